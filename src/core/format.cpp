@@ -1,0 +1,145 @@
+#include "core/format.h"
+
+#include <stdint.h>
+
+namespace mpxe {
+namespace {
+
+class Writer {
+ public:
+  Writer(char* out, size_t capacity) : out_(out), capacity_(capacity) {}
+  void put(char c) {
+    if (length_ + 1 < capacity_) out_[length_] = c;
+    ++length_;
+  }
+  void pad(int count, char c) {
+    for (int i = 0; i < count; ++i) put(c);
+  }
+  size_t finish() {
+    if (capacity_ > 0) out_[length_ < capacity_ ? length_ : capacity_ - 1] = '\0';
+    return length_;
+  }
+
+ private:
+  char* out_;
+  size_t capacity_;
+  size_t length_ = 0;
+};
+
+void put_number(Writer& w, uint64_t value, unsigned base, bool upper, bool negative, int width,
+                bool zero_pad) {
+  char digits[24];
+  int n = 0;
+  const char* alphabet = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  do {
+    digits[n++] = alphabet[value % base];
+    value /= base;
+  } while (value != 0);
+  int total = n + (negative ? 1 : 0);
+  if (zero_pad) {
+    if (negative) w.put('-');
+    w.pad(width - total, '0');
+  } else {
+    w.pad(width - total, ' ');
+    if (negative) w.put('-');
+  }
+  while (n > 0) w.put(digits[--n]);
+}
+
+}  // namespace
+
+size_t format_v(char* out, size_t capacity, const char* fmt, va_list args) {
+  Writer w(out, capacity);
+  for (const char* p = fmt; *p != '\0'; ++p) {
+    if (*p != '%') {
+      w.put(*p);
+      continue;
+    }
+    ++p;
+    bool zero_pad = false;
+    bool left = false;
+    for (;; ++p) {
+      if (*p == '0') zero_pad = true;
+      else if (*p == '-') left = true;
+      else break;
+    }
+    int width = 0;
+    while (*p >= '0' && *p <= '9') width = width * 10 + (*p++ - '0');
+    int longs = 0;
+    bool size_t_arg = false;
+    while (*p == 'l') {
+      ++longs;
+      ++p;
+    }
+    if (*p == 'z') {
+      size_t_arg = true;
+      ++p;
+    }
+    auto unsigned_arg = [&]() -> uint64_t {
+      if (size_t_arg) return va_arg(args, size_t);
+      if (longs >= 2) return va_arg(args, unsigned long long);
+      if (longs == 1) return va_arg(args, unsigned long);
+      return va_arg(args, unsigned int);
+    };
+    switch (*p) {
+      case 'd':
+      case 'i': {
+        int64_t v;
+        if (size_t_arg) v = static_cast<int64_t>(va_arg(args, size_t));
+        else if (longs >= 2) v = va_arg(args, long long);
+        else if (longs == 1) v = va_arg(args, long);
+        else v = va_arg(args, int);
+        uint64_t magnitude = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+        put_number(w, magnitude, 10, false, v < 0, width, zero_pad);
+        break;
+      }
+      case 'u':
+        put_number(w, unsigned_arg(), 10, false, false, width, zero_pad);
+        break;
+      case 'x':
+      case 'X':
+        put_number(w, unsigned_arg(), 16, *p == 'X', false, width, zero_pad);
+        break;
+      case 'p':
+        w.put('0');
+        w.put('x');
+        put_number(w, reinterpret_cast<uintptr_t>(va_arg(args, void*)), 16, false, false, 0,
+                   false);
+        break;
+      case 'c':
+        w.pad(width - 1, ' ');
+        w.put(static_cast<char>(va_arg(args, int)));
+        break;
+      case 's': {
+        const char* s = va_arg(args, const char*);
+        if (s == nullptr) s = "(null)";
+        int len = 0;
+        while (s[len] != '\0') ++len;
+        if (!left) w.pad(width - len, ' ');
+        for (int i = 0; i < len; ++i) w.put(s[i]);
+        if (left) w.pad(width - len, ' ');
+        break;
+      }
+      case '%':
+        w.put('%');
+        break;
+      case '\0':
+        return w.finish();
+      default:
+        w.put('%');
+        w.put(*p);
+        break;
+    }
+  }
+  return w.finish();
+}
+
+size_t format(char* out, size_t capacity, const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  size_t n = format_v(out, capacity, fmt, args);
+  va_end(args);
+  return n;
+}
+
+}  // namespace mpxe

@@ -1,0 +1,16 @@
+// A bounded printf for firmware logs and host tests alike.
+// Supports %s %c %d %i %u %x %X %p %% with optional '0' flag, width and the
+// 'l'/'ll'/'z' length modifiers. Output is always NUL-terminated when capacity > 0.
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+
+namespace mpxe {
+
+// Returns the length the full output would have had (like vsnprintf).
+size_t format_v(char* out, size_t capacity, const char* fmt, va_list args);
+size_t format(char* out, size_t capacity, const char* fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+}  // namespace mpxe

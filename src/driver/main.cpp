@@ -1,0 +1,87 @@
+// mpxe driver entry: a UEFI driver-binding driver for the NICs in nic_ids.h.
+// It owns the controller through EFI_PCI_IO_PROTOCOL; the NIC drivers, the stack
+// and the boot faces (LoadFile, PXE Base Code, SNP) hang off Start().
+#include "driver/nic_ids.h"
+#include "uefi/protocols/driver_binding.h"
+#include "uefi/protocols/loaded_image.h"
+#include "uefi/protocols/pci_io.h"
+#include "uefi/runtime/efi.h"
+#include "uefi/runtime/log.h"
+
+#ifndef MPXE_VERSION
+#define MPXE_VERSION "dev"
+#endif
+
+namespace {
+
+using namespace uefi;
+
+constexpr uint32_t kPciVendorIdOffset = 0x00;
+constexpr uint32_t kDriverVersion = 0x10;
+
+const mpxe::NicId* read_nic_id(PciIoProtocol* pci) {
+  uint16_t ids[2] = {};
+  if (is_error(pci->Pci.Read(pci, PciIoWidth::Uint16, kPciVendorIdOffset, 2, ids)))
+    return nullptr;
+  return mpxe::find_nic(ids[0], ids[1]);
+}
+
+Status binding_supported(DriverBindingProtocol* self, Handle controller, DevicePathProtocol*) {
+  PciIoProtocol* pci = nullptr;
+  Status s = bs()->OpenProtocol(controller, &kPciIoProtocolGuid, reinterpret_cast<void**>(&pci),
+                                self->DriverBindingHandle, controller, kOpenProtocolByDriver);
+  if (is_error(s)) return s;
+  const mpxe::NicId* nic = read_nic_id(pci);
+  bs()->CloseProtocol(controller, &kPciIoProtocolGuid, self->DriverBindingHandle, controller);
+  return nic != nullptr ? kSuccess : kUnsupported;
+}
+
+Status binding_start(DriverBindingProtocol* self, Handle controller, DevicePathProtocol*) {
+  PciIoProtocol* pci = nullptr;
+  Status s = bs()->OpenProtocol(controller, &kPciIoProtocolGuid, reinterpret_cast<void**>(&pci),
+                                self->DriverBindingHandle, controller, kOpenProtocolByDriver);
+  if (is_error(s)) {
+    log("mpxe: cannot open PCI I/O: %s\n", status_text(s));
+    return s;
+  }
+  const mpxe::NicId* nic = read_nic_id(pci);
+  if (nic == nullptr) {
+    bs()->CloseProtocol(controller, &kPciIoProtocolGuid, self->DriverBindingHandle, controller);
+    return kUnsupported;
+  }
+  Uintn segment = 0, bus = 0, device = 0, function = 0;
+  pci->GetLocation(pci, &segment, &bus, &device, &function);
+  log("mpxe: bound to %s %04x:%04x at PCI %02x:%02x.%x\n", nic->name, nic->vendor, nic->device,
+      static_cast<unsigned>(bus), static_cast<unsigned>(device),
+      static_cast<unsigned>(function));
+  return kSuccess;
+}
+
+Status binding_stop(DriverBindingProtocol* self, Handle controller, Uintn, Handle*) {
+  bs()->CloseProtocol(controller, &kPciIoProtocolGuid, self->DriverBindingHandle, controller);
+  log("mpxe: released controller\n");
+  return kSuccess;
+}
+
+// Lives for the life of the image; constant-initialised, so no constructor runs.
+DriverBindingProtocol g_binding = {binding_supported, binding_start, binding_stop,
+                                   kDriverVersion, nullptr, nullptr};
+
+}  // namespace
+
+namespace uefi {
+
+Status image_main(Handle image, SystemTable*) {
+  LoadedImageProtocol* loaded = nullptr;
+  bs()->HandleProtocol(image, &kLoadedImageProtocolGuid, reinterpret_cast<void**>(&loaded));
+  log("mpxe: driver %s loaded at %p\n", MPXE_VERSION, loaded ? loaded->ImageBase : nullptr);
+  g_binding.ImageHandle = image;
+  g_binding.DriverBindingHandle = image;
+  Handle handle = image;
+  Status s = bs()->InstallProtocolInterface(&handle, &kDriverBindingProtocolGuid,
+                                            InterfaceType::Native, &g_binding);
+  if (is_error(s)) log("mpxe: cannot install driver binding: %s\n", status_text(s));
+  return s;
+}
+
+}  // namespace uefi
