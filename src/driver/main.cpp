@@ -2,11 +2,13 @@
 // It owns the controller through EFI_PCI_IO_PROTOCOL; the NIC drivers, the stack
 // and the boot faces (LoadFile, PXE Base Code, SNP) hang off Start().
 #include "driver/nic_ids.h"
+#include "driver/virtio_net.h"
 #include "uefi/protocols/driver_binding.h"
 #include "uefi/protocols/loaded_image.h"
 #include "uefi/protocols/pci_io.h"
 #include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
+#include "uefi/runtime/memory.h"
 
 #ifndef MPXE_VERSION
 #define MPXE_VERSION "dev"
@@ -18,6 +20,18 @@ using namespace uefi;
 
 constexpr uint32_t kPciVendorIdOffset = 0x00;
 constexpr uint32_t kDriverVersion = 0x10;
+
+// Private protocol that ties a controller handle to our per-NIC state, so Stop()
+// finds what Start() built.
+constexpr Guid kNicContextGuid = {
+    0x7c39cce4, 0x4f09, 0x4a52, {0x8c, 0x69, 0x25, 0x6b, 0xac, 0xe3, 0xd3, 0x8e}};
+
+struct NicContext {
+  const mpxe::NicId* id = nullptr;
+  PciIoProtocol* pci = nullptr;
+  mpxe::driver::VirtioNet virtio;
+  bool device_started = false;
+};
 
 const mpxe::NicId* read_nic_id(PciIoProtocol* pci) {
   uint16_t ids[2] = {};
@@ -54,10 +68,47 @@ Status binding_start(DriverBindingProtocol* self, Handle controller, DevicePathP
   log("mpxe: bound to %s %04x:%04x at PCI %02x:%02x.%x\n", nic->name, nic->vendor, nic->device,
       static_cast<unsigned>(bus), static_cast<unsigned>(device),
       static_cast<unsigned>(function));
+
+  auto* context = new (std::nothrow) NicContext;
+  if (context == nullptr) {
+    bs()->CloseProtocol(controller, &kPciIoProtocolGuid, self->DriverBindingHandle, controller);
+    return kOutOfResources;
+  }
+  context->id = nic;
+  context->pci = pci;
+  if (nic->kind == mpxe::NicKind::VirtioLegacy) {
+    s = context->virtio.start(pci);
+    if (is_error(s)) {
+      log("mpxe: virtio-net start failed: %s\n", status_text(s));
+    } else {
+      context->device_started = true;
+      mpxe::phy::DeviceInfo info = context->virtio.info();
+      log("mpxe: link %02x:%02x:%02x:%02x:%02x:%02x, %u receive buffers\n", info.mac[0],
+          info.mac[1], info.mac[2], info.mac[3], info.mac[4], info.mac[5], info.rx_slots);
+    }
+  } else {
+    log("mpxe: no data path for this NIC yet\n");
+  }
+  Handle handle = controller;
+  s = bs()->InstallProtocolInterface(&handle, &kNicContextGuid, InterfaceType::Native, context);
+  if (is_error(s)) {
+    if (context->device_started) context->virtio.stop();
+    delete context;
+    bs()->CloseProtocol(controller, &kPciIoProtocolGuid, self->DriverBindingHandle, controller);
+    return s;
+  }
   return kSuccess;
 }
 
 Status binding_stop(DriverBindingProtocol* self, Handle controller, Uintn, Handle*) {
+  NicContext* context = nullptr;
+  if (!is_error(bs()->OpenProtocol(controller, &kNicContextGuid, reinterpret_cast<void**>(&context),
+                                   self->DriverBindingHandle, controller,
+                                   kOpenProtocolGetProtocol))) {
+    bs()->UninstallProtocolInterface(controller, &kNicContextGuid, context);
+    if (context->device_started) context->virtio.stop();
+    delete context;
+  }
   bs()->CloseProtocol(controller, &kPciIoProtocolGuid, self->DriverBindingHandle, controller);
   log("mpxe: released controller\n");
   return kSuccess;

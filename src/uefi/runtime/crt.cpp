@@ -47,3 +47,8 @@ size_t strlen(const char* s) {
 }
 
 }  // extern "C"
+
+// Called through a vtable slot that was never overridden: a bug, so stop loudly.
+extern "C" int _purecall() {
+  for (;;) asm volatile("hlt");
+}

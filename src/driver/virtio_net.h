@@ -1,0 +1,51 @@
+// virtio-net over the legacy (transitional, 1af4:1000) PCI interface: virtio 1.1
+// section 4.1.4.8 register block in I/O BAR 0, split virtqueues, polled.
+#pragma once
+
+#include "driver/dma_buffer.h"
+#include "nic/virtqueue.h"
+#include "phy/device.h"
+#include "uefi/protocols/pci_io.h"
+
+namespace mpxe::driver {
+
+class VirtioNet final : public phy::Device {
+ public:
+  static constexpr uint16_t kMaxQueue = 256;
+  static constexpr uint32_t kBufferSize = 2048;
+
+  uefi::Status start(uefi::PciIoProtocol* pci);
+  void stop();
+
+  phy::DeviceInfo info() const override;
+  bool receive(phy::RxFrame& frame) override;
+  void release(const phy::RxFrame& frame) override;
+  bool transmit(Bytes frame) override;
+
+ private:
+  uint8_t read8(uint32_t offset);
+  uint16_t read16(uint32_t offset);
+  uint32_t read32(uint32_t offset);
+  void write8(uint32_t offset, uint8_t value);
+  void write16(uint32_t offset, uint16_t value);
+  void write32(uint32_t offset, uint32_t value);
+
+  uefi::Status setup_queue(uint16_t index, nic::Virtqueue& queue, DmaBuffer& ring);
+  void refill_publish();
+  void reclaim_tx();
+  uint8_t* rx_buffer(uint32_t slot) const;
+  uint8_t* tx_buffer(uint32_t slot) const;
+
+  uefi::PciIoProtocol* pci_ = nullptr;
+  uint64_t saved_attributes_ = 0;
+  DmaBuffer rx_ring_mem_, tx_ring_mem_, buffers_;
+  nic::Virtqueue rx_, tx_;
+  uint16_t rx_count_ = 0, tx_count_ = 0;
+  uint16_t tx_free_[kMaxQueue] = {};  // transmit buffers not owned by the device
+  uint16_t tx_free_count_ = 0;
+  uint16_t unpublished_rx_ = 0;
+  uint8_t mac_[6] = {};
+  bool started_ = false;
+};
+
+}  // namespace mpxe::driver
