@@ -2,6 +2,7 @@
 // It owns the controller through EFI_PCI_IO_PROTOCOL; the NIC drivers, the stack
 // and the boot faces (LoadFile, PXE Base Code, SNP) hang off Start().
 #include "driver/nic_ids.h"
+#include "driver/intel_net.h"
 #include "driver/virtio_net.h"
 #include "uefi/protocols/driver_binding.h"
 #include "uefi/protocols/loaded_image.h"
@@ -30,7 +31,14 @@ struct NicContext {
   const mpxe::NicId* id = nullptr;
   PciIoProtocol* pci = nullptr;
   mpxe::driver::VirtioNet virtio;
-  bool device_started = false;
+  mpxe::driver::IntelNet intel;
+  mpxe::phy::Device* device = nullptr;  // whichever of the above drives this NIC
+
+  void stop_device() {
+    if (device == &virtio) virtio.stop();
+    if (device == &intel) intel.stop();
+    device = nullptr;
+  }
 };
 
 const mpxe::NicId* read_nic_id(PciIoProtocol* pci) {
@@ -76,23 +84,31 @@ Status binding_start(DriverBindingProtocol* self, Handle controller, DevicePathP
   }
   context->id = nic;
   context->pci = pci;
-  if (nic->kind == mpxe::NicKind::VirtioLegacy) {
-    s = context->virtio.start(pci);
-    if (is_error(s)) {
-      log("mpxe: virtio-net start failed: %s\n", status_text(s));
-    } else {
-      context->device_started = true;
-      mpxe::phy::DeviceInfo info = context->virtio.info();
-      log("mpxe: link %02x:%02x:%02x:%02x:%02x:%02x, %u receive buffers\n", info.mac[0],
-          info.mac[1], info.mac[2], info.mac[3], info.mac[4], info.mac[5], info.rx_slots);
-    }
+  switch (nic->kind) {
+    case mpxe::NicKind::VirtioLegacy:
+      s = context->virtio.start(pci);
+      if (!is_error(s)) context->device = &context->virtio;
+      break;
+    case mpxe::NicKind::E1000:
+    case mpxe::NicKind::E1000e:
+      s = context->intel.start(pci, nic->kind);
+      if (!is_error(s)) context->device = &context->intel;
+      break;
+    default:
+      s = kUnsupported;
+      break;
+  }
+  if (context->device == nullptr) {
+    log("mpxe: %s: cannot start the data path: %s\n", nic->name, status_text(s));
   } else {
-    log("mpxe: no data path for this NIC yet\n");
+    mpxe::phy::DeviceInfo info = context->device->info();
+    log("mpxe: link %02x:%02x:%02x:%02x:%02x:%02x, %u receive buffers\n", info.mac[0],
+        info.mac[1], info.mac[2], info.mac[3], info.mac[4], info.mac[5], info.rx_slots);
   }
   Handle handle = controller;
   s = bs()->InstallProtocolInterface(&handle, &kNicContextGuid, InterfaceType::Native, context);
   if (is_error(s)) {
-    if (context->device_started) context->virtio.stop();
+    context->stop_device();
     delete context;
     bs()->CloseProtocol(controller, &kPciIoProtocolGuid, self->DriverBindingHandle, controller);
     return s;
@@ -106,7 +122,7 @@ Status binding_stop(DriverBindingProtocol* self, Handle controller, Uintn, Handl
                                    self->DriverBindingHandle, controller,
                                    kOpenProtocolGetProtocol))) {
     bs()->UninstallProtocolInterface(controller, &kNicContextGuid, context);
-    if (context->device_started) context->virtio.stop();
+    context->stop_device();
     delete context;
   }
   bs()->CloseProtocol(controller, &kPciIoProtocolGuid, self->DriverBindingHandle, controller);
