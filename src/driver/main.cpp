@@ -86,16 +86,14 @@ Status binding_start(DriverBindingProtocol* self, Handle controller, DevicePathP
   context->pci = pci;
   switch (nic->kind) {
     case mpxe::NicKind::VirtioLegacy:
-      s = context->virtio.start(pci);
+    case mpxe::NicKind::VirtioModern:
+      s = context->virtio.start(pci, nic->kind == mpxe::NicKind::VirtioModern);
       if (!is_error(s)) context->device = &context->virtio;
       break;
     case mpxe::NicKind::E1000:
     case mpxe::NicKind::E1000e:
       s = context->intel.start(pci, nic->kind);
       if (!is_error(s)) context->device = &context->intel;
-      break;
-    default:
-      s = kUnsupported;
       break;
   }
   if (context->device == nullptr) {

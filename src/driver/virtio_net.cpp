@@ -11,107 +11,70 @@ using namespace uefi;
 
 namespace {
 
-// Legacy register block (virtio 1.1, 4.1.4.8), BAR 0, I/O space.
-constexpr uint8_t kBar = 0;
-constexpr uint32_t kDeviceFeatures = 0x00;
-constexpr uint32_t kDriverFeatures = 0x04;
-constexpr uint32_t kQueueAddress = 0x08;  // page frame number of the queue
-constexpr uint32_t kQueueSize = 0x0c;
-constexpr uint32_t kQueueSelect = 0x0e;
-constexpr uint32_t kQueueNotify = 0x10;
-constexpr uint32_t kDeviceStatus = 0x12;
-constexpr uint32_t kDeviceConfig = 0x14;  // without MSI-X, which we never enable
-
-constexpr uint8_t kStatusAcknowledge = 1;
-constexpr uint8_t kStatusDriver = 2;
-constexpr uint8_t kStatusDriverOk = 4;
-constexpr uint8_t kStatusFailed = 128;
-
-constexpr uint32_t kNetFeatureMac = 1u << 5;
-constexpr uint32_t kFeatureAnyLayout = 1u << 27;
+constexpr uint64_t kNetFeatureMac = 1u << 5;
+constexpr uint64_t kFeatureAnyLayout = 1u << 27;
+constexpr uint32_t kNetConfigMac = 0;
 
 constexpr uint16_t kRxQueue = 0;
 constexpr uint16_t kTxQueue = 1;
-// struct virtio_net_hdr without num_buffers: legacy devices without MRG_RXBUF.
-constexpr uint32_t kNetHeaderSize = 10;
+// struct virtio_net_hdr (5.1.6): 10 bytes for a legacy device without
+// MRG_RXBUF, 12 (with num_buffers) once VIRTIO_F_VERSION_1 is negotiated.
+constexpr uint32_t kLegacyHeaderSize = 10;
+constexpr uint32_t kModernHeaderSize = 12;
 constexpr uint32_t kMaxFrame = 1514;
 
 }  // namespace
-
-uint8_t VirtioNet::read8(uint32_t offset) {
-  uint8_t v = 0;
-  pci_->Io.Read(pci_, PciIoWidth::Uint8, kBar, offset, 1, &v);
-  return v;
-}
-uint16_t VirtioNet::read16(uint32_t offset) {
-  uint16_t v = 0;
-  pci_->Io.Read(pci_, PciIoWidth::Uint16, kBar, offset, 1, &v);
-  return v;
-}
-uint32_t VirtioNet::read32(uint32_t offset) {
-  uint32_t v = 0;
-  pci_->Io.Read(pci_, PciIoWidth::Uint32, kBar, offset, 1, &v);
-  return v;
-}
-void VirtioNet::write8(uint32_t offset, uint8_t value) {
-  pci_->Io.Write(pci_, PciIoWidth::Uint8, kBar, offset, 1, &value);
-}
-void VirtioNet::write16(uint32_t offset, uint16_t value) {
-  pci_->Io.Write(pci_, PciIoWidth::Uint16, kBar, offset, 1, &value);
-}
-void VirtioNet::write32(uint32_t offset, uint32_t value) {
-  pci_->Io.Write(pci_, PciIoWidth::Uint32, kBar, offset, 1, &value);
-}
-
-Status VirtioNet::setup_queue(uint16_t index, nic::Virtqueue& queue, DmaBuffer& ring) {
-  write16(kQueueSelect, index);
-  uint16_t size = read16(kQueueSize);
-  if (size == 0 || (size & (size - 1)) != 0 || size > 1024) {
-    log("mpxe: virtio-net queue %u has unusable size %u\n", index, size);
-    return kDeviceError;
-  }
-  Status s = ring.allocate(pci_, nic::Virtqueue::memory_size(size));
-  if (is_error(s)) return s;
-  queue.init(ring.host(), ring.device(), size);
-  write32(kQueueAddress, static_cast<uint32_t>(ring.device() / nic::Virtqueue::kAlign));
-  return kSuccess;
-}
 
 uint8_t* VirtioNet::rx_buffer(uint32_t slot) const { return buffers_.host() + slot * kBufferSize; }
 uint8_t* VirtioNet::tx_buffer(uint32_t slot) const {
   return buffers_.host() + (rx_count_ + slot) * kBufferSize;
 }
 
-Status VirtioNet::start(PciIoProtocol* pci) {
+Status VirtioNet::start(PciIoProtocol* pci, bool modern) {
   pci_ = pci;
   pci->Attributes(pci, PciIoAttributeOperation::Get, 0, &saved_attributes_);
+  uint64_t space = modern ? kPciIoAttributeMemory : kPciIoAttributeIo;
   Status s = pci->Attributes(pci, PciIoAttributeOperation::Enable,
-                             kPciIoAttributeIo | kPciIoAttributeBusMaster, nullptr);
+                             space | kPciIoAttributeBusMaster, nullptr);
   if (is_error(s)) return s;
+  if (is_error(s = transport_.init(pci, modern))) return s;
 
-  // virtio 1.1, 3.1.2 (legacy): reset, acknowledge, driver, features, queues, driver ok.
-  write8(kDeviceStatus, 0);
-  write8(kDeviceStatus, kStatusAcknowledge);
-  write8(kDeviceStatus, kStatusAcknowledge | kStatusDriver);
-  uint32_t offered = read32(kDeviceFeatures);
-  if ((offered & kNetFeatureMac) == 0) {
-    log("mpxe: virtio-net offers no MAC address\n");
-    write8(kDeviceStatus, kStatusFailed);
+  // virtio 1.1, 3.1.1: reset, acknowledge, driver, features, (features ok),
+  // queues, driver ok.
+  transport_.reset();
+  transport_.set_status(VirtioPci::kStatusAcknowledge);
+  transport_.set_status(VirtioPci::kStatusAcknowledge | VirtioPci::kStatusDriver);
+  uint64_t offered = transport_.device_features();
+  if ((offered & kNetFeatureMac) == 0 || (modern && (offered & VirtioPci::kFeatureVersion1) == 0)) {
+    log("mpxe: virtio-net offers no MAC address or no virtio 1.0 interface\n");
+    transport_.set_status(VirtioPci::kStatusFailed);
     return kUnsupported;
   }
-  write32(kDriverFeatures, offered & (kNetFeatureMac | kFeatureAnyLayout));
-  for (int i = 0; i < 6; ++i) mac_[i] = read8(kDeviceConfig + i);
+  uint64_t wanted = kNetFeatureMac | (modern ? VirtioPci::kFeatureVersion1 : kFeatureAnyLayout);
+  transport_.set_driver_features(offered & wanted);
+  uint8_t status = VirtioPci::kStatusAcknowledge | VirtioPci::kStatusDriver;
+  if (modern) {
+    status |= VirtioPci::kStatusFeaturesOk;
+    transport_.set_status(status);
+    if ((transport_.status() & VirtioPci::kStatusFeaturesOk) == 0) {
+      log("mpxe: virtio-net refused our feature set\n");
+      transport_.set_status(VirtioPci::kStatusFailed);
+      return kUnsupported;
+    }
+  }
+  header_size_ = modern ? kModernHeaderSize : kLegacyHeaderSize;
+  for (int i = 0; i < 6; ++i) mac_[i] = transport_.config8(kNetConfigMac + i);
 
-  if (is_error(s = setup_queue(kRxQueue, rx_, rx_ring_mem_)) ||
-      is_error(s = setup_queue(kTxQueue, tx_, tx_ring_mem_))) {
-    write8(kDeviceStatus, kStatusFailed);
+  if (is_error(s = transport_.setup_queue(kRxQueue, kMaxQueue, rx_, rx_ring_mem_)) ||
+      is_error(s = transport_.setup_queue(kTxQueue, kMaxQueue, tx_, tx_ring_mem_))) {
+    transport_.set_status(VirtioPci::kStatusFailed);
     stop();
     return s;
   }
   rx_count_ = rx_.size() < kMaxQueue ? rx_.size() : kMaxQueue;
   tx_count_ = tx_.size() < kMaxQueue ? tx_.size() : kMaxQueue;
   if (is_error(s = buffers_.allocate(pci, size_t{kBufferSize} * (rx_count_ + tx_count_)))) {
-    write8(kDeviceStatus, kStatusFailed);
+    transport_.set_status(VirtioPci::kStatusFailed);
     stop();
     return s;
   }
@@ -119,8 +82,8 @@ Status VirtioNet::start(PciIoProtocol* pci) {
   tx_free_count_ = tx_count_;
   for (uint16_t slot = 0; slot < rx_count_; ++slot)
     rx_.add(buffers_.device() + slot * kBufferSize, kBufferSize, true, slot);
-  write8(kDeviceStatus, kStatusAcknowledge | kStatusDriver | kStatusDriverOk);
-  if (rx_.publish()) write16(kQueueNotify, kRxQueue);
+  transport_.set_status(status | VirtioPci::kStatusDriverOk);
+  if (rx_.publish()) transport_.notify(kRxQueue);
   started_ = true;
   return kSuccess;
 }
@@ -128,7 +91,7 @@ Status VirtioNet::start(PciIoProtocol* pci) {
 void VirtioNet::stop() {
   if (pci_ == nullptr) return;
   // A reset stops all DMA before the buffers go back to the pool.
-  write8(kDeviceStatus, 0);
+  transport_.reset();
   rx_ring_mem_.free();
   tx_ring_mem_.free();
   buffers_.free();
@@ -147,15 +110,15 @@ phy::DeviceInfo VirtioNet::info() const {
 void VirtioNet::refill_publish() {
   if (unpublished_rx_ == 0) return;
   unpublished_rx_ = 0;
-  if (rx_.publish()) write16(kQueueNotify, kRxQueue);
+  if (rx_.publish()) transport_.notify(kRxQueue);
 }
 
 bool VirtioNet::receive(phy::RxFrame& frame) {
   uint32_t slot = 0, len = 0;
   while (rx_.pop_used(&slot, &len)) {
-    if (slot < rx_count_ && len > kNetHeaderSize && len <= kBufferSize) {
-      frame.data = rx_buffer(slot) + kNetHeaderSize;
-      frame.size = len - kNetHeaderSize;
+    if (slot < rx_count_ && len > header_size_ && len <= kBufferSize) {
+      frame.data = rx_buffer(slot) + header_size_;
+      frame.size = len - header_size_;
       frame.slot = slot;
       return true;
     }
@@ -188,11 +151,11 @@ bool VirtioNet::transmit(Bytes frame) {
   if (tx_free_count_ == 0) return false;
   uint16_t slot = tx_free_[--tx_free_count_];
   uint8_t* buf = tx_buffer(slot);
-  memset(buf, 0, kNetHeaderSize);
-  memcpy(buf + kNetHeaderSize, frame.data(), frame.size());
+  memset(buf, 0, header_size_);
+  memcpy(buf + header_size_, frame.data(), frame.size());
   uint64_t device = buffers_.device() + (rx_count_ + slot) * kBufferSize;
-  tx_.add(device, static_cast<uint32_t>(kNetHeaderSize + frame.size()), false, slot);
-  if (tx_.publish()) write16(kQueueNotify, kTxQueue);
+  tx_.add(device, header_size_ + static_cast<uint32_t>(frame.size()), false, slot);
+  if (tx_.publish()) transport_.notify(kTxQueue);
   return true;
 }
 

@@ -1,8 +1,8 @@
-// virtio-net over the legacy (transitional, 1af4:1000) PCI interface: virtio 1.1
-// section 4.1.4.8 register block in I/O BAR 0, split virtqueues, polled.
+// virtio-net (virtio 1.1, 5.1) over either PCI transport, split virtqueues, polled.
 #pragma once
 
 #include "driver/dma_buffer.h"
+#include "driver/virtio_pci.h"
 #include "nic/virtqueue.h"
 #include "phy/device.h"
 #include "uefi/protocols/pci_io.h"
@@ -14,7 +14,7 @@ class VirtioNet final : public phy::Device {
   static constexpr uint16_t kMaxQueue = 256;
   static constexpr uint32_t kBufferSize = 2048;
 
-  uefi::Status start(uefi::PciIoProtocol* pci);
+  uefi::Status start(uefi::PciIoProtocol* pci, bool modern);
   void stop();
 
   phy::DeviceInfo info() const override;
@@ -23,20 +23,14 @@ class VirtioNet final : public phy::Device {
   bool transmit(Bytes frame) override;
 
  private:
-  uint8_t read8(uint32_t offset);
-  uint16_t read16(uint32_t offset);
-  uint32_t read32(uint32_t offset);
-  void write8(uint32_t offset, uint8_t value);
-  void write16(uint32_t offset, uint16_t value);
-  void write32(uint32_t offset, uint32_t value);
-
-  uefi::Status setup_queue(uint16_t index, nic::Virtqueue& queue, DmaBuffer& ring);
   void refill_publish();
   void reclaim_tx();
   uint8_t* rx_buffer(uint32_t slot) const;
   uint8_t* tx_buffer(uint32_t slot) const;
 
   uefi::PciIoProtocol* pci_ = nullptr;
+  VirtioPci transport_;
+  uint32_t header_size_ = 10;
   uint64_t saved_attributes_ = 0;
   DmaBuffer rx_ring_mem_, tx_ring_mem_, buffers_;
   nic::Virtqueue rx_, tx_;
