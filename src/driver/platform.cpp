@@ -1,0 +1,62 @@
+#include "driver/platform.h"
+
+#include "uefi/runtime/efi.h"
+
+namespace mpxe::driver {
+
+uint64_t read_tsc() {
+  uint32_t low, high;
+  asm volatile("rdtsc" : "=a"(low), "=d"(high));
+  return (uint64_t{high} << 32) | low;
+}
+
+void TscClock::calibrate() {
+  constexpr uint64_t kSampleUs = 5000;
+  uint64_t start = read_tsc();
+  uefi::bs()->Stall(kSampleUs);
+  uint64_t elapsed = read_tsc() - start;
+  uint64_t per_ms = elapsed / (kSampleUs / 1000);
+  if (per_ms != 0) ticks_per_ms_ = per_ms;
+}
+
+net::Millis TscClock::now() const { return read_tsc() / ticks_per_ms_; }
+
+namespace {
+
+bool cpu_has_rdrand() {
+  uint32_t eax = 1, ebx, ecx, edx;
+  asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
+  return (ecx & (1u << 30)) != 0;
+}
+
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+void PlatformRandom::seed(const uint8_t mac[6]) {
+  has_rdrand_ = cpu_has_rdrand();
+  uint64_t count = 0;
+  uefi::bs()->GetNextMonotonicCount(&count);
+  state_ = read_tsc() ^ (count << 32);
+  for (int i = 0; i < 6; ++i) state_ ^= uint64_t{mac[i]} << (8 * i + 8);
+}
+
+uint32_t PlatformRandom::next_u32() {
+  if (has_rdrand_) {
+    // Intel SDM: retry a few times; the carry flag says whether a value came back.
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      uint32_t value;
+      uint8_t ok;
+      asm volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(ok));
+      if (ok) return value ^ static_cast<uint32_t>(splitmix64(state_));
+    }
+  }
+  return static_cast<uint32_t>(splitmix64(state_) >> 16);
+}
+
+}  // namespace mpxe::driver
