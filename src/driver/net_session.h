@@ -1,0 +1,80 @@
+// One NIC's network session in the firmware: the device, the stack's interface
+// and the protocol machines, driven by a poll loop on the BSP. LoadFile and the
+// PXE Base Code protocol are both thin faces over it.
+#pragma once
+
+#include "net/wire/ipv4_address.h"
+#include "net/wire/mac_address.h"
+#include "uefi/types.h"
+
+namespace mpxe::driver {
+
+// A DHCP exchange as the PXE Base Code Mode exposes it: the packets exactly as
+// they were on the wire, up to the 1472 bytes an EFI_PXE_BASE_CODE_PACKET holds.
+struct RawPacket {
+  static constexpr size_t kCapacity = 1472;
+  uint8_t bytes[kCapacity] = {};
+  size_t size = 0;
+  bool valid() const { return size != 0; }
+};
+
+struct NetLease {
+  net::Ipv4Address station;
+  net::Ipv4Address mask;
+  net::Ipv4Address router;
+  net::Ipv4Address boot_server;   // where the boot file is fetched from
+  char boot_file[256] = {};       // NUL-terminated, empty when none was offered
+  RawPacket discover, ack, proxy_offer, pxe_reply;
+};
+
+enum class DhcpFlavor { Pxe, Http };
+
+// Addresses of a UDP datagram, and which of them a UdpRead filter ignores.
+struct UdpDatagram {
+  net::Ipv4Address src, dst;
+  uint16_t src_port = 0, dst_port = 0;
+};
+
+struct UdpFilter {
+  UdpDatagram want;
+  bool any_src_ip = false, any_src_port = false, any_dst_ip = false, any_dst_port = false;
+};
+
+class NetSession {
+ public:
+  virtual uefi::Status up() = 0;  // the device and the interface, idempotent
+  virtual void down() = 0;
+  virtual bool is_up() const = 0;
+  virtual net::MacAddress mac() const = 0;
+
+  virtual uefi::Status dhcp(DhcpFlavor flavor) = 0;
+  virtual const NetLease& lease() const = 0;
+  virtual void set_station(net::Ipv4Address ip, net::Ipv4Address mask,
+                           net::Ipv4Address router) = 0;
+
+  // Size of a file through TFTP's tsize option.
+  virtual uefi::Status tftp_size(net::Ipv4Address server, const char* name, uint64_t* size) = 0;
+  // Reads a whole file into `buffer` (capacity bytes); with buffer == nullptr the
+  // data is fetched and discarded. *size gets the file's size; kBufferTooSmall when
+  // it does not fit (the size is still reported when the server told it).
+  virtual uefi::Status tftp_read(net::Ipv4Address server, const char* name, uint8_t* buffer,
+                                 uint64_t capacity, uint64_t* size, uint16_t block_size) = 0;
+
+  // src_port in/out: 0 picks an ephemeral port, which stays bound for replies.
+  // A non-zero gateway overrides the route.
+  // After a failed read: the server's TFTP ERROR, if that is what ended it.
+  virtual bool tftp_error(uint8_t* code, const char** text) const = 0;
+
+  virtual uefi::Status udp_write(net::Ipv4Address dst, uint16_t dst_port, net::Ipv4Address gateway,
+                                 uint16_t* src_port, const uint8_t* data, size_t size) = 0;
+  // Waits up to timeout_ms for a datagram the filter accepts; *size in/out; the
+  // datagram is consumed even when it does not fit (kBufferTooSmall).
+  virtual uefi::Status udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* size,
+                                UdpDatagram* got, uint32_t timeout_ms) = 0;
+  virtual uefi::Status arp(net::Ipv4Address ip, net::MacAddress* mac) = 0;
+
+ protected:
+  ~NetSession() = default;
+};
+
+}  // namespace mpxe::driver

@@ -1,0 +1,335 @@
+#include "driver/pxe_base_code.h"
+
+#include "core/byte_ops.h"
+#include "uefi/runtime/log.h"
+
+namespace mpxe::driver {
+
+using namespace uefi;
+using net::Ipv4Address;
+
+namespace {
+
+// UEFI 2.10, 24.3: EFI_PXE_BASE_CODE_UDP_OPFLAGS_*.
+constexpr uint16_t kUdpAnySrcIp = 0x0001;
+constexpr uint16_t kUdpAnySrcPort = 0x0002;
+constexpr uint16_t kUdpAnyDestIp = 0x0004;
+constexpr uint16_t kUdpAnyDestPort = 0x0008;
+constexpr uint16_t kUdpUseFilter = 0x0010;
+
+constexpr uint16_t kBootTypeBootstrap = 0;
+constexpr uint8_t kDefaultTtl = 64;
+constexpr uint32_t kUdpReadTimeoutMs = 1000;
+constexpr uint16_t kMaxUdpPayload = 1472;  // one Ethernet frame: no fragmentation
+
+Ipv4Address to_v4(const IpAddress& ip) { return Ipv4Address::from_bytes(ip.v4.Addr); }
+
+void from_v4(IpAddress* out, Ipv4Address ip) {
+  fill_bytes(MutableBytes(reinterpret_cast<uint8_t*>(out), sizeof(*out)), 0);
+  ip.write(out->v4.Addr);
+}
+
+void copy_packet(PxePacket* out, const RawPacket& in) {
+  fill_bytes(MutableBytes(out->Raw, sizeof(out->Raw)), 0);
+  copy_bytes(MutableBytes(out->Raw, sizeof(out->Raw)), Bytes(in.bytes, in.size));
+}
+
+}  // namespace
+
+PxeBaseCode* PxeBaseCode::from(PxeBaseCodeProtocol* self) {
+  return reinterpret_cast<PxeBaseCode*>(self);
+}
+
+void PxeBaseCode::init(NetSession* session) {
+  session_ = session;
+  protocol_.Revision = kPxeBaseCodeProtocolRevision;
+  protocol_.Start = start;
+  protocol_.Stop = stop;
+  protocol_.Dhcp = dhcp;
+  protocol_.Discover = discover;
+  protocol_.Mtftp = mtftp;
+  protocol_.UdpWrite = udp_write;
+  protocol_.UdpRead = udp_read;
+  protocol_.SetIpFilter = set_ip_filter;
+  protocol_.Arp = arp;
+  protocol_.SetParameters = set_parameters;
+  protocol_.SetStationIp = set_station_ip;
+  protocol_.SetPackets = set_packets;
+  protocol_.Mode = &mode_;
+  reset_mode();
+}
+
+void PxeBaseCode::reset_mode() {
+  fill_bytes(MutableBytes(reinterpret_cast<uint8_t*>(&mode_), sizeof(mode_)), 0);
+  mode_.IpV6Supported = false;
+  mode_.AutoArp = true;
+  mode_.TTL = kDefaultTtl;
+  mode_.IpFilter.Filters = kPxeIpFilterStationIp;
+}
+
+void PxeBaseCode::update_route_and_arp() {
+  const NetLease& lease = session_->lease();
+  mode_.RouteTableEntries = 0;
+  if (!lease.router.is_unspecified()) {
+    PxeRouteEntry& route = mode_.RouteTable[0];
+    from_v4(&route.IpAddr, Ipv4Address::unspecified());
+    from_v4(&route.SubnetMask, Ipv4Address::unspecified());
+    from_v4(&route.GwAddr, lease.router);
+    mode_.RouteTableEntries = 1;
+  }
+}
+
+void PxeBaseCode::adopt_lease() {
+  const NetLease& lease = session_->lease();
+  mode_.Started = true;
+  mode_.UsingIpv6 = false;
+  from_v4(&mode_.StationIp, lease.station);
+  from_v4(&mode_.SubnetMask, lease.mask);
+  mode_.DhcpDiscoverValid = lease.discover.valid();
+  copy_packet(&mode_.DhcpDiscover, lease.discover);
+  mode_.DhcpAckReceived = lease.ack.valid();
+  copy_packet(&mode_.DhcpAck, lease.ack);
+  mode_.ProxyOfferReceived = lease.proxy_offer.valid();
+  copy_packet(&mode_.ProxyOffer, lease.proxy_offer);
+  mode_.PxeReplyReceived = lease.pxe_reply.valid();
+  copy_packet(&mode_.PxeReply, lease.pxe_reply);
+  update_route_and_arp();
+}
+
+Ipv4Address PxeBaseCode::tftp_server(const IpAddress* given) const {
+  if (given != nullptr && !to_v4(*given).is_unspecified()) return to_v4(*given);
+  return session_->lease().boot_server;
+}
+
+Status PxeBaseCode::start(PxeBaseCodeProtocol* self, Boolean use_ipv6) {
+  PxeBaseCode* pxe = from(self);
+  if (use_ipv6) return kUnsupported;
+  if (pxe->mode_.Started) return kAlreadyStarted;
+  Status s = pxe->session_->up();
+  if (is_error(s)) return s;
+  pxe->reset_mode();
+  pxe->mode_.Started = true;
+  return kSuccess;
+}
+
+Status PxeBaseCode::stop(PxeBaseCodeProtocol* self) {
+  PxeBaseCode* pxe = from(self);
+  if (!pxe->mode_.Started) return kNotStarted;
+  pxe->reset_mode();
+  return kSuccess;
+}
+
+Status PxeBaseCode::dhcp(PxeBaseCodeProtocol* self, Boolean) {
+  PxeBaseCode* pxe = from(self);
+  if (!pxe->mode_.Started) return kNotStarted;
+  Status s = pxe->session_->dhcp(DhcpFlavor::Pxe);
+  if (is_error(s)) return s;
+  pxe->adopt_lease();
+  return kSuccess;
+}
+
+// Minimal by design: boot server discovery beyond what DHCP and ProxyDHCP
+// already answered is rare; the bootstrap type is served from those replies.
+Status PxeBaseCode::discover(PxeBaseCodeProtocol* self, uint16_t type, uint16_t*, Boolean use_bis,
+                             PxeDiscoverInfo*) {
+  PxeBaseCode* pxe = from(self);
+  if (!pxe->mode_.Started) return kNotStarted;
+  if (use_bis || type != kBootTypeBootstrap) return kUnsupported;
+  if (!pxe->mode_.DhcpAckReceived) return kNotReady;
+  const NetLease& lease = pxe->session_->lease();
+  pxe->mode_.PxeDiscoverValid = true;
+  copy_packet(&pxe->mode_.PxeDiscover, lease.discover);
+  const RawPacket& reply = lease.pxe_reply.valid()     ? lease.pxe_reply
+                           : lease.proxy_offer.valid() ? lease.proxy_offer
+                                                       : lease.ack;
+  pxe->mode_.PxeReplyReceived = true;
+  copy_packet(&pxe->mode_.PxeReply, reply);
+  return kSuccess;
+}
+
+Status PxeBaseCode::mtftp(PxeBaseCodeProtocol* self, PxeTftpOpcode operation, void* buffer,
+                          Boolean, uint64_t* buffer_size, Uintn* block_size, IpAddress* server_ip,
+                          const uint8_t* filename, PxeMtftpInfo*, Boolean dont_use_buffer) {
+  PxeBaseCode* pxe = from(self);
+  if (!pxe->mode_.Started) return kNotStarted;
+  if (filename == nullptr || buffer_size == nullptr) return kInvalidParameter;
+  if (block_size != nullptr && *block_size < 512) return kInvalidParameter;
+  const char* name = reinterpret_cast<const char*>(filename);
+  Ipv4Address server = pxe->tftp_server(server_ip);
+  if (server.is_unspecified()) return kInvalidParameter;
+  pxe->mode_.TftpErrorReceived = false;
+
+  Status s;
+  switch (operation) {
+    case PxeTftpOpcode::TftpGetFileSize:
+      s = pxe->session_->tftp_size(server, name, buffer_size);
+      break;
+    case PxeTftpOpcode::TftpReadFile: {
+      if (buffer == nullptr && !dont_use_buffer) return kInvalidParameter;
+      uint16_t blocks = block_size != nullptr && *block_size < 65464
+                            ? static_cast<uint16_t>(*block_size) : 0;
+      uint8_t* target = dont_use_buffer ? nullptr : static_cast<uint8_t*>(buffer);
+      s = pxe->session_->tftp_read(server, name, target, *buffer_size, buffer_size, blocks);
+      break;
+    }
+    default:
+      // Directory reads and multicast TFTP: not offered.
+      return kUnsupported;
+  }
+  uint8_t code = 0;
+  const char* text = nullptr;
+  if (is_error(s) && pxe->session_->tftp_error(&code, &text)) {
+    pxe->mode_.TftpErrorReceived = true;
+    pxe->mode_.TftpError.ErrorCode = code;
+    MutableBytes out(reinterpret_cast<uint8_t*>(pxe->mode_.TftpError.ErrorString),
+                     sizeof(pxe->mode_.TftpError.ErrorString) - 1);
+    fill_bytes(MutableBytes(out.data(), out.size() + 1), 0);
+    copy_bytes(out, Bytes(reinterpret_cast<const uint8_t*>(text), text ? __builtin_strlen(text) : 0));
+    return kTftpError;
+  }
+  return s;
+}
+
+Status PxeBaseCode::udp_write(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAddress* dest_ip,
+                              PxeUdpPort* dest_port, IpAddress* gateway_ip, IpAddress*,
+                              PxeUdpPort* src_port, Uintn* header_size, void* header,
+                              Uintn* buffer_size, void* buffer) {
+  PxeBaseCode* pxe = from(self);
+  if (!pxe->mode_.Started) return kNotStarted;
+  if (dest_ip == nullptr || dest_port == nullptr || buffer_size == nullptr ||
+      (buffer == nullptr && *buffer_size != 0) || (header_size != nullptr && header == nullptr))
+    return kInvalidParameter;
+  size_t head = header_size != nullptr ? *header_size : 0;
+  if (head + *buffer_size > kMaxUdpPayload) return kBadBufferSize;
+  uint8_t datagram[kMaxUdpPayload];
+  copy_bytes(MutableBytes(datagram, head), Bytes(static_cast<const uint8_t*>(header), head));
+  copy_bytes(MutableBytes(datagram + head, *buffer_size),
+             Bytes(static_cast<const uint8_t*>(buffer), *buffer_size));
+  uint16_t port = 0;
+  if (src_port != nullptr && (op_flags & kUdpAnySrcPort) == 0) port = *src_port;
+  Ipv4Address gateway = gateway_ip != nullptr ? to_v4(*gateway_ip) : Ipv4Address::unspecified();
+  Status s = pxe->session_->udp_write(to_v4(*dest_ip), *dest_port, gateway, &port, datagram,
+                                      head + *buffer_size);
+  if (!is_error(s) && src_port != nullptr) *src_port = port;
+  return s;
+}
+
+Status PxeBaseCode::udp_read(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAddress* dest_ip,
+                             PxeUdpPort* dest_port, IpAddress* src_ip, PxeUdpPort* src_port,
+                             Uintn* header_size, void* header, Uintn* buffer_size, void* buffer) {
+  PxeBaseCode* pxe = from(self);
+  if (!pxe->mode_.Started) return kNotStarted;
+  if (buffer_size == nullptr || buffer == nullptr || (header_size != nullptr && header == nullptr))
+    return kInvalidParameter;
+  UdpFilter filter;
+  filter.any_src_ip = (op_flags & kUdpAnySrcIp) != 0 || src_ip == nullptr;
+  filter.any_src_port = (op_flags & kUdpAnySrcPort) != 0 || src_port == nullptr;
+  filter.any_dst_ip = (op_flags & (kUdpAnyDestIp | kUdpUseFilter)) != 0 || dest_ip == nullptr;
+  filter.any_dst_port = (op_flags & kUdpAnyDestPort) != 0 || dest_port == nullptr;
+  if (!filter.any_src_ip) filter.want.src = to_v4(*src_ip);
+  if (!filter.any_src_port) filter.want.src_port = *src_port;
+  if (!filter.any_dst_ip) filter.want.dst = to_v4(*dest_ip);
+  if (!filter.any_dst_port) filter.want.dst_port = *dest_port;
+
+  uint8_t datagram[kMaxUdpPayload];
+  size_t size = sizeof(datagram);
+  UdpDatagram got;
+  Status s = pxe->session_->udp_read(filter, datagram, &size, &got, kUdpReadTimeoutMs);
+  if (is_error(s)) return s;
+  size_t head = header_size != nullptr ? *header_size : 0;
+  if (size < head) return kBufferTooSmall;
+  copy_bytes(MutableBytes(static_cast<uint8_t*>(header), head), Bytes(datagram, head));
+  size_t body = size - head;
+  Status result = kSuccess;
+  if (body > *buffer_size) {
+    body = *buffer_size;
+    result = kBufferTooSmall;
+  }
+  copy_bytes(MutableBytes(static_cast<uint8_t*>(buffer), body), Bytes(datagram + head, body));
+  *buffer_size = body;
+  if (dest_ip != nullptr) from_v4(dest_ip, got.dst);
+  if (dest_port != nullptr) *dest_port = got.dst_port;
+  if (src_ip != nullptr) from_v4(src_ip, got.src);
+  if (src_port != nullptr) *src_port = got.src_port;
+  return result;
+}
+
+Status PxeBaseCode::set_ip_filter(PxeBaseCodeProtocol* self, PxeIpFilter* filter) {
+  PxeBaseCode* pxe = from(self);
+  if (!pxe->mode_.Started) return kNotStarted;
+  if (filter == nullptr || filter->IpCnt > kPxeMaxIpCount) return kInvalidParameter;
+  pxe->mode_.IpFilter = *filter;
+  return kSuccess;
+}
+
+Status PxeBaseCode::arp(PxeBaseCodeProtocol* self, IpAddress* ip, MacAddress* mac) {
+  PxeBaseCode* pxe = from(self);
+  if (!pxe->mode_.Started) return kNotStarted;
+  if (ip == nullptr) return kInvalidParameter;
+  net::MacAddress resolved;
+  Status s = pxe->session_->arp(to_v4(*ip), &resolved);
+  if (is_error(s)) return s;
+  if (mac != nullptr) {
+    fill_bytes(MutableBytes(mac->Addr, sizeof(mac->Addr)), 0);
+    resolved.write(mac->Addr);
+  }
+  PxeMode& mode = pxe->mode_;
+  uint32_t slot = mode.ArpCacheEntries < kPxeMaxArpEntries ? mode.ArpCacheEntries++
+                                                            : kPxeMaxArpEntries - 1;
+  mode.ArpCache[slot].IpAddr = *ip;
+  fill_bytes(MutableBytes(mode.ArpCache[slot].MacAddr.Addr, sizeof(MacAddress)), 0);
+  resolved.write(mode.ArpCache[slot].MacAddr.Addr);
+  return kSuccess;
+}
+
+Status PxeBaseCode::set_parameters(PxeBaseCodeProtocol* self, Boolean* auto_arp,
+                                   Boolean* send_guid, uint8_t* ttl, uint8_t* tos,
+                                   Boolean* make_callback) {
+  PxeBaseCode* pxe = from(self);
+  if (!pxe->mode_.Started) return kNotStarted;
+  if (send_guid != nullptr && *send_guid) return kInvalidParameter;  // no SMBIOS GUID source
+  if (make_callback != nullptr && *make_callback) return kInvalidParameter;
+  if (auto_arp != nullptr) pxe->mode_.AutoArp = *auto_arp;
+  if (ttl != nullptr) pxe->mode_.TTL = *ttl;
+  if (tos != nullptr) pxe->mode_.ToS = *tos;
+  return kSuccess;
+}
+
+Status PxeBaseCode::set_station_ip(PxeBaseCodeProtocol* self, IpAddress* station_ip,
+                                   IpAddress* subnet_mask) {
+  PxeBaseCode* pxe = from(self);
+  if (!pxe->mode_.Started) return kNotStarted;
+  if (station_ip != nullptr) pxe->mode_.StationIp = *station_ip;
+  if (subnet_mask != nullptr) pxe->mode_.SubnetMask = *subnet_mask;
+  Ipv4Address router = pxe->mode_.RouteTableEntries > 0
+                           ? to_v4(pxe->mode_.RouteTable[0].GwAddr)
+                           : Ipv4Address::unspecified();
+  pxe->session_->set_station(to_v4(pxe->mode_.StationIp), to_v4(pxe->mode_.SubnetMask), router);
+  return kSuccess;
+}
+
+Status PxeBaseCode::set_packets(PxeBaseCodeProtocol* self, Boolean* discover_valid,
+                                Boolean* ack_received, Boolean* proxy_received,
+                                Boolean* pxe_discover_valid, Boolean* pxe_reply_received,
+                                Boolean* bis_reply_received, PxePacket* discover, PxePacket* ack,
+                                PxePacket* proxy, PxePacket* pxe_discover, PxePacket* pxe_reply,
+                                PxePacket* bis_reply) {
+  PxeBaseCode* pxe = from(self);
+  if (!pxe->mode_.Started) return kNotStarted;
+  PxeMode& m = pxe->mode_;
+  if (discover_valid) m.DhcpDiscoverValid = *discover_valid;
+  if (ack_received) m.DhcpAckReceived = *ack_received;
+  if (proxy_received) m.ProxyOfferReceived = *proxy_received;
+  if (pxe_discover_valid) m.PxeDiscoverValid = *pxe_discover_valid;
+  if (pxe_reply_received) m.PxeReplyReceived = *pxe_reply_received;
+  if (bis_reply_received) m.PxeBisReplyReceived = *bis_reply_received;
+  if (discover) m.DhcpDiscover = *discover;
+  if (ack) m.DhcpAck = *ack;
+  if (proxy) m.ProxyOffer = *proxy;
+  if (pxe_discover) m.PxeDiscover = *pxe_discover;
+  if (pxe_reply) m.PxeReply = *pxe_reply;
+  if (bis_reply) m.PxeBisReply = *bis_reply;
+  return kSuccess;
+}
+
+}  // namespace mpxe::driver
