@@ -45,7 +45,7 @@ struct PxeDhcpv4Packet {
   uint32_t DhcpMagik;
   uint8_t DhcpOptions[56];
 };
-static_assert(sizeof(PxeDhcpv4Packet) == 292);
+static_assert(sizeof(PxeDhcpv4Packet) == 296);  // 236 BOOTP + 4 cookie + 56 options
 
 struct PxeDhcpv6Packet {
   uint32_t MessageType : 8;
