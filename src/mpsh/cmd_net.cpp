@@ -1,0 +1,189 @@
+// Network commands over the PXE Base Code the shell was booted through:
+// net, tftp get/size/tsize, sha256.
+#include "core/sha256.h"
+#include "mpsh/pxe_client.h"
+#include "mpsh/shell.h"
+#include "mpsh/text.h"
+#include "uefi/runtime/efi.h"
+#include "uefi/runtime/log.h"
+
+namespace mpsh {
+namespace {
+
+// Finds the PXE Base Code and checks it holds an IPv4 lease; prints why not.
+uefi::Status open_pxe(Shell& shell, const char* who, uefi::PxeBaseCodeProtocol** pxe) {
+  uefi::Status s = pxe_find(shell.image, pxe);
+  if (uefi::is_error(s)) {
+    uefi::print("%s: no PXE Base Code protocol on the boot device (%s)\n", who,
+                uefi::status_text(s));
+    return s;
+  }
+  const uefi::PxeMode* m = (*pxe)->Mode;
+  if (m == nullptr || !m->Started) {
+    uefi::print("%s: PXE Base Code is not started (no lease)\n", who);
+    return uefi::kNotStarted;
+  }
+  if (m->UsingIpv6) {
+    uefi::print("%s: PXE Base Code runs IPv6; mpsh handles IPv4 only\n", who);
+    return uefi::kUnsupported;
+  }
+  return uefi::kSuccess;
+}
+
+// The TFTP server of the lease, printed as an error when there is none.
+bool lease_server(const uefi::PxeBaseCodeProtocol* pxe, uint8_t server[4]) {
+  LeaseSummary lease = pxe_lease(pxe);
+  if (!lease.has_server) {
+    uefi::print("tftp: the lease names no server\n");
+    return false;
+  }
+  for (int i = 0; i < 4; ++i) server[i] = lease.server[i];
+  return true;
+}
+
+uefi::Status tftp_size(Shell& shell, const char* file) {
+  uefi::PxeBaseCodeProtocol* pxe = nullptr;
+  uint8_t server[4];
+  uefi::Status s = open_pxe(shell, "tftp", &pxe);
+  if (uefi::is_error(s)) return s;
+  if (!lease_server(pxe, server)) return uefi::kNotFound;
+  uint64_t size = 0;
+  s = pxe_file_size(pxe, server, file, &size);
+  if (uefi::is_error(s)) {
+    pxe_print_error(pxe, "tftp: size query failed", s);
+    return s;
+  }
+  uefi::print("tftp: %s size %llu\n", file, size);
+  return uefi::kSuccess;
+}
+
+uefi::Status tftp_tsize(Shell& shell, const char* file) {
+  uefi::PxeBaseCodeProtocol* pxe = nullptr;
+  uint8_t server[4];
+  uefi::Status s = open_pxe(shell, "tftp", &pxe);
+  if (uefi::is_error(s)) return s;
+  if (!lease_server(pxe, server)) return uefi::kNotFound;
+  uint64_t size = 0;
+  s = pxe_probe_size(pxe, server, file, &size);
+  if (uefi::is_error(s)) {
+    uefi::print("tftp: tsize request failed: %s\n", uefi::status_text(s));
+    return s;
+  }
+  uefi::print("tftp: %s tsize %llu\n", file, size);
+  return uefi::kSuccess;
+}
+
+// A GET_FILE_SIZE failure that READ_FILE may still get past (iPXE answers
+// Unsupported); a server's own refusal or silence is final.
+bool worth_reading_anyway(uefi::Status s) {
+  return s != uefi::kTftpError && s != uefi::kIcmpError && s != uefi::kTimeout &&
+         s != uefi::kNoResponse && s != uefi::kAborted;
+}
+
+uefi::Status tftp_get(Shell& shell, const char* file) {
+  uefi::PxeBaseCodeProtocol* pxe = nullptr;
+  uint8_t server[4];
+  uefi::Status s = open_pxe(shell, "tftp", &pxe);
+  if (uefi::is_error(s)) return s;
+  if (!lease_server(pxe, server)) return uefi::kNotFound;
+
+  uint64_t size = kUnknownSize;
+  s = pxe_file_size(pxe, server, file, &size);
+  if (uefi::is_error(s)) {
+    if (!worth_reading_anyway(s)) {
+      pxe_print_error(pxe, "tftp: get failed", s);
+      return s;
+    }
+    uefi::print("tftp: GET_FILE_SIZE: %s; asking the server for tsize\n", uefi::status_text(s));
+    size = kUnknownSize;
+    uefi::Status probe = pxe_probe_size(pxe, server, file, &size);
+    if (probe == uefi::kTftpError) {  // the server refused the file
+      uefi::print("tftp: get failed: %s\n", uefi::status_text(probe));
+      return probe;
+    }
+    if (uefi::is_error(probe)) {
+      uefi::print("tftp: tsize request failed: %s; reading with a growing buffer\n",
+                  uefi::status_text(probe));
+      size = kUnknownSize;
+    }
+  }
+
+  Download download;
+  s = pxe_read_file(pxe, server, file, size, &download, &shell.last);
+  if (uefi::is_error(s)) {
+    pxe_print_error(pxe, "tftp: get failed", s);
+    return s;
+  }
+  mpxe::Sha256 hash;
+  hash.update(download.data, download.size);
+  hash.finish_hex(download.sha256);
+  release_download(shell.last);
+  shell.last = download;
+  uefi::print("tftp: %s %llu bytes\n", file, download.size);
+  uefi::print("sha256=%s\n", download.sha256);
+  return uefi::kSuccess;
+}
+
+}  // namespace
+
+uefi::Status cmd_net(Shell& shell, size_t, CommandArgs) {
+  uefi::PxeBaseCodeProtocol* pxe = nullptr;
+  uefi::Status s = pxe_find(shell.image, &pxe);
+  if (uefi::is_error(s)) {
+    uefi::print("net: no PXE Base Code protocol on the boot device\n");
+    return s;
+  }
+  const uefi::PxeMode* m = pxe->Mode;
+  if (m == nullptr || !m->Started) {
+    uefi::print("net: PXE Base Code is not started (no lease)\n");
+    return uefi::kNotStarted;
+  }
+  if (m->UsingIpv6) {
+    uefi::print("net: PXE Base Code runs IPv6; mpsh shows IPv4 leases only\n");
+    return uefi::kUnsupported;
+  }
+  char ip[kIpv4TextSize];
+  char mask[kIpv4TextSize];
+  format_ipv4(m->StationIp.v4.Addr, ip);
+  format_ipv4(m->SubnetMask.v4.Addr, mask);
+  uefi::print("net: ip %s mask %s\n", ip, mask);
+  LeaseSummary lease = pxe_lease(pxe);
+  char server[kIpv4TextSize];
+  format_ipv4(lease.server, server);
+  uefi::print("net: server %s file %s\n", server,
+              lease.boot_file[0] != '\0' ? lease.boot_file : "(none)");
+  if (lease.has_router) {
+    char router[kIpv4TextSize];
+    format_ipv4(lease.router, router);
+    uefi::print("net: router %s\n", router);
+  }
+  if (m->DhcpAckReceived) uefi::print("net: dhcp ack received\n");
+  if (m->ProxyOfferReceived) uefi::print("net: proxy offer received\n");
+  if (!m->DhcpAckReceived && !m->ProxyOfferReceived) uefi::print("net: no dhcp ack received\n");
+  return uefi::kSuccess;
+}
+
+uefi::Status cmd_tftp(Shell& shell, size_t argc, CommandArgs argv) {
+  if (argc == 3 && text_equal(argv[1], "get")) return tftp_get(shell, argv[2]);
+  if (argc == 3 && text_equal(argv[1], "size")) return tftp_size(shell, argv[2]);
+  if (argc == 3 && text_equal(argv[1], "tsize")) return tftp_tsize(shell, argv[2]);
+  uefi::print("tftp: usage: tftp get FILE | tftp size FILE | tftp tsize FILE\n");
+  return uefi::kInvalidParameter;
+}
+
+uefi::Status cmd_sha256(Shell& shell, size_t, CommandArgs) {
+  if (shell.last.data == nullptr) {
+    uefi::print("sha256: nothing downloaded yet (use tftp get FILE)\n");
+    return uefi::kNotFound;
+  }
+  // Hash the buffer again rather than repeat the digest taken at download time:
+  // this also shows the kept bytes are still intact.
+  mpxe::Sha256 hash;
+  hash.update(shell.last.data, shell.last.size);
+  char hex[mpxe::Sha256::kHexSize];
+  hash.finish_hex(hex);
+  uefi::print("sha256=%s\n", hex);
+  return uefi::kSuccess;
+}
+
+}  // namespace mpsh

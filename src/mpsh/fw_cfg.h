@@ -1,0 +1,24 @@
+// QEMU fw_cfg through its x86 I/O ports: selector 0x510 (16-bit write), data 0x511
+// (8-bit reads, the offset advancing with each read). Anywhere else the signature
+// check fails and nothing is read.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mpsh/fw_cfg_dir.h"
+
+namespace mpsh {
+
+// QEMU's -fw_cfg name=opt/org.mpxe/mpsh-cmd,file=PATH: commands run at start.
+inline constexpr char kStartupCommandsFile[] = "opt/org.mpxe/mpsh-cmd";
+
+bool fw_cfg_present();
+// Reads the first `size` bytes of item `select`.
+void fw_cfg_read(uint16_t select, void* buffer, size_t size);
+// Walks the file directory; stops early when `visit` returns false. Returns false
+// when there is no fw_cfg device.
+bool fw_cfg_each_file(bool (*visit)(void* context, const FwCfgFile& file), void* context);
+bool fw_cfg_lookup(const char* name, FwCfgFile* file);
+
+}  // namespace mpsh
