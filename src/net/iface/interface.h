@@ -1,0 +1,189 @@
+// One IPv4 interface over one phy::Device: Ethernet, ARP, IPv4 (with fragment
+// reassembly), ICMP and UDP demultiplexing. Polled, single-threaded, no heap:
+// everything it needs is inside the object or handed to its constructor.
+//
+//   poll(now)        drains at most kRxBatch received frames, each given back to
+//                    the device, in order, once handled; sends due ARP requests
+//   next_deadline()  when poll() next has timer work (ARP retries, reassembly)
+//   send_udp()       the UdpSender the DHCP/TFTP/DNS machines send through
+//
+// Time comes in through poll(); sends between polls use the time of the latest
+// poll for ARP pacing. Frames are built in one scratch buffer inside the
+// interface and copied out by the device's transmit(): nothing is queued, so a
+// send that cannot go out now fails with an error saying why, and the caller's
+// own retransmission timer tries again.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/bytes.h"
+#include "net/clock.h"
+#include "net/iface/arp_cache.h"
+#include "net/iface/reassembly.h"
+#include "net/result.h"
+#include "net/socket/udp_endpoint.h"
+#include "net/wire/arp.h"
+#include "net/wire/ethernet.h"
+#include "net/wire/ipv4.h"
+#include "net/wire/ipv4_address.h"
+#include "net/wire/mac_address.h"
+#include "phy/device.h"
+
+namespace mpxe::net {
+
+struct Ipv4Config {
+  Ipv4Address address;  // 0.0.0.0 while unconfigured
+  Ipv4Address netmask;
+  Ipv4Address gateway;  // 0.0.0.0 for none: only the local subnet is reachable
+
+  constexpr bool configured() const { return !address.is_unspecified(); }
+  constexpr bool operator==(const Ipv4Config&) const = default;
+};
+
+// Why a received frame went no further. Values index InterfaceCounters::drops.
+enum class Drop : uint8_t {
+  Malformed = 0,    // a wire check failed (truncated, bad length or version, bad source)
+  BadChecksum = 1,  // IPv4 header, ICMP or UDP checksum wrong
+  NotForUs = 2,     // Ethernet or IPv4 destination, or ARP target, is someone else
+  Unsupported = 3,  // an EtherType, IP protocol or ICMP type this stack does not handle
+  NoEndpoint = 4,   // UDP to an unbound port, ICMP for no one
+  Fragment = 5,     // the reassembler refused a fragment (its error says why)
+  TooBig = 6,       // an answer would exceed the MTU (echo request reassembled from fragments)
+};
+inline constexpr size_t kDropReasons = 7;
+static_assert(kDropReasons == static_cast<size_t>(Drop::TooBig) + 1, "one counter per reason");
+// "malformed", "bad checksum", ...
+const char* drop_text(Drop reason);
+
+struct InterfaceCounters {
+  uint64_t rx_frames = 0;
+  uint64_t rx_bytes = 0;
+  uint64_t tx_frames = 0;
+  uint64_t tx_bytes = 0;
+  uint32_t tx_full = 0;  // frames the device refused (ring full)
+  uint32_t arp_requests = 0;
+  uint32_t arp_replies = 0;
+  uint32_t echo_replies = 0;
+  uint32_t icmp_errors = 0;  // port unreachables sent
+  uint32_t drops[kDropReasons] = {};
+  Error last_drop_error;  // the wire error behind the latest drop, for logs
+
+  uint32_t dropped(Drop reason) const { return drops[static_cast<size_t>(reason)]; }
+};
+
+// Receives echo replies (ping). The data is valid only during the call.
+class EchoListener {
+ public:
+  virtual void on_echo_reply(Ipv4Address from, uint16_t ident, uint16_t seq, Bytes data,
+                             Millis now) = 0;
+
+ protected:
+  ~EchoListener() = default;
+};
+
+class Interface final : public UdpSender {
+ public:
+  static constexpr size_t kMaxBindings = 8;
+  static constexpr size_t kRxBatch = 32;
+  static constexpr uint16_t kMaxMtu = 1500;
+  static constexpr size_t kMaxFrameLen = EthernetFrame::kHeaderLen + kMaxMtu;
+  // RFC 6335 6: "the Dynamic Ports, also known as the Private or Ephemeral
+  // Ports, from 49152 to 65535".
+  static constexpr uint16_t kEphemeralFirst = 49152;
+  static constexpr uint32_t kEphemeralCount = 16384;
+  // RFC 1122 3.2.2: "a host SHOULD limit the rate at which it sends ICMP error
+  // messages"; this many a second.
+  static constexpr uint32_t kIcmpErrorsPerSecond = 10;
+  static constexpr uint8_t kTtl = 64;
+
+  // The MAC address and MTU (at most kMaxMtu) come from the device. The
+  // reassembly buffers (one slot each, up to Reassembler::kMaxSlots) must
+  // outlive the interface; Reassembler::kMaxPayload bytes each take any datagram.
+  Interface(phy::Device& device, Span<const MutableBytes> reassembly_buffers);
+
+  Interface(const Interface&) = delete;
+  Interface& operator=(const Interface&) = delete;
+
+  MacAddress mac() const { return mac_; }
+  uint16_t mtu() const { return mtu_; }
+  const Ipv4Config& ipv4() const { return config_; }
+  // DHCP calls this once it has a lease (and announce() after it).
+  void set_ipv4(const Ipv4Config& config) { config_ = config; }
+
+  // Handles up to kRxBatch received frames and the timers due at `now`; returns
+  // the number of frames handled.
+  size_t poll(Millis now);
+  Millis next_deadline() const;
+
+  Status bind(uint16_t port, UdpEndpoint& endpoint);
+  void unbind(uint16_t port);
+  bool is_bound(uint16_t port) const;
+  // An unbound port in 49152-65535 drawn from `random`, so that an off-path
+  // attacker cannot guess it (RFC 6056). Does not bind it.
+  Result<uint16_t> allocate_port(Random& random) const;
+
+  // UdpSender. Fails with Udp/TooBig over the MTU (nothing is fragmented),
+  // Iface/Unreachable without a route, Arp/WouldBlock while the next hop is being
+  // resolved (a request has gone out), Arp/Unreachable when it did not answer,
+  // Iface/WouldBlock when the device's transmit ring is full.
+  Status send_udp(const UdpMeta& meta, Bytes payload) override;
+  // An ICMP echo request; replies go to the echo listener. Fails as send_udp().
+  Status send_ping(Ipv4Address dst, uint16_t ident, uint16_t seq, Bytes data);
+  // A gratuitous ARP (RFC 5227 "ARP Announcement") for the configured address, so
+  // neighbours update their caches. Iface/Unreachable while unconfigured.
+  Status announce();
+  void set_echo_listener(EchoListener* listener) { echo_listener_ = listener; }
+
+  const InterfaceCounters& counters() const { return counters_; }
+  const ArpCache& arp_cache() const { return arp_; }
+  const Reassembler& reassembler() const { return reassembler_; }
+
+ private:
+  struct Binding {
+    uint16_t port = 0;  // 0: free
+    UdpEndpoint* endpoint = nullptr;
+  };
+
+  // Receive path, one function per layer.
+  void rx_frame(Bytes bytes);
+  void rx_arp(const EthernetFrame& frame);
+  void rx_ipv4(const EthernetFrame& frame);
+  void rx_ipv4_payload(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
+  void rx_icmp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
+  void rx_udp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
+  bool accepts_ipv4_dst(Ipv4Address dst) const;
+  bool is_subnet_broadcast(Ipv4Address dst) const;
+  UdpEndpoint* endpoint_for(uint16_t port) const;
+  void drop(Drop reason, Error error = Error());
+
+  // Transmit path.
+  Result<MacAddress> resolve_next_hop(Ipv4Address dst);
+  // Writes the Ethernet and IPv4 headers into the scratch frame and returns the
+  // space for ip.payload_len bytes of payload after them.
+  Result<MutableBytes> tx_ipv4_begin(MacAddress dst_mac, const Ipv4Repr& ip);
+  Status tx_arp(ArpOperation operation, MacAddress eth_dst, MacAddress target_mac,
+                Ipv4Address target_ip, Ipv4Address sender_ip);
+  Status tx_frame(size_t length);
+  void tx_echo_reply(const EthernetFrame& frame, const Ipv4Repr& ip, uint16_t ident,
+                     uint16_t seq, Bytes data);
+  void tx_port_unreachable(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes datagram);
+  Ipv4Repr ipv4_header(Ipv4Address src, Ipv4Address dst, IpProtocol protocol, size_t len);
+
+  phy::Device& device_;
+  MacAddress mac_;
+  uint16_t mtu_ = kMaxMtu;
+  Ipv4Config config_;
+  Millis now_ = 0;
+  uint16_t next_ident_ = 1;
+  Millis icmp_window_start_ = 0;
+  uint32_t icmp_window_count_ = 0;
+  ArpCache arp_;
+  Reassembler reassembler_;
+  Binding bindings_[kMaxBindings];
+  EchoListener* echo_listener_ = nullptr;
+  InterfaceCounters counters_;
+  uint8_t tx_buffer_[kMaxFrameLen] = {};
+};
+
+}  // namespace mpxe::net
