@@ -10,6 +10,14 @@
 namespace mpsh {
 namespace {
 
+using mpxe::net::Ipv4Address;
+
+// An address as the shell prints it, "10.0.2.15".
+struct Ipv4Text {
+  explicit Ipv4Text(Ipv4Address address) { address.format(text, sizeof(text)); }
+  char text[16];  // "255.255.255.255" and the NUL
+};
+
 // Finds the PXE Base Code and checks it holds an IPv4 lease; prints why not.
 uefi::Status open_pxe(Shell& shell, const char* who, uefi::PxeBaseCodeProtocol** pxe) {
   uefi::Status s = pxe_find(shell.image, pxe);
@@ -30,46 +38,38 @@ uefi::Status open_pxe(Shell& shell, const char* who, uefi::PxeBaseCodeProtocol**
   return uefi::kSuccess;
 }
 
-// The TFTP server of the lease, printed as an error when there is none.
-bool lease_server(const uefi::PxeBaseCodeProtocol* pxe, uint8_t server[4]) {
-  LeaseSummary lease = pxe_lease(pxe);
+// open_pxe, and the TFTP server of the lease.
+uefi::Status open_tftp(Shell& shell, uefi::PxeBaseCodeProtocol** pxe, Ipv4Address* server) {
+  uefi::Status s = open_pxe(shell, "tftp", pxe);
+  if (uefi::is_error(s)) return s;
+  LeaseSummary lease = pxe_lease(*pxe);
   if (!lease.has_server) {
     uefi::print("tftp: the lease names no server\n");
-    return false;
+    return uefi::kNotFound;
   }
-  for (int i = 0; i < 4; ++i) server[i] = lease.server[i];
-  return true;
-}
-
-uefi::Status tftp_size(Shell& shell, const char* file) {
-  uefi::PxeBaseCodeProtocol* pxe = nullptr;
-  uint8_t server[4];
-  uefi::Status s = open_pxe(shell, "tftp", &pxe);
-  if (uefi::is_error(s)) return s;
-  if (!lease_server(pxe, server)) return uefi::kNotFound;
-  uint64_t size = 0;
-  s = pxe_file_size(pxe, server, file, &size);
-  if (uefi::is_error(s)) {
-    pxe_print_error(pxe, "tftp: size query failed", s);
-    return s;
-  }
-  uefi::print("tftp: %s size %llu\n", file, size);
+  *server = lease.server;
   return uefi::kSuccess;
 }
 
-uefi::Status tftp_tsize(Shell& shell, const char* file) {
+// `tftp size` asks the PXE Base Code (TFTP_GET_FILE_SIZE); `tftp tsize` asks the
+// server itself (pxe_probe_size).
+uefi::Status tftp_size(Shell& shell, const char* file, bool ask_server) {
   uefi::PxeBaseCodeProtocol* pxe = nullptr;
-  uint8_t server[4];
-  uefi::Status s = open_pxe(shell, "tftp", &pxe);
+  Ipv4Address server;
+  uefi::Status s = open_tftp(shell, &pxe, &server);
   if (uefi::is_error(s)) return s;
-  if (!lease_server(pxe, server)) return uefi::kNotFound;
   uint64_t size = 0;
-  s = pxe_probe_size(pxe, server, file, &size);
+  s = ask_server ? pxe_probe_size(pxe, server, file, &size)
+                 : pxe_file_size(pxe, server, file, &size);
   if (uefi::is_error(s)) {
-    uefi::print("tftp: tsize request failed: %s\n", uefi::status_text(s));
+    // The probe's own failures leave nothing in Mode's TftpError.
+    if (ask_server)
+      uefi::print("tftp: tsize request failed: %s\n", uefi::status_text(s));
+    else
+      pxe_print_error(pxe, "tftp: size query failed", s);
     return s;
   }
-  uefi::print("tftp: %s tsize %llu\n", file, size);
+  uefi::print("tftp: %s %s %llu\n", file, ask_server ? "tsize" : "size", size);
   return uefi::kSuccess;
 }
 
@@ -82,10 +82,9 @@ bool worth_reading_anyway(uefi::Status s) {
 
 uefi::Status tftp_get(Shell& shell, const char* file) {
   uefi::PxeBaseCodeProtocol* pxe = nullptr;
-  uint8_t server[4];
-  uefi::Status s = open_pxe(shell, "tftp", &pxe);
+  Ipv4Address server;
+  uefi::Status s = open_tftp(shell, &pxe, &server);
   if (uefi::is_error(s)) return s;
-  if (!lease_server(pxe, server)) return uefi::kNotFound;
 
   uint64_t size = kUnknownSize;
   s = pxe_file_size(pxe, server, file, &size);
@@ -128,35 +127,16 @@ uefi::Status tftp_get(Shell& shell, const char* file) {
 
 uefi::Status cmd_net(Shell& shell, size_t, CommandArgs) {
   uefi::PxeBaseCodeProtocol* pxe = nullptr;
-  uefi::Status s = pxe_find(shell.image, &pxe);
-  if (uefi::is_error(s)) {
-    uefi::print("net: no PXE Base Code protocol on the boot device\n");
-    return s;
-  }
+  uefi::Status s = open_pxe(shell, "net", &pxe);
+  if (uefi::is_error(s)) return s;
   const uefi::PxeMode* m = pxe->Mode;
-  if (m == nullptr || !m->Started) {
-    uefi::print("net: PXE Base Code is not started (no lease)\n");
-    return uefi::kNotStarted;
-  }
-  if (m->UsingIpv6) {
-    uefi::print("net: PXE Base Code runs IPv6; mpsh shows IPv4 leases only\n");
-    return uefi::kUnsupported;
-  }
-  char ip[kIpv4TextSize];
-  char mask[kIpv4TextSize];
-  format_ipv4(m->StationIp.v4.Addr, ip);
-  format_ipv4(m->SubnetMask.v4.Addr, mask);
-  uefi::print("net: ip %s mask %s\n", ip, mask);
+  Ipv4Text ip(Ipv4Address::from_bytes(m->StationIp.v4.Addr));
+  Ipv4Text mask(Ipv4Address::from_bytes(m->SubnetMask.v4.Addr));
+  uefi::print("net: ip %s mask %s\n", ip.text, mask.text);
   LeaseSummary lease = pxe_lease(pxe);
-  char server[kIpv4TextSize];
-  format_ipv4(lease.server, server);
-  uefi::print("net: server %s file %s\n", server,
+  uefi::print("net: server %s file %s\n", Ipv4Text(lease.server).text,
               lease.boot_file[0] != '\0' ? lease.boot_file : "(none)");
-  if (lease.has_router) {
-    char router[kIpv4TextSize];
-    format_ipv4(lease.router, router);
-    uefi::print("net: router %s\n", router);
-  }
+  if (lease.has_router) uefi::print("net: router %s\n", Ipv4Text(lease.router).text);
   if (m->DhcpAckReceived) uefi::print("net: dhcp ack received\n");
   if (m->ProxyOfferReceived) uefi::print("net: proxy offer received\n");
   if (!m->DhcpAckReceived && !m->ProxyOfferReceived) uefi::print("net: no dhcp ack received\n");
@@ -165,8 +145,8 @@ uefi::Status cmd_net(Shell& shell, size_t, CommandArgs) {
 
 uefi::Status cmd_tftp(Shell& shell, size_t argc, CommandArgs argv) {
   if (argc == 3 && text_equal(argv[1], "get")) return tftp_get(shell, argv[2]);
-  if (argc == 3 && text_equal(argv[1], "size")) return tftp_size(shell, argv[2]);
-  if (argc == 3 && text_equal(argv[1], "tsize")) return tftp_tsize(shell, argv[2]);
+  if (argc == 3 && text_equal(argv[1], "size")) return tftp_size(shell, argv[2], false);
+  if (argc == 3 && text_equal(argv[1], "tsize")) return tftp_size(shell, argv[2], true);
   uefi::print("tftp: usage: tftp get FILE | tftp size FILE | tftp tsize FILE\n");
   return uefi::kInvalidParameter;
 }

@@ -1,6 +1,6 @@
 #include "mpsh/pxe_client.h"
 
-#include "mpsh/tftp_packet.h"
+#include "mpsh/tsize_probe.h"
 #include "uefi/protocols/loaded_image.h"
 #include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
@@ -9,6 +9,8 @@ extern "C" void* memset(void* dest, int value, size_t n);
 
 namespace mpsh {
 namespace {
+
+using mpxe::net::TftpErrorCode;
 
 // EFI_PXE_BASE_CODE_UDP_OPFLAGS_* (UEFI 2.10, 24.3, UdpWrite/UdpRead).
 constexpr uint16_t kUdpAnySrcPort = 0x0002;
@@ -21,9 +23,9 @@ constexpr int kReadAttempts = 12;
 constexpr int kProbeAttempts = 3;
 constexpr uint64_t kProbeWait100ns = 20'000'000;  // 2 s per attempt
 
-uefi::IpAddress to_ip(const uint8_t v4[4]) {
+uefi::IpAddress to_ip(mpxe::net::Ipv4Address v4) {
   uefi::IpAddress ip{};
-  for (int i = 0; i < 4; ++i) ip.v4.Addr[i] = v4[i];
+  v4.write(ip.v4.Addr);
   return ip;
 }
 
@@ -81,10 +83,13 @@ class Deadline {
   uefi::Event event_ = nullptr;
 };
 
-void send_error(uefi::PxeBaseCodeProtocol* pxe, uefi::IpAddress server, uint16_t server_port,
-                uint16_t our_port, uint16_t code, const char* text) {
+// Ends the transfer the probe's request opened (tsize_abort).
+void send_abort(uefi::PxeBaseCodeProtocol* pxe, uefi::IpAddress server, uint16_t server_port,
+                uint16_t our_port, TftpErrorCode code) {
   uint8_t packet[64];
-  uefi::Uintn length = tftp_build_error(packet, sizeof(packet), code, text);
+  mpxe::net::Result<size_t> built = tsize_abort(mpxe::MutableBytes(packet), code);
+  if (!built) return;
+  uefi::Uintn length = built.value();
   uefi::PxeUdpPort dest_port = server_port;
   uefi::PxeUdpPort src_port = our_port;
   pxe->UdpWrite(pxe, 0, &server, &dest_port, nullptr, nullptr, &src_port, nullptr, nullptr,
@@ -146,7 +151,7 @@ void pxe_print_error(const uefi::PxeBaseCodeProtocol* pxe, const char* prefix, u
   }
 }
 
-uefi::Status pxe_file_size(uefi::PxeBaseCodeProtocol* pxe, const uint8_t server[4],
+uefi::Status pxe_file_size(uefi::PxeBaseCodeProtocol* pxe, mpxe::net::Ipv4Address server,
                            const char* file, uint64_t* size) {
   uefi::IpAddress ip = to_ip(server);
   *size = 0;
@@ -154,16 +159,17 @@ uefi::Status pxe_file_size(uefi::PxeBaseCodeProtocol* pxe, const uint8_t server[
                     &ip, reinterpret_cast<const uint8_t*>(file), nullptr, false);
 }
 
-uefi::Status pxe_probe_size(uefi::PxeBaseCodeProtocol* pxe, const uint8_t server[4],
+uefi::Status pxe_probe_size(uefi::PxeBaseCodeProtocol* pxe, mpxe::net::Ipv4Address server,
                             const char* file, uint64_t* size) {
   uint8_t request[600];
-  uefi::Uintn request_length = tftp_build_size_request(request, sizeof(request), file);
-  if (request_length == 0) return uefi::kInvalidParameter;
+  mpxe::net::Result<size_t> built = tsize_request(mpxe::MutableBytes(request), file);
+  if (!built) return uefi::kInvalidParameter;
+  const uefi::Uintn request_length = built.value();
   const uefi::IpAddress server_ip = to_ip(server);
   uefi::Status last = uefi::kTimeout;
   for (int attempt = 0; attempt < kProbeAttempts; ++attempt) {
     uefi::IpAddress dest = server_ip;
-    uefi::PxeUdpPort dest_port = kTftpPort;
+    uefi::PxeUdpPort dest_port = mpxe::net::kTftpServerPort;
     uefi::PxeUdpPort our_port = 0;
     uefi::Uintn length = request_length;
     uefi::Status s = pxe->UdpWrite(pxe, kUdpAnySrcPort, &dest, &dest_port, nullptr, nullptr,
@@ -184,22 +190,21 @@ uefi::Status pxe_probe_size(uefi::PxeBaseCodeProtocol* pxe, const uint8_t server
         if (s != uefi::kTimeout) last = s;
         continue;
       }
-      TftpReply r = tftp_parse_reply(mpxe::Bytes(reply, reply_length));
+      TsizeReply r = read_tsize_reply(mpxe::Bytes(reply, reply_length));
       switch (r.kind) {
-        case TftpReply::Kind::Oack:
-          send_error(pxe, server_ip, from_port, our_port, kTftpErrorOptionRefused,
-                     "size probe only");
+        case TsizeReply::Kind::Oack:
+          send_abort(pxe, server_ip, from_port, our_port, TftpErrorCode::OptionRefused);
           if (!r.has_tsize) return uefi::kUnsupported;
           *size = r.tsize;
           return uefi::kSuccess;
-        case TftpReply::Kind::Data:
+        case TsizeReply::Kind::Data:
           // An RFC 1350 server ignores options and starts sending: stop it.
-          send_error(pxe, server_ip, from_port, our_port, 0, "size probe only");
+          send_abort(pxe, server_ip, from_port, our_port, TftpErrorCode::NotDefined);
           return uefi::kUnsupported;
-        case TftpReply::Kind::Error:
+        case TsizeReply::Kind::Error:
           uefi::print("tftp: server error %u: %s\n", r.error_code, r.error_text);
           return uefi::kTftpError;
-        default:
+        case TsizeReply::Kind::Ignore:
           break;  // not for us: keep listening
       }
     }
@@ -207,7 +212,7 @@ uefi::Status pxe_probe_size(uefi::PxeBaseCodeProtocol* pxe, const uint8_t server
   return last;
 }
 
-uefi::Status pxe_read_file(uefi::PxeBaseCodeProtocol* pxe, const uint8_t server[4],
+uefi::Status pxe_read_file(uefi::PxeBaseCodeProtocol* pxe, mpxe::net::Ipv4Address server,
                            const char* file, uint64_t size_hint, Download* out,
                            Download* previous) {
   uefi::IpAddress ip = to_ip(server);

@@ -25,14 +25,6 @@ size_t text_copy(char* dst, size_t capacity, const char* src, size_t n) {
   return i;
 }
 
-void format_ipv4(const uint8_t ip[4], char out[kIpv4TextSize]) {
-  mpxe::format(out, kIpv4TextSize, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
-}
-
-bool ipv4_is_zero(const uint8_t ip[4]) {
-  return ip[0] == 0 && ip[1] == 0 && ip[2] == 0 && ip[3] == 0;
-}
-
 namespace {
 int digit_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -13,11 +13,6 @@ bool text_equal(const char* a, const char* b);
 // ends NUL-terminated when capacity > 0. Returns the number of characters copied.
 size_t text_copy(char* dst, size_t capacity, const char* src, size_t n);
 
-constexpr size_t kIpv4TextSize = 16;  // "255.255.255.255" and the NUL
-// Dotted quad of four bytes in network order, e.g. {10,0,2,15} -> "10.0.2.15".
-void format_ipv4(const uint8_t ip[4], char out[kIpv4TextSize]);
-bool ipv4_is_zero(const uint8_t ip[4]);
-
 // Unsigned decimal, or hex with a 0x prefix; rejects empty text, junk and overflow.
 bool parse_u64(const char* text, uint64_t* value);
 

@@ -5,21 +5,6 @@
 namespace mpsh {
 namespace {
 
-TEST(Text, FormatsDottedQuad) {
-  char out[kIpv4TextSize];
-  const uint8_t a[4] = {10, 0, 2, 15};
-  format_ipv4(a, out);
-  EXPECT_STREQ(out, "10.0.2.15");
-  const uint8_t b[4] = {255, 255, 255, 255};
-  format_ipv4(b, out);
-  EXPECT_STREQ(out, "255.255.255.255");
-  const uint8_t z[4] = {0, 0, 0, 0};
-  format_ipv4(z, out);
-  EXPECT_STREQ(out, "0.0.0.0");
-  EXPECT_TRUE(ipv4_is_zero(z));
-  EXPECT_FALSE(ipv4_is_zero(a));
-}
-
 TEST(Text, ParsesDecimalAndHex) {
   uint64_t v = 99;
   EXPECT_TRUE(parse_u64("0", &v));

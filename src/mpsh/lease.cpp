@@ -1,0 +1,75 @@
+#include "mpsh/lease.h"
+
+#include "net/wire/dhcp.h"
+#include "net/wire/dhcp_options.h"
+
+namespace mpsh {
+namespace {
+
+using mpxe::Bytes;
+using mpxe::net::DhcpOption;
+using mpxe::net::DhcpPacket;
+using mpxe::net::Ipv4Address;
+using mpxe::net::Result;
+
+using Packet = Result<DhcpPacket>;
+
+bool find_siaddr(const Packet& packet, Ipv4Address& out) {
+  if (!packet || packet.value().siaddr().is_unspecified()) return false;
+  out = packet.value().siaddr();
+  return true;
+}
+
+// Option 54 holds one address, option 3 a list whose first entry counts.
+bool find_address(const Packet& packet, uint8_t code, Ipv4Address& out) {
+  if (!packet) return false;
+  Result<DhcpOption> option = mpxe::net::dhcp_find_option(packet.value(), code);
+  if (!option) return false;
+  Bytes value = option.value().value;
+  if (value.empty() || value.size() % Ipv4Address::kSize != 0) return false;
+  out = Ipv4Address::from_bytes(value.data());
+  return true;
+}
+
+bool find_server(const Packet& packet, Ipv4Address& out) {
+  return find_siaddr(packet, out) ||
+         find_address(packet, mpxe::net::dhcp_option::kServerId, out);
+}
+
+bool find_boot_file(const Packet& packet, char* out, size_t capacity) {
+  if (!packet) return false;
+  Result<Bytes> name = mpxe::net::dhcp_boot_file(packet.value());
+  if (!name) return false;
+  size_t n = 0;
+  for (uint8_t c : name.value()) {
+    if (n + 1 >= capacity) break;
+    out[n++] = (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
+  }
+  out[n] = '\0';
+  return true;
+}
+
+}  // namespace
+
+LeaseSummary summarize_lease(Bytes ack, Bytes proxy_offer, Bytes pxe_reply) {
+  const Packet packets[] = {DhcpPacket::check(pxe_reply), DhcpPacket::check(ack),
+                            DhcpPacket::check(proxy_offer)};
+  const Packet& checked_ack = packets[1];
+  const Packet& checked_proxy = packets[2];
+  LeaseSummary s;
+  for (const Packet& boot : packets) {
+    if (find_boot_file(boot, s.boot_file, sizeof(s.boot_file))) {
+      s.has_server = find_server(boot, s.server);
+      break;
+    }
+  }
+  for (const Packet& packet : packets) {
+    if (s.has_server) break;
+    s.has_server = find_server(packet, s.server);
+  }
+  s.has_router = find_address(checked_ack, mpxe::net::dhcp_option::kRouter, s.router) ||
+                 find_address(checked_proxy, mpxe::net::dhcp_option::kRouter, s.router);
+  return s;
+}
+
+}  // namespace mpsh
