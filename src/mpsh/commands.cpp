@@ -17,7 +17,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"help", cmd_help},     {"ver", cmd_ver},       {"cpus", cmd_cpus},
-    {"memmap", cmd_memmap}, {"net", cmd_net},       {"tftp", cmd_tftp},
+    {"memmap", cmd_memmap}, {"bootopts", cmd_bootopts}, {"net", cmd_net},       {"tftp", cmd_tftp},
     {"sha256", cmd_sha256}, {"fwcfg", cmd_fwcfg},   {"echo", cmd_echo},
     {"reset", cmd_reset},   {"poweroff", cmd_poweroff}, {"exit", cmd_exit},
 };
@@ -32,6 +32,7 @@ constexpr HelpLine kHelp[] = {
     {"ver", "shell, firmware and UEFI versions"},
     {"cpus", "processors as MP services reports them"},
     {"memmap", "UEFI memory map and total conventional memory"},
+    {"bootopts", "the firmware's boot options in BootOrder, network ones marked"},
     {"net", "PXE lease of the boot device: address, server, boot file"},
     {"tftp get FILE", "download FILE from the boot server, print size and SHA-256"},
     {"tftp size FILE", "FILE's size through PXE Base Code TFTP_GET_FILE_SIZE"},

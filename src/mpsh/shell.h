@@ -32,6 +32,7 @@ uefi::Status cmd_help(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_ver(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_cpus(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_memmap(Shell& shell, size_t argc, CommandArgs argv);
+uefi::Status cmd_bootopts(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_net(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_tftp(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_sha256(Shell& shell, size_t argc, CommandArgs argv);
