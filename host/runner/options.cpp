@@ -1,0 +1,333 @@
+#include "options.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include "exit_status.h"
+
+extern char** environ;
+
+namespace mpxe::runner {
+
+namespace {
+
+const std::map<std::string, Nic> kNics = {{"virtio", Nic::kVirtio},
+                                          {"virtio-modern", Nic::kVirtioModern},
+                                          {"e1000", Nic::kE1000},
+                                          {"e1000e", Nic::kE1000e}};
+const std::map<std::string, Stack> kStacks = {
+    {"mpxe", Stack::kMpxe}, {"ovmf", Stack::kOvmf}, {"ipxe", Stack::kIpxe}};
+const std::map<std::string, Accel> kAccels = {{"tcg", Accel::kTcg}, {"kvm", Accel::kKvm}};
+
+template <typename E>
+std::string_view enum_name(const std::map<std::string, E>& names, E value) {
+  for (const auto& [name, v] : names)
+    if (v == value) return name;
+  return "?";
+}
+
+// Where an option may come from besides the command line, highest precedence first.
+// A pattern source ("BLD_*_QEMU_CORE_NUM") matches any variable with that shape.
+struct EnvSource {
+  std::string_view option;  // long option name, without "--"
+  std::vector<std::string_view> variables;
+  bool is_flag = false;     // the variable is a boolean (TRUE/FALSE), not a value
+};
+
+const std::vector<EnvSource>& env_sources() {
+  static const std::vector<EnvSource> sources = {
+      {"cores", {"MPXE_CORES", "BLD_*_QEMU_CORE_NUM"}},
+      {"pxe-folder", {"PXE_FOLDER_PATH"}},
+      {"boot-file", {"PXE_BOOT_FILE"}},
+      {"gdb", {"GDB_SERVER"}},
+      {"accel", {"QEMU_ACCEL"}},
+      {"serial-port", {"SERIAL_PORT"}},
+      {"monitor-port", {"MONITOR_PORT"}},
+      {"headless", {"QEMU_HEADLESS"}, true},
+  };
+  return sources;
+}
+
+std::optional<std::pair<std::string, std::string>> lookup(const Environment& env,
+                                                          std::string_view variable) {
+  if (auto star = variable.find('*'); star != std::string_view::npos)
+    return env.find_pattern(variable.substr(0, star), variable.substr(star + 1));
+  if (auto value = env.get(variable)) return std::pair{std::string(variable), *value};
+  return std::nullopt;
+}
+
+bool is_true(std::string value) {
+  std::transform(value.begin(), value.end(), value.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return value == "true" || value == "1" || value == "yes" || value == "on";
+}
+
+std::string env_note(std::string_view option) {
+  for (const auto& source : env_sources()) {
+    if (source.option != option) continue;
+    std::string note = " [env: ";
+    for (size_t i = 0; i < source.variables.size(); ++i)
+      note += (i ? ", " : "") + std::string(source.variables[i]);
+    return note + "]";
+  }
+  return "";
+}
+
+// Raw values the parser binds; converted into RunOptions once parsing is done.
+struct Bound {
+  RunOptions options;
+  int gdb_port = 0;
+  int serial_port = 0;
+  int monitor_port = 0;
+};
+
+std::string exit_status_table() {
+  std::string text = "Exit status:\n  N     the payload's `exit N` (N = 0..99; QEMU's isa-debug-exit)\n";
+  for (const auto& entry : runner_statuses()) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-5d %s\n", entry.status, std::string(entry.meaning).c_str());
+    text += line;
+  }
+  return text;
+}
+
+void add_run_options(CLI::App& app, Bound& b) {
+  RunOptions& o = b.options;
+  app.add_option("--cores", o.cores, "Processors (-smp)" + env_note("cores"))
+      ->check(CLI::Range(1u, 255u))
+      ->option_text("N (4)");
+  app.add_option("--memory", o.memory_mib, "Memory in MiB (-m)")
+      ->check(CLI::Range(64u, 1u << 20))
+      ->option_text("MiB (1024)");
+  app.add_option("--pxe-folder", o.pxe_folder,
+                 "Folder served over TFTP (default: a temp folder holding the built mpsh.efi)" +
+                     env_note("pxe-folder"))
+      ->option_text("DIR");
+  app.add_option("--boot-file", o.boot_file,
+                 "Boot file, relative to the PXE folder" + env_note("boot-file"))
+      ->option_text("PATH (mpsh.efi)");
+  app.add_option("--nic", o.nic, "NIC model: virtio (virtio-net-pci), virtio-modern (same, modern only), e1000, e1000e")
+      ->transform(CLI::CheckedTransformer(kNics, CLI::ignore_case).description(""))
+      ->option_text("virtio|virtio-modern|e1000|e1000e (virtio)");
+  app.add_option("--stack", o.stack,
+                 "Network boot stack: mpxe (our option ROM), ovmf (OVMF's own NetworkPkg), "
+                 "ipxe (QEMU's iPXE ROM). Default ovmf for now; it becomes mpxe once mpxe's "
+                 "PXE path lands")
+      ->transform(CLI::CheckedTransformer(kStacks, CLI::ignore_case).description(""))
+      ->option_text("mpxe|ovmf|ipxe (ovmf)");
+  app.add_option("--tap", o.tap,
+                 "Attach the NIC to this TAP interface and serve nothing (the PXE server is yours)")
+      ->option_text("IF");
+  app.add_option("--shell-cmd", o.shell_cmd,
+                 "Commands for mpsh to run at start (\"CMD; CMD\"; passed with -fw_cfg)")
+      ->option_text("CMDS");
+  app.add_option("--gdb", b.gdb_port,
+                 "Start halted with a gdb server on PORT (default 1234)" + env_note("gdb"))
+      ->expected(0, 1)
+      ->default_str(std::to_string(kDefaultGdbPort))
+      ->check(CLI::Range(1, 65535))
+      ->option_text("[=PORT]");
+  app.add_option("--serial-log", o.serial_log, "Write a raw copy of the serial console to FILE")
+      ->option_text("FILE");
+  app.add_option("--pcap", o.pcap, "Capture the NIC's traffic to FILE (-object filter-dump)")
+      ->option_text("FILE");
+  app.add_option("--timeout", o.timeout_s, "Stop QEMU after this many seconds (0: never; --gdb: never unless given)")
+      ->check(CLI::NonNegativeNumber)
+      ->option_text("SECONDS (600)");
+  app.add_option("--accel", o.accel,
+                 "QEMU accelerator (OVMF dies under this host's KVM: keep tcg)" + env_note("accel"))
+      ->transform(CLI::CheckedTransformer(kAccels, CLI::ignore_case).description(""))
+      ->option_text("tcg|kvm (tcg)");
+  app.add_option("--serial-port", b.serial_port,
+                 "Serial console on a TCP server at 127.0.0.1:PORT instead of this terminal "
+                 "(still logged and scanned)" +
+                     env_note("serial-port"))
+      ->check(CLI::Range(1, 65535))
+      ->option_text("PORT");
+  app.add_option("--monitor-port", b.monitor_port,
+                 "QEMU monitor on a TCP server at 127.0.0.1:PORT" + env_note("monitor-port"))
+      ->check(CLI::Range(1, 65535))
+      ->option_text("PORT");
+  app.add_flag("--headless", o.headless,
+               "No display window (also without $DISPLAY); the serial console always comes "
+               "here" + env_note("headless"));
+  app.add_flag("--print-command,--dry-run", o.print_command,
+               "Print the QEMU command and exit 0");
+}
+
+// CLI11's usage line knows nothing of the words after "--".
+class RunFormatter : public CLI::Formatter {
+ public:
+  std::string make_usage(const CLI::App*, std::string) const override {
+    return "Usage: mpxe run [OPTIONS] [-- EXTRA QEMU ARGS...]\n";
+  }
+};
+
+std::unique_ptr<CLI::App> make_run_app(Bound& bound) {
+  auto app = std::make_unique<CLI::App>(
+      "Boot a Q35 VM (QEMU + OVMF) over the network and stream its serial console.",
+      "mpxe run");
+  app->formatter(std::make_shared<RunFormatter>());
+  // An option given twice takes its last value, so wrappers can override their defaults.
+  app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  add_run_options(*app, bound);
+  app->footer(
+      "Environment (the command line wins):\n"
+      "  MPXE_CORES, BLD_*_QEMU_CORE_NUM (Project Mu), PXE_FOLDER_PATH, PXE_BOOT_FILE,\n"
+      "  GDB_SERVER=PORT, QEMU_ACCEL, SERIAL_PORT, MONITOR_PORT, QEMU_HEADLESS=TRUE\n"
+      "  MPXE_BUILD_DIR   build tree holding firmware/mpsh.efi and rom/ (default: the one mpxe was built in)\n"
+      "  MPXE_QEMU        QEMU binary (default qemu-system-x86_64 from PATH)\n"
+      "  MPXE_OVMF_CODE, MPXE_OVMF_VARS   OVMF images (default /usr/share/OVMF/OVMF_{CODE,VARS}_4M.fd)\n"
+      "\n" +
+      exit_status_table());
+  return app;
+}
+
+// Ports are bound as ints where 0 means "not set" (every valid port is 1..65535);
+// a value from the environment survives the command-line pass that follows it.
+RunOptions finish(const Bound& b) {
+  RunOptions o = b.options;
+  auto port = [](int value) -> std::optional<uint16_t> {
+    if (value <= 0) return std::nullopt;
+    return static_cast<uint16_t>(value);
+  };
+  o.gdb_port = port(b.gdb_port);
+  o.serial_port = port(b.serial_port);
+  o.monitor_port = port(b.monitor_port);
+  return o;
+}
+
+ParseResult usage_error(std::string message) {
+  ParseResult r;
+  r.exit_status = static_cast<int>(RunnerStatus::kUsage);
+  r.err = "mpxe run: " + message + "\nRun with --help for more information.\n";
+  return r;
+}
+
+}  // namespace
+
+std::string_view nic_name(Nic nic) { return enum_name(kNics, nic); }
+std::string_view stack_name(Stack stack) { return enum_name(kStacks, stack); }
+std::string_view accel_name(Accel accel) { return enum_name(kAccels, accel); }
+
+Environment Environment::from_process() {
+  std::map<std::string, std::string> vars;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    auto eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    vars.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return Environment(vars);
+}
+
+std::optional<std::string> Environment::get(std::string_view name) const {
+  auto it = vars_.find(name);
+  if (it == vars_.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::pair<std::string, std::string>> Environment::find_pattern(
+    std::string_view prefix, std::string_view suffix) const {
+  for (const auto& [name, value] : vars_) {
+    std::string_view n(name);
+    if (value.empty() || n.size() <= prefix.size() + suffix.size()) continue;
+    if (n.starts_with(prefix) && n.ends_with(suffix)) return std::pair{name, value};
+  }
+  return std::nullopt;
+}
+
+std::pair<std::vector<std::string>, std::vector<std::string>> split_at_double_dash(
+    const std::vector<std::string>& args) {
+  auto dash = std::find(args.begin(), args.end(), "--");
+  if (dash == args.end()) return {args, {}};
+  return {std::vector<std::string>(args.begin(), dash),
+          std::vector<std::string>(dash + 1, args.end())};
+}
+
+std::optional<std::string> check_combination(const RunOptions& o) {
+  bool intel = o.nic == Nic::kE1000 || o.nic == Nic::kE1000e;
+  if (o.stack == Stack::kOvmf && intel)
+    return "--stack ovmf cannot drive --nic " + std::string(nic_name(o.nic)) +
+           ": OVMF has no Intel NIC driver (it carries only VirtioNetDxe), so it would find "
+           "no network boot option; use --stack ipxe or --stack mpxe, or --nic virtio";
+  if (o.boot_file.empty()) return "--boot-file must not be empty";
+  if (o.boot_file.front() == '/')
+    return "--boot-file " + o.boot_file + " must be relative to the PXE folder";
+  if (o.serial_port && o.gdb_port && *o.serial_port == *o.gdb_port)
+    return "--serial-port and --gdb use the same port";
+  if (o.serial_port && o.monitor_port && *o.serial_port == *o.monitor_port)
+    return "--serial-port and --monitor-port use the same port";
+  if (o.monitor_port && o.gdb_port && *o.monitor_port == *o.gdb_port)
+    return "--monitor-port and --gdb use the same port";
+  return std::nullopt;
+}
+
+std::string run_help() {
+  Bound bound;
+  return make_run_app(bound)->help();
+}
+
+ParseResult parse_run_arguments(const std::vector<std::string>& args, const Environment& env) {
+  auto [runner_args, qemu_args] = split_at_double_dash(args);
+  Bound bound;
+  auto app = make_run_app(bound);
+
+  // Lowest precedence first: each environment source is parsed as if it were a
+  // command-line word, later sources overwrite earlier ones, and the command line
+  // comes last. An option the command line sets is not looked up at all.
+  auto parse = [&](std::vector<std::string> words) {
+    std::reverse(words.begin(), words.end());  // CLI11 takes them back to front
+    app->parse(words);
+  };
+  try {
+    parse(runner_args);
+  } catch (const CLI::CallForHelp&) {
+    ParseResult r;
+    r.out = app->help();
+    return r;
+  } catch (const CLI::ParseError& e) {
+    return usage_error(e.what());
+  }
+  std::vector<std::string> given;
+  for (const auto& source : env_sources())
+    if (app->get_option("--" + std::string(source.option))->count() > 0)
+      given.emplace_back(source.option);
+
+  for (const auto& source : env_sources()) {
+    if (std::find(given.begin(), given.end(), source.option) != given.end()) continue;
+    for (auto var = source.variables.rbegin(); var != source.variables.rend(); ++var) {
+      auto found = lookup(env, *var);
+      if (!found) continue;
+      std::string word = "--" + std::string(source.option);
+      if (source.is_flag) {
+        if (!is_true(found->second)) continue;
+      } else {
+        word += "=" + found->second;
+      }
+      try {
+        parse({word});
+      } catch (const CLI::ParseError& e) {
+        return usage_error(found->first + "=" + found->second + ": " + e.what());
+      }
+    }
+  }
+  // Values from the environment are in place; the command line overrides them.
+  try {
+    parse(runner_args);
+  } catch (const CLI::ParseError& e) {
+    return usage_error(e.what());
+  }
+  RunOptions options = finish(bound);
+  // A debugging session has no natural end: no default timeout under --gdb.
+  if (options.gdb_port && app->get_option("--timeout")->count() == 0) options.timeout_s = 0;
+  options.extra_qemu_args = qemu_args;
+  if (auto problem = check_combination(options)) return usage_error(*problem);
+  ParseResult r;
+  r.options = std::move(options);
+  return r;
+}
+
+}  // namespace mpxe::runner

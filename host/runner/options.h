@@ -1,0 +1,89 @@
+// mpxe run: its options, where each one may come from (command line, then the
+// environment, then the default), and the parser that resolves them. Pure: the
+// environment is passed in, nothing here reads the process's own.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mpxe::runner {
+
+enum class Nic { kVirtio, kVirtioModern, kE1000, kE1000e };
+enum class Stack { kMpxe, kOvmf, kIpxe };
+enum class Accel { kTcg, kKvm };
+
+std::string_view nic_name(Nic nic);
+std::string_view stack_name(Stack stack);
+std::string_view accel_name(Accel accel);
+
+// A snapshot of environment variables (name -> value).
+class Environment {
+ public:
+  Environment() = default;
+  explicit Environment(const std::map<std::string, std::string>& vars)
+      : vars_(vars.begin(), vars.end()) {}
+  static Environment from_process();  // reads environ
+
+  std::optional<std::string> get(std::string_view name) const;
+  // The first variable whose name is PREFIX*SUFFIX (non-empty middle), in name order.
+  std::optional<std::pair<std::string, std::string>> find_pattern(std::string_view prefix,
+                                                                  std::string_view suffix) const;
+
+ private:
+  std::map<std::string, std::string, std::less<>> vars_{};
+};
+
+struct RunOptions {
+  unsigned cores = 4;
+  unsigned memory_mib = 1024;
+  std::string pxe_folder;            // empty: a temp folder holding the built mpsh.efi
+  std::string boot_file = "mpsh.efi";  // relative to the folder
+  Nic nic = Nic::kVirtio;
+  // ovmf until mpxe's own PXE path lands; the default will then become mpxe.
+  Stack stack = Stack::kOvmf;
+  std::string tap;                  // empty: QEMU user networking serving the folder
+  std::string shell_cmd;            // empty: none
+  std::optional<uint16_t> gdb_port;
+  std::string serial_log;
+  std::string pcap;
+  unsigned timeout_s = 600;         // 0: none
+  Accel accel = Accel::kTcg;
+  std::optional<uint16_t> serial_port;
+  std::optional<uint16_t> monitor_port;
+  bool headless = false;
+  bool print_command = false;
+  std::vector<std::string> extra_qemu_args;  // everything after "--"
+
+  bool operator==(const RunOptions&) const = default;
+};
+
+inline constexpr uint16_t kDefaultGdbPort = 1234;
+
+// Outcome of parsing `mpxe run ARGS`: options to run with, or a status to exit
+// with and text to print (help: stdout, status 0; error: stderr, status 100).
+struct ParseResult {
+  std::optional<RunOptions> options;
+  int exit_status = 0;
+  std::string out;  // for stdout
+  std::string err;  // for stderr
+};
+
+// ARGS are the words after "run". The environment fills any option the command
+// line did not set; see run_help() for the variables.
+ParseResult parse_run_arguments(const std::vector<std::string>& args, const Environment& env);
+
+// The full `mpxe run --help` text (options, environment, exit statuses).
+std::string run_help();
+
+// Splits ARGS at the first "--": runner words before, QEMU words after.
+std::pair<std::vector<std::string>, std::vector<std::string>> split_at_double_dash(
+    const std::vector<std::string>& args);
+
+// Checks combinations that can never work; returns an error line or nothing.
+std::optional<std::string> check_combination(const RunOptions& options);
+
+}  // namespace mpxe::runner

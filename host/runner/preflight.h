@@ -1,0 +1,33 @@
+// Checks made before QEMU starts, each ending the run with its own status and
+// one line. The file system is reached through a probe so tests can stand in.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "exit_status.h"
+#include "options.h"
+#include "qemu_command.h"
+
+namespace mpxe::runner {
+
+struct FileProbe {
+  std::function<bool(const std::string&)> is_file;
+  std::function<bool(const std::string&)> is_dir;
+  // A program name (looked up in PATH) or a path; the full path if executable.
+  std::function<std::optional<std::string>(const std::string&)> find_program;
+
+  static FileProbe real(const Environment& env);
+};
+
+// The first problem, in this order: QEMU, OVMF, ROM (--stack mpxe), PXE folder or
+// default payload, boot file. With --tap the folder and boot file are not ours to
+// check: the server is someone else's.
+std::optional<Outcome> preflight(const RunOptions& options, const HostPaths& paths,
+                                 const FileProbe& probe);
+
+// The boot file's path inside FOLDER.
+std::string boot_file_path(const std::string& folder, const std::string& boot_file);
+
+}  // namespace mpxe::runner

@@ -1,0 +1,178 @@
+#include "qemu_command.h"
+
+namespace mpxe::runner {
+
+namespace {
+
+constexpr std::string_view kNetdevId = "n0";
+constexpr std::string_view kSerialId = "serial0";
+
+void append(std::vector<std::string>& to, std::vector<std::string> more) {
+  for (auto& word : more) to.push_back(std::move(word));
+}
+
+std::string_view nic_device(Nic nic) {
+  switch (nic) {
+    case Nic::kVirtio:
+    case Nic::kVirtioModern:
+      return "virtio-net-pci";
+    case Nic::kE1000:
+      return "e1000";
+    case Nic::kE1000e:
+      return "e1000e";
+  }
+  return "?";
+}
+
+}  // namespace
+
+HostPaths resolve_host_paths(const Environment& env, std::string_view compiled_build_dir) {
+  HostPaths paths;
+  paths.build_dir = env.get("MPXE_BUILD_DIR").value_or(std::string(compiled_build_dir));
+  if (auto qemu = env.get("MPXE_QEMU")) paths.qemu = *qemu;
+  if (auto code = env.get("MPXE_OVMF_CODE")) paths.ovmf_code = *code;
+  if (auto vars = env.get("MPXE_OVMF_VARS")) paths.ovmf_vars = *vars;
+  paths.has_display = env.get("DISPLAY").has_value() || env.get("WAYLAND_DISPLAY").has_value();
+  return paths;
+}
+
+std::string default_payload_path(const HostPaths& paths) {
+  return paths.build_dir + "/firmware/mpsh.efi";
+}
+
+std::string rom_path(const HostPaths& paths, Nic nic) {
+  return paths.build_dir + "/rom/mpxe-" + std::string(nic_name(nic)) + ".rom";
+}
+
+std::string qemu_opt_value(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    out += c;
+    if (c == ',') out += ',';
+  }
+  return out;
+}
+
+std::vector<std::string> machine_args(const RunOptions& o) {
+  return {"-machine", "q35,accel=" + std::string(accel_name(o.accel)),
+          "-smp",     std::to_string(o.cores),
+          "-m",       std::to_string(o.memory_mib)};
+}
+
+// OVMF split into read-only code and a writable variable store (a private copy, so
+// boot options one run records never leak into the next).
+std::vector<std::string> firmware_args(const QemuPlan& plan) {
+  return {"-drive",
+          "if=pflash,format=raw,unit=0,readonly=on,file=" + qemu_opt_value(plan.ovmf_code),
+          "-drive", "if=pflash,format=raw,unit=1,file=" + qemu_opt_value(plan.ovmf_vars_copy)};
+}
+
+// isa-debug-exit lets the payload end QEMU with a status; a reset ends QEMU too
+// rather than booting again; only the NIC (bootindex=1) is in the boot order.
+std::vector<std::string> platform_args() {
+  return {"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-no-reboot", "-boot",
+          "strict=on"};
+}
+
+std::vector<std::string> netdev_args(const RunOptions& o, const QemuPlan& plan) {
+  std::string id = "id=" + std::string(kNetdevId);
+  if (!o.tap.empty())
+    return {"-netdev", "tap," + id + ",ifname=" + qemu_opt_value(o.tap) +
+                           ",script=no,downscript=no"};
+  return {"-netdev", "user," + id + ",tftp=" + qemu_opt_value(plan.pxe_folder) +
+                         ",bootfile=" + qemu_opt_value(o.boot_file)};
+}
+
+// The stack is chosen through the NIC's option ROM: ours, none (OVMF's own
+// drivers and NetworkPkg), or QEMU's default for the model (iPXE's efi-*.rom).
+std::vector<std::string> nic_args(const RunOptions& o, const QemuPlan& plan) {
+  std::string device = std::string(nic_device(o.nic)) + ",netdev=" + std::string(kNetdevId) +
+                       ",bootindex=1";
+  if (o.nic == Nic::kVirtioModern) device += ",disable-legacy=on,disable-modern=off";
+  switch (o.stack) {
+    case Stack::kMpxe:
+      device += ",romfile=" + qemu_opt_value(plan.rom);
+      break;
+    case Stack::kOvmf:
+      device += ",romfile=";
+      break;
+    case Stack::kIpxe:
+      break;
+  }
+  return {"-device", device};
+}
+
+std::vector<std::string> capture_args(const RunOptions& o) {
+  if (o.pcap.empty()) return {};
+  return {"-object", "filter-dump,id=f0,netdev=" + std::string(kNetdevId) +
+                         ",file=" + qemu_opt_value(o.pcap)};
+}
+
+std::vector<std::string> fw_cfg_args(const QemuPlan& plan) {
+  if (plan.shell_cmd_file.empty()) return {};
+  return {"-fw_cfg", "name=opt/org.mpxe/mpsh-cmd,file=" + qemu_opt_value(plan.shell_cmd_file)};
+}
+
+// The serial console comes to the runner on QEMU's stdout (stdin goes to the
+// guest), or sits on a TCP server with QEMU logging it to a file the runner reads.
+// The monitor is never on stdio, so the console's bytes are the guest's alone.
+std::vector<std::string> console_args(const RunOptions& o, const QemuPlan& plan) {
+  std::string serial = "stdio,id=" + std::string(kSerialId);
+  if (o.serial_port) {
+    serial = "socket,id=" + std::string(kSerialId) +
+             ",host=127.0.0.1,port=" + std::to_string(*o.serial_port) +
+             ",server=on,wait=off,logfile=" + qemu_opt_value(plan.serial_logfile);
+  }
+  std::vector<std::string> args = {"-chardev", serial, "-serial",
+                                   "chardev:" + std::string(kSerialId)};
+  if (o.monitor_port)
+    append(args, {"-monitor",
+                  "tcp:127.0.0.1:" + std::to_string(*o.monitor_port) + ",server=on,wait=off"});
+  else
+    append(args, {"-monitor", "none"});
+  if (!plan.show_display) append(args, {"-display", "none"});
+  return args;
+}
+
+std::vector<std::string> debug_args(const RunOptions& o) {
+  if (!o.gdb_port) return {};
+  return {"-gdb", "tcp::" + std::to_string(*o.gdb_port), "-S"};
+}
+
+std::vector<std::string> build_qemu_command(const RunOptions& o, const QemuPlan& plan) {
+  std::vector<std::string> cmd = {plan.qemu};
+  append(cmd, machine_args(o));
+  append(cmd, firmware_args(plan));
+  append(cmd, platform_args());
+  append(cmd, netdev_args(o, plan));
+  append(cmd, nic_args(o, plan));
+  append(cmd, capture_args(o));
+  append(cmd, fw_cfg_args(plan));
+  append(cmd, console_args(o, plan));
+  append(cmd, debug_args(o));
+  append(cmd, o.extra_qemu_args);
+  return cmd;
+}
+
+std::string shell_quote_command(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& word : words) {
+    if (!out.empty()) out += ' ';
+    bool plain = !word.empty() && word.find_first_not_of(
+                                      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                      "0123456789_-+=/.,:@%") == std::string::npos;
+    if (plain) {
+      out += word;
+      continue;
+    }
+    out += '\'';
+    for (char c : word) {
+      if (c == '\'') out += "'\\''";
+      else out += c;
+    }
+    out += '\'';
+  }
+  return out;
+}
+
+}  // namespace mpxe::runner

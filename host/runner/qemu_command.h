@@ -1,0 +1,64 @@
+// Where the runner finds its inputs, and the QEMU command line it builds from the
+// options. Pure: the paths decided at run time (temp copies, the folder) come in
+// through QemuPlan, and nothing here touches the file system.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "options.h"
+
+namespace mpxe::runner {
+
+// Inputs found on the host, each overridable through the environment.
+struct HostPaths {
+  std::string build_dir;  // MPXE_BUILD_DIR, else the tree mpxe was built in
+  std::string qemu = "qemu-system-x86_64";                     // MPXE_QEMU
+  std::string ovmf_code = "/usr/share/OVMF/OVMF_CODE_4M.fd";  // MPXE_OVMF_CODE
+  std::string ovmf_vars = "/usr/share/OVMF/OVMF_VARS_4M.fd";  // MPXE_OVMF_VARS
+  bool has_display = false;  // DISPLAY or WAYLAND_DISPLAY set
+
+  bool operator==(const HostPaths&) const = default;
+};
+
+HostPaths resolve_host_paths(const Environment& env, std::string_view compiled_build_dir);
+
+// build/firmware/mpsh.efi, the default payload.
+std::string default_payload_path(const HostPaths& paths);
+// build/rom/mpxe-<nic>.rom, the option ROM for --stack mpxe.
+std::string rom_path(const HostPaths& paths, Nic nic);
+
+// Everything the command needs that is decided at run time.
+struct QemuPlan {
+  std::string qemu;
+  std::string ovmf_code;
+  std::string ovmf_vars_copy;    // private writable copy of OVMF_VARS
+  std::string pxe_folder;        // served over TFTP (user network only)
+  std::string rom;               // --stack mpxe: the option ROM
+  std::string shell_cmd_file;    // empty: no --shell-cmd
+  std::string serial_logfile;    // --serial-port: where QEMU logs the console
+  bool show_display = false;     // a window: a display exists and not --headless
+};
+
+// The whole argument vector, QEMU binary first.
+std::vector<std::string> build_qemu_command(const RunOptions& options, const QemuPlan& plan);
+
+// One function per concern; build_qemu_command concatenates them in this order.
+std::vector<std::string> machine_args(const RunOptions& options);
+std::vector<std::string> firmware_args(const QemuPlan& plan);
+std::vector<std::string> platform_args();
+std::vector<std::string> netdev_args(const RunOptions& options, const QemuPlan& plan);
+std::vector<std::string> nic_args(const RunOptions& options, const QemuPlan& plan);
+std::vector<std::string> capture_args(const RunOptions& options);
+std::vector<std::string> fw_cfg_args(const QemuPlan& plan);
+std::vector<std::string> console_args(const RunOptions& options, const QemuPlan& plan);
+std::vector<std::string> debug_args(const RunOptions& options);
+
+// A value inside a QEMU option list: commas doubled (QemuOpts' escape).
+std::string qemu_opt_value(std::string_view value);
+
+// The command as one line a POSIX shell reads back to the same words.
+std::string shell_quote_command(const std::vector<std::string>& words);
+
+}  // namespace mpxe::runner

@@ -1,0 +1,533 @@
+#include "session.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "exit_status.h"
+#include "preflight.h"
+#include "serial_scanner.h"
+
+
+namespace mpxe::runner {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+void say(const std::string& line) { std::fprintf(stderr, "mpxe: %s\n", line.c_str()); }
+
+// Writes everything, waiting out EAGAIN: QEMU's stdio chardev makes the terminal's
+// shared file description non-blocking, and stdout is often that same terminal.
+void write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n > 0) {
+      data.remove_prefix(static_cast<size_t>(n));
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd p{fd, POLLOUT, 0};
+      ::poll(&p, 1, 100);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      return;  // the reader went away; keep running, the log still gets it
+    }
+  }
+}
+
+// SIGINT/SIGTERM/SIGHUP become a byte on a pipe the stream loop polls, so every
+// exit path runs the same cleanup.
+class SignalPipe {
+ public:
+  SignalPipe() {
+    if (::pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0) fds_[0] = fds_[1] = -1;
+    write_fd_ = fds_[1];
+    struct sigaction sa {};
+    sa.sa_handler = &SignalPipe::on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+  }
+  ~SignalPipe() {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
+    write_fd_ = -1;
+    for (int fd : fds_)
+      if (fd >= 0) ::close(fd);
+  }
+  int fd() const { return fds_[0]; }
+  // The signal that arrived, or 0.
+  int take() const {
+    unsigned char sig = 0;
+    return ::read(fds_[0], &sig, 1) == 1 ? sig : 0;
+  }
+
+ private:
+  static void on_signal(int sig) {
+    int saved = errno;
+    unsigned char byte = static_cast<unsigned char>(sig);
+    if (write_fd_ >= 0) {
+      ssize_t n = ::write(write_fd_, &byte, 1);
+      (void)n;
+    }
+    errno = saved;
+  }
+  static inline volatile sig_atomic_t write_fd_ = -1;
+  int fds_[2] = {-1, -1};
+};
+
+// QEMU puts a terminal on stdin into raw, non-blocking mode and restores it when it
+// exits cleanly; this restores it whatever happened.
+class TerminalGuard {
+ public:
+  TerminalGuard() {
+    flags_ = ::fcntl(STDIN_FILENO, F_GETFL);
+    saved_ = ::tcgetattr(STDIN_FILENO, &termios_) == 0;
+  }
+  ~TerminalGuard() {
+    if (saved_) ::tcsetattr(STDIN_FILENO, TCSANOW, &termios_);
+    if (flags_ >= 0) ::fcntl(STDIN_FILENO, F_SETFL, flags_);
+  }
+
+ private:
+  struct termios termios_ {};
+  bool saved_ = false;
+  int flags_ = -1;
+};
+
+// A private temp folder for one run, removed at the end.
+class Workspace {
+ public:
+  Workspace() {
+    std::string base = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
+    std::string tmpl = base + "/mpxe-XXXXXX";
+    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+  }
+  ~Workspace() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+  bool ok() const { return !path_.empty(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Decides every run-time path under DIR; with CREATE, also makes the files.
+bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& dir, bool create,
+               QemuPlan& plan, std::string& error) {
+  plan.qemu = paths.qemu;
+  plan.ovmf_code = paths.ovmf_code;
+  plan.ovmf_vars_copy = dir + "/" + fs::path(paths.ovmf_vars).filename().string();
+  if (o.stack == Stack::kMpxe) plan.rom = rom_path(paths, o.nic);
+  if (!o.shell_cmd.empty()) plan.shell_cmd_file = dir + "/mpsh-cmd";
+  if (o.serial_port) plan.serial_logfile = o.serial_log.empty() ? dir + "/serial.log" : o.serial_log;
+  plan.show_display = paths.has_display && !o.headless;
+  if (o.tap.empty())
+    plan.pxe_folder = o.pxe_folder.empty() ? dir + "/pxe" : fs::absolute(o.pxe_folder).string();
+  if (!create) return true;
+
+  std::error_code ec;
+  fs::copy_file(paths.ovmf_vars, plan.ovmf_vars_copy, ec);
+  if (ec) {
+    error = "cannot copy " + paths.ovmf_vars + ": " + ec.message();
+    return false;
+  }
+  fs::permissions(plan.ovmf_vars_copy, fs::perms::owner_read | fs::perms::owner_write,
+                  fs::perm_options::add, ec);
+  if (o.tap.empty() && o.pxe_folder.empty()) {
+    fs::create_directory(plan.pxe_folder, ec);
+    if (!ec) fs::copy_file(default_payload_path(paths), plan.pxe_folder + "/mpsh.efi", ec);
+    if (ec) {
+      error = "cannot prepare the PXE folder: " + ec.message();
+      return false;
+    }
+  }
+  if (!plan.shell_cmd_file.empty()) {
+    std::ofstream(plan.shell_cmd_file) << o.shell_cmd << "\n";
+  }
+  return true;
+}
+
+class QemuChild {
+ public:
+  // Starts ARGV with stdin inherited and stdout/stderr on pipes. QEMU gets SIGTERM
+  // if the runner dies without cleaning up (SIGKILL, a crash), so no VM outlives it.
+  bool start(const std::vector<std::string>& argv, std::string& error) {
+    int out[2], err[2], exec_status[2];
+    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 ||
+        ::pipe2(exec_status, O_CLOEXEC) != 0) {
+      error = std::strerror(errno);
+      return false;
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t parent = ::getpid();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != parent) ::_exit(127);
+      ::dup2(out[1], STDOUT_FILENO);
+      ::dup2(err[1], STDERR_FILENO);
+      ::signal(SIGPIPE, SIG_DFL);
+      for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
+      ::execvp(args[0], args.data());
+      int e = errno;
+      ssize_t n = ::write(exec_status[1], &e, sizeof e);  // tell the parent why
+      (void)n;
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    ::close(err[1]);
+    ::close(exec_status[1]);
+    int exec_errno = 0;
+    bool exec_failed = pid_ > 0 && ::read(exec_status[0], &exec_errno, sizeof exec_errno) ==
+                                       static_cast<ssize_t>(sizeof exec_errno);
+    ::close(exec_status[0]);
+    if (pid_ < 0 || exec_failed) {
+      error = std::strerror(pid_ < 0 ? errno : exec_errno);
+      if (pid_ > 0) ::waitpid(pid_, nullptr, 0);
+      ::close(out[0]);
+      ::close(err[0]);
+      pid_ = -1;
+      return false;
+    }
+    out_ = out[0];
+    err_ = err[0];
+    return true;
+  }
+
+  ~QemuChild() {
+    stop();
+    for (int fd : {out_, err_})
+      if (fd >= 0) ::close(fd);
+  }
+
+  int out_fd() const { return out_; }
+  int err_fd() const { return err_; }
+  void close_out() { close_fd(out_); }
+  void close_err() { close_fd(err_); }
+
+  // Reaps QEMU if it has ended (WAIT: block until it does).
+  bool reap(bool wait) {
+    if (pid_ < 0) return true;
+    int status = 0;
+    pid_t r = ::waitpid(pid_, &status, wait ? 0 : WNOHANG);
+    if (r == pid_) {
+      pid_ = -1;
+      end_.exited = WIFEXITED(status);
+      end_.code = end_.exited ? WEXITSTATUS(status) : WTERMSIG(status);
+      return true;
+    }
+    if (r < 0 && errno != EINTR) pid_ = -1;
+    return false;
+  }
+
+  // SIGTERM (QEMU shuts down cleanly and restores the terminal), SIGKILL after 5 s.
+  void stop() {
+    if (pid_ < 0) return;
+    ::kill(pid_, SIGTERM);
+    auto deadline = Clock::now() + std::chrono::seconds(5);
+    while (!reap(false)) {
+      if (Clock::now() > deadline) {
+        ::kill(pid_, SIGKILL);
+        reap(true);
+        return;
+      }
+      ::usleep(20'000);
+    }
+  }
+
+  const QemuEnd& end() const { return end_; }
+
+ private:
+  static void close_fd(int& fd) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  pid_t pid_ = -1;
+  int out_ = -1;
+  int err_ = -1;
+  QemuEnd end_;
+};
+
+// Where the console's bytes go besides the scanner: this terminal and --serial-log
+// (stdio mode), or nowhere else (TCP mode: QEMU logs them itself).
+struct ConsoleSink {
+  bool to_stdout = true;
+  std::ofstream log;
+  char last = '\n';
+
+  void write(std::string_view bytes) {
+    if (bytes.empty()) return;
+    if (to_stdout) write_all(STDOUT_FILENO, bytes);
+    if (log.is_open()) log.write(bytes.data(), static_cast<std::streamsize>(bytes.size())).flush();
+    last = bytes.back();
+  }
+  // Before the runner's own line: end the console's line and its colours.
+  void settle() {
+    if (!to_stdout) return;
+    if (::isatty(STDOUT_FILENO)) write_all(STDOUT_FILENO, "\x1b[0m");
+    if (last != '\n') write_all(STDOUT_FILENO, "\r\n");
+    last = '\n';
+  }
+};
+
+struct StreamResult {
+  enum class Why { kQemuEnded, kBootFailed, kQemuFatal, kTimeout, kSignal } why = Why::kQemuEnded;
+  std::string detail;
+  int signal = 0;
+};
+
+std::string read_some(int fd, bool& open) {
+  char buf[16384];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  if (n > 0) return std::string(buf, static_cast<size_t>(n));
+  if (n == 0 || (errno != EINTR && errno != EAGAIN)) open = false;
+  return {};
+}
+
+void print_gdb_help(const RunOptions& o, const HostPaths& paths) {
+  std::string port = std::to_string(*o.gdb_port);
+  say("gdb server on tcp::" + port + "; the CPUs wait for it. In another terminal:");
+  say("  gdb -ex 'target remote :" + port + "' -ex continue");
+  say("when the driver prints 'mpxe: driver <ver> loaded at 0xADDR', interrupt gdb and:");
+  say("  add-symbol-file " + paths.build_dir + "/firmware/mpxe.debug.efi -o 0xADDR");
+  say("(symbols: " + paths.build_dir + "/firmware/*.debug.efi; see docs/debugging.md)");
+}
+
+// Streams QEMU's console and errors until QEMU ends, the boot fails, time runs out or
+// a signal arrives.
+class Streamer {
+ public:
+  Streamer(QemuChild& qemu, const RunOptions& o, const HostPaths& paths, const QemuPlan& plan,
+           ConsoleSink& console, SerialScanner& scanner)
+      : qemu_(qemu), o_(o), paths_(paths), plan_(plan), console_(console), scanner_(scanner) {}
+  ~Streamer() {
+    if (tail_fd_ >= 0) ::close(tail_fd_);
+  }
+
+  StreamResult run(const SignalPipe& signals) {
+    const auto deadline = Clock::now() + std::chrono::seconds(o_.timeout_s);
+    while (!ended_) {
+      if (o_.timeout_s > 0 && Clock::now() >= deadline) return {StreamResult::Why::kTimeout, "", 0};
+      pollfd fds[3] = {{signals.fd(), POLLIN, 0},
+                       {out_open_ ? qemu_.out_fd() : -1, POLLIN, 0},
+                       {err_open_ ? qemu_.err_fd() : -1, POLLIN, 0}};
+      ::poll(fds, 3, tcp_console() ? 100 : 1000);
+      if (fds[0].revents & POLLIN)
+        if (int sig = signals.take()) return {StreamResult::Why::kSignal, "", sig};
+      if (fds[1].revents) pump_out();
+      if (fds[2].revents) pump_err();
+      if (tcp_console()) pump_tail();
+      if (ended_) break;
+      // QEMU gone (even if something else holds its pipes): take what is left.
+      if (qemu_.reap(!out_open_ && !err_open_)) {
+        drain();
+        break;
+      }
+    }
+    return result_;
+  }
+
+ private:
+  bool tcp_console() const { return !plan_.serial_logfile.empty(); }
+
+  void console_bytes(std::string_view bytes) {
+    if (ended_) return;
+    for (const auto& event : scanner_.feed(bytes)) {
+      if (event.kind == SerialEventKind::kBootOptionFailed && first_failure_.empty())
+        first_failure_ = event.detail;
+      if (event.kind == SerialEventKind::kDriverLoaded && o_.gdb_port) {
+        console_.settle();
+        say("symbols: add-symbol-file " + paths_.build_dir + "/firmware/mpxe.debug.efi -o " +
+            event.detail);
+      }
+      if (ends_boot(event, o_.tap.empty())) {
+        std::string detail = event.detail;
+        if (event.kind == SerialEventKind::kBootOptionFailed)
+          detail += " (no other boot option can reach QEMU's TFTP server either)";
+        else if (!first_failure_.empty())
+          detail = first_failure_ + " (and any later options), then the firmware " + detail;
+        else
+          detail = "the firmware " + detail;
+        result_ = {StreamResult::Why::kBootFailed, detail, 0};
+        ended_ = true;
+        return;
+      }
+    }
+  }
+
+  bool pump_out() {
+    if (!out_open_) return false;
+    std::string bytes = read_some(qemu_.out_fd(), out_open_);
+    if (!out_open_) qemu_.close_out();
+    if (tcp_console()) {
+      write_all(STDOUT_FILENO, bytes);  // QEMU's own chatter, not the console
+    } else {
+      console_.write(bytes);
+      console_bytes(bytes);
+    }
+    return !bytes.empty();
+  }
+
+  bool pump_err() {
+    if (!err_open_) return false;
+    std::string bytes = read_some(qemu_.err_fd(), err_open_);
+    if (!err_open_) qemu_.close_err();
+    write_all(STDERR_FILENO, bytes);
+    std::vector<std::string> lines;
+    err_lines_.feed(bytes, lines);
+    for (const auto& line : lines) {
+      if (auto fatal = qemu_fatal_error(line); fatal && !ended_) {
+        result_ = {StreamResult::Why::kQemuFatal, *fatal, 0};
+        ended_ = true;
+      }
+    }
+    return !bytes.empty();
+  }
+
+  bool pump_tail() {
+    if (tail_fd_ < 0) tail_fd_ = ::open(plan_.serial_logfile.c_str(), O_RDONLY | O_CLOEXEC);
+    if (tail_fd_ < 0) return false;
+    bool open = true;
+    std::string bytes = read_some(tail_fd_, open);
+    console_bytes(bytes);
+    return !bytes.empty();
+  }
+
+  void drain() {
+    for (;;) {
+      pollfd fds[2] = {{out_open_ ? qemu_.out_fd() : -1, POLLIN, 0},
+                       {err_open_ ? qemu_.err_fd() : -1, POLLIN, 0}};
+      if (::poll(fds, 2, 0) <= 0) break;
+      bool more = false;
+      if (fds[0].revents) more |= pump_out();
+      if (fds[1].revents) more |= pump_err();
+      if (!more) break;
+    }
+    while (tcp_console() && pump_tail()) {
+    }
+  }
+
+  QemuChild& qemu_;
+  const RunOptions& o_;
+  const HostPaths& paths_;
+  const QemuPlan& plan_;
+  ConsoleSink& console_;
+  SerialScanner& scanner_;
+  bool out_open_ = true;
+  bool err_open_ = true;
+  int tail_fd_ = -1;  // TCP mode: QEMU's log of the console, read as it grows
+  bool ended_ = false;
+  std::string first_failure_;
+  LineCleaner err_lines_;
+  StreamResult result_;
+};
+
+int finish(const Outcome& outcome, ConsoleSink& console) {
+  console.settle();
+  if (!outcome.reason.empty()) say(outcome.reason + " (status " + std::to_string(outcome.status) + ")");
+  return outcome.status;
+}
+
+}  // namespace
+
+int run_session(const RunOptions& o, const HostPaths& paths, const Environment& env) {
+  ConsoleSink console;
+  if (o.print_command) {
+    QemuPlan plan;
+    std::string error;
+    make_plan(o, paths, "<tmp>", false, plan, error);
+    std::cout << shell_quote_command(build_qemu_command(o, plan)) << "\n";
+    return 0;
+  }
+  if (auto problem = preflight(o, paths, FileProbe::real(env))) return finish(*problem, console);
+
+  SignalPipe signals;
+  Workspace workspace;
+  if (!workspace.ok())
+    return finish({static_cast<int>(RunnerStatus::kQemuStartFailed),
+                   std::string("cannot make a temp folder: ") + std::strerror(errno)},
+                  console);
+  QemuPlan plan;
+  std::string error;
+  if (!make_plan(o, paths, workspace.path(), true, plan, error))
+    return finish({static_cast<int>(RunnerStatus::kQemuStartFailed), error}, console);
+
+  console.to_stdout = !o.serial_port;
+  if (!o.serial_log.empty() && !o.serial_port) {
+    console.log.open(o.serial_log, std::ios::binary | std::ios::trunc);
+    if (!console.log)
+      return finish({static_cast<int>(RunnerStatus::kUsage), "cannot write " + o.serial_log},
+                    console);
+  }
+  std::string where = o.tap.empty() ? plan.pxe_folder + "/" + o.boot_file + " over QEMU's TFTP"
+                                    : "whatever the server on TAP " + o.tap + " offers";
+  say("booting " + where + " (--stack " + std::string(stack_name(o.stack)) + ", --nic " +
+      std::string(nic_name(o.nic)) + ", " + std::to_string(o.cores) + " cores, " +
+      std::to_string(o.memory_mib) + " MiB" +
+      (o.timeout_s ? ", timeout " + std::to_string(o.timeout_s) + " s" : "") + ")");
+  if (o.serial_port)
+    say("serial console on tcp 127.0.0.1:" + std::to_string(*o.serial_port) + ", logged to " +
+        plan.serial_logfile);
+  if (o.gdb_port) print_gdb_help(o, paths);
+
+  TerminalGuard terminal;
+  QemuChild qemu;
+  if (!qemu.start(build_qemu_command(o, plan), error))
+    return finish({static_cast<int>(RunnerStatus::kQemuStartFailed),
+                   "cannot start " + paths.qemu + ": " + error},
+                  console);
+  SerialScanner scanner;
+  StreamResult streamed = Streamer(qemu, o, paths, plan, console, scanner).run(signals);
+  qemu.stop();
+
+  switch (streamed.why) {
+    case StreamResult::Why::kBootFailed:
+      return finish({static_cast<int>(RunnerStatus::kBootFailed),
+                     "boot failed: " + streamed.detail + "; QEMU stopped"},
+                    console);
+    case StreamResult::Why::kQemuFatal:
+      return finish({static_cast<int>(RunnerStatus::kQemuCrashed), streamed.detail}, console);
+    case StreamResult::Why::kTimeout:
+      return finish({static_cast<int>(RunnerStatus::kTimeout),
+                     "timeout: no end after " + std::to_string(o.timeout_s) +
+                         " s (--timeout), QEMU stopped"},
+                    console);
+    case StreamResult::Why::kSignal:
+      return finish({128 + streamed.signal, std::string("interrupted by SIG") +
+                                                sigabbrev_np(streamed.signal) +
+                                                ", QEMU stopped"},
+                    console);
+    case StreamResult::Why::kQemuEnded:
+      break;
+  }
+  QemuEnd end = qemu.end();
+  end.guest_ran = scanner.bytes_seen() > 0;
+  Outcome outcome = map_qemu_end(end);
+  if (outcome.reason.empty()) {  // the payload's own status: no "(status N)" echo
+    console.settle();
+    say("payload exit " + std::to_string(outcome.status));
+    return outcome.status;
+  }
+  return finish(outcome, console);
+}
+
+}  // namespace mpxe::runner

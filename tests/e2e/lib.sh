@@ -1,0 +1,71 @@
+# Shared helpers for the end-to-end tests: each test script sources this, runs
+# `mpxe run` once or more against real QEMU + OVMF, and checks its exit status and
+# serial log. Exit 77 means "skipped" (CTest SKIP_RETURN_CODE).
+#   MPXE            the runner binary (set by tests/e2e/CMakeLists.txt)
+#   MPXE_BUILD_DIR  the build tree holding firmware/ and rom/
+set -u
+
+MPXE=${MPXE:?MPXE must name the mpxe binary}
+MPXE_BUILD_DIR=${MPXE_BUILD_DIR:?MPXE_BUILD_DIR must name the build tree}
+export MPXE_BUILD_DIR
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mpxe-e2e-XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+FAILED=0
+STATUS=
+
+skip() {
+  echo "SKIP: $*"
+  exit 77
+}
+
+fail() {
+  echo "FAIL: $*"
+  FAILED=1
+}
+
+require_machine() {
+  command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
+  [[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ]] || skip "OVMF not installed"
+  [[ -f $MPXE_BUILD_DIR/firmware/mpsh.efi ]] || skip "mpsh.efi not built"
+}
+
+# run_mpxe ARGS...: runs `mpxe run ARGS` headless with a timeout below CTest's, and
+# records STATUS, $WORK/stdout (the console) and $WORK/stderr (the runner's lines).
+run_mpxe() {
+  echo "+ mpxe run $*"
+  local start=$SECONDS
+  "$MPXE" run --headless --timeout 240 "$@" </dev/null >"$WORK/stdout" 2>"$WORK/stderr"
+  STATUS=$?
+  echo "  status $STATUS after $((SECONDS - start)) s"
+  sed 's/^/  stderr: /' "$WORK/stderr"
+}
+
+# The serial log with escape sequences and CRs removed.
+clean() {
+  sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g' "$1" | tr -d '\r'
+}
+
+expect_status() {
+  [[ $STATUS == "$1" ]] || fail "exit status $STATUS, expected $1"
+}
+
+# expect_in FILE ERE: some cleaned line of FILE matches ERE.
+expect_in() {
+  [[ -f $1 ]] || { fail "$1 was not written"; return; }
+  clean "$1" | grep -Eq -- "$2" || fail "no line matching /$2/ in $(basename "$1")"
+}
+
+# expect_stderr ERE: the runner's own output has a line matching ERE.
+expect_stderr() {
+  grep -Eq -- "$1" "$WORK/stderr" || fail "no runner line matching /$1/"
+}
+
+finish() {
+  if ((FAILED)); then
+    echo "---- serial console (cleaned, last 60 lines)"
+    clean "$WORK/stdout" | grep -v '^$' | tail -60
+    exit 1
+  fi
+  echo "PASS"
+  exit 0
+}

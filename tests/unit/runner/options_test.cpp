@@ -1,0 +1,266 @@
+// mpxe run: option parsing, environment fallbacks (Project Mu's names included) and
+// the rule that the command line wins.
+#include <gtest/gtest.h>
+
+#include "exit_status.h"
+#include "options.h"
+
+namespace mpxe::runner {
+namespace {
+
+ParseResult parse(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  return parse_run_arguments(args, Environment(env));
+}
+
+RunOptions options(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  ParseResult r = parse(std::move(args), std::move(env));
+  EXPECT_TRUE(r.options.has_value()) << r.err;
+  return r.options.value_or(RunOptions{});
+}
+
+constexpr int kUsage = static_cast<int>(RunnerStatus::kUsage);
+
+TEST(RunOptions, Defaults) {
+  RunOptions o = options({});
+  EXPECT_EQ(o.cores, 4u);
+  EXPECT_EQ(o.memory_mib, 1024u);
+  EXPECT_EQ(o.pxe_folder, "");
+  EXPECT_EQ(o.boot_file, "mpsh.efi");
+  EXPECT_EQ(o.nic, Nic::kVirtio);
+  EXPECT_EQ(o.stack, Stack::kOvmf);
+  EXPECT_EQ(o.accel, Accel::kTcg);
+  EXPECT_EQ(o.timeout_s, 600u);
+  EXPECT_FALSE(o.gdb_port);
+  EXPECT_FALSE(o.serial_port);
+  EXPECT_FALSE(o.monitor_port);
+  EXPECT_FALSE(o.headless);
+  EXPECT_FALSE(o.print_command);
+  EXPECT_TRUE(o.extra_qemu_args.empty());
+  EXPECT_EQ(o, RunOptions{});
+}
+
+TEST(RunOptions, EveryOptionOnTheCommandLine) {
+  RunOptions o = options({"--cores", "2", "--memory=2048", "--pxe-folder", "/srv/pxe",
+                          "--boot-file", "grub/grubnetx64.efi", "--nic", "e1000e", "--stack",
+                          "ipxe", "--tap", "tap0", "--shell-cmd", "ver; exit 3", "--gdb=4000",
+                          "--serial-log", "s.log", "--pcap", "n.pcap", "--timeout", "30",
+                          "--accel", "kvm", "--serial-port", "5000", "--monitor-port", "5001",
+                          "--headless", "--dry-run"});
+  EXPECT_EQ(o.cores, 2u);
+  EXPECT_EQ(o.memory_mib, 2048u);
+  EXPECT_EQ(o.pxe_folder, "/srv/pxe");
+  EXPECT_EQ(o.boot_file, "grub/grubnetx64.efi");
+  EXPECT_EQ(o.nic, Nic::kE1000e);
+  EXPECT_EQ(o.stack, Stack::kIpxe);
+  EXPECT_EQ(o.tap, "tap0");
+  EXPECT_EQ(o.shell_cmd, "ver; exit 3");
+  EXPECT_EQ(o.gdb_port, 4000);
+  EXPECT_EQ(o.serial_log, "s.log");
+  EXPECT_EQ(o.pcap, "n.pcap");
+  EXPECT_EQ(o.timeout_s, 30u);
+  EXPECT_EQ(o.accel, Accel::kKvm);
+  EXPECT_EQ(o.serial_port, 5000);
+  EXPECT_EQ(o.monitor_port, 5001);
+  EXPECT_TRUE(o.headless);
+  EXPECT_TRUE(o.print_command);
+}
+
+TEST(RunOptions, NamesAreCaseInsensitive) {
+  RunOptions o = options({"--nic", "Virtio-Modern", "--stack", "MPXE", "--accel", "TCG"});
+  EXPECT_EQ(o.nic, Nic::kVirtioModern);
+  EXPECT_EQ(o.stack, Stack::kMpxe);
+  EXPECT_EQ(o.accel, Accel::kTcg);
+}
+
+TEST(RunOptions, PrintCommandHasTwoNames) {
+  EXPECT_TRUE(options({"--print-command"}).print_command);
+  EXPECT_TRUE(options({"--dry-run"}).print_command);
+}
+
+TEST(RunOptions, GdbPortIsOptional) {
+  EXPECT_EQ(options({"--gdb"}).gdb_port, kDefaultGdbPort);
+  EXPECT_EQ(options({"--gdb=4321"}).gdb_port, 4321);
+  EXPECT_EQ(options({"--gdb", "4322"}).gdb_port, 4322);
+  EXPECT_EQ(options({"--gdb", "--headless"}).gdb_port, kDefaultGdbPort);
+}
+
+TEST(RunOptions, GdbDropsTheDefaultTimeoutButNotAGivenOne) {
+  EXPECT_EQ(options({"--gdb"}).timeout_s, 0u);
+  EXPECT_EQ(options({"--gdb", "--timeout", "60"}).timeout_s, 60u);
+  EXPECT_EQ(options({}, {{"GDB_SERVER", "1234"}}).timeout_s, 0u);
+}
+
+TEST(RunOptions, WordsAfterDoubleDashGoToQemu) {
+  RunOptions o = options({"--cores", "1", "--", "-d", "int", "--cores", "9"});
+  EXPECT_EQ(o.cores, 1u);
+  EXPECT_EQ(o.extra_qemu_args, (std::vector<std::string>{"-d", "int", "--cores", "9"}));
+}
+
+TEST(RunOptions, SplitAtDoubleDash) {
+  auto [runner, qemu] = split_at_double_dash({"a", "--", "b", "--", "c"});
+  EXPECT_EQ(runner, (std::vector<std::string>{"a"}));
+  EXPECT_EQ(qemu, (std::vector<std::string>{"b", "--", "c"}));
+  auto [all, none] = split_at_double_dash({"a", "b"});
+  EXPECT_EQ(all.size(), 2u);
+  EXPECT_TRUE(none.empty());
+}
+
+TEST(RunOptions, BadValuesAreUsageErrors) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"--nic", "rtl8139"}, {"--stack", "grub"}, {"--cores", "0"},
+        {"--cores", "x"}, {"--accel", "hvf"}, {"--gdb=0"}, {"--serial-port", "70000"},
+        {"--no-such-option"}, {"stray"}, {"--memory", "1"}, {"--boot-file", "/abs.efi"}}) {
+    ParseResult r = parse(args);
+    EXPECT_FALSE(r.options) << args[0];
+    EXPECT_EQ(r.exit_status, kUsage) << args[0];
+    EXPECT_NE(r.err.find("mpxe run: "), std::string::npos) << r.err;
+  }
+}
+
+TEST(RunOptions, OvmfCannotDriveIntelNics) {
+  for (const char* nic : {"e1000", "e1000e"}) {
+    ParseResult r = parse({"--stack", "ovmf", "--nic", nic});
+    EXPECT_EQ(r.exit_status, kUsage);
+    EXPECT_NE(r.err.find("OVMF has no Intel NIC driver"), std::string::npos) << r.err;
+  }
+  EXPECT_TRUE(parse({"--stack", "ipxe", "--nic", "e1000"}).options);
+  EXPECT_TRUE(parse({"--stack", "mpxe", "--nic", "e1000e"}).options);
+  EXPECT_TRUE(parse({"--stack", "ovmf", "--nic", "virtio-modern"}).options);
+}
+
+TEST(RunOptions, PortsMustDiffer) {
+  EXPECT_EQ(parse({"--gdb=5000", "--serial-port=5000"}).exit_status, kUsage);
+  EXPECT_EQ(parse({"--monitor-port=5000", "--serial-port=5000"}).exit_status, kUsage);
+}
+
+TEST(RunOptions, HelpListsOptionsEnvironmentAndStatuses) {
+  ParseResult r = parse({"--help"});
+  EXPECT_FALSE(r.options);
+  EXPECT_EQ(r.exit_status, 0);
+  EXPECT_EQ(r.out, run_help());
+  for (const char* word :
+       {"--cores", "--memory", "--pxe-folder", "--boot-file", "--nic", "--stack", "--tap",
+        "--shell-cmd", "--gdb", "--serial-log", "--pcap", "--timeout", "--accel",
+        "--serial-port", "--monitor-port", "--headless", "--print-command", "--dry-run",
+        "MPXE_CORES", "BLD_*_QEMU_CORE_NUM", "PXE_FOLDER_PATH", "PXE_BOOT_FILE", "GDB_SERVER",
+        "QEMU_ACCEL", "SERIAL_PORT", "MONITOR_PORT", "QEMU_HEADLESS", "MPXE_BUILD_DIR",
+        "-- EXTRA QEMU ARGS", "becomes mpxe"})
+    EXPECT_NE(r.out.find(word), std::string::npos) << word;
+  for (const auto& status : runner_statuses())
+    EXPECT_NE(r.out.find("  " + std::to_string(status.status) + "   "), std::string::npos)
+        << status.status;
+}
+
+// --- environment ----------------------------------------------------------
+
+TEST(RunEnvironment, EachVariableFillsItsOption) {
+  RunOptions o = options({}, {{"MPXE_CORES", "2"},
+                              {"PXE_FOLDER_PATH", "/srv/pxe"},
+                              {"PXE_BOOT_FILE", "boot/x.efi"},
+                              {"GDB_SERVER", "4444"},
+                              {"QEMU_ACCEL", "kvm"},
+                              {"SERIAL_PORT", "5555"},
+                              {"MONITOR_PORT", "6666"},
+                              {"QEMU_HEADLESS", "TRUE"}});
+  EXPECT_EQ(o.cores, 2u);
+  EXPECT_EQ(o.pxe_folder, "/srv/pxe");
+  EXPECT_EQ(o.boot_file, "boot/x.efi");
+  EXPECT_EQ(o.gdb_port, 4444);
+  EXPECT_EQ(o.accel, Accel::kKvm);
+  EXPECT_EQ(o.serial_port, 5555);
+  EXPECT_EQ(o.monitor_port, 6666);
+  EXPECT_TRUE(o.headless);
+}
+
+TEST(RunEnvironment, ProjectMuCoreCountMatchesAnyPlatformName) {
+  EXPECT_EQ(options({}, {{"BLD_*_QEMU_CORE_NUM", "3"}}).cores, 3u);
+  EXPECT_EQ(options({}, {{"BLD_X64_QEMU_CORE_NUM", "2"}}).cores, 2u);
+  EXPECT_EQ(options({}, {{"BLD_QEMUQ35PKG_QEMU_CORE_NUM", "8"}}).cores, 8u);
+  // Not the pattern: no middle, wrong suffix, empty value.
+  EXPECT_EQ(options({}, {{"BLD__QEMU_CORE_NUM_X", "2"}}).cores, 4u);
+  EXPECT_EQ(options({}, {{"BLD_X64_QEMU_CORES", "2"}}).cores, 4u);
+  EXPECT_EQ(options({}, {{"BLD_X64_QEMU_CORE_NUM", ""}}).cores, 4u);
+}
+
+TEST(RunEnvironment, MpxeCoresBeatsProjectMu) {
+  EXPECT_EQ(options({}, {{"MPXE_CORES", "3"}, {"BLD_X64_QEMU_CORE_NUM", "2"}}).cores, 3u);
+}
+
+TEST(RunEnvironment, CommandLineWins) {
+  std::map<std::string, std::string> env = {{"MPXE_CORES", "3"},
+                                            {"BLD_X64_QEMU_CORE_NUM", "2"},
+                                            {"PXE_FOLDER_PATH", "/env"},
+                                            {"PXE_BOOT_FILE", "env.efi"},
+                                            {"GDB_SERVER", "4444"},
+                                            {"QEMU_ACCEL", "kvm"},
+                                            {"SERIAL_PORT", "5555"},
+                                            {"MONITOR_PORT", "6666"}};
+  RunOptions o = options({"--cores", "1", "--pxe-folder", "/cli", "--boot-file", "cli.efi",
+                          "--gdb", "--accel", "tcg", "--serial-port", "5556",
+                          "--monitor-port", "6667"},
+                         env);
+  EXPECT_EQ(o.cores, 1u);
+  EXPECT_EQ(o.pxe_folder, "/cli");
+  EXPECT_EQ(o.boot_file, "cli.efi");
+  EXPECT_EQ(o.gdb_port, kDefaultGdbPort);  // bare --gdb on the command line: its default
+  EXPECT_EQ(o.accel, Accel::kTcg);
+  EXPECT_EQ(o.serial_port, 5556);
+  EXPECT_EQ(o.monitor_port, 6667);
+}
+
+TEST(RunEnvironment, CommandLineOptionsLeaveOtherVariablesInForce) {
+  RunOptions o = options({"--cores", "1"}, {{"MPXE_CORES", "3"}, {"PXE_BOOT_FILE", "env.efi"}});
+  EXPECT_EQ(o.cores, 1u);
+  EXPECT_EQ(o.boot_file, "env.efi");
+}
+
+TEST(RunEnvironment, HeadlessReadsABoolean) {
+  for (const char* yes : {"TRUE", "true", "1", "yes", "On"})
+    EXPECT_TRUE(options({}, {{"QEMU_HEADLESS", yes}}).headless) << yes;
+  for (const char* no : {"FALSE", "false", "0", "no", ""})
+    EXPECT_FALSE(options({}, {{"QEMU_HEADLESS", no}}).headless) << no;
+  EXPECT_TRUE(options({"--headless"}, {{"QEMU_HEADLESS", "FALSE"}}).headless);
+}
+
+TEST(RunEnvironment, EmptyVariablesAreUnset) {
+  EXPECT_EQ(options({}, {{"PXE_FOLDER_PATH", ""}, {"GDB_SERVER", ""}}), RunOptions{});
+}
+
+TEST(RunEnvironment, BadValuesNameTheVariable) {
+  ParseResult r = parse({}, {{"MPXE_CORES", "many"}});
+  EXPECT_EQ(r.exit_status, kUsage);
+  EXPECT_NE(r.err.find("MPXE_CORES=many"), std::string::npos) << r.err;
+  r = parse({}, {{"BLD_X64_QEMU_CORE_NUM", "0"}});
+  EXPECT_EQ(r.exit_status, kUsage);
+  EXPECT_NE(r.err.find("BLD_X64_QEMU_CORE_NUM=0"), std::string::npos) << r.err;
+  // A bad variable the command line overrides is never read.
+  EXPECT_TRUE(parse({"--cores", "2"}, {{"MPXE_CORES", "many"}}).options);
+}
+
+TEST(RunEnvironment, OvmfWithE1000FromTheEnvironmentIsStillRefused) {
+  EXPECT_EQ(parse({"--nic", "e1000"}, {}).exit_status, kUsage);  // default stack ovmf
+}
+
+TEST(RunEnvironment, PatternLookup) {
+  Environment env({{"BLD_A_QEMU_CORE_NUM", "1"}, {"BLD_B_QEMU_CORE_NUM", "2"}, {"X", "y"}});
+  auto found = env.find_pattern("BLD_", "_QEMU_CORE_NUM");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->first, "BLD_A_QEMU_CORE_NUM");
+  EXPECT_EQ(env.get("X"), "y");
+  EXPECT_FALSE(env.get("Y"));
+}
+
+}  // namespace
+}  // namespace mpxe::runner
+
+namespace mpxe::runner {
+namespace {
+
+TEST(RunOptions, TheLastOfARepeatedOptionWins) {
+  RunOptions o = options({"--timeout", "240", "--cores", "2", "--timeout", "120", "--cores=3"});
+  EXPECT_EQ(o.timeout_s, 120u);
+  EXPECT_EQ(o.cores, 3u);
+}
+
+}  // namespace
+}  // namespace mpxe::runner

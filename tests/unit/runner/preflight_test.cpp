@@ -1,0 +1,117 @@
+// Checks made before QEMU starts, against a fake file system.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "preflight.h"
+
+namespace mpxe::runner {
+namespace {
+
+struct FakeFs {
+  std::set<std::string> files = {"/usr/share/OVMF/OVMF_CODE_4M.fd",
+                                 "/usr/share/OVMF/OVMF_VARS_4M.fd", "/b/firmware/mpsh.efi",
+                                 "/b/rom/mpxe-virtio.rom", "/srv/pxe/boot.efi"};
+  std::set<std::string> dirs = {"/srv/pxe"};
+  std::set<std::string> programs = {"qemu-system-x86_64"};
+
+  FileProbe probe() const {
+    return {[this](const std::string& p) { return files.count(p) > 0; },
+            [this](const std::string& p) { return dirs.count(p) > 0; },
+            [this](const std::string& p) -> std::optional<std::string> {
+              if (programs.count(p)) return "/usr/bin/" + p;
+              return std::nullopt;
+            }};
+  }
+};
+
+HostPaths paths() {
+  HostPaths p;
+  p.build_dir = "/b";
+  return p;
+}
+
+int check(const RunOptions& o, const FakeFs& fs, const HostPaths& p = paths()) {
+  auto problem = preflight(o, p, fs.probe());
+  if (problem) EXPECT_FALSE(problem->reason.empty());
+  return problem ? problem->status : 0;
+}
+
+int s(RunnerStatus status) { return static_cast<int>(status); }
+
+TEST(Preflight, DefaultRunIsReady) { EXPECT_EQ(check(RunOptions{}, FakeFs{}), 0); }
+
+TEST(Preflight, MissingQemu) {
+  FakeFs fs;
+  fs.programs.clear();
+  EXPECT_EQ(check(RunOptions{}, fs), s(RunnerStatus::kMissingQemu));
+}
+
+TEST(Preflight, MissingOvmf) {
+  FakeFs fs;
+  fs.files.erase("/usr/share/OVMF/OVMF_VARS_4M.fd");
+  EXPECT_EQ(check(RunOptions{}, fs), s(RunnerStatus::kMissingOvmf));
+}
+
+TEST(Preflight, MissingRomOnlyMattersForOurStack) {
+  RunOptions o;
+  o.stack = Stack::kMpxe;
+  o.nic = Nic::kE1000;
+  EXPECT_EQ(check(o, FakeFs{}), s(RunnerStatus::kMissingRom));
+  o.nic = Nic::kVirtio;
+  EXPECT_EQ(check(o, FakeFs{}), 0);
+  o.stack = Stack::kIpxe;
+  o.nic = Nic::kE1000;
+  EXPECT_EQ(check(o, FakeFs{}), 0);
+}
+
+TEST(Preflight, MissingDefaultPayload) {
+  FakeFs fs;
+  fs.files.erase("/b/firmware/mpsh.efi");
+  EXPECT_EQ(check(RunOptions{}, fs), s(RunnerStatus::kMissingPayload));
+}
+
+TEST(Preflight, MissingBootFileInTheDefaultFolder) {
+  RunOptions o;
+  o.boot_file = "missing.efi";
+  EXPECT_EQ(check(o, FakeFs{}), s(RunnerStatus::kMissingBootFile));
+}
+
+TEST(Preflight, UserFolder) {
+  RunOptions o;
+  o.pxe_folder = "/srv/pxe";
+  o.boot_file = "boot.efi";
+  EXPECT_EQ(check(o, FakeFs{}), 0);
+  o.boot_file = "other.efi";
+  EXPECT_EQ(check(o, FakeFs{}), s(RunnerStatus::kMissingBootFile));
+  o.pxe_folder = "/srv/none";
+  EXPECT_EQ(check(o, FakeFs{}), s(RunnerStatus::kMissingFolder));
+}
+
+TEST(Preflight, TapServerIsNotOursToCheck) {
+  RunOptions o;
+  o.tap = "tap0";
+  o.pxe_folder = "/srv/none";
+  o.boot_file = "missing.efi";
+  EXPECT_EQ(check(o, FakeFs{}), 0);
+}
+
+TEST(Preflight, QemuIsCheckedFirst) {
+  FakeFs fs;
+  fs.programs.clear();
+  fs.files.clear();
+  EXPECT_EQ(check(RunOptions{}, fs), s(RunnerStatus::kMissingQemu));
+}
+
+TEST(Preflight, RealProbeFindsPrograms) {
+  FileProbe probe = FileProbe::real(Environment({{"PATH", "/nonexistent:/bin:/usr/bin"}}));
+  EXPECT_TRUE(probe.find_program("sh"));
+  EXPECT_FALSE(probe.find_program("no-such-program-mpxe"));
+  EXPECT_TRUE(probe.find_program("/bin/sh"));
+  EXPECT_FALSE(probe.find_program("/bin"));
+  EXPECT_TRUE(probe.is_dir("/"));
+  EXPECT_FALSE(probe.is_file("/"));
+}
+
+}  // namespace
+}  // namespace mpxe::runner
