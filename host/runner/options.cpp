@@ -113,10 +113,9 @@ void add_run_options(CLI::App& app, Bound& b) {
       ->option_text("virtio|virtio-modern|e1000|e1000e (virtio)");
   app.add_option("--stack", o.stack,
                  "Network boot stack: mpxe (our option ROM), ovmf (OVMF's own NetworkPkg), "
-                 "ipxe (QEMU's iPXE ROM). Default ovmf for now; it becomes mpxe once mpxe's "
-                 "PXE path lands")
+                 "ipxe (QEMU's iPXE ROM)")
       ->transform(CLI::CheckedTransformer(kStacks, CLI::ignore_case).description(""))
-      ->option_text("mpxe|ovmf|ipxe (ovmf)");
+      ->option_text("mpxe|ovmf|ipxe (mpxe)");
   app.add_option("--tap", o.tap,
                  "Attach the NIC to this TAP interface and serve nothing (the PXE server is yours)")
       ->option_text("IF");

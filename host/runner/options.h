@@ -44,7 +44,7 @@ struct RunOptions {
   std::string boot_file = "mpsh.efi";  // relative to the folder
   Nic nic = Nic::kVirtio;
   // ovmf until mpxe's own PXE path lands; the default will then become mpxe.
-  Stack stack = Stack::kOvmf;
+  Stack stack = Stack::kMpxe;
   std::string tap;                  // empty: QEMU user networking serving the folder
   std::string shell_cmd;            // empty: none
   std::optional<uint16_t> gdb_port;

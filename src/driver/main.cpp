@@ -2,7 +2,11 @@
 // It owns the controller through EFI_PCI_IO_PROTOCOL; the NIC drivers, the stack
 // and the boot faces (LoadFile, PXE Base Code, SNP) hang off Start().
 #include "driver/nic_ids.h"
+#include "driver/boot_handle.h"
 #include "driver/intel_net.h"
+#include "driver/netboot.h"
+#include "driver/pxe_base_code.h"
+#include "driver/stack_session.h"
 #include "driver/virtio_net.h"
 #include "uefi/protocols/driver_binding.h"
 #include "uefi/protocols/loaded_image.h"
@@ -33,6 +37,33 @@ struct NicContext {
   mpxe::driver::VirtioNet virtio;
   mpxe::driver::IntelNet intel;
   mpxe::phy::Device* device = nullptr;  // whichever of the above drives this NIC
+  mpxe::driver::StackSession session;
+  mpxe::driver::PxeBaseCode pxe;
+  mpxe::driver::NetBoot netboot;
+  mpxe::driver::BootHandle boot;
+  bool pxe_installed = false;
+
+  Status publish(Handle controller, Handle driver) {
+    mpxe::phy::DeviceInfo info = device->info();
+    Status s = session.init(device, info.mac);
+    if (is_error(s)) return s;
+    pxe.init(&session);
+    netboot.init(&session, &pxe);
+    s = boot.install(controller, driver, info.mac, mpxe::driver::NetBoot::load, &netboot);
+    if (is_error(s)) return s;
+    Handle child = boot.handle();
+    s = bs()->InstallProtocolInterface(&child, &kPxeBaseCodeProtocolGuid, InterfaceType::Native,
+                                       pxe.protocol());
+    pxe_installed = !is_error(s);
+    return s;
+  }
+
+  void unpublish() {
+    if (pxe_installed)
+      bs()->UninstallProtocolInterface(boot.handle(), &kPxeBaseCodeProtocolGuid, pxe.protocol());
+    pxe_installed = false;
+    boot.uninstall();
+  }
 
   void stop_device() {
     if (device == &virtio) virtio.stop();
@@ -102,6 +133,11 @@ Status binding_start(DriverBindingProtocol* self, Handle controller, DevicePathP
     mpxe::phy::DeviceInfo info = context->device->info();
     log("mpxe: link %02x:%02x:%02x:%02x:%02x:%02x, %u receive buffers\n", info.mac[0],
         info.mac[1], info.mac[2], info.mac[3], info.mac[4], info.mac[5], info.rx_slots);
+    s = context->publish(controller, self->DriverBindingHandle);
+    if (is_error(s)) {
+      log("mpxe: cannot offer a network boot option: %s\n", status_text(s));
+      context->unpublish();
+    }
   }
   Handle handle = controller;
   s = bs()->InstallProtocolInterface(&handle, &kNicContextGuid, InterfaceType::Native, context);
@@ -120,6 +156,7 @@ Status binding_stop(DriverBindingProtocol* self, Handle controller, Uintn, Handl
                                    self->DriverBindingHandle, controller,
                                    kOpenProtocolGetProtocol))) {
     bs()->UninstallProtocolInterface(controller, &kNicContextGuid, context);
+    context->unpublish();
     context->stop_device();
     delete context;
   }

@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 require_machine
 mkdir "$WORK/pxe"
 echo "not an EFI image" >"$WORK/pxe/bad.efi"
-run_mpxe --pxe-folder "$WORK/pxe" --boot-file bad.efi --serial-log "$WORK/serial.log"
+run_mpxe --stack ovmf --pxe-folder "$WORK/pxe" --boot-file bad.efi --serial-log "$WORK/serial.log"
 expect_status 109
 expect_stderr '^mpxe: boot failed: Boot0001 "UEFI PXEv4 \(MAC:[0-9A-F]+\)": Not Found'
 expect_in "$WORK/serial.log" 'BdsDxe: failed to load Boot0001'

@@ -18,7 +18,7 @@ MPXE_BUILD_DIR=$WORK/build run_mpxe --stack mpxe --nic e1000
 expect_status 108
 expect_stderr "^mpxe: --stack mpxe: option ROM $WORK/build/rom/mpxe-e1000\.rom not found"
 
-MPXE_BUILD_DIR=$WORK/build run_mpxe
+MPXE_BUILD_DIR=$WORK/build run_mpxe --stack ovmf
 expect_status 111
 expect_stderr "default payload $WORK/build/firmware/mpsh\.efi not found"
 

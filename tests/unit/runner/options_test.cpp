@@ -27,7 +27,7 @@ TEST(RunOptions, Defaults) {
   EXPECT_EQ(o.pxe_folder, "");
   EXPECT_EQ(o.boot_file, "mpsh.efi");
   EXPECT_EQ(o.nic, Nic::kVirtio);
-  EXPECT_EQ(o.stack, Stack::kOvmf);
+  EXPECT_EQ(o.stack, Stack::kMpxe);
   EXPECT_EQ(o.accel, Accel::kTcg);
   EXPECT_EQ(o.timeout_s, 600u);
   EXPECT_FALSE(o.gdb_port);
@@ -144,7 +144,7 @@ TEST(RunOptions, HelpListsOptionsEnvironmentAndStatuses) {
         "--serial-port", "--monitor-port", "--headless", "--print-command", "--dry-run",
         "MPXE_CORES", "BLD_*_QEMU_CORE_NUM", "PXE_FOLDER_PATH", "PXE_BOOT_FILE", "GDB_SERVER",
         "QEMU_ACCEL", "SERIAL_PORT", "MONITOR_PORT", "QEMU_HEADLESS", "MPXE_BUILD_DIR",
-        "-- EXTRA QEMU ARGS", "becomes mpxe"})
+        "-- EXTRA QEMU ARGS", "(mpxe)"})
     EXPECT_NE(r.out.find(word), std::string::npos) << word;
   for (const auto& status : runner_statuses())
     EXPECT_NE(r.out.find("  " + std::to_string(status.status) + "   "), std::string::npos)
@@ -237,8 +237,11 @@ TEST(RunEnvironment, BadValuesNameTheVariable) {
   EXPECT_TRUE(parse({"--cores", "2"}, {{"MPXE_CORES", "many"}}).options);
 }
 
-TEST(RunEnvironment, OvmfWithE1000FromTheEnvironmentIsStillRefused) {
-  EXPECT_EQ(parse({"--nic", "e1000"}, {}).exit_status, kUsage);  // default stack ovmf
+TEST(RunOptions, DefaultStackDrivesIntelNics) {
+  ParseResult r = parse({"--nic", "e1000"}, {});
+  ASSERT_TRUE(r.options);
+  EXPECT_EQ(r.options->stack, Stack::kMpxe);
+  EXPECT_EQ(parse({"--stack", "ovmf", "--nic", "e1000"}, {}).exit_status, kUsage);
 }
 
 TEST(RunEnvironment, PatternLookup) {

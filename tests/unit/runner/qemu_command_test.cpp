@@ -41,7 +41,7 @@ TEST(QemuCommand, WholeDefaultCommand) {
                    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-no-reboot",
                    "-boot", "strict=on",
                    "-netdev", "user,id=n0,tftp=/tmp/w/pxe,bootfile=mpsh.efi",
-                   "-device", "virtio-net-pci,netdev=n0,bootindex=1,romfile=",
+                   "-device", "virtio-net-pci,netdev=n0,bootindex=1,romfile=/b/rom/mpxe-virtio.rom",
                    "-chardev", "stdio,id=serial0", "-serial", "chardev:serial0",
                    "-monitor", "none", "-display", "none"};
   EXPECT_EQ(build_qemu_command(RunOptions{}, plan()), expected);

@@ -1,0 +1,31 @@
+// What LoadFile does on our boot handle: DHCP, then the boot file over TFTP
+// straight into the buffer BDS allocated, with one console line per phase, a
+// progress bar, the image's SHA-256 and a timing summary. Any failure prints a
+// clear line and returns an error, so BDS moves on to the next option.
+#pragma once
+
+#include "driver/pxe_base_code.h"
+#include "driver/stack_session.h"
+
+namespace mpxe::driver {
+
+class NetBoot {
+ public:
+  void init(StackSession* session, PxeBaseCode* pxe);
+  // BootHandle::LoadFn.
+  static uefi::Status load(void* context, bool boot_policy, uefi::Uintn* size, void* buffer);
+
+ private:
+  uefi::Status ensure_lease();
+  uefi::Status query_size(uint64_t* size);
+  uefi::Status download(uint8_t* buffer, uint64_t capacity, uint64_t* size);
+
+  StackSession* session_ = nullptr;
+  PxeBaseCode* pxe_ = nullptr;
+  bool have_lease_ = false;
+  net::Millis dhcp_ms_ = 0;
+  net::Millis size_ms_ = 0;
+  uint64_t known_size_ = 0;  // from the last size query, so BDS's repeated asks cost nothing
+};
+
+}  // namespace mpxe::driver

@@ -1,0 +1,354 @@
+#include "driver/stack_session.h"
+
+#include "core/byte_ops.h"
+#include "uefi/runtime/log.h"
+#include "uefi/runtime/memory.h"
+
+namespace mpxe::driver {
+
+using namespace uefi;
+using net::Ipv4Address;
+using net::Millis;
+
+namespace {
+
+constexpr Millis kDhcpLimitMs = 60000;
+constexpr Millis kProgressEveryMs = 200;
+constexpr Millis kUdpWriteArpWaitMs = 2000;
+constexpr Millis kArpWaitMs = 3000;
+constexpr uint16_t kDiscardPort = 9;  // RFC 863; nothing is ever sent to it
+
+size_t text_length(const char* text) {
+  size_t n = 0;
+  while (text[n] != '\0') ++n;
+  return n;
+}
+
+void copy_raw(RawPacket& out, const net::DhcpRawPacket& in) {
+  out.size = copy_bytes(MutableBytes(out.bytes, sizeof(out.bytes)), in.view());
+}
+
+// Writes a download into a caller's buffer, refusing anything past its end.
+class BufferSink final : public net::TftpSink {
+ public:
+  BufferSink(uint8_t* buffer, uint64_t capacity) : buffer_(buffer), capacity_(capacity) {}
+  net::Status on_size(uint64_t tsize) override {
+    size_ = tsize;
+    if (buffer_ != nullptr && tsize > capacity_) {
+      too_small_ = true;
+      return net::Error(net::Layer::Tftp, net::Errc::NoSpace);
+    }
+    return {};
+  }
+  net::Status on_data(uint64_t offset, Bytes data) override {
+    if (buffer_ == nullptr) return {};  // DontUseBuffer: fetch and count only
+    if (offset + data.size() > capacity_) {
+      too_small_ = true;
+      return net::Error(net::Layer::Tftp, net::Errc::NoSpace);
+    }
+    copy_bytes(MutableBytes(buffer_ + offset, data.size()), data);
+    return {};
+  }
+  bool too_small() const { return too_small_; }
+  uint64_t announced_size() const { return size_; }
+
+ private:
+  uint8_t* buffer_;
+  uint64_t capacity_;
+  uint64_t size_ = 0;
+  bool too_small_ = false;
+};
+
+Status tftp_status(const net::TftpClient& tftp) {
+  switch (tftp.failure()) {
+    case net::TftpFailure::None: return kSuccess;
+    case net::TftpFailure::Timeout: return kTimeout;
+    case net::TftpFailure::ServerError: return kTftpError;
+    case net::TftpFailure::NoTsize: return kUnsupported;
+    case net::TftpFailure::SinkFailed: return kBufferTooSmall;
+    case net::TftpFailure::Unreachable: return kIcmpError;
+    case net::TftpFailure::BadRequest: return kInvalidParameter;
+    default: return kAborted;
+  }
+}
+
+}  // namespace
+
+void RawUdpQueue::on_datagram(const net::UdpMeta& meta, Bytes payload, Millis, net::UdpSender&) {
+  // Oldest first; a full queue drops the newest, as a socket buffer would.
+  for (size_t i = 0; i < kSlots; ++i) {
+    Slot& slot = slots_[(next_ + i) % kSlots];
+    if (slot.used) continue;
+    slot.used = true;
+    slot.meta = UdpDatagram{meta.src, meta.dst, meta.src_port, meta.dst_port};
+    slot.size = copy_bytes(MutableBytes(slot.bytes, sizeof(slot.bytes)), payload);
+    return;
+  }
+}
+
+bool RawUdpQueue::take(const UdpFilter& filter, uint8_t* buffer, size_t* size, UdpDatagram* got,
+                       bool* truncated) {
+  for (size_t i = 0; i < kSlots; ++i) {
+    Slot& slot = slots_[(next_ + i) % kSlots];
+    if (!slot.used) continue;
+    const UdpDatagram& m = slot.meta;
+    if ((!filter.any_src_ip && !(m.src == filter.want.src)) ||
+        (!filter.any_src_port && m.src_port != filter.want.src_port) ||
+        (!filter.any_dst_ip && !(m.dst == filter.want.dst)) ||
+        (!filter.any_dst_port && m.dst_port != filter.want.dst_port))
+      continue;
+    *truncated = slot.size > *size;
+    *size = copy_bytes(MutableBytes(buffer, *size), Bytes(slot.bytes, slot.size));
+    *got = m;
+    slot.used = false;
+    next_ = static_cast<uint32_t>((next_ + i + 1) % kSlots);
+    return true;
+  }
+  return false;
+}
+
+Status StackSession::init(phy::Device* device, const uint8_t mac[6]) {
+  device_ = device;
+  clock_.calibrate();
+  random_.seed(mac);
+  // Reassembly takes datagrams up to 64 KiB, so a server may answer a large
+  // blksize with fragmented IP. Allocated once, here, never in the packet path.
+  static constexpr size_t kSlots = net::Reassembler::kMaxSlots;
+  auto* storage = static_cast<uint8_t*>(allocate(kSlots * net::Reassembler::kMaxPayload));
+  auto* buffers = static_cast<MutableBytes*>(allocate(kSlots * sizeof(MutableBytes)));
+  if (storage == nullptr || buffers == nullptr) return kOutOfResources;
+  for (size_t i = 0; i < kSlots; ++i)
+    new (&buffers[i]) MutableBytes(storage + i * net::Reassembler::kMaxPayload,
+                                   net::Reassembler::kMaxPayload);
+  iface_ = new (std::nothrow) net::Interface(*device, Span<const MutableBytes>(buffers, kSlots));
+  raw_ = new (std::nothrow) RawUdpQueue;
+  if (iface_ == nullptr || raw_ == nullptr) return kOutOfResources;
+  return kSuccess;
+}
+
+Status StackSession::up() {
+  if (iface_ == nullptr) return kNotReady;
+  up_ = true;
+  return kSuccess;
+}
+
+void StackSession::down() { up_ = false; }
+
+net::MacAddress StackSession::mac() const { return iface_->mac(); }
+
+template <typename Done, typename Machine>
+bool StackSession::poll_until(Done done, Machine* machine, Millis deadline) {
+  while (!done()) {
+    Millis now = clock_.now();
+    if (now >= deadline) return false;
+    size_t frames = iface_->poll(now);
+    if (machine != nullptr) machine->poll(now, *iface_);
+    if (frames == 0) asm volatile("pause");
+  }
+  return true;
+}
+
+void StackSession::adopt(const net::DhcpLease& lease) {
+  lease_ = NetLease();
+  lease_.station = lease.address;
+  lease_.mask = lease.subnet_mask;
+  lease_.router = lease.router_count > 0 ? lease.routers[0] : Ipv4Address::unspecified();
+  lease_.boot_server = lease.boot_server;
+  copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(lease_.boot_file), sizeof(lease_.boot_file) - 1),
+             lease.boot_file.view());
+  copy_raw(lease_.discover, lease.discover);
+  copy_raw(lease_.ack, lease.ack);
+  copy_raw(lease_.proxy_offer, lease.proxy_offer);
+  copy_raw(lease_.pxe_reply, lease.pxe_reply);
+}
+
+Status StackSession::dhcp(DhcpFlavor flavor) {
+  Status s = up();
+  if (is_error(s)) return s;
+  if (dhcp_ != nullptr) {
+    delete dhcp_;
+    dhcp_ = nullptr;
+  }
+  net::DhcpConfig config;
+  config.mac = iface_->mac();
+  config.mode = flavor == DhcpFlavor::Http ? net::DhcpMode::Http : net::DhcpMode::Pxe;
+  dhcp_ = new (std::nothrow) net::DhcpClient(config, random_);
+  if (dhcp_ == nullptr) return kOutOfResources;
+  iface_->set_ipv4(net::Ipv4Config{});
+  if (!iface_->bind(net::kDhcpClientPort, *dhcp_).ok()) return kAlreadyStarted;
+  Millis start = clock_.now();
+  dhcp_->start(start);
+  poll_until([&] { return dhcp_->done(); }, dhcp_, start + kDhcpLimitMs);
+  iface_->unbind(net::kDhcpClientPort);
+  if (dhcp_->state() != net::DhcpState::Bound && !dhcp_->has_address()) {
+    log("mpxe: DHCP failed: %s\n", net::dhcp_failure_text(dhcp_->failure()));
+    return dhcp_->failure() == net::DhcpFailure::NoOffer ? kTimeout : kNoResponse;
+  }
+  adopt(dhcp_->lease());
+  iface_->set_ipv4(net::Ipv4Config{lease_.station, lease_.mask, lease_.router});
+  (void)iface_->announce();
+  return kSuccess;
+}
+
+void StackSession::set_station(Ipv4Address ip, Ipv4Address mask, Ipv4Address router) {
+  lease_.station = ip;
+  lease_.mask = mask;
+  lease_.router = router;
+  iface_->set_ipv4(net::Ipv4Config{ip, mask, router});
+}
+
+Status StackSession::tftp_fetch(Ipv4Address server, const char* name, Sink& sink,
+                                uint16_t block_size, Progress progress, void* context) {
+  return tftp_run(server, name, sink, block_size, false, progress, context);
+}
+
+Status StackSession::tftp_run(Ipv4Address server, const char* name, Sink& sink,
+                              uint16_t block_size, bool size_only, Progress progress,
+                              void* context) {
+  if (!up_) return kNotStarted;
+  tftp_failed_ = false;
+  net::Result<uint16_t> port = iface_->allocate_port(random_);
+  if (!port.ok() || !iface_->bind(port.value(), tftp_).ok()) return kOutOfResources;
+  net::TftpRequest request;
+  request.server = server;
+  request.client = lease_.station;
+  request.client_port = port.value();
+  request.filename = Bytes(reinterpret_cast<const uint8_t*>(name), text_length(name));
+  request.sink = &sink;
+  if (block_size != 0) request.blksize = block_size;
+  request.size_only = size_only;
+  Millis start = clock_.now();
+  Status s = kSuccess;
+  if (!tftp_.start(request, start, *iface_).ok()) {
+    s = kInvalidParameter;
+  } else {
+    Millis next_report = start + kProgressEveryMs;
+    poll_until(
+        [&] {
+          if (progress != nullptr && clock_.now() >= next_report) {
+            next_report += kProgressEveryMs;
+            progress(context, tftp_.stats().bytes, tftp_.tsize(), clock_.now() - start);
+          }
+          return tftp_.succeeded() || tftp_.finished();
+        },
+        &tftp_, net::kNever);
+    s = tftp_.succeeded() ? kSuccess : tftp_status(tftp_);
+    if (progress != nullptr)
+      progress(context, tftp_.stats().bytes, tftp_.tsize(), clock_.now() - start);
+  }
+  iface_->unbind(port.value());
+  tftp_failed_ = is_error(s);
+  return s;
+}
+
+Status StackSession::tftp_size(Ipv4Address server, const char* name, uint64_t* size) {
+  BufferSink sink(nullptr, 0);
+  Status s = tftp_run(server, name, sink, 0, true, nullptr, nullptr);
+  if (!is_error(s)) *size = tftp_.tsize();
+  return s;
+}
+
+Status StackSession::tftp_read(Ipv4Address server, const char* name, uint8_t* buffer,
+                               uint64_t capacity, uint64_t* size, uint16_t block_size) {
+  BufferSink sink(buffer, capacity);
+  Status s = tftp_run(server, name, sink, block_size, false, nullptr, nullptr);
+  if (sink.too_small()) {
+    *size = sink.announced_size() != 0 ? sink.announced_size() : capacity + 1;
+    return kBufferTooSmall;
+  }
+  if (!is_error(s)) *size = tftp_.stats().bytes;
+  return s;
+}
+
+bool StackSession::tftp_error(uint8_t* code, const char** text) const {
+  if (!tftp_failed_ || tftp_.failure() != net::TftpFailure::ServerError) return false;
+  *code = static_cast<uint8_t>(tftp_.remote_code());
+  *text = tftp_.remote_text();
+  return true;
+}
+
+Status StackSession::bind_raw(uint16_t* port) {
+  if (*port == 0) {
+    net::Result<uint16_t> chosen = iface_->allocate_port(random_);
+    if (!chosen.ok()) return kOutOfResources;
+    *port = chosen.value();
+  }
+  if (iface_->is_bound(*port)) return kSuccess;
+  for (uint16_t& slot : raw_ports_) {
+    if (slot != 0) continue;
+    if (!iface_->bind(*port, *raw_).ok()) return kOutOfResources;
+    slot = *port;
+    return kSuccess;
+  }
+  // Every raw slot in use: give the oldest port up for this one.
+  iface_->unbind(raw_ports_[0]);
+  for (size_t i = 1; i < sizeof(raw_ports_) / sizeof(raw_ports_[0]); ++i)
+    raw_ports_[i - 1] = raw_ports_[i];
+  raw_ports_[3] = *port;
+  return iface_->bind(*port, *raw_).ok() ? kSuccess : kOutOfResources;
+}
+
+Status StackSession::udp_write(Ipv4Address dst, uint16_t dst_port, Ipv4Address, uint16_t* src_port,
+                               const uint8_t* data, size_t size) {
+  if (!up_) return kNotStarted;
+  Status s = bind_raw(src_port);
+  if (is_error(s)) return s;
+  net::UdpMeta meta{lease_.station, dst, *src_port, dst_port};
+  Bytes payload(data, size);
+  // The first send may start ARP resolution; retry while the answer comes in.
+  Millis deadline = clock_.now() + kUdpWriteArpWaitMs;
+  net::Status sent = iface_->send_udp(meta, payload);
+  while (!sent.ok() && sent.error().reason() == net::Errc::WouldBlock) {
+    if (clock_.now() >= deadline) return kTimeout;
+    iface_->poll(clock_.now());
+    sent = iface_->send_udp(meta, payload);
+  }
+  return sent.ok() ? kSuccess : kDeviceError;
+}
+
+Status StackSession::udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* size,
+                              UdpDatagram* got, uint32_t timeout_ms) {
+  if (!up_) return kNotStarted;
+  if (!filter.any_dst_port && !iface_->is_bound(filter.want.dst_port)) {
+    uint16_t port = filter.want.dst_port;
+    Status s = bind_raw(&port);
+    if (is_error(s)) return s;
+  }
+  bool truncated = false;
+  bool found = false;
+  poll_until(
+      [&] {
+        size_t room = *size;
+        if (raw_->take(filter, buffer, &room, got, &truncated)) {
+          *size = room;
+          found = true;
+        }
+        return found;
+      },
+      static_cast<net::TftpClient*>(nullptr), clock_.now() + timeout_ms);
+  if (!found) return kTimeout;
+  return truncated ? kBufferTooSmall : kSuccess;
+}
+
+Status StackSession::arp(Ipv4Address ip, net::MacAddress* mac) {
+  if (!up_) return kNotStarted;
+  Millis deadline = clock_.now() + kArpWaitMs;
+  // A send to an unresolved address starts resolution and sends nothing; once
+  // the cache answers, nothing is sent at all.
+  bool asked = false;
+  return poll_until(
+             [&] {
+               if (iface_->arp_cache().lookup(ip, clock_.now(), *mac)) return true;
+               if (!asked) {
+                 (void)iface_->send_udp(
+                     net::UdpMeta{lease_.station, ip, kDiscardPort, kDiscardPort}, Bytes());
+                 asked = true;
+               }
+               return false;
+             },
+             static_cast<net::TftpClient*>(nullptr), deadline)
+             ? kSuccess
+             : kTimeout;
+}
+
+}  // namespace mpxe::driver

@@ -1,0 +1,95 @@
+// NetSession over our own stack: one Interface on the NIC, a DHCP client, a TFTP
+// client and a raw UDP endpoint for the PXE Base Code's UdpRead/UdpWrite, all
+// driven by one poll loop on the BSP. Memory is allocated once, in init().
+#pragma once
+
+#include "driver/net_session.h"
+#include "driver/platform.h"
+#include "net/iface/interface.h"
+#include "net/socket/dhcp_client.h"
+#include "net/socket/tftp_client.h"
+#include "phy/device.h"
+
+namespace mpxe::driver {
+
+// Datagrams kept for UdpRead, copied out of the receive ring.
+class RawUdpQueue final : public net::UdpEndpoint {
+ public:
+  static constexpr size_t kSlots = 8;
+  static constexpr size_t kMaxPayload = RawPacket::kCapacity;
+
+  void on_datagram(const net::UdpMeta& meta, Bytes payload, net::Millis now,
+                   net::UdpSender& tx) override;
+  // Takes the oldest datagram the filter accepts; false when there is none.
+  bool take(const UdpFilter& filter, uint8_t* buffer, size_t* size, UdpDatagram* got,
+            bool* truncated);
+
+ private:
+  struct Slot {
+    bool used = false;
+    UdpDatagram meta;
+    size_t size = 0;
+    uint8_t bytes[kMaxPayload];
+  };
+  Slot slots_[kSlots];
+  uint32_t next_ = 0;
+};
+
+class StackSession final : public NetSession {
+ public:
+  // Sink for downloads; the caller decides where bytes go (a buffer, a hasher).
+  using Sink = net::TftpSink;
+
+  uefi::Status init(phy::Device* device, const uint8_t mac[6]);
+
+  uefi::Status up() override;
+  void down() override;
+  bool is_up() const override { return up_; }
+  net::MacAddress mac() const override;
+
+  uefi::Status dhcp(DhcpFlavor flavor) override;
+  const NetLease& lease() const override { return lease_; }
+  void set_station(net::Ipv4Address ip, net::Ipv4Address mask, net::Ipv4Address router) override;
+
+  uefi::Status tftp_size(net::Ipv4Address server, const char* name, uint64_t* size) override;
+  uefi::Status tftp_read(net::Ipv4Address server, const char* name, uint8_t* buffer,
+                         uint64_t capacity, uint64_t* size, uint16_t block_size) override;
+  bool tftp_error(uint8_t* code, const char** text) const override;
+  // A download into any sink, with a progress callback every ~200 ms.
+  using Progress = void (*)(void* context, uint64_t bytes, uint64_t total, net::Millis elapsed);
+  uefi::Status tftp_fetch(net::Ipv4Address server, const char* name, Sink& sink,
+                          uint16_t block_size, Progress progress, void* context);
+  const net::TftpClient& tftp() const { return tftp_; }
+
+  uefi::Status udp_write(net::Ipv4Address dst, uint16_t dst_port, net::Ipv4Address gateway,
+                         uint16_t* src_port, const uint8_t* data, size_t size) override;
+  uefi::Status udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* size,
+                        UdpDatagram* got, uint32_t timeout_ms) override;
+  uefi::Status arp(net::Ipv4Address ip, net::MacAddress* mac) override;
+
+  net::Millis now() const { return clock_.now(); }
+  const net::DhcpClient& dhcp_client() const { return *dhcp_; }
+
+ private:
+  // Polls the interface (and `machine`, when given) until done() or the deadline.
+  template <typename Done, typename Machine>
+  bool poll_until(Done done, Machine* machine, net::Millis deadline);
+  uefi::Status tftp_run(net::Ipv4Address server, const char* name, Sink& sink,
+                        uint16_t block_size, bool size_only, Progress progress, void* context);
+  void adopt(const net::DhcpLease& lease);
+  uefi::Status bind_raw(uint16_t* port);
+
+  phy::Device* device_ = nullptr;
+  TscClock clock_;
+  PlatformRandom random_;
+  net::Interface* iface_ = nullptr;   // placement-constructed in init()
+  net::DhcpClient* dhcp_ = nullptr;   // likewise
+  net::TftpClient tftp_;
+  RawUdpQueue* raw_ = nullptr;
+  uint16_t raw_ports_[4] = {};
+  NetLease lease_;
+  bool up_ = false;
+  bool tftp_failed_ = false;
+};
+
+}  // namespace mpxe::driver

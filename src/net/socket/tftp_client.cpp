@@ -1,0 +1,526 @@
+#include "net/socket/tftp_client.h"
+
+#include "core/byte_ops.h"
+#include "core/format.h"
+
+namespace mpxe::net {
+namespace {
+
+Error tftp_error(Errc reason) { return Error(Layer::Tftp, reason); }
+
+// error.h has no reason for "nobody answered" or "the peer said no" yet; these
+// are the nearest it offers. failure() is exact.
+Error failure_error(TftpFailure failure, uint16_t remote_code) {
+  switch (failure) {
+    case TftpFailure::None: return Error();
+    case TftpFailure::BadRequest: return tftp_error(Errc::BadValue);
+    case TftpFailure::Timeout: return tftp_error(Errc::NotFound);
+    case TftpFailure::Unreachable: return tftp_error(Errc::Unreachable);
+    case TftpFailure::BadOack: return tftp_error(Errc::BadOption);
+    case TftpFailure::NoTsize: return tftp_error(Errc::Unsupported);
+    case TftpFailure::SinkFailed: return tftp_error(Errc::NoSpace);
+    case TftpFailure::Cancelled: return tftp_error(Errc::Unsupported);
+    case TftpFailure::ServerError:
+      switch (static_cast<TftpErrorCode>(remote_code)) {
+        case TftpErrorCode::FileNotFound: return tftp_error(Errc::NotFound);
+        case TftpErrorCode::DiskFull: return tftp_error(Errc::NoSpace);
+        case TftpErrorCode::OptionRefused: return tftp_error(Errc::BadOption);
+        default: return tftp_error(Errc::Unsupported);
+      }
+  }
+  return tftp_error(Errc::Unsupported);
+}
+
+// "If the block number is not the next one expected": the distance from `from`
+// forward to `to` on the 16-bit circle; under 0x8000 is ahead, above is behind.
+constexpr uint16_t block_distance(uint16_t from, uint16_t to) {
+  return static_cast<uint16_t>(to - from);
+}
+constexpr bool is_behind(uint16_t reference, uint16_t block) {
+  return block_distance(block, reference) < 0x8000;  // block <= reference
+}
+
+}  // namespace
+
+const char* tftp_failure_text(TftpFailure failure) {
+  switch (failure) {
+    case TftpFailure::None: return "no failure";
+    case TftpFailure::BadRequest: return "bad request";
+    case TftpFailure::Timeout: return "timed out";
+    case TftpFailure::ServerError: return "server error";
+    case TftpFailure::BadOack: return "unacceptable option acknowledgement";
+    case TftpFailure::NoTsize: return "server does not report sizes";
+    case TftpFailure::SinkFailed: return "sink refused the data";
+    case TftpFailure::Unreachable: return "server unreachable";
+    case TftpFailure::Cancelled: return "cancelled";
+  }
+  return "unknown failure";
+}
+
+Status TftpClient::start(const TftpRequest& request, Millis now, UdpSender& tx) {
+  if (request.filename.empty()) return tftp_error(Errc::BadValue);
+  if (!request.size_only && request.sink == nullptr) return tftp_error(Errc::BadValue);
+  if (request.size_only && !request.ask_tsize) return tftp_error(Errc::BadValue);
+  if (request.blksize != 0 && (request.blksize < TftpOptions::kMinBlockSize ||
+                               request.blksize > TftpOptions::kMaxBlockSize))
+    return tftp_error(Errc::BadOption);
+  if (request.retransmit_ms == 0) return tftp_error(Errc::BadValue);
+
+  TftpOptions options;
+  options.has_tsize = request.ask_tsize;
+  options.tsize = 0;  // RFC 2349: "the client sends a tsize of 0 in a read request"
+  if (!request.size_only) {
+    options.has_blksize = request.blksize != 0;
+    options.blksize = request.blksize;
+    options.has_windowsize = request.windowsize > 1;
+    options.windowsize = request.windowsize;
+    options.has_timeout = request.timeout_s != 0;
+    options.timeout = request.timeout_s;
+  }
+  // Built aside first: `request` may be our own request_, its name in our rrq_.
+  uint8_t rrq[kMaxRequestLen];
+  Result<size_t> len = tftp_emit_rrq(MutableBytes(rrq), request.filename, options);
+  if (!len) return len.error();
+
+  TftpRequest copy = request;
+  *this = TftpClient();
+  request_ = copy;
+  rrq_len_ = copy_bytes(MutableBytes(rrq_), Bytes(rrq, len.value()));
+  // The caller's name need not outlive start(): point at our copy in the RRQ.
+  request_.filename = Bytes(rrq_ + TftpPacket::kFilenameOffset, copy.filename.size());
+  if (request_.size_only) {
+    request_.blksize = 0;
+    request_.windowsize = 0;
+    request_.timeout_s = 0;
+  }
+  base_interval_ = copy.retransmit_ms;
+  state_ = State::Requesting;
+  progress_at_ = now;
+  last_send_failed_ = !send_to(tx, request_.server, request_.server_port, Bytes(rrq_, rrq_len_));
+  timing_ = !last_send_failed_;
+  timed_send_at_ = now;
+  arm(now);
+  return {};
+}
+
+void TftpClient::on_datagram(const UdpMeta& meta, Bytes payload, Millis now, UdpSender& tx) {
+  if (state_ != State::Requesting && state_ != State::Receiving && state_ != State::Closing)
+    return;
+  // Until the first reply any port of the server may open the transfer; after
+  // it only the port that did.
+  if (meta.src != request_.server || (tid_known_ && meta.src_port != tid_port_)) {
+    reject_intruder(meta, payload, tx);
+    return;
+  }
+  Result<TftpPacket> checked = TftpPacket::check(payload);
+  if (!checked) {
+    ++stats_.malformed;
+    return;
+  }
+  const TftpPacket& packet = checked.value();
+  if (state_ == State::Requesting) {
+    on_first_reply(meta, packet, now, tx);
+    return;
+  }
+  switch (static_cast<TftpOpcode>(packet.opcode())) {
+    case TftpOpcode::Data:
+      on_data(packet, now, tx);
+      return;
+    case TftpOpcode::Oack:
+      // Our ACK 0 was lost and the server resent its OACK: acknowledge it again
+      // (when our ACK is old; see on_data() on duplicates).
+      if (state_ == State::Receiving && oack_ && stats_.blocks == 0) {
+        ++stats_.duplicates;
+        if (now - last_ack_at_ >= first_interval()) send_ack(now, tx, 0);
+        return;
+      }
+      break;
+    case TftpOpcode::Error:
+      // After the last block the transfer is over for us; nothing to fail.
+      if (state_ == State::Receiving) on_error(packet);
+      return;
+    default:
+      break;
+  }
+  ++stats_.malformed;
+}
+
+void TftpClient::on_first_reply(const UdpMeta& meta, const TftpPacket& packet, Millis now,
+                                UdpSender& tx) {
+  if (timing_) {
+    timing_ = false;
+    sample_rtt(now - timed_send_at_);
+  }
+  switch (static_cast<TftpOpcode>(packet.opcode())) {
+    case TftpOpcode::Oack:
+      tid_known_ = true;
+      tid_port_ = meta.src_port;
+      on_oack(packet, now, tx);
+      return;
+    case TftpOpcode::Data:
+      // An RFC 1350 server: no options, so 512-octet blocks in lock-step.
+      if (packet.block() != 1 || packet.data().size() > kTftpDefaultBlockSize) break;
+      tid_known_ = true;
+      tid_port_ = meta.src_port;
+      if (request_.size_only) {
+        abort_with(tx, TftpErrorCode::OptionRefused, "size only: tsize not supported",
+                   TftpFailure::NoTsize, failure_error(TftpFailure::NoTsize, 0));
+        return;
+      }
+      state_ = State::Receiving;
+      on_data(packet, now, tx);
+      return;
+    case TftpOpcode::Error:
+      on_error(packet);
+      return;
+    default:
+      break;
+  }
+  ++stats_.malformed;
+}
+
+void TftpClient::on_oack(const TftpPacket& packet, Millis now, UdpSender& tx) {
+  oack_ = true;
+  Result<TftpOptions> parsed = TftpOptions::parse(packet.body());
+  // RFC 2347: the server may only answer options the client asked for, with a
+  // value no larger than asked (blksize, windowsize) or the same (timeout).
+  bool acceptable = parsed.ok();
+  if (acceptable) {
+    const TftpOptions& o = parsed.value();
+    if (o.unknown_count != 0) acceptable = false;
+    if (o.has_blksize && (request_.blksize == 0 || o.blksize > request_.blksize))
+      acceptable = false;
+    if (o.has_windowsize && (request_.windowsize <= 1 || o.windowsize > request_.windowsize))
+      acceptable = false;
+    if (o.has_timeout && (request_.timeout_s == 0 || o.timeout > request_.timeout_s))
+      acceptable = false;
+    if (o.has_tsize && !request_.ask_tsize) acceptable = false;
+  }
+  if (!acceptable) {
+    abort_with(tx, TftpErrorCode::OptionRefused, "unacceptable option acknowledgement",
+               TftpFailure::BadOack, failure_error(TftpFailure::BadOack, 0));
+    return;
+  }
+  const TftpOptions& o = parsed.value();
+  // An option the server left out is an option it refused: its default holds.
+  blksize_ = o.has_blksize ? o.blksize : kTftpDefaultBlockSize;
+  window_ = o.has_windowsize ? o.windowsize : 1;
+  has_tsize_ = o.has_tsize;
+  tsize_ = o.tsize;
+  if (o.has_timeout) base_interval_ = Millis{o.timeout} * 1000;
+
+  if (request_.size_only) {
+    if (!has_tsize_) {
+      abort_with(tx, TftpErrorCode::OptionRefused, "size only: tsize not supported",
+                 TftpFailure::NoTsize, failure_error(TftpFailure::NoTsize, 0));
+      return;
+    }
+    // RFC 2347: "the client ... may ... send an ERROR packet, with error code 8,
+    // to terminate the transfer": we wanted the size, not the file.
+    send_error(tx, request_.server, tid_port_, TftpErrorCode::OptionRefused, "size only");
+    state_ = State::Complete;
+    deadline_ = kNever;
+    return;
+  }
+  if (has_tsize_) {
+    Status sized = request_.sink->on_size(tsize_);
+    if (!sized) {
+      abort_for_sink(tx, sized.error());
+      return;
+    }
+  }
+  // "The client ... acknowledges the OACK with an ACK of block 0."
+  state_ = State::Receiving;
+  retries_ = 0;
+  progress_at_ = now;
+  send_ack(now, tx, 0);
+  timing_ = !last_send_failed_;
+  timed_send_at_ = now;
+  arm(now);
+}
+
+void TftpClient::on_data(const TftpPacket& packet, Millis now, UdpSender& tx) {
+  uint16_t block = packet.block();
+  Bytes data = packet.data();
+  if (data.size() > blksize_) {
+    ++stats_.malformed;
+    return;
+  }
+  if (state_ == State::Closing) {
+    // The server did not hear our final ACK and resent the last block.
+    if (block == last_in_order_) {
+      ++stats_.duplicates;
+      send_ack(now, tx, block);
+    }
+    return;
+  }
+
+  // A lock-step server that wraps from 65535 to 1 skips block 0; only in
+  // lock-step is that unambiguous (with a window, block 1 after 65535 may just
+  // mean block 0 was lost).
+  if (block != expected_ && expected_ == 0 && block == 1 && window_ == 1 && !wrap_to_one_) {
+    wrap_to_one_ = true;
+    expected_ = 1;
+  }
+
+  if (block != expected_) {
+    if (block_distance(expected_, block) < 0x8000) {
+      // RFC 7440: a gap. Tell the server at once where the in-order data ends so
+      // it restarts from there, once per window rather than for every block
+      // that follows the hole.
+      ++stats_.out_of_order;
+      if (!gap_acked_) {
+        gap_acked_ = true;
+        send_ack(now, tx, last_in_order_);
+      }
+      return;
+    }
+    ++stats_.duplicates;
+    // A block at or before our last ACK, arriving when that ACK is old, means
+    // the server timed out waiting for it (it was lost) and resent: ACK again.
+    // A duplicate soon after our ACK is the network's copy, or what the server
+    // was sending anyway (a window under way, a restart after a gap ACK of
+    // ours). Answering those would make a windowed server restart once more,
+    // and a lock-step server that resends on every ACK (atftpd without
+    // --prevent-sas) send each following block twice, for the rest of the
+    // transfer: the Sorcerer's Apprentice (RFC 1123 4.2.3.1).
+    if (is_behind(last_acked_, block) && now - last_ack_at_ >= first_interval())
+      send_ack(now, tx, last_in_order_);
+    return;
+  }
+
+  if (timing_) {
+    timing_ = false;
+    sample_rtt(now - timed_send_at_);
+  }
+  Status written = request_.sink->on_data(stats_.bytes, data);
+  if (!written) {
+    abort_for_sink(tx, written.error());
+    return;
+  }
+  stats_.bytes += data.size();
+  ++stats_.blocks;
+  last_in_order_ = block;
+  expected_ = block == 0xFFFF ? (wrap_to_one_ ? 1 : 0) : static_cast<uint16_t>(block + 1);
+  ++since_ack_;
+  retries_ = 0;
+  progress_at_ = now;
+  gap_acked_ = false;
+
+  // "A data packet of less than 512 bytes [blksize] signals termination."
+  if (data.size() < blksize_) {
+    send_ack(now, tx, block);
+    state_ = State::Closing;
+    deadline_ = now + request_.linger_ms;
+    return;
+  }
+  // RFC 7440: the receiver acknowledges the last block of each window.
+  if (since_ack_ >= window_) {
+    send_ack(now, tx, block);
+    timing_ = !last_send_failed_;
+    timed_send_at_ = now;
+  }
+  arm(now);
+}
+
+void TftpClient::on_error(const TftpPacket& packet) {
+  remote_code_ = packet.error_code();
+  // The message is the server's text up to its NUL (or the datagram's end),
+  // kept printable for the console.
+  Bytes message = packet.bytes().subspan(TftpPacket::kErrorMessageOffset);
+  size_t n = 0;
+  for (; n < message.size() && n < kMaxRemoteText && message[n] != 0; ++n) {
+    uint8_t c = message[n];
+    remote_text_[n] = (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '?';
+  }
+  remote_text_[n] = '\0';
+  fail(TftpFailure::ServerError, failure_error(TftpFailure::ServerError, remote_code_));
+}
+
+void TftpClient::reject_intruder(const UdpMeta& meta, Bytes payload, UdpSender& tx) {
+  ++stats_.intruders;
+  // RFC 1350: "If a source TID does not match, the packet should be discarded
+  // as erroneously sent from somewhere else. An error packet should be sent to
+  // the source of the incorrect packet". Never in answer to an ERROR (two
+  // clients could bounce errors forever), and never to a non-unicast source.
+  bool is_error = payload.size() >= 2 &&
+                  load_be16(payload.data()) == static_cast<uint16_t>(TftpOpcode::Error);
+  if (is_error || !meta.src.is_unicast() || meta.src_port == 0) return;
+  send_error(tx, meta.src, meta.src_port, TftpErrorCode::UnknownTransferId,
+             "unknown transfer ID");
+}
+
+void TftpClient::on_unreachable(const UdpMeta& quoted, uint8_t code, Millis now) {
+  (void)now;
+  if (state_ != State::Requesting && state_ != State::Receiving) return;
+  uint16_t port = tid_known_ ? tid_port_ : request_.server_port;
+  // Port unreachable (3): nothing listens there, so nothing will answer.
+  if (code != 3 || quoted.dst != request_.server || quoted.dst_port != port) return;
+  fail(TftpFailure::Unreachable, failure_error(TftpFailure::Unreachable, 0));
+}
+
+void TftpClient::poll(Millis now, UdpSender& tx) {
+  if (deadline_ == kNever || now < deadline_) return;
+  switch (state_) {
+    case State::Requesting:
+    case State::Receiving:
+      if (now - progress_at_ >= give_up_time()) {
+        if (tid_known_)
+          send_error(tx, request_.server, tid_port_, TftpErrorCode::NotDefined, "timed out");
+        fail(TftpFailure::Timeout, failure_error(TftpFailure::Timeout, 0));
+        return;
+      }
+      if (!last_send_failed_) {
+        // The interface refused the last send (ARP pending, ring full): what
+        // never left is sent again without counting as a retransmission.
+        ++retries_;
+        ++stats_.retransmits;
+      }
+      retransmit(now, tx);
+      arm(now);
+      return;
+    case State::Closing:
+      state_ = State::Complete;
+      deadline_ = kNever;
+      return;
+    default:
+      deadline_ = kNever;
+      return;
+  }
+}
+
+Millis TftpClient::next_deadline() const {
+  switch (state_) {
+    case State::Requesting:
+    case State::Receiving:
+    case State::Closing:
+      return deadline_;
+    default:
+      return kNever;
+  }
+}
+
+void TftpClient::cancel(UdpSender& tx) {
+  if (state_ != State::Requesting && state_ != State::Receiving) return;
+  if (tid_known_)
+    send_error(tx, request_.server, tid_port_, TftpErrorCode::NotDefined, "cancelled");
+  fail(TftpFailure::Cancelled, failure_error(TftpFailure::Cancelled, 0));
+}
+
+bool TftpClient::send_to(UdpSender& tx, Ipv4Address dst, uint16_t port, Bytes bytes) {
+  UdpMeta meta;
+  meta.src = request_.client;
+  meta.dst = dst;
+  meta.src_port = request_.client_port;
+  meta.dst_port = port;
+  return tx.send_udp(meta, bytes).ok();
+}
+
+void TftpClient::send_ack(Millis now, UdpSender& tx, uint16_t block) {
+  uint8_t ack[4];
+  store_be16(ack, static_cast<uint16_t>(TftpOpcode::Ack));
+  store_be16(ack + TftpPacket::kBlockOffset, block);
+  ++stats_.acks;
+  last_acked_ = block;
+  last_ack_at_ = now;
+  since_ack_ = 0;
+  last_send_failed_ = !send_to(tx, request_.server, tid_port_, Bytes(ack));
+}
+
+void TftpClient::send_error(UdpSender& tx, Ipv4Address dst, uint16_t port, TftpErrorCode code,
+                            const char* text) {
+  uint8_t packet[TftpPacket::kErrorMessageOffset + kMaxRemoteText + 1];
+  store_be16(packet, static_cast<uint16_t>(TftpOpcode::Error));
+  store_be16(packet + TftpPacket::kErrorCodeOffset, static_cast<uint16_t>(code));
+  size_t n = 0;
+  for (; text[n] != '\0' && n < kMaxRemoteText; ++n)
+    packet[TftpPacket::kErrorMessageOffset + n] = static_cast<uint8_t>(text[n]);
+  packet[TftpPacket::kErrorMessageOffset + n] = 0;
+  send_to(tx, dst, port, Bytes(packet, TftpPacket::kErrorMessageOffset + n + 1));
+}
+
+void TftpClient::abort_with(UdpSender& tx, TftpErrorCode code, const char* text,
+                            TftpFailure failure, Error error) {
+  send_error(tx, request_.server, tid_port_, code, text);
+  fail(failure, error);
+}
+
+void TftpClient::abort_for_sink(UdpSender& tx, Error error) {
+  if (error.reason() == Errc::NoSpace) {
+    abort_with(tx, TftpErrorCode::DiskFull, "disk full or allocation exceeded",
+               TftpFailure::SinkFailed, error);
+    return;
+  }
+  char text[64];
+  error_format(error, text, sizeof text);
+  abort_with(tx, TftpErrorCode::NotDefined, text, TftpFailure::SinkFailed,
+             error.is_error() ? error : failure_error(TftpFailure::SinkFailed, 0));
+}
+
+void TftpClient::fail(TftpFailure failure, Error error) {
+  state_ = State::Failed;
+  failure_ = failure;
+  error_ = error;
+  deadline_ = kNever;
+}
+
+void TftpClient::retransmit(Millis now, UdpSender& tx) {
+  timing_ = false;  // Karn: a reply to a resent packet measures nothing
+  if (state_ == State::Requesting) {
+    last_send_failed_ = !send_to(tx, request_.server, request_.server_port, Bytes(rrq_, rrq_len_));
+    return;
+  }
+  // RFC 7440: on a timeout the receiver acknowledges the last block it has in
+  // order; the server resends everything after it. A new window starts there.
+  gap_acked_ = false;
+  send_ack(now, tx, last_in_order_);
+}
+
+void TftpClient::sample_rtt(Millis rtt) {
+  // RFC 6298 section 2, in whole milliseconds.
+  if (!have_rtt_) {
+    have_rtt_ = true;
+    srtt_ = rtt;
+    rttvar_ = rtt / 2;
+    return;
+  }
+  Millis delta = srtt_ > rtt ? srtt_ - rtt : rtt - srtt_;
+  rttvar_ = (3 * rttvar_ + delta) / 4;
+  srtt_ = (7 * srtt_ + rtt) / 8;
+}
+
+Millis TftpClient::first_interval() const {
+  // The RRQ opens a file on the server: no estimate applies before it.
+  if (state_ != State::Receiving || !have_rtt_) return base_interval_;
+  Millis rto = srtt_ + (4 * rttvar_ > 1 ? 4 * rttvar_ : 1);
+  if (rto < kMinDataRto) rto = kMinDataRto;
+  return rto < base_interval_ ? rto : base_interval_;
+}
+
+Millis TftpClient::give_up_time() const {
+  // What max_retransmits retransmissions take at the full schedule, plus the
+  // wait after the last one.
+  Millis cap = request_.max_retransmit_ms > base_interval_ ? request_.max_retransmit_ms
+                                                            : base_interval_;
+  Millis total = 0;
+  Millis interval = base_interval_;
+  for (unsigned i = 0; i <= request_.max_retransmits; ++i) {
+    total += interval;
+    interval = interval * 2 < cap ? interval * 2 : cap;
+  }
+  return total;
+}
+
+void TftpClient::arm(Millis now) {
+  if (last_send_failed_) {
+    deadline_ = now + kSendRetryMs;
+    return;
+  }
+  Millis cap = request_.max_retransmit_ms > base_interval_ ? request_.max_retransmit_ms
+                                                            : base_interval_;
+  Millis interval = first_interval();
+  for (uint8_t i = 0; i < retries_ && interval < cap; ++i) interval *= 2;
+  deadline_ = now + (interval < cap ? interval : cap);
+}
+
+}  // namespace mpxe::net
