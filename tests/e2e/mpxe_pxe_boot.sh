@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Our option ROM alone PXE-boots mpsh on one NIC model (the argument): the firmware
 # offers exactly one network boot option, the shell reads the lease through our
-# PXE Base Code, asks our Mtftp for a file's size (iPXE answers Unsupported there)
-# and downloads it byte-exact, and the boot image's sha256= line matches the host's.
+# PXE Base Code, asks our Mtftp for a file's size (iPXE answers Unsupported there),
+# asks the server itself through our UdpWrite/UdpRead (`tftp tsize`), downloads the
+# file byte-exact, and the boot image's sha256= line matches the host's.
 source "$(dirname "$0")/lib.sh"
 require_machine
 nic=${1:?usage: mpxe_pxe_boot.sh virtio|virtio-modern|e1000|e1000e}
@@ -16,7 +17,7 @@ blob_sha=$(sha256sum "$pxe/blob.bin" | cut -d' ' -f1)
 image_sha=$(sha256sum "$pxe/mpsh.efi" | cut -d' ' -f1)
 log=$WORK/serial.log
 run_mpxe --stack mpxe --nic "$nic" --pxe-folder "$pxe" --serial-log "$log" \
-  --shell-cmd "net; bootopts; tftp size blob.bin; tftp get blob.bin; exit 0"
+  --shell-cmd "net; bootopts; tftp size blob.bin; tftp tsize blob.bin; tftp get blob.bin; exit 0"
 expect_status 0
 expect_in "$log" '^mpxe: lease [0-9.]+ mask [0-9.]+ router [0-9.]+'
 expect_in "$log" "^sha256=$image_sha\$"
@@ -25,5 +26,6 @@ expect_in "$log" '^net: server 10\.0\.2\.2 file mpsh\.efi$'
 expect_in "$log" '^boot: Boot[0-9A-F]{4} "UEFI PXEv4 \(MAC:[0-9A-F]{12}\)" network$'
 expect_in "$log" '^boot: [0-9]+ options, 1 network$'
 expect_in "$log" '^tftp: blob\.bin size 1048576$'
+expect_in "$log" '^tftp: blob\.bin tsize 1048576$'
 expect_in "$log" "^sha256=$blob_sha\$"
 finish
