@@ -167,6 +167,14 @@ void IntelNet::stop() {
   started_ = false;
 }
 
+void IntelNet::quiesce() {
+  if (pci_ == nullptr || !started_) return;
+  write(kRctl, 0);
+  write(kTctl, 0);
+  write(kCtrl, read(kCtrl) | kCtrlReset);
+  started_ = false;
+}
+
 phy::DeviceInfo IntelNet::info() const {
   phy::DeviceInfo i;
   for (int k = 0; k < 6; ++k) i.mac[k] = mac_[k];
@@ -183,6 +191,7 @@ void IntelNet::publish_rx_tail() {
 }
 
 bool IntelNet::receive(phy::RxFrame& frame) {
+  if (!started_) return false;
   while (rx_cons_ != rx_prod_) {
     Desc* d = rx_desc(rx_cons_);
     uint8_t status = __atomic_load_n(&d->status, __ATOMIC_ACQUIRE);

@@ -16,6 +16,9 @@ class IntelNet final : public phy::Device {
 
   uefi::Status start(uefi::PciIoProtocol* pci, NicKind kind);
   void stop();
+  // At ExitBootServices: receive and transmit off, then a device reset, so no DMA
+  // reaches memory the OS now owns; nothing is freed and the data path stays down.
+  void quiesce();
 
   phy::DeviceInfo info() const override;
   bool receive(phy::RxFrame& frame) override;

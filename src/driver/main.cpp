@@ -6,11 +6,13 @@
 #include "driver/intel_net.h"
 #include "driver/netboot.h"
 #include "driver/pxe_base_code.h"
+#include "driver/snp.h"
 #include "driver/stack_session.h"
 #include "driver/virtio_net.h"
 #include "uefi/protocols/driver_binding.h"
 #include "uefi/protocols/loaded_image.h"
 #include "uefi/protocols/pci_io.h"
+#include "uefi/protocols/simple_network.h"
 #include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
 #include "uefi/runtime/memory.h"
@@ -41,7 +43,10 @@ struct NicContext {
   mpxe::driver::PxeBaseCode pxe;
   mpxe::driver::NetBoot netboot;
   mpxe::driver::BootHandle boot;
+  mpxe::driver::Snp snp;
   bool pxe_installed = false;
+  bool snp_installed = false;
+  Event exit_event = nullptr;  // ExitBootServices: quiesce the NIC
 
   Status publish(Handle controller, Handle driver) {
     mpxe::phy::DeviceInfo info = device->info();
@@ -49,6 +54,14 @@ struct NicContext {
     if (is_error(s)) return s;
     pxe.init(&session);
     netboot.init(&session, &pxe);
+    // virtio-net without VIRTIO_NET_F_CTRL_RX (we do not negotiate it) has no filter
+    // to set and delivers multicast (QEMU's is promiscuous); the Intel parts accept
+    // our address and broadcast only (empty multicast table, no RCTL.MPE).
+    s = snp.init(device, info.mac,
+                 device == &virtio ? mpxe::driver::Snp::kDeliversAllMulticast
+                                   : mpxe::driver::Snp::kDeliversUnicastBroadcast);
+    if (is_error(s)) return s;
+    netboot.set_handoff(hand_off, this);
     s = boot.install(controller, driver, info.mac, mpxe::driver::NetBoot::load, &netboot);
     if (is_error(s)) return s;
     Handle child = boot.handle();
@@ -58,7 +71,38 @@ struct NicContext {
     return s;
   }
 
+  // NetBoot::Handoff: a boot file is in memory and about to start. Only now does
+  // SNP appear (never during discovery, or OVMF's NetworkPkg would bind to it and
+  // add boot options of its own); it stays for whatever that image chains to.
+  static void hand_off(void* context) {
+    auto* self = static_cast<NicContext*>(context);
+    if (self->snp_installed || self->boot.handle() == nullptr) return;
+    Handle child = self->boot.handle();
+    Status s = bs()->InstallProtocolInterface(&child, &kSimpleNetworkProtocolGuid,
+                                              InterfaceType::Native, self->snp.protocol());
+    self->snp_installed = !is_error(s);
+    if (is_error(s)) log("mpxe: cannot hand the NIC over (SNP): %s\n", status_text(s));
+  }
+
+  // Once the OS owns memory, the NIC must stop bus-mastering into buffers that are
+  // no longer ours. Boot services are gone by then: reset only, free nothing.
+  static void on_exit_boot_services(Event, void* context) {
+    auto* self = static_cast<NicContext*>(context);
+    if (self->device == &self->virtio) self->virtio.quiesce();
+    if (self->device == &self->intel) self->intel.quiesce();
+  }
+
+  void arm_quiesce() {
+    if (is_error(bs()->CreateEvent(kEvtSignalExitBootServices, kTplCallback, on_exit_boot_services,
+                                   this, &exit_event)))
+      exit_event = nullptr;
+  }
+
   void unpublish() {
+    if (snp_installed)
+      bs()->UninstallProtocolInterface(boot.handle(), &kSimpleNetworkProtocolGuid, snp.protocol());
+    snp_installed = false;
+    snp.fini();
     if (pxe_installed)
       bs()->UninstallProtocolInterface(boot.handle(), &kPxeBaseCodeProtocolGuid, pxe.protocol());
     pxe_installed = false;
@@ -66,6 +110,8 @@ struct NicContext {
   }
 
   void stop_device() {
+    if (exit_event != nullptr) bs()->CloseEvent(exit_event);
+    exit_event = nullptr;
     if (device == &virtio) virtio.stop();
     if (device == &intel) intel.stop();
     device = nullptr;
@@ -130,6 +176,7 @@ Status binding_start(DriverBindingProtocol* self, Handle controller, DevicePathP
   if (context->device == nullptr) {
     log("mpxe: %s: cannot start the data path: %s\n", nic->name, status_text(s));
   } else {
+    context->arm_quiesce();
     mpxe::phy::DeviceInfo info = context->device->info();
     log("mpxe: link %02x:%02x:%02x:%02x:%02x:%02x, %u receive buffers\n", info.mac[0],
         info.mac[1], info.mac[2], info.mac[3], info.mac[4], info.mac[5], info.rx_slots);

@@ -170,6 +170,7 @@ Status NetBoot::load(void* context, bool, Uintn* size, void* buffer) {
   self->known_size_ = 0;  // a later boot attempt asks the server again
   if (is_error(s)) return s;
   *size = got;
+  if (self->handoff_ != nullptr) self->handoff_(self->handoff_context_);
   return kSuccess;
 }
 

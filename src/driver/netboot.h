@@ -12,6 +12,13 @@ namespace mpxe::driver {
 class NetBoot {
  public:
   void init(StackSession* session, PxeBaseCode* pxe);
+  // Called at the end of every successful download, just before the firmware starts
+  // the image: where the NIC is handed over (SNP) to an NBP with its own stack.
+  using Handoff = void (*)(void* context);
+  void set_handoff(Handoff handoff, void* context) {
+    handoff_ = handoff;
+    handoff_context_ = context;
+  }
   // BootHandle::LoadFn.
   static uefi::Status load(void* context, bool boot_policy, uefi::Uintn* size, void* buffer);
 
@@ -26,6 +33,8 @@ class NetBoot {
   net::Millis dhcp_ms_ = 0;
   net::Millis size_ms_ = 0;
   uint64_t known_size_ = 0;  // from the last size query, so BDS's repeated asks cost nothing
+  Handoff handoff_ = nullptr;
+  void* handoff_context_ = nullptr;
 };
 
 }  // namespace mpxe::driver

@@ -99,6 +99,12 @@ void VirtioNet::stop() {
   started_ = false;
 }
 
+void VirtioNet::quiesce() {
+  if (!started_) return;
+  transport_.reset();
+  started_ = false;
+}
+
 phy::DeviceInfo VirtioNet::info() const {
   phy::DeviceInfo i;
   for (int k = 0; k < 6; ++k) i.mac[k] = mac_[k];
@@ -114,6 +120,7 @@ void VirtioNet::refill_publish() {
 }
 
 bool VirtioNet::receive(phy::RxFrame& frame) {
+  if (!started_) return false;
   uint32_t slot = 0, len = 0;
   while (rx_.pop_used(&slot, &len)) {
     if (slot < rx_count_ && len > header_size_ && len <= kBufferSize) {

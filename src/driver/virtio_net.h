@@ -16,6 +16,9 @@ class VirtioNet final : public phy::Device {
 
   uefi::Status start(uefi::PciIoProtocol* pci, bool modern);
   void stop();
+  // At ExitBootServices: a device reset ends all DMA; nothing is freed (no boot
+  // services left to free with) and the data path stays down.
+  void quiesce();
 
   phy::DeviceInfo info() const override;
   bool receive(phy::RxFrame& frame) override;
