@@ -1,6 +1,6 @@
 // Commands about the machine: ver, cpus, memmap, fwcfg, reset, poweroff, exit.
 #include "core/format.h"
-#include "mpsh/fw_cfg.h"
+#include "qemu/fw_cfg.h"
 #include "mpsh/shell.h"
 #include "mpsh/text.h"
 #include "uefi/protocols/mp_services.h"
@@ -10,6 +10,7 @@
 #include "uefi/runtime/port_io.h"
 
 namespace mpsh {
+using namespace mpxe::qemu;
 namespace {
 
 // QEMU's isa-debug-exit as the runner configures it (iobase=0xf4): writing N makes

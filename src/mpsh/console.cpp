@@ -1,7 +1,7 @@
 #include "mpsh/console.h"
 
 #include "mpsh/command_line.h"
-#include "mpsh/fw_cfg.h"
+#include "qemu/fw_cfg.h"
 #include "mpsh/line_editor.h"
 #include "mpsh/text.h"
 #include "uefi/runtime/efi.h"
@@ -9,6 +9,7 @@
 #include "uefi/runtime/memory.h"
 
 namespace mpsh {
+using namespace mpxe::qemu;
 namespace {
 
 constexpr char kPrompt[] = "mpsh> ";
@@ -36,7 +37,7 @@ EditKey read_key(uefi::SimpleTextInputProtocol* in) {
 
 void run_startup_commands(Shell& shell) {
   FwCfgFile file;
-  if (!fw_cfg_lookup(kStartupCommandsFile, &file) || file.size == 0) return;
+  if (!fw_cfg_lookup(kShellCommandsFile, &file) || file.size == 0) return;
   uint32_t size = file.size < kMaxScript ? file.size : kMaxScript;
   // Joined, each separator may grow to "; ": twice the size bounds the line.
   char* script = new (std::nothrow) char[size + 1];

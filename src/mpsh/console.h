@@ -5,7 +5,7 @@
 
 namespace mpsh {
 
-// Runs the commands of the fw_cfg file kStartupCommandsFile, when QEMU has one.
+// Runs the commands of the fw_cfg file kShellCommandsFile, when QEMU has one.
 void run_startup_commands(Shell& shell);
 
 // Prompt, read a line, run it; forever (commands such as exit end it). Returns

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "mpsh/command_line.h"
-#include "mpsh/fw_cfg_dir.h"
+#include "qemu/fw_cfg_dir.h"
 #include "mpsh/lease.h"
 #include "mpsh/line_editor.h"
 #include "mpsh/tsize_probe.h"
@@ -17,6 +17,7 @@
 #include "net/wire/dhcp_options.h"
 
 namespace mpsh {
+using namespace mpxe::qemu;
 namespace {
 
 std::vector<uint8_t> random_bytes(std::mt19937& rng, size_t max) {

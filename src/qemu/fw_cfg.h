@@ -1,17 +1,19 @@
 // QEMU fw_cfg through its x86 I/O ports: selector 0x510 (16-bit write), data 0x511
 // (8-bit reads, the offset advancing with each read). Anywhere else the signature
-// check fails and nothing is read.
+// check fails and nothing is read. Firmware only (port I/O); BSP only.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mpsh/fw_cfg_dir.h"
+#include "qemu/fw_cfg_dir.h"
 
-namespace mpsh {
+namespace mpxe::qemu {
 
-// QEMU's -fw_cfg name=opt/org.mpxe/mpsh-cmd,file=PATH: commands run at start.
-inline constexpr char kStartupCommandsFile[] = "opt/org.mpxe/mpsh-cmd";
+// Files the runner hands the guest with -fw_cfg name=NAME,file=PATH.
+inline constexpr char kShellCommandsFile[] = "opt/org.mpxe/mpsh-cmd";  // mpsh: run at start
+inline constexpr char kExpectedSha256File[] = "opt/org.mpxe/sha256";  // driver: refuse others
+inline constexpr char kHashOnApFile[] = "opt/org.mpxe/hash-on-ap";     // driver: hash on an AP
 
 bool fw_cfg_present();
 // Reads the first `size` bytes of item `select`.
@@ -21,4 +23,4 @@ void fw_cfg_read(uint16_t select, void* buffer, size_t size);
 bool fw_cfg_each_file(bool (*visit)(void* context, const FwCfgFile& file), void* context);
 bool fw_cfg_lookup(const char* name, FwCfgFile* file);
 
-}  // namespace mpsh
+}  // namespace mpxe::qemu

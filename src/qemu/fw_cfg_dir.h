@@ -10,7 +10,7 @@
 
 #include "core/bytes.h"
 
-namespace mpsh {
+namespace mpxe::qemu {
 
 constexpr uint16_t kFwCfgSelectSignature = 0x0000;
 constexpr uint16_t kFwCfgSelectFileDir = 0x0019;
@@ -24,17 +24,20 @@ struct FwCfgFile {
   char name[kFwCfgFileNameSize + 1] = {};  // always NUL-terminated
 };
 
+// fw_cfg file names compare as plain NUL-terminated text.
+bool fw_cfg_name_equal(const char* a, const char* b);
+
 // The signature item reads "QEMU" when the device is there.
-bool fw_cfg_signature_ok(mpxe::Bytes signature);
+bool fw_cfg_signature_ok(Bytes signature);
 
 // One 64-byte directory entry; false when `entry` is shorter than that.
-bool fw_cfg_parse_file_entry(mpxe::Bytes entry, FwCfgFile* file);
+bool fw_cfg_parse_file_entry(Bytes entry, FwCfgFile* file);
 
 // Number of entries the directory header announces (0 when too short).
-uint32_t fw_cfg_file_count(mpxe::Bytes directory);
+uint32_t fw_cfg_file_count(Bytes directory);
 
 // Finds `name` in a whole directory (header and entries); entries the buffer does
 // not fully hold are ignored.
-bool fw_cfg_find_file(mpxe::Bytes directory, const char* name, FwCfgFile* file);
+bool fw_cfg_find_file(Bytes directory, const char* name, FwCfgFile* file);
 
-}  // namespace mpsh
+}  // namespace mpxe::qemu

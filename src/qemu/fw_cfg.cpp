@@ -1,9 +1,8 @@
-#include "mpsh/fw_cfg.h"
+#include "qemu/fw_cfg.h"
 
-#include "mpsh/text.h"
 #include "uefi/runtime/port_io.h"
 
-namespace mpsh {
+namespace mpxe::qemu {
 namespace {
 
 constexpr uint16_t kSelectorPort = 0x510;
@@ -23,7 +22,7 @@ void read_bytes(uint8_t* out, size_t size) {
 bool fw_cfg_present() {
   uint8_t signature[kFwCfgSignatureSize];
   fw_cfg_read(kFwCfgSelectSignature, signature, sizeof(signature));
-  return fw_cfg_signature_ok(mpxe::Bytes(signature));
+  return fw_cfg_signature_ok(Bytes(signature));
 }
 
 void fw_cfg_read(uint16_t select, void* buffer, size_t size) {
@@ -35,14 +34,14 @@ bool fw_cfg_each_file(bool (*visit)(void* context, const FwCfgFile& file), void*
   if (!fw_cfg_present()) return false;
   uint8_t header[4];
   fw_cfg_read(kFwCfgSelectFileDir, header, sizeof(header));
-  uint32_t count = fw_cfg_file_count(mpxe::Bytes(header));
+  uint32_t count = fw_cfg_file_count(Bytes(header));
   if (count > kMaxFiles) return false;
   // The entries follow the count in the same item: keep reading without reselecting.
   for (uint32_t i = 0; i < count; ++i) {
     uint8_t entry[kFwCfgFileEntrySize];
     read_bytes(entry, sizeof(entry));
     FwCfgFile file;
-    fw_cfg_parse_file_entry(mpxe::Bytes(entry), &file);
+    fw_cfg_parse_file_entry(Bytes(entry), &file);
     if (!visit(context, file)) break;
   }
   return true;
@@ -57,7 +56,7 @@ bool fw_cfg_lookup(const char* name, FwCfgFile* file) {
   fw_cfg_each_file(
       [](void* context, const FwCfgFile& candidate) {
         auto* s = static_cast<Search*>(context);
-        if (!text_equal(candidate.name, s->name)) return true;
+        if (!fw_cfg_name_equal(candidate.name, s->name)) return true;
         *s->file = candidate;
         s->found = true;
         return false;
@@ -66,4 +65,4 @@ bool fw_cfg_lookup(const char* name, FwCfgFile* file) {
   return search.found;
 }
 
-}  // namespace mpsh
+}  // namespace mpxe::qemu
