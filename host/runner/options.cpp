@@ -122,6 +122,23 @@ void add_run_options(CLI::App& app, Bound& b) {
   app.add_option("--shell-cmd", o.shell_cmd,
                  "Commands for mpsh to run at start (\"CMD; CMD\"; passed with -fw_cfg)")
       ->option_text("CMDS");
+  app.add_option("--sha256", o.sha256,
+                 "Refuse a boot image whose SHA-256 differs (--stack mpxe; passed with -fw_cfg)")
+      ->transform(CLI::Validator(
+          [](std::string& value) -> std::string {
+            bool hex = value.size() == 64 &&
+                       std::all_of(value.begin(), value.end(),
+                                   [](unsigned char c) { return std::isxdigit(c) != 0; });
+            if (!hex) return "--sha256 wants 64 hex digits, got '" + value + "'";
+            std::transform(value.begin(), value.end(), value.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            return {};
+          },
+          "HEX", "sha256"))
+      ->option_text("HEX");
+  app.add_flag("--hash-on-ap", o.hash_on_ap,
+               "--stack mpxe: hash the image on an application processor whenever there is "
+               "one (default: on the BSP between blocks, on an AP only when the BSP falls behind)");
   app.add_option("--gdb", b.gdb_port,
                  "Start halted with a gdb server on PORT (default 1234)" + env_note("gdb"))
       ->expected(0, 1)
@@ -252,6 +269,9 @@ std::optional<std::string> check_combination(const RunOptions& o) {
     return "--stack ovmf cannot drive --nic " + std::string(nic_name(o.nic)) +
            ": OVMF has no Intel NIC driver (it carries only VirtioNetDxe), so it would find "
            "no network boot option; use --stack ipxe or --stack mpxe, or --nic virtio";
+  if (!o.sha256.empty() && o.stack != Stack::kMpxe)
+    return "--sha256 needs --stack mpxe: the digest is checked by mpxe's option ROM";
+  if (o.hash_on_ap && o.stack != Stack::kMpxe) return "--hash-on-ap needs --stack mpxe";
   if (o.boot_file.empty()) return "--boot-file must not be empty";
   if (o.boot_file.front() == '/')
     return "--boot-file " + o.boot_file + " must be relative to the PXE folder";

@@ -47,6 +47,8 @@ struct RunOptions {
   Stack stack = Stack::kMpxe;
   std::string tap;                  // empty: QEMU user networking serving the folder
   std::string shell_cmd;            // empty: none
+  std::string sha256;               // 64 hex digits the image must hash to; empty: any
+  bool hash_on_ap = false;          // mpxe's ROM hashes on an AP, not between blocks on the BSP
   std::optional<uint16_t> gdb_port;
   std::string serial_log;
   std::string pcap;

@@ -108,9 +108,16 @@ std::vector<std::string> capture_args(const RunOptions& o) {
                          ",file=" + qemu_opt_value(o.pcap)};
 }
 
+// Names the guest looks up (src/qemu/fw_cfg.h).
 std::vector<std::string> fw_cfg_args(const QemuPlan& plan) {
-  if (plan.shell_cmd_file.empty()) return {};
-  return {"-fw_cfg", "name=opt/org.mpxe/mpsh-cmd,file=" + qemu_opt_value(plan.shell_cmd_file)};
+  std::vector<std::string> args;
+  if (!plan.shell_cmd_file.empty())
+    append(args, {"-fw_cfg", "name=opt/org.mpxe/mpsh-cmd,file=" + qemu_opt_value(plan.shell_cmd_file)});
+  if (!plan.sha256_file.empty())
+    append(args, {"-fw_cfg", "name=opt/org.mpxe/sha256,file=" + qemu_opt_value(plan.sha256_file)});
+  if (!plan.hash_on_ap_file.empty())
+    append(args, {"-fw_cfg", "name=opt/org.mpxe/hash-on-ap,file=" + qemu_opt_value(plan.hash_on_ap_file)});
+  return args;
 }
 
 // The serial console comes to the runner on QEMU's stdout (stdin goes to the

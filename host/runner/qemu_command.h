@@ -37,6 +37,8 @@ struct QemuPlan {
   std::string pxe_folder;        // served over TFTP (user network only)
   std::string rom;               // --stack mpxe: the option ROM
   std::string shell_cmd_file;    // empty: no --shell-cmd
+  std::string sha256_file;       // empty: no --sha256
+  std::string hash_on_ap_file;   // empty: no --hash-on-ap
   std::string serial_logfile;    // --serial-port: where QEMU logs the console
   bool show_display = false;     // a window: a display exists and not --headless
 };

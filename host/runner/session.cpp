@@ -136,6 +136,8 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
   plan.ovmf_vars_copy = dir + "/" + fs::path(paths.ovmf_vars).filename().string();
   if (o.stack == Stack::kMpxe) plan.rom = rom_path(paths, o.nic);
   if (!o.shell_cmd.empty()) plan.shell_cmd_file = dir + "/mpsh-cmd";
+  if (!o.sha256.empty()) plan.sha256_file = dir + "/sha256";
+  if (o.hash_on_ap) plan.hash_on_ap_file = dir + "/hash-on-ap";
   if (o.serial_port) plan.serial_logfile = o.serial_log.empty() ? dir + "/serial.log" : o.serial_log;
   plan.show_display = paths.has_display && !o.headless;
   if (o.tap.empty())
@@ -161,6 +163,8 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
   if (!plan.shell_cmd_file.empty()) {
     std::ofstream(plan.shell_cmd_file) << o.shell_cmd << "\n";
   }
+  if (!plan.sha256_file.empty()) std::ofstream(plan.sha256_file) << o.sha256 << "\n";
+  if (!plan.hash_on_ap_file.empty()) std::ofstream(plan.hash_on_ap_file) << "1\n";
   return true;
 }
 

@@ -103,6 +103,10 @@ void Sha256::finish(uint8_t digest[kDigestSize]) {
 void Sha256::finish_hex(char hex[kHexSize]) {
   uint8_t digest[kDigestSize];
   finish(digest);
+  to_hex(digest, hex);
+}
+
+void Sha256::to_hex(const uint8_t digest[kDigestSize], char hex[kHexSize]) {
   static constexpr char kDigits[] = "0123456789abcdef";
   for (size_t i = 0; i < kDigestSize; ++i) {
     hex[2 * i] = kDigits[digest[i] >> 4];

@@ -17,6 +17,7 @@ class Sha256 {
   void finish(uint8_t digest[kDigestSize]);
   // Lower-case hex of the digest, NUL-terminated.
   void finish_hex(char hex[kHexSize]);
+  static void to_hex(const uint8_t digest[kDigestSize], char hex[kHexSize]);
 
  private:
   void compress(const uint8_t block[64]);

@@ -65,27 +65,28 @@ uint32_t MpEngine::start(uint32_t workers_wanted) {
   if (pipeline_ == nullptr) return 0;
   if (running_) return workers_;
   workers_ = 0;
-  parked_workers_ = 0;
+  standby_ = 0;
   const char* reason = nullptr;
   if (lost_) reason = "APs lost in an earlier run";
   else if (workers_wanted == 0) reason = "no workers wanted";
   else if (mp_ == nullptr) reason = "no MP services protocol";
   else if (enabled_ < 2) reason = "no application processor";
+  if (!lost_) pipeline_->arm(0);
   if (reason != nullptr) {
-    if (!lost_) pipeline_->arm(0);
     log("mpxe: mp: running inline (%s)\n", reason);
     return 0;
   }
   uint32_t n = workers_wanted;
   if (n > enabled_ - 1) n = enabled_ - 1;
   if (n > mp::CopyPipeline::kMaxWorkers) n = mp::CopyPipeline::kMaxWorkers;
-  if (!launch(n)) return 0;  // launch logged why
-  log("mpxe: mp: %u workers on APs\n", n);
+  standby_ = n;
+  log("mpxe: mp: %u worker%s on standby on %u APs\n", n, n == 1 ? "" : "s", enabled_ - 1);
   return n;
 }
 
 // Arms the pipeline for n workers and starts the AP procedure on every AP.
 bool MpEngine::launch(uint32_t n) {
+  standby_ = 0;  // a launch that fails is not retried: inline from then on
   if (!pipeline_->arm(n)) {
     log("mpxe: mp: running inline (workers of an earlier run still checked in)\n");
     return false;
@@ -110,10 +111,12 @@ bool MpEngine::launch(uint32_t n) {
   }
   running_ = true;
   workers_ = n;
+  standby_ = n;
+  ++launches_;
   return true;
 }
 
-void MpEngine::tick() {
+void MpEngine::tick(bool behind) {
   if (running_) {
     // Not signalled while any AP is still in its procedure.
     if (bs()->CheckEvent(done_) != uefi::kSuccess) return;
@@ -121,21 +124,16 @@ void MpEngine::tick() {
     bs()->CloseEvent(done_);
     done_ = nullptr;
     running_ = false;
-    parked_workers_ = workers_;
     workers_ = 0;
-    submitted_at_park_ = pipeline_->submitted();
     return;
   }
-  if (parked_workers_ == 0 || lost_ || pipeline_->stop_requested()) return;
-  if (pipeline_->submitted() - submitted_at_park_ < kRelaunchAfterJobs) return;
-  uint32_t n = parked_workers_;
-  parked_workers_ = 0;
-  if (launch(n)) ++relaunches_;
+  if (!behind || standby_ == 0 || lost_ || pipeline_->stop_requested()) return;
+  launch(standby_);
 }
 
 bool MpEngine::stop() {
   if (pipeline_ != nullptr) pipeline_->request_stop();
-  parked_workers_ = 0;
+  standby_ = 0;
   if (!running_) return !lost_;
   // MP services notice returned APs from a periodic timer, so this may take a
   // tick even though the workers leave serve() within one batch.

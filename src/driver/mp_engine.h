@@ -30,30 +30,32 @@ class MpEngine {
   // Workers of the current run (0: inline).
   uint32_t workers() const { return workers_; }
 
-  // Arms the pipeline for min(workers_wanted, APs, kMaxWorkers) workers and
-  // starts them on every AP with StartupAllAPs(SingleThread=FALSE, WaitEvent,
-  // timeout 0); returns at once. Logs "mpxe: mp: N workers on APs" or
-  // "mpxe: mp: running inline (<reason>)". Returns the worker count.
+  // Up to min(workers_wanted, APs, kMaxWorkers) workers for this download, on
+  // standby: they are started (StartupAllAPs, non-blocking) only when tick() is
+  // told the BSP has fallen behind, and they park again once idle. Logs why it
+  // runs inline when it must. Returns the workers on standby.
   uint32_t start(uint32_t workers_wanted);
-  // From the BSP's download loop; one CheckEvent. Workers idle for about
-  // kParkAfterRounds back-off rounds park (return to MP services, where an AP
-  // sleeps instead of spinning on a host core); once all have, the pipeline runs
-  // inline, and once the BSP has submitted kRelaunchAfterJobs jobs since, the
-  // workers are started again (silently; see relaunches()).
-  void tick();
+  // From the BSP's download loop; at most one CheckEvent. Notices workers that
+  // parked (every AP back in MP services, sleeping rather than spinning on a
+  // host core), and starts the standby workers when `behind` (the BSP has more
+  // work queued than it does in its idle time).
+  void tick(bool behind);
   // Sets the stop flag and polls the WaitEvent until every AP procedure has
   // returned, for at most kStopTimeoutMs. False (logged) if they did not: the
   // APs are then considered lost and start() runs inline from then on. The
   // pipeline keeps any queued jobs; CopyPipeline::poll() runs them on the BSP.
   bool stop();
 
-  uint32_t relaunches() const { return relaunches_; }
+  // StartupAllAPs calls in this engine's life.
+  uint32_t launches() const { return launches_; }
+  uint32_t standby() const { return standby_; }
 
   static constexpr uint32_t kStopTimeoutMs = 2000;
-  // Idle rounds of at most Backoff::kMaxPauses PAUSEs each: about 26 ms under
-  // TCG (a PAUSE costs about 0.2 us there), a few ms on hardware.
-  static constexpr uint32_t kParkAfterRounds = 500;
-  static constexpr uint64_t kRelaunchAfterJobs = 64;
+  // Idle rounds of at most Backoff::kMaxPauses PAUSEs each: about 2.6 ms under
+  // TCG (a PAUSE costs about 0.2 us there), less on hardware. An AP that spins
+  // takes a host core from the BSP and QEMU's network thread under TCG, so idle
+  // workers go back to sleep soon.
+  static constexpr uint32_t kParkAfterRounds = 50;
 
  private:
   bool launch(uint32_t n);
@@ -63,9 +65,8 @@ class MpEngine {
   uefi::Event done_ = nullptr;  // WaitEvent of the run in progress
   uint32_t enabled_ = 1;
   uint32_t workers_ = 0;
-  uint32_t parked_workers_ = 0;  // workers of a run that ended by parking (0: none)
-  uint64_t submitted_at_park_ = 0;  // pipeline submissions when the run ended
-  uint32_t relaunches_ = 0;
+  uint32_t standby_ = 0;  // workers to start when the BSP falls behind (0: none)
+  uint32_t launches_ = 0;
   bool running_ = false;  // StartupAllAPs succeeded and the event has not fired yet
   bool lost_ = false;     // APs did not return from a run
 };

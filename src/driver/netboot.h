@@ -4,6 +4,7 @@
 // clear line and returns an error, so BDS moves on to the next option.
 #pragma once
 
+#include "driver/mp_engine.h"
 #include "driver/pxe_base_code.h"
 #include "driver/stack_session.h"
 
@@ -26,6 +27,10 @@ class NetBoot {
   uefi::Status ensure_lease();
   uefi::Status query_size(uint64_t* size);
   uefi::Status download(uint8_t* buffer, uint64_t capacity, uint64_t* size);
+  void log_profile(const mp::CopyPipeline& pipeline, uint64_t copy_ticks, uint64_t hash_ticks,
+                   net::Millis hash_tail);
+
+  static constexpr uint32_t kTftpWorkers = 1;
 
   StackSession* session_ = nullptr;
   PxeBaseCode* pxe_ = nullptr;
@@ -33,6 +38,8 @@ class NetBoot {
   net::Millis dhcp_ms_ = 0;
   net::Millis size_ms_ = 0;
   uint64_t known_size_ = 0;  // from the last size query, so BDS's repeated asks cost nothing
+  MpEngine mp_;
+  bool mp_ready_ = false;
   Handoff handoff_ = nullptr;
   void* handoff_context_ = nullptr;
 };

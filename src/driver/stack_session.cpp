@@ -137,13 +137,16 @@ void StackSession::down() { up_ = false; }
 net::MacAddress StackSession::mac() const { return iface_->mac(); }
 
 template <typename Done, typename Machine>
-bool StackSession::poll_until(Done done, Machine* machine, Millis deadline) {
+bool StackSession::poll_until(Done done, Machine* machine, Millis deadline,
+                              const FetchHooks* idle) {
   while (!done()) {
     Millis now = clock_.now();
     if (now >= deadline) return false;
     size_t frames = iface_->poll(now);
     if (machine != nullptr) machine->poll(now, *iface_);
-    if (frames == 0) asm volatile("pause");
+    if (frames != 0) continue;
+    if (idle != nullptr && idle->idle != nullptr) idle->idle(idle->context);
+    else asm volatile("pause");
   }
   return true;
 }
@@ -198,13 +201,12 @@ void StackSession::set_station(Ipv4Address ip, Ipv4Address mask, Ipv4Address rou
 }
 
 Status StackSession::tftp_fetch(Ipv4Address server, const char* name, Sink& sink,
-                                uint16_t block_size, Progress progress, void* context) {
-  return tftp_run(server, name, sink, block_size, false, progress, context);
+                                uint16_t block_size, const FetchHooks& hooks) {
+  return tftp_run(server, name, sink, block_size, false, hooks);
 }
 
 Status StackSession::tftp_run(Ipv4Address server, const char* name, Sink& sink,
-                              uint16_t block_size, bool size_only, Progress progress,
-                              void* context) {
+                              uint16_t block_size, bool size_only, const FetchHooks& hooks) {
   if (!up_) return kNotStarted;
   tftp_failed_ = false;
   net::Result<uint16_t> port = iface_->allocate_port(random_);
@@ -225,16 +227,17 @@ Status StackSession::tftp_run(Ipv4Address server, const char* name, Sink& sink,
     Millis next_report = start + kProgressEveryMs;
     poll_until(
         [&] {
-          if (progress != nullptr && clock_.now() >= next_report) {
+          if (hooks.progress != nullptr && clock_.now() >= next_report) {
             next_report += kProgressEveryMs;
-            progress(context, tftp_.stats().bytes, tftp_.tsize(), clock_.now() - start);
+            hooks.progress(hooks.context, tftp_.stats().bytes, tftp_.tsize(),
+                           clock_.now() - start);
           }
           return tftp_.succeeded() || tftp_.finished();
         },
-        &tftp_, net::kNever);
+        &tftp_, net::kNever, &hooks);
     s = tftp_.succeeded() ? kSuccess : tftp_status(tftp_);
-    if (progress != nullptr)
-      progress(context, tftp_.stats().bytes, tftp_.tsize(), clock_.now() - start);
+    if (hooks.progress != nullptr)
+      hooks.progress(hooks.context, tftp_.stats().bytes, tftp_.tsize(), clock_.now() - start);
   }
   iface_->unbind(port.value());
   tftp_failed_ = is_error(s);
@@ -243,7 +246,7 @@ Status StackSession::tftp_run(Ipv4Address server, const char* name, Sink& sink,
 
 Status StackSession::tftp_size(Ipv4Address server, const char* name, uint64_t* size) {
   BufferSink sink(nullptr, 0);
-  Status s = tftp_run(server, name, sink, 0, true, nullptr, nullptr);
+  Status s = tftp_run(server, name, sink, 0, true, FetchHooks{});
   if (!is_error(s)) *size = tftp_.tsize();
   return s;
 }
@@ -251,7 +254,7 @@ Status StackSession::tftp_size(Ipv4Address server, const char* name, uint64_t* s
 Status StackSession::tftp_read(Ipv4Address server, const char* name, uint8_t* buffer,
                                uint64_t capacity, uint64_t* size, uint16_t block_size) {
   BufferSink sink(buffer, capacity);
-  Status s = tftp_run(server, name, sink, block_size, false, nullptr, nullptr);
+  Status s = tftp_run(server, name, sink, block_size, false, FetchHooks{});
   if (sink.too_small()) {
     *size = sink.announced_size() != 0 ? sink.announced_size() : capacity + 1;
     return kBufferTooSmall;

@@ -55,10 +55,16 @@ class StackSession final : public NetSession {
   uefi::Status tftp_read(net::Ipv4Address server, const char* name, uint8_t* buffer,
                          uint64_t capacity, uint64_t* size, uint16_t block_size) override;
   bool tftp_error(uint8_t* code, const char** text) const override;
-  // A download into any sink, with a progress callback every ~200 ms.
-  using Progress = void (*)(void* context, uint64_t bytes, uint64_t total, net::Millis elapsed);
+  // What a download calls back: progress every ~200 ms, and idle whenever a poll
+  // of the NIC finds no frame -- the BSP's spare time between a lock-step ACK and
+  // the next block, where it hashes when no AP does.
+  struct FetchHooks {
+    void (*progress)(void* context, uint64_t bytes, uint64_t total, net::Millis elapsed) = nullptr;
+    void (*idle)(void* context) = nullptr;
+    void* context = nullptr;
+  };
   uefi::Status tftp_fetch(net::Ipv4Address server, const char* name, Sink& sink,
-                          uint16_t block_size, Progress progress, void* context);
+                          uint16_t block_size, const FetchHooks& hooks);
   const net::TftpClient& tftp() const { return tftp_; }
 
   uefi::Status udp_write(net::Ipv4Address dst, uint16_t dst_port, net::Ipv4Address gateway,
@@ -68,14 +74,17 @@ class StackSession final : public NetSession {
   uefi::Status arp(net::Ipv4Address ip, net::MacAddress* mac) override;
 
   net::Millis now() const { return clock_.now(); }
+  uint64_t ticks_per_ms() const { return clock_.ticks_per_ms(); }
   const net::DhcpClient& dhcp_client() const { return *dhcp_; }
 
  private:
-  // Polls the interface (and `machine`, when given) until done() or the deadline.
+  // Polls the interface (and `machine`, when given) until done() or the deadline;
+  // `idle` (when given) runs whenever a poll brought no frame.
   template <typename Done, typename Machine>
-  bool poll_until(Done done, Machine* machine, net::Millis deadline);
+  bool poll_until(Done done, Machine* machine, net::Millis deadline,
+                  const FetchHooks* idle = nullptr);
   uefi::Status tftp_run(net::Ipv4Address server, const char* name, Sink& sink,
-                        uint16_t block_size, bool size_only, Progress progress, void* context);
+                        uint16_t block_size, bool size_only, const FetchHooks& hooks);
   void adopt(const net::DhcpLease& lease);
   uefi::Status bind_raw(uint16_t* port);
 

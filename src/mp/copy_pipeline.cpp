@@ -49,13 +49,10 @@ bool CopyPipeline::begin(uint8_t* dest, uint64_t dest_size, bool hash) {
   return true;
 }
 
-SubmitResult CopyPipeline::submit(const CopyJob& job) {
-  if (job.source == nullptr && job.length != 0) return SubmitResult::kInvalid;
-  if (job.dest_offset > image_.size || job.length > image_.size - job.dest_offset)
+SubmitResult CopyPipeline::admit(uint64_t dest_offset, uint32_t length) {
+  if (dest_offset > image_.size || length > image_.size - dest_offset)
     return SubmitResult::kInvalid;
-  if (image_.hash && job.dest_offset != bsp_.next_offset) return SubmitResult::kInvalid;
-
-  const uint64_t seq = bsp_.submitted;
+  if (image_.hash && dest_offset != bsp_.next_offset) return SubmitResult::kInvalid;
   // The slot of seq last held job seq - kJobSlots: free once that job is reaped
   // (its worker is done with it) and, when hashing, the hasher has read it.
   uint64_t oldest = bsp_.reaped;
@@ -63,7 +60,16 @@ SubmitResult CopyPipeline::submit(const CopyJob& job) {
     uint64_t seen = load_acquire(&progress_.seq_seen);
     if (seen < oldest) oldest = seen;
   }
-  if (seq - oldest >= kJobSlots) return SubmitResult::kBusy;
+  if (bsp_.submitted - oldest >= kJobSlots) return SubmitResult::kBusy;
+  return SubmitResult::kQueued;
+}
+
+SubmitResult CopyPipeline::submit(const CopyJob& job) {
+  if (job.source == nullptr && job.length != 0) return SubmitResult::kInvalid;
+  SubmitResult admitted = admit(job.dest_offset, job.length);
+  if (admitted != SubmitResult::kQueued) return admitted;
+
+  const uint64_t seq = bsp_.submitted;
 
   JobSlot& slot = slots_[seq & kSlotMask];
   slot.source = job.source;
@@ -97,6 +103,24 @@ SubmitResult CopyPipeline::submit(const CopyJob& job) {
   bsp_.next_offset = job.dest_offset + job.length;
   execute(seq, kInline);
   hash_step(~uint64_t{0}, kInline);
+  return SubmitResult::kDone;
+}
+
+SubmitResult CopyPipeline::submit_in_place(uint64_t dest_offset, uint32_t length,
+                                           uint64_t token) {
+  SubmitResult admitted = admit(dest_offset, length);
+  if (admitted != SubmitResult::kQueued) return admitted;
+  const uint64_t seq = bsp_.submitted;
+  JobSlot& slot = slots_[seq & kSlotMask];
+  slot.source = image_.dest + dest_offset;
+  slot.dest_offset = dest_offset;
+  slot.token = token;
+  slot.length = length;
+  bsp_.submitted = seq + 1;
+  bsp_.next_offset = dest_offset + length;
+  add_relaxed(&stats_[kInline].s.jobs, uint64_t{1});
+  // Publishes the slot and the caller's bytes in the image to the hasher.
+  store_release(&slot.done, seq + 1);
   return SubmitResult::kDone;
 }
 

@@ -81,6 +81,13 @@ class CopyPipeline {
   // are still unreaped or a worker is inside a hash step: reap/poll and retry.
   bool begin(uint8_t* dest, uint64_t dest_size, bool hash);
   SubmitResult submit(const CopyJob& job);
+  // A job whose bytes the BSP has already put at their place in the image (it had
+  // to copy them before the receive buffer went back to the NIC): recorded as done
+  // at once, so only the hash is left, for the hasher -- worker 0 when it is in,
+  // otherwise the BSP's own poll() or help(), whenever it next waits. Never hashes
+  // on the caller's path. The same checks and kBusy as submit(); the token still
+  // comes back through reap(), in order with any copy jobs.
+  SubmitResult submit_in_place(uint64_t dest_offset, uint32_t length, uint64_t token);
   // The token of the oldest unreaped job once its copy is done; false otherwise.
   // The job's source may be reused as soon as its token comes back.
   bool reap(uint64_t* token);
@@ -102,6 +109,10 @@ class CopyPipeline {
   uint64_t submitted() const { return bsp_.submitted; }
   uint64_t reaped() const { return bsp_.reaped; }
   uint64_t pending() const { return bsp_.submitted - bsp_.reaped; }
+  // Bytes of the image submitted but not hashed yet (0 when the image is not hashed).
+  uint64_t unhashed_bytes() const {
+    return image_.hash ? bsp_.next_offset - load_acquire(&progress_.hashed) : 0;
+  }
 
   // ---- any processor ----
 
@@ -191,6 +202,8 @@ class CopyPipeline {
 
   using JobRing = SpscRing<uint64_t, kJobSlots>;
 
+  // Validates a job and finds its slot; kQueued means "go on with bsp_.submitted".
+  SubmitResult admit(uint64_t dest_offset, uint32_t length);
   uint64_t execute(uint64_t seq, uint32_t who);
   uint64_t hash_step(uint64_t budget, uint32_t who);
   bool try_claim_hash();

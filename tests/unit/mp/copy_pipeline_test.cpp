@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -629,6 +630,118 @@ TEST(CopyPipeline, WorkersJoiningLate) {
   EXPECT_EQ(d, one_shot(image));
   EXPECT_EQ(dest, image);
   EXPECT_GT(p->stats(CopyPipeline::kInline).jobs, 0u);
+}
+
+// The driver's TFTP path: the BSP copies each block out of the lent receive
+// buffer itself and leaves only the hash to the pipeline.
+TEST(CopyPipeline, InPlaceJobsAreHashedLaterNotOnTheCallersPath) {
+  auto p = make_pipeline();
+  ASSERT_TRUE(p->arm(0));
+  auto image = random_bytes(3000, 11);
+  std::vector<uint8_t> dest(image.size());
+  ASSERT_TRUE(p->begin(dest.data(), dest.size(), true));
+  std::memcpy(dest.data(), image.data(), 1000);
+  ASSERT_EQ(p->submit_in_place(0, 1000, 7), SubmitResult::kDone);
+  EXPECT_EQ(p->hashed_bytes(), 0u) << "the caller is not kept waiting for the hash";
+  EXPECT_GT(p->poll(), 0u) << "the BSP hashes when it next waits";
+  EXPECT_EQ(p->hashed_bytes(), 1000u);
+  std::memcpy(dest.data() + 1000, image.data() + 1000, 2000);
+  ASSERT_EQ(p->submit_in_place(1000, 2000, 8), SubmitResult::kDone);
+  uint64_t token;
+  ASSERT_TRUE(p->reap(&token));
+  EXPECT_EQ(token, 7u);
+  ASSERT_TRUE(p->reap(&token));
+  EXPECT_EQ(token, 8u);
+  Digest d{};
+  EXPECT_FALSE(p->finish(d.data())) << "2000 bytes not hashed yet";
+  p->help(~uint64_t{0});
+  ASSERT_TRUE(p->finish(d.data()));
+  EXPECT_EQ(d, one_shot(image));
+}
+
+TEST(CopyPipeline, InPlaceJobsKeepTheJobChecks) {
+  auto p = make_pipeline();
+  ASSERT_TRUE(p->arm(0));
+  std::vector<uint8_t> dest(100);
+  ASSERT_TRUE(p->begin(dest.data(), dest.size(), true));
+  EXPECT_EQ(p->submit_in_place(10, 5, 0), SubmitResult::kInvalid) << "a gap while hashing";
+  EXPECT_EQ(p->submit_in_place(0, 101, 0), SubmitResult::kInvalid) << "past the image";
+  EXPECT_EQ(p->submit_in_place(0, 100, 0), SubmitResult::kDone);
+  EXPECT_EQ(p->submit_in_place(100, 0, 0), SubmitResult::kDone) << "empty last block";
+  EXPECT_FALSE(p->begin(dest.data(), dest.size(), true)) << "jobs not reaped yet";
+  uint64_t token;
+  while (p->reap(&token)) {
+  }
+  EXPECT_TRUE(p->begin(dest.data(), dest.size(), true)) << "once reaped, the next image";
+}
+
+TEST(CopyPipeline, InPlaceJobsBusyUntilTheHasherCatchesUp) {
+  auto p = make_pipeline();
+  ASSERT_TRUE(p->arm(0));
+  const uint32_t n = CopyPipeline::kJobSlots;
+  std::vector<uint8_t> dest(4 * (n + 1), 3);
+  ASSERT_TRUE(p->begin(dest.data(), dest.size(), true));
+  uint64_t token;
+  for (uint32_t j = 0; j < n; ++j) {
+    ASSERT_EQ(p->submit_in_place(j * 4ull, 4, j), SubmitResult::kDone);
+    ASSERT_TRUE(p->reap(&token));
+  }
+  EXPECT_EQ(p->submit_in_place(n * 4ull, 4, n), SubmitResult::kBusy)
+      << "every slot reaped but none seen by the hasher";
+  p->help(4);
+  EXPECT_EQ(p->submit_in_place(n * 4ull, 4, n), SubmitResult::kDone);
+}
+
+// Copy jobs and in-place jobs in one image, with a worker thread hashing: the
+// digest is the image's and tokens return in submission order.
+TEST(CopyPipeline, InPlaceAndCopyJobsMixWithAWorkerHashing) {
+  auto p = make_pipeline();
+  ASSERT_TRUE(p->arm(1));
+  const size_t size = test::scaled(4 << 20);
+  auto image = random_bytes(size, 12);
+  std::vector<uint8_t> dest(size);
+  ASSERT_TRUE(p->begin(dest.data(), dest.size(), true));
+  Workers workers(*p, 1, CopyPipeline::kDefaultBudget);
+  uint64_t next_token = 0, expect_token = 0, token;
+  auto drain = [&] {
+    while (p->reap(&token)) {
+      ASSERT_EQ(token, expect_token) << "tokens in submission order";
+      ++expect_token;
+    }
+  };
+  for (size_t off = 0; off < size;) {
+    uint32_t n = static_cast<uint32_t>(std::min<size_t>(1428, size - off));
+    SubmitResult r;
+    if (next_token % 3 == 0) {
+      while ((r = p->submit(CopyJob{image.data() + off, n, off, next_token})) ==
+             SubmitResult::kBusy) {
+        drain();
+        test::relax();
+      }
+    } else {
+      std::memcpy(dest.data() + off, image.data() + off, n);
+      while ((r = p->submit_in_place(off, n, next_token)) == SubmitResult::kBusy) {
+        drain();
+        test::relax();
+      }
+    }
+    ASSERT_TRUE(r == SubmitResult::kDone || r == SubmitResult::kQueued);
+    ++next_token;
+    off += n;
+    drain();
+  }
+  Digest d{};
+  while (!p->finish(d.data())) {
+    drain();
+    if (p->poll() == 0 && p->help(4096) == 0) test::relax();
+  }
+  drain();
+  p->request_stop();
+  workers.join();
+  EXPECT_EQ(expect_token, next_token);
+  EXPECT_EQ(d, one_shot(image));
+  EXPECT_EQ(dest, image);
+  EXPECT_EQ(p->stats(0).bytes_hashed + p->stats(CopyPipeline::kInline).bytes_hashed, size);
 }
 
 }  // namespace

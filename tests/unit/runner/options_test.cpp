@@ -267,3 +267,33 @@ TEST(RunOptions, TheLastOfARepeatedOptionWins) {
 
 }  // namespace
 }  // namespace mpxe::runner
+
+namespace mpxe::runner {
+namespace {
+
+TEST(RunOptions, Sha256IsSixtyFourHexDigitsKeptLowerCase) {
+  const std::string upper(64, 'A');
+  EXPECT_EQ(options({"--sha256", upper}).sha256, std::string(64, 'a'));
+  EXPECT_EQ(options({}).sha256, "");
+  for (std::string bad : {std::string(63, 'a'), std::string(65, 'a'), std::string(63, 'a') + "g",
+                          std::string("")}) {
+    ParseResult r = parse({"--sha256", bad});
+    EXPECT_EQ(r.exit_status, kUsage) << bad;
+    EXPECT_NE(r.err.find("64 hex digits"), std::string::npos) << r.err;
+  }
+}
+
+TEST(RunOptions, Sha256IsCheckedByOurRomOnly) {
+  ParseResult r = parse({"--sha256", std::string(64, '0'), "--stack", "ipxe"});
+  EXPECT_EQ(r.exit_status, kUsage);
+  EXPECT_NE(r.err.find("--stack mpxe"), std::string::npos) << r.err;
+}
+
+TEST(RunOptions, HashOnApIsOurRomsToo) {
+  EXPECT_TRUE(options({"--hash-on-ap"}).hash_on_ap);
+  EXPECT_FALSE(options({}).hash_on_ap);
+  EXPECT_EQ(parse({"--hash-on-ap", "--stack", "ovmf"}).exit_status, kUsage);
+}
+
+}  // namespace
+}  // namespace mpxe::runner

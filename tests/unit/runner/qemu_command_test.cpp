@@ -156,6 +156,18 @@ TEST(QemuCommand, ShellCommandsThroughFwCfg) {
   EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/mpsh-cmd,file=/tmp/w/mpsh-cmd"}));
 }
 
+TEST(QemuCommand, ExpectedDigestThroughFwCfg) {
+  QemuPlan p = plan();
+  p.sha256_file = "/tmp/w,1/sha256";
+  EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/sha256,file=/tmp/w,,1/sha256"}));
+  p.shell_cmd_file = "/tmp/w/mpsh-cmd";
+  EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/mpsh-cmd,file=/tmp/w/mpsh-cmd",
+                                  "-fw_cfg", "name=opt/org.mpxe/sha256,file=/tmp/w,,1/sha256"}));
+  p = plan();
+  p.hash_on_ap_file = "/tmp/w/hash-on-ap";
+  EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/hash-on-ap,file=/tmp/w/hash-on-ap"}));
+}
+
 TEST(QemuCommand, ConsoleOnStdioByDefault) {
   EXPECT_EQ(console_args(RunOptions{}, plan()),
             (Args{"-chardev", "stdio,id=serial0", "-serial", "chardev:serial0", "-monitor",
