@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Our ROM on a link where nothing answers, then on one whose server lacks the boot
+# file: each ends with a clear line from the driver and the firmware moving on to
+# its next boot option, which the runner reports as status 109 -- never a hang.
+# The NIC sits on a TAP device in a network namespace this test makes (root only).
+#   1. no DHCP server at all: DHCP gives up after its retries;
+#   2. dnsmasq answers DHCP with a boot file its TFTP folder does not hold.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../interop/netns_lib.sh"
+require_machine
+[[ -f $MPXE_BUILD_DIR/rom/mpxe-virtio.rom ]] || skip "mpxe-virtio.rom not built"
+command -v dnsmasq >/dev/null || skip "no dnsmasq"
+netns_setup
+
+# The runner (and QEMU, which opens the TAP) run inside the namespace.
+run_in_ns() {
+  echo "+ mpxe run $*"
+  ip netns exec "$NS" "$MPXE" run --headless --timeout 240 "$@" </dev/null \
+    >"$WORK/stdout" 2>"$WORK/stderr"
+  STATUS=$?
+  echo "  status $STATUS"
+  sed 's/^/  stderr: /' "$WORK/stderr"
+}
+
+log=$WORK/silent.log
+run_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log"
+expect_status 109
+expect_in "$log" '^mpxe: DHCP \(PXE\) on 52:54:00:12:34:56$'
+expect_in "$log" '^mpxe: no DHCP lease: '
+
+mkdir "$WORK/tftp"
+ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface="$TAP" \
+  --bind-interfaces --pid-file= --leasefile-ro --dhcp-range=10.77.0.50,10.77.0.99,1h \
+  --dhcp-boot=absent.efi --enable-tftp --tftp-root="$WORK/tftp" \
+  --log-facility="$WORK/dnsmasq.log" &
+log=$WORK/missing.log
+run_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log"
+expect_status 109
+expect_in "$log" "^mpxe: boot server 10\\.77\\.0\\.1 file 'absent\\.efi'\$"
+expect_in "$log" '^mpxe: TFTP error 1 from server: .+'
+finish
