@@ -217,7 +217,7 @@ Result<DnsResponse> DnsResponse::parse(const DnsPacket& packet) {
 }
 
 size_t DnsResponse::addresses_for(const DnsName& name, Ipv4Address* out, size_t capacity,
-                                  uint32_t* ttl) const {
+                                  uint32_t* ttl, DnsName* canonical) const {
   DnsName current = name;
   uint32_t min_ttl = 0xFFFFFFFF;
   // "If a CNAME RR is present at a node, no other data should be present" (RFC
@@ -243,6 +243,7 @@ size_t DnsResponse::addresses_for(const DnsName& name, Ipv4Address* out, size_t 
     if (a[i].ttl < min_ttl) min_ttl = a[i].ttl;
   }
   if (count > 0 && ttl != nullptr) *ttl = min_ttl;
+  if (canonical != nullptr) *canonical = current;
   return count;
 }
 

@@ -166,9 +166,11 @@ struct DnsResponse {
 
   // The addresses `name` resolves to in this response, following CNAMEs (at most
   // kMaxCname of them): fills up to `capacity` entries and returns their number.
-  // `ttl` gets the smallest TTL along the chain when anything is found.
+  // `ttl` gets the smallest TTL along the chain when anything is found;
+  // `canonical` (when given) the name the chain ends at, found or not (`name`
+  // itself when no CNAME applies).
   size_t addresses_for(const DnsName& name, Ipv4Address* out, size_t capacity,
-                       uint32_t* ttl) const;
+                       uint32_t* ttl, DnsName* canonical = nullptr) const;
 };
 
 }  // namespace mpxe::net
