@@ -3,6 +3,7 @@
 //
 //   mpxe-net --tap tap0 --ip 10.77.0.2/24 ping 10.77.0.1 -c 3
 //   mpxe-net --tap tap0 --drop 200 --seed 7 --pcap run.pcap -v ping 10.77.0.1
+//   mpxe-net --tap tap0 dns boot.example.com
 #include <CLI/CLI.hpp>
 
 #include "host/net/net_app.h"
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   mpxe::host::add_ping_command(app, net);
   mpxe::host::add_dhcp_command(app, net);
   mpxe::host::add_tftp_command(app, net);
+  mpxe::host::add_dns_command(app, net);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

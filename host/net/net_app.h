@@ -4,6 +4,7 @@
 //   cmd_ping.cpp   ping ADDR [-c COUNT]          (here)
 //   cmd_dhcp.cpp   dhcp                          (add_dhcp_command)
 //   cmd_tftp.cpp   tftp get FILE                 (add_tftp_command)
+//   cmd_dns.cpp    dns NAME...                   (add_dns_command)
 //
 // A subcommand file defines its add_*_command(), which adds a CLI11 subcommand
 // and registers what it does with NetApp::on_command(). By the time that runs,
@@ -130,5 +131,6 @@ class NetApp {
 void add_ping_command(CLI::App& app, NetApp& net);
 void add_dhcp_command(CLI::App& app, NetApp& net);
 void add_tftp_command(CLI::App& app, NetApp& net);
+void add_dns_command(CLI::App& app, NetApp& net);
 
 }  // namespace mpxe::host

@@ -138,7 +138,8 @@ Status DnsResolver::start(Bytes name, uint16_t local_port, Millis now) {
     answer_.canonical = entry.canonical;
     for (uint8_t i = 0; i < entry.count; ++i) answer_.addresses[i] = entry.addresses[i];
     answer_.count = entry.count;
-    answer_.ttl_s = static_cast<uint32_t>((entry.expires - now) / 1000);
+    // Rounded up: what is left of the TTL, counting a started second.
+    answer_.ttl_s = static_cast<uint32_t>((entry.expires - now + 999) / 1000);
     answer_.source = DnsSource::Cache;
     finish_done(now);
     return {};
