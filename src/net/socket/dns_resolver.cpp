@@ -245,6 +245,8 @@ void DnsResolver::drop(DnsDrop reason) { ++stats_.dropped[static_cast<size_t>(re
 
 void DnsResolver::on_datagram(const UdpMeta& meta, Bytes payload, Millis now, UdpSender& tx) {
   ++stats_.received;
+  // The total limit holds however late poll() comes: past it nothing is taken.
+  if (state_ == DnsResolverState::Querying && now >= give_up_) next_attempt(now);
   if (state_ != DnsResolverState::Querying) return drop(DnsDrop::WrongState);
   int server = server_index(meta.src);
   if (server < 0 || (asked_ & bit(static_cast<uint8_t>(server))) == 0 ||
@@ -300,9 +302,16 @@ void DnsResolver::accept_answer(const DnsResponse& response, uint8_t server, Mil
 }
 
 void DnsResolver::server_said_no(uint8_t server, DnsFailure failure, Millis now, UdpSender* tx) {
+  if (out_ & bit(server)) return;  // a repeat: nothing new
   out_ = static_cast<uint8_t>(out_ | bit(server));
   server_failure_ = failure;
-  // The next server now, not when this attempt's wait would have ended.
+  bool any_left = false;
+  for (uint8_t i = 0; i < config_.server_count; ++i) any_left = any_left || (out_ & bit(i)) == 0;
+  if (!any_left) return fail(failure, now);
+  // A late "no" from a server asked earlier leaves the wait on the current one
+  // alone; from the current one, the next server is asked now, not when the
+  // wait would have ended.
+  if (server != server_) return;
   next_attempt(now);
   if (tx != nullptr && state_ == DnsResolverState::Querying) send_query(now, *tx);
 }
@@ -313,7 +322,6 @@ void DnsResolver::on_unreachable(const UdpMeta& quoted, uint8_t /*code*/, Millis
   if (server < 0 || (asked_ & bit(static_cast<uint8_t>(server))) == 0 ||
       quoted.src_port != local_port_ || quoted.dst_port != config_.server_port)
     return;
-  if (out_ & bit(static_cast<uint8_t>(server))) return;
   // The next query goes out at the next poll().
   server_said_no(static_cast<uint8_t>(server), DnsFailure::Unreachable, now, nullptr);
 }

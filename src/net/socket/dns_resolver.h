@@ -50,9 +50,10 @@
 //   TC set                                  -> Failed Truncated (the answer needs
 //                                              TCP, which this resolver lacks)
 //   SERVFAIL, REFUSED, any other RCODE      -> that server is out for this lookup;
-//     the next one is asked at once; when none is left, Failed ServerFailure,
-//     Refused or ServerError (rcode() has the code). An ICMP port unreachable
-//     from a server does the same, ending in Unreachable.
+//     if it was the one being waited on, the next is asked at once; when none
+//     is left, Failed ServerFailure, Refused or ServerError (rcode() has the
+//     code). An ICMP port unreachable from a server does the same, ending in
+//     Unreachable.
 // When the sends or the time run out: Failed Timeout, unless a server had said
 // no (then what it said), or no send ever left (SendFailed).
 //

@@ -283,6 +283,14 @@ TEST_F(DnsResolverTest, TotalLimitCutsTheScheduleShort) {
   EXPECT_EQ(resolver.failure(), DnsFailure::Timeout);
 }
 
+TEST_F(DnsResolverTest, NothingIsTakenPastTheTotalLimitEvenWithoutAPoll) {
+  begin("slow.mpxe.test");
+  reply(answer("slow.mpxe.test", Ipv4Address::of(10, 77, 0, 5)), 10000);
+  EXPECT_EQ(resolver.state(), DnsResolverState::Failed);
+  EXPECT_EQ(resolver.failure(), DnsFailure::Timeout);
+  EXPECT_EQ(resolver.stats().drops(DnsDrop::WrongState), 1u);
+}
+
 TEST_F(DnsResolverTest, FallsOverToTheNextServerAndTakesALateAnswerFromTheFirst) {
   ASSERT_TRUE(resolver.configure(config_with({kServer, kServer2})));
   begin("www.mpxe.test");
@@ -530,6 +538,25 @@ TEST_F(DnsResolverTest, ServerFailureMovesToTheNextServerAtOnce) {
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].meta.dst, kServer2);
   reply(answer("www.mpxe.test", Ipv4Address::of(10, 77, 0, 5)), 1020, kServer2);
+  EXPECT_EQ(resolver.state(), DnsResolverState::Done);
+}
+
+TEST_F(DnsResolverTest, ALateRefusalFromAnEarlierServerLeavesTheCurrentWaitAlone) {
+  ASSERT_TRUE(resolver.configure(config_with({kServer, kServer2})));
+  begin("www.mpxe.test");
+  resolver.poll(1000, tx);
+  ASSERT_EQ(tx.take().size(), 2u);  // kServer, then kServer2
+  Buffer refused = Message(resolver.query_id(), 0x8185, "www.mpxe.test").done();
+  reply(refused, 1100, kServer);
+  reply(refused, 1200, kServer);  // a repeat changes nothing
+  EXPECT_TRUE(tx.sent.empty());
+  EXPECT_EQ(resolver.next_deadline(), 2000u);
+  // The next round skips the server that refused.
+  resolver.poll(2000, tx);
+  std::vector<Sent> next = tx.take();
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].meta.dst, kServer2);
+  reply(answer("www.mpxe.test", Ipv4Address::of(10, 77, 0, 5)), 2100, kServer2);
   EXPECT_EQ(resolver.state(), DnsResolverState::Done);
 }
 
