@@ -28,8 +28,9 @@
 // Retransmission (DnsResolverConfig): send k of a lookup goes to the next server
 // in the list that has not failed, and waits first_timeout << (k / servers),
 // capped at max_timeout: with the defaults and one server 1, 2, 4 s, then
-// Timeout 7 s after start(); with two, 1, 1, 2, 2, 4, 4 s. At most
-// rounds x servers sends, and never longer than total_limit in all. A send the
+// Timeout 7 s after start(); with two, 1, 1, 2, 2, 4 s and the limit (10 s).
+// At most rounds x servers sends, and never longer than total_limit in all,
+// however late poll() comes (an answer past it is not taken). A send the
 // UdpSender refuses (the server's MAC not resolved yet, ring full) is tried again
 // after kSendRetry within that send's wait, without spending an attempt.
 //
