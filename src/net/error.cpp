@@ -30,6 +30,11 @@ const char* error_text(Error error) {
     case Errc::Overlap: return "overlapping fragment";
     case Errc::Exhausted: return "table full";
     case Errc::InUse: return "in use";
+    case Errc::Refused: return "connection refused";
+    case Errc::Reset: return "connection reset";
+    case Errc::TimedOut: return "timed out";
+    case Errc::Closed: return "closed early";
+    case Errc::Rejected: return "rejected";
   }
   return "unknown error";
 }
@@ -48,6 +53,8 @@ const char* error_layer_text(Error error) {
     case Layer::Tftp: return "tftp";
     case Layer::Dns: return "dns";
     case Layer::Iface: return "iface";
+    case Layer::Tcp: return "tcp";
+    case Layer::Http: return "http";
   }
   return "unknown layer";
 }

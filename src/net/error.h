@@ -23,6 +23,8 @@ enum class Layer : uint8_t {
   Tftp = 9,
   Dns = 10,
   Iface = 11,    // the interface: routing, port bindings, the device's transmit ring
+  Tcp = 12,
+  Http = 13,
 };
 
 // Why. Values are stable: they appear in logs.
@@ -51,6 +53,11 @@ enum class Errc : uint8_t {
   Overlap = 21,         // an IPv4 fragment overlaps data already received with other bytes
   Exhausted = 22,       // a fixed table is full (reassembly slots, port bindings)
   InUse = 23,           // a UDP port already bound
+  Refused = 24,         // the peer refused: a TCP RST in answer to our SYN
+  Reset = 25,           // the peer reset an established connection
+  TimedOut = 26,        // no answer after every retransmission, or no progress for too long
+  Closed = 27,          // the peer closed before all that was promised arrived
+  Rejected = 28,        // a well-formed answer that says no (an HTTP status outside 2xx)
 };
 
 class Error {
