@@ -2,6 +2,7 @@
 
 #include "core/byte_ops.h"
 #include "net/wire/icmp.h"
+#include "net/wire/tcp.h"
 #include "net/wire/udp.h"
 
 namespace mpxe::net {
@@ -46,13 +47,23 @@ size_t Interface::poll(Millis now) {
     rx_frame(Bytes(frame.data, frame.size));
     device_.release(frame);
   }
+  // After the batch: TCP timers, and one ACK per connection for all the data
+  // the batch brought (see tcp_connection.h on the ACK policy).
+  for (TcpConnection* connection : tcp_)
+    if (connection != nullptr) connection->poll(now, *this);
   return handled;
 }
 
 Millis Interface::next_deadline() const {
   Millis arp = arp_.next_deadline();
   Millis fragments = reassembler_.next_deadline();
-  return arp < fragments ? arp : fragments;
+  Millis next = arp < fragments ? arp : fragments;
+  for (const TcpConnection* connection : tcp_) {
+    if (connection == nullptr) continue;
+    Millis tcp = connection->next_deadline();
+    if (tcp < next) next = tcp;
+  }
+  return next;
 }
 
 void Interface::drop(Drop reason, Error error) {
@@ -70,6 +81,13 @@ UdpEndpoint* Interface::endpoint_for(uint16_t port) const {
 }
 
 bool Interface::is_bound(uint16_t port) const { return endpoint_for(port) != nullptr; }
+
+bool Interface::port_in_use(uint16_t port) const {
+  if (is_bound(port)) return true;
+  for (const TcpConnection* connection : tcp_)
+    if (connection != nullptr && connection->tuple().local_port == port) return true;
+  return false;
+}
 
 Status Interface::bind(uint16_t port, UdpEndpoint& endpoint) {
   if (port == 0) return Error(Layer::Iface, Errc::BadValue);
@@ -93,12 +111,12 @@ Result<uint16_t> Interface::allocate_port(Random& random) const {
   // the walk from a random start is there so the loop provably ends.
   for (int attempt = 0; attempt < 8; ++attempt) {
     uint16_t port = static_cast<uint16_t>(kEphemeralFirst + (random.next_u32() & (kEphemeralCount - 1)));
-    if (!is_bound(port)) return port;
+    if (!port_in_use(port)) return port;
   }
   uint32_t start = random.next_u32() & (kEphemeralCount - 1);
   for (uint32_t i = 0; i < kEphemeralCount; ++i) {
     uint16_t port = static_cast<uint16_t>(kEphemeralFirst + ((start + i) & (kEphemeralCount - 1)));
-    if (!is_bound(port)) return port;
+    if (!port_in_use(port)) return port;
   }
   return Error(Layer::Iface, Errc::Exhausted);
 }
@@ -198,6 +216,7 @@ void Interface::rx_ipv4_payload(const EthernetFrame& frame, const Ipv4Repr& ip, 
   switch (ip.protocol) {
     case static_cast<uint8_t>(IpProtocol::Icmp): return rx_icmp(frame, ip, payload);
     case static_cast<uint8_t>(IpProtocol::Udp): return rx_udp(frame, ip, payload);
+    case static_cast<uint8_t>(IpProtocol::Tcp): return rx_tcp(ip, payload);
     default: return drop(Drop::Unsupported);
   }
 }
@@ -266,6 +285,106 @@ void Interface::rx_udp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes pay
     return;
   }
   endpoint->on_datagram(meta, datagram.value().payload(), now_, *this);
+}
+
+void Interface::rx_tcp(const Ipv4Repr& ip, Bytes payload) {
+  // TCP is unicast only (RFC 9293 3.9.2.3 has no broadcast connections).
+  if (!config_.configured() || ip.dst != config_.address) return drop(Drop::NotForUs);
+  Result<TcpSegment> segment = TcpSegment::check(payload);
+  if (!segment) return drop(Drop::Malformed, segment.error());
+  Result<TcpRepr> parsed = TcpRepr::parse(segment.value(), ip.src, ip.dst);
+  if (!parsed) {
+    return drop(parsed.error().reason() == Errc::BadChecksum ? Drop::BadChecksum : Drop::Malformed,
+                parsed.error());
+  }
+  const TcpRepr& tcp = parsed.value();
+  TcpTuple tuple{ip.dst, tcp.dst_port, ip.src, tcp.src_port};
+  for (TcpConnection* connection : tcp_) {
+    if (connection != nullptr && connection->matches(tuple)) {
+      connection->on_segment(tcp, segment.value().payload(), now_, *this);
+      return;
+    }
+  }
+  drop(Drop::NoEndpoint);
+  tx_tcp_reset(ip, tcp);
+}
+
+void Interface::tx_tcp_reset(const Ipv4Repr& ip, const TcpRepr& segment) {
+  // RFC 9293 3.10.7.1, a segment for no connection: never answer a RST; answer
+  // anything else with one that the sender will accept.
+  if (segment.has(tcp_flags::kRst) || !ip.src.is_unicast()) return;
+  if (now_ >= rst_window_start_ + 1000 || now_ < rst_window_start_) {
+    rst_window_start_ = now_;
+    rst_window_count_ = 0;
+  }
+  if (rst_window_count_ >= kTcpResetsPerSecond) return;
+  ++rst_window_count_;
+  TcpRepr reset;
+  reset.src_port = segment.dst_port;
+  reset.dst_port = segment.src_port;
+  if (segment.has(tcp_flags::kAck)) {
+    reset.seq = segment.ack;
+    reset.flags = tcp_flags::kRst;
+  } else {
+    reset.ack = segment.seq + segment.seq_len();
+    reset.flags = tcp_flags::kRst | tcp_flags::kAck;
+  }
+  if (send_tcp(TcpTuple{ip.dst, segment.dst_port, ip.src, segment.src_port}, reset, Bytes()))
+    ++counters_.tcp_resets;
+}
+
+// ---------------------------------------------------------------------------
+// TCP connections
+
+void Interface::set_random(Random& random) {
+  random_ = &random;
+  isn_.seed(random);
+}
+
+Status Interface::tcp_connect(TcpConnection& connection, Ipv4Address remote, uint16_t port,
+                              TcpReceiver& receiver, const TcpConfig& config, Millis now) {
+  if (random_ == nullptr) return Error(Layer::Tcp, Errc::Unsupported);
+  if (!config_.configured()) return Error(Layer::Iface, Errc::Unreachable);
+  size_t slot = kMaxTcpConnections;
+  for (size_t i = 0; i < kMaxTcpConnections; ++i) {
+    if (tcp_[i] == &connection) {
+      slot = i;
+      break;
+    }
+    if (tcp_[i] == nullptr && slot == kMaxTcpConnections) slot = i;
+  }
+  if (slot == kMaxTcpConnections) return Error(Layer::Iface, Errc::Exhausted);
+  tcp_[slot] = nullptr;  // its old port is free to draw again
+  Result<uint16_t> local_port = allocate_port(*random_);
+  if (!local_port) return local_port.error();
+  TcpTuple tuple{config_.address, local_port.value(), remote, port};
+  tcp_[slot] = &connection;
+  now_ = now;
+  Status status = connection.connect(tuple, isn_.isn(tuple, now), receiver, config, now, *this);
+  if (!status) tcp_[slot] = nullptr;
+  return status;
+}
+
+void Interface::tcp_release(TcpConnection& connection) {
+  for (TcpConnection*& slot : tcp_)
+    if (slot == &connection) slot = nullptr;
+}
+
+Status Interface::send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) {
+  size_t len = header.header_len() + payload.size();
+  if (len + Ipv4Repr::buffer_len() > mtu_) return Error(Layer::Tcp, Errc::TooBig);
+  Result<MacAddress> dst_mac = resolve_next_hop(tuple.remote);
+  if (!dst_mac) return dst_mac.error();
+  Ipv4Repr ip = ipv4_header(tuple.local, tuple.remote, IpProtocol::Tcp, len);
+  ip.dont_fragment = true;  // RFC 9293 3.7.2: path MTU discovery
+  Result<MutableBytes> space = tx_ipv4_begin(dst_mac.value(), ip);
+  if (!space) return space.error();
+  copy_bytes(space.value().subspan(header.header_len()), payload);
+  TcpRepr repr = header;
+  repr.payload_len = payload.size();
+  Status status = repr.emit(space.value(), tuple.local, tuple.remote);
+  if (!status) return status;
+  return tx_frame(EthernetFrame::kHeaderLen + Ipv4Repr::buffer_len() + len);
 }
 
 // ---------------------------------------------------------------------------

@@ -6,6 +6,9 @@
 //                    the device, in order, once handled; sends due ARP requests
 //   next_deadline()  when poll() next has timer work (ARP retries, reassembly)
 //   send_udp()       the UdpSender the DHCP/TFTP/DNS machines send through
+//   tcp_connect()    opens a TcpConnection (the TcpHost HTTP runs over); its
+//                    segments are routed to it, and poll() runs its timers and
+//                    flushes its pending ACKs after each batch of frames
 //
 // Time comes in through poll(); sends between polls use the time of the latest
 // poll for ARP pacing. Frames are built in one scratch buffer inside the
@@ -22,6 +25,7 @@
 #include "net/iface/arp_cache.h"
 #include "net/iface/reassembly.h"
 #include "net/result.h"
+#include "net/socket/tcp_connection.h"
 #include "net/socket/udp_endpoint.h"
 #include "net/wire/arp.h"
 #include "net/wire/ethernet.h"
@@ -66,6 +70,7 @@ struct InterfaceCounters {
   uint32_t arp_replies = 0;
   uint32_t echo_replies = 0;
   uint32_t icmp_errors = 0;  // port unreachables sent
+  uint32_t tcp_resets = 0;   // RSTs sent for segments of no connection
   uint32_t drops[kDropReasons] = {};
   Error last_drop_error;  // the wire error behind the latest drop, for logs
 
@@ -82,9 +87,12 @@ class EchoListener {
   ~EchoListener() = default;
 };
 
-class Interface final : public UdpSender {
+class Interface final : public UdpSender, public TcpHost {
  public:
   static constexpr size_t kMaxBindings = 8;
+  static constexpr size_t kMaxTcpConnections = 16;
+  // RSTs for segments of no connection, at most this many a second.
+  static constexpr uint32_t kTcpResetsPerSecond = 50;
   static constexpr size_t kRxBatch = 32;
   static constexpr uint16_t kMaxMtu = 1500;
   static constexpr size_t kMaxFrameLen = EthernetFrame::kHeaderLen + kMaxMtu;
@@ -119,9 +127,22 @@ class Interface final : public UdpSender {
   Status bind(uint16_t port, UdpEndpoint& endpoint);
   void unbind(uint16_t port);
   bool is_bound(uint16_t port) const;
-  // An unbound port in 49152-65535 drawn from `random`, so that an off-path
-  // attacker cannot guess it (RFC 6056). Does not bind it.
+  // A port in 49152-65535 that no UDP binding and no TCP connection uses, drawn
+  // from `random`, so that an off-path attacker cannot guess it (RFC 6056).
+  // Does not bind it.
   Result<uint16_t> allocate_port(Random& random) const;
+
+  // The random source for TCP's ephemeral ports and ISN secret; tcp_connect()
+  // fails (Tcp/Unsupported) until it is given. Must outlive the interface.
+  void set_random(Random& random);
+  // TcpHost. tcp_connect() fails with Iface/Unreachable while unconfigured and
+  // Iface/Exhausted with kMaxTcpConnections registered.
+  Status tcp_connect(TcpConnection& connection, Ipv4Address remote, uint16_t port,
+                     TcpReceiver& receiver, const TcpConfig& config, Millis now) override;
+  void tcp_release(TcpConnection& connection) override;
+  uint16_t tcp_mss() const override { return static_cast<uint16_t>(mtu_ - 40); }
+  // TcpSender: fails as send_udp().
+  Status send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override;
 
   // UdpSender. Fails with Udp/TooBig over the MTU (nothing is fragmented),
   // Iface/Unreachable without a route, Arp/WouldBlock while the next hop is being
@@ -152,6 +173,9 @@ class Interface final : public UdpSender {
   void rx_ipv4_payload(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
   void rx_icmp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
   void rx_udp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
+  void rx_tcp(const Ipv4Repr& ip, Bytes payload);
+  void tx_tcp_reset(const Ipv4Repr& ip, const TcpRepr& segment);
+  bool port_in_use(uint16_t port) const;
   bool accepts_ipv4_dst(Ipv4Address dst) const;
   bool is_subnet_broadcast(Ipv4Address dst) const;
   UdpEndpoint* endpoint_for(uint16_t port) const;
@@ -181,6 +205,11 @@ class Interface final : public UdpSender {
   ArpCache arp_;
   Reassembler reassembler_;
   Binding bindings_[kMaxBindings];
+  TcpConnection* tcp_[kMaxTcpConnections] = {};
+  Random* random_ = nullptr;
+  TcpIsnSource isn_;
+  Millis rst_window_start_ = 0;
+  uint32_t rst_window_count_ = 0;
   EchoListener* echo_listener_ = nullptr;
   InterfaceCounters counters_;
   uint8_t tx_buffer_[kMaxFrameLen] = {};

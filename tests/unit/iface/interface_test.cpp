@@ -332,9 +332,10 @@ TEST(InterfaceIpv4, DropsBadHeadersAndSources) {
 TEST(InterfaceIpv4, UnknownEtherTypesAndProtocolsAreUnsupported) {
   Stack s(kClientMac, client_config());
   Buffer ipv6 = test::eth_frame(kServerMac, kClientMac, EtherType::Ipv6, text("whatever"));
-  Buffer tcp_packet =
-      test::ipv4_packet(test::ip_header(kServerIp, kClientIp, IpProtocol::Tcp), text("tcp!"));
-  s.feed({ipv6, test::eth_frame(kServerMac, kClientMac, EtherType::Ipv4, view(tcp_packet))});
+  // GRE (47): an IP protocol this stack has no handler for.
+  Buffer gre_packet = test::ipv4_packet(
+      test::ip_header(kServerIp, kClientIp, static_cast<IpProtocol>(47)), text("gre!"));
+  s.feed({ipv6, test::eth_frame(kServerMac, kClientMac, EtherType::Ipv4, view(gre_packet))});
   EXPECT_EQ(s.dropped(Drop::Unsupported), 2u);
   EXPECT_TRUE(s.device.tx.empty());
 }
@@ -737,5 +738,104 @@ TEST(InterfacePoll, NextDeadlineIsTheEarliestTimer) {
   EXPECT_EQ(s.iface.next_deadline(), 600 + Reassembler::kTimeout);
 }
 
+}  // namespace
+}  // namespace mpxe::net
+
+// ---------------------------------------------------------------------------
+// TCP demultiplexing
+
+namespace mpxe::net {
+namespace {
+namespace tcp_demux {
+
+Buffer tcp_frame(const TcpRepr& tcp, Bytes payload = Bytes()) {
+  TcpRepr r = tcp;
+  r.payload_len = payload.size();
+  Buffer segment(r.buffer_len());
+  for (size_t i = 0; i < payload.size(); ++i) segment[r.header_len() + i] = payload[i];
+  EXPECT_TRUE(r.emit(MutableBytes(segment.data(), segment.size()), kServerIp, kClientIp));
+  Buffer packet = test::ipv4_packet(test::ip_header(kServerIp, kClientIp, IpProtocol::Tcp),
+                                    view(segment));
+  return test::eth_frame(kServerMac, kClientMac, EtherType::Ipv4, view(packet));
+}
+
+class FixedRandom final : public Random {
+ public:
+  uint32_t next_u32() override { return value = value * 1103515245u + 12345u; }
+  uint32_t value = 42;
+};
+
+class NullReceiver final : public TcpReceiver {
+ public:
+  MutableBytes tcp_rx_space(uint64_t, size_t) override { return MutableBytes(); }
+  uint64_t tcp_rx_limit() const override { return 0; }
+  void tcp_rx_data(uint64_t) override {}
+  void tcp_rx_fin(uint64_t) override {}
+};
+
+TEST(InterfaceTcp, ASegmentForNoConnectionDrawsAReset) {
+  Stack s(kClientMac, client_config());
+  ArpRepr known{ArpOperation::Reply, kServerMac, kServerIp, kClientMac, kClientIp};
+  s.feed(test::arp_frame(kServerMac, kClientMac, known));
+  s.device.tx.clear();
+  TcpRepr syn;
+  syn.src_port = 80;
+  syn.dst_port = 50000;
+  syn.seq = 1000;
+  syn.flags = tcp_flags::kSyn;
+  s.feed(tcp_frame(syn));
+  ASSERT_EQ(s.device.tx.size(), 1u);
+  auto parsed = test::parse_ipv4_frame(s.device.tx[0]);
+  auto segment = TcpSegment::check(view(parsed.ip_payload));
+  ASSERT_TRUE(segment);
+  auto reset = TcpRepr::parse(segment.value(), kClientIp, kServerIp);
+  ASSERT_TRUE(reset);
+  EXPECT_EQ(reset.value().flags, tcp_flags::kRst | tcp_flags::kAck);
+  EXPECT_EQ(reset.value().ack, 1001u);
+  EXPECT_EQ(s.iface.counters().tcp_resets, 1u);
+  // A RST is never answered; a bad checksum is dropped unanswered.
+  s.device.tx.clear();
+  syn.flags = tcp_flags::kRst;
+  s.feed(tcp_frame(syn));
+  Buffer bad = tcp_frame(syn);
+  bad.back() ^= 1;
+  s.feed(bad);
+  EXPECT_TRUE(s.device.tx.empty());
+  EXPECT_EQ(s.dropped(Drop::BadChecksum), 1u);
+}
+
+TEST(InterfaceTcp, ConnectNeedsRandomnessAndRoutesSegments) {
+  Stack s(kClientMac, client_config());
+  TcpConnection conn;
+  NullReceiver rx;
+  EXPECT_TRUE(test::is_error(s.iface.tcp_connect(conn, kServerIp, 80, rx, TcpConfig{}, 0).error(),
+                             Layer::Tcp, Errc::Unsupported));
+  FixedRandom random;
+  s.iface.set_random(random);
+  ASSERT_TRUE(s.iface.tcp_connect(conn, kServerIp, 80, rx, TcpConfig{}, 0));
+  EXPECT_EQ(conn.state(), TcpConnection::State::SynSent);
+  EXPECT_GE(conn.tuple().local_port, Interface::kEphemeralFirst);
+  // The SYN waited for ARP; the answer arrives and the SYN follows at once.
+  ASSERT_EQ(s.device.tx.size(), 1u);  // the ARP request
+  ArpRepr reply{ArpOperation::Reply, kServerMac, kServerIp, kClientMac, kClientIp};
+  s.feed(test::arp_frame(kServerMac, kClientMac, reply), 5);
+  ASSERT_EQ(s.device.tx.size(), 2u);
+  auto syn = TcpRepr::parse(
+      TcpSegment::check(view(test::parse_ipv4_frame(s.device.tx[1]).ip_payload)).value(), kClientIp,
+      kServerIp);
+  ASSERT_TRUE(syn);
+  EXPECT_EQ(syn.value().flags, tcp_flags::kSyn);
+  // The server's RST for it reaches the connection: refused.
+  TcpRepr rst;
+  rst.src_port = 80;
+  rst.dst_port = conn.tuple().local_port;
+  rst.ack = syn.value().seq + 1;
+  rst.flags = tcp_flags::kRst | tcp_flags::kAck;
+  s.feed(tcp_frame(rst), 20);
+  EXPECT_EQ(conn.error(), Error(Layer::Tcp, Errc::Refused));
+  s.iface.tcp_release(conn);
+}
+
+}  // namespace tcp_demux
 }  // namespace
 }  // namespace mpxe::net
