@@ -1,0 +1,263 @@
+// HTTP/1.1 syntax (src/net/wire/http.*) against what nginx 1.22 really sent
+// (http_responses.h) and hand-made hostile variations.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/byte_ops.h"
+#include "http_responses.h"
+#include "net/wire/http.h"
+
+namespace mpxe::net {
+namespace {
+
+template <size_t N>
+Bytes bytes(const uint8_t (&a)[N]) {
+  return Bytes(a, N);
+}
+Bytes text(const std::string& s) { return Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+std::string str(Bytes b) { return std::string(b.begin(), b.end()); }
+
+uint8_t file_byte(size_t i) { return static_cast<uint8_t>((i * 7 + 3) & 0xFF); }
+
+HttpResponseHead head_of(Bytes response) {
+  auto head = HttpResponseHead::parse(response);
+  EXPECT_TRUE(head.ok()) << error_text(head.error());
+  return head.ok() ? head.value() : HttpResponseHead{};
+}
+
+TEST(HttpHead, Nginx200WithContentLength) {
+  Bytes r = bytes(nginx::kStatus200);
+  HttpResponseHead h = head_of(r);
+  EXPECT_EQ(h.version_minor, 1);
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(str(h.reason), "OK");
+  EXPECT_TRUE(h.has_content_length);
+  EXPECT_EQ(h.content_length, 4000u);
+  EXPECT_FALSE(h.chunked);
+  EXPECT_FALSE(h.keep_alive);  // "Connection: close"
+  EXPECT_TRUE(h.accept_ranges);
+  EXPECT_EQ(r.size() - h.header_len, 4000u);
+  for (size_t i = 0; i < 4000; ++i) ASSERT_EQ(r[h.header_len + i], file_byte(i));
+}
+
+TEST(HttpHead, EveryPrefixIsTruncated) {
+  Bytes r = bytes(nginx::kStatus200);
+  size_t header_len = head_of(r).header_len;
+  for (size_t n = 0; n < header_len; ++n)
+    ASSERT_EQ(HttpResponseHead::parse(r.first(n)).error(), Error(Layer::Http, Errc::Truncated)) << n;
+}
+
+TEST(HttpHead, Nginx206CarriesItsRange) {
+  Bytes r = bytes(nginx::kStatus206);
+  HttpResponseHead h = head_of(r);
+  EXPECT_EQ(h.status, 206);
+  EXPECT_EQ(str(h.reason), "Partial Content");
+  EXPECT_EQ(h.content_length, 1000u);
+  ASSERT_TRUE(h.has_content_range);
+  EXPECT_TRUE(h.content_range.satisfied);
+  EXPECT_EQ(h.content_range.first, 1000u);
+  EXPECT_EQ(h.content_range.last, 1999u);
+  EXPECT_EQ(h.content_range.complete, 4000u);
+  for (size_t i = 0; i < 1000; ++i) ASSERT_EQ(r[h.header_len + i], file_byte(1000 + i));
+}
+
+TEST(HttpHead, Nginx416SaysTheSize) {
+  HttpResponseHead h = head_of(bytes(nginx::kStatus416));
+  EXPECT_EQ(h.status, 416);
+  EXPECT_EQ(str(h.reason), "Requested Range Not Satisfiable");
+  ASSERT_TRUE(h.has_content_range);
+  EXPECT_FALSE(h.content_range.satisfied);
+  EXPECT_EQ(h.content_range.complete, 4000u);
+}
+
+TEST(HttpHead, NginxRedirects) {
+  HttpResponseHead moved = head_of(bytes(nginx::kStatus301));
+  EXPECT_EQ(moved.status, 301);
+  EXPECT_TRUE(moved.is_redirect());
+  EXPECT_EQ(str(moved.location), "/file4000");
+  HttpResponseHead found = head_of(bytes(nginx::kStatus302));
+  EXPECT_EQ(found.status, 302);
+  EXPECT_EQ(str(found.reason), "Moved Temporarily");
+  EXPECT_EQ(str(found.location), "http://10.77.0.1/file4000");
+
+  auto base = HttpUrl::parse(text("http://10.77.0.1:8080/boot/moved?x=1"));
+  ASSERT_TRUE(base);
+  auto next = base.value().resolve(moved.location);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(str(next.value().path_bytes()), "/file4000");
+  EXPECT_EQ(next.value().port, 8080);
+  auto absolute = base.value().resolve(found.location);
+  ASSERT_TRUE(absolute);
+  EXPECT_EQ(absolute.value().port, 80);
+  EXPECT_TRUE(absolute.value().has_address);
+}
+
+TEST(HttpHead, Nginx404KeepsItsText) {
+  HttpResponseHead h = head_of(bytes(nginx::kStatus404));
+  EXPECT_EQ(h.status, 404);
+  EXPECT_EQ(str(h.reason), "Not Found");
+  EXPECT_EQ(h.content_length, 153u);
+}
+
+TEST(HttpChunked, NginxSsiPageDecodes) {
+  Bytes r = bytes(nginx::kChunked);
+  HttpResponseHead h = head_of(r);
+  EXPECT_TRUE(h.chunked);
+  EXPECT_FALSE(h.has_content_length);
+  std::string want = "<p>first part</p>\n10.77.0.1\n<p>after the include</p>\n";
+  // Whole, and fed one byte at a time.
+  for (size_t piece : {r.size(), size_t{1}, size_t{3}}) {
+    HttpChunkDecoder decoder;
+    std::string body;
+    Bytes rest = r.subspan(h.header_len);
+    while (!rest.empty() && !decoder.done()) {
+      Bytes chunk = rest.first(piece);
+      while (!chunk.empty()) {
+        auto step = decoder.feed(chunk);
+        ASSERT_TRUE(step);
+        body += str(step.value().data);
+        chunk = chunk.subspan(step.value().consumed);
+        rest = rest.subspan(step.value().consumed);
+        if (step.value().consumed == 0) break;
+      }
+    }
+    EXPECT_TRUE(decoder.done());
+    EXPECT_TRUE(rest.empty());
+    EXPECT_EQ(body, want);
+  }
+}
+
+TEST(HttpChunked, ExtensionsTrailersAndBareLf) {
+  std::string coded = "4;name=value\r\nWiki\r\n5\npedia\n0\r\nExpires: never\r\nX: y\r\n\r\nNEXT";
+  HttpChunkDecoder decoder;
+  std::string body;
+  Bytes rest = text(coded);
+  while (!decoder.done()) {
+    auto step = decoder.feed(rest);
+    ASSERT_TRUE(step);
+    body += str(step.value().data);
+    rest = rest.subspan(step.value().consumed);
+  }
+  EXPECT_EQ(body, "Wikipedia");
+  EXPECT_EQ(str(rest), "NEXT");  // the decoder stops at the end of the message
+}
+
+TEST(HttpChunked, RejectsMalformedFraming) {
+  for (const char* bad : {"x\r\n", "\r\n", "4\r\nWikiX\r\n", "11111111111111111\r\n", "4 \r\nab"}) {
+    HttpChunkDecoder decoder;
+    Bytes rest = text(bad);
+    bool failed = false;
+    while (!rest.empty()) {
+      auto step = decoder.feed(rest);
+      if (!step) {
+        failed = true;
+        break;
+      }
+      if (step.value().consumed == 0) break;
+      rest = rest.subspan(step.value().consumed);
+    }
+    if (std::string(bad) == "4 \r\nab") {
+      EXPECT_FALSE(failed);  // whitespace before an extension is tolerated
+    } else {
+      EXPECT_TRUE(failed) << bad;
+    }
+  }
+}
+
+TEST(HttpHead, RejectsHostileHeads) {
+  struct Case {
+    const char* head;
+    Errc why;
+  } cases[] = {
+      {"HTTP/2.0 200 OK\r\n\r\n", Errc::BadVersion},
+      {"ICY 200 OK\r\n\r\n", Errc::BadVersion},
+      {"HTTP/1.1 2000 OK\r\n\r\n", Errc::BadValue},
+      {"HTTP/1.1 099 Low\r\n\r\n", Errc::BadValue},
+      {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", Errc::BadValue},
+      {"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", Errc::BadValue},
+      {"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", Errc::BadValue},
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", Errc::Unsupported},
+      {"HTTP/1.1 200 OK\r\nX-Long: a\r\n  folded\r\n\r\n", Errc::Unsupported},
+      {"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n", Errc::BadValue},
+      {"HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", Errc::BadValue},
+      {"HTTP/1.1 206 Partial\r\nContent-Range: bytes 9-3/10\r\n\r\n", Errc::BadValue},
+      {"HTTP/1.1 206 Partial\r\nContent-Range: bytes 0-10/10\r\n\r\n", Errc::BadValue},
+  };
+  for (const Case& c : cases)
+    EXPECT_EQ(HttpResponseHead::parse(text(c.head)).error(), Error(Layer::Http, c.why)) << c.head;
+}
+
+TEST(HttpHead, LenientWhereTheRfcAllows) {
+  auto h = HttpResponseHead::parse(text("HTTP/1.0 200\nContent-Length: 7, 7\nConnection: Keep-Alive\n\nbody"));
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h.value().status, 200);
+  EXPECT_TRUE(h.value().reason.empty());
+  EXPECT_EQ(h.value().content_length, 7u);
+  EXPECT_TRUE(h.value().keep_alive);
+  auto h10 = HttpResponseHead::parse(text("HTTP/1.0 200 OK\r\n\r\n"));
+  ASSERT_TRUE(h10);
+  EXPECT_FALSE(h10.value().keep_alive);
+  // Transfer-Encoding wins over Content-Length, and the connection is not reused.
+  auto both = HttpResponseHead::parse(
+      text("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  ASSERT_TRUE(both);
+  EXPECT_TRUE(both.value().chunked);
+  EXPECT_FALSE(both.value().has_content_length);
+  EXPECT_FALSE(both.value().keep_alive);
+}
+
+TEST(HttpUrl, ParsesWhatBootConfigsHold) {
+  auto u = HttpUrl::parse(text("HTTP://10.77.0.1:8080/images/boot.efi?arch=x64#frag"));
+  ASSERT_TRUE(u);
+  EXPECT_EQ(str(u.value().host_bytes()), "10.77.0.1");
+  EXPECT_TRUE(u.value().has_address);
+  EXPECT_EQ(u.value().address, (Ipv4Address{{10, 77, 0, 1}}));
+  EXPECT_EQ(u.value().port, 8080);
+  EXPECT_EQ(str(u.value().path_bytes()), "/images/boot.efi?arch=x64");
+  auto bare = HttpUrl::parse(text("http://boot.example"));
+  ASSERT_TRUE(bare);
+  EXPECT_FALSE(bare.value().has_address);
+  EXPECT_EQ(str(bare.value().path_bytes()), "/");
+  EXPECT_EQ(bare.value().port, 80);
+  EXPECT_EQ(HttpUrl::parse(text("https://10.0.0.1/")).error(), Error(Layer::Http, Errc::Unsupported));
+  EXPECT_EQ(HttpUrl::parse(text("http://u:p@10.0.0.1/")).error(), Error(Layer::Http, Errc::BadValue));
+  EXPECT_EQ(HttpUrl::parse(text("http://10.0.0.1:99999/")).error(), Error(Layer::Http, Errc::BadValue));
+  EXPECT_EQ(HttpUrl::parse(text("http://10.0.0.1/a b")).error(), Error(Layer::Http, Errc::BadValue));
+  EXPECT_EQ(HttpUrl::parse(text("10.0.0.1/file")).error(), Error(Layer::Http, Errc::BadValue));
+  std::string long_path = "http://10.0.0.1/" + std::string(2000, 'a');
+  EXPECT_EQ(HttpUrl::parse(text(long_path)).error(), Error(Layer::Http, Errc::TooBig));
+}
+
+TEST(HttpUrl, ResolvesRelativeLocations) {
+  auto base = HttpUrl::parse(text("http://10.0.0.1/a/b/c.efi?q")).value();
+  EXPECT_EQ(str(base.resolve(text("d.efi")).value().path_bytes()), "/a/b/d.efi");
+  EXPECT_EQ(str(base.resolve(text("/x")).value().path_bytes()), "/x");
+  auto other = base.resolve(text("//10.0.0.9:81/y"));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other.value().port, 81);
+  EXPECT_FALSE(other.value().same_origin(base));
+  EXPECT_TRUE(base.resolve(text("/x")).value().same_origin(base));
+}
+
+TEST(HttpRequest, BuildsGetAndHead) {
+  auto url = HttpUrl::parse(text("http://10.77.0.1:8080/boot.efi")).value();
+  uint8_t out[512];
+  HttpRange range{100, 199};
+  auto len = http_emit_request(MutableBytes(out), url, false, &range, true);
+  ASSERT_TRUE(len);
+  EXPECT_EQ(str(Bytes(out, len.value())),
+            "GET /boot.efi HTTP/1.1\r\nHost: 10.77.0.1:8080\r\nUser-Agent: mpxe\r\nAccept: */*\r\n"
+            "Range: bytes=100-199\r\n\r\n");
+  len = http_emit_request(MutableBytes(out), url, true, nullptr, false);
+  ASSERT_TRUE(len);
+  EXPECT_EQ(str(Bytes(out, len.value())),
+            "HEAD /boot.efi HTTP/1.1\r\nHost: 10.77.0.1:8080\r\nUser-Agent: mpxe\r\nAccept: */*\r\n"
+            "Connection: close\r\n\r\n");
+  EXPECT_EQ(http_emit_request(MutableBytes(out, 20), url, true, nullptr, false).error(),
+            Error(Layer::Http, Errc::NoSpace));
+}
+
+}  // namespace
+}  // namespace mpxe::net
