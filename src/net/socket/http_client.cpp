@@ -1,0 +1,415 @@
+#include "net/socket/http_client.h"
+
+#include "core/byte_ops.h"
+
+namespace mpxe::net {
+namespace {
+
+Error http_error(Errc reason) { return Error(Layer::Http, reason); }
+
+template <typename T>
+constexpr T min_of(T a, T b) {
+  return a < b ? a : b;
+}
+
+}  // namespace
+
+const char* http_failure_text(HttpFailure failure) {
+  switch (failure) {
+    case HttpFailure::None: return "no failure";
+    case HttpFailure::BadRequest: return "bad request";
+    case HttpFailure::NeedsDns: return "host name needs DNS (give an IPv4 address)";
+    case HttpFailure::Connection: return "connection failed";
+    case HttpFailure::Stalled: return "server stalled";
+    case HttpFailure::Status: return "server answered with an error status";
+    case HttpFailure::TooManyRedirects: return "too many redirects";
+    case HttpFailure::BadResponse: return "malformed response";
+    case HttpFailure::TooBig: return "body larger than the buffer";
+    case HttpFailure::ClosedEarly: return "server closed the connection before the end of the body";
+    case HttpFailure::RangeIgnored: return "server ignored the byte range";
+  }
+  return "unknown failure";
+}
+
+HttpClient::HttpClient(MutableBytes scratch) : ring_(scratch) {}
+
+Status HttpClient::start(const HttpGetRequest& request, Millis now, TcpHost& host) {
+  if (ring_.size() < kMinScratch) return http_error(Errc::NoSpace);
+  Result<HttpUrl> url = HttpUrl::parse(request.url);
+  if (!url) return url.error();
+  if (!url.value().has_address) return http_error(Errc::Unsupported);
+  if (request.has_range && request.range.last < request.range.first) return http_error(Errc::BadValue);
+  if (request.has_range && request.range.length() != request.body.size()) return http_error(Errc::BadValue);
+  if (request.stall_ms == 0) return http_error(Errc::BadValue);
+  bool was_kept = state_ == State::Done && keep_;
+  request_ = request;
+  request_.url = Bytes();
+  url_ = url.value();
+  state_ = State::Running;
+  failure_ = HttpFailure::None;
+  error_ = Error();
+  redirects_ = 0;
+  retried_ = false;
+  status_ = 0;
+  reason_[0] = 0;
+  has_content_length_ = false;
+  content_length_ = 0;
+  has_total_ = false;
+  total_ = 0;
+  accept_ranges_ = false;
+  keep_ = was_kept;
+  begin_request(now, host);
+  return {};
+}
+
+void HttpClient::begin_request(Millis now, TcpHost& host) {
+  last_now_ = now;
+  redirect_pending_ = false;
+  retry_pending_ = false;
+  bool reuse = keep_ && conn_.is_established() && !conn_.peer_closed() &&
+               url_.same_origin(conn_origin_) && phase_ == Phase::None;
+  if (!reuse) {
+    if (conn_.is_active()) conn_.abort(host);
+    TcpConfig config = request_.tcp;
+    if (config.mss > host.tcp_mss()) config.mss = host.tcp_mss();
+    Status status = host.tcp_connect(conn_, url_.address, url_.port, *this, config, now);
+    if (!status) return fail(HttpFailure::Connection, status.error());
+    conn_origin_ = url_;
+    ++stats_.connections;
+  } else {
+    ++stats_.reused;
+  }
+  reused_ = reuse;
+  keep_ = false;
+  resp_start_ = conn_.received();
+  received_ = resp_start_;
+  ring_base_ = resp_start_;
+  phase_ = Phase::Head;
+  close_delimited_ = false;
+  uint8_t text[kMaxRequestLen];
+  Result<size_t> len = http_emit_request(MutableBytes(text), url_, request_.head,
+                                         request_.has_range ? &request_.range : nullptr,
+                                         request_.keep_alive);
+  if (!len) return fail(HttpFailure::BadRequest, len.error());
+  Result<size_t> queued = conn_.send(Bytes(text, len.value()));
+  if (!queued || queued.value() != len.value())
+    return fail(HttpFailure::BadRequest, http_error(Errc::NoSpace));
+  ++stats_.requests;
+  progress_at_ = now;
+  progress_mark_ = received_;
+  progress_state_ = conn_.state();
+  // On a kept-alive connection the request can leave at once.
+  if (reuse) conn_.poll(now, host);
+}
+
+// ---------------------------------------------------------------------------
+// Where the stream goes
+
+MutableBytes HttpClient::ring_space(uint64_t offset, size_t len) {
+  size_t at = static_cast<size_t>((offset - ring_base_) % ring_.size());
+  return MutableBytes(ring_.data() + at, min_of(len, ring_.size() - at));
+}
+
+uint64_t HttpClient::tcp_rx_limit() const {
+  switch (phase_) {
+    case Phase::Head: return ring_base_ + ring_.size();
+    case Phase::Direct: return body_end_;
+    case Phase::Ring: return consumed_ + ring_.size();
+    case Phase::None: break;
+  }
+  return received_;
+}
+
+MutableBytes HttpClient::tcp_rx_space(uint64_t offset, size_t len) {
+  if (offset >= tcp_rx_limit()) return MutableBytes();
+  switch (phase_) {
+    case Phase::Head:
+    case Phase::Ring:
+      return ring_space(offset, len);
+    case Phase::Direct: {
+      if (offset < body_base_) return MutableBytes();
+      size_t at = static_cast<size_t>(offset - body_base_);
+      return request_.body.subspan(at, min_of<uint64_t>(len, body_end_ - offset));
+    }
+    case Phase::None:
+      break;
+  }
+  return MutableBytes();
+}
+
+void HttpClient::tcp_rx_data(uint64_t end) {
+  received_ = end;
+  switch (phase_) {
+    case Phase::Head: return on_head(end);
+    case Phase::Direct:
+      if (!close_delimited_ && end >= body_end_) complete_response(body_end_);
+      return;
+    case Phase::Ring: return process_ring(end);
+    case Phase::None: return;
+  }
+}
+
+void HttpClient::tcp_rx_fin(uint64_t end) {
+  received_ = end;
+  if (state_ != State::Running) return;
+  switch (phase_) {
+    case Phase::Head:
+      if (reused_ && !retried_ && end == resp_start_) {
+        // The server closed the idle connection as our request went out: once
+        // more on a new connection (RFC 9112 9.3.1 allows a retry of a GET).
+        retry_pending_ = true;
+        phase_ = Phase::None;
+        return;
+      }
+      return fail(HttpFailure::ClosedEarly, http_error(Errc::Closed));
+    case Phase::Direct:
+      if (close_delimited_) return complete_response(end);
+      return fail(HttpFailure::ClosedEarly, http_error(Errc::Closed));
+    case Phase::Ring:
+      if (!chunked_ && discard_ && close_delimited_) return complete_response(end);
+      return fail(HttpFailure::ClosedEarly, http_error(Errc::Closed));
+    case Phase::None:
+      return;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Responses
+
+void HttpClient::on_head(uint64_t end) {
+  size_t have = static_cast<size_t>(end - ring_base_);
+  Result<HttpResponseHead> parsed = HttpResponseHead::parse(Bytes(ring_.data(), have));
+  if (!parsed) {
+    if (parsed.error().reason() != Errc::Truncated)
+      return fail(HttpFailure::BadResponse, parsed.error());
+    if (have >= ring_.size()) return fail(HttpFailure::BadResponse, http_error(Errc::TooBig));
+    return;
+  }
+  const HttpResponseHead& head = parsed.value();
+  status_ = head.status;
+  size_t n = min_of(head.reason.size(), kMaxReason);
+  for (size_t i = 0; i < n; ++i) {
+    uint8_t c = head.reason[i];
+    reason_[i] = static_cast<char>(c >= 0x20 && c < 0x7F ? c : '?');
+  }
+  reason_[n] = 0;
+  has_content_length_ = head.has_content_length;
+  content_length_ = head.content_length;
+  accept_ranges_ = head.accept_ranges;
+  body_base_ = ring_base_ + head.header_len;
+  keep_ = head.keep_alive && request_.keep_alive;
+  if (head.status < 200) {
+    // 1xx before the real answer: a GET never asks for one (no Expect).
+    return fail(HttpFailure::BadResponse, http_error(Errc::Unsupported));
+  }
+
+  if (head.is_redirect() && !head.location.empty()) {
+    if (redirects_ >= request_.max_redirects)
+      return fail(HttpFailure::TooManyRedirects, http_error(Errc::Exhausted));
+    Result<HttpUrl> next = url_.resolve(head.location);
+    if (!next) return fail(HttpFailure::BadResponse, next.error());
+    next_url_ = next.value();
+    if (request_.head) {
+      redirect_pending_ = true;
+      return complete_response(body_base_);
+    }
+    return setup_body(head, end, true);
+  }
+  if (head.status != 200 && head.status != 206) {
+    abort_pending_ = true;
+    return fail(HttpFailure::Status, http_error(Errc::Rejected));
+  }
+  if (request_.has_range) {
+    if (head.status == 200) {
+      abort_pending_ = true;
+      return fail(HttpFailure::RangeIgnored, http_error(Errc::Unsupported));
+    }
+    const HttpContentRange& range = head.content_range;
+    if (!head.has_content_range || !range.satisfied || range.first != request_.range.first ||
+        range.last != request_.range.last ||
+        (head.has_content_length && head.content_length != request_.range.length())) {
+      abort_pending_ = true;
+      return fail(HttpFailure::BadResponse, http_error(Errc::BadValue));
+    }
+    has_total_ = range.has_complete;
+    total_ = range.complete;
+  } else {
+    if (head.status == 206) {
+      abort_pending_ = true;
+      return fail(HttpFailure::BadResponse, http_error(Errc::BadValue));
+    }
+    has_total_ = head.has_content_length;
+    total_ = head.content_length;
+  }
+  if (request_.head) return complete_response(body_base_);
+  setup_body(head, end, false);
+}
+
+void HttpClient::setup_body(const HttpResponseHead& head, uint64_t end, bool discard) {
+  redirect_pending_ = discard;
+  discard_ = discard;
+  chunked_ = head.chunked;
+  written_ = 0;
+  if (!head.has_body()) return complete_response(body_base_);
+  if (head.chunked) {
+    phase_ = Phase::Ring;
+    consumed_ = body_base_;
+    decoder_ = HttpChunkDecoder();
+    return process_ring(end);
+  }
+  if (!head.has_content_length) {
+    // Delimited by the server's close (RFC 9112 6.3 item 8).
+    close_delimited_ = true;
+    keep_ = false;
+  }
+  if (discard) {
+    phase_ = Phase::Ring;
+    consumed_ = body_base_;
+    discard_left_ = close_delimited_ ? ~uint64_t{0} : head.content_length;
+    return process_ring(end);
+  }
+  uint64_t length = close_delimited_ ? request_.body.size() : head.content_length;
+  if (length > request_.body.size()) {
+    abort_pending_ = true;
+    return fail(HttpFailure::TooBig, http_error(Errc::TooBig));
+  }
+  // What already sits in the ring after the head (in order or not) moves to the
+  // body; from here on the stream maps onto the body buffer directly.
+  size_t head_len = static_cast<size_t>(body_base_ - ring_base_);
+  size_t tail = min_of<uint64_t>(ring_.size() - head_len, length);
+  copy_bytes(request_.body.first(tail), Bytes(ring_.data() + head_len, tail));
+  phase_ = Phase::Direct;
+  body_end_ = body_base_ + length;
+  if (!close_delimited_ && end >= body_end_) complete_response(body_end_);
+}
+
+void HttpClient::process_ring(uint64_t end) {
+  while (consumed_ < end && state_ == State::Running && phase_ == Phase::Ring) {
+    size_t at = static_cast<size_t>((consumed_ - ring_base_) % ring_.size());
+    size_t n = static_cast<size_t>(min_of<uint64_t>(end - consumed_, ring_.size() - at));
+    Bytes piece(ring_.data() + at, n);
+    if (!chunked_) {
+      uint64_t k = min_of<uint64_t>(n, discard_left_);
+      consumed_ += k;
+      discard_left_ -= k;
+      if (discard_left_ == 0) return complete_response(consumed_);
+      continue;
+    }
+    Result<HttpChunkDecoder::Step> step = decoder_.feed(piece);
+    if (!step) return fail(HttpFailure::BadResponse, step.error());
+    Bytes data = step.value().data;
+    if (!discard_ && !data.empty()) {
+      if (written_ + data.size() > request_.body.size()) {
+        abort_pending_ = true;
+        return fail(HttpFailure::TooBig, http_error(Errc::TooBig));
+      }
+      copy_bytes(request_.body.subspan(static_cast<size_t>(written_)), data);
+      written_ += data.size();
+    }
+    consumed_ += step.value().consumed;
+    if (decoder_.done()) return complete_response(consumed_);
+    if (step.value().consumed == 0) break;
+  }
+}
+
+void HttpClient::complete_response(uint64_t end_offset) {
+  (void)end_offset;
+  phase_ = Phase::None;
+  if (!redirect_pending_) {
+    if (chunked_ && !discard_) {
+      has_content_length_ = true;
+      content_length_ = written_;
+    } else if (close_delimited_ && !discard_) {
+      has_content_length_ = true;
+      content_length_ = received_ - body_base_;
+    }
+    state_ = State::Done;
+  }
+  if (!keep_) conn_.close();
+}
+
+void HttpClient::fail(HttpFailure failure, Error error) {
+  state_ = State::Failed;
+  failure_ = failure;
+  error_ = error;
+  phase_ = Phase::None;
+  redirect_pending_ = false;
+  retry_pending_ = false;
+  keep_ = false;
+}
+
+uint64_t HttpClient::body_bytes() const {
+  if (chunked_) return written_;
+  if (discard_ || request_.head || received_ <= body_base_) return 0;
+  uint64_t n = received_ - body_base_;
+  if (!close_delimited_ && n > content_length_) n = content_length_;
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// Time and deferred actions
+
+void HttpClient::poll(Millis now, TcpHost& host) {
+  last_now_ = now;
+  if (abort_pending_) {
+    abort_pending_ = false;
+    conn_.abort(host);
+  }
+  if (state_ != State::Running) return;
+  if (retry_pending_) {
+    retried_ = true;
+    keep_ = false;
+    return begin_request(now, host);
+  }
+  if (redirect_pending_ && phase_ == Phase::None) {
+    ++redirects_;
+    ++stats_.redirects;
+    url_ = next_url_;
+    if (!url_.has_address) {
+      conn_.abort(host);
+      return fail(HttpFailure::NeedsDns, http_error(Errc::Unsupported));
+    }
+    return begin_request(now, host);
+  }
+  if (conn_.state() == TcpConnection::State::Closed || conn_.state() == TcpConnection::State::TimeWait) {
+    if (reused_ && !retried_ && received_ == resp_start_ && conn_.error().is_error()) {
+      // A kept-alive connection the server had already dropped (RST).
+      retried_ = true;
+      return begin_request(now, host);
+    }
+    return fail(HttpFailure::Connection,
+                conn_.error().is_error() ? conn_.error() : http_error(Errc::Closed));
+  }
+  if (received_ != progress_mark_ || conn_.state() != progress_state_) {
+    progress_mark_ = received_;
+    progress_state_ = conn_.state();
+    progress_at_ = now;
+  }
+  if (now >= progress_at_ + request_.stall_ms) {
+    conn_.abort(host);
+    return fail(HttpFailure::Stalled, http_error(Errc::TimedOut));
+  }
+}
+
+Millis HttpClient::next_deadline() const {
+  if (abort_pending_ || retry_pending_ || (redirect_pending_ && phase_ == Phase::None)) return last_now_;
+  if (state_ != State::Running) return kNever;
+  return progress_at_ + request_.stall_ms;
+}
+
+void HttpClient::close(TcpHost& host) {
+  if (state_ == State::Running || phase_ != Phase::None) {
+    conn_.abort(host);
+    if (state_ == State::Running) fail(HttpFailure::Connection, http_error(Errc::Closed));
+    return;
+  }
+  conn_.close();
+  conn_.poll(last_now_, host);
+}
+
+bool HttpClient::connection_closed() const {
+  return conn_.state() == TcpConnection::State::Closed ||
+         conn_.state() == TcpConnection::State::TimeWait;
+}
+
+}  // namespace mpxe::net

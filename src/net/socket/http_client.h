@@ -1,0 +1,203 @@
+// An HTTP/1.1 client for one resource at a time over one TcpConnection (RFC 9110,
+// RFC 9112): GET (optionally of a byte range) or HEAD, following redirects,
+// keeping the connection alive between requests to the same server. An I/O-free
+// state machine like the others: the interface delivers segments to the
+// connection, the connection delivers bytes to this client (it is the
+// connection's TcpReceiver), and poll() runs its timers.
+//
+//   Idle -start()-> Running -body complete-> Done   (start() again: next request,
+//                      |  \-redirect: same or new connection-^      same connection
+//                      +-- RST, timeout, stall, status, bad framing, early close --> Failed
+//
+// Where the bytes go. The response head (and chunk framing) lands in `scratch`,
+// a ring the caller sizes at construction; the head must fit in it. Once the
+// head says Content-Length, the rest of the stream maps straight onto the
+// caller's body buffer: the TCP machine writes every payload byte, in order or
+// not, at its final offset there, and the receive window is the body's end. So a
+// 256 MiB image costs one copy (frame to image) and the window is as large as
+// TcpConfig::max_window. A chunked body is decoded out of the ring into the body
+// buffer (one more copy, and a window of the ring's size): servers send static
+// files with a length.
+//
+// Bounded: redirects (max_redirects), the time without a byte (stall_ms), the
+// head (the ring's size), the body (the buffer's size: a larger one fails with
+// TooBig and content_length() says how large, as LoadFile asks).
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/bytes.h"
+#include "net/clock.h"
+#include "net/error.h"
+#include "net/result.h"
+#include "net/socket/tcp_connection.h"
+#include "net/wire/http.h"
+
+namespace mpxe::net {
+
+struct HttpGetRequest {
+  Bytes url;  // copied by start()
+  // HEAD: only the head is wanted (content_length() tells the size).
+  bool head = false;
+  // Where the body goes; with a range, its byte 0 is range.first of the resource.
+  MutableBytes body;
+  bool has_range = false;
+  HttpRange range;
+  // Ask the server to keep the connection for a next request.
+  bool keep_alive = true;
+  uint8_t max_redirects = 5;
+  // The request fails when nothing arrives for this long (handshake, head or body).
+  Millis stall_ms = 20000;
+  // The connection's settings; its MSS is capped by the link's.
+  TcpConfig tcp;
+};
+
+enum class HttpFailure : uint8_t {
+  None = 0,
+  BadRequest = 1,        // start() refused the request
+  NeedsDns = 2,          // the URL (or a redirect) names a host, not an IPv4 address
+  Connection = 3,        // TCP failed: refused, reset, timed out (error() says which)
+  Stalled = 4,           // nothing arrived for stall_ms
+  Status = 5,            // the server answered with an error status: status(), reason()
+  TooManyRedirects = 6,
+  BadResponse = 7,       // a head or chunk framing that does not parse, or a 206 for another range
+  TooBig = 8,            // the body does not fit the buffer: content_length() says what it needs
+  ClosedEarly = 9,       // the server closed before the whole body: body_bytes() of content_length()
+  RangeIgnored = 10,     // a range was asked and the server sent the whole resource (200)
+};
+const char* http_failure_text(HttpFailure failure);
+
+struct HttpStats {
+  uint32_t requests = 0;     // sent, redirects included
+  uint32_t connections = 0;  // opened
+  uint32_t reused = 0;       // requests sent on a kept-alive connection
+  uint32_t redirects = 0;
+};
+
+class HttpClient final : public TcpReceiver {
+ public:
+  enum class State : uint8_t { Idle, Running, Done, Failed };
+
+  // Smallest ring that holds a typical response head.
+  static constexpr size_t kMinScratch = 2048;
+  static constexpr size_t kMaxRequestLen = 2048;
+  static constexpr size_t kMaxReason = 63;
+
+  // `scratch` (at least kMinScratch bytes) must outlive the client.
+  explicit HttpClient(MutableBytes scratch);
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Starts a request: on the open connection when it goes to the same server
+  // and was kept alive, else on a new one (the old one is reset). Fails, with
+  // nothing started, for a URL that does not parse (Http/BadValue,
+  // Http/Unsupported for https or a host name) or a scratch ring too small.
+  Status start(const HttpGetRequest& request, Millis now, TcpHost& host);
+  // Timers and deferred actions (redirects, resets); call after each interface poll.
+  void poll(Millis now, TcpHost& host);
+  Millis next_deadline() const;
+  // Ends the connection: FIN after a finished request (graceful), RST in the
+  // middle of one. Poll until connection_closed() (TIME-WAIT counts: it ends by
+  // itself), then release().
+  void close(TcpHost& host);
+  bool connection_closed() const;
+  // Unregisters the connection from the host: call before destroying the client.
+  void release(TcpHost& host) { host.tcp_release(conn_); }
+
+  State state() const { return state_; }
+  bool finished() const { return state_ == State::Done || state_ == State::Failed; }
+  bool succeeded() const { return state_ == State::Done; }
+  HttpFailure failure() const { return failure_; }
+  Error error() const { return error_; }
+  // The final response's status line.
+  uint16_t status() const { return status_; }
+  const char* reason() const { return reason_; }
+  // Content-Length of the final response (HEAD: the resource's size).
+  bool has_content_length() const { return has_content_length_; }
+  uint64_t content_length() const { return content_length_; }
+  // The resource's whole size when known: Content-Range's complete length, or
+  // Content-Length of a 200.
+  bool has_total_size() const { return has_total_; }
+  uint64_t total_size() const { return total_; }
+  bool accept_ranges() const { return accept_ranges_; }
+  // Body bytes in the buffer, in order, so far.
+  uint64_t body_bytes() const;
+  // The URL the final response came from (after redirects).
+  const HttpUrl& url() const { return url_; }
+  const HttpStats& stats() const { return stats_; }
+  const TcpConnection& connection() const { return conn_; }
+
+  // TcpReceiver.
+  MutableBytes tcp_rx_space(uint64_t offset, size_t len) override;
+  uint64_t tcp_rx_limit() const override;
+  void tcp_rx_data(uint64_t end) override;
+  void tcp_rx_fin(uint64_t end) override;
+
+ private:
+  // How stream offsets map to storage.
+  enum class Phase : uint8_t {
+    None,    // no response expected: the window is closed
+    Head,    // the ring, from ring_base_
+    Direct,  // the body buffer, from body_base_
+    Ring,    // the ring, consumed in order (chunked, or a body being discarded)
+  };
+
+  void begin_request(Millis now, TcpHost& host);
+  void on_head(uint64_t end);
+  void setup_body(const HttpResponseHead& head, uint64_t end, bool discard);
+  void process_ring(uint64_t end);
+  void complete_response(uint64_t end_offset);
+  void fail(HttpFailure failure, Error error);
+  MutableBytes ring_space(uint64_t offset, size_t len);
+
+  MutableBytes ring_;
+  TcpConnection conn_;
+  HttpUrl conn_origin_;  // where conn_ goes
+  HttpUrl url_;
+  HttpUrl next_url_;     // a redirect's target
+  HttpGetRequest request_;
+
+  State state_ = State::Idle;
+  HttpFailure failure_ = HttpFailure::None;
+  Error error_;
+  Phase phase_ = Phase::None;
+
+  uint64_t resp_start_ = 0;  // stream offset where this response begins
+  uint64_t ring_base_ = 0;   // stream offset of ring_[0]
+  uint64_t body_base_ = 0;   // stream offset of the body's first byte
+  uint64_t body_end_ = 0;    // Direct: stream offset past the body
+  bool close_delimited_ = false;
+  uint64_t consumed_ = 0;    // Ring: stream offset up to which bytes are handled
+  uint64_t received_ = 0;    // stream offset of in-order data so far
+  bool discard_ = false;     // Ring: the body is not wanted (a redirect's)
+  bool chunked_ = false;
+  uint64_t discard_left_ = 0;
+  uint64_t written_ = 0;     // Ring: body bytes written
+  HttpChunkDecoder decoder_;
+
+  bool keep_ = false;             // the connection may carry the next request
+  bool redirect_pending_ = false;
+  bool abort_pending_ = false;
+  bool reused_ = false;           // this request went on a kept-alive connection
+  bool retried_ = false;          // ... and was already retried on a new one once
+  bool retry_pending_ = false;
+  uint8_t redirects_ = 0;
+
+  uint16_t status_ = 0;
+  char reason_[kMaxReason + 1] = {};
+  bool has_content_length_ = false;
+  uint64_t content_length_ = 0;
+  bool has_total_ = false;
+  uint64_t total_ = 0;
+  bool accept_ranges_ = false;
+
+  Millis last_now_ = 0;
+  Millis progress_at_ = 0;
+  uint64_t progress_mark_ = 0;
+  TcpConnection::State progress_state_ = TcpConnection::State::Closed;
+
+  HttpStats stats_;
+};
+
+}  // namespace mpxe::net
