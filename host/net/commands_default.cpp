@@ -9,5 +9,6 @@ namespace mpxe::host {
 __attribute__((weak)) void add_dhcp_command(CLI::App&, NetApp&) {}
 __attribute__((weak)) void add_tftp_command(CLI::App&, NetApp&) {}
 __attribute__((weak)) void add_dns_command(CLI::App&, NetApp&) {}
+__attribute__((weak)) void add_http_command(CLI::App&, NetApp&) {}
 
 }  // namespace mpxe::host

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   mpxe::host::add_dhcp_command(app, net);
   mpxe::host::add_tftp_command(app, net);
   mpxe::host::add_dns_command(app, net);
+  mpxe::host::add_http_command(app, net);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -138,6 +138,7 @@ bool NetApp::open() {
   iface_ = std::make_unique<net::Interface>(
       *top_, Span<const MutableBytes>(reassembly_buffers_.data(), reassembly_buffers_.size()));
   iface_->set_ipv4(config);
+  iface_->set_random(random);  // TCP's ephemeral ports and ISN secret
 
   char mac_text[18], ip_text[16];
   iface_->mac().format(mac_text, sizeof mac_text);
@@ -192,8 +193,8 @@ void NetApp::print_counters(FILE* out) const {
           static_cast<unsigned long long>(c.rx_frames), static_cast<unsigned long long>(c.rx_bytes),
           static_cast<unsigned long long>(c.tx_frames), static_cast<unsigned long long>(c.tx_bytes),
           c.tx_full);
-  fprintf(out, "iface: arp requests %u, arp replies %u, echo replies %u, icmp errors %u\n",
-          c.arp_requests, c.arp_replies, c.echo_replies, c.icmp_errors);
+  fprintf(out, "iface: arp requests %u, arp replies %u, echo replies %u, icmp errors %u, tcp resets %u\n",
+          c.arp_requests, c.arp_replies, c.echo_replies, c.icmp_errors, c.tcp_resets);
   for (size_t i = 0; i < net::kDropReasons; ++i)
     if (c.drops[i] != 0)
       fprintf(out, "iface: dropped %u: %s\n", c.drops[i], net::drop_text(static_cast<net::Drop>(i)));

@@ -5,6 +5,7 @@
 //   cmd_dhcp.cpp   dhcp                          (add_dhcp_command)
 //   cmd_tftp.cpp   tftp get FILE                 (add_tftp_command)
 //   cmd_dns.cpp    dns NAME...                   (add_dns_command)
+//   cmd_http.cpp   http get URL [--connections N] (add_http_command)
 //
 // A subcommand file defines its add_*_command(), which adds a CLI11 subcommand
 // and registers what it does with NetApp::on_command(). By the time that runs,
@@ -132,5 +133,6 @@ void add_ping_command(CLI::App& app, NetApp& net);
 void add_dhcp_command(CLI::App& app, NetApp& net);
 void add_tftp_command(CLI::App& app, NetApp& net);
 void add_dns_command(CLI::App& app, NetApp& net);
+void add_http_command(CLI::App& app, NetApp& net);
 
 }  // namespace mpxe::host

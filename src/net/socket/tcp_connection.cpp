@@ -518,7 +518,10 @@ uint32_t TcpConnection::window_bytes() const {
 
 uint16_t TcpConnection::window_field(bool syn) const {
   uint32_t wnd = window_bytes();
-  if (!syn) wnd >>= rcv_shift_;
+  // Rounded up, not down: the last few bytes before the receiver's limit (the
+  // end of a body) would otherwise be advertised as a zero window that never
+  // reopens. Bytes past the limit are not taken anyway (process_data trims).
+  if (!syn) wnd = static_cast<uint32_t>((uint64_t{wnd} + (uint64_t{1} << rcv_shift_) - 1) >> rcv_shift_);
   return static_cast<uint16_t>(min_of<uint32_t>(wnd, 0xFFFF));
 }
 

@@ -343,7 +343,23 @@ TEST_F(TcpConnectionTest, WindowIsScaledFromTheReceiversLimit) {
   conn.poll(now, tx);
   auto out = tx.take();
   ASSERT_FALSE(out.empty());
-  EXPECT_EQ(out.back().repr.window, (100000 - 1000) >> 7);
+  EXPECT_EQ(out.back().repr.window, (100000 - 1000 + 127) >> 7);
+}
+
+TEST_F(TcpConnectionTest, TheLastBytesBeforeTheLimitAreNeverAZeroWindow) {
+  // 48 bytes left of a body with window scale 7: advertised as one unit (128),
+  // not as zero, or the sender would wait forever for a window update (seen
+  // against nginx: the last 48 bytes of 64 MiB never came).
+  establish();
+  rx.cap = 1048;
+  data(Bytes(pattern(1000).data(), 1000));
+  conn.poll(now, tx);
+  auto out = tx.take();
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.back().repr.window, 1);
+  // What arrives past the limit is cut there.
+  data(Bytes(pattern(100).data(), 100));
+  EXPECT_EQ(rx.delivered, 1048u);
 }
 
 TEST_F(TcpConnectionTest, OutOfOrderDataIsPlacedAndSacked) {

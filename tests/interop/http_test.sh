@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Interop: our HTTP client and TCP (mpxe-net http get, on a TAP in a private
+# namespace) against nginx inside the namespace on 10.77.0.1:80, and against a
+# deliberately broken server (bad_http_server.py) on port 8080. Every download is
+# compared by SHA-256 with the served file.
+#
+#   http_test.sh path/to/mpxe-net clean
+#     0 B, 1 B, 1 MiB and 256 MiB, on one connection and in 4 parallel ranges; a
+#     redirect (relative and absolute); a missing file (404 and its text); a
+#     server that closes mid-body, one that resets, one that stalls: each a
+#     clear error, in bounded time.
+#   http_test.sh path/to/mpxe-net faults
+#     1 MiB and 64 MiB, one connection and 4, through the fault injector (1%
+#     loss, 1% duplication, 2% reordering each way; seeded, so a failure
+#     replays), byte-exact. BIG=0 leaves out the 64 MiB runs.
+#
+# Prints one "RESULT" line per download (file, connections, seconds, MB/s, TCP
+# counters) for the throughput table. Exits 77 (skip) when not root, without
+# /dev/net/tun or without nginx.
+set -euo pipefail
+MPXE_NET=$1
+MODE=${2:-clean}
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/netns_lib.sh"
+command -v nginx >/dev/null || skip "nginx is not installed"
+
+netns_setup
+WORK=$(mktemp -d /tmp/mpxe-http-XXXXXX)
+ROOT=$WORK/www
+mkdir -p "$ROOT" "$WORK/tmp"
+chmod 755 "$WORK" "$ROOT"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  netns_cleanup
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+make_file() { head -c "$2" /dev/urandom >"$ROOT/$1"; chmod 644 "$ROOT/$1"; }
+make_file size0 0
+make_file size1 1
+make_file size1m $((1 << 20))
+BIG=${BIG:-1}
+if [ "$MODE" = clean ]; then make_file size256m $((256 << 20)); fi
+if [ "$MODE" = faults ] && [ "$BIG" = 1 ]; then make_file size64m $((64 << 20)); fi
+
+cat >"$WORK/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  sendfile on;
+  keepalive_timeout 30;
+  default_type application/octet-stream;
+  client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;
+  uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
+  server {
+    listen $HOST_IP:80;
+    root $ROOT;
+    location = /relative { absolute_redirect off; return 302 /size1m; }
+    location = /absolute { return 301 http://$HOST_IP/relative; }
+  }
+}
+CONF
+ip netns exec "$NS" nginx -c "$WORK/nginx.conf" &
+pids+=($!)
+for _ in $(seq 50); do
+  ip netns exec "$NS" ss -ltn 2>/dev/null | grep -q "$HOST_IP:80 " && break
+  sleep 0.1
+done
+ip netns exec "$NS" ss -ltn | grep -q "$HOST_IP:80 " || { echo "FAIL: nginx did not listen"; exit 1; }
+
+FAULTS=()
+[ "$MODE" = faults ] && FAULTS=(--drop 10 --dup 10 --reorder 20)
+failures=0
+runs=0
+seed=0
+
+# mpxe ARGS...: runs mpxe-net in the namespace; output in $out, status in $status.
+mpxe() {
+  seed=$((seed + 1))
+  status=0
+  out=$(ip netns exec "$NS" "$MPXE_NET" --tap "$TAP" --ip 10.77.0.2/24 --timeout 240 \
+        --seed "$seed" "${FAULTS[@]}" "$@" 2>&1) || status=$?
+}
+
+# get FILE CONNECTIONS [URL]: download, compare, print a RESULT line.
+get() {
+  local file=$1 conns=$2 url=${3:-http://$HOST_IP/$1}
+  local expected got
+  runs=$((runs + 1))
+  expected=$(sha256sum "$ROOT/$file" | cut -d' ' -f1)
+  mpxe http get "$url" --connections "$conns"
+  got=$(sed -n 's/^sha256=//p' <<<"$out")
+  if [ "$status" -ne 0 ] || [ "$got" != "$expected" ]; then
+    echo "FAIL: $file x$conns $url (seed $seed, exit $status)"
+    echo "$out" | sed 's/^/    /'
+    failures=$((failures + 1))
+    return
+  fi
+  local line counters
+  line=$(grep -m1 ' bytes in ' <<<"$out")
+  counters=$(grep -m1 '^tcp: ' <<<"$out")
+  echo "RESULT $MODE $file x$conns :: ${line#*: } :: $counters"
+}
+
+# fails WHAT PATTERN MAX_SECONDS ARGS...: the command must exit 1 with PATTERN on
+# stderr within MAX_SECONDS.
+fails() {
+  local what=$1 pattern=$2 max=$3
+  shift 3
+  runs=$((runs + 1))
+  local t0 t1
+  t0=$(date +%s)
+  mpxe "$@"
+  t1=$(date +%s)
+  if [ "$status" -eq 1 ] && grep -q -- "$pattern" <<<"$out" && [ $((t1 - t0)) -le "$max" ]; then
+    echo "RESULT $what :: $(grep -m1 'mpxe-net http' <<<"$out") ($((t1 - t0)) s)"
+  else
+    echo "FAIL: $what: exit $status after $((t1 - t0)) s, want /$pattern/ within $max s"
+    echo "$out" | sed 's/^/    /'
+    failures=$((failures + 1))
+  fi
+}
+
+if [ "$MODE" = clean ]; then
+  for file in size0 size1 size1m size256m; do
+    get "$file" 1
+    get "$file" 4
+  done
+  get size1m 1 "http://$HOST_IP/relative"
+  get size1m 2 "http://$HOST_IP/absolute"
+  fails "404" '404 Not Found' 10 http get "http://$HOST_IP/missing.efi"
+  fails "refused" 'connection refused' 10 http get "http://$HOST_IP:81/x"
+
+  for mode in close-mid-body reset stall; do
+    ip netns exec "$NS" python3 "$HERE/bad_http_server.py" "$HOST_IP" 8080 "$mode" &
+    pids+=($!)
+    for _ in $(seq 50); do
+      ip netns exec "$NS" ss -ltn 2>/dev/null | grep -q "$HOST_IP:8080 " && break
+      sleep 0.1
+    done
+    case $mode in
+      close-mid-body) fails "$mode" 'before the end of the body (100000 of 1048576 bytes)' 10 \
+                        http get "http://$HOST_IP:8080/image" ;;
+      reset) fails "$mode" 'connection reset' 10 http get "http://$HOST_IP:8080/image" ;;
+      stall) fails "$mode" 'server stalled' 10 http get "http://$HOST_IP:8080/image" --stall 3 ;;
+    esac
+    kill "${pids[-1]}" 2>/dev/null || true
+    wait "${pids[-1]}" 2>/dev/null || true
+    unset 'pids[-1]'
+  done
+else
+  get size1m 1
+  get size1m 4
+  if [ "$BIG" = 1 ]; then
+    get size64m 1
+    get size64m 4
+  fi
+fi
+
+if [ "$failures" -ne 0 ]; then
+  echo "FAIL: $failures of $runs runs ($MODE)"
+  exit 1
+fi
+echo "PASS: $runs runs ($MODE)"
