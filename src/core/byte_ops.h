@@ -21,6 +21,13 @@ inline void fill_bytes(MutableBytes dst, uint8_t value) {
   if (!dst.empty()) __builtin_memset(dst.data(), value, dst.size());
 }
 
+// Length of a NUL-terminated string.
+inline size_t c_string_length(const char* text) {
+  size_t n = 0;
+  while (text[n] != '\0') ++n;
+  return n;
+}
+
 // Same length and same contents.
 inline bool bytes_equal(Bytes a, Bytes b) {
   if (a.size() != b.size()) return false;

@@ -2,6 +2,7 @@
 
 #include "core/byte_ops.h"
 #include "core/sha256.h"
+#include "driver/image_hasher.h"
 #include "driver/platform.h"
 #include "qemu/fw_cfg.h"
 #include "uefi/runtime/log.h"
@@ -13,22 +14,13 @@ using net::Millis;
 
 namespace {
 
-// Puts each block at its place in BDS's buffer -- the receive buffer is only lent
-// for the call, so the BSP copies it before the ACK -- and leaves the SHA-256 to
-// the MP pipeline: worker 0 on an AP when there is one, otherwise the BSP itself
-// in the idle time between a lock-step ACK and the next block. The hash is never
-// on the critical path of the protocol.
+// TFTP's sink: puts each block at its place in BDS's buffer -- the receive buffer
+// is only lent for the call, so the BSP copies it before the ACK -- and tells the
+// hasher, which keeps the SHA-256 off the protocol's critical path.
 class ImageSink final : public net::TftpSink {
  public:
-  // With `hash_on_ap` the standby worker starts at the first unhashed byte and
-  // the BSP leaves the hash to it while it runs (mpxe run --hash-on-ap).
-  ImageSink(uint8_t* buffer, uint64_t capacity, MpEngine& mp, bool hash_on_ap)
-      : buffer_(buffer),
-        capacity_(capacity),
-        mp_(mp),
-        pipeline_(*mp.pipeline()),
-        behind_bytes_(hash_on_ap ? 0 : kBehindBytes),
-        hash_on_ap_(hash_on_ap) {}
+  ImageSink(uint8_t* buffer, uint64_t capacity, ImageHasher& hasher)
+      : buffer_(buffer), capacity_(capacity), hasher_(hasher) {}
   net::Status on_size(uint64_t tsize) override {
     if (tsize > capacity_) return net::Error(net::Layer::Tftp, net::Errc::NoSpace);
     return {};
@@ -38,79 +30,27 @@ class ImageSink final : public net::TftpSink {
     uint64_t t0 = read_tsc();
     copy_bytes(MutableBytes(buffer_ + offset, data.size()), data);
     copy_ticks_ += read_tsc() - t0;
-    // kBusy: a whole job table waits for the hasher. Hash here, on the BSP, until
-    // it has room; the hasher cannot hold its claim forever (it never waits).
-    while (pipeline_.submit_in_place(offset, static_cast<uint32_t>(data.size()), 0) ==
-           mp::SubmitResult::kBusy) {
-      reap();
-      if (!bsp_hash(mp::CopyPipeline::kDefaultBudget)) asm volatile("pause");
-    }
-    reap();
-    // A NIC that keeps the BSP busy leaves it no idle time: look here too.
-    if (++blocks_ % kTickEveryBlocks == 0) mp_.tick(pipeline_.unhashed_bytes() > behind_bytes_);
+    hasher_.add(offset, data.size());
     return {};
   }
-  // StackSession's idle hook: the BSP hashes what the APs have not.
-  void idle() {
-    reap();
-    mp_.tick(pipeline_.unhashed_bytes() > behind_bytes_);
-    if (hash_on_ap_ && pipeline_.running_workers() != 0) {
-      asm volatile("pause");
-      return;
-    }
-    uint64_t t0 = read_tsc();
-    if (pipeline_.poll() != 0) {
-      hash_ticks_ += read_tsc() - t0;
-      return;
-    }
-    if (!bsp_hash(kIdleHashBudget)) asm volatile("pause");
-  }
-  // Runs the rest of the hash on the BSP once the APs have stopped.
-  void finish(uint8_t digest[Sha256::kDigestSize]) {
-    while (!pipeline_.finish(digest)) {
-      reap();
-      uint64_t t0 = read_tsc();
-      pipeline_.poll();
-      hash_ticks_ += read_tsc() - t0;
-    }
-  }
   uint64_t copy_ticks() const { return copy_ticks_; }
-  uint64_t hash_ticks() const { return hash_ticks_; }
 
  private:
-  // A 1428-byte block hashes in a few microseconds; the budget keeps the BSP's
-  // answer to the next block prompt even when the hash has fallen behind.
-  static constexpr uint64_t kIdleHashBudget = 16 * 1024;
-  // Unhashed bytes beyond which the BSP counts as behind and wakes the standby
-  // worker. Lock-step TFTP never gets there: the BSP hashes each block in the wait
-  // for the next one, and an AP spinning beside it under TCG only takes a host
-  // core from the BSP and QEMU's network thread (measured: half the throughput).
-  static constexpr uint64_t kBehindBytes = 512 * 1024;
-  // One CheckEvent per this many blocks when no idle time comes.
-  static constexpr uint32_t kTickEveryBlocks = 32;
-
-  void reap() {
-    uint64_t token;
-    while (pipeline_.reap(&token)) {
-    }
-  }
-  bool bsp_hash(uint64_t budget) {
-    uint64_t t0 = read_tsc();
-    uint64_t work = pipeline_.help(budget);
-    if (work != 0) hash_ticks_ += read_tsc() - t0;
-    return work != 0;
-  }
-
   uint8_t* buffer_;
   uint64_t capacity_;
-  MpEngine& mp_;
-  mp::CopyPipeline& pipeline_;
-  uint64_t behind_bytes_;
-  bool hash_on_ap_;
-  uint32_t blocks_ = 0;
+  ImageHasher& hasher_;
   uint64_t copy_ticks_ = 0;
-  uint64_t hash_ticks_ = 0;
 };
+
+bool is_http_url(const char* name) {
+  static constexpr char kScheme[] = "http://";
+  for (size_t i = 0; kScheme[i] != '\0'; ++i) {
+    char c = name[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != kScheme[i]) return false;
+  }
+  return true;
+}
 
 // mpxe run --hash-on-ap: the hash goes to an AP whenever there is one.
 bool hash_on_ap_requested() {
@@ -118,7 +58,7 @@ bool hash_on_ap_requested() {
   return qemu::fw_cfg_present() && qemu::fw_cfg_lookup(qemu::kHashOnApFile, &file);
 }
 
-void sink_idle(void* context) { static_cast<ImageSink*>(context)->idle(); }
+void hasher_idle(void* context) { static_cast<ImageHasher*>(context)->idle(); }
 
 // The digest the runner asked for (mpxe run --sha256 HEX, through QEMU's fw_cfg);
 // false when none was given. A file that is not 64 hex digits is refused too.
@@ -184,6 +124,11 @@ Status NetBoot::ensure_lease() {
       session_->mac().octets[4], session_->mac().octets[5]);
   Millis start = session_->now();
   Status s = session_->dhcp(DhcpFlavor::Pxe);
+  if (!is_error(s) && session_->lease().boot_file[0] == '\0') {
+    // A server set up for UEFI HTTP boot only names a file to the HTTPClient class.
+    log("mpxe: no boot file for PXEClient; asking again as HTTPClient\n");
+    s = session_->dhcp(DhcpFlavor::Http);
+  }
   dhcp_ms_ = session_->now() - start;
   if (is_error(s)) {
     log("mpxe: no DHCP lease: %s\n", status_text(s));
@@ -207,6 +152,16 @@ Status NetBoot::ensure_lease() {
 Status NetBoot::query_size(uint64_t* size) {
   const NetLease& lease = session_->lease();
   Millis start = session_->now();
+  if (is_http_url(lease.boot_file)) {
+    Status s = http_.init();
+    if (!is_error(s)) s = http_.size(*session_, lease.boot_file, size);
+    size_ms_ = session_->now() - start;
+    if (!is_error(s))
+      log("mpxe: file '%s' %llu bytes%s\n", lease.boot_file,
+          static_cast<unsigned long long>(*size),
+          http_.accepts_ranges() ? " (byte ranges accepted)" : "");
+    return s;
+  }
   Status s = session_->tftp_size(lease.boot_server, lease.boot_file, size);
   size_ms_ = session_->now() - start;
   if (s == kUnsupported) {
@@ -236,53 +191,80 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
   }
   if (!mp_ready_) mp_ready_ = mp_.init();
   if (!mp_ready_) return kOutOfResources;  // init() said why
-  // One hasher is all a TFTP download can use: the copy must happen on the BSP
-  // before the receive buffer goes back (see ImageSink), and the hash is sequential.
-  mp_.start(kTftpWorkers);
+  // One hasher is all a download can use: the hash is sequential, and the copy
+  // (TFTP) or placement (TCP) happens on the BSP as frames arrive.
+  mp_.start(kHashWorkers);
   mp::CopyPipeline& pipeline = *mp_.pipeline();
   if (!pipeline.begin(buffer, capacity, true)) {
     mp_.stop();  // an earlier image still in the pipeline: let the BSP finish it
     while (!pipeline.begin(buffer, capacity, true)) pipeline.poll();
-    mp_.start(kTftpWorkers);
+    mp_.start(kHashWorkers);
   }
-  ImageSink sink(buffer, capacity, mp_, hash_on_ap_requested());
-  Millis start = session_->now();
+  ImageHasher hasher(mp_, hash_on_ap_requested());
+  ImageSink sink(buffer, capacity, hasher);
   StackSession::FetchHooks hooks;
   hooks.progress = show_progress;
-  hooks.idle = sink_idle;
-  hooks.context = &sink;
-  Status s = session_->tftp_fetch(lease.boot_server, lease.boot_file, sink, 0, hooks);
+  hooks.idle = hasher_idle;
+  hooks.context = &hasher;
+  const bool http = is_http_url(lease.boot_file);
+  Millis start = session_->now();
+  Status s;
+  if (http) {
+    // One connection per processor, each a byte range (when the server takes ranges).
+    s = kSuccess;
+    if (known_size_ == 0) s = query_size(&known_size_);
+    if (!is_error(s) && known_size_ > capacity) s = kBufferTooSmall;
+    if (!is_error(s))
+      s = http_.fetch(*session_, buffer, known_size_, mp_.enabled_processors(), hasher, hooks);
+  } else {
+    s = session_->tftp_fetch(lease.boot_server, lease.boot_file, sink, 0, hooks);
+  }
   Millis elapsed = session_->now() - start;
   log("\n");
   // Every AP back in MP services before anything else happens: the image may start
   // next, and an NBP may call ExitBootServices.
   mp_.stop();
   uint8_t digest[Sha256::kDigestSize];
-  sink.finish(digest);
+  hasher.finish(digest);
   Millis hash_tail = session_->now() - start - elapsed;
-  const net::TftpStats& stats = session_->tftp().stats();
   if (is_error(s)) {
-    uint8_t code = 0;
-    const char* text = nullptr;
-    if (session_->tftp_error(&code, &text))
-      log("mpxe: TFTP error %u from server: %s\n", code, text);
-    else
+    if (!http) {
+      uint8_t code = 0;
+      const char* text = nullptr;
+      if (session_->tftp_error(&code, &text))
+        log("mpxe: TFTP error %u from server: %s\n", code, text);
+      else
+        log("mpxe: download of '%s' failed: %s\n", lease.boot_file, status_text(s));
+    } else {
       log("mpxe: download of '%s' failed: %s\n", lease.boot_file, status_text(s));
+    }
     return s;
   }
-  *size = stats.bytes;
+  uint64_t bytes = http ? known_size_ : session_->tftp().stats().bytes;
+  *size = bytes;
   char hex[Sha256::kHexSize];
   Sha256::to_hex(digest, hex);
   log("sha256=%s\n", hex);
-  uint64_t rate_kbs = elapsed != 0 ? stats.bytes / elapsed : 0;
-  log("mpxe: summary: dhcp %llu ms, size %llu ms, tftp %llu ms (%llu bytes, %llu.%01llu MB/s, "
-      "blksize %u, window %u, %llu retransmits)\n",
-      static_cast<unsigned long long>(dhcp_ms_), static_cast<unsigned long long>(size_ms_),
-      static_cast<unsigned long long>(elapsed), static_cast<unsigned long long>(stats.bytes),
-      static_cast<unsigned long long>(rate_kbs / 1000),
-      static_cast<unsigned long long>(rate_kbs % 1000 / 100), session_->tftp().blksize(),
-      session_->tftp().windowsize(), static_cast<unsigned long long>(stats.retransmits));
-  log_profile(pipeline, sink.copy_ticks(), sink.hash_ticks(), hash_tail);
+  uint64_t rate_kbs = elapsed != 0 ? bytes / elapsed : 0;
+  if (http) {
+    log("mpxe: summary: dhcp %llu ms, size %llu ms, http %llu ms (%llu bytes, %llu.%01llu MB/s, "
+        "%u connection%s)\n",
+        static_cast<unsigned long long>(dhcp_ms_), static_cast<unsigned long long>(size_ms_),
+        static_cast<unsigned long long>(elapsed), static_cast<unsigned long long>(bytes),
+        static_cast<unsigned long long>(rate_kbs / 1000),
+        static_cast<unsigned long long>(rate_kbs % 1000 / 100), http_.connections_used(),
+        http_.connections_used() == 1 ? "" : "s");
+  } else {
+    const net::TftpStats& stats = session_->tftp().stats();
+    log("mpxe: summary: dhcp %llu ms, size %llu ms, tftp %llu ms (%llu bytes, %llu.%01llu MB/s, "
+        "blksize %u, window %u, %llu retransmits)\n",
+        static_cast<unsigned long long>(dhcp_ms_), static_cast<unsigned long long>(size_ms_),
+        static_cast<unsigned long long>(elapsed), static_cast<unsigned long long>(bytes),
+        static_cast<unsigned long long>(rate_kbs / 1000),
+        static_cast<unsigned long long>(rate_kbs % 1000 / 100), session_->tftp().blksize(),
+        session_->tftp().windowsize(), static_cast<unsigned long long>(stats.retransmits));
+  }
+  log_profile(pipeline, sink.copy_ticks(), hasher.hash_ticks(), hash_tail);
   if (want == Expected::kDigest &&
       !bytes_equal(Bytes(reinterpret_cast<const uint8_t*>(hex), Sha256::kHexSize - 1),
                    Bytes(reinterpret_cast<const uint8_t*>(expected), Sha256::kHexSize - 1))) {

@@ -4,6 +4,7 @@
 // clear line and returns an error, so BDS moves on to the next option.
 #pragma once
 
+#include "driver/http_download.h"
 #include "driver/mp_engine.h"
 #include "driver/pxe_base_code.h"
 #include "driver/stack_session.h"
@@ -30,7 +31,7 @@ class NetBoot {
   void log_profile(const mp::CopyPipeline& pipeline, uint64_t copy_ticks, uint64_t hash_ticks,
                    net::Millis hash_tail);
 
-  static constexpr uint32_t kTftpWorkers = 1;
+  static constexpr uint32_t kHashWorkers = 1;
 
   StackSession* session_ = nullptr;
   PxeBaseCode* pxe_ = nullptr;
@@ -39,6 +40,7 @@ class NetBoot {
   net::Millis size_ms_ = 0;
   uint64_t known_size_ = 0;  // from the last size query, so BDS's repeated asks cost nothing
   MpEngine mp_;
+  HttpDownload http_;
   bool mp_ready_ = false;
   Handoff handoff_ = nullptr;
   void* handoff_context_ = nullptr;

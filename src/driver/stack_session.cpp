@@ -18,12 +18,6 @@ constexpr Millis kUdpWriteArpWaitMs = 2000;
 constexpr Millis kArpWaitMs = 3000;
 constexpr uint16_t kDiscardPort = 9;  // RFC 863; nothing is ever sent to it
 
-size_t text_length(const char* text) {
-  size_t n = 0;
-  while (text[n] != '\0') ++n;
-  return n;
-}
-
 void copy_raw(RawPacket& out, const net::DhcpRawPacket& in) {
   out.size = copy_bytes(MutableBytes(out.bytes, sizeof(out.bytes)), in.view());
 }
@@ -123,6 +117,7 @@ Status StackSession::init(phy::Device* device, const uint8_t mac[6]) {
   iface_ = new (std::nothrow) net::Interface(*device, Span<const MutableBytes>(buffers, kSlots));
   raw_ = new (std::nothrow) RawUdpQueue;
   if (iface_ == nullptr || raw_ == nullptr) return kOutOfResources;
+  iface_->set_random(random_);  // TCP's ephemeral ports and ISN secret
   return kSuccess;
 }
 
@@ -215,7 +210,7 @@ Status StackSession::tftp_run(Ipv4Address server, const char* name, Sink& sink,
   request.server = server;
   request.client = lease_.station;
   request.client_port = port.value();
-  request.filename = Bytes(reinterpret_cast<const uint8_t*>(name), text_length(name));
+  request.filename = Bytes(reinterpret_cast<const uint8_t*>(name), c_string_length(name));
   request.sink = &sink;
   if (block_size != 0) request.blksize = block_size;
   request.size_only = size_only;

@@ -74,6 +74,10 @@ class StackSession final : public NetSession {
   uefi::Status arp(net::Ipv4Address ip, net::MacAddress* mac) override;
 
   net::Millis now() const { return clock_.now(); }
+  // For protocols driven from outside the session (HTTP): the interface, and one
+  // pass of the poll loop (NIC, then the interface's timers); true when a frame came.
+  net::Interface& iface() { return *iface_; }
+  bool poll_once() { return iface_->poll(clock_.now()) != 0; }
   uint64_t ticks_per_ms() const { return clock_.ticks_per_ms(); }
   const net::DhcpClient& dhcp_client() const { return *dhcp_; }
 

@@ -1,0 +1,207 @@
+#include "driver/http_download.h"
+
+#include "core/byte_ops.h"
+#include "core/format.h"
+#include "driver/platform.h"
+#include "uefi/runtime/log.h"
+#include "uefi/runtime/memory.h"
+
+namespace mpxe::driver {
+
+using namespace uefi;
+using net::Millis;
+
+namespace {
+
+constexpr Millis kProgressEveryMs = 200;
+constexpr Millis kCloseWaitMs = 2000;
+
+Bytes text_bytes(const char* text, size_t n) {
+  return Bytes(reinterpret_cast<const uint8_t*>(text), n);
+}
+
+net::HttpGetRequest base_request(uint32_t connections) {
+  net::HttpGetRequest request;
+  request.tcp.max_window = HttpDownload::kWindowBudget / connections;
+  return request;
+}
+
+}  // namespace
+
+Status HttpDownload::init() {
+  for (auto*& client : clients_) {
+    if (client != nullptr) continue;
+    auto* scratch = static_cast<uint8_t*>(allocate(kScratchSize));
+    if (scratch == nullptr) return kOutOfResources;
+    client = new (std::nothrow) net::HttpClient(MutableBytes(scratch, kScratchSize));
+    if (client == nullptr) return kOutOfResources;
+  }
+  return kSuccess;
+}
+
+template <typename Step>
+void HttpDownload::run(StackSession& session, uint32_t n, Step step) {
+  net::Interface& iface = session.iface();
+  for (;;) {
+    bool all_done = true;
+    for (uint32_t i = 0; i < n; ++i) all_done = all_done && clients_[i]->finished();
+    if (all_done) return;
+    bool frames = session.poll_once();
+    Millis now = session.now();
+    for (uint32_t i = 0; i < n; ++i) clients_[i]->poll(now, iface);
+    step(frames);
+  }
+}
+
+void HttpDownload::close_all(StackSession& session, uint32_t n) {
+  net::Interface& iface = session.iface();
+  for (uint32_t i = 0; i < n; ++i) clients_[i]->close(iface);
+  Millis until = session.now() + kCloseWaitMs;
+  for (;;) {
+    bool closed = true;
+    for (uint32_t i = 0; i < n; ++i) closed = closed && clients_[i]->connection_closed();
+    if (closed || session.now() >= until) break;
+    session.poll_once();
+    Millis now = session.now();
+    for (uint32_t i = 0; i < n; ++i) clients_[i]->poll(now, iface);
+  }
+  for (uint32_t i = 0; i < n; ++i) clients_[i]->release(iface);
+}
+
+void HttpDownload::report_failure(const net::HttpClient& client) const {
+  char error[64];
+  net::error_format(client.error(), error, sizeof(error));
+  const char* what = net::http_failure_text(client.failure());
+  switch (client.failure()) {
+    case net::HttpFailure::Status:
+      log("mpxe: HTTP %u %s from %s\n", client.status(), client.reason(), url_);
+      break;
+    case net::HttpFailure::ClosedEarly:
+      log("mpxe: %s: %s (%llu of %llu bytes)\n", url_, what,
+          static_cast<unsigned long long>(client.body_bytes()),
+          static_cast<unsigned long long>(client.content_length()));
+      break;
+    default:
+      log("mpxe: %s: %s (%s)\n", url_, what, error);
+      break;
+  }
+}
+
+Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size) {
+  if (clients_[0] == nullptr) return kNotReady;
+  url_len_ = c_string_length(url);
+  if (url_len_ >= sizeof(url_)) return kInvalidParameter;
+  copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(url_), url_len_), text_bytes(url, url_len_));
+  url_[url_len_] = '\0';
+  net::HttpGetRequest head = base_request(1);
+  head.url = text_bytes(url_, url_len_);
+  head.head = true;
+  net::HttpClient& client = *clients_[0];
+  net::Status started = client.start(head, session.now(), session.iface());
+  if (!started.ok()) {
+    char error[64];
+    net::error_format(started.error(), error, sizeof(error));
+    log("mpxe: cannot fetch %s: %s\n", url_,
+        started.error() == net::Error(net::Layer::Http, net::Errc::Unsupported)
+            ? "only http:// URLs with an IPv4 address are supported"
+            : error);
+    return kInvalidParameter;
+  }
+  run(session, 1, [](bool) {});
+  Status s = kSuccess;
+  if (!client.succeeded()) {
+    report_failure(client);
+    s = client.failure() == net::HttpFailure::Status && client.status() == 404 ? kNotFound
+                                                                               : kDeviceError;
+  } else if (!client.has_content_length()) {
+    log("mpxe: %s: the server gives no size (Content-Length)\n", url_);
+    s = kUnsupported;
+  } else {
+    *size = client.content_length();
+    accept_ranges_ = client.accept_ranges();
+    // Later requests go where the redirects led.
+    const net::HttpUrl& final_url = client.url();
+    size_t n = format(url_, sizeof(url_), "http://%s", final_url.host);
+    if (final_url.port != net::kHttpDefaultPort)
+      n += format(url_ + n, sizeof(url_) - n, ":%u", final_url.port);
+    format(url_ + n, sizeof(url_) - n, "%s", final_url.path);
+    url_len_ = c_string_length(url_);
+  }
+  close_all(session, 1);
+  return s;
+}
+
+Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size,
+                           uint32_t connections, ImageHasher& hasher,
+                           const StackSession::FetchHooks& hooks) {
+  if (clients_[0] == nullptr || url_len_ == 0) return kNotReady;
+  uint32_t n = connections < 1 ? 1 : connections;
+  if (n > kMaxConnections) n = kMaxConnections;
+  if (!accept_ranges_) n = 1;
+  while (n > 1 && size / n < kMinRange) --n;
+  used_ = n;
+  net::HttpGetRequest base = base_request(n);
+  base.url = text_bytes(url_, url_len_);
+  for (uint32_t i = 0; i < n; ++i) {
+    ranges_[i].from = size * i / n;
+    ranges_[i].to = size * (i + 1) / n;
+    net::HttpGetRequest get = base;
+    get.body = MutableBytes(buffer + ranges_[i].from,
+                            static_cast<size_t>(ranges_[i].to - ranges_[i].from));
+    if (n > 1) {
+      get.has_range = true;
+      get.range = net::HttpRange{ranges_[i].from, ranges_[i].to - 1};
+    }
+    net::Status started = clients_[i]->start(get, session.now(), session.iface());
+    if (!started.ok()) {
+      char error[64];
+      net::error_format(started.error(), error, sizeof(error));
+      log("mpxe: %s: cannot start connection %u: %s\n", url_, i, error);
+      close_all(session, i);
+      return kDeviceError;
+    }
+  }
+  // The image is final from byte 0 up to the first range still arriving, plus
+  // what that range has in order: that prefix goes to the hasher as it grows.
+  uint64_t hashed_to = 0;
+  uint32_t current = 0;
+  Millis start = session.now();
+  Millis next_report = start + kProgressEveryMs;
+  run(session, n, [&](bool frames) {
+    uint64_t done_to = hashed_to;
+    while (current < n) {
+      const net::HttpClient& c = *clients_[current];
+      done_to = ranges_[current].from + c.body_bytes();
+      if (!c.succeeded() || done_to < ranges_[current].to) break;
+      ++current;
+    }
+    if (done_to > hashed_to) {
+      hasher.add(hashed_to, done_to - hashed_to);
+      hashed_to = done_to;
+    }
+    if (!frames) hasher.idle();
+    Millis now = session.now();
+    if (hooks.progress != nullptr && now >= next_report) {
+      next_report += kProgressEveryMs;
+      uint64_t got = 0;
+      for (uint32_t i = 0; i < n; ++i) got += clients_[i]->body_bytes();
+      hooks.progress(hooks.context, got, size, now - start);
+    }
+  });
+  Status s = kSuccess;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (clients_[i]->succeeded()) continue;
+    report_failure(*clients_[i]);
+    s = kDeviceError;
+  }
+  if (s == kSuccess && hashed_to != size) {
+    // Every range reported success: the rest is final too.
+    hasher.add(hashed_to, size - hashed_to);
+  }
+  if (hooks.progress != nullptr) hooks.progress(hooks.context, s == kSuccess ? size : 0, size,
+                                                session.now() - start);
+  close_all(session, n);
+  return s;
+}
+
+}  // namespace mpxe::driver
