@@ -17,7 +17,7 @@ constexpr std::array kStatuses = {
     StatusMeaning{s(RunnerStatus::kQemuCrashed), "QEMU crashed or ended unexpectedly"},
     StatusMeaning{s(RunnerStatus::kMissingFolder), "the PXE folder does not exist"},
     StatusMeaning{s(RunnerStatus::kMissingBootFile), "the boot file is not in the PXE folder"},
-    StatusMeaning{s(RunnerStatus::kMissingOvmf), "OVMF code or vars image not found"},
+    StatusMeaning{s(RunnerStatus::kMissingOvmf), "OVMF code or vars image not found or unusable"},
     StatusMeaning{s(RunnerStatus::kMissingQemu), "qemu-system-x86_64 not found"},
     StatusMeaning{s(RunnerStatus::kMissingRom), "--stack mpxe: the option ROM is not built"},
     StatusMeaning{s(RunnerStatus::kBootFailed),
@@ -25,6 +25,8 @@ constexpr std::array kStatuses = {
     StatusMeaning{s(RunnerStatus::kNoExitStatus),
                   "the VM powered off or reset without an exit status"},
     StatusMeaning{s(RunnerStatus::kMissingPayload), "the default payload mpsh.efi is not built"},
+    StatusMeaning{s(RunnerStatus::kHttpServerFailed),
+                  "--http: nginx is missing or did not start serving"},
     StatusMeaning{s(RunnerStatus::kInterrupted), "interrupted by SIGINT (SIGTERM: 143)"},
 };
 

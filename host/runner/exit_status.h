@@ -19,12 +19,13 @@ enum class RunnerStatus : int {
   kQemuCrashed = 103,      // QEMU died from a signal or with an unexpected status
   kMissingFolder = 104,    // --pxe-folder does not exist
   kMissingBootFile = 105,  // the boot file is not in the PXE folder
-  kMissingOvmf = 106,      // OVMF code or vars image missing
+  kMissingOvmf = 106,      // OVMF code or vars image missing (or its vars store unusable)
   kMissingQemu = 107,      // qemu-system-x86_64 not found
   kMissingRom = 108,       // --stack mpxe and build/rom/mpxe-<nic>.rom missing
   kBootFailed = 109,       // the firmware reported the network boot failed
   kNoExitStatus = 110,     // the VM powered off or reset without an exit status
   kMissingPayload = 111,   // the default payload (build/firmware/mpsh.efi) is not built
+  kHttpServerFailed = 112, // --http: nginx is missing or did not start serving
   kInterrupted = 130,      // SIGINT (SIGTERM: 143), as shells report them
 };
 

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "exit_status.h"
+#include "http_boot.h"
 
 extern char** environ;
 
@@ -119,6 +120,18 @@ void add_run_options(CLI::App& app, Bound& b) {
   app.add_option("--tap", o.tap,
                  "Attach the NIC to this TAP interface and serve nothing (the PXE server is yours)")
       ->option_text("IF");
+  app.add_flag("--http", o.http,
+               "Also serve the PXE folder over HTTP: the runner starts nginx on 127.0.0.1 (a "
+               "free port, stopped with QEMU) and the DHCP answer names "
+               "http://10.0.2.2:PORT/<boot file> instead of the file (TFTP still serves the "
+               "folder). ipxe boots it; ovmf gets a boot option with that URI written into its "
+               "variable store (QEMU's DHCP sends no HTTPClient class, which OVMF's own HTTP "
+               "boot options need); mpxe: our ROM does not speak HTTP yet and fails the boot "
+               "(status 109)");
+  app.add_option("--boot-url", o.boot_url,
+                 "Boot this http:// URL from a server you run (no nginx; at most 127 bytes, "
+                 "the DHCP file field); the stacks take it as with --http")
+      ->option_text("URL");
   app.add_option("--shell-cmd", o.shell_cmd,
                  "Commands for mpsh to run at start (\"CMD; CMD\"; passed with -fw_cfg)")
       ->option_text("CMDS");
@@ -196,6 +209,7 @@ std::unique_ptr<CLI::App> make_run_app(Bound& bound) {
       "  MPXE_BUILD_DIR   build tree holding firmware/mpsh.efi and rom/ (default: the one mpxe was built in)\n"
       "  MPXE_QEMU        QEMU binary (default qemu-system-x86_64 from PATH)\n"
       "  MPXE_OVMF_CODE, MPXE_OVMF_VARS   OVMF images (default /usr/share/OVMF/OVMF_{CODE,VARS}_4M.fd)\n"
+      "  MPXE_NGINX       nginx for --http (default: nginx from PATH, else /usr/sbin/nginx)\n"
       "\n" +
       exit_status_table());
   return app;
@@ -275,6 +289,19 @@ std::optional<std::string> check_combination(const RunOptions& o) {
   if (o.boot_file.empty()) return "--boot-file must not be empty";
   if (o.boot_file.front() == '/')
     return "--boot-file " + o.boot_file + " must be relative to the PXE folder";
+  if (o.http && !o.boot_url.empty())
+    return "--http and --boot-url exclude each other: --http serves the folder itself, "
+           "--boot-url names a server you run";
+  if ((o.http || !o.boot_url.empty()) && !o.tap.empty())
+    return std::string(o.http ? "--http" : "--boot-url") +
+           " needs QEMU's user network: with --tap the DHCP server on the link is yours, "
+           "so give it the http:// boot file there";
+  if (!o.boot_url.empty())
+    if (auto problem = check_boot_url(o.boot_url)) return *problem;
+  if (o.http && url_path_escape(o.boot_file).size() > max_http_boot_file_length())
+    return "--boot-file " + o.boot_file + " is too long for --http: the URL must fit QEMU's "
+           "DHCP file field (" + std::to_string(kDhcpFileMax) + " bytes), which leaves " +
+           std::to_string(max_http_boot_file_length()) + " for the path";
   if (o.serial_port && o.gdb_port && *o.serial_port == *o.gdb_port)
     return "--serial-port and --gdb use the same port";
   if (o.serial_port && o.monitor_port && *o.serial_port == *o.monitor_port)

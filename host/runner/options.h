@@ -46,6 +46,8 @@ struct RunOptions {
   // ovmf until mpxe's own PXE path lands; the default will then become mpxe.
   Stack stack = Stack::kMpxe;
   std::string tap;                  // empty: QEMU user networking serving the folder
+  bool http = false;                // serve the folder over HTTP too (nginx) and boot an http:// URL
+  std::string boot_url;             // empty: none; else the DHCP answer names this URL
   std::string shell_cmd;            // empty: none
   std::string sha256;               // 64 hex digits the image must hash to; empty: any
   bool hash_on_ap = false;          // mpxe's ROM hashes on an AP, not between blocks on the BSP

@@ -52,6 +52,12 @@ std::string boot_file_path(const std::string& folder, const std::string& boot_fi
   return (fs::path(folder) / boot_file).string();
 }
 
+std::optional<std::string> find_nginx(const HostPaths& paths, const FileProbe& probe) {
+  if (!paths.nginx.empty()) return probe.find_program(paths.nginx);
+  if (auto found = probe.find_program("nginx")) return found;
+  return probe.find_program("/usr/sbin/nginx");
+}
+
 std::optional<Outcome> preflight(const RunOptions& o, const HostPaths& paths,
                                  const FileProbe& probe) {
   if (!probe.find_program(paths.qemu))
@@ -65,6 +71,10 @@ std::optional<Outcome> preflight(const RunOptions& o, const HostPaths& paths,
     return fail(RunnerStatus::kMissingRom,
                 "--stack mpxe: option ROM " + rom_path(paths, o.nic) +
                     " not found (build the 'roms' target, or set MPXE_BUILD_DIR)");
+  if (o.http && !find_nginx(paths, probe))
+    return fail(RunnerStatus::kHttpServerFailed,
+                "--http: " + (paths.nginx.empty() ? std::string("nginx") : paths.nginx) +
+                    " not found (apt-get install nginx, or set MPXE_NGINX)");
   if (!o.tap.empty()) return std::nullopt;
 
   std::string folder = o.pxe_folder;
@@ -76,7 +86,7 @@ std::optional<Outcome> preflight(const RunOptions& o, const HostPaths& paths,
                       " not found (build the 'firmware' target, set MPXE_BUILD_DIR, or "
                       "pass --pxe-folder)");
     // The temp folder will hold exactly the payload, under its own name.
-    if (o.boot_file != "mpsh.efi")
+    if (o.boot_file != "mpsh.efi" && o.boot_url.empty())
       return fail(RunnerStatus::kMissingBootFile,
                   "boot file " + o.boot_file +
                       " not in the default PXE folder (it holds only mpsh.efi; pass "
@@ -85,6 +95,7 @@ std::optional<Outcome> preflight(const RunOptions& o, const HostPaths& paths,
   }
   if (!probe.is_dir(folder))
     return fail(RunnerStatus::kMissingFolder, "PXE folder " + folder + " does not exist");
+  if (!o.boot_url.empty()) return std::nullopt;
   if (!probe.is_file(boot_file_path(folder, o.boot_file)))
     return fail(RunnerStatus::kMissingBootFile,
                 "boot file " + o.boot_file + " not found in PXE folder " + folder);

@@ -21,11 +21,17 @@ struct FileProbe {
   static FileProbe real(const Environment& env);
 };
 
-// The first problem, in this order: QEMU, OVMF, ROM (--stack mpxe), PXE folder or
-// default payload, boot file. With --tap the folder and boot file are not ours to
-// check: the server is someone else's.
+// The first problem, in this order: QEMU, OVMF, ROM (--stack mpxe), nginx (--http),
+// PXE folder or default payload, boot file. With --tap the folder and boot file are
+// not ours to check: the server is someone else's; with --boot-url the boot file is
+// the URL's server's business.
 std::optional<Outcome> preflight(const RunOptions& options, const HostPaths& paths,
                                  const FileProbe& probe);
+
+// The nginx --http runs: MPXE_NGINX if set (a name is looked up in PATH), else nginx
+// from PATH, else /usr/sbin/nginx (Debian's place, not in a user's PATH); nothing if
+// none is executable.
+std::optional<std::string> find_nginx(const HostPaths& paths, const FileProbe& probe);
 
 // The boot file's path inside FOLDER.
 std::string boot_file_path(const std::string& folder, const std::string& boot_file);

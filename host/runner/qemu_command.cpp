@@ -1,5 +1,9 @@
 #include "qemu_command.h"
 
+#include <cstdio>
+
+#include "ovmf_vars.h"
+
 namespace mpxe::runner {
 
 namespace {
@@ -32,6 +36,7 @@ HostPaths resolve_host_paths(const Environment& env, std::string_view compiled_b
   if (auto qemu = env.get("MPXE_QEMU")) paths.qemu = *qemu;
   if (auto code = env.get("MPXE_OVMF_CODE")) paths.ovmf_code = *code;
   if (auto vars = env.get("MPXE_OVMF_VARS")) paths.ovmf_vars = *vars;
+  if (auto nginx = env.get("MPXE_NGINX")) paths.nginx = *nginx;
   paths.has_display = env.get("DISPLAY").has_value() || env.get("WAYLAND_DISPLAY").has_value();
   return paths;
 }
@@ -79,8 +84,11 @@ std::vector<std::string> netdev_args(const RunOptions& o, const QemuPlan& plan) 
   if (!o.tap.empty())
     return {"-netdev", "tap," + id + ",ifname=" + qemu_opt_value(o.tap) +
                            ",script=no,downscript=no"};
+  // The DHCP answer's file field: the boot file (TFTP), or an http:// URL the
+  // stack fetches itself while TFTP keeps serving the folder.
+  const std::string& bootfile = plan.boot_url.empty() ? o.boot_file : plan.boot_url;
   return {"-netdev", "user," + id + ",tftp=" + qemu_opt_value(plan.pxe_folder) +
-                         ",bootfile=" + qemu_opt_value(o.boot_file)};
+                         ",bootfile=" + qemu_opt_value(bootfile)};
 }
 
 // The stack is chosen through the NIC's option ROM: ours, none (OVMF's own
@@ -89,6 +97,13 @@ std::vector<std::string> nic_args(const RunOptions& o, const QemuPlan& plan) {
   std::string device = std::string(nic_device(o.nic)) + ",netdev=" + std::string(kNetdevId) +
                        ",bootindex=1";
   if (o.nic == Nic::kVirtioModern) device += ",disable-legacy=on,disable-modern=off";
+  if (plan.pin_nic) {
+    char pinned[48];
+    std::snprintf(pinned, sizeof pinned, ",mac=%02x:%02x:%02x:%02x:%02x:%02x,addr=0x%x",
+                  kPinnedMac[0], kPinnedMac[1], kPinnedMac[2], kPinnedMac[3], kPinnedMac[4],
+                  kPinnedMac[5], kPinnedPciSlot);
+    device += pinned;
+  }
   switch (o.stack) {
     case Stack::kMpxe:
       device += ",romfile=" + qemu_opt_value(plan.rom);

@@ -17,6 +17,7 @@ struct HostPaths {
   std::string qemu = "qemu-system-x86_64";                     // MPXE_QEMU
   std::string ovmf_code = "/usr/share/OVMF/OVMF_CODE_4M.fd";  // MPXE_OVMF_CODE
   std::string ovmf_vars = "/usr/share/OVMF/OVMF_VARS_4M.fd";  // MPXE_OVMF_VARS
+  std::string nginx;  // MPXE_NGINX; empty: nginx from PATH, else /usr/sbin/nginx
   bool has_display = false;  // DISPLAY or WAYLAND_DISPLAY set
 
   bool operator==(const HostPaths&) const = default;
@@ -40,6 +41,8 @@ struct QemuPlan {
   std::string sha256_file;       // empty: no --sha256
   std::string hash_on_ap_file;   // empty: no --hash-on-ap
   std::string serial_logfile;    // --serial-port: where QEMU logs the console
+  std::string boot_url;          // --http/--boot-url: the DHCP file field; empty: the boot file
+  bool pin_nic = false;          // fixed MAC and PCI slot (an OVMF boot option names them)
   bool show_display = false;     // a window: a display exists and not --headless
 };
 

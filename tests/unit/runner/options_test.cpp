@@ -142,6 +142,7 @@ TEST(RunOptions, HelpListsOptionsEnvironmentAndStatuses) {
        {"--cores", "--memory", "--pxe-folder", "--boot-file", "--nic", "--stack", "--tap",
         "--shell-cmd", "--gdb", "--serial-log", "--pcap", "--timeout", "--accel",
         "--serial-port", "--monitor-port", "--headless", "--print-command", "--dry-run",
+        "--http", "--boot-url", "MPXE_NGINX",
         "MPXE_CORES", "BLD_*_QEMU_CORE_NUM", "PXE_FOLDER_PATH", "PXE_BOOT_FILE", "GDB_SERVER",
         "QEMU_ACCEL", "SERIAL_PORT", "MONITOR_PORT", "QEMU_HEADLESS", "MPXE_BUILD_DIR",
         "-- EXTRA QEMU ARGS", "(mpxe)"})
@@ -293,6 +294,54 @@ TEST(RunOptions, HashOnApIsOurRomsToo) {
   EXPECT_TRUE(options({"--hash-on-ap"}).hash_on_ap);
   EXPECT_FALSE(options({}).hash_on_ap);
   EXPECT_EQ(parse({"--hash-on-ap", "--stack", "ovmf"}).exit_status, kUsage);
+}
+
+// --- HTTP boot --------------------------------------------------------------
+
+TEST(RunOptions, HttpAndBootUrl) {
+  RunOptions o = options({"--http"});
+  EXPECT_TRUE(o.http);
+  EXPECT_EQ(o.boot_url, "");
+  EXPECT_FALSE(RunOptions{}.http);
+  o = options({"--boot-url", "http://192.168.1.5:8080/boot/mpsh.efi"});
+  EXPECT_FALSE(o.http);
+  EXPECT_EQ(o.boot_url, "http://192.168.1.5:8080/boot/mpsh.efi");
+  for (const char* stack : {"mpxe", "ovmf", "ipxe"}) {
+    EXPECT_TRUE(parse({"--http", "--stack", stack}).options) << stack;
+    EXPECT_TRUE(parse({"--boot-url", "http://h/x.efi", "--stack", stack}).options) << stack;
+  }
+  EXPECT_TRUE(parse({"--http", "--stack", "ipxe", "--nic", "e1000"}).options);
+}
+
+// The combinations that cannot mean anything, each with a line that says why.
+TEST(RunOptions, HttpCombinationsThatMakeNoSense) {
+  struct Bad {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  std::string long_url = "http://10.0.2.2:8080/" + std::string(107, 'a');  // 128 bytes
+  for (const Bad& bad : std::vector<Bad>{
+           {{"--http", "--tap", "tap0"}, "needs QEMU's user network"},
+           {{"--boot-url", "http://h/x", "--tap", "tap0"}, "needs QEMU's user network"},
+           {{"--http", "--boot-url", "http://h/x"}, "exclude each other"},
+           {{"--boot-url", "https://h/x.efi"}, "must start with http://"},
+           {{"--boot-url", "tftp://h/x.efi"}, "must start with http://"},
+           {{"--boot-url", "mpsh.efi"}, "must start with http://"},
+           {{"--boot-url", "http://"}, "names no host"},
+           {{"--boot-url", "http:///x.efi"}, "names no host"},
+           {{"--boot-url", "http://h/a b.efi"}, "spaces or control characters"},
+           {{"--boot-url", long_url}, "at most 127"},
+           {{"--http", "--boot-file", std::string(110, 'b')}, "too long for --http"},
+           {{"--http", "--stack", "ovmf", "--nic", "e1000"}, "OVMF has no Intel NIC driver"},
+       }) {
+    ParseResult r = parse(bad.args);
+    EXPECT_FALSE(r.options) << bad.args[0] << " " << bad.args[1];
+    EXPECT_EQ(r.exit_status, kUsage);
+    EXPECT_NE(r.err.find(bad.says), std::string::npos) << r.err;
+  }
+  // 127 bytes is the most the field holds; the longest --http path fits too.
+  EXPECT_TRUE(parse({"--boot-url", long_url.substr(0, 127)}).options);
+  EXPECT_TRUE(parse({"--http", "--boot-file", std::string(99, 'b')}).options);
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ struct FakeFs {
     return {[this](const std::string& p) { return files.count(p) > 0; },
             [this](const std::string& p) { return dirs.count(p) > 0; },
             [this](const std::string& p) -> std::optional<std::string> {
-              if (programs.count(p)) return "/usr/bin/" + p;
+              if (programs.count(p)) return p.front() == '/' ? p : "/usr/bin/" + p;
               return std::nullopt;
             }};
   }
@@ -94,6 +94,43 @@ TEST(Preflight, TapServerIsNotOursToCheck) {
   o.pxe_folder = "/srv/none";
   o.boot_file = "missing.efi";
   EXPECT_EQ(check(o, FakeFs{}), 0);
+}
+
+TEST(Preflight, HttpNeedsNginx) {
+  RunOptions o;
+  o.http = true;
+  FakeFs fs;
+  EXPECT_EQ(check(o, fs), s(RunnerStatus::kHttpServerFailed));
+  fs.programs.insert("nginx");
+  EXPECT_EQ(check(o, fs), 0);
+  o.http = false;
+  fs.programs.erase("nginx");
+  EXPECT_EQ(check(o, fs), 0);  // only --http needs it
+}
+
+TEST(Preflight, NginxFromTheEnvironmentPathOrSbin) {
+  FakeFs fs;
+  HostPaths p = paths();
+  EXPECT_FALSE(find_nginx(p, fs.probe()));
+  fs.programs.insert("/usr/sbin/nginx");  // Debian's place, outside a user's PATH
+  EXPECT_EQ(find_nginx(p, fs.probe()), "/usr/sbin/nginx");
+  fs.programs.insert("nginx");
+  EXPECT_EQ(find_nginx(p, fs.probe()), "/usr/bin/nginx");
+  p.nginx = "my-nginx";  // MPXE_NGINX: only that one
+  EXPECT_FALSE(find_nginx(p, fs.probe()));
+  fs.programs.insert("my-nginx");
+  EXPECT_EQ(find_nginx(p, fs.probe()), "/usr/bin/my-nginx");
+}
+
+TEST(Preflight, BootUrlLeavesTheBootFileToItsServer) {
+  RunOptions o;
+  o.boot_url = "http://h/elsewhere.efi";
+  o.boot_file = "elsewhere.efi";
+  EXPECT_EQ(check(o, FakeFs{}), 0);
+  o.pxe_folder = "/srv/pxe";
+  EXPECT_EQ(check(o, FakeFs{}), 0);
+  o.pxe_folder = "/srv/none";  // TFTP still serves the folder: it must exist
+  EXPECT_EQ(check(o, FakeFs{}), s(RunnerStatus::kMissingFolder));
 }
 
 TEST(Preflight, QemuIsCheckedFirst) {

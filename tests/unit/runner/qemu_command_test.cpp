@@ -223,6 +223,7 @@ TEST(HostPaths, DefaultsAndOverrides) {
   EXPECT_EQ(d.qemu, "qemu-system-x86_64");
   EXPECT_EQ(d.ovmf_code, "/usr/share/OVMF/OVMF_CODE_4M.fd");
   EXPECT_EQ(d.ovmf_vars, "/usr/share/OVMF/OVMF_VARS_4M.fd");
+  EXPECT_EQ(d.nginx, "");
   EXPECT_FALSE(d.has_display);
   EXPECT_EQ(default_payload_path(d), "/src/build/firmware/mpsh.efi");
   EXPECT_EQ(rom_path(d, Nic::kE1000e), "/src/build/rom/mpxe-e1000e.rom");
@@ -232,13 +233,43 @@ TEST(HostPaths, DefaultsAndOverrides) {
                                                 {"MPXE_QEMU", "/opt/qemu"},
                                                 {"MPXE_OVMF_CODE", "/c.fd"},
                                                 {"MPXE_OVMF_VARS", "/v.fd"},
+                                                {"MPXE_NGINX", "/opt/nginx"},
                                                 {"DISPLAY", ":0"}}),
                                    "/src/build");
   EXPECT_EQ(o.build_dir, "/other");
   EXPECT_EQ(o.qemu, "/opt/qemu");
   EXPECT_EQ(o.ovmf_code, "/c.fd");
   EXPECT_EQ(o.ovmf_vars, "/v.fd");
+  EXPECT_EQ(o.nginx, "/opt/nginx");
   EXPECT_TRUE(o.has_display);
+}
+
+// --- HTTP boot --------------------------------------------------------------
+
+TEST(QemuCommand, BootUrlGoesInTheDhcpFileFieldAndTftpStaysOn) {
+  RunOptions o;
+  QemuPlan p = plan();
+  p.boot_url = "http://10.0.2.2:41234/mpsh.efi";
+  EXPECT_EQ(netdev_args(o, p),
+            (Args{"-netdev", "user,id=n0,tftp=/tmp/w/pxe,bootfile=http://10.0.2.2:41234/mpsh.efi"}));
+}
+
+TEST(QemuCommand, CommasInTheBootUrlAreEscaped) {
+  QemuPlan p = plan();
+  p.boot_url = "http://h/a,b.efi?x=1,2";
+  EXPECT_EQ(after(netdev_args(RunOptions{}, p), "-netdev"),
+            "user,id=n0,tftp=/tmp/w/pxe,bootfile=http://h/a,,b.efi?x=1,,2");
+}
+
+TEST(QemuCommand, PinnedNicHasTheMacAndSlotOfOvmfsBootOption) {
+  RunOptions o;
+  o.stack = Stack::kOvmf;
+  QemuPlan p = plan();
+  p.pin_nic = true;
+  EXPECT_EQ(after(nic_args(o, p), "-device"),
+            "virtio-net-pci,netdev=n0,bootindex=1,mac=52:54:00:12:34:56,addr=0x2,romfile=");
+  p.pin_nic = false;
+  EXPECT_EQ(after(nic_args(o, p), "-device"), "virtio-net-pci,netdev=n0,bootindex=1,romfile=");
 }
 
 }  // namespace

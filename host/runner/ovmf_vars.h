@@ -1,0 +1,62 @@
+// An HTTP boot option with a fixed URI, written into the run's private copy of
+// OVMF's variable store, so `--stack ovmf --http` HTTP-boots from QEMU's DHCP server.
+//
+// Why: OVMF's HttpBootDxe takes its URI from a DHCP offer only when the offer carries
+// vendor class "HTTPClient" (option 60); QEMU's DHCP server never sends one, so the
+// HTTPv4 options OVMF makes by itself find no usable offer. A boot option whose
+// device path ends in a URI node is the "home network" case instead: any offer with
+// an address will do and the URI comes from the option. OVMF's UI builds such options
+// by hand (Device Manager > Network Device > HTTP Boot Configuration); this writes
+// the same thing before power-on: Boot0000 + BootOrder, so BDS tries it first and
+// never waits for PXEv4/PXEv6. Its device path names the NIC at PCI 00:<slot>.0 with
+// a fixed MAC, so the runner pins both on the QEMU device.
+//
+// The store format is EDK II's (MdeModulePkg VariableFormat.h): a firmware volume
+// header, a variable store header, then variables one after another, each a header,
+// its UTF-16 name and its data, starting on 4-byte boundaries; free space is 0xFF.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mpxe::runner {
+
+using MacAddress = std::array<uint8_t, 6>;
+
+// QEMU's default MAC for the first NIC, pinned on the device for --stack ovmf --http.
+inline constexpr MacAddress kPinnedMac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+inline constexpr unsigned kPinnedPciSlot = 2;  // where the NIC lands on Q35 unpinned too
+
+// PciRoot(0x0)/Pci(SLOT,0x0)/MAC(mac,0x1)/IPv4(0.0.0.0)/Uri(URI), end node included.
+std::vector<uint8_t> http_boot_device_path(const MacAddress& mac, unsigned pci_slot,
+                                           std::string_view uri);
+
+// EFI_LOAD_OPTION: active, DESCRIPTION, DEVICE_PATH, no optional data.
+std::vector<uint8_t> load_option(std::string_view description,
+                                 std::span<const uint8_t> device_path);
+
+// Writes Boot<NUMBER> = OPTION and BootOrder = {NUMBER} into the variable store image
+// IMAGE (an OVMF_VARS file's bytes), marking any earlier BootOrder or Boot<NUMBER>
+// deleted. Returns why it could not, or nothing.
+std::optional<std::string> add_boot_option(std::vector<uint8_t>& image, uint16_t number,
+                                           std::span<const uint8_t> option);
+
+// One live variable of a store image (for tests and diagnostics).
+struct StoredVariable {
+  std::u16string name;
+  std::array<uint8_t, 16> guid;
+  uint32_t attributes;
+  std::vector<uint8_t> data;
+};
+// Every variable in state "added", in store order; nothing if IMAGE is no store.
+std::optional<std::vector<StoredVariable>> read_variables(std::span<const uint8_t> image);
+
+// EFI_GLOBAL_VARIABLE (8be4df61-93ca-11d2-aa0d-00e098032b8c) in its byte order.
+extern const std::array<uint8_t, 16> kGlobalVariableGuid;
+
+}  // namespace mpxe::runner
