@@ -181,6 +181,27 @@ TEST(SerialCapture, TftpErrorFailsTheFirstOption) {
   EXPECT_TRUE(ends_boot(events[0], true));
 }
 
+// --stack ovmf --http: the runner's URI boot option (Boot0000) is the first thing BDS
+// tries. HttpBootDxe redraws "Downloading...N%" with bare CRs and BdsDxe's loading line
+// follows the last one without a line break; the scanner still sees one start.
+TEST(SerialCapture, OvmfHttpBootStartsTheUriOption) {
+  std::string bytes = capture("ovmf-virtio-http-mpsh.log");
+  auto events = scan_all(bytes);
+  EXPECT_EQ(kinds(events), (std::vector<K>{K::kBootOptionStarted}));
+  EXPECT_EQ(events[0].detail.rfind("Boot0000 \"mpxe HTTP boot http://10.0.2.2:", 0), 0u)
+      << events[0].detail;
+  for (size_t chunk : {1u, 7u, 100u}) EXPECT_EQ(scan_all(bytes, chunk), events) << chunk;
+}
+
+TEST(SerialCapture, OvmfHttpBootFailureEndsTheRun) {
+  auto events = scan_all(capture("ovmf-virtio-http-refused.log"));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, K::kBootOptionFailed);
+  EXPECT_EQ(events[0].detail,
+            "Boot0000 \"mpxe HTTP boot http://10.0.2.2:1/missing.efi\": Not Found");
+  EXPECT_TRUE(ends_boot(events[0], true));
+}
+
 TEST(SerialScanner, CountsBytes) {
   SerialScanner s;
   s.feed("abc");
