@@ -29,6 +29,11 @@ require_machine() {
   [[ -f $MPXE_BUILD_DIR/firmware/mpsh.efi ]] || skip "mpsh.efi not built"
 }
 
+# --http's server: nginx from PATH or Debian's /usr/sbin (as the runner looks).
+require_nginx() {
+  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || skip "nginx not installed"
+}
+
 # run_mpxe ARGS...: runs `mpxe run ARGS` headless with a timeout below CTest's, and
 # records STATUS, $WORK/stdout (the console) and $WORK/stderr (the runner's lines).
 run_mpxe() {
