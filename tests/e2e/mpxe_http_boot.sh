@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# HTTP boot through our ROM alone: the runner's nginx serves the PXE folder, QEMU's
+# DHCP names an http:// URL, and our driver fetches it over its own TCP -- HEAD for
+# the size, then one GET or one byte range per processor -- into BDS's buffer.
+#   mpxe_http_boot.sh            the shell (a small file): it runs and sees the lease
+#   mpxe_http_boot.sh CORES MiB  the shell plus MiB of random data, at CORES
+#                                processors: sha256= equals the host's, --sha256 passes
+source "$(dirname "$0")/lib.sh"
+require_machine
+require_nginx
+[[ -f $MPXE_BUILD_DIR/rom/mpxe-virtio.rom ]] || skip "mpxe-virtio.rom not built"
+cores=${1:-4}
+mib=${2:-0}
+pxe=$WORK/pxe
+mkdir "$pxe"
+cat "$MPXE_BUILD_DIR/firmware/mpsh.efi" >"$pxe/boot.efi"
+((mib > 0)) && head -c $((mib << 20)) /dev/urandom >>"$pxe/boot.efi"
+size=$(stat -c %s "$pxe/boot.efi")
+image_sha=$(sha256sum "$pxe/boot.efi" | cut -d' ' -f1)
+log=$WORK/serial.log
+run_mpxe --stack mpxe --nic virtio --cores "$cores" --http --pxe-folder "$pxe" \
+  --boot-file boot.efi --sha256 "$image_sha" --serial-log "$log" --shell-cmd "net; exit 0"
+expect_status 0
+expect_in "$log" "^mpxe: boot server 10\\.0\\.2\\.2 file 'http://10\\.0\\.2\\.2:[0-9]+/boot\\.efi'\$"
+expect_in "$log" "^mpxe: file 'http://10\\.0\\.2\\.2:[0-9]+/boot\\.efi' $size bytes \\(byte ranges accepted\\)\$"
+expect_in "$log" "^sha256=$image_sha\$"
+expect_in "$log" '^mpxe: sha256 matches the expected digest$'
+# One connection for a small file; one range per processor (at most 4) for a big one.
+connections=1
+((mib > 0)) && connections=$((cores < 4 ? cores : 4))
+suffix=s; ((connections == 1)) && suffix=
+expect_in "$log" "^mpxe: summary: dhcp [0-9]+ ms, size [0-9]+ ms, http [0-9]+ ms \\($size bytes, [0-9.]+ MB/s, $connections connection$suffix\\)\$"
+expect_in "$log" '^mpsh [^ ]+ - mpxe shell'
+expect_in "$log" "^net: server 10\\.0\\.2\\.2 file http://10\\.0\\.2\\.2:[0-9]+/boot\\.efi\$"
+finish
