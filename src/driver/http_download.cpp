@@ -96,6 +96,25 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   net::HttpGetRequest head = base_request(1);
   head.url = text_bytes(url_, url_len_);
   head.head = true;
+  has_address_ = false;
+  net::Result<net::HttpUrl> parsed = net::HttpUrl::parse(head.url);
+  if (parsed.ok() && !parsed.value().has_address) {
+    const char* why = nullptr;
+    Millis start = session.now();
+    Status found = session.resolve(parsed.value().host_bytes(), &address_, &why);
+    if (is_error(found)) {
+      log("mpxe: cannot resolve %s: %s\n", parsed.value().host,
+          why != nullptr ? why : status_text(found));
+      return found;
+    }
+    char ip[16];
+    address_.format(ip, sizeof(ip));
+    log("mpxe: %s is %s (DNS, %llu ms)\n", parsed.value().host, ip,
+        static_cast<unsigned long long>(session.now() - start));
+    has_address_ = true;
+  }
+  head.has_address = has_address_;
+  head.address = address_;
   net::HttpClient& client = *clients_[0];
   net::Status started = client.start(head, session.now(), session.iface());
   if (!started.ok()) {
@@ -103,7 +122,7 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
     net::error_format(started.error(), error, sizeof(error));
     log("mpxe: cannot fetch %s: %s\n", url_,
         started.error() == net::Error(net::Layer::Http, net::Errc::Unsupported)
-            ? "only http:// URLs with an IPv4 address are supported"
+            ? "only http:// URLs are supported"
             : error);
     return kInvalidParameter;
   }
@@ -142,6 +161,8 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
   used_ = n;
   net::HttpGetRequest base = base_request(n);
   base.url = text_bytes(url_, url_len_);
+  base.has_address = has_address_;
+  base.address = address_;
   for (uint32_t i = 0; i < n; ++i) {
     ranges_[i].from = size * i / n;
     ranges_[i].to = size * (i + 1) / n;

@@ -27,7 +27,7 @@ class HttpDownload {
   uefi::Status init();
 
   // HEAD: the resource's size, following redirects; the URL it finally came from
-  // is kept for fetch().
+  // is kept for fetch(). A host name is looked up through the lease's DNS servers.
   uefi::Status size(StackSession& session, const char* url, uint64_t* size);
   // GET of the sized URL into buffer[0, size), over up to `connections` ranges
   // when the server accepts ranges. Progress as for TFTP; hasher.add() as the
@@ -54,6 +54,9 @@ class HttpDownload {
   char url_[8 + net::HttpUrl::kMaxHost + 6 + net::HttpUrl::kMaxPath + 1] = {};
   size_t url_len_ = 0;
   bool accept_ranges_ = false;
+  // The address of a URL that names its host, from DNS.
+  bool has_address_ = false;
+  net::Ipv4Address address_;
   uint32_t used_ = 0;
 };
 

@@ -147,6 +147,8 @@ bool StackSession::poll_until(Done done, Machine* machine, Millis deadline,
 }
 
 void StackSession::adopt(const net::DhcpLease& lease) {
+  dns_server_count_ = lease.dns_server_count;
+  for (uint8_t i = 0; i < dns_server_count_; ++i) dns_servers_[i] = lease.dns_servers[i];
   lease_ = NetLease();
   lease_.station = lease.address;
   lease_.mask = lease.subnet_mask;
@@ -347,6 +349,43 @@ Status StackSession::arp(Ipv4Address ip, net::MacAddress* mac) {
              static_cast<net::TftpClient*>(nullptr), deadline)
              ? kSuccess
              : kTimeout;
+}
+
+Status StackSession::resolve(Bytes name, Ipv4Address* address, const char** why) {
+  *why = nullptr;
+  if (!up_) return kNotStarted;
+  net::DnsResolverConfig config;
+  config.set_servers(dns_servers_, dns_server_count_);
+  if (dns_ == nullptr) {
+    dns_ = new (std::nothrow) net::DnsResolver(config, random_);
+    if (dns_ == nullptr) return kOutOfResources;
+  } else if (!dns_->configure(config).ok()) {
+    return kInvalidParameter;
+  }
+  // A fresh random port for each lookup (RFC 5452), bound only while it runs.
+  net::Result<uint16_t> port = iface_->allocate_port(random_);
+  if (!port.ok() || !iface_->bind(port.value(), *dns_).ok()) return kOutOfResources;
+  Millis start = clock_.now();
+  Status s = kSuccess;
+  if (!dns_->start(name, port.value(), start).ok()) {
+    s = kInvalidParameter;
+    *why = "not a host name";
+  } else {
+    // The resolver bounds itself (total_limit); the deadline is a second fence.
+    poll_until([&] { return dns_->done(); }, dns_, start + config.total_limit + 1000);
+    if (dns_->state() == net::DnsResolverState::Done && dns_->answer().count > 0) {
+      *address = dns_->answer().addresses[0];
+    } else {
+      if (!dns_->done()) dns_->cancel(clock_.now());
+      *why = net::dns_failure_text(dns_->failure());
+      s = dns_->failure() == net::DnsFailure::NxDomain ||
+                  dns_->failure() == net::DnsFailure::NoAddress
+              ? kNotFound
+              : kNoResponse;
+    }
+  }
+  iface_->unbind(port.value());
+  return s;
 }
 
 }  // namespace mpxe::driver

@@ -7,6 +7,7 @@
 #include "driver/platform.h"
 #include "net/iface/interface.h"
 #include "net/socket/dhcp_client.h"
+#include "net/socket/dns_resolver.h"
 #include "net/socket/tftp_client.h"
 #include "phy/device.h"
 
@@ -73,6 +74,11 @@ class StackSession final : public NetSession {
                         UdpDatagram* got, uint32_t timeout_ms) override;
   uefi::Status arp(net::Ipv4Address ip, net::MacAddress* mac) override;
 
+  // A host name to its first IPv4 address, through the lease's DNS servers
+  // (option 6); dotted quads and cached names answer at once. On failure `why`
+  // says what went wrong.
+  uefi::Status resolve(Bytes name, net::Ipv4Address* address, const char** why);
+
   net::Millis now() const { return clock_.now(); }
   // For protocols driven from outside the session (HTTP): the interface, and one
   // pass of the poll loop (NIC, then the interface's timers); true when a frame came.
@@ -99,6 +105,9 @@ class StackSession final : public NetSession {
   net::DhcpClient* dhcp_ = nullptr;   // likewise
   net::TftpClient tftp_;
   RawUdpQueue* raw_ = nullptr;
+  net::DnsResolver* dns_ = nullptr;  // made on the first lookup
+  net::Ipv4Address dns_servers_[net::DhcpLease::kMaxDnsServers];
+  uint8_t dns_server_count_ = 0;
   uint16_t raw_ports_[4] = {};
   NetLease lease_;
   bool up_ = false;

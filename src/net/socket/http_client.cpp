@@ -37,7 +37,11 @@ Status HttpClient::start(const HttpGetRequest& request, Millis now, TcpHost& hos
   if (ring_.size() < kMinScratch) return http_error(Errc::NoSpace);
   Result<HttpUrl> url = HttpUrl::parse(request.url);
   if (!url) return url.error();
-  if (!url.value().has_address) return http_error(Errc::Unsupported);
+  if (!url.value().has_address) {
+    if (!request.has_address) return http_error(Errc::Unsupported);
+    url.value().address = request.address;
+    url.value().has_address = true;
+  }
   if (request.has_range && request.range.last < request.range.first) return http_error(Errc::BadValue);
   if (request.has_range && request.range.length() != request.body.size()) return http_error(Errc::BadValue);
   if (request.stall_ms == 0) return http_error(Errc::BadValue);

@@ -38,6 +38,11 @@ namespace mpxe::net {
 
 struct HttpGetRequest {
   Bytes url;  // copied by start()
+  // Where a URL that names its host (not A.B.C.D) connects, as the caller's DNS
+  // lookup found it; the Host header keeps the name. A redirect to another name
+  // still fails with NeedsDns.
+  bool has_address = false;
+  Ipv4Address address;
   // HEAD: only the head is wanted (content_length() tells the size).
   bool head = false;
   // Where the body goes; with a range, its byte 0 is range.first of the resource.

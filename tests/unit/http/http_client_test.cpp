@@ -214,6 +214,23 @@ TEST_F(HttpClientTest, GetsTheNginxFile) {
   EXPECT_EQ(server.requests[0].rfind("GET /file4000 HTTP/1.1\r\nHost: 10.77.0.1\r\n", 0), 0u);
 }
 
+TEST_F(HttpClientTest, AHostNameConnectsToTheCallersAddressAndKeepsTheName) {
+  HttpGetRequest named = request("http://boot.example:8080/file4000");
+  EXPECT_FALSE(client.start(named, now, server)) << "a name without an address needs DNS";
+  named.has_address = true;
+  named.address = Ipv4Address::of(10, 77, 0, 1);
+  server.responses.push_back(response(nginx::kStatus200));
+  ASSERT_TRUE(client.start(named, now, server));
+  run();
+  ASSERT_TRUE(client.succeeded()) << http_failure_text(client.failure());
+  ASSERT_EQ(server.peers.size(), 1u);
+  EXPECT_EQ(server.peers[0].tuple.remote, Ipv4Address::of(10, 77, 0, 1));
+  EXPECT_EQ(server.peers[0].tuple.remote_port, 8080);
+  ASSERT_EQ(server.requests.size(), 1u);
+  EXPECT_EQ(server.requests[0].rfind("GET /file4000 HTTP/1.1\r\nHost: boot.example:8080\r\n", 0), 0u);
+  for (size_t i = 0; i < 4000; ++i) ASSERT_EQ(body[i], file_byte(i)) << i;
+}
+
 TEST_F(HttpClientTest, ShuffledSegmentsLandInPlace) {
   for (Delivery d : {Delivery::Reversed, Delivery::DropFirstOnce}) {
     std::fill(body.begin(), body.end(), 0xEE);
