@@ -1,0 +1,48 @@
+#include "core/image_kind.h"
+
+namespace mpxe {
+
+namespace {
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool starts_with_nocase(const char* s, const char* prefix) {
+  for (; *prefix != '\0'; ++s, ++prefix)
+    if (lower(*s) != *prefix) return false;
+  return true;
+}
+
+// name[0, end) ends in `suffix` (lower case), case-insensitive.
+bool ends_with_nocase(const char* name, size_t end, const char* suffix) {
+  size_t n = 0;
+  while (suffix[n] != '\0') ++n;
+  if (end < n) return false;
+  for (size_t i = 0; i < n; ++i)
+    if (lower(name[end - n + i]) != suffix[i]) return false;
+  return true;
+}
+
+}  // namespace
+
+ImageKind image_kind(const char* name) {
+  if (name == nullptr) return ImageKind::kExecutable;
+  const bool url = starts_with_nocase(name, "http://") || starts_with_nocase(name, "https://");
+  size_t end = 0;
+  while (name[end] != '\0' && !(url && (name[end] == '?' || name[end] == '#'))) ++end;
+  // A name that is only an extension (".iso", or a URL path "/.iso") names no file.
+  if (end <= 4 || name[end - 5] == '/') return ImageKind::kExecutable;
+  if (ends_with_nocase(name, end, ".iso")) return ImageKind::kVirtualCd;
+  if (ends_with_nocase(name, end, ".img")) return ImageKind::kVirtualDisk;
+  return ImageKind::kExecutable;
+}
+
+const char* image_kind_text(ImageKind kind) {
+  switch (kind) {
+    case ImageKind::kVirtualDisk: return "virtual disk";
+    case ImageKind::kVirtualCd: return "virtual CD";
+    case ImageKind::kExecutable: break;
+  }
+  return "EFI image";
+}
+
+}  // namespace mpxe

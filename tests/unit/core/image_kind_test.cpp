@@ -1,0 +1,50 @@
+#include "core/image_kind.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using mpxe::ImageKind;
+using mpxe::image_kind;
+
+TEST(ImageKind, ExtensionsDecide) {
+  EXPECT_EQ(image_kind("boot.img"), ImageKind::kVirtualDisk);
+  EXPECT_EQ(image_kind("debian-12.iso"), ImageKind::kVirtualCd);
+  EXPECT_EQ(image_kind("mpsh.efi"), ImageKind::kExecutable);
+  EXPECT_EQ(image_kind("pxelinux.0"), ImageKind::kExecutable);
+  EXPECT_EQ(image_kind("boot.img.efi"), ImageKind::kExecutable);
+  EXPECT_EQ(image_kind("bootimg"), ImageKind::kExecutable);
+  EXPECT_EQ(image_kind(""), ImageKind::kExecutable);
+  EXPECT_EQ(image_kind(nullptr), ImageKind::kExecutable);
+}
+
+TEST(ImageKind, CaseInsensitiveAndInFolders) {
+  EXPECT_EQ(image_kind("BOOT.IMG"), ImageKind::kVirtualDisk);
+  EXPECT_EQ(image_kind("images/Installer.IsO"), ImageKind::kVirtualCd);
+  EXPECT_EQ(image_kind("a.iso"), ImageKind::kVirtualCd);
+}
+
+TEST(ImageKind, BareExtensionNamesNoFile) {
+  EXPECT_EQ(image_kind(".iso"), ImageKind::kExecutable);
+  EXPECT_EQ(image_kind("dir/.img"), ImageKind::kExecutable);
+  EXPECT_EQ(image_kind("http://host/.iso"), ImageKind::kExecutable);
+}
+
+TEST(ImageKind, UrlsIgnoreQueryAndFragment) {
+  EXPECT_EQ(image_kind("http://10.0.2.2:8080/boot.img"), ImageKind::kVirtualDisk);
+  EXPECT_EQ(image_kind("HTTP://server/isos/netinst.iso?arch=amd64"), ImageKind::kVirtualCd);
+  EXPECT_EQ(image_kind("https://server/disk.img#top"), ImageKind::kVirtualDisk);
+  EXPECT_EQ(image_kind("http://server/get?file=x.iso"), ImageKind::kExecutable);
+  EXPECT_EQ(image_kind("http://server/boot.efi"), ImageKind::kExecutable);
+  // A TFTP name keeps every character: '?' is part of the file name there.
+  EXPECT_EQ(image_kind("odd?.img"), ImageKind::kVirtualDisk);
+  EXPECT_EQ(image_kind("odd.img?x"), ImageKind::kExecutable);
+}
+
+TEST(ImageKind, Text) {
+  EXPECT_STREQ(mpxe::image_kind_text(ImageKind::kVirtualDisk), "virtual disk");
+  EXPECT_STREQ(mpxe::image_kind_text(ImageKind::kVirtualCd), "virtual CD");
+  EXPECT_STREQ(mpxe::image_kind_text(ImageKind::kExecutable), "EFI image");
+}
+
+}  // namespace
