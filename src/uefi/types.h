@@ -103,6 +103,16 @@ constexpr Status kCompromisedData = efi_error(33);
 constexpr Status kIpAddressConflict = efi_error(34);
 constexpr Status kHttpError = efi_error(35);
 
+// Warnings: the top bit clear, so is_error() is false.
+constexpr Status kWarnUnknownGlyph = 1;
+constexpr Status kWarnDeleteFailure = 2;
+constexpr Status kWarnWriteFailure = 3;
+constexpr Status kWarnBufferTooSmall = 4;
+constexpr Status kWarnStaleData = 5;
+// LoadFile: the buffer holds a UEFI file system (registered as a RAM disk), not an image.
+constexpr Status kWarnFileSystem = 6;
+constexpr Status kWarnResetRequired = 7;
+
 constexpr bool is_error(Status s) { return (s & kErrorBit) != 0; }
 
 // Text of a status code, e.g. "Not Found"; never null.

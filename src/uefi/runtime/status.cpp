@@ -4,7 +4,14 @@ namespace uefi {
 
 const char* status_text(Status s) {
   if (s == kSuccess) return "Success";
-  if (!is_error(s)) return "Warning";
+  if (!is_error(s)) {
+    static const char* const kWarning[] = {
+        "Success",          "Warning Unknown Glyph", "Warning Delete Failure",
+        "Warning Write Failure", "Warning Buffer Too Small", "Warning Stale Data",
+        "Warning File System", "Warning Reset Required"};
+    if (s < sizeof(kWarning) / sizeof(kWarning[0])) return kWarning[s];
+    return "Warning";
+  }
   static const char* const kText[] = {
       "Success",           "Load Error",         "Invalid Parameter",    "Unsupported",
       "Bad Buffer Size",   "Buffer Too Small",   "Not Ready",            "Device Error",
