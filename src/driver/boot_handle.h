@@ -20,6 +20,10 @@ class BootHandle {
                        LoadFn load, void* context);
   void uninstall();
   uefi::Handle handle() const { return child_; }
+  // The child's device path (the NIC's path plus the MAC node), or null before
+  // install(): a RAM disk registered from a downloaded image hangs below it, where
+  // BDS looks for it.
+  const uefi::DevicePathProtocol* device_path() const { return path_; }
 
  private:
   static uefi::Status load_file_thunk(uefi::LoadFileProtocol* self,

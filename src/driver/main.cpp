@@ -62,6 +62,7 @@ struct NicContext {
                                    : mpxe::driver::Snp::kDeliversUnicastBroadcast);
     if (is_error(s)) return s;
     netboot.set_handoff(hand_off, this);
+    netboot.set_boot_handle(&boot);
     s = boot.install(controller, driver, info.mac, mpxe::driver::NetBoot::load, &netboot);
     if (is_error(s)) return s;
     Handle child = boot.handle();

@@ -1,10 +1,13 @@
 #include "driver/netboot.h"
 
 #include "core/byte_ops.h"
+#include "core/format.h"
 #include "core/sha256.h"
 #include "driver/image_hasher.h"
 #include "driver/platform.h"
 #include "qemu/fw_cfg.h"
+#include "uefi/protocols/ram_disk.h"
+#include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
 
 namespace mpxe::driver {
@@ -92,6 +95,30 @@ Expected expected_digest(char hex[Sha256::kHexSize]) {
 }
 
 void format_ip(net::Ipv4Address ip, char* out, size_t size) { ip.format(out, size); }
+
+// The firmware's RAM disk driver, or null when it has none (it is optional: OVMF
+// builds carry RamDiskDxe, other platforms may not).
+RamDiskProtocol* locate_ram_disk() {
+  RamDiskProtocol* ram_disk = nullptr;
+  Status s = bs()->LocateProtocol(&kRamDiskProtocolGuid, nullptr,
+                                  reinterpret_cast<void**>(&ram_disk));
+  return is_error(s) ? nullptr : ram_disk;
+}
+
+// "8 MiB", "4.5 MiB", "0.1 MiB": sizes in console lines.
+void format_mib(uint64_t bytes, char* out, size_t size) {
+  uint64_t whole = bytes >> 20;
+  uint64_t tenths = ((bytes & 0xfffff) * 10 + (1 << 19)) >> 20;  // rounded
+  if (tenths == 10) {
+    ++whole;
+    tenths = 0;
+  }
+  if (tenths == 0 && whole != 0)
+    format(out, size, "%llu MiB", static_cast<unsigned long long>(whole));
+  else
+    format(out, size, "%llu.%llu MiB", static_cast<unsigned long long>(whole),
+           static_cast<unsigned long long>(tenths));
+}
 
 // One-line bar, redrawn in place: [#####.....]  12.0/64.0 MiB  41.2 MB/s
 void show_progress(void*, uint64_t bytes, uint64_t total, Millis elapsed) {
@@ -276,6 +303,35 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
   return kSuccess;
 }
 
+// The downloaded (and hash-checked) disk image becomes a block device below our
+// device path; the firmware's partition and FAT drivers bind to it during
+// Register. The memory stays BDS's: it unregisters the disk and frees the pages
+// when the image it starts from there returns, or when it finds nothing to start.
+Status NetBoot::register_ram_disk(uint8_t* buffer, uint64_t size, ImageKind kind) {
+  const char* name = session_->lease().boot_file;
+  RamDiskProtocol* ram_disk = locate_ram_disk();
+  if (ram_disk == nullptr) {
+    log("mpxe: '%s' is a disk image, but this firmware has no EFI_RAM_DISK_PROTOCOL; "
+        "cannot boot it\n",
+        name);
+    return kUnsupported;
+  }
+  if (boot_ == nullptr || boot_->device_path() == nullptr) return kNotReady;
+  const Guid* type = kind == ImageKind::kVirtualCd ? &kVirtualCdGuid : &kVirtualDiskGuid;
+  DevicePathProtocol* disk_path = nullptr;  // the RAM disk driver keeps it: not ours to free
+  Status s = ram_disk->Register(reinterpret_cast<uint64_t>(buffer), size, type,
+                                boot_->device_path(), &disk_path);
+  if (is_error(s)) {
+    log("mpxe: cannot register '%s' as a RAM disk: %s\n", name, status_text(s));
+    return s;
+  }
+  char mib[24];
+  format_mib(size, mib, sizeof(mib));
+  log("mpxe: '%s' is a disk image: registered as a RAM disk (%s, %s) at 0x%llx\n", name, mib,
+      image_kind_text(kind), static_cast<unsigned long long>(reinterpret_cast<uint64_t>(buffer)));
+  return kSuccess;
+}
+
 // Where the BSP's time went and who hashed what: the profile behind the choice of
 // what runs on the APs.
 void NetBoot::log_profile(const mp::CopyPipeline& pipeline, uint64_t copy_ticks,
@@ -298,19 +354,35 @@ Status NetBoot::load(void* context, bool, Uintn* size, void* buffer) {
   auto* self = static_cast<NetBoot*>(context);
   Status s = self->ensure_lease();
   if (is_error(s)) return s;
-  if (self->session_->lease().boot_file[0] == '\0') {
+  const char* name = self->session_->lease().boot_file;
+  if (name[0] == '\0') {
     log("mpxe: the DHCP answer names no boot file\n");
     return kNotFound;
   }
+  const ImageKind kind = image_kind(name);
+  const bool disk = is_disk_image(kind);
   uint64_t file_size = 0;
   if (buffer == nullptr || *size == 0) {
+    // Without a RAM disk driver the image has nowhere to go: fail the option now,
+    // before BDS sets aside memory for it and before any byte crosses the wire.
+    if (disk && locate_ram_disk() == nullptr) {
+      log("mpxe: '%s' is a disk image (%s), but this firmware has no EFI_RAM_DISK_PROTOCOL; "
+          "cannot boot it\n",
+          name, image_kind_text(kind));
+      return kUnsupported;
+    }
     if (self->known_size_ == 0) {
       s = self->query_size(&file_size);
       if (is_error(s)) return s;
       self->known_size_ = file_size;
+      if (disk)
+        log("mpxe: '%s' is a %s image: it will boot from a RAM disk\n", name,
+            image_kind_text(kind));
     }
     *size = self->known_size_;
-    return kBufferTooSmall;
+    // EFI_WARN_FILE_SYSTEM tells BDS to allocate reserved pages for a file system
+    // rather than a buffer for LoadImage.
+    return disk ? kWarnFileSystem : kBufferTooSmall;
   }
   uint64_t got = 0;
   s = self->download(static_cast<uint8_t*>(buffer), *size, &got);
@@ -323,8 +395,14 @@ Status NetBoot::load(void* context, bool, Uintn* size, void* buffer) {
   self->known_size_ = 0;  // a later boot attempt asks the server again
   if (is_error(s)) return s;
   *size = got;
+  // Only an image that passed the hash check becomes a disk; on an error BDS frees
+  // its pages, and nothing was registered over them.
+  if (disk) {
+    s = self->register_ram_disk(static_cast<uint8_t*>(buffer), got, kind);
+    if (is_error(s)) return s;
+  }
   if (self->handoff_ != nullptr) self->handoff_(self->handoff_context_);
-  return kSuccess;
+  return disk ? kWarnFileSystem : kSuccess;
 }
 
 }  // namespace mpxe::driver
