@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Unit test of the benchmark's parsing and figures (bench/).
+
+logs/ holds consoles recorded by `bench/run --captures DIR` from real boots on this
+kind of machine (TCG, 4 cores): per stack the tiny boot file (mpsh.efi) and a 64 MiB one
+over QEMU's TFTP, and mpxe against atftpd with windowsize. Every figure the benchmark
+extracts from them is checked exactly against values read off the recordings by hand. The times inside a recording are
+data, fixed when it was recorded: nothing here measures or asserts a live duration.
+"""
+
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BENCH = os.path.join(HERE, "..", "..", "..", "bench")
+sys.path.insert(0, BENCH)
+
+import capture  # noqa: E402
+import serial_parse  # noqa: E402
+from serial_parse import Line  # noqa: E402
+
+
+def load_run_script():
+    loader = importlib.machinery.SourceFileLoader("bench_run", os.path.join(BENCH, "run"))
+    spec = importlib.util.spec_from_loader("bench_run", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def log(name):
+    return capture.load_capture(os.path.join(HERE, "logs", name))
+
+
+class RecordedConsoles(unittest.TestCase):
+    """Every figure of every recording under logs/, against the values read off the
+    recordings by hand (the t_us of the chunks named in each comment)."""
+    maxDiff = None
+
+    def check(self, name, stack, expected):
+        cap = log(name)
+        self.assertEqual(cap.header["stack"], stack)
+        self.assertEqual(serial_parse.analyze(cap), expected)
+
+    def test_mpxe_virtio_tiny(self):
+        self.check("mpxe-virtio-4c-tiny.jsonl", "mpxe", {
+            "exit": 0, "wall_us": 3649831,
+            "poweron_us": 2884,                   # "mpxe: booting" on stderr
+            "payload_us": 3639029 - 2884,         # chunk ending "mpsh 0.1.0 - mpxe shell\r"
+            "payload_version": "0.1.0",
+            "summary": {"dhcp_ms": 5, "size_ms": 11, "tftp_ms": 4, "bytes": 59392,
+                        "mb_s": "14.8", "blksize": 1428, "window": 1, "retransmits": 0},
+            # "mpxe: file 'mpsh" + ".efi' 59392 bytes\r\n" (3625111) to "sha256=...\r\n"
+            "fw_download_us": 3631700 - 3625111, "fw_download_from": "mpxe-lines",
+            # one progress line only (0.0/0.0 MiB): no progress figure
+        })
+
+    def test_mpxe_virtio_64m(self):
+        self.check("mpxe-virtio-4c-64M.jsonl", "mpxe", {
+            "exit": 0, "wall_us": 7356515, "poweron_us": 2292,
+            "payload_us": 7347841 - 2292, "payload_version": "0.1.0",
+            "summary": {"dhcp_ms": 4, "size_ms": 10, "tftp_ms": 3176, "bytes": 67108864,
+                        "mb_s": "21.1", "blksize": 1428, "window": 1, "retransmits": 0},
+            "fw_download_us": 7103988 - 3592863, "fw_download_from": "mpxe-lines",
+            # first progress line "4.1/64.0 MiB" at 4055721, last "64.0/64.0" begins at
+            # 7101480 (its chunk is cut after "[#####")
+            "progress_us": 7101480 - 4055721, "progress_bytes": (640 - 41) * (1 << 20) // 10,
+        })
+
+    def test_mpxe_virtio_64m_atftpd_windowsize(self):
+        self.check("mpxe-virtio-4c-64M-atftpd.jsonl", "mpxe", {
+            "exit": 0, "wall_us": 5978539, "poweron_us": 6179,
+            "payload_us": 5969418 - 6179, "payload_version": "0.1.0",
+            "summary": {"dhcp_ms": 6, "size_ms": 11, "tftp_ms": 1366, "bytes": 67108864,
+                        "mb_s": "49.1", "blksize": 1468, "window": 16, "retransmits": 0},
+            "fw_download_us": 5750753 - 4095689, "fw_download_from": "mpxe-lines",
+            "progress_us": 5750753 - 4555686, "progress_bytes": (640 - 92) * (1 << 20) // 10,
+        })
+
+    def test_ovmf_virtio_tiny(self):
+        self.check("ovmf-virtio-4c-tiny.jsonl", "ovmf", {
+            "exit": 0, "wall_us": 7694812, "poweron_us": 3385,
+            "payload_us": 7689253 - 3385, "payload_version": "0.1.0",
+            "ovmf_size": 59392,
+            # " Downloading NBP file...\r\n" to "  NBP file downloaded successfully.\r\n"
+            "fw_download_us": 7676319 - 7662493, "fw_download_from": "ovmf-lines",
+        })
+
+    def test_ovmf_virtio_64m(self):
+        self.check("ovmf-virtio-4c-64M.jsonl", "ovmf", {
+            "exit": 0, "wall_us": 20028995, "poweron_us": 4500,
+            "payload_us": 20020446 - 4500, "payload_version": "0.1.0",
+            "ovmf_size": 67108864,
+            # "g NBP file...\r\n" ends the start line; "\n  NBP file downloaded
+            # successfully.\r\n" comes in one chunk after a lone "\r"
+            "fw_download_us": 19760477 - 8356456, "fw_download_from": "ovmf-lines",
+        })
+
+    def test_ipxe_e1000_tiny(self):
+        self.check("ipxe-e1000-4c-tiny.jsonl", "ipxe", {
+            "exit": 0, "wall_us": 10284405, "poweron_us": 5173,
+            "payload_us": 10268641 - 5173, "payload_version": "0.1.0",
+            # "tftp://10.0.2.2/mpsh" (first byte) to " ok\r\n"
+            "ipxe_url": "tftp://10.0.2.2/mpsh.efi",
+            "fw_download_us": 10230310 - 10224778, "fw_download_from": "ipxe-line",
+        })
+
+    def test_ipxe_e1000_64m(self):
+        self.check("ipxe-e1000-4c-64M.jsonl", "ipxe", {
+            "exit": 0, "wall_us": 10107658, "poweron_us": 4328,
+            # the banner comes in two chunks: "mpsh 0.1.0 - " then "mpxe shell\r\n..."
+            "payload_us": 10101247 - 4328, "payload_version": "0.1.0",
+            # "tftp://10.0" at 8873664; " 82%", backspaces, then " ok\r\n" at 10065213
+            "ipxe_url": "tftp://10.0.2.2/mpsh-64M.efi",
+            "fw_download_us": 10065213 - 8873664, "fw_download_from": "ipxe-line",
+        })
+
+    def test_recordings_round_trip(self):
+        # Saving a loaded recording again changes nothing (already coalesced).
+        import tempfile
+        names = sorted(os.listdir(os.path.join(HERE, "logs")))
+        self.assertEqual(len(names), 7)
+        for name in names:
+            cap = log(name)
+            with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as f:
+                capture.save_capture(cap, f.name)
+                again = capture.load_capture(f.name)
+            self.assertEqual(again.chunks, cap.chunks, name)
+            self.assertEqual((again.exit_status, again.exit_us), (cap.exit_status, cap.exit_us))
+            self.assertEqual(serial_parse.analyze(again), serial_parse.analyze(cap), name)
+
+
+class Cleaner(unittest.TestCase):
+    def lines(self, chunks):
+        return serial_parse.console_lines([(t, "out", d) for t, d in chunks])
+
+    def test_line_times_are_first_and_last_byte(self):
+        self.assertEqual(self.lines([(10, b"ab"), (20, b"c\r\n"), (30, b"d")]),
+                         [Line(10, 20, "abc"), Line(30, 30, "d")])
+
+    def test_escapes_backspaces_and_cursor_moves(self):
+        data = b"\x1b[0m\x1b(Bone\x1b[01;01Htwo\x08\x08o\x1b[2Jthree\x1b[1;37mfour\n\n\r\n"
+        self.assertEqual([l.text for l in self.lines([(1, data)])],
+                         ["one", "to", "threefour"])
+
+    def test_backspacing_a_line_away_restarts_its_time(self):
+        self.assertEqual(self.lines([(1, b"x"), (2, b"\x08"), (3, b"y\n")]),
+                         [Line(3, 3, "y")])
+
+    def test_streams_are_separate(self):
+        chunks = [(1, "err", b"mpxe: booting x\n"), (2, "out", b"mpsh 1.2 - mpxe shell\r\n")]
+        self.assertEqual([l.text for l in serial_parse.console_lines(chunks, "err")],
+                         ["mpxe: booting x"])
+
+    def test_coalesce_joins_within_the_window(self):
+        chunks = [(0, "out", b"a"), (400, "out", b"b"), (999, "out", b"c"), (1000, "out", b"d"),
+                  (1001, "err", b"e"), (1002, "out", b"f")]
+        self.assertEqual(capture.coalesce(chunks, 1000),
+                         [(0, "out", b"abc"), (1000, "out", b"d"), (1001, "err", b"e"),
+                          (1002, "out", b"f")])
+
+
+class Figures(unittest.TestCase):
+    def cap(self, chunks, status=0, end=None):
+        return capture.Capture({}, chunks, status, end if end is not None else chunks[-1][0])
+
+    def test_mpxe_summary_line(self):
+        cap = self.cap([
+            (100, "err", b"mpxe: booting /tmp/x/pxe/big.efi over QEMU's TFTP (--stack mpxe)\n"),
+            (1000, "out", b"mpxe: file 'big.efi' 67108864 bytes\r\n"),
+            (1200, "out", b"\rmpxe: [#.....] 1.0/64.0 MiB 9.9 MB/s "),
+            (4000, "out", b"\rmpxe: [######] 64.0/64.0 MiB 28.0 MB/s \r\n"),
+            (4900, "out", b"sha256=" + b"0f" * 32 + b"\r\n"),
+            (5000, "out", b"mpxe: summary: dhcp 4 ms, size 10 ms, tftp 2392 ms (67108864 bytes, "
+                          b"28.0 MB/s, blksize 1468, window 16, 3 retransmits)\r\n"),
+            (7100, "out", b"mpsh 0.1.0 - mpxe shell\r\n"),
+        ], end=9000)
+        self.assertEqual(serial_parse.analyze(cap), {
+            "exit": 0, "wall_us": 9000, "poweron_us": 100, "payload_us": 7000,
+            "payload_version": "0.1.0",
+            "summary": {"dhcp_ms": 4, "size_ms": 10, "tftp_ms": 2392, "bytes": 67108864,
+                        "mb_s": "28.0", "blksize": 1468, "window": 16, "retransmits": 3},
+            "fw_download_us": 3900, "fw_download_from": "mpxe-lines",
+            "progress_us": 4000 - 1200, "progress_bytes": (640 - 10) * (1 << 20) // 10})
+
+    def test_ipxe_line_cut_by_progress(self):
+        cap = self.cap([
+            (0, "err", b"mpxe: booting x\n"),
+            (50, "out", b"Configuring (net0 52:54:00:12:34:56)...... ok\r\n"),
+            (100, "out", b"tftp://10.0.2.2/big.efi..."), (150, "out", b" 10%\x08\x08\x08\x08"),
+            (900, "out", b"\x1b[1;1H ok\r\n"),
+            (950, "out", b"mpsh 0.1.0 - mpxe shell\r\n"),
+        ], status=7)
+        f = serial_parse.analyze(cap)
+        self.assertEqual((f["exit"], f["ipxe_url"], f["fw_download_us"], f["fw_download_from"]),
+                         (7, "tftp://10.0.2.2/big.efi", 800, "ipxe-line"))
+
+    def test_no_banner_no_payload_time(self):
+        cap = self.cap([(0, "err", b"mpxe: booting x\n"), (10, "out", b"BdsDxe: failed\r\n"),
+                        (20, "err", b"mpxe: boot failed: ... (status 109)\n")], status=109)
+        self.assertEqual(serial_parse.analyze(cap),
+                         {"exit": 109, "wall_us": 20, "poweron_us": 0})
+
+
+class Summary(unittest.TestCase):
+    """bench/run's medians, pairs and rates on made-up runs."""
+
+    def test_interleaved_medians_and_pairs(self):
+        run = load_run_script()
+        a = run.parse_args(["--stacks", "mpxe", "--nics", "virtio", "--cores", "4",
+                            "--servers", "slirp", "--sizes", "64M", "--reps", "3"])
+        configs, skipped = run.plan_configs(a)
+        self.assertEqual((configs, skipped), ([("slirp", "mpxe", "virtio", 4)], []))
+        plan = run.plan_runs(a, configs)
+        self.assertEqual([(r["rep"], r["size"]) for r in plan],
+                         [(0, "tiny"), (0, 64 << 20), (1, "tiny"), (1, 64 << 20),
+                          (2, "tiny"), (2, 64 << 20)])
+        walls = {(0, "tiny"): 10.0, (0, 64 << 20): 13.0, (1, "tiny"): 11.0,
+                 (1, 64 << 20): 13.5, (2, "tiny"): 9.0, (2, 64 << 20): 12.0}
+        records = []
+        for r in plan:
+            big = r["size"] != "tiny"
+            fig = {"exit": 0, "wall_us": int(walls[(r["rep"], r["size"])] * 1e6),
+                   "payload_us": int((walls[(r["rep"], r["size"])] - 0.5) * 1e6)}
+            if big:
+                fig.update(fw_download_us=2_000_000 + 100_000 * r["rep"],
+                           fw_download_from="mpxe-lines",
+                           summary={"tftp_ms": 1000, "mb_s": "33.5", "blksize": 1428, "window": 1,
+                                    "retransmits": r["rep"]})
+            records.append(dict(r, bytes=(64 << 20) if big else 65536, ok=True, figures=fig))
+        (row,) = run.summarize(a, configs, records)
+        self.assertEqual(row["to_payload_s"], 9.5)
+        self.assertEqual(row["to_payload_range_s"], [8.5, 10.5])
+        self.assertEqual(row["transfer_s"], 3.0)            # median 13.0 - median 10.0
+        self.assertEqual(row["transfer_range_s"], [2.5, 3.0])  # pairs 3.0, 2.5, 3.0
+        self.assertEqual(row["rate_mb_s"], round(((64 << 20) - 65536) / 1e6 / 3.0, 4))
+        self.assertEqual(row["console_s"], 2.1)
+        self.assertEqual(row["console_range_s"], [2.0, 2.2])
+        self.assertEqual(row["tftp_params"], "blksize 1428, window 1, retransmits 0/1/2")
+        self.assertEqual(row["failures"], [])
+
+    def test_ovmf_e1000_is_skipped(self):
+        run = load_run_script()
+        a = run.parse_args(["--quick"])
+        configs, skipped = run.plan_configs(a)
+        self.assertNotIn(("slirp", "ovmf", "e1000", 4), configs)
+        self.assertEqual(len(configs), 10 + 5)
+        self.assertEqual(a.reps, 1)
+        self.assertEqual(a.sizes, [64 << 20])
+        self.assertEqual(len(skipped), 1)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
