@@ -15,5 +15,5 @@ set boxwidth 0.9
 set grid ytics
 set yrange [0:*]
 set key top left
-set xtics rotate by -30
+set xtics rotate by 30 right nomirror
 plot for [i=2:ncols] datafile using i:xtic(1) title columnheader(i)

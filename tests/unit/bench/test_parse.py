@@ -228,19 +228,73 @@ class Summary(unittest.TestCase):
             if big:
                 fig.update(fw_download_us=2_000_000 + 100_000 * r["rep"],
                            fw_download_from="mpxe-lines",
-                           summary={"tftp_ms": 1000, "mb_s": "33.5", "blksize": 1428, "window": 1,
-                                    "retransmits": r["rep"]})
+                           summary={"tftp_ms": (1000, 1100, 900)[r["rep"]], "mb_s": "33.5",
+                                    "blksize": 1428, "window": 1, "retransmits": r["rep"]},
+                           progress_us=1_000_000,
+                           progress_bytes=(20_000_000, 25_000_000, 30_000_000)[r["rep"]])
             records.append(dict(r, bytes=(64 << 20) if big else 65536, ok=True, figures=fig))
         (row,) = run.summarize(a, configs, records)
         self.assertEqual(row["to_payload_s"], 9.5)
         self.assertEqual(row["to_payload_range_s"], [8.5, 10.5])
-        self.assertEqual(row["transfer_s"], 3.0)            # median 13.0 - median 10.0
-        self.assertEqual(row["transfer_range_s"], [2.5, 3.0])  # pairs 3.0, 2.5, 3.0
-        self.assertEqual(row["rate_mb_s"], round(((64 << 20) - 65536) / 1e6 / 3.0, 4))
+        # transfer: the driver's summary (1000, 1100, 900 ms), not the console lines
+        self.assertEqual(row["transfer_s"], 1.0)
+        self.assertEqual(row["transfer_range_s"], [0.9, 1.1])
+        self.assertEqual(row["timed_by"], "summary")
+        self.assertEqual(row["rate_mb_s"], round((64 << 20) / 1e6 / 1.0, 4))
+        self.assertEqual(row["rate_range_mb_s"],
+                         [round((64 << 20) / 1e6 / 1.1, 4), round((64 << 20) / 1e6 / 0.9, 4)])
         self.assertEqual(row["console_s"], 2.1)
         self.assertEqual(row["console_range_s"], [2.0, 2.2])
+        self.assertEqual(row["wall_transfer_s"], 3.0)            # median 13.0 - median 10.0
+        self.assertEqual(row["wall_transfer_range_s"], [2.5, 3.0])  # pairs 3.0, 2.5, 3.0
+        self.assertEqual(row["wall_rate_mb_s"], round(((64 << 20) - 65536) / 1e6 / 3.0, 4))
+        self.assertEqual(row["progress_mb_s"], 25.0)  # median of 20, 25, 30 MB/s
         self.assertEqual(row["tftp_params"], "blksize 1428, window 1, retransmits 0/1/2")
         self.assertEqual(row["failures"], [])
+
+    def test_rows_from_recorded_consoles(self):
+        # The recorded pairs as one repetition each: what bench/run would report.
+        run = load_run_script()
+        a = run.parse_args(["--stacks", "mpxe,ovmf,ipxe", "--nics", "virtio,e1000",
+                            "--cores", "4", "--servers", "slirp", "--sizes", "64M",
+                            "--reps", "1"])
+        configs, _ = run.plan_configs(a)
+        records = []
+        for r in run.plan_runs(a, configs):
+            name = f"{r['stack']}-{r['nic']}-4c-{'tiny' if r['size'] == 'tiny' else '64M'}.jsonl"
+            if os.path.exists(os.path.join(HERE, "logs", name)):
+                cap = log(name)
+                fig = serial_parse.analyze(cap)
+                records.append(dict(r, bytes=cap.header["bytes"], ok=True, figures=fig))
+        rows = {(r["stack"], r["nic"]): r for r in run.summarize(a, configs, records)}
+        mpxe, ovmf, ipxe = rows["mpxe", "virtio"], rows["ovmf", "virtio"], rows["ipxe", "e1000"]
+        self.assertEqual((mpxe["to_payload_s"], mpxe["transfer_s"], mpxe["timed_by"]),
+                         (3.6361, 3.176, "summary"))
+        self.assertEqual(mpxe["rate_mb_s"], round(67108864 / 1e6 / 3.176, 4))
+        self.assertEqual(mpxe["progress_mb_s"], round(62809702 / 1e6 / 3.045759, 4))
+        self.assertEqual((ovmf["to_payload_s"], ovmf["transfer_s"], ovmf["timed_by"]),
+                         (7.6859, 11.404, "console"))
+        self.assertEqual((ipxe["to_payload_s"], ipxe["transfer_s"], ipxe["timed_by"]),
+                         (10.2635, 1.1915, "console"))
+        self.assertEqual(ipxe["wall_transfer_s"], round(10.107658 - 10.284405, 4))
+        self.assertIsNone(ipxe["wall_rate_mb_s"])  # the big run booted faster: no rate
+        self.assertNotIn("transfer_s", rows["mpxe", "e1000"])  # not recorded
+
+    def test_console_lines_time_a_stack_without_summary(self):
+        run = load_run_script()
+        self.assertEqual(run.transfer_of({"fw_download_us": 11_404_021}), (11.404021, "console"))
+        self.assertEqual(run.transfer_of({"summary": {"tftp_ms": 3176},
+                                          "fw_download_us": 3_511_125}), (3.176, "summary"))
+        self.assertEqual(run.transfer_of({"exit": 109}), (None, None))
+
+    def test_ratios_pair_mpxe_with_each_peer_on_the_same_nic(self):
+        run = load_run_script()
+        rows = [{"server": "slirp", "size": "64M", "stack": s, "nic": n, "cores": c,
+                 "rate_mb_s": v} for s, n, c, v in [
+                     ("mpxe", "virtio", 4, 30.0), ("mpxe", "e1000", 4, 60.0),
+                     ("ovmf", "virtio", 4, 6.0), ("ipxe", "virtio", 4, 20.0),
+                     ("ipxe", "e1000", 4, 40.0), ("ipxe", "e1000", 1, 99.0)]]
+        self.assertEqual([v for _, v in run.ratios(rows)], [1.5, 1.5, 5.0])
 
     def test_ovmf_e1000_is_skipped(self):
         run = load_run_script()
