@@ -1,5 +1,11 @@
 // mpxe: the host runner. `mpxe run` network-boots a Q35 VM; see `mpxe run --help`.
+// `mpxe bench` hands over to the benchmark script in the source tree (bench/run).
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +17,9 @@
 #ifndef MPXE_BUILD_DIR
 #error "MPXE_BUILD_DIR must name the build tree (set by host/runner/CMakeLists.txt)"
 #endif
+#ifndef MPXE_SOURCE_DIR
+#error "MPXE_SOURCE_DIR must name the source tree (set by host/runner/CMakeLists.txt)"
+#endif
 #ifndef MPXE_VERSION
 #define MPXE_VERSION "unknown"
 #endif
@@ -21,10 +30,31 @@ constexpr std::string_view kUsage =
     "mpxe " MPXE_VERSION " - network-boot a Q35 VM (QEMU + OVMF) into a payload\n"
     "\n"
     "Usage: mpxe run [OPTIONS] [-- EXTRA QEMU ARGS...]\n"
+    "       mpxe bench [--quick] [OPTIONS]\n"
     "       mpxe --version\n"
     "\n"
     "Commands:\n"
-    "  run    boot over the network and stream the serial console (mpxe run --help)\n";
+    "  run    boot over the network and stream the serial console (mpxe run --help)\n"
+    "  bench  mpxe side by side with OVMF and iPXE: runs " MPXE_SOURCE_DIR "/bench/run\n"
+    "         (mpxe bench --help; docs/PERFORMANCE.md)\n";
+
+// Replaces this process with the benchmark script, pointed at this build tree unless
+// MPXE_BUILD_DIR already names one. Returns only when the exec fails.
+int exec_bench(const std::vector<std::string>& args) {
+  std::string script = MPXE_SOURCE_DIR "/bench/run";
+  std::vector<char*> argv;
+  std::string python = "python3";
+  argv.push_back(python.data());
+  argv.push_back(script.data());
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  for (auto& a : rest) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  setenv("MPXE_BUILD_DIR", MPXE_BUILD_DIR, 0);
+  execvp(argv[0], argv.data());
+  std::fprintf(stderr, "mpxe: cannot run %s with python3: %s\n", script.c_str(),
+               std::strerror(errno));
+  return 100;
+}
 
 }  // namespace
 
@@ -39,6 +69,7 @@ int main(int argc, char** argv) {
     std::puts("mpxe " MPXE_VERSION);
     return 0;
   }
+  if (args[0] == "bench") return exec_bench(args);
   if (args[0] != "run") {
     std::fprintf(stderr, "mpxe: unknown command '%s' (try: mpxe run --help)\n", args[0].c_str());
     return 100;
