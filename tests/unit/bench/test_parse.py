@@ -236,19 +236,20 @@ class Summary(unittest.TestCase):
         (row,) = run.summarize(a, configs, records)
         self.assertEqual(row["to_payload_s"], 9.5)
         self.assertEqual(row["to_payload_range_s"], [8.5, 10.5])
-        # transfer: the driver's summary (1000, 1100, 900 ms), not the console lines
-        self.assertEqual(row["transfer_s"], 1.0)
-        self.assertEqual(row["transfer_range_s"], [0.9, 1.1])
-        self.assertEqual(row["timed_by"], "summary")
-        self.assertEqual(row["rate_mb_s"], round((64 << 20) / 1e6 / 1.0, 4))
-        self.assertEqual(row["rate_range_mb_s"],
-                         [round((64 << 20) / 1e6 / 1.1, 4), round((64 << 20) / 1e6 / 0.9, 4)])
+        # transfer: the file at the progress lines' host-clock rate (20, 25, 30 MB/s),
+        # not the driver's summary nor the console lines
+        size = 64 << 20
+        self.assertEqual(row["transfer_s"], round(size / 25e6, 4))
+        self.assertEqual(row["transfer_range_s"], [round(size / 30e6, 4), round(size / 20e6, 4)])
+        self.assertEqual(row["timed_by"], "progress")
+        self.assertEqual(row["rate_mb_s"], 25.0)
+        self.assertEqual(row["rate_range_mb_s"], [20.0, 30.0])
+        self.assertEqual(row["driver_mb_s"], 33.5)
         self.assertEqual(row["console_s"], 2.1)
         self.assertEqual(row["console_range_s"], [2.0, 2.2])
         self.assertEqual(row["wall_transfer_s"], 3.0)            # median 13.0 - median 10.0
         self.assertEqual(row["wall_transfer_range_s"], [2.5, 3.0])  # pairs 3.0, 2.5, 3.0
         self.assertEqual(row["wall_rate_mb_s"], round(((64 << 20) - 65536) / 1e6 / 3.0, 4))
-        self.assertEqual(row["progress_mb_s"], 25.0)  # median of 20, 25, 30 MB/s
         self.assertEqual(row["tftp_params"], "blksize 1428, window 1, retransmits 0/1/2")
         self.assertEqual(row["failures"], [])
 
@@ -268,10 +269,11 @@ class Summary(unittest.TestCase):
                 records.append(dict(r, bytes=cap.header["bytes"], ok=True, figures=fig))
         rows = {(r["stack"], r["nic"]): r for r in run.summarize(a, configs, records)}
         mpxe, ovmf, ipxe = rows["mpxe", "virtio"], rows["ovmf", "virtio"], rows["ipxe", "e1000"]
+        # mpxe: 62809702 bytes between its progress lines in 3.045759 s, host clock
         self.assertEqual((mpxe["to_payload_s"], mpxe["transfer_s"], mpxe["timed_by"]),
-                         (3.6361, 3.176, "summary"))
-        self.assertEqual(mpxe["rate_mb_s"], round(67108864 / 1e6 / 3.176, 4))
-        self.assertEqual(mpxe["progress_mb_s"], round(62809702 / 1e6 / 3.045759, 4))
+                         (3.6361, round(3.045759 * 67108864 / 62809702, 4), "progress"))
+        self.assertEqual(mpxe["rate_mb_s"], round(62809702 / 1e6 / 3.045759, 4))
+        self.assertEqual(mpxe["driver_mb_s"], 21.1)
         self.assertEqual((ovmf["to_payload_s"], ovmf["transfer_s"], ovmf["timed_by"]),
                          (7.6859, 11.404, "console"))
         self.assertEqual((ipxe["to_payload_s"], ipxe["transfer_s"], ipxe["timed_by"]),
@@ -280,12 +282,16 @@ class Summary(unittest.TestCase):
         self.assertIsNone(ipxe["wall_rate_mb_s"])  # the big run booted faster: no rate
         self.assertNotIn("transfer_s", rows["mpxe", "e1000"])  # not recorded
 
-    def test_console_lines_time_a_stack_without_summary(self):
+    def test_which_clock_times_a_transfer(self):
         run = load_run_script()
-        self.assertEqual(run.transfer_of({"fw_download_us": 11_404_021}), (11.404021, "console"))
-        self.assertEqual(run.transfer_of({"summary": {"tftp_ms": 3176},
-                                          "fw_download_us": 3_511_125}), (3.176, "summary"))
-        self.assertEqual(run.transfer_of({"exit": 109}), (None, None))
+        n = 64 << 20
+        self.assertEqual(run.transfer_of({"fw_download_us": 11_404_021}, n), (11.404021, "console"))
+        self.assertEqual(run.transfer_of({"summary": {"tftp_ms": 4}, "fw_download_us": 6589},
+                                         59392), (0.004, "summary"))
+        self.assertEqual(run.transfer_of({"summary": {"tftp_ms": 3176}, "fw_download_us": 1,
+                                          "progress_us": 2_000_000, "progress_bytes": n // 2},
+                                         n), (4.0, "progress"))
+        self.assertEqual(run.transfer_of({"exit": 109}, n), (None, None))
 
     def test_ratios_pair_mpxe_with_each_peer_on_the_same_nic(self):
         run = load_run_script()
