@@ -147,7 +147,8 @@ TEST(HttpChunked, ExtensionsTrailersAndBareLf) {
 TEST(HttpChunked, RejectsMalformedFraming) {
   for (const char* bad : {"x\r\n", "\r\n", "4\r\nWikiX\r\n", "11111111111111111\r\n", "4 \r\nab"}) {
     HttpChunkDecoder decoder;
-    Bytes rest = text(bad);
+    const std::string input(bad);  // outlives the view below
+    Bytes rest = text(input);
     bool failed = false;
     while (!rest.empty()) {
       auto step = decoder.feed(rest);
