@@ -55,6 +55,8 @@ class RecordedConsoles(unittest.TestCase):
                         "mb_s": "14.8", "blksize": 1428, "window": 1, "retransmits": 0},
             # "mpxe: file 'mpsh" + ".efi' 59392 bytes\r\n" (3625111) to "sha256=...\r\n"
             "fw_download_us": 3631700 - 3625111, "fw_download_from": "mpxe-lines",
+            # its one progress line "\rmpxe: [###" (3628581) to "sha256=" (3631700)
+            "hash_wait_us": 3631700 - 3628581,
             # one progress line only (0.0/0.0 MiB): no progress figure
         })
 
@@ -68,6 +70,8 @@ class RecordedConsoles(unittest.TestCase):
             # first progress line "4.1/64.0 MiB" at 4055721, last "64.0/64.0" begins at
             # 7101480 (its chunk is cut after "[#####")
             "progress_us": 7101480 - 4055721, "progress_bytes": (640 - 41) * (1 << 20) // 10,
+            # the last progress line (7101480) to "sha256=", in the chunk at 7103988
+            "hash_wait_us": 7103988 - 7101480,
         })
 
     def test_mpxe_virtio_64m_atftpd_windowsize(self):
@@ -78,6 +82,7 @@ class RecordedConsoles(unittest.TestCase):
                         "mb_s": "49.1", "blksize": 1468, "window": 16, "retransmits": 0},
             "fw_download_us": 5750753 - 4095689, "fw_download_from": "mpxe-lines",
             "progress_us": 5750753 - 4555686, "progress_bytes": (640 - 92) * (1 << 20) // 10,
+            "hash_wait_us": 0,  # the last progress line and "sha256=" share one chunk
         })
 
     def test_ovmf_virtio_tiny(self):
@@ -184,6 +189,7 @@ class Figures(unittest.TestCase):
             "summary": {"dhcp_ms": 4, "size_ms": 10, "tftp_ms": 2392, "bytes": 67108864,
                         "mb_s": "28.0", "blksize": 1468, "window": 16, "retransmits": 3},
             "fw_download_us": 3900, "fw_download_from": "mpxe-lines",
+            "hash_wait_us": 4900 - 4000,
             "progress_us": 4000 - 1200, "progress_bytes": (640 - 10) * (1 << 20) // 10})
 
     def test_ipxe_line_cut_by_progress(self):
