@@ -3,7 +3,8 @@
 
 logs/ holds consoles recorded by `bench/run --captures DIR` from real boots on this
 kind of machine (TCG, 4 cores): per stack the tiny boot file (mpsh.efi) and a 64 MiB one
-over QEMU's TFTP, and mpxe against atftpd with windowsize. Every figure the benchmark
+over QEMU's TFTP, mpxe against atftpd with windowsize, and per stack a 64 MiB one over
+HTTP (the runner's nginx; mpxe with 4 connections and its hash tail). Every figure the benchmark
 extracts from them is checked exactly against values read off the recordings by hand. The times inside a recording are
 data, fixed when it was recorded: nothing here measures or asserts a live duration.
 """
@@ -123,11 +124,54 @@ class RecordedConsoles(unittest.TestCase):
             "fw_download_us": 10065213 - 8873664, "fw_download_from": "ipxe-line",
         })
 
+    # HTTP, the runner's nginx through QEMU's user network (--servers http). The
+    # runner's stderr chunk holds its nginx line and "mpxe: booting" together.
+
+    def test_mpxe_virtio_64m_http(self):
+        self.check("mpxe-virtio-4c-64M-http.jsonl", "mpxe", {
+            "exit": 0, "wall_us": 12732446, "poweron_us": 28414,
+            "payload_us": 12671945 - 28414, "payload_version": "0.1.0",
+            "summary": {"dhcp_ms": 6, "size_ms": 13, "http_ms": 1035, "bytes": 67108864,
+                        "mb_s": "64.8", "connections": 4},
+            # "mpxe: profile: BSP copy 0 ms, BSP hash 1426 ms, sha256 ready 1301 ms after
+            # the last block; sha256 of 57024 KiB on the BSP, 8512 KiB on APs (...)"
+            "profile": {"bsp_copy_ms": 0, "bsp_hash_ms": 1426, "hash_tail_ms": 1301,
+                        "bsp_hashed_kib": 57024, "ap_hashed_kib": 8512},
+            # "fi' 67108864 bytes (byte ranges accepted)\r\n" (9414503) to "sha256=..."
+            "fw_download_us": 12179927 - 9414503, "fw_download_from": "mpxe-lines",
+            # the last progress line "64.0/64.0" (10831672) to "sha256=" (12179927): the
+            # host sees the hash tail the profile line reports (1301 ms)
+            "hash_wait_us": 12179927 - 10831672,
+            # first progress line "13.1/64.0 MiB" at 9986578
+            "progress_us": 10831672 - 9986578,
+            "progress_bytes": (640 - 131) * (1 << 20) // 10,
+        })
+
+    def test_ovmf_virtio_64m_http(self):
+        # Trimmed: the chunks from "Downloading...12%" to "...84%" are left out.
+        self.check("ovmf-virtio-4c-64M-http.jsonl", "ovmf", {
+            "exit": 0, "wall_us": 31282560, "poweron_us": 21615,
+            "payload_us": 31225411 - 21615, "payload_version": "0.1.0",
+            # "\r  Downloading...1%" (16049393) to "BdsD" (30845212), which follows
+            # "Downloading...100%" on the same line
+            "fw_download_us": 30845212 - 16049393, "fw_download_from": "ovmf-http-lines",
+        })
+
+    def test_ipxe_virtio_64m_http(self):
+        self.check("ipxe-virtio-4c-64M-http.jsonl", "ipxe", {
+            "exit": 0, "wall_us": 18245588, "poweron_us": 24166,
+            "payload_us": 18217478 - 24166, "payload_version": "0.1.0",
+            # "://10.0.2.2:45473/mpsh-64M.efi\r\nhttp://10.0.2.2:45473/mps" (15377486)
+            # starts the URL line; " 41%", " 75%", then " ok\r\n" at 18193539
+            "ipxe_url": "http://10.0.2.2:45473/mpsh-64M.efi",
+            "fw_download_us": 18193539 - 15377486, "fw_download_from": "ipxe-line",
+        })
+
     def test_recordings_round_trip(self):
         # Saving a loaded recording again changes nothing (already coalesced).
         import tempfile
         names = sorted(os.listdir(os.path.join(HERE, "logs")))
-        self.assertEqual(len(names), 7)
+        self.assertEqual(len(names), 10)
         for name in names:
             cap = log(name)
             with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as f:
@@ -288,6 +332,40 @@ class Summary(unittest.TestCase):
         self.assertIsNone(ipxe["wall_rate_mb_s"])  # the big run booted faster: no rate
         self.assertNotIn("transfer_s", rows["mpxe", "e1000"])  # not recorded
 
+    def test_http_rows_from_recorded_consoles(self):
+        run = load_run_script()
+        a = run.parse_args(["--stacks", "mpxe,ovmf,ipxe", "--nics", "virtio", "--cores", "4",
+                            "--servers", "http", "--sizes", "64M", "--reps", "1"])
+        configs, _ = run.plan_configs(a)
+        self.assertEqual(configs, [("http", s, "virtio", 4) for s in ("mpxe", "ovmf", "ipxe")])
+        records = []
+        for r in run.plan_runs(a, configs):
+            if r["size"] != "tiny":
+                cap = log(f"{r['stack']}-virtio-4c-64M-http.jsonl")
+                records.append(dict(r, bytes=cap.header["bytes"], ok=True,
+                                    figures=serial_parse.analyze(cap)))
+        rows = {r["stack"]: r for r in run.summarize(a, configs, records)}
+        mpxe, ovmf, ipxe = rows["mpxe"], rows["ovmf"], rows["ipxe"]
+        # mpxe: 53372518 bytes between its progress lines in 0.845094 s, host clock
+        self.assertEqual((mpxe["rate_mb_s"], mpxe["timed_by"]),
+                         (round(53372518 / 1e6 / 0.845094, 4), "progress"))
+        self.assertEqual((mpxe["http_params"], mpxe["driver_mb_s"]), ("4 connections", 64.8))
+        self.assertEqual((mpxe["hash_tail_ms"], mpxe["hash_tail_range_ms"]), (1301, [1301, 1301]))
+        self.assertNotIn("tftp_params", mpxe)
+        self.assertEqual((ovmf["transfer_s"], ovmf["timed_by"]), (14.7958, "console"))
+        self.assertEqual((ipxe["transfer_s"], ipxe["timed_by"]), (2.8161, "console"))
+        self.assertNotIn("hash_tail_ms", ipxe)
+        text = run.markdown(list(rows.values()), 1)
+        self.assertIn("| mpxe | virtio | 4 | nginx HTTP |", text)
+        self.assertIn("| 1301 | 4 connections; 64.8 |", text)
+
+    def test_mpxe_cores_ratio(self):
+        run = load_run_script()
+        rows = [{"server": "http", "size": "256M", "stack": s, "nic": "virtio", "cores": c,
+                 "rate_mb_s": v} for s, c, v in [("mpxe", 1, 40.0), ("mpxe", 4, 80.0),
+                                                 ("ipxe", 4, 50.0)]]
+        self.assertEqual([v for _, v in run.ratios(rows)], [2.0, 1.6])
+
     def test_which_clock_times_a_transfer(self):
         run = load_run_script()
         n = 64 << 20
@@ -297,6 +375,7 @@ class Summary(unittest.TestCase):
         self.assertEqual(run.transfer_of({"summary": {"tftp_ms": 3176}, "fw_download_us": 1,
                                           "progress_us": 2_000_000, "progress_bytes": n // 2},
                                          n), (4.0, "progress"))
+        self.assertEqual(run.transfer_of({"summary": {"http_ms": 250}}, n), (0.25, "summary"))
         self.assertEqual(run.transfer_of({"exit": 109}, n), (None, None))
 
     def test_ratios_pair_mpxe_with_each_peer_on_the_same_nic(self):
