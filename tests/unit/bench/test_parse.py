@@ -366,6 +366,12 @@ class Summary(unittest.TestCase):
                                                  ("ipxe", 4, 50.0)]]
         self.assertEqual([v for _, v in run.ratios(rows)], [2.0, 1.6])
 
+    def test_vm_memory_fits_the_boot_file(self):
+        run = load_run_script()
+        self.assertEqual([run.vm_memory(1024, n << 20) for n in (0, 256, 512, 513, 1024)],
+                         [1024, 1024, 1024, 2048, 2048])
+        self.assertEqual(run.vm_memory(4096, 1 << 30), 4096)
+
     def test_which_clock_times_a_transfer(self):
         run = load_run_script()
         n = 64 << 20
