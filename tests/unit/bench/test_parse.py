@@ -352,12 +352,16 @@ class Summary(unittest.TestCase):
         self.assertEqual((mpxe["http_params"], mpxe["driver_mb_s"]), ("4 connections", 64.8))
         self.assertEqual((mpxe["hash_tail_ms"], mpxe["hash_tail_range_ms"]), (1301, [1301, 1301]))
         self.assertNotIn("tftp_params", mpxe)
+        # with the tail the host saw: 10831672 (last progress line) to 12179927 (sha256=)
+        ready = round(0.845094 * 67108864 / 53372518, 4) + 1.348255
+        self.assertAlmostEqual(mpxe["ready_s"], ready, places=3)
+        self.assertAlmostEqual(mpxe["ready_mb_s"], 67108864 / 1e6 / ready, places=2)
         self.assertEqual((ovmf["transfer_s"], ovmf["timed_by"]), (14.7958, "console"))
         self.assertEqual((ipxe["transfer_s"], ipxe["timed_by"]), (2.8161, "console"))
         self.assertNotIn("hash_tail_ms", ipxe)
         text = run.markdown(list(rows.values()), 1)
         self.assertIn("| mpxe | virtio | 4 | nginx HTTP |", text)
-        self.assertIn("| 1301 | 4 connections; 64.8 |", text)
+        self.assertIn(f"| 1301 | {mpxe['ready_mb_s']:.1f} | 4 connections; 64.8 |", text)
 
     def test_mpxe_cores_ratio(self):
         run = load_run_script()
