@@ -14,6 +14,6 @@ set style fill solid 0.85 border -1
 set boxwidth 0.9
 set grid ytics
 set yrange [0:*]
-set key top left
+set key outside top center horizontal
 set xtics rotate by 30 right nomirror
 plot for [i=2:ncols] datafile using i:xtic(1) title columnheader(i)
