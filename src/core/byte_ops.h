@@ -21,13 +21,6 @@ inline void fill_bytes(MutableBytes dst, uint8_t value) {
   if (!dst.empty()) __builtin_memset(dst.data(), value, dst.size());
 }
 
-// Length of a NUL-terminated string.
-inline size_t c_string_length(const char* text) {
-  size_t n = 0;
-  while (text[n] != '\0') ++n;
-  return n;
-}
-
 // Same length and same contents.
 inline bool bytes_equal(Bytes a, Bytes b) {
   if (a.size() != b.size()) return false;
@@ -51,6 +44,22 @@ inline bool bytes_equal_nocase(Bytes a, Bytes b) {
   for (size_t i = 0; i < a.size(); ++i)
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
+}
+
+// `text` begins with `prefix`, ASCII case ignored (URL schemes); both NUL-terminated.
+inline bool starts_with_nocase(const char* text, const char* prefix) {
+  for (; *prefix != '\0'; ++text, ++prefix)
+    if (ascii_lower(static_cast<uint8_t>(*text)) != ascii_lower(static_cast<uint8_t>(*prefix)))
+      return false;
+  return true;
+}
+
+// The value of one hex digit, or -1 for any other character.
+inline int hex_digit_value(uint8_t c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
 }
 
 }  // namespace mpxe

@@ -1,16 +1,10 @@
 #include "core/image_kind.h"
 
+#include "core/byte_ops.h"
+
 namespace mpxe {
 
 namespace {
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool starts_with_nocase(const char* s, const char* prefix) {
-  for (; *prefix != '\0'; ++s, ++prefix)
-    if (lower(*s) != *prefix) return false;
-  return true;
-}
 
 // name[0, end) ends in `suffix` (lower case), case-insensitive.
 bool ends_with_nocase(const char* name, size_t end, const char* suffix) {
@@ -18,7 +12,7 @@ bool ends_with_nocase(const char* name, size_t end, const char* suffix) {
   while (suffix[n] != '\0') ++n;
   if (end < n) return false;
   for (size_t i = 0; i < n; ++i)
-    if (lower(name[end - n + i]) != suffix[i]) return false;
+    if (ascii_lower(static_cast<uint8_t>(name[end - n + i])) != suffix[i]) return false;
   return true;
 }
 

@@ -39,17 +39,20 @@ Status HttpDownload::init() {
   return kSuccess;
 }
 
+bool HttpDownload::poll_clients(StackSession& session, uint32_t n) {
+  bool frames = session.poll_once();
+  Millis now = session.now();
+  for (uint32_t i = 0; i < n; ++i) clients_[i]->poll(now, session.iface());
+  return frames;
+}
+
 template <typename Step>
 void HttpDownload::run(StackSession& session, uint32_t n, Step step) {
-  net::Interface& iface = session.iface();
   for (;;) {
     bool all_done = true;
     for (uint32_t i = 0; i < n; ++i) all_done = all_done && clients_[i]->finished();
     if (all_done) return;
-    bool frames = session.poll_once();
-    Millis now = session.now();
-    for (uint32_t i = 0; i < n; ++i) clients_[i]->poll(now, iface);
-    step(frames);
+    step(poll_clients(session, n));
   }
 }
 
@@ -61,9 +64,7 @@ void HttpDownload::close_all(StackSession& session, uint32_t n) {
     bool closed = true;
     for (uint32_t i = 0; i < n; ++i) closed = closed && clients_[i]->connection_closed();
     if (closed || session.now() >= until) break;
-    session.poll_once();
-    Millis now = session.now();
-    for (uint32_t i = 0; i < n; ++i) clients_[i]->poll(now, iface);
+    poll_clients(session, n);
   }
   for (uint32_t i = 0; i < n; ++i) clients_[i]->release(iface);
 }
@@ -89,9 +90,9 @@ void HttpDownload::report_failure(const net::HttpClient& client) const {
 
 Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size) {
   if (clients_[0] == nullptr) return kNotReady;
-  url_len_ = c_string_length(url);
-  if (url_len_ >= sizeof(url_)) return kInvalidParameter;
-  copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(url_), url_len_), text_bytes(url, url_len_));
+  Bytes given = bytes_of(url);
+  if (given.size() >= sizeof(url_)) return kInvalidParameter;
+  url_len_ = copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(url_), given.size()), given);
   url_[url_len_] = '\0';
   net::HttpGetRequest head = base_request(1);
   head.url = text_bytes(url_, url_len_);
@@ -144,7 +145,7 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
     if (final_url.port != net::kHttpDefaultPort)
       n += format(url_ + n, sizeof(url_) - n, ":%u", final_url.port);
     format(url_ + n, sizeof(url_) - n, "%s", final_url.path);
-    url_len_ = c_string_length(url_);
+    url_len_ = bytes_of(url_).size();
   }
   close_all(session, 1);
   return s;

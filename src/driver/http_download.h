@@ -43,7 +43,10 @@ class HttpDownload {
     uint64_t from = 0;
     uint64_t to = 0;  // exclusive
   };
-  // Polls until every client in [0, n) has finished; `step` after each poll.
+  // One pass: the NIC and the interface, then the timers of clients [0, n); true
+  // when a frame came.
+  bool poll_clients(StackSession& session, uint32_t n);
+  // Polls until every client in [0, n) has finished; `step(frames)` after each pass.
   template <typename Step>
   void run(StackSession& session, uint32_t n, Step step);
   void close_all(StackSession& session, uint32_t n);

@@ -45,15 +45,7 @@ class ImageSink final : public net::TftpSink {
   uint64_t copy_ticks_ = 0;
 };
 
-bool is_http_url(const char* name) {
-  static constexpr char kScheme[] = "http://";
-  for (size_t i = 0; kScheme[i] != '\0'; ++i) {
-    char c = name[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != kScheme[i]) return false;
-  }
-  return true;
-}
+bool is_http_url(const char* name) { return starts_with_nocase(name, "http://"); }
 
 // mpxe run --hash-on-ap: the hash goes to an AP whenever there is one.
 bool hash_on_ap_requested() {
@@ -67,13 +59,6 @@ void hasher_idle(void* context) { static_cast<ImageHasher*>(context)->idle(); }
 // false when none was given. A file that is not 64 hex digits is refused too.
 enum class Expected : uint8_t { kNone, kDigest, kMalformed };
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 Expected expected_digest(char hex[Sha256::kHexSize]) {
   if (!qemu::fw_cfg_present()) return Expected::kNone;
   qemu::FwCfgFile file;
@@ -86,7 +71,7 @@ Expected expected_digest(char hex[Sha256::kHexSize]) {
   if (n < kDigits || (n > kDigits && text[kDigits] != '\n') || file.size > kDigits + 1)
     return Expected::kMalformed;
   for (size_t i = 0; i < kDigits; ++i) {
-    int v = hex_value(text[i]);
+    int v = hex_digit_value(static_cast<uint8_t>(text[i]));
     if (v < 0) return Expected::kMalformed;
     hex[i] = "0123456789abcdef"[v];
   }
@@ -255,16 +240,12 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
   hasher.finish(digest);
   Millis hash_tail = session_->now() - start - elapsed;
   if (is_error(s)) {
-    if (!http) {
-      uint8_t code = 0;
-      const char* text = nullptr;
-      if (session_->tftp_error(&code, &text))
-        log("mpxe: TFTP error %u from server: %s\n", code, text);
-      else
-        log("mpxe: download of '%s' failed: %s\n", lease.boot_file, status_text(s));
-    } else {
+    uint8_t code = 0;
+    const char* text = nullptr;
+    if (!http && session_->tftp_error(&code, &text))
+      log("mpxe: TFTP error %u from server: %s\n", code, text);
+    else
       log("mpxe: download of '%s' failed: %s\n", lease.boot_file, status_text(s));
-    }
     return s;
   }
   uint64_t bytes = http ? known_size_ : session_->tftp().stats().bytes;

@@ -212,7 +212,7 @@ Status StackSession::tftp_run(Ipv4Address server, const char* name, Sink& sink,
   request.server = server;
   request.client = lease_.station;
   request.client_port = port.value();
-  request.filename = Bytes(reinterpret_cast<const uint8_t*>(name), c_string_length(name));
+  request.filename = bytes_of(name);
   request.sink = &sink;
   if (block_size != 0) request.blksize = block_size;
   request.size_only = size_only;

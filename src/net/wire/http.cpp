@@ -9,12 +9,6 @@ Error http_error(Errc reason) { return Error(Layer::Http, reason); }
 
 bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 bool is_ows(uint8_t c) { return c == ' ' || c == '\t'; }
-int hex_value(uint8_t c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 // RFC 9110 5.6.2 tchar.
 bool is_tchar(uint8_t c) {
   if (c >= '0' && c <= '9') return true;
@@ -384,7 +378,7 @@ Result<HttpChunkDecoder::Step> HttpChunkDecoder::feed(Bytes input) {
     uint8_t c = input[i++];
     switch (state_) {
       case State::Size: {
-        int v = hex_value(c);
+        int v = hex_digit_value(c);
         if (v >= 0) {
           if (++digits_ > 16) return http_error(Errc::BadValue);
           remaining_ = remaining_ * 16 + static_cast<uint64_t>(v);

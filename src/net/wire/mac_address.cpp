@@ -1,26 +1,17 @@
 #include "net/wire/mac_address.h"
 
+#include "core/byte_ops.h"
 #include "core/format.h"
 
 namespace mpxe::net {
-namespace {
-
-int hex_value(uint8_t c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 Result<MacAddress> MacAddress::parse(Bytes text) {
   // Six pairs of hex digits and five separators.
   if (text.size() != 3 * kSize - 1) return Error(Layer::Address, Errc::BadAddress);
   MacAddress mac;
   for (size_t i = 0; i < kSize; ++i) {
-    int high = hex_value(text[3 * i]);
-    int low = hex_value(text[3 * i + 1]);
+    int high = hex_digit_value(text[3 * i]);
+    int low = hex_digit_value(text[3 * i + 1]);
     if (high < 0 || low < 0) return Error(Layer::Address, Errc::BadAddress);
     if (i + 1 < kSize && text[3 * i + 2] != ':' && text[3 * i + 2] != '-')
       return Error(Layer::Address, Errc::BadAddress);
