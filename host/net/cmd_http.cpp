@@ -14,14 +14,21 @@
 // The time runs from the first GET to the last byte. A failure says what the
 // server did: its status and text, a reset, a stall, or an early close with the
 // byte counts. Exits 0 on success, 1 when the transfer failed.
+//
+// --threads N runs the connections the way the option ROM runs them on its
+// application processors (src/mp/http_shards.h): N worker threads own them, the
+// main thread keeps the TAP, diverts each connection's segments to its worker
+// and sends what the workers queue.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/sha256.h"
 #include "host/net/net_app.h"
+#include "mp/http_shards.h"
 #include "net/socket/http_client.h"
 
 namespace mpxe::host {
@@ -38,6 +45,7 @@ struct HttpGetOptions {
   // of 256 KiB fill it without loss (256 MiB: 91 vs 302 MB/s on one run here).
   unsigned window_kib = 1024;
   bool sha256 = true;
+  unsigned threads = 0;  // 0: every connection on the main thread
 };
 
 // Each client's ring for heads and chunk framing: sized once, as in firmware.
@@ -89,6 +97,40 @@ bool run_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
       });
 }
 
+// The same, with the connections on worker threads: this thread moves segments
+// between the TAP and the shards' rings until every connection has finished.
+bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches, unsigned threads) {
+  auto shards = std::make_unique<mp::HttpShards>();
+  shards->reset(threads);
+  for (size_t i = 0; i < fetches.size(); ++i) {
+    net::HttpClient& client = fetches[i]->client;
+    shards->assign(static_cast<uint32_t>(i), client, net.iface().tcp_mss());
+    if (!client.finished())
+      (void)net.iface().tcp_divert(client.connection(), *shards, static_cast<uint32_t>(i));
+  }
+  std::vector<std::thread> workers;
+  for (unsigned w = 0; w < threads; ++w) workers.emplace_back([&shards] { shards->serve(); });
+  bool done = net.run_until([&] { return shards->all_finished(); }, net.deadline(),
+                            [&](net::Millis now) {
+                              shards->publish_now(now);
+                              shards->drain(net.iface());
+                              return now + 1;  // the workers' timers are theirs: look often
+                            });
+  shards->request_stop();
+  for (auto& worker : workers) worker.join();
+  shards->drain(net.iface());
+  uint64_t inbound_full = 0;
+  uint64_t bad = 0;
+  for (size_t i = 0; i < fetches.size(); ++i) {
+    inbound_full += shards->stats(static_cast<uint32_t>(i)).inbound_full;
+    bad += shards->stats(static_cast<uint32_t>(i)).bad_segments;
+    net.iface().tcp_undivert(fetches[i]->client.connection());
+  }
+  net.log("http: %u worker threads; %llu segments dropped on full rings, %llu bad", threads,
+          static_cast<unsigned long long>(inbound_full), static_cast<unsigned long long>(bad));
+  return done;
+}
+
 void close_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
   for (auto& f : fetches) f->client.close(net.iface());
   net::Millis until = std::min(net.deadline(), net.now() + 2000);
@@ -106,9 +148,15 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
     fprintf(stderr, "mpxe-net http: the stack has no address (give --ip)\n");
     return NetApp::kExitUsage;
   }
+  if (options.threads > 0 && options.connections > mp::HttpShards::kMaxShards) {
+    fprintf(stderr, "mpxe-net http: --threads takes at most %u connections\n", mp::HttpShards::kMaxShards);
+    return NetApp::kExitUsage;
+  }
   net::HttpGetRequest base;
   base.stall_ms = static_cast<net::Millis>(options.stall * 1000.0);
   base.tcp.max_window = std::max(64u, options.window_kib / std::max(1u, options.connections)) << 10;
+  if (options.threads > 0)
+    base.tcp.max_window = std::min<uint32_t>(base.tcp.max_window, mp::HttpShards::kMaxWindow);
 
   std::vector<std::unique_ptr<Fetch>> fetches;
   fetches.push_back(std::make_unique<Fetch>());
@@ -176,7 +224,7 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
       return NetApp::kExitFailed;
     }
   }
-  bool done = run_all(net, fetches);
+  bool done = options.threads > 0 ? run_on_threads(net, fetches, options.threads) : run_all(net, fetches);
   const uint64_t finished_us = net.clock.steady_micros();
   net::TcpStats total;
   for (auto& f : fetches) {
@@ -259,6 +307,9 @@ void add_http_command(CLI::App& app, NetApp& net) {
   get->add_option("--window", options->window_kib,
                   "TCP receive window of all connections together, KiB (split evenly)")
       ->check(CLI::Range(64, 1 << 20));
+  get->add_option("--threads", options->threads,
+                  "Run the connections on this many worker threads, as the ROM runs them on its APs")
+      ->check(CLI::Range(1u, mp::HttpShards::kMaxWorkers));
   get->add_flag("--sha256,!--no-sha256", options->sha256, "Print the body's SHA-256 (default on)");
   net.on_command(get, [options](NetApp& net) { return run_http_get(net, *options); });
 }

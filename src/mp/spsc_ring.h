@@ -70,6 +70,30 @@ class SpscRing {
     return true;
   }
 
+  // The same hand-over without copying an item through the caller: the producer
+  // fills the slot producer_slot() returns (null when full) and commit()s it; the
+  // consumer reads the slot consumer_slot() returns (null when empty) and
+  // consume()s it. For items of a frame's size, where try_push/try_pop would copy
+  // every byte once more.
+  T* producer_slot() {
+    uint32_t tail = producer_.tail;
+    if (tail - producer_.head_seen == Capacity) {
+      producer_.head_seen = load_acquire(&consumer_.head);
+      if (tail - producer_.head_seen == Capacity) return nullptr;
+    }
+    return &slots_[tail & kMask];
+  }
+  void commit() { store_release(&producer_.tail, producer_.tail + 1); }
+  const T* consumer_slot() {
+    uint32_t head = consumer_.head;
+    if (head == consumer_.tail_seen) {
+      consumer_.tail_seen = load_acquire(&producer_.tail);
+      if (head == consumer_.tail_seen) return nullptr;
+    }
+    return &slots_[head & kMask];
+  }
+  void consume() { store_release(&consumer_.head, consumer_.head + 1); }
+
   // Either side, or a third party for display: a snapshot that may be stale by
   // the time it is used, but never outside [0, Capacity]. head is read first:
   // tail only grows, so tail - head cannot go negative; it can exceed Capacity

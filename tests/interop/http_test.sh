@@ -13,6 +13,8 @@
 #     1 MiB and 64 MiB, one connection and 4, through the fault injector (1%
 #     loss, 1% duplication, 2% reordering each way; seeded, so a failure
 #     replays), byte-exact. BIG=0 leaves out the 64 MiB runs.
+#   Both modes also run some downloads with --threads: the connections on worker
+#   threads, as the option ROM runs them on its application processors.
 #
 # Prints one "RESULT" line per download (file, connections, seconds, MB/s, TCP
 # counters) for the throughput table. Exits 77 (skip) when not root, without
@@ -88,16 +90,18 @@ mpxe() {
         --seed "$seed" "${FAULTS[@]}" "$@" 2>&1) || status=$?
 }
 
-# get FILE CONNECTIONS [URL]: download, compare, print a RESULT line.
+# get FILE CONNECTIONS [URL [ARGS...]]: download, compare, print a RESULT line.
+# An empty URL means the file's own.
 get() {
   local file=$1 conns=$2 url=${3:-http://$HOST_IP/$1}
+  shift $(($# < 3 ? $# : 3))
   local expected got
   runs=$((runs + 1))
   expected=$(sha256sum "$ROOT/$file" | cut -d' ' -f1)
-  mpxe http get "$url" --connections "$conns"
+  mpxe http get "$url" --connections "$conns" "$@"
   got=$(sed -n 's/^sha256=//p' <<<"$out")
   if [ "$status" -ne 0 ] || [ "$got" != "$expected" ]; then
-    echo "FAIL: $file x$conns $url (seed $seed, exit $status)"
+    echo "FAIL: $file x$conns $url $* (seed $seed, exit $status)"
     echo "$out" | sed 's/^/    /'
     failures=$((failures + 1))
     return
@@ -105,7 +109,7 @@ get() {
   local line counters
   line=$(grep -m1 ' bytes in ' <<<"$out")
   counters=$(grep -m1 '^tcp: ' <<<"$out")
-  echo "RESULT $MODE $file x$conns :: ${line#*: } :: $counters"
+  echo "RESULT $MODE $file x$conns $* :: ${line#*: } :: $counters"
 }
 
 # fails WHAT PATTERN MAX_SECONDS ARGS...: the command must exit 1 with PATTERN on
@@ -132,6 +136,9 @@ if [ "$MODE" = clean ]; then
     get "$file" 1
     get "$file" 4
   done
+  # The connections on worker threads, as the ROM runs them on its APs.
+  get size1m 4 "" --threads 4
+  get size256m 4 "" --threads 2
   get size1m 1 "http://$HOST_IP/relative"
   get size1m 2 "http://$HOST_IP/absolute"
   fails "404" '404 Not Found' 10 http get "http://$HOST_IP/missing.efi"
@@ -157,9 +164,12 @@ if [ "$MODE" = clean ]; then
 else
   get size1m 1
   get size1m 4
+  get size1m 1 "" --threads 1
+  get size1m 4 "" --threads 2
   if [ "$BIG" = 1 ]; then
     get size64m 1
     get size64m 4
+    get size64m 4 "" --threads 4
   fi
 fi
 

@@ -49,8 +49,8 @@ size_t Interface::poll(Millis now) {
   }
   // After the batch: TCP timers, and one ACK per connection for all the data
   // the batch brought (see tcp_connection.h on the ACK policy).
-  for (TcpConnection* connection : tcp_)
-    if (connection != nullptr) connection->poll(now, *this);
+  for (size_t i = 0; i < kMaxTcpConnections; ++i)
+    if (owns(i)) tcp_[i]->poll(now, *this);
   return handled;
 }
 
@@ -58,9 +58,9 @@ Millis Interface::next_deadline() const {
   Millis arp = arp_.next_deadline();
   Millis fragments = reassembler_.next_deadline();
   Millis next = arp < fragments ? arp : fragments;
-  for (const TcpConnection* connection : tcp_) {
-    if (connection == nullptr) continue;
-    Millis tcp = connection->next_deadline();
+  for (size_t i = 0; i < kMaxTcpConnections; ++i) {
+    if (!owns(i)) continue;
+    Millis tcp = tcp_[i]->next_deadline();
     if (tcp < next) next = tcp;
   }
   return next;
@@ -84,8 +84,11 @@ bool Interface::is_bound(uint16_t port) const { return endpoint_for(port) != nul
 
 bool Interface::port_in_use(uint16_t port) const {
   if (is_bound(port)) return true;
-  for (const TcpConnection* connection : tcp_)
-    if (connection != nullptr && connection->tuple().local_port == port) return true;
+  for (size_t i = 0; i < kMaxTcpConnections; ++i) {
+    if (tcp_[i] == nullptr) continue;
+    const TcpTuple& tuple = owns(i) ? tcp_[i]->tuple() : diverted_[i].tuple;
+    if (tuple.local_port == port) return true;
+  }
   return false;
 }
 
@@ -292,16 +295,22 @@ void Interface::rx_tcp(const Ipv4Repr& ip, Bytes payload) {
   if (!config_.configured() || ip.dst != config_.address) return drop(Drop::NotForUs);
   Result<TcpSegment> segment = TcpSegment::check(payload);
   if (!segment) return drop(Drop::Malformed, segment.error());
+  TcpTuple arrived{ip.dst, segment.value().dst_port(), ip.src, segment.value().src_port()};
+  for (const Diversion& diversion : diverted_) {
+    if (diversion.sink != nullptr && diversion.tuple == arrived) {
+      diversion.sink->tcp_segment(diversion.cookie, ip.src, ip.dst, payload);
+      return;
+    }
+  }
   Result<TcpRepr> parsed = TcpRepr::parse(segment.value(), ip.src, ip.dst);
   if (!parsed) {
     return drop(parsed.error().reason() == Errc::BadChecksum ? Drop::BadChecksum : Drop::Malformed,
                 parsed.error());
   }
   const TcpRepr& tcp = parsed.value();
-  TcpTuple tuple{ip.dst, tcp.dst_port, ip.src, tcp.src_port};
-  for (TcpConnection* connection : tcp_) {
-    if (connection != nullptr && connection->matches(tuple)) {
-      connection->on_segment(tcp, segment.value().payload(), now_, *this);
+  for (size_t i = 0; i < kMaxTcpConnections; ++i) {
+    if (owns(i) && tcp_[i]->matches(arrived)) {
+      tcp_[i]->on_segment(tcp, segment.value().payload(), now_, *this);
       return;
     }
   }
@@ -355,6 +364,7 @@ Status Interface::tcp_connect(TcpConnection& connection, Ipv4Address remote, uin
   }
   if (slot == kMaxTcpConnections) return Error(Layer::Iface, Errc::Exhausted);
   tcp_[slot] = nullptr;  // its old port is free to draw again
+  diverted_[slot] = Diversion{};
   Result<uint16_t> local_port = allocate_port(*random_);
   if (!local_port) return local_port.error();
   TcpTuple tuple{config_.address, local_port.value(), remote, port};
@@ -366,8 +376,26 @@ Status Interface::tcp_connect(TcpConnection& connection, Ipv4Address remote, uin
 }
 
 void Interface::tcp_release(TcpConnection& connection) {
-  for (TcpConnection*& slot : tcp_)
-    if (slot == &connection) slot = nullptr;
+  for (size_t i = 0; i < kMaxTcpConnections; ++i) {
+    if (tcp_[i] != &connection) continue;
+    tcp_[i] = nullptr;
+    diverted_[i] = Diversion{};
+  }
+}
+
+Status Interface::tcp_divert(TcpConnection& connection, TcpSegmentSink& sink, uint32_t cookie) {
+  for (size_t i = 0; i < kMaxTcpConnections; ++i) {
+    if (tcp_[i] != &connection) continue;
+    if (connection.state() == TcpConnection::State::Closed) break;
+    diverted_[i] = Diversion{&sink, cookie, connection.tuple()};
+    return {};
+  }
+  return Error(Layer::Iface, Errc::BadValue);
+}
+
+void Interface::tcp_undivert(TcpConnection& connection) {
+  for (size_t i = 0; i < kMaxTcpConnections; ++i)
+    if (tcp_[i] == &connection) diverted_[i] = Diversion{};
 }
 
 Status Interface::send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) {

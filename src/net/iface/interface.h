@@ -9,6 +9,9 @@
 //   tcp_connect()    opens a TcpConnection (the TcpHost HTTP runs over); its
 //                    segments are routed to it, and poll() runs its timers and
 //                    flushes its pending ACKs after each batch of frames
+//   tcp_divert()     hands a connection to another owner (an AP, a thread): its
+//                    segments go to a TcpSegmentSink as they came, and the
+//                    interface no longer touches the connection object
 //
 // Time comes in through poll(); sends between polls use the time of the latest
 // poll for ARP pacing. Frames are built in one scratch buffer inside the
@@ -87,6 +90,18 @@ class EchoListener {
   ~EchoListener() = default;
 };
 
+// Where the segments of a diverted connection go (Interface::tcp_divert).
+class TcpSegmentSink {
+ public:
+  // One received segment of the connection registered with `cookie`, as it came:
+  // its header length is checked, its checksum and options are not (the new
+  // owner does that, off the receiving processor). Valid only during the call.
+  virtual void tcp_segment(uint32_t cookie, Ipv4Address src, Ipv4Address dst, Bytes segment) = 0;
+
+ protected:
+  ~TcpSegmentSink() = default;
+};
+
 class Interface final : public UdpSender, public TcpHost {
  public:
   static constexpr size_t kMaxBindings = 8;
@@ -141,6 +156,14 @@ class Interface final : public UdpSender, public TcpHost {
                      TcpReceiver& receiver, const TcpConfig& config, Millis now) override;
   void tcp_release(TcpConnection& connection) override;
   uint16_t tcp_mss() const override { return static_cast<uint16_t>(mtu_ - 40); }
+  // Hands a registered connection to another owner: until tcp_undivert(), its
+  // segments go to `sink` unparsed, poll() and next_deadline() leave it alone and
+  // the interface reads nothing of it (its tuple is copied now), so the new owner
+  // may run it on another processor. Iface/BadValue for a connection that is not
+  // registered or not open.
+  Status tcp_divert(TcpConnection& connection, TcpSegmentSink& sink, uint32_t cookie);
+  // Takes the connection back (the new owner has let go of it first).
+  void tcp_undivert(TcpConnection& connection);
   // TcpSender: fails as send_udp().
   Status send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override;
 
@@ -206,6 +229,14 @@ class Interface final : public UdpSender, public TcpHost {
   Reassembler reassembler_;
   Binding bindings_[kMaxBindings];
   TcpConnection* tcp_[kMaxTcpConnections] = {};
+  // Per tcp_ slot: set while that connection is diverted.
+  struct Diversion {
+    TcpSegmentSink* sink = nullptr;
+    uint32_t cookie = 0;
+    TcpTuple tuple;
+  };
+  Diversion diverted_[kMaxTcpConnections];
+  bool owns(size_t slot) const { return tcp_[slot] != nullptr && diverted_[slot].sink == nullptr; }
   Random* random_ = nullptr;
   TcpIsnSource isn_;
   Millis rst_window_start_ = 0;

@@ -132,6 +132,9 @@ class HttpClient final : public TcpReceiver {
   const HttpUrl& url() const { return url_; }
   const HttpStats& stats() const { return stats_; }
   const TcpConnection& connection() const { return conn_; }
+  // For an owner that runs the connection away from the interface (see
+  // Interface::tcp_divert): it feeds segments in and polls it itself.
+  TcpConnection& connection() { return conn_; }
 
   // TcpReceiver.
   MutableBytes tcp_rx_space(uint64_t offset, size_t len) override;

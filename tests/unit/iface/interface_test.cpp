@@ -836,6 +836,59 @@ TEST(InterfaceTcp, ConnectNeedsRandomnessAndRoutesSegments) {
   s.iface.tcp_release(conn);
 }
 
+// A diverted connection's segments go to the sink as they came (even with a bad
+// checksum: the new owner checks it); the interface neither delivers them to the
+// connection nor runs its timers, and keeps its port in use; undivert restores it.
+class RecordingSink final : public TcpSegmentSink {
+ public:
+  void tcp_segment(uint32_t cookie, Ipv4Address src, Ipv4Address dst, Bytes segment) override {
+    cookies.push_back(cookie);
+    sources.push_back(src);
+    EXPECT_EQ(dst, kClientIp);
+    segments.emplace_back(segment.begin(), segment.end());
+  }
+  std::vector<uint32_t> cookies;
+  std::vector<Ipv4Address> sources;
+  std::vector<Buffer> segments;
+};
+
+TEST(InterfaceTcp, DivertedSegmentsGoToTheSinkUnchecked) {
+  Stack s(kClientMac, client_config());
+  FixedRandom random;
+  s.iface.set_random(random);
+  ArpRepr known{ArpOperation::Reply, kServerMac, kServerIp, kClientMac, kClientIp};
+  s.feed(test::arp_frame(kServerMac, kClientMac, known));
+  TcpConnection conn;
+  NullReceiver rx;
+  RecordingSink sink;
+  EXPECT_TRUE(test::is_error(s.iface.tcp_divert(conn, sink, 3).error(), Layer::Iface, Errc::BadValue));
+  ASSERT_TRUE(s.iface.tcp_connect(conn, kServerIp, 80, rx, TcpConfig{}, 0));
+  ASSERT_TRUE(s.iface.tcp_divert(conn, sink, 3));
+  s.device.tx.clear();
+  TcpRepr rst;
+  rst.src_port = 80;
+  rst.dst_port = conn.tuple().local_port;
+  rst.flags = tcp_flags::kRst;
+  Buffer frame = tcp_frame(rst);
+  frame.back() ^= 1;  // checksum now wrong
+  s.feed(frame, 5);
+  ASSERT_EQ(sink.segments.size(), 1u);
+  EXPECT_EQ(sink.cookies[0], 3u);
+  EXPECT_EQ(sink.sources[0], kServerIp);
+  EXPECT_EQ(sink.segments[0].size(), TcpSegment::kMinHeaderLen);
+  EXPECT_EQ(conn.state(), TcpConnection::State::SynSent);  // not delivered
+  EXPECT_EQ(s.dropped(Drop::BadChecksum), 0u);
+  // Its SYN is not retransmitted by the interface's timers (its owner's job).
+  s.iface.poll(5000);
+  EXPECT_TRUE(s.device.tx.empty());
+  EXPECT_EQ(s.iface.next_deadline(), kNever);
+  // Back with the interface: segments reach it again.
+  s.iface.tcp_undivert(conn);
+  s.feed(tcp_frame(rst), 5001);
+  EXPECT_EQ(sink.segments.size(), 1u);
+  s.iface.tcp_release(conn);
+}
+
 }  // namespace tcp_demux
 }  // namespace
 }  // namespace mpxe::net
