@@ -149,6 +149,11 @@ void add_run_options(CLI::App& app, Bound& b) {
           },
           "HEX", "sha256"))
       ->option_text("HEX");
+  app.add_option("--http-aps", o.http_aps,
+                 "--stack mpxe, HTTP boot: run the connections on up to N application "
+                 "processors, at most one each (0: all on the BSP, the default)")
+      ->check(CLI::Range(0, 64))
+      ->option_text("N");
   app.add_flag("--hash-on-ap", o.hash_on_ap,
                "--stack mpxe: hash the image on an application processor whenever there is "
                "one (default: on the BSP between blocks, on an AP only when the BSP falls behind)");
@@ -286,6 +291,7 @@ std::optional<std::string> check_combination(const RunOptions& o) {
   if (!o.sha256.empty() && o.stack != Stack::kMpxe)
     return "--sha256 needs --stack mpxe: the digest is checked by mpxe's option ROM";
   if (o.hash_on_ap && o.stack != Stack::kMpxe) return "--hash-on-ap needs --stack mpxe";
+  if (o.http_aps >= 0 && o.stack != Stack::kMpxe) return "--http-aps needs --stack mpxe";
   if (o.boot_file.empty()) return "--boot-file must not be empty";
   if (o.boot_file.front() == '/')
     return "--boot-file " + o.boot_file + " must be relative to the PXE folder";

@@ -143,6 +143,7 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
   if (!o.shell_cmd.empty()) plan.shell_cmd_file = dir + "/mpsh-cmd";
   if (!o.sha256.empty()) plan.sha256_file = dir + "/sha256";
   if (o.hash_on_ap) plan.hash_on_ap_file = dir + "/hash-on-ap";
+  if (o.http_aps >= 0) plan.http_aps_file = dir + "/http-aps";
   if (o.serial_port) plan.serial_logfile = o.serial_log.empty() ? dir + "/serial.log" : o.serial_log;
   plan.show_display = paths.has_display && !o.headless;
   if (o.tap.empty())
@@ -174,6 +175,7 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
   }
   if (!plan.sha256_file.empty()) std::ofstream(plan.sha256_file) << o.sha256 << "\n";
   if (!plan.hash_on_ap_file.empty()) std::ofstream(plan.hash_on_ap_file) << "1\n";
+  if (!plan.http_aps_file.empty()) std::ofstream(plan.http_aps_file) << o.http_aps << "\n";
   return true;
 }
 

@@ -3,6 +3,7 @@
 #include "core/byte_ops.h"
 #include "core/format.h"
 #include "driver/platform.h"
+#include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
 #include "uefi/runtime/memory.h"
 
@@ -42,6 +43,14 @@ Status HttpDownload::init() {
 bool HttpDownload::poll_clients(StackSession& session, uint32_t n) {
   bool frames = session.poll_once();
   Millis now = session.now();
+  if (sharded_) {
+    // The interface has put the connections' segments on their rings; the APs
+    // (or, while none is in, the BSP) run them; what they queued goes out.
+    shards_->publish_now(now);
+    if (shards_->running_workers() == 0) frames = shards_->run_inline() != 0 || frames;
+    shards_->drain(session.iface());
+    return frames;
+  }
   for (uint32_t i = 0; i < n; ++i) clients_[i]->poll(now, session.iface());
   return frames;
 }
@@ -50,10 +59,75 @@ template <typename Step>
 void HttpDownload::run(StackSession& session, uint32_t n, Step step) {
   for (;;) {
     bool all_done = true;
-    for (uint32_t i = 0; i < n; ++i) all_done = all_done && clients_[i]->finished();
+    for (uint32_t i = 0; i < n; ++i)
+      all_done = all_done && (sharded_ ? shards_->finished(i) : clients_[i]->finished());
     if (all_done) return;
     step(poll_clients(session, n));
   }
+}
+
+namespace {
+
+// What every AP runs during a sharded fetch: src/mp only (docs/mp.md's rules).
+void shard_procedure(void* shards) { static_cast<mp::HttpShards*>(shards)->serve(); }
+
+constexpr uint64_t kShardPages = (sizeof(mp::HttpShards) + 4095) / 4096;
+
+}  // namespace
+
+bool HttpDownload::start_shards(StackSession& session, uint32_t n, MpEngine& mp, uint32_t aps) {
+  if (shards_ == nullptr) {
+    PhysicalAddress pages = 0;
+    Status s = bs()->AllocatePages(AllocateType::AnyPages, MemoryType::BootServicesData,
+                                   kShardPages, &pages);
+    if (is_error(s)) {
+      log("mpxe: http: no memory for connections on APs (%llu pages): %s; running them on the BSP\n",
+          static_cast<unsigned long long>(kShardPages), status_text(s));
+      return false;
+    }
+    shards_ = new (reinterpret_cast<void*>(pages)) mp::HttpShards();
+  }
+  uint32_t processors = mp.enabled_processors();
+  uint32_t workers = processors > 1 ? processors - 1 : 0;
+  if (workers > n) workers = n;
+  if (workers > aps) workers = aps;
+  shards_->reset(workers);
+  net::Interface& iface = session.iface();
+  for (uint32_t i = 0; i < n; ++i) {
+    shards_->assign(i, *clients_[i], iface.tcp_mss());
+    (void)iface.tcp_divert(clients_[i]->connection(), *shards_, i);
+  }
+  sharded_ = true;
+  used_aps_ = workers != 0 && mp.run_on_aps(shard_procedure, shards_);
+  log("mpxe: http: %u connection%s on %u AP%s\n", n, n == 1 ? "" : "s", used_aps_ ? workers : 0,
+      used_aps_ && workers == 1 ? "" : "s");
+  return true;
+}
+
+void HttpDownload::stop_shards(StackSession& session, uint32_t n, MpEngine& mp) {
+  shards_->request_stop();
+  mp.stop();
+  shards_->drain(session.iface());
+  mp::HttpShards::Stats total = {};
+  for (uint32_t i = 0; i < n; ++i) {
+    session.iface().tcp_undivert(clients_[i]->connection());
+    mp::HttpShards::Stats s = shards_->stats(i);
+    total.segments += s.segments;
+    total.bad_segments += s.bad_segments;
+    total.inbound_full += s.inbound_full;
+    total.outbound_full += s.outbound_full;
+    total.passes += s.passes;
+    total.inline_passes += s.inline_passes;
+  }
+  sharded_ = false;
+  log("\nmpxe: http: connections on APs: %llu segments, %llu bad, %llu dropped on full rings, "
+      "%llu sends refused; %llu of %llu passes on the BSP\n",
+      static_cast<unsigned long long>(total.segments),
+      static_cast<unsigned long long>(total.bad_segments),
+      static_cast<unsigned long long>(total.inbound_full),
+      static_cast<unsigned long long>(total.outbound_full),
+      static_cast<unsigned long long>(total.inline_passes),
+      static_cast<unsigned long long>(total.passes));
 }
 
 void HttpDownload::close_all(StackSession& session, uint32_t n) {
@@ -153,14 +227,17 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
 
 Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size,
                            uint32_t connections, ImageHasher& hasher,
-                           const StackSession::FetchHooks& hooks) {
+                           const StackSession::FetchHooks& hooks, MpEngine& mp, uint32_t aps) {
   if (clients_[0] == nullptr || url_len_ == 0) return kNotReady;
   uint32_t n = connections < 1 ? 1 : connections;
   if (n > kMaxConnections) n = kMaxConnections;
   if (!accept_ranges_) n = 1;
   while (n > 1 && size / n < kMinRange) --n;
   used_ = n;
+  used_aps_ = false;
   net::HttpGetRequest base = base_request(n);
+  if (aps > 0 && base.tcp.max_window > mp::HttpShards::kMaxWindow)
+    base.tcp.max_window = mp::HttpShards::kMaxWindow;
   base.url = text_bytes(url_, url_len_);
   base.has_address = has_address_;
   base.address = address_;
@@ -183,6 +260,15 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
       return kDeviceError;
     }
   }
+  if (aps > 0) start_shards(session, n, mp, aps);
+  // What a connection has in order, and whether it succeeded: from the shards
+  // while the connections are theirs (the client object is then off limits).
+  auto body_bytes = [&](uint32_t i) {
+    return sharded_ ? shards_->body_bytes(i) : clients_[i]->body_bytes();
+  };
+  auto succeeded = [&](uint32_t i) {
+    return (!sharded_ || shards_->finished(i)) && clients_[i]->succeeded();
+  };
   // The image is final from byte 0 up to the first range still arriving, plus
   // what that range has in order: that prefix goes to the hasher as it grows.
   uint64_t hashed_to = 0;
@@ -192,9 +278,8 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
   run(session, n, [&](bool frames) {
     uint64_t done_to = hashed_to;
     while (current < n) {
-      const net::HttpClient& c = *clients_[current];
-      done_to = ranges_[current].from + c.body_bytes();
-      if (!c.succeeded() || done_to < ranges_[current].to) break;
+      done_to = ranges_[current].from + body_bytes(current);
+      if (!succeeded(current) || done_to < ranges_[current].to) break;
       ++current;
     }
     if (done_to > hashed_to) {
@@ -206,10 +291,11 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
     if (hooks.progress != nullptr && now >= next_report) {
       next_report += kProgressEveryMs;
       uint64_t got = 0;
-      for (uint32_t i = 0; i < n; ++i) got += clients_[i]->body_bytes();
+      for (uint32_t i = 0; i < n; ++i) got += body_bytes(i);
       hooks.progress(hooks.context, got, size, now - start);
     }
   });
+  if (sharded_) stop_shards(session, n, mp);
   Status s = kSuccess;
   for (uint32_t i = 0; i < n; ++i) {
     if (clients_[i]->succeeded()) continue;

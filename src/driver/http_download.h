@@ -2,12 +2,16 @@
 // then one GET, or several byte ranges at once on their own connections, straight
 // into BDS's buffer. TCP places every payload byte at its final offset, in order
 // or not, so the image is copied once (frame to buffer); the hasher is told how
-// far the image is complete from byte 0. Driven from the BSP's poll loop.
+// far the image is complete from byte 0. Driven from the BSP's poll loop; with
+// the connections on APs (mp::HttpShards), the BSP keeps the NIC and the
+// hasher, and each AP runs its connections' TCP and HTTP and places their bytes.
 #pragma once
 
 #include <stdint.h>
 
 #include "driver/image_hasher.h"
+#include "driver/mp_engine.h"
+#include "mp/http_shards.h"
 #include "driver/stack_session.h"
 #include "net/socket/http_client.h"
 
@@ -31,11 +35,17 @@ class HttpDownload {
   uefi::Status size(StackSession& session, const char* url, uint64_t* size);
   // GET of the sized URL into buffer[0, size), over up to `connections` ranges
   // when the server accepts ranges. Progress as for TFTP; hasher.add() as the
-  // image completes in order; hasher.idle() when no frame came.
+  // image completes in order; hasher.idle() when no frame came. With `aps` > 0,
+  // the connections run on up to that many application processors of `mp`
+  // (never more than one AP per connection); with 0, or when the APs cannot be
+  // started, all on the BSP.
   uefi::Status fetch(StackSession& session, uint8_t* buffer, uint64_t size,
                      uint32_t connections, ImageHasher& hasher,
-                     const StackSession::FetchHooks& hooks);
+                     const StackSession::FetchHooks& hooks, MpEngine& mp, uint32_t aps);
   uint32_t connections_used() const { return used_; }
+  // Whether the last fetch ran its connections on APs, and how.
+  bool used_aps() const { return used_aps_; }
+  const mp::HttpShards* shards() const { return shards_; }
   bool accepts_ranges() const { return accept_ranges_; }
 
  private:
@@ -50,6 +60,11 @@ class HttpDownload {
   template <typename Step>
   void run(StackSession& session, uint32_t n, Step step);
   void close_all(StackSession& session, uint32_t n);
+  // Hands clients [0, n) to the shards and starts them on the APs; false (with
+  // nothing diverted) when there is no memory for the shards.
+  bool start_shards(StackSession& session, uint32_t n, MpEngine& mp, uint32_t aps);
+  // Stops the APs and takes the connections back.
+  void stop_shards(StackSession& session, uint32_t n, MpEngine& mp);
   void report_failure(const net::HttpClient& client) const;
 
   net::HttpClient* clients_[kMaxConnections] = {};
@@ -61,6 +76,9 @@ class HttpDownload {
   bool has_address_ = false;
   net::Ipv4Address address_;
   uint32_t used_ = 0;
+  mp::HttpShards* shards_ = nullptr;  // boot-services pages, made on first use
+  bool sharded_ = false;              // the fetch in progress runs on the shards
+  bool used_aps_ = false;
 };
 
 }  // namespace mpxe::driver

@@ -91,29 +91,48 @@ bool MpEngine::launch(uint32_t n) {
     log("mpxe: mp: running inline (workers of an earlier run still checked in)\n");
     return false;
   }
+  if (!startup(ap_procedure, pipeline_)) {
+    pipeline_->arm(0);
+    return false;
+  }
+  workers_ = n;
+  standby_ = n;
+  return true;
+}
+
+bool MpEngine::startup(uefi::ApProcedure procedure, void* argument) {
   // An event with no notification function: StartupAllAPs then returns at once,
   // and MP services signal it when the last AP procedure has returned.
   Status s = bs()->CreateEvent(0, uefi::kTplCallback, nullptr, nullptr, &done_);
   if (is_error(s)) {
     done_ = nullptr;
-    pipeline_->arm(0);
     log("mpxe: mp: running inline (CreateEvent: %s)\n", status_text(s));
     return false;
   }
-  s = mp_->StartupAllAPs(mp_, ap_procedure, /*single_thread=*/0, done_,
-                         /*timeout_us=*/0, pipeline_, /*failed_cpu_list=*/nullptr);
+  s = mp_->StartupAllAPs(mp_, procedure, /*single_thread=*/0, done_,
+                         /*timeout_us=*/0, argument, /*failed_cpu_list=*/nullptr);
   if (is_error(s)) {
     bs()->CloseEvent(done_);
     done_ = nullptr;
-    pipeline_->arm(0);
     log("mpxe: mp: running inline (StartupAllAPs: %s)\n", status_text(s));
     return false;
   }
   running_ = true;
-  workers_ = n;
-  standby_ = n;
   ++launches_;
   return true;
+}
+
+bool MpEngine::run_on_aps(uefi::ApProcedure procedure, void* argument) {
+  const char* reason = nullptr;
+  if (running_) reason = "the APs are busy";
+  else if (lost_) reason = "APs lost in an earlier run";
+  else if (mp_ == nullptr) reason = "no MP services protocol";
+  else if (enabled_ < 2) reason = "no application processor";
+  if (reason != nullptr) {
+    log("mpxe: mp: running inline (%s)\n", reason);
+    return false;
+  }
+  return startup(procedure, argument);
 }
 
 void MpEngine::tick(bool behind) {

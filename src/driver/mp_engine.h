@@ -46,6 +46,13 @@ class MpEngine {
   // pipeline keeps any queued jobs; CopyPipeline::poll() runs them on the BSP.
   bool stop();
 
+  // Runs procedure(argument) on every AP with one non-blocking StartupAllAPs, for
+  // work of its own (HTTP connections: mp::HttpShards::serve). The procedure
+  // follows the same rules as the pipeline's workers and returns once its work
+  // is done or it was told to stop; tick() notices the end, stop() waits for it.
+  // False (logged) when there is no AP to run it or StartupAllAPs refused.
+  bool run_on_aps(uefi::ApProcedure procedure, void* argument);
+
   // StartupAllAPs calls in this engine's life.
   uint32_t launches() const { return launches_; }
   uint32_t standby() const { return standby_; }
@@ -59,6 +66,8 @@ class MpEngine {
 
  private:
   bool launch(uint32_t n);
+  // StartupAllAPs(procedure, argument) with done_ as its WaitEvent.
+  bool startup(uefi::ApProcedure procedure, void* argument);
 
   uefi::MpServicesProtocol* mp_ = nullptr;
   mp::CopyPipeline* pipeline_ = nullptr;

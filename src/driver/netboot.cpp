@@ -17,6 +17,10 @@ using net::Millis;
 
 namespace {
 
+// On how many APs HTTP connections run when the runner does not say (mpxe run
+// --http-aps): see docs/mp.md for the measurements behind it.
+constexpr uint32_t kDefaultHttpAps = 0;
+
 // TFTP's sink: puts each block at its place in BDS's buffer -- the receive buffer
 // is only lent for the call, so the BSP copies it before the ACK -- and tells the
 // hasher, which keeps the SHA-256 off the protocol's critical path.
@@ -51,6 +55,21 @@ bool is_http_url(const char* name) { return starts_with_nocase(name, "http://");
 bool hash_on_ap_requested() {
   qemu::FwCfgFile file;
   return qemu::fw_cfg_present() && qemu::fw_cfg_lookup(qemu::kHashOnApFile, &file);
+}
+
+// mpxe run --http-aps N: on how many APs the HTTP connections run.
+uint32_t http_aps_requested() {
+  qemu::FwCfgFile file;
+  if (!qemu::fw_cfg_present() || !qemu::fw_cfg_lookup(qemu::kHttpApsFile, &file))
+    return kDefaultHttpAps;
+  char text[4] = {};
+  qemu::fw_cfg_read(file.select, text, file.size < sizeof(text) ? file.size : sizeof(text));
+  uint32_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') break;
+    n = n * 10 + static_cast<uint32_t>(c - '0');
+  }
+  return n;
 }
 
 void hasher_idle(void* context) { static_cast<ImageHasher*>(context)->idle(); }
@@ -227,7 +246,8 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
     if (known_size_ == 0) s = query_size(&known_size_);
     if (!is_error(s) && known_size_ > capacity) s = kBufferTooSmall;
     if (!is_error(s))
-      s = http_.fetch(*session_, buffer, known_size_, mp_.enabled_processors(), hasher, hooks);
+      s = http_.fetch(*session_, buffer, known_size_, mp_.enabled_processors(), hasher, hooks, mp_,
+                      http_aps_requested());
   } else {
     s = session_->tftp_fetch(lease.boot_server, lease.boot_file, sink, 0, hooks);
   }

@@ -14,6 +14,8 @@ namespace mpxe::qemu {
 inline constexpr char kShellCommandsFile[] = "opt/org.mpxe/mpsh-cmd";  // mpsh: run at start
 inline constexpr char kExpectedSha256File[] = "opt/org.mpxe/sha256";  // driver: refuse others
 inline constexpr char kHashOnApFile[] = "opt/org.mpxe/hash-on-ap";     // driver: hash on an AP
+// driver: on how many APs HTTP connections run, decimal (0: all on the BSP)
+inline constexpr char kHttpApsFile[] = "opt/org.mpxe/http-aps";
 
 bool fw_cfg_present();
 // Reads the first `size` bytes of item `select`.

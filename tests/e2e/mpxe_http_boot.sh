@@ -5,12 +5,20 @@
 #   mpxe_http_boot.sh            the shell (a small file): it runs and sees the lease
 #   mpxe_http_boot.sh CORES MiB  the shell plus MiB of random data, at CORES
 #                                processors: sha256= equals the host's, --sha256 passes
+#   mpxe_http_boot.sh CORES MiB APS  the same with the connections on up to APS
+#                                application processors (--http-aps): the BSP keeps
+#                                the NIC and the hash, and no segment is lost or bad.
+#                                With one processor there is no AP: the BSP runs the
+#                                same connection code itself.
 source "$(dirname "$0")/lib.sh"
 require_machine
 require_nginx
 [[ -f $MPXE_BUILD_DIR/rom/mpxe-virtio.rom ]] || skip "mpxe-virtio.rom not built"
 cores=${1:-4}
 mib=${2:-0}
+aps=${3:-}
+placement=()
+[[ -n $aps ]] && placement=(--http-aps "$aps")
 pxe=$WORK/pxe
 mkdir "$pxe"
 cat "$MPXE_BUILD_DIR/firmware/mpsh.efi" >"$pxe/boot.efi"
@@ -19,7 +27,8 @@ size=$(stat -c %s "$pxe/boot.efi")
 image_sha=$(sha256sum "$pxe/boot.efi" | cut -d' ' -f1)
 log=$WORK/serial.log
 run_mpxe --stack mpxe --nic virtio --cores "$cores" --http --pxe-folder "$pxe" \
-  --boot-file boot.efi --sha256 "$image_sha" --serial-log "$log" --shell-cmd "net; exit 0"
+  --boot-file boot.efi --sha256 "$image_sha" --serial-log "$log" --shell-cmd "net; exit 0" \
+  "${placement[@]}"
 expect_status 0
 expect_in "$log" "^mpxe: boot server 10\\.0\\.2\\.2 file 'http://10\\.0\\.2\\.2:[0-9]+/boot\\.efi'\$"
 expect_in "$log" "^mpxe: file 'http://10\\.0\\.2\\.2:[0-9]+/boot\\.efi' $size bytes \\(byte ranges accepted\\)\$"
@@ -30,6 +39,12 @@ connections=1
 ((mib > 0)) && connections=$((cores < 4 ? cores : 4))
 suffix=s; ((connections == 1)) && suffix=
 expect_in "$log" "^mpxe: summary: dhcp [0-9]+ ms, size [0-9]+ ms, http [0-9]+ ms \\($size bytes, [0-9.]+ MB/s, $connections connection$suffix\\)\$"
+if [[ -n $aps ]]; then
+  on=$((cores - 1 < connections ? cores - 1 : connections))
+  on=$((on < aps ? on : aps))
+  expect_in "$log" "^mpxe: http: $connections connections? on $on APs?\$"
+  expect_in "$log" "^mpxe: http: connections on APs: [0-9]+ segments, 0 bad, [0-9]+ dropped on full rings"
+fi
 expect_in "$log" '^mpsh [^ ]+ - mpxe shell'
 expect_in "$log" "^net: server 10\\.0\\.2\\.2 file http://10\\.0\\.2\\.2:[0-9]+/boot\\.efi\$"
 finish

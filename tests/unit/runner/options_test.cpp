@@ -296,6 +296,15 @@ TEST(RunOptions, HashOnApIsOurRomsToo) {
   EXPECT_EQ(parse({"--hash-on-ap", "--stack", "ovmf"}).exit_status, kUsage);
 }
 
+TEST(RunOptions, HttpApsIsACountForOurRom) {
+  EXPECT_EQ(options({"--http-aps", "3"}).http_aps, 3);
+  EXPECT_EQ(options({"--http-aps", "0"}).http_aps, 0);
+  EXPECT_EQ(options({}).http_aps, -1);
+  EXPECT_EQ(parse({"--http-aps", "-1"}).exit_status, kUsage);
+  EXPECT_EQ(parse({"--http-aps", "two"}).exit_status, kUsage);
+  EXPECT_EQ(parse({"--http-aps", "1", "--stack", "ipxe"}).exit_status, kUsage);
+}
+
 // --- HTTP boot --------------------------------------------------------------
 
 TEST(RunOptions, HttpAndBootUrl) {

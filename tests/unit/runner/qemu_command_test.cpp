@@ -166,6 +166,9 @@ TEST(QemuCommand, ExpectedDigestThroughFwCfg) {
   p = plan();
   p.hash_on_ap_file = "/tmp/w/hash-on-ap";
   EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/hash-on-ap,file=/tmp/w/hash-on-ap"}));
+  p = plan();
+  p.http_aps_file = "/tmp/w/http-aps";
+  EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/http-aps,file=/tmp/w/http-aps"}));
 }
 
 TEST(QemuCommand, ConsoleOnStdioByDefault) {
