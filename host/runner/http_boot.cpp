@@ -108,6 +108,12 @@ std::optional<std::string> nginx_config(const NginxSetup& setup) {
          "  keepalive_timeout 65;\n"
          "  server_tokens off;\n"
          "  default_type application/octet-stream;\n"
+         // The media types UEFI's HTTP boot reads to tell an EFI image from a disk.
+         "  types {\n"
+         "    application/efi efi;\n"
+         "    application/vnd.efi-iso iso;\n"
+         "    application/vnd.efi-img img;\n"
+         "  }\n"
          "  client_body_temp_path " + *body + ";\n"
          "  proxy_temp_path " + *proxy + ";\n"
          "  fastcgi_temp_path " + *fastcgi + ";\n"

@@ -30,6 +30,26 @@ ImageKind image_kind(const char* name) {
   return ImageKind::kExecutable;
 }
 
+bool image_kind_of_media_type(const char* media_type, ImageKind* kind) {
+  struct Known {
+    const char* type;
+    ImageKind kind;
+  };
+  static constexpr Known kKnown[] = {
+      {"application/efi", ImageKind::kExecutable},
+      {"application/vnd.efi-iso", ImageKind::kVirtualCd},
+      {"application/vnd.efi-img", ImageKind::kVirtualDisk},
+      {"application/x-iso9660-image", ImageKind::kVirtualCd},
+  };
+  if (media_type == nullptr) return false;
+  for (const Known& known : kKnown) {
+    if (!bytes_equal_nocase(bytes_of(media_type), bytes_of(known.type))) continue;
+    *kind = known.kind;
+    return true;
+  }
+  return false;
+}
+
 const char* image_kind_text(ImageKind kind) {
   switch (kind) {
     case ImageKind::kVirtualDisk: return "virtual disk";

@@ -17,6 +17,13 @@ enum class ImageKind : unsigned char {
 };
 
 ImageKind image_kind(const char* name);
+// What an HTTP response's media type (Content-Type without parameters, lower
+// case) says, as UEFI's HTTP boot reads it: "application/efi" an EFI image,
+// "application/vnd.efi-iso" a CD/DVD image, "application/vnd.efi-img" a disk
+// image; also "application/x-iso9660-image", the type mime.types gives .iso.
+// False for any other type (application/octet-stream says nothing): the name
+// decides then.
+bool image_kind_of_media_type(const char* media_type, ImageKind* kind);
 inline bool is_disk_image(ImageKind kind) { return kind != ImageKind::kExecutable; }
 // "virtual disk" / "virtual CD" / "EFI image", for console lines.
 const char* image_kind_text(ImageKind kind);

@@ -190,6 +190,7 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   }
   head.has_address = has_address_;
   head.address = address_;
+  media_type_[0] = '\0';
   net::HttpClient& client = *clients_[0];
   net::Status started = client.start(head, session.now(), session.iface());
   if (!started.ok()) {
@@ -213,6 +214,7 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   } else {
     *size = client.content_length();
     accept_ranges_ = client.accept_ranges();
+    format(media_type_, sizeof(media_type_), "%s", client.media_type());
     // Later requests go where the redirects led.
     const net::HttpUrl& final_url = client.url();
     size_t n = format(url_, sizeof(url_), "http://%s", final_url.host);

@@ -47,6 +47,8 @@ class HttpDownload {
   bool used_aps() const { return used_aps_; }
   const mp::HttpShards* shards() const { return shards_; }
   bool accepts_ranges() const { return accept_ranges_; }
+  // The sized resource's media type (lower case, no parameters); empty if none.
+  const char* media_type() const { return media_type_; }
 
  private:
   struct Range {
@@ -72,6 +74,7 @@ class HttpDownload {
   char url_[8 + net::HttpUrl::kMaxHost + 6 + net::HttpUrl::kMaxPath + 1] = {};
   size_t url_len_ = 0;
   bool accept_ranges_ = false;
+  char media_type_[net::HttpClient::kMaxMediaType + 1] = {};
   // The address of a URL that names its host, from DNS.
   bool has_address_ = false;
   net::Ipv4Address address_;

@@ -351,6 +351,13 @@ void NetBoot::log_profile(const mp::CopyPipeline& pipeline, uint64_t copy_ticks,
       mp_.launches());
 }
 
+ImageKind NetBoot::boot_file_kind() const {
+  const char* name = session_->lease().boot_file;
+  ImageKind kind;
+  if (is_http_url(name) && image_kind_of_media_type(http_.media_type(), &kind)) return kind;
+  return image_kind(name);
+}
+
 Status NetBoot::load(void* context, bool, Uintn* size, void* buffer) {
   auto* self = static_cast<NetBoot*>(context);
   Status s = self->ensure_lease();
@@ -360,26 +367,28 @@ Status NetBoot::load(void* context, bool, Uintn* size, void* buffer) {
     log("mpxe: the DHCP answer names no boot file\n");
     return kNotFound;
   }
-  const ImageKind kind = image_kind(name);
-  const bool disk = is_disk_image(kind);
   uint64_t file_size = 0;
   if (buffer == nullptr || *size == 0) {
+    bool asked = false;
+    if (self->known_size_ == 0) {
+      s = self->query_size(&file_size);
+      if (is_error(s)) return s;
+      self->known_size_ = file_size;
+      asked = true;
+    }
+    const ImageKind kind = self->boot_file_kind();
+    const bool disk = is_disk_image(kind);
     // Without a RAM disk driver the image has nowhere to go: fail the option now,
-    // before BDS sets aside memory for it and before any byte crosses the wire.
+    // before BDS sets aside memory for it and before the image crosses the wire.
     if (disk && locate_ram_disk() == nullptr) {
       log("mpxe: '%s' is a disk image (%s), but this firmware has no EFI_RAM_DISK_PROTOCOL; "
           "cannot boot it\n",
           name, image_kind_text(kind));
       return kUnsupported;
     }
-    if (self->known_size_ == 0) {
-      s = self->query_size(&file_size);
-      if (is_error(s)) return s;
-      self->known_size_ = file_size;
-      if (disk)
-        log("mpxe: '%s' is a %s image: it will boot from a RAM disk\n", name,
-            image_kind_text(kind));
-    }
+    if (asked && disk)
+      log("mpxe: '%s' is a %s image%s: it will boot from a RAM disk\n", name,
+          image_kind_text(kind), image_kind(name) == kind ? "" : " (its Content-Type says)");
     *size = self->known_size_;
     // EFI_WARN_FILE_SYSTEM tells BDS to allocate reserved pages for a file system
     // rather than a buffer for LoadImage.
@@ -396,6 +405,8 @@ Status NetBoot::load(void* context, bool, Uintn* size, void* buffer) {
   self->known_size_ = 0;  // a later boot attempt asks the server again
   if (is_error(s)) return s;
   *size = got;
+  const ImageKind kind = self->boot_file_kind();
+  const bool disk = is_disk_image(kind);
   // Only an image that passed the hash check becomes a disk; on an error BDS frees
   // its pages, and nothing was registered over them.
   if (disk) {

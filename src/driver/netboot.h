@@ -39,6 +39,9 @@ class NetBoot {
  private:
   uefi::Status ensure_lease();
   uefi::Status query_size(uint64_t* size);
+  // What the boot file is: its HTTP Content-Type when that says (after a size
+  // query), else its name's extension.
+  ImageKind boot_file_kind() const;
   uefi::Status download(uint8_t* buffer, uint64_t capacity, uint64_t* size);
   uefi::Status register_ram_disk(uint8_t* buffer, uint64_t size, ImageKind kind);
   void log_profile(const mp::CopyPipeline& pipeline, uint64_t copy_ticks, uint64_t hash_ticks,

@@ -61,6 +61,7 @@ Status HttpClient::start(const HttpGetRequest& request, Millis now, TcpHost& hos
   has_total_ = false;
   total_ = 0;
   accept_ranges_ = false;
+  media_type_[0] = 0;
   keep_ = was_kept;
   begin_request(now, host);
   return {};
@@ -200,6 +201,16 @@ void HttpClient::on_head(uint64_t end) {
   has_content_length_ = head.has_content_length;
   content_length_ = head.content_length;
   accept_ranges_ = head.accept_ranges;
+  media_type_[0] = 0;
+  if (head.media_type.size() <= kMaxMediaType) {
+    size_t i = 0;
+    for (; i < head.media_type.size(); ++i) {
+      uint8_t c = head.media_type[i];
+      if (c < 0x21 || c > 0x7E) break;  // only visible ASCII: a token "/" token
+      media_type_[i] = static_cast<char>(ascii_lower(c));
+    }
+    media_type_[i == head.media_type.size() ? i : 0] = 0;
+  }
   body_base_ = ring_base_ + head.header_len;
   keep_ = head.keep_alive && request_.keep_alive;
   if (head.status < 200) {

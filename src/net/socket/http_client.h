@@ -88,6 +88,7 @@ class HttpClient final : public TcpReceiver {
   static constexpr size_t kMinScratch = 2048;
   static constexpr size_t kMaxRequestLen = 2048;
   static constexpr size_t kMaxReason = 63;
+  static constexpr size_t kMaxMediaType = 63;
 
   // `scratch` (at least kMinScratch bytes) must outlive the client.
   explicit HttpClient(MutableBytes scratch);
@@ -126,6 +127,9 @@ class HttpClient final : public TcpReceiver {
   bool has_total_size() const { return has_total_; }
   uint64_t total_size() const { return total_; }
   bool accept_ranges() const { return accept_ranges_; }
+  // The final response's media type (Content-Type without parameters), lower
+  // case; empty when absent or longer than kMaxMediaType.
+  const char* media_type() const { return media_type_; }
   // Body bytes in the buffer, in order, so far.
   uint64_t body_bytes() const;
   // The URL the final response came from (after redirects).
@@ -199,6 +203,7 @@ class HttpClient final : public TcpReceiver {
   bool has_total_ = false;
   uint64_t total_ = 0;
   bool accept_ranges_ = false;
+  char media_type_[kMaxMediaType + 1] = {};
 
   Millis last_now_ = 0;
   Millis progress_at_ = 0;

@@ -337,6 +337,10 @@ Result<HttpResponseHead> HttpResponseHead::parse(Bytes bytes) {
       });
     } else if (is("location")) {
       head.location = value;
+    } else if (is("content-type")) {
+      size_t end = 0;
+      while (end < value.size() && value[end] != ';') ++end;
+      head.media_type = trim_ows(value.first(end));
     } else if (is("content-range")) {
       Result<HttpContentRange> range = HttpContentRange::parse(value);
       if (!range) return range.error();

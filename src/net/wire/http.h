@@ -85,6 +85,9 @@ struct HttpResponseHead {
   HttpContentRange content_range;
   bool accept_ranges = false;  // "Accept-Ranges: bytes"
   Bytes location;              // into the parsed bytes; empty when absent
+  // Content-Type's media type (RFC 9110 8.3.1), without its parameters: into the
+  // parsed bytes; empty when absent.
+  Bytes media_type;
 
   // Parses the head at the start of `bytes`. Http/Truncated until the empty line
   // that ends it is there (feed more and try again); Http/BadVersion for a

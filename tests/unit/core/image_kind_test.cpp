@@ -7,6 +7,25 @@ namespace {
 using mpxe::ImageKind;
 using mpxe::image_kind;
 
+TEST(ImageKind, MediaTypesAsUefiHttpBootReadsThem) {
+  ImageKind kind = ImageKind::kExecutable;
+  EXPECT_TRUE(mpxe::image_kind_of_media_type("application/vnd.efi-iso", &kind));
+  EXPECT_EQ(kind, ImageKind::kVirtualCd);
+  EXPECT_TRUE(mpxe::image_kind_of_media_type("application/vnd.efi-img", &kind));
+  EXPECT_EQ(kind, ImageKind::kVirtualDisk);
+  EXPECT_TRUE(mpxe::image_kind_of_media_type("application/efi", &kind));
+  EXPECT_EQ(kind, ImageKind::kExecutable);
+  EXPECT_TRUE(mpxe::image_kind_of_media_type("application/x-iso9660-image", &kind));
+  EXPECT_EQ(kind, ImageKind::kVirtualCd);
+  // Types that say nothing leave the decision to the name.
+  kind = ImageKind::kVirtualDisk;
+  EXPECT_FALSE(mpxe::image_kind_of_media_type("application/octet-stream", &kind));
+  EXPECT_FALSE(mpxe::image_kind_of_media_type("", &kind));
+  EXPECT_FALSE(mpxe::image_kind_of_media_type(nullptr, &kind));
+  EXPECT_FALSE(mpxe::image_kind_of_media_type("application/efi-iso", &kind));
+  EXPECT_EQ(kind, ImageKind::kVirtualDisk);
+}
+
 TEST(ImageKind, ExtensionsDecide) {
   EXPECT_EQ(image_kind("boot.img"), ImageKind::kVirtualDisk);
   EXPECT_EQ(image_kind("debian-12.iso"), ImageKind::kVirtualCd);

@@ -354,7 +354,9 @@ TEST_F(HttpClientTest, SilentServerStalls) {
 
 TEST_F(HttpClientTest, KeepAliveCarriesTheNextRequestAndHead) {
   std::string keep = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nAccept-Ranges: bytes\r\n\r\nhello";
-  std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 4000\r\nAccept-Ranges: bytes\r\n\r\n";
+  std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Length: 4000\r\nAccept-Ranges: bytes\r\n"
+      "Content-Type: Application/VND.efi-IMG; x=1\r\n\r\n";
   server.responses.push_back(keep);
   server.responses.push_back(head);
   server.responses.push_back(keep);
@@ -369,10 +371,12 @@ TEST_F(HttpClientTest, KeepAliveCarriesTheNextRequestAndHead) {
   ASSERT_TRUE(client.succeeded());
   EXPECT_EQ(client.content_length(), 4000u);
   EXPECT_TRUE(client.accept_ranges());
+  EXPECT_STREQ(client.media_type(), "application/vnd.efi-img");
   EXPECT_EQ(server.requests[1].rfind("HEAD /big ", 0), 0u);
   ASSERT_TRUE(client.start(request("http://10.77.0.1/a"), now, server));
   run();
   ASSERT_TRUE(client.succeeded());
+  EXPECT_STREQ(client.media_type(), "");  // each response says its own
   EXPECT_EQ(client.stats().connections, 1u);
   EXPECT_EQ(server.peers.size(), 1u);
   // A graceful close at the end.

@@ -2,6 +2,7 @@
 // (http_responses.h) and hand-made hostile variations.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,19 @@ TEST(HttpHead, Nginx200WithContentLength) {
   EXPECT_TRUE(h.accept_ranges);
   EXPECT_EQ(r.size() - h.header_len, 4000u);
   for (size_t i = 0; i < 4000; ++i) ASSERT_EQ(r[h.header_len + i], file_byte(i));
+}
+
+TEST(HttpHead, MediaTypeLeavesItsParametersOut) {
+  auto media = [](const char* text) {
+    auto head = HttpResponseHead::parse(Bytes(reinterpret_cast<const uint8_t*>(text), strlen(text)));
+    EXPECT_TRUE(head.ok());
+    return head.ok() ? str(head.value().media_type) : std::string("(error)");
+  };
+  EXPECT_EQ(media("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.efi-iso\r\n\r\n"),
+            "application/vnd.efi-iso");
+  EXPECT_EQ(media("HTTP/1.1 200 OK\r\ncontent-type:  Text/HTML ; charset=utf-8\r\n\r\n"), "Text/HTML");
+  EXPECT_EQ(media("HTTP/1.1 200 OK\r\nContent-Type:\r\n\r\n"), "");
+  EXPECT_EQ(media("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), "");
 }
 
 TEST(HttpHead, EveryPrefixIsTruncated) {

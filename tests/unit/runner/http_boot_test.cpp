@@ -54,7 +54,9 @@ TEST(NginxConfig, ServesTheFolderOnLoopbackInTheForeground) {
         "proxy_temp_path \"/tmp/mpxe-abc/proxy\";\n",
         "fastcgi_temp_path \"/tmp/mpxe-abc/fastcgi\";\n",
         "uwsgi_temp_path \"/tmp/mpxe-abc/uwsgi\";\n", "scgi_temp_path \"/tmp/mpxe-abc/scgi\";\n",
-        "default_type application/octet-stream;\n"})
+        "default_type application/octet-stream;\n",
+        // UEFI's HTTP boot media types, so a firmware can tell images from disks.
+        "application/efi efi;\n", "application/vnd.efi-iso iso;\n", "application/vnd.efi-img img;\n"})
     EXPECT_TRUE(contains(*config, line)) << line;
   // Nothing outside the run's folder: no mime.types include, no system log paths.
   EXPECT_FALSE(contains(*config, "include"));
