@@ -271,6 +271,26 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
   auto succeeded = [&](uint32_t i) {
     return (!sharded_ || shards_->finished(i)) && clients_[i]->succeeded();
   };
+  auto received = [&] {
+    uint64_t got = 0;
+    for (uint32_t i = 0; i < n; ++i) got += body_bytes(i);
+    return got;
+  };
+  // Each connection's share of its range, for the end of the progress line:
+  // "4 conns 61 58 64 60%" (one connection says nothing more than the bar).
+  char detail_text[8 + kMaxConnections * 4 + 2];
+  auto detail = [&]() -> const char* {
+    if (n == 1) return nullptr;
+    size_t at = format(detail_text, sizeof(detail_text), "%u conns", n);
+    for (uint32_t i = 0; i < n; ++i) {
+      uint64_t span = ranges_[i].to - ranges_[i].from;
+      uint64_t percent = span != 0 ? body_bytes(i) * 100 / span : 100;
+      at += format(detail_text + at, sizeof(detail_text) - at, " %llu",
+                   static_cast<unsigned long long>(percent));
+    }
+    format(detail_text + at, sizeof(detail_text) - at, "%%");
+    return detail_text;
+  };
   // The image is final from byte 0 up to the first range still arriving, plus
   // what that range has in order: that prefix goes to the hasher as it grows.
   uint64_t hashed_to = 0;
@@ -292,9 +312,8 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
     Millis now = session.now();
     if (hooks.progress != nullptr && now >= next_report) {
       next_report += kProgressEveryMs;
-      uint64_t got = 0;
-      for (uint32_t i = 0; i < n; ++i) got += body_bytes(i);
-      hooks.progress(hooks.context, got, size, now - start);
+      hooks.progress(hooks.context, received(), size, now - start,
+                     detail());
     }
   });
   if (sharded_) stop_shards(session, n, mp);
@@ -308,8 +327,9 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
     // Every range reported success: the rest is final too.
     hasher.add(hashed_to, size - hashed_to);
   }
-  if (hooks.progress != nullptr) hooks.progress(hooks.context, s == kSuccess ? size : 0, size,
-                                                session.now() - start);
+  if (hooks.progress != nullptr)
+    hooks.progress(hooks.context, received(), size, session.now() - start,
+                   detail());
   close_all(session, n);
   return s;
 }

@@ -124,8 +124,9 @@ void format_mib(uint64_t bytes, char* out, size_t size) {
            static_cast<unsigned long long>(tenths));
 }
 
-// One-line bar, redrawn in place: [#####.....]  12.0/64.0 MiB  41.2 MB/s
-void show_progress(void*, uint64_t bytes, uint64_t total, Millis elapsed) {
+// One-line bar, redrawn in place: [#####.....]  12.0/64.0 MiB  41.2 MB/s, then
+// the download's detail (HTTP: each connection's share of its range).
+void show_progress(void*, uint64_t bytes, uint64_t total, Millis elapsed, const char* detail) {
   constexpr int kWidth = 30;
   char bar[kWidth + 1];
   int filled = total != 0 ? static_cast<int>(bytes * kWidth / total) : 0;
@@ -139,6 +140,7 @@ void show_progress(void*, uint64_t bytes, uint64_t total, Millis elapsed) {
       static_cast<unsigned long long>((total & 0xfffff) * 10 >> 20),
       static_cast<unsigned long long>(rate_kbs / 1000),
       static_cast<unsigned long long>(rate_kbs % 1000 / 100));
+  if (detail != nullptr) log("%s ", detail);
 }
 
 }  // namespace

@@ -227,14 +227,15 @@ Status StackSession::tftp_run(Ipv4Address server, const char* name, Sink& sink,
           if (hooks.progress != nullptr && clock_.now() >= next_report) {
             next_report += kProgressEveryMs;
             hooks.progress(hooks.context, tftp_.stats().bytes, tftp_.tsize(),
-                           clock_.now() - start);
+                           clock_.now() - start, nullptr);
           }
           return tftp_.succeeded() || tftp_.finished();
         },
         &tftp_, net::kNever, &hooks);
     s = tftp_.succeeded() ? kSuccess : tftp_status(tftp_);
     if (hooks.progress != nullptr)
-      hooks.progress(hooks.context, tftp_.stats().bytes, tftp_.tsize(), clock_.now() - start);
+      hooks.progress(hooks.context, tftp_.stats().bytes, tftp_.tsize(), clock_.now() - start,
+                     nullptr);
   }
   iface_->unbind(port.value());
   tftp_failed_ = is_error(s);

@@ -56,11 +56,13 @@ class StackSession final : public NetSession {
   uefi::Status tftp_read(net::Ipv4Address server, const char* name, uint8_t* buffer,
                          uint64_t capacity, uint64_t* size, uint16_t block_size) override;
   bool tftp_error(uint8_t* code, const char** text) const override;
-  // What a download calls back: progress every ~200 ms, and idle whenever a poll
+  // What a download calls back: progress every ~200 ms (with `detail`, a short
+  // text for the end of the line, or null), and idle whenever a poll
   // of the NIC finds no frame -- the BSP's spare time between a lock-step ACK and
   // the next block, where it hashes when no AP does.
   struct FetchHooks {
-    void (*progress)(void* context, uint64_t bytes, uint64_t total, net::Millis elapsed) = nullptr;
+    void (*progress)(void* context, uint64_t bytes, uint64_t total, net::Millis elapsed,
+                     const char* detail) = nullptr;
     void (*idle)(void* context) = nullptr;
     void* context = nullptr;
   };
