@@ -51,7 +51,8 @@ bool HttpDownload::poll_clients(StackSession& session, uint32_t n) {
     shards_->drain(session.iface());
     return frames;
   }
-  for (uint32_t i = 0; i < n; ++i) clients_[i]->poll(now, session.iface());
+  for (uint32_t i = 0; i < n; ++i)
+    if (!abandoned(i)) clients_[i]->poll(now, session.iface());
   return frames;
 }
 
@@ -110,6 +111,12 @@ void HttpDownload::stop_shards(StackSession& session, uint32_t n, MpEngine& mp) 
   shards_->drain(session.iface());
   mp::HttpShards::Stats total = {};
   for (uint32_t i = 0; i < n; ++i) {
+    if (!shards_->reclaim(i)) {
+      abandoned_ |= 1u << i;
+      log("\nmpxe: http: connection %u was still on an AP that did not come back; "
+          "leaving it\n", i);
+      continue;
+    }
     session.iface().tcp_undivert(clients_[i]->connection());
     mp::HttpShards::Stats s = shards_->stats(i);
     total.segments += s.segments;
@@ -132,15 +139,18 @@ void HttpDownload::stop_shards(StackSession& session, uint32_t n, MpEngine& mp) 
 
 void HttpDownload::close_all(StackSession& session, uint32_t n) {
   net::Interface& iface = session.iface();
-  for (uint32_t i = 0; i < n; ++i) clients_[i]->close(iface);
+  for (uint32_t i = 0; i < n; ++i)
+    if (!abandoned(i)) clients_[i]->close(iface);
   Millis until = session.now() + kCloseWaitMs;
   for (;;) {
     bool closed = true;
-    for (uint32_t i = 0; i < n; ++i) closed = closed && clients_[i]->connection_closed();
+    for (uint32_t i = 0; i < n; ++i)
+      closed = closed && (abandoned(i) || clients_[i]->connection_closed());
     if (closed || session.now() >= until) break;
     poll_clients(session, n);
   }
-  for (uint32_t i = 0; i < n; ++i) clients_[i]->release(iface);
+  for (uint32_t i = 0; i < n; ++i)
+    if (!abandoned(i)) clients_[i]->release(iface);
 }
 
 void HttpDownload::report_failure(const net::HttpClient& client) const {
@@ -164,6 +174,10 @@ void HttpDownload::report_failure(const net::HttpClient& client) const {
 
 Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size) {
   if (clients_[0] == nullptr) return kNotReady;
+  if (abandoned_ != 0) {
+    log("mpxe: http: a connection was lost with its AP; no more HTTP downloads this boot\n");
+    return kDeviceError;
+  }
   Bytes given = bytes_of(url);
   if (given.size() >= sizeof(url_)) return kInvalidParameter;
   url_len_ = copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(url_), given.size()), given);
@@ -231,6 +245,7 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
                            uint32_t connections, ImageHasher& hasher,
                            const StackSession::FetchHooks& hooks, MpEngine& mp, uint32_t aps) {
   if (clients_[0] == nullptr || url_len_ == 0) return kNotReady;
+  if (abandoned_ != 0) return kDeviceError;
   uint32_t n = connections < 1 ? 1 : connections;
   if (n > kMaxConnections) n = kMaxConnections;
   if (!accept_ranges_) n = 1;
@@ -319,6 +334,10 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
   if (sharded_) stop_shards(session, n, mp);
   Status s = kSuccess;
   for (uint32_t i = 0; i < n; ++i) {
+    if (abandoned(i)) {
+      s = kDeviceError;
+      continue;
+    }
     if (clients_[i]->succeeded()) continue;
     report_failure(*clients_[i]);
     s = kDeviceError;

@@ -81,6 +81,10 @@ class HttpDownload {
   uint32_t used_ = 0;
   mp::HttpShards* shards_ = nullptr;  // boot-services pages, made on first use
   bool sharded_ = false;              // the fetch in progress runs on the shards
+  // Connections an AP still held when the APs were stopped and did not return:
+  // never touched again (their segments keep going to a ring nobody reads).
+  uint32_t abandoned_ = 0;
+  bool abandoned(uint32_t i) const { return (abandoned_ >> i & 1) != 0; }
   bool used_aps_ = false;
 };
 

@@ -140,6 +140,10 @@ size_t HttpShards::run_inline(uint32_t budget) {
   return handled;
 }
 
+bool HttpShards::reclaim(uint32_t index) {
+  return index < shards_ && try_claim(&shards_storage_[index].claim);
+}
+
 uint64_t HttpShards::body_bytes(uint32_t index) const {
   return index < shards_ ? load_acquire(&shards_storage_[index].body_bytes) : 0;
 }

@@ -86,6 +86,10 @@ class HttpShards final : public net::TcpSegmentSink {
   bool finished(uint32_t index) const;
   bool all_finished() const;
   void request_stop() { store_release(&stop_, 1u); }
+  // After the stop: takes shard `index` for the BSP for good (until reset()).
+  // False when a processor still holds it -- an AP that never came back -- and
+  // then the BSP must leave that connection alone.
+  bool reclaim(uint32_t index);
   uint32_t running_workers() const { return load_acquire(&running_); }
   Stats stats(uint32_t index) const;
 

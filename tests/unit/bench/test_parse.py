@@ -263,7 +263,7 @@ class Summary(unittest.TestCase):
         a = run.parse_args(["--stacks", "mpxe", "--nics", "virtio", "--cores", "4",
                             "--servers", "slirp", "--sizes", "64M", "--reps", "3"])
         configs, skipped = run.plan_configs(a)
-        self.assertEqual((configs, skipped), ([("slirp", "mpxe", "virtio", 4)], []))
+        self.assertEqual((configs, skipped), ([("slirp", "mpxe", "virtio", 4, None)], []))
         plan = run.plan_runs(a, configs)
         self.assertEqual([(r["rep"], r["size"]) for r in plan],
                          [(0, "tiny"), (0, 64 << 20), (1, "tiny"), (1, 64 << 20),
@@ -337,7 +337,7 @@ class Summary(unittest.TestCase):
         a = run.parse_args(["--stacks", "mpxe,ovmf,ipxe", "--nics", "virtio", "--cores", "4",
                             "--servers", "http", "--sizes", "64M", "--reps", "1"])
         configs, _ = run.plan_configs(a)
-        self.assertEqual(configs, [("http", s, "virtio", 4) for s in ("mpxe", "ovmf", "ipxe")])
+        self.assertEqual(configs, [("http", s, "virtio", 4, None) for s in ("mpxe", "ovmf", "ipxe")])
         records = []
         for r in run.plan_runs(a, configs):
             if r["size"] != "tiny":
@@ -397,11 +397,32 @@ class Summary(unittest.TestCase):
                      ("ipxe", "e1000", 4, 40.0), ("ipxe", "e1000", 1, 99.0)]]
         self.assertEqual([v for _, v in run.ratios(rows)], [1.5, 1.5, 5.0])
 
+    def test_http_aps_is_a_placement_of_mpxe_over_http_only(self):
+        run = load_run_script()
+        a = run.parse_args(["--stacks", "mpxe,ipxe", "--nics", "e1000", "--cores", "1,4",
+                            "--servers", "http,slirp", "--http-aps", "0,2", "--reps", "1",
+                            "--sizes", "64M"])
+        configs, _ = run.plan_configs(a)
+        self.assertEqual(configs, [
+            ("http", "mpxe", "e1000", 1, None), ("http", "mpxe", "e1000", 4, None),
+            ("http", "mpxe", "e1000", 4, 2), ("http", "ipxe", "e1000", 1, None),
+            ("http", "ipxe", "e1000", 4, None), ("slirp", "mpxe", "e1000", 1, None),
+            ("slirp", "mpxe", "e1000", 4, None), ("slirp", "ipxe", "e1000", 1, None),
+            ("slirp", "ipxe", "e1000", 4, None)])
+        placed = [r for r in run.plan_runs(a, configs) if "aps" in r]
+        self.assertEqual([(r["cores"], r["aps"]) for r in placed], [(4, 2), (4, 2)])
+        # The placement is compared with mpxe on the BSP, and never stands in for it.
+        rows = [dict({"server": "http", "size": "256M", "stack": s, "nic": "e1000", "cores": 4,
+                      "rate_mb_s": v}, **({"aps": p} if p else {}))
+                for s, p, v in [("mpxe", None, 100.0), ("mpxe", 2, 50.0), ("ipxe", None, 40.0)]]
+        self.assertEqual([v for _, v in run.ratios(rows)], [0.5, 2.5])
+        self.assertEqual(run.stack_label(rows[1]), "mpxe (2 AP)")
+
     def test_ovmf_e1000_is_skipped(self):
         run = load_run_script()
         a = run.parse_args(["--quick"])
         configs, skipped = run.plan_configs(a)
-        self.assertNotIn(("slirp", "ovmf", "e1000", 4), configs)
+        self.assertNotIn(("slirp", "ovmf", "e1000", 4, None), configs)
         self.assertEqual(len(configs), 10 + 5)
         self.assertEqual(a.reps, 1)
         self.assertEqual(a.sizes, [64 << 20])

@@ -246,6 +246,12 @@ void download_on_threads(uint32_t n, uint32_t workers, Faults faults) {
   d.shards->drain(server);
   EXPECT_EQ(server.requests(), n);
   expect_image(d, n);
+  // Every worker is out: the BSP takes each connection back, once.
+  for (uint32_t i = 0; i < n; ++i) {
+    EXPECT_TRUE(d.shards->reclaim(i));
+    EXPECT_FALSE(d.shards->reclaim(i));
+  }
+  EXPECT_FALSE(d.shards->reclaim(n));
   uint64_t inline_passes = 0;
   for (uint32_t i = 0; i < n; ++i) inline_passes += d.shards->stats(i).inline_passes;
   EXPECT_EQ(inline_passes, 0u) << "the BSP ran nothing itself";
