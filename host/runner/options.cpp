@@ -7,6 +7,7 @@
 
 #include "exit_status.h"
 #include "http_boot.h"
+#include "phy/fault_spec.h"
 
 extern char** environ;
 
@@ -154,6 +155,19 @@ void add_run_options(CLI::App& app, Bound& b) {
                  "processors, at most one each (0: all on the BSP, the default)")
       ->check(CLI::Range(0, 64))
       ->option_text("N");
+  app.add_option("--faults", o.faults,
+                 "--stack mpxe, for tests: the ROM's link drops, duplicates, reorders or "
+                 "corrupts frames both ways, per mille: drop=N,dup=N,reorder=N,corrupt=N,seed=N")
+      ->check(CLI::Validator(
+          [](std::string& spec) -> std::string {
+            mpxe::phy::FaultRates rates;
+            uint64_t seed = 1;
+            if (!mpxe::phy::parse_fault_spec(spec.c_str(), &rates, &seed))
+              return "not drop=N,dup=N,reorder=N,corrupt=N,seed=N with rates 0-1000: " + spec;
+            return {};
+          },
+          "SPEC", "faults"))
+      ->option_text("SPEC");
   app.add_flag("--hash-on-ap", o.hash_on_ap,
                "--stack mpxe: hash the image on an application processor whenever there is "
                "one (default: on the BSP between blocks, on an AP only when the BSP falls behind)");
@@ -292,6 +306,7 @@ std::optional<std::string> check_combination(const RunOptions& o) {
     return "--sha256 needs --stack mpxe: the digest is checked by mpxe's option ROM";
   if (o.hash_on_ap && o.stack != Stack::kMpxe) return "--hash-on-ap needs --stack mpxe";
   if (o.http_aps >= 0 && o.stack != Stack::kMpxe) return "--http-aps needs --stack mpxe";
+  if (!o.faults.empty() && o.stack != Stack::kMpxe) return "--faults needs --stack mpxe";
   if (o.boot_file.empty()) return "--boot-file must not be empty";
   if (o.boot_file.front() == '/')
     return "--boot-file " + o.boot_file + " must be relative to the PXE folder";

@@ -134,6 +134,8 @@ std::vector<std::string> fw_cfg_args(const QemuPlan& plan) {
     append(args, {"-fw_cfg", "name=opt/org.mpxe/hash-on-ap,file=" + qemu_opt_value(plan.hash_on_ap_file)});
   if (!plan.http_aps_file.empty())
     append(args, {"-fw_cfg", "name=opt/org.mpxe/http-aps,file=" + qemu_opt_value(plan.http_aps_file)});
+  if (!plan.faults_file.empty())
+    append(args, {"-fw_cfg", "name=opt/org.mpxe/faults,file=" + qemu_opt_value(plan.faults_file)});
   return args;
 }
 

@@ -9,6 +9,8 @@
 #include "driver/snp.h"
 #include "driver/stack_session.h"
 #include "driver/virtio_net.h"
+#include "phy/fault_injector.h"
+#include "qemu/fw_cfg.h"
 #include "uefi/protocols/driver_binding.h"
 #include "uefi/protocols/loaded_image.h"
 #include "uefi/protocols/pci_io.h"
@@ -33,12 +35,31 @@ constexpr uint32_t kDriverVersion = 0x10;
 constexpr Guid kNicContextGuid = {
     0x7c39cce4, 0x4f09, 0x4a52, {0x8c, 0x69, 0x25, 0x6b, 0xac, 0xe3, 0xd3, 0x8e}};
 
+// mpxe run --faults SPEC: the stack's link drops, duplicates, reorders or
+// corrupts frames (both ways) at those rates, so the e2e tests can show every
+// download surviving a lossy network. False when not asked for; a spec that does
+// not parse is reported and ignored.
+bool link_faults_requested(mpxe::phy::FaultRates* rates, uint64_t* seed) {
+  mpxe::qemu::FwCfgFile file;
+  if (!mpxe::qemu::fw_cfg_present() || !mpxe::qemu::fw_cfg_lookup(mpxe::qemu::kFaultsFile, &file))
+    return false;
+  char text[128] = {};
+  mpxe::qemu::fw_cfg_read(file.select, text, file.size < sizeof(text) - 1 ? file.size : sizeof(text) - 1);
+  if (!mpxe::phy::parse_fault_spec(text, rates, seed)) {
+    log("mpxe: fw_cfg %s: cannot read fault rates '%s'; the link stays clean\n",
+        mpxe::qemu::kFaultsFile, text);
+    return false;
+  }
+  return rates->any();
+}
+
 struct NicContext {
   const mpxe::NicId* id = nullptr;
   PciIoProtocol* pci = nullptr;
   mpxe::driver::VirtioNet virtio;
   mpxe::driver::IntelNet intel;
   mpxe::phy::Device* device = nullptr;  // whichever of the above drives this NIC
+  mpxe::phy::FaultInjector* faults = nullptr;  // between the NIC and the stack (--faults)
   mpxe::driver::StackSession session;
   mpxe::driver::PxeBaseCode pxe;
   mpxe::driver::NetBoot netboot;
@@ -48,9 +69,23 @@ struct NicContext {
   bool snp_installed = false;
   Event exit_event = nullptr;  // ExitBootServices: quiesce the NIC
 
+  ~NicContext() { delete faults; }
+
   Status publish(Handle controller, Handle driver) {
     mpxe::phy::DeviceInfo info = device->info();
-    Status s = session.init(device, info.mac);
+    mpxe::phy::Device* link = device;
+    mpxe::phy::FaultRates rates;
+    uint64_t seed = 1;
+    if (faults == nullptr && link_faults_requested(&rates, &seed))
+      faults = new (std::nothrow) mpxe::phy::FaultInjector(*device, seed, rates, rates);
+    if (faults != nullptr) {
+      link = faults;
+      log("mpxe: test link: drop %u, duplicate %u, reorder %u, corrupt %u per mille each way "
+          "(seed %llu)\n",
+          rates.drop, rates.duplicate, rates.reorder, rates.corrupt,
+          static_cast<unsigned long long>(seed));
+    }
+    Status s = session.init(link, info.mac);
     if (is_error(s)) return s;
     pxe.init(&session);
     netboot.init(&session, &pxe);

@@ -24,16 +24,9 @@
 #include "core/bytes.h"
 #include "core/prng.h"
 #include "phy/device.h"
+#include "phy/fault_spec.h"
 
 namespace mpxe::phy {
-
-struct FaultRates {
-  // Each in per mille: 0 never, 1000 always.
-  uint16_t drop = 0;
-  uint16_t duplicate = 0;
-  uint16_t reorder = 0;
-  uint16_t corrupt = 0;
-};
 
 struct FaultCounters {
   uint64_t frames = 0;  // frames that came through this direction

@@ -16,6 +16,8 @@ inline constexpr char kExpectedSha256File[] = "opt/org.mpxe/sha256";  // driver:
 inline constexpr char kHashOnApFile[] = "opt/org.mpxe/hash-on-ap";     // driver: hash on an AP
 // driver: on how many APs HTTP connections run, decimal (0: all on the BSP)
 inline constexpr char kHttpApsFile[] = "opt/org.mpxe/http-aps";
+// driver: a lossy link for tests, phy/fault_spec.h's text ("drop=10,dup=10,seed=3")
+inline constexpr char kFaultsFile[] = "opt/org.mpxe/faults";
 
 bool fw_cfg_present();
 // Reads the first `size` bytes of item `select`.

@@ -52,6 +52,29 @@ TEST(Prng, IsDeterministicPerSeedAndBounded) {
   EXPECT_TRUE(d.chance_per_mille(1000));
 }
 
+TEST(FaultSpec, ParsesAnySubsetAndRefusesWhatItDoesNotKnow) {
+  FaultRates rates;
+  rates.corrupt = 7;
+  uint64_t seed = 1;
+  ASSERT_TRUE(parse_fault_spec("drop=10,dup=5 reorder=20,seed=12345678901", &rates, &seed));
+  EXPECT_EQ(rates.drop, 10);
+  EXPECT_EQ(rates.duplicate, 5);
+  EXPECT_EQ(rates.reorder, 20);
+  EXPECT_EQ(rates.corrupt, 7);  // not given: kept
+  EXPECT_EQ(seed, 12345678901u);
+  EXPECT_TRUE(rates.any());
+  ASSERT_TRUE(parse_fault_spec("corrupt=1000\n", &rates, &seed));
+  EXPECT_EQ(rates.corrupt, 1000);
+  ASSERT_TRUE(parse_fault_spec("", &rates, &seed));
+  for (const char* bad : {"drop=1001", "drops=1", "dro=1", "drop", "drop=", "=5", "drop=-1",
+                          "drop=1x", "seed=99999999999999999999", "drop=1;dup=2"}) {
+    FaultRates before = rates;
+    EXPECT_FALSE(parse_fault_spec(bad, &rates, &seed)) << bad;
+    EXPECT_EQ(rates.drop, before.drop) << bad;
+  }
+  EXPECT_FALSE(FaultRates{}.any());
+}
+
 TEST(FaultInjector, ZeroRatesPassEverythingThroughZeroCopy) {
   FakeDevice inner(kMac);
   FaultInjector faults(inner, 1, {}, {});

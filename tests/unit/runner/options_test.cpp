@@ -296,6 +296,15 @@ TEST(RunOptions, HashOnApIsOurRomsToo) {
   EXPECT_EQ(parse({"--hash-on-ap", "--stack", "ovmf"}).exit_status, kUsage);
 }
 
+TEST(RunOptions, FaultsAreCheckedAsTheRomReadsThem) {
+  EXPECT_EQ(options({"--faults", "drop=10,dup=5,reorder=20,seed=3"}).faults,
+            "drop=10,dup=5,reorder=20,seed=3");
+  EXPECT_EQ(options({}).faults, "");
+  for (const char* bad : {"drop=1001", "lose=10", "drop=", "drop=x", "drop", "drop=10;dup=1"})
+    EXPECT_EQ(parse({"--faults", bad}).exit_status, kUsage) << bad;
+  EXPECT_EQ(parse({"--faults", "drop=10", "--stack", "ipxe"}).exit_status, kUsage);
+}
+
 TEST(RunOptions, HttpApsIsACountForOurRom) {
   EXPECT_EQ(options({"--http-aps", "3"}).http_aps, 3);
   EXPECT_EQ(options({"--http-aps", "0"}).http_aps, 0);

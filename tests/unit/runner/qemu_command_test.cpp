@@ -169,6 +169,9 @@ TEST(QemuCommand, ExpectedDigestThroughFwCfg) {
   p = plan();
   p.http_aps_file = "/tmp/w/http-aps";
   EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/http-aps,file=/tmp/w/http-aps"}));
+  p = plan();
+  p.faults_file = "/tmp/w/faults";
+  EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/faults,file=/tmp/w/faults"}));
 }
 
 TEST(QemuCommand, ConsoleOnStdioByDefault) {
