@@ -119,15 +119,11 @@ bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches, u
   shards->request_stop();
   for (auto& worker : workers) worker.join();
   shards->drain(net.iface());
-  uint64_t inbound_full = 0;
-  uint64_t bad = 0;
-  for (size_t i = 0; i < fetches.size(); ++i) {
-    inbound_full += shards->stats(static_cast<uint32_t>(i)).inbound_full;
-    bad += shards->stats(static_cast<uint32_t>(i)).bad_segments;
-    net.iface().tcp_undivert(fetches[i]->client.connection());
-  }
+  for (auto& f : fetches) net.iface().tcp_undivert(f->client.connection());
+  const mp::HttpShards::Stats total = shards->totals();
   net.log("http: %u worker threads; %llu segments dropped on full rings, %llu bad", threads,
-          static_cast<unsigned long long>(inbound_full), static_cast<unsigned long long>(bad));
+          static_cast<unsigned long long>(total.inbound_full),
+          static_cast<unsigned long long>(total.bad_segments));
   return done;
 }
 

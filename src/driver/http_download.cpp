@@ -109,7 +109,6 @@ void HttpDownload::stop_shards(StackSession& session, uint32_t n, MpEngine& mp) 
   shards_->request_stop();
   mp.stop();
   shards_->drain(session.iface());
-  mp::HttpShards::Stats total = {};
   for (uint32_t i = 0; i < n; ++i) {
     if (!shards_->reclaim(i)) {
       abandoned_ |= 1u << i;
@@ -118,15 +117,9 @@ void HttpDownload::stop_shards(StackSession& session, uint32_t n, MpEngine& mp) 
       continue;
     }
     session.iface().tcp_undivert(clients_[i]->connection());
-    mp::HttpShards::Stats s = shards_->stats(i);
-    total.segments += s.segments;
-    total.bad_segments += s.bad_segments;
-    total.inbound_full += s.inbound_full;
-    total.outbound_full += s.outbound_full;
-    total.passes += s.passes;
-    total.inline_passes += s.inline_passes;
   }
   sharded_ = false;
+  const mp::HttpShards::Stats total = shards_->totals();
   log("\nmpxe: http: connections on APs: %llu segments, %llu bad, %llu dropped on full rings, "
       "%llu sends refused; %llu of %llu passes on the BSP\n",
       static_cast<unsigned long long>(total.segments),

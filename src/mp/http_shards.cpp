@@ -171,6 +171,20 @@ HttpShards::Stats HttpShards::stats(uint32_t index) const {
   return s;
 }
 
+HttpShards::Stats HttpShards::totals() const {
+  Stats total = {};
+  for (uint32_t i = 0; i < shards_; ++i) {
+    Stats s = stats(i);
+    total.segments += s.segments;
+    total.bad_segments += s.bad_segments;
+    total.inbound_full += s.inbound_full;
+    total.outbound_full += s.outbound_full;
+    total.passes += s.passes;
+    total.inline_passes += s.inline_passes;
+  }
+  return total;
+}
+
 void HttpShards::serve(uint32_t budget) {
   const uint32_t limit = workers_allowed_;
   uint32_t me = load_relaxed(&next_worker_);

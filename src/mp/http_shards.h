@@ -92,6 +92,8 @@ class HttpShards final : public net::TcpSegmentSink {
   bool reclaim(uint32_t index);
   uint32_t running_workers() const { return load_acquire(&running_); }
   Stats stats(uint32_t index) const;
+  // Every shard's stats added up.
+  Stats totals() const;
 
   // TcpSegmentSink, on the BSP inside Interface::poll.
   void tcp_segment(uint32_t cookie, net::Ipv4Address src, net::Ipv4Address dst,

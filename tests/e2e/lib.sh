@@ -29,6 +29,20 @@ require_machine() {
   [[ -f $MPXE_BUILD_DIR/firmware/mpsh.efi ]] || skip "mpsh.efi not built"
 }
 
+# A TCP port on the host's loopback that nothing listens on (at the time of asking).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for_port PORT: until something accepts on 127.0.0.1:PORT, at most 5 s.
+wait_for_port() {
+  for _ in $(seq 50); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  fail "nothing listens on 127.0.0.1:$1"
+}
+
 # --http's server: nginx from PATH or Debian's /usr/sbin (as the runner looks).
 require_nginx() {
   command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || skip "nginx not installed"

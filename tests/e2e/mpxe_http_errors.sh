@@ -10,10 +10,6 @@ require_machine
 [[ -f $MPXE_BUILD_DIR/rom/mpxe-virtio.rom ]] || skip "mpxe-virtio.rom not built"
 command -v python3 >/dev/null || skip "no python3"
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 closed=$(free_port)
 log=$WORK/refused.log
 run_mpxe --stack mpxe --boot-url "http://10.0.2.2:$closed/mpsh.efi" --serial-log "$log"
@@ -25,10 +21,7 @@ port=$(free_port)
 python3 -m http.server --bind 127.0.0.1 --directory "$WORK/www" "$port" >"$WORK/http.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do
-  python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
-  sleep 0.1
-done
+wait_for_port "$port"
 log=$WORK/missing.log
 run_mpxe --stack mpxe --boot-url "http://10.0.2.2:$port/absent.efi" --serial-log "$log"
 expect_status 109

@@ -21,7 +21,7 @@ mcopy -i "$www/installer" "$MPXE_BUILD_DIR/firmware/mpsh.efi" ::/EFI/BOOT/BOOTX6
 cp "$MPXE_BUILD_DIR/firmware/mpsh.efi" "$www/mpsh.iso"
 ((FAILED)) && finish
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 python3 - "$port" "$www" >"$WORK/http.log" 2>&1 <<'PY' &
 import functools, http.server, sys
 class Typed(http.server.SimpleHTTPRequestHandler):
@@ -31,10 +31,7 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), handler).serve_
 PY
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do
-  python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
-  sleep 0.1
-done
+wait_for_port "$port"
 
 url="http://10\\.0\\.2\\.2:$port"
 sha=$(sha256sum "$www/installer" | cut -d' ' -f1)

@@ -277,6 +277,9 @@ TEST(HttpShards, CorruptSegmentsAreCountedAndTheGoodCopiesUsed) {
   expect_image(d, 2);
   uint64_t bad = d.shards->stats(0).bad_segments + d.shards->stats(1).bad_segments;
   EXPECT_GT(bad, 0u);
+  EXPECT_EQ(d.shards->totals().bad_segments, bad);
+  EXPECT_EQ(d.shards->totals().segments,
+            d.shards->stats(0).segments + d.shards->stats(1).segments);
 }
 
 TEST(HttpShards, WithoutWorkersTheBspRunsTheSameCode) {
