@@ -142,4 +142,17 @@ size_t format(char* out, size_t capacity, const char* fmt, ...) {
   return n;
 }
 
+size_t format_mib(uint64_t bytes, char* out, size_t capacity) {
+  uint64_t whole = bytes >> 20;
+  uint64_t tenths = ((bytes & 0xfffff) * 10 + (1 << 19)) >> 20;  // rounded
+  if (tenths == 10) {
+    ++whole;
+    tenths = 0;
+  }
+  if (tenths == 0 && whole != 0)
+    return format(out, capacity, "%llu MiB", static_cast<unsigned long long>(whole));
+  return format(out, capacity, "%llu.%llu MiB", static_cast<unsigned long long>(whole),
+                static_cast<unsigned long long>(tenths));
+}
+
 }  // namespace mpxe

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 namespace mpxe {
 
@@ -12,5 +13,8 @@ namespace mpxe {
 size_t format_v(char* out, size_t capacity, const char* fmt, va_list args);
 size_t format(char* out, size_t capacity, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+// A size for console lines, in MiB rounded to tenths: "8 MiB", "4.5 MiB", "0.1 MiB".
+size_t format_mib(uint64_t bytes, char* out, size_t capacity);
 
 }  // namespace mpxe

@@ -234,6 +234,28 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   return s;
 }
 
+// Chunk k of the image is [k * chunk_size_, min(size, (k + 1) * chunk_size_)).
+Status HttpDownload::start_chunk(StackSession& session, uint32_t connection, uint32_t chunk,
+                                 uint8_t* buffer, uint64_t size) {
+  const uint64_t from = chunk * chunk_size_;
+  const uint64_t to = from + chunk_size_ < size ? from + chunk_size_ : size;
+  net::HttpGetRequest get = base_;
+  get.body = MutableBytes(buffer + from, static_cast<size_t>(to - from));
+  if (chunk_count_ > 1 || used_ > 1) {
+    get.has_range = true;
+    get.range = net::HttpRange{from, to - 1};
+  }
+  net::Status started = clients_[connection]->start(get, session.now(), session.iface());
+  if (!started.ok()) {
+    char error[64];
+    net::error_format(started.error(), error, sizeof(error));
+    log("mpxe: %s: cannot start connection %u: %s\n", url_, connection, error);
+    return kDeviceError;
+  }
+  holding_[connection] = static_cast<int32_t>(chunk);
+  return kSuccess;
+}
+
 Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size,
                            uint32_t connections, ImageHasher& hasher,
                            const StackSession::FetchHooks& hooks, MpEngine& mp, uint32_t aps) {
@@ -245,88 +267,132 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
   while (n > 1 && size / n < kMinRange) --n;
   used_ = n;
   used_aps_ = false;
-  net::HttpGetRequest base = base_request(n);
-  if (aps > 0 && base.tcp.max_window > mp::HttpShards::kMaxWindow)
-    base.tcp.max_window = mp::HttpShards::kMaxWindow;
-  base.url = text_bytes(url_, url_len_);
-  base.has_address = has_address_;
-  base.address = address_;
+  base_ = base_request(n);
+  if (aps > 0 && base_.tcp.max_window > mp::HttpShards::kMaxWindow)
+    base_.tcp.max_window = mp::HttpShards::kMaxWindow;
+  base_.url = text_bytes(url_, url_len_);
+  base_.has_address = has_address_;
+  base_.address = address_;
+  // Several connections take the image in chunks, each the next one not yet
+  // taken, so the part complete from byte 0 -- what the hash can take -- grows as
+  // the whole transfer does, not only as the first of n long ranges does. On APs
+  // each connection keeps one range: a new request there would be the AP's to start.
+  chunk_size_ = (size + n - 1) / n;
+  if (n > 1 && aps == 0 && chunk_size_ > kChunk) chunk_size_ = kChunk;
+  if (chunk_size_ == 0) chunk_size_ = 1;
+  chunk_count_ = static_cast<uint32_t>((size + chunk_size_ - 1) / chunk_size_);
+  if (chunk_count_ == 0) chunk_count_ = 1;  // an empty file: one request all the same
+  next_chunk_ = 0;
+  if (chunk_count_ > n) {
+    char chunk_text[16];
+    format_mib(chunk_size_, chunk_text, sizeof(chunk_text));
+    log("mpxe: http: %u chunks of %s over %u connections\n", chunk_count_, chunk_text, n);
+  }
   for (uint32_t i = 0; i < n; ++i) {
-    ranges_[i].from = size * i / n;
-    ranges_[i].to = size * (i + 1) / n;
-    net::HttpGetRequest get = base;
-    get.body = MutableBytes(buffer + ranges_[i].from,
-                            static_cast<size_t>(ranges_[i].to - ranges_[i].from));
-    if (n > 1) {
-      get.has_range = true;
-      get.range = net::HttpRange{ranges_[i].from, ranges_[i].to - 1};
-    }
-    net::Status started = clients_[i]->start(get, session.now(), session.iface());
-    if (!started.ok()) {
-      char error[64];
-      net::error_format(started.error(), error, sizeof(error));
-      log("mpxe: %s: cannot start connection %u: %s\n", url_, i, error);
+    holding_[i] = -1;
+    connection_bytes_[i] = 0;
+  }
+  for (uint32_t i = 0; i < n && next_chunk_ < chunk_count_; ++i) {
+    if (is_error(start_chunk(session, i, next_chunk_, buffer, size))) {
       close_all(session, i);
       return kDeviceError;
     }
+    ++next_chunk_;
   }
-  if (aps > 0) start_shards(session, n, mp, aps);
-  // What a connection has in order, and whether it succeeded: from the shards
-  // while the connections are theirs (the client object is then off limits).
+  const uint32_t started = next_chunk_;
+  if (aps > 0) start_shards(session, started, mp, aps);
+  // What a connection has in order of its current chunk, and whether that chunk
+  // arrived: from the shards while the connections are theirs (the client object
+  // is then off limits).
   auto body_bytes = [&](uint32_t i) {
     return sharded_ ? shards_->body_bytes(i) : clients_[i]->body_bytes();
   };
-  auto succeeded = [&](uint32_t i) {
-    return (!sharded_ || shards_->finished(i)) && clients_[i]->succeeded();
+  auto finished = [&](uint32_t i) {
+    return sharded_ ? shards_->finished(i) : clients_[i]->finished();
+  };
+  auto connection_total = [&](uint32_t i) {
+    return connection_bytes_[i] + (holding_[i] >= 0 ? body_bytes(i) : 0);
   };
   auto received = [&] {
     uint64_t got = 0;
-    for (uint32_t i = 0; i < n; ++i) got += body_bytes(i);
+    for (uint32_t i = 0; i < started; ++i) got += connection_total(i);
     return got;
   };
-  // Each connection's share of its range, for the end of the progress line:
-  // "4 conns 61 58 64 60%" (one connection says nothing more than the bar).
-  char detail_text[8 + kMaxConnections * 4 + 2];
+  // Each connection's share of the image so far, for the end of the progress
+  // line: "4 conns 61 58 64 60 MiB" (one connection says nothing more than the bar).
+  char detail_text[8 + kMaxConnections * 6 + 6];
   auto detail = [&]() -> const char* {
-    if (n == 1) return nullptr;
-    size_t at = format(detail_text, sizeof(detail_text), "%u conns", n);
-    for (uint32_t i = 0; i < n; ++i) {
-      uint64_t span = ranges_[i].to - ranges_[i].from;
-      uint64_t percent = span != 0 ? body_bytes(i) * 100 / span : 100;
+    if (started == 1) return nullptr;
+    size_t at = format(detail_text, sizeof(detail_text), "%u conns", started);
+    for (uint32_t i = 0; i < started; ++i)
       at += format(detail_text + at, sizeof(detail_text) - at, " %llu",
-                   static_cast<unsigned long long>(percent));
-    }
-    format(detail_text + at, sizeof(detail_text) - at, "%%");
+                   static_cast<unsigned long long>(connection_total(i) >> 20));
+    format(detail_text + at, sizeof(detail_text) - at, " MiB");
     return detail_text;
   };
-  // The image is final from byte 0 up to the first range still arriving, plus
-  // what that range has in order: that prefix goes to the hasher as it grows.
+  // Chunk k is complete once it was taken and no connection holds it any more.
+  auto holder_of = [&](uint32_t chunk) -> int32_t {
+    for (uint32_t i = 0; i < started; ++i)
+      if (holding_[i] == static_cast<int32_t>(chunk)) return static_cast<int32_t>(i);
+    return -1;
+  };
   uint64_t hashed_to = 0;
-  uint32_t current = 0;
+  bool failed = false;
   Millis start = session.now();
   Millis next_report = start + kProgressEveryMs;
-  run(session, n, [&](bool frames) {
+  for (;;) {
+    bool frames = poll_clients(session, started);
+    // Connections done with their chunk take the next one, on the same connection.
+    bool busy = false;
+    for (uint32_t i = 0; i < started; ++i) {
+      if (holding_[i] < 0) continue;
+      if (!finished(i)) {
+        busy = true;
+        continue;
+      }
+      if (!clients_[i]->succeeded()) {
+        failed = true;
+        continue;
+      }
+      connection_bytes_[i] += clients_[i]->body_bytes();
+      holding_[i] = -1;
+      if (failed || next_chunk_ >= chunk_count_) continue;
+      if (is_error(start_chunk(session, i, next_chunk_, buffer, size))) {
+        failed = true;
+        continue;
+      }
+      ++next_chunk_;
+      busy = true;
+    }
+    // The image is final from byte 0 to the first chunk still arriving, plus what
+    // that chunk has in order: that prefix goes to the hasher as it grows.
     uint64_t done_to = hashed_to;
-    while (current < n) {
-      done_to = ranges_[current].from + body_bytes(current);
-      if (!succeeded(current) || done_to < ranges_[current].to) break;
-      ++current;
+    while (done_to < size) {
+      uint32_t chunk = static_cast<uint32_t>(done_to / chunk_size_);
+      int32_t holder = holder_of(chunk);
+      if (holder >= 0) {
+        done_to = chunk * chunk_size_ + body_bytes(static_cast<uint32_t>(holder));
+        break;
+      }
+      if (chunk >= next_chunk_) break;
+      uint64_t end = (chunk + 1) * chunk_size_;
+      done_to = end < size ? end : size;
     }
     if (done_to > hashed_to) {
       hasher.add(hashed_to, done_to - hashed_to);
       hashed_to = done_to;
     }
+    if (!busy) break;
     if (!frames) hasher.idle();
     Millis now = session.now();
     if (hooks.progress != nullptr && now >= next_report) {
       next_report += kProgressEveryMs;
-      hooks.progress(hooks.context, received(), size, now - start,
-                     detail());
+      hooks.progress(hooks.context, received(), size, now - start, detail());
     }
-  });
-  if (sharded_) stop_shards(session, n, mp);
-  Status s = kSuccess;
-  for (uint32_t i = 0; i < n; ++i) {
+  }
+  if (sharded_) stop_shards(session, started, mp);
+  Status s = failed || next_chunk_ < chunk_count_ ? kDeviceError : kSuccess;
+  for (uint32_t i = 0; i < started; ++i) {
     if (abandoned(i)) {
       s = kDeviceError;
       continue;
@@ -336,13 +402,12 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
     s = kDeviceError;
   }
   if (s == kSuccess && hashed_to != size) {
-    // Every range reported success: the rest is final too.
+    // Every chunk arrived: the rest is final too.
     hasher.add(hashed_to, size - hashed_to);
   }
   if (hooks.progress != nullptr)
-    hooks.progress(hooks.context, received(), size, session.now() - start,
-                   detail());
-  close_all(session, n);
+    hooks.progress(hooks.context, received(), size, session.now() - start, detail());
+  close_all(session, started);
   return s;
 }
 

@@ -26,6 +26,8 @@ class HttpDownload {
   // or a LAN server busy, small enough for the NIC's receive ring to absorb.
   static constexpr uint32_t kWindowBudget = 1 << 20;
   static constexpr size_t kScratchSize = 16 * 1024;  // response heads, chunked bodies
+  // Several connections fetch the image in chunks of this size, in order (see fetch()).
+  static constexpr uint64_t kChunk = 4 << 20;
 
   // Allocates the clients (once; boot-services pool, never in the packet path).
   uefi::Status init();
@@ -51,10 +53,6 @@ class HttpDownload {
   const char* media_type() const { return media_type_; }
 
  private:
-  struct Range {
-    uint64_t from = 0;
-    uint64_t to = 0;  // exclusive
-  };
   // One pass: the NIC and the interface, then the timers of clients [0, n); true
   // when a frame came.
   bool poll_clients(StackSession& session, uint32_t n);
@@ -68,9 +66,19 @@ class HttpDownload {
   // Stops the APs and takes the connections back.
   void stop_shards(StackSession& session, uint32_t n, MpEngine& mp);
   void report_failure(const net::HttpClient& client) const;
+  // GET of chunk `chunk` on connection `connection` (kept alive when it can be).
+  uefi::Status start_chunk(StackSession& session, uint32_t connection, uint32_t chunk,
+                           uint8_t* buffer, uint64_t size);
 
   net::HttpClient* clients_[kMaxConnections] = {};
-  Range ranges_[kMaxConnections];
+  // The fetch in progress: its request, its chunks, which chunk each connection
+  // holds (-1: none), and the bytes of the chunks each has finished.
+  net::HttpGetRequest base_;
+  uint64_t chunk_size_ = 0;
+  uint32_t chunk_count_ = 0;
+  uint32_t next_chunk_ = 0;
+  int32_t holding_[kMaxConnections] = {};
+  uint64_t connection_bytes_[kMaxConnections] = {};
   char url_[8 + net::HttpUrl::kMaxHost + 6 + net::HttpUrl::kMaxPath + 1] = {};
   size_t url_len_ = 0;
   bool accept_ranges_ = false;

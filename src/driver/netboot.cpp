@@ -109,21 +109,6 @@ RamDiskProtocol* locate_ram_disk() {
   return is_error(s) ? nullptr : ram_disk;
 }
 
-// "8 MiB", "4.5 MiB", "0.1 MiB": sizes in console lines.
-void format_mib(uint64_t bytes, char* out, size_t size) {
-  uint64_t whole = bytes >> 20;
-  uint64_t tenths = ((bytes & 0xfffff) * 10 + (1 << 19)) >> 20;  // rounded
-  if (tenths == 10) {
-    ++whole;
-    tenths = 0;
-  }
-  if (tenths == 0 && whole != 0)
-    format(out, size, "%llu MiB", static_cast<unsigned long long>(whole));
-  else
-    format(out, size, "%llu.%llu MiB", static_cast<unsigned long long>(whole),
-           static_cast<unsigned long long>(tenths));
-}
-
 // One-line bar, redrawn in place: [#####.....]  12.0/64.0 MiB  41.2 MB/s, then
 // the download's detail (HTTP: each connection's share of its range).
 void show_progress(void*, uint64_t bytes, uint64_t total, Millis elapsed, const char* detail) {

@@ -47,6 +47,11 @@ connections=1
 ((mib > 0)) && connections=$((cores < 4 ? cores : 4))
 suffix=s; ((connections == 1)) && suffix=
 expect_in "$log" "^mpxe: summary: dhcp [0-9]+ ms, size [0-9]+ ms, http [0-9]+ ms \\($size bytes, [0-9.]+ MB/s, $connections connection$suffix\\)\$"
+# On the BSP, several connections take the image in 4 MiB chunks, in order.
+chunks=$(((size + (4 << 20) - 1) / (4 << 20)))
+if ((connections > 1)) && [[ -z $aps || $aps == 0 ]] && ((chunks > connections)); then
+  expect_in "$log" "^mpxe: http: $chunks chunks of 4 MiB over $connections connections\$"
+fi
 if [[ -n $aps ]] && ((aps > 0)); then
   on=$((cores - 1 < connections ? cores - 1 : connections))
   on=$((on < aps ? on : aps))

@@ -40,3 +40,17 @@ TEST(Format, ZeroCapacityWritesNothing) {
 }
 
 }  // namespace
+
+TEST(FormatMib, TenthsRoundedAndWholeMibPlain) {
+  char out[16];
+  EXPECT_EQ(mpxe::format_mib(8u << 20, out, sizeof(out)), 5u);
+  EXPECT_STREQ(out, "8 MiB");
+  mpxe::format_mib((4u << 20) + (1u << 19), out, sizeof(out));
+  EXPECT_STREQ(out, "4.5 MiB");
+  mpxe::format_mib(100 << 10, out, sizeof(out));
+  EXPECT_STREQ(out, "0.1 MiB");
+  mpxe::format_mib(0, out, sizeof(out));
+  EXPECT_STREQ(out, "0.0 MiB");
+  mpxe::format_mib((2u << 20) - 1, out, sizeof(out));  // 1.99... rounds up to 2
+  EXPECT_STREQ(out, "2 MiB");
+}
