@@ -234,16 +234,14 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   return s;
 }
 
-// Chunk k of the image is [k * chunk_size_, min(size, (k + 1) * chunk_size_)).
-Status HttpDownload::start_chunk(StackSession& session, uint32_t connection, uint32_t chunk,
-                                 uint8_t* buffer, uint64_t size) {
-  const uint64_t from = chunk * chunk_size_;
-  const uint64_t to = from + chunk_size_ < size ? from + chunk_size_ : size;
+Status HttpDownload::take_chunk(StackSession& session, uint32_t connection, uint8_t* buffer) {
+  net::ChunkPlan::Chunk chunk;
+  if (!plan_.take(connection, &chunk)) return kSuccess;
   net::HttpGetRequest get = base_;
-  get.body = MutableBytes(buffer + from, static_cast<size_t>(to - from));
-  if (chunk_count_ > 1 || used_ > 1) {
+  get.body = MutableBytes(buffer + chunk.from, static_cast<size_t>(chunk.to - chunk.from));
+  if (plan_.chunk_count() > 1) {
     get.has_range = true;
-    get.range = net::HttpRange{from, to - 1};
+    get.range = net::HttpRange{chunk.from, chunk.to - 1};
   }
   net::Status started = clients_[connection]->start(get, session.now(), session.iface());
   if (!started.ok()) {
@@ -252,7 +250,6 @@ Status HttpDownload::start_chunk(StackSession& session, uint32_t connection, uin
     log("mpxe: %s: cannot start connection %u: %s\n", url_, connection, error);
     return kDeviceError;
   }
-  holding_[connection] = static_cast<int32_t>(chunk);
   return kSuccess;
 }
 
@@ -274,32 +271,22 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
   base_.has_address = has_address_;
   base_.address = address_;
   // Several connections take the image in chunks, each the next one not yet
-  // taken, so the part complete from byte 0 -- what the hash can take -- grows as
-  // the whole transfer does, not only as the first of n long ranges does. On APs
-  // each connection keeps one range: a new request there would be the AP's to start.
-  chunk_size_ = (size + n - 1) / n;
-  if (n > 1 && aps == 0 && chunk_size_ > kChunk) chunk_size_ = kChunk;
-  if (chunk_size_ == 0) chunk_size_ = 1;
-  chunk_count_ = static_cast<uint32_t>((size + chunk_size_ - 1) / chunk_size_);
-  if (chunk_count_ == 0) chunk_count_ = 1;  // an empty file: one request all the same
-  next_chunk_ = 0;
-  if (chunk_count_ > n) {
+  // taken (net::ChunkPlan), so the part complete from byte 0 -- what the hash can
+  // take -- grows as the whole transfer does. On APs each connection keeps one
+  // range: a new request there would be the AP's to start.
+  plan_.reset(size, n, n > 1 && aps == 0 ? kChunk : 0);
+  if (plan_.chunk_count() > n) {
     char chunk_text[16];
-    format_mib(chunk_size_, chunk_text, sizeof(chunk_text));
-    log("mpxe: http: %u chunks of %s over %u connections\n", chunk_count_, chunk_text, n);
+    format_mib(plan_.chunk_size(), chunk_text, sizeof(chunk_text));
+    log("mpxe: http: %u chunks of %s over %u connections\n", plan_.chunk_count(), chunk_text, n);
   }
-  for (uint32_t i = 0; i < n; ++i) {
-    holding_[i] = -1;
-    connection_bytes_[i] = 0;
-  }
-  for (uint32_t i = 0; i < n && next_chunk_ < chunk_count_; ++i) {
-    if (is_error(start_chunk(session, i, next_chunk_, buffer, size))) {
-      close_all(session, i);
+  uint32_t started = 0;
+  for (; started < n && !plan_.all_taken(); ++started) {
+    if (is_error(take_chunk(session, started, buffer))) {
+      close_all(session, started);
       return kDeviceError;
     }
-    ++next_chunk_;
   }
-  const uint32_t started = next_chunk_;
   if (aps > 0) start_shards(session, started, mp, aps);
   // What a connection has in order of its current chunk, and whether that chunk
   // arrived: from the shards while the connections are theirs (the client object
@@ -310,9 +297,7 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
   auto finished = [&](uint32_t i) {
     return sharded_ ? shards_->finished(i) : clients_[i]->finished();
   };
-  auto connection_total = [&](uint32_t i) {
-    return connection_bytes_[i] + (holding_[i] >= 0 ? body_bytes(i) : 0);
-  };
+  auto connection_total = [&](uint32_t i) { return plan_.delivered(i, body_bytes(i)); };
   auto received = [&] {
     uint64_t got = 0;
     for (uint32_t i = 0; i < started; ++i) got += connection_total(i);
@@ -330,12 +315,6 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
     format(detail_text + at, sizeof(detail_text) - at, " MiB");
     return detail_text;
   };
-  // Chunk k is complete once it was taken and no connection holds it any more.
-  auto holder_of = [&](uint32_t chunk) -> int32_t {
-    for (uint32_t i = 0; i < started; ++i)
-      if (holding_[i] == static_cast<int32_t>(chunk)) return static_cast<int32_t>(i);
-    return -1;
-  };
   uint64_t hashed_to = 0;
   bool failed = false;
   Millis start = session.now();
@@ -344,9 +323,11 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
     bool frames = poll_clients(session, started);
     // Connections done with their chunk take the next one, on the same connection.
     bool busy = false;
+    uint64_t in_order[kMaxConnections] = {};
     for (uint32_t i = 0; i < started; ++i) {
-      if (holding_[i] < 0) continue;
+      if (!plan_.holding(i)) continue;
       if (!finished(i)) {
+        in_order[i] = body_bytes(i);
         busy = true;
         continue;
       }
@@ -354,30 +335,17 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
         failed = true;
         continue;
       }
-      connection_bytes_[i] += clients_[i]->body_bytes();
-      holding_[i] = -1;
-      if (failed || next_chunk_ >= chunk_count_) continue;
-      if (is_error(start_chunk(session, i, next_chunk_, buffer, size))) {
+      plan_.complete(i);
+      if (failed || plan_.all_taken()) continue;
+      if (is_error(take_chunk(session, i, buffer))) {
         failed = true;
         continue;
       }
-      ++next_chunk_;
       busy = true;
     }
     // The image is final from byte 0 to the first chunk still arriving, plus what
     // that chunk has in order: that prefix goes to the hasher as it grows.
-    uint64_t done_to = hashed_to;
-    while (done_to < size) {
-      uint32_t chunk = static_cast<uint32_t>(done_to / chunk_size_);
-      int32_t holder = holder_of(chunk);
-      if (holder >= 0) {
-        done_to = chunk * chunk_size_ + body_bytes(static_cast<uint32_t>(holder));
-        break;
-      }
-      if (chunk >= next_chunk_) break;
-      uint64_t end = (chunk + 1) * chunk_size_;
-      done_to = end < size ? end : size;
-    }
+    uint64_t done_to = plan_.complete_to(hashed_to, in_order);
     if (done_to > hashed_to) {
       hasher.add(hashed_to, done_to - hashed_to);
       hashed_to = done_to;
@@ -391,7 +359,7 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
     }
   }
   if (sharded_) stop_shards(session, started, mp);
-  Status s = failed || next_chunk_ < chunk_count_ ? kDeviceError : kSuccess;
+  Status s = failed || !plan_.all_taken() ? kDeviceError : kSuccess;
   for (uint32_t i = 0; i < started; ++i) {
     if (abandoned(i)) {
       s = kDeviceError;

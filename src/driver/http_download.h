@@ -13,6 +13,7 @@
 #include "driver/mp_engine.h"
 #include "mp/http_shards.h"
 #include "driver/stack_session.h"
+#include "net/socket/chunk_plan.h"
 #include "net/socket/http_client.h"
 
 namespace mpxe::driver {
@@ -20,6 +21,7 @@ namespace mpxe::driver {
 class HttpDownload {
  public:
   static constexpr uint32_t kMaxConnections = 4;
+  static_assert(kMaxConnections <= net::ChunkPlan::kMaxConnections);
   // Each range gets at least this much; smaller images go over one connection.
   static constexpr uint64_t kMinRange = 1 << 20;
   // The receive window all connections share: enough to keep QEMU's user network
@@ -66,19 +68,14 @@ class HttpDownload {
   // Stops the APs and takes the connections back.
   void stop_shards(StackSession& session, uint32_t n, MpEngine& mp);
   void report_failure(const net::HttpClient& client) const;
-  // GET of chunk `chunk` on connection `connection` (kept alive when it can be).
-  uefi::Status start_chunk(StackSession& session, uint32_t connection, uint32_t chunk,
-                           uint8_t* buffer, uint64_t size);
+  // The next chunk of plan_ on connection `connection` (kept alive when it can
+  // be); kSuccess without a request when every chunk is taken.
+  uefi::Status take_chunk(StackSession& session, uint32_t connection, uint8_t* buffer);
 
   net::HttpClient* clients_[kMaxConnections] = {};
-  // The fetch in progress: its request, its chunks, which chunk each connection
-  // holds (-1: none), and the bytes of the chunks each has finished.
+  // The fetch in progress: its request, and which connection takes which chunk.
   net::HttpGetRequest base_;
-  uint64_t chunk_size_ = 0;
-  uint32_t chunk_count_ = 0;
-  uint32_t next_chunk_ = 0;
-  int32_t holding_[kMaxConnections] = {};
-  uint64_t connection_bytes_[kMaxConnections] = {};
+  net::ChunkPlan plan_;
   char url_[8 + net::HttpUrl::kMaxHost + 6 + net::HttpUrl::kMaxPath + 1] = {};
   size_t url_len_ = 0;
   bool accept_ranges_ = false;
