@@ -1,10 +1,11 @@
 // mpxe-net http get URL [--connections N] [--out PATH] [--stall SECONDS]
 //
 // Fetches URL with our HTTP client (src/net/socket/http_client.h) over our TCP
-// (src/net/socket/tcp_connection.h), the way HTTP boot will: a HEAD first for
-// the size (following redirects, keeping the connection), one buffer of that
-// size, then either one GET into it or N GETs of byte ranges, each into its own
-// slice of the buffer over its own connection, all driven from one poll loop.
+// (src/net/socket/tcp_connection.h), the way the option ROM's HTTP boot does: a
+// HEAD first for the size (following redirects, keeping the connection), one
+// buffer of that size, then either one GET into it or GETs of byte ranges over N
+// connections, each free connection taking the next 4 MiB chunk (--chunk) in
+// order on its kept-alive connection, all driven from one poll loop.
 // Prints what a person comparing servers and stacks wants:
 //
 //   http://10.77.0.1/boot.efi: 268435456 bytes in 2.104 s, 127.58 MB/s (4 connections)
@@ -29,6 +30,7 @@
 #include "core/sha256.h"
 #include "host/net/net_app.h"
 #include "mp/http_shards.h"
+#include "net/socket/chunk_plan.h"
 #include "net/socket/http_client.h"
 
 namespace mpxe::host {
@@ -46,6 +48,7 @@ struct HttpGetOptions {
   unsigned window_kib = 1024;
   bool sha256 = true;
   unsigned threads = 0;  // 0: every connection on the main thread
+  unsigned chunk_kib = 4096;  // several connections: each takes the next chunk this big
 };
 
 // Each client's ring for heads and chunk framing: sized once, as in firmware.
@@ -101,7 +104,7 @@ bool run_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
 // between the TAP and the shards' rings until every connection has finished.
 bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches, unsigned threads) {
   auto shards = std::make_unique<mp::HttpShards>();
-  shards->reset(threads);
+  shards->reset(threads, net.now());
   for (size_t i = 0; i < fetches.size(); ++i) {
     net::HttpClient& client = fetches[i]->client;
     shards->assign(static_cast<uint32_t>(i), client, net.iface().tcp_mss());
@@ -199,28 +202,66 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   n = std::max<uint64_t>(1, std::min<uint64_t>(n, size / 4096));
   while (fetches.size() < n) fetches.push_back(std::make_unique<Fetch>());
 
-  const uint64_t started_us = net.clock.steady_micros();
-  for (uint64_t i = 0; i < n; ++i) {
+  // Several connections take the body in chunks, each the next one not yet taken
+  // (net::ChunkPlan, as the option ROM does); with --threads, one range each.
+  net::ChunkPlan plan;
+  plan.reset(size, static_cast<uint32_t>(n),
+             options.threads > 0 || n == 1 ? 0 : uint64_t{options.chunk_kib} << 10);
+  net.log("http: %u chunk%s over %llu connection%s", plan.chunk_count(),
+          plan.chunk_count() == 1 ? "" : "s", static_cast<unsigned long long>(n), n == 1 ? "" : "s");
+  bool failed = false;
+  auto take = [&](uint32_t c) {
+    net::ChunkPlan::Chunk chunk;
+    if (!plan.take(c, &chunk)) return true;
     net::HttpGetRequest get = base;
     get.url = text_bytes(url);
-    uint64_t from = size * i / n;
-    uint64_t to = size * (i + 1) / n;
-    get.body = MutableBytes(buffer.get() + from, static_cast<size_t>(to - from));
-    if (n > 1) {
+    get.body = MutableBytes(buffer.get() + chunk.from, static_cast<size_t>(chunk.to - chunk.from));
+    if (plan.chunk_count() > 1) {
       get.has_range = true;
-      get.range = net::HttpRange{from, to - 1};
+      get.range = net::HttpRange{chunk.from, chunk.to - 1};
     }
-    net::Status status = fetches[i]->client.start(get, net.now(), net.iface());
-    if (!status) {
-      char error[64];
-      net::error_format(status.error(), error, sizeof error);
-      fprintf(stderr, "mpxe-net http: cannot start connection %llu: %s\n",
-              static_cast<unsigned long long>(i), error);
+    net::Status status = fetches[c]->client.start(get, net.now(), net.iface());
+    if (status) return true;
+    char error[64];
+    net::error_format(status.error(), error, sizeof error);
+    fprintf(stderr, "mpxe-net http: cannot start connection %u: %s\n", c, error);
+    return false;
+  };
+  const uint64_t started_us = net.clock.steady_micros();
+  for (uint32_t c = 0; c < n; ++c) {
+    if (!take(c)) {
       close_all(net, fetches);
       return NetApp::kExitFailed;
     }
   }
-  bool done = options.threads > 0 ? run_on_threads(net, fetches, options.threads) : run_all(net, fetches);
+  // A connection whose chunk arrived takes the next; a failure stops new chunks.
+  auto idle = [&] {
+    for (uint32_t c = 0; c < n; ++c) {
+      const net::HttpClient& client = fetches[c]->client;
+      if (plan.holding(c) && !(client.finished() && !client.succeeded())) return false;
+    }
+    return true;
+  };
+  bool done = options.threads > 0
+                  ? run_on_threads(net, fetches, options.threads)
+                  : net.run_until(idle, net.deadline(), [&](net::Millis now) {
+                      net::Millis next = net::kNever;
+                      for (uint32_t c = 0; c < n; ++c) {
+                        net::HttpClient& client = fetches[c]->client;
+                        client.poll(now, net.iface());
+                        if (plan.holding(c) && client.finished()) {
+                          if (!client.succeeded()) {
+                            failed = true;
+                          } else {
+                            plan.complete(c);
+                            if (!failed && !take(c)) failed = true;
+                          }
+                        }
+                        next = std::min(next, client.next_deadline());
+                      }
+                      return next;
+                    });
+  if (failed || !plan.all_taken()) done = false;
   const uint64_t finished_us = net.clock.steady_micros();
   net::TcpStats total;
   for (auto& f : fetches) {
@@ -303,6 +344,10 @@ void add_http_command(CLI::App& app, NetApp& net) {
   get->add_option("--window", options->window_kib,
                   "TCP receive window of all connections together, KiB (split evenly)")
       ->check(CLI::Range(64, 1 << 20));
+  get->add_option("--chunk", options->chunk_kib,
+                  "With several connections, KiB each free one takes next, in order, as the ROM "
+                  "does (0: one range per connection; --threads: always one range)")
+      ->check(CLI::Range(0u, 1u << 22));
   get->add_option("--threads", options->threads,
                   "Run the connections on this many worker threads, as the ROM runs them on its APs")
       ->check(CLI::Range(1u, mp::HttpShards::kMaxWorkers));

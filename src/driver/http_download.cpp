@@ -41,16 +41,18 @@ Status HttpDownload::init() {
 }
 
 bool HttpDownload::poll_clients(StackSession& session, uint32_t n) {
-  bool frames = session.poll_once();
-  Millis now = session.now();
   if (sharded_) {
-    // The interface has put the connections' segments on their rings; the APs
-    // (or, while none is in, the BSP) run them; what they queued goes out.
-    shards_->publish_now(now);
+    // The time first, then the interface puts the connections' segments on their
+    // rings; the APs (or, while none is in, the BSP) run them; what they queued
+    // goes out.
+    shards_->publish_now(session.now());
+    bool frames = session.poll_once();
     if (shards_->running_workers() == 0) frames = shards_->run_inline() != 0 || frames;
     shards_->drain(session.iface());
     return frames;
   }
+  bool frames = session.poll_once();
+  Millis now = session.now();
   for (uint32_t i = 0; i < n; ++i)
     if (!abandoned(i)) clients_[i]->poll(now, session.iface());
   return frames;
@@ -92,7 +94,7 @@ bool HttpDownload::start_shards(StackSession& session, uint32_t n, MpEngine& mp,
   uint32_t workers = processors > 1 ? processors - 1 : 0;
   if (workers > n) workers = n;
   if (workers > aps) workers = aps;
-  shards_->reset(workers);
+  shards_->reset(workers, session.now());
   net::Interface& iface = session.iface();
   for (uint32_t i = 0; i < n; ++i) {
     shards_->assign(i, *clients_[i], iface.tcp_mss());

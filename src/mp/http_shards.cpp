@@ -35,7 +35,7 @@ net::Status HttpShards::RingHost::tcp_connect(net::TcpConnection&, net::Ipv4Addr
   return net::Error(net::Layer::Tcp, net::Errc::Unsupported);
 }
 
-void HttpShards::reset(uint32_t workers) {
+void HttpShards::reset(uint32_t workers, net::Millis now) {
   for (Shard& shard : shards_storage_) {
     shard.client = nullptr;
     shard.claim = 0;
@@ -50,7 +50,7 @@ void HttpShards::reset(uint32_t workers) {
   }
   shards_ = 0;
   workers_allowed_ = workers < kMaxWorkers ? workers : kMaxWorkers;
-  now_ = 0;
+  now_ = now;
   stop_ = 0;
   next_worker_ = 0;
   running_ = 0;

@@ -67,12 +67,15 @@ class HttpShards final : public net::TcpSegmentSink {
   // ---- BSP ----
 
   // Forgets earlier shards and allows `workers` (capped at kMaxWorkers) to check
-  // in. Only while no worker runs.
-  void reset(uint32_t workers);
+  // in; `now` is the time until the first publish_now(). Only while no worker runs.
+  void reset(uint32_t workers, net::Millis now);
   // Hands `client`, whose request has started, to shard `index` (the cookie to
   // give Interface::tcp_divert); `mss` is the link's. Indices from 0 upwards.
   bool assign(uint32_t index, net::HttpClient& client, uint16_t mss);
   uint32_t shards() const { return shards_; }
+  // The time the connections run on. Before each poll of the interface, so that
+  // no segment reaches a worker with an older time than the one it was sent
+  // with (TCP timestamps and RTT samples must not go backwards).
   void publish_now(net::Millis now) { store_release(&now_, now); }
   // What the connections queued to send, out through `tx` (the interface). A
   // segment the interface refuses is dropped; TCP's own timer sends it again.

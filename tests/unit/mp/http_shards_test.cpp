@@ -190,7 +190,7 @@ struct Download {
 
 // Starts `n` range requests on the BSP and hands each connection to a shard.
 void start(Download& d, WireServer& server, uint32_t n, uint32_t workers) {
-  d.shards->reset(workers);
+  d.shards->reset(workers, 0);
   for (uint32_t i = 0; i < n; ++i) {
     d.scratch.emplace_back(16 * 1024);
     d.clients.push_back(std::make_unique<net::HttpClient>(
@@ -314,7 +314,7 @@ TEST(HttpShards, AWorkerThatNeverCameLeavesItsShardsToTheBsp) {
 TEST(HttpShards, AFullInboundRingDropsAndCounts) {
   HttpShards::Stats before{};
   auto shards = std::make_unique<HttpShards>();
-  shards->reset(0);
+  shards->reset(0, 0);
   std::vector<uint8_t> scratch(4096);
   net::HttpClient client(MutableBytes(scratch.data(), scratch.size()));
   ASSERT_TRUE(shards->assign(0, client, 1460));
@@ -332,9 +332,38 @@ TEST(HttpShards, AFullInboundRingDropsAndCounts) {
   EXPECT_EQ(shards->running_workers(), 0u);
 }
 
+// Before the BSP's first publish_now(), workers run on the time reset() was given:
+// a connection must never see time go back (its timestamps and timers would).
+// Here the SYN went out at 0 and reset() says 1500: past the 1 s initial RTO, so
+// the worker, with no publish at all, resends the SYN.
+TEST(HttpShards, WorkersStartOnTheTimeResetWasGiven) {
+  struct SynCounter final : net::TcpSender {
+    net::Status send_tcp(const TcpTuple&, const TcpRepr& header, Bytes) override {
+      if (header.has(kSyn)) ++syns;
+      return {};
+    }
+    int syns = 0;
+  };
+  WireServer server(Faults{});
+  Download d;
+  start(d, server, 1, 1);
+  d.shards->reset(1, 1500);
+  ASSERT_TRUE(d.shards->assign(0, *d.clients[0], 1460));
+  std::thread worker([&] { d.shards->serve(); });
+  SynCounter wire;
+  for (int i = 0; i < 20000 && wire.syns == 0; ++i) {
+    d.shards->drain(wire);
+    test::relax();
+  }
+  d.shards->request_stop();
+  worker.join();
+  d.shards->drain(wire);
+  EXPECT_EQ(wire.syns, 1);
+}
+
 TEST(HttpShards, AssignInOrderOnly) {
   auto shards = std::make_unique<HttpShards>();
-  shards->reset(1);
+  shards->reset(1, 0);
   std::vector<uint8_t> scratch(4096);
   net::HttpClient client(MutableBytes(scratch.data(), scratch.size()));
   EXPECT_FALSE(shards->assign(1, client, 1460));
