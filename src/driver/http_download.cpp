@@ -58,17 +58,6 @@ bool HttpDownload::poll_clients(StackSession& session, uint32_t n) {
   return frames;
 }
 
-template <typename Step>
-void HttpDownload::run(StackSession& session, uint32_t n, Step step) {
-  for (;;) {
-    bool all_done = true;
-    for (uint32_t i = 0; i < n; ++i)
-      all_done = all_done && (sharded_ ? shards_->finished(i) : clients_[i]->finished());
-    if (all_done) return;
-    step(poll_clients(session, n));
-  }
-}
-
 namespace {
 
 // What every AP runs during a sharded fetch: src/mp only (docs/mp.md's rules).
@@ -78,7 +67,7 @@ constexpr uint64_t kShardPages = (sizeof(mp::HttpShards) + 4095) / 4096;
 
 }  // namespace
 
-bool HttpDownload::start_shards(StackSession& session, uint32_t n, MpEngine& mp, uint32_t aps) {
+void HttpDownload::start_shards(StackSession& session, uint32_t n, MpEngine& mp, uint32_t aps) {
   if (shards_ == nullptr) {
     PhysicalAddress pages = 0;
     Status s = bs()->AllocatePages(AllocateType::AnyPages, MemoryType::BootServicesData,
@@ -86,7 +75,7 @@ bool HttpDownload::start_shards(StackSession& session, uint32_t n, MpEngine& mp,
     if (is_error(s)) {
       log("mpxe: http: no memory for connections on APs (%llu pages): %s; running them on the BSP\n",
           static_cast<unsigned long long>(kShardPages), status_text(s));
-      return false;
+      return;
     }
     shards_ = new (reinterpret_cast<void*>(pages)) mp::HttpShards();
   }
@@ -101,10 +90,8 @@ bool HttpDownload::start_shards(StackSession& session, uint32_t n, MpEngine& mp,
     (void)iface.tcp_divert(clients_[i]->connection(), *shards_, i);
   }
   sharded_ = true;
-  used_aps_ = workers != 0 && mp.run_on_aps(shard_procedure, shards_);
-  log("mpxe: http: %u connection%s on %u AP%s\n", n, n == 1 ? "" : "s", used_aps_ ? workers : 0,
-      used_aps_ && workers == 1 ? "" : "s");
-  return true;
+  const uint32_t on = workers != 0 && mp.run_on_aps(shard_procedure, shards_) ? workers : 0;
+  log("mpxe: http: %u connection%s on %u AP%s\n", n, n == 1 ? "" : "s", on, on == 1 ? "" : "s");
 }
 
 void HttpDownload::stop_shards(StackSession& session, uint32_t n, MpEngine& mp) {
@@ -211,7 +198,7 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
             : error);
     return kInvalidParameter;
   }
-  run(session, 1, [](bool) {});
+  while (!client.finished()) poll_clients(session, 1);
   Status s = kSuccess;
   if (!client.succeeded()) {
     report_failure(client);
@@ -265,7 +252,6 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
   if (!accept_ranges_) n = 1;
   while (n > 1 && size / n < kMinRange) --n;
   used_ = n;
-  used_aps_ = false;
   base_ = base_request(n);
   if (aps > 0 && base_.tcp.max_window > mp::HttpShards::kMaxWindow)
     base_.tcp.max_window = mp::HttpShards::kMaxWindow;

@@ -47,9 +47,6 @@ class HttpDownload {
                      uint32_t connections, ImageHasher& hasher,
                      const StackSession::FetchHooks& hooks, MpEngine& mp, uint32_t aps);
   uint32_t connections_used() const { return used_; }
-  // Whether the last fetch ran its connections on APs, and how.
-  bool used_aps() const { return used_aps_; }
-  const mp::HttpShards* shards() const { return shards_; }
   bool accepts_ranges() const { return accept_ranges_; }
   // The sized resource's media type (lower case, no parameters); empty if none.
   const char* media_type() const { return media_type_; }
@@ -58,13 +55,10 @@ class HttpDownload {
   // One pass: the NIC and the interface, then the timers of clients [0, n); true
   // when a frame came.
   bool poll_clients(StackSession& session, uint32_t n);
-  // Polls until every client in [0, n) has finished; `step(frames)` after each pass.
-  template <typename Step>
-  void run(StackSession& session, uint32_t n, Step step);
   void close_all(StackSession& session, uint32_t n);
-  // Hands clients [0, n) to the shards and starts them on the APs; false (with
-  // nothing diverted) when there is no memory for the shards.
-  bool start_shards(StackSession& session, uint32_t n, MpEngine& mp, uint32_t aps);
+  // Hands clients [0, n) to the shards and starts them on the APs; without memory
+  // for the shards it diverts nothing and the BSP runs them as usual.
+  void start_shards(StackSession& session, uint32_t n, MpEngine& mp, uint32_t aps);
   // Stops the APs and takes the connections back.
   void stop_shards(StackSession& session, uint32_t n, MpEngine& mp);
   void report_failure(const net::HttpClient& client) const;
@@ -90,7 +84,6 @@ class HttpDownload {
   // never touched again (their segments keep going to a ring nobody reads).
   uint32_t abandoned_ = 0;
   bool abandoned(uint32_t i) const { return (abandoned_ >> i & 1) != 0; }
-  bool used_aps_ = false;
 };
 
 }  // namespace mpxe::driver

@@ -40,11 +40,8 @@ constexpr Guid kNicContextGuid = {
 // download surviving a lossy network. False when not asked for; a spec that does
 // not parse is reported and ignored.
 bool link_faults_requested(mpxe::phy::FaultRates* rates, uint64_t* seed) {
-  mpxe::qemu::FwCfgFile file;
-  if (!mpxe::qemu::fw_cfg_present() || !mpxe::qemu::fw_cfg_lookup(mpxe::qemu::kFaultsFile, &file))
-    return false;
-  char text[128] = {};
-  mpxe::qemu::fw_cfg_read(file.select, text, file.size < sizeof(text) - 1 ? file.size : sizeof(text) - 1);
+  char text[128];
+  if (!mpxe::qemu::fw_cfg_read_text(mpxe::qemu::kFaultsFile, text, sizeof(text))) return false;
   if (!mpxe::phy::parse_fault_spec(text, rates, seed)) {
     log("mpxe: fw_cfg %s: cannot read fault rates '%s'; the link stays clean\n",
         mpxe::qemu::kFaultsFile, text);

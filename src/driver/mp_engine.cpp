@@ -66,11 +66,7 @@ uint32_t MpEngine::start(uint32_t workers_wanted) {
   if (running_) return workers_;
   workers_ = 0;
   standby_ = 0;
-  const char* reason = nullptr;
-  if (lost_) reason = "APs lost in an earlier run";
-  else if (workers_wanted == 0) reason = "no workers wanted";
-  else if (mp_ == nullptr) reason = "no MP services protocol";
-  else if (enabled_ < 2) reason = "no application processor";
+  const char* reason = workers_wanted == 0 && !lost_ ? "no workers wanted" : unavailable();
   if (!lost_) pipeline_->arm(0);
   if (reason != nullptr) {
     log("mpxe: mp: running inline (%s)\n", reason);
@@ -122,12 +118,15 @@ bool MpEngine::startup(uefi::ApProcedure procedure, void* argument) {
   return true;
 }
 
+const char* MpEngine::unavailable() const {
+  if (lost_) return "APs lost in an earlier run";
+  if (mp_ == nullptr) return "no MP services protocol";
+  if (enabled_ < 2) return "no application processor";
+  return nullptr;
+}
+
 bool MpEngine::run_on_aps(uefi::ApProcedure procedure, void* argument) {
-  const char* reason = nullptr;
-  if (running_) reason = "the APs are busy";
-  else if (lost_) reason = "APs lost in an earlier run";
-  else if (mp_ == nullptr) reason = "no MP services protocol";
-  else if (enabled_ < 2) reason = "no application processor";
+  const char* reason = running_ ? "the APs are busy" : unavailable();
   if (reason != nullptr) {
     log("mpxe: mp: running inline (%s)\n", reason);
     return false;

@@ -66,6 +66,8 @@ class MpEngine {
 
  private:
   bool launch(uint32_t n);
+  // Why no AP can be started at all, or null when one can.
+  const char* unavailable() const;
   // StartupAllAPs(procedure, argument) with done_ as its WaitEvent.
   bool startup(uefi::ApProcedure procedure, void* argument);
 

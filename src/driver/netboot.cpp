@@ -54,21 +54,15 @@ bool is_http_url(const char* name) { return starts_with_nocase(name, "http://");
 // mpxe run --hash-on-ap: the hash goes to an AP whenever there is one.
 bool hash_on_ap_requested() {
   qemu::FwCfgFile file;
-  return qemu::fw_cfg_present() && qemu::fw_cfg_lookup(qemu::kHashOnApFile, &file);
+  return qemu::fw_cfg_lookup(qemu::kHashOnApFile, &file);
 }
 
 // mpxe run --http-aps N: on how many APs the HTTP connections run.
 uint32_t http_aps_requested() {
-  qemu::FwCfgFile file;
-  if (!qemu::fw_cfg_present() || !qemu::fw_cfg_lookup(qemu::kHttpApsFile, &file))
-    return kDefaultHttpAps;
-  char text[4] = {};
-  qemu::fw_cfg_read(file.select, text, file.size < sizeof(text) ? file.size : sizeof(text));
+  char text[5];
+  if (!qemu::fw_cfg_read_text(qemu::kHttpApsFile, text, sizeof(text))) return kDefaultHttpAps;
   uint32_t n = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') break;
-    n = n * 10 + static_cast<uint32_t>(c - '0');
-  }
+  for (const char* c = text; *c >= '0' && *c <= '9'; ++c) n = n * 10 + static_cast<uint32_t>(*c - '0');
   return n;
 }
 
@@ -79,15 +73,13 @@ void hasher_idle(void* context) { static_cast<ImageHasher*>(context)->idle(); }
 enum class Expected : uint8_t { kNone, kDigest, kMalformed };
 
 Expected expected_digest(char hex[Sha256::kHexSize]) {
-  if (!qemu::fw_cfg_present()) return Expected::kNone;
-  qemu::FwCfgFile file;
-  if (!qemu::fw_cfg_lookup(qemu::kExpectedSha256File, &file)) return Expected::kNone;
   constexpr size_t kDigits = Sha256::kHexSize - 1;
-  char text[kDigits + 2] = {};
-  size_t n = file.size < sizeof(text) ? file.size : sizeof(text);
-  qemu::fw_cfg_read(file.select, text, n);
+  char text[kDigits + 2];
+  uint32_t size = 0;
+  if (!qemu::fw_cfg_read_text(qemu::kExpectedSha256File, text, sizeof(text), &size))
+    return Expected::kNone;
   // Exactly 64 digits, optionally followed by one newline.
-  if (n < kDigits || (n > kDigits && text[kDigits] != '\n') || file.size > kDigits + 1)
+  if (size < kDigits || size > kDigits + 1 || (size > kDigits && text[kDigits] != '\n'))
     return Expected::kMalformed;
   for (size_t i = 0; i < kDigits; ++i) {
     int v = hex_digit_value(static_cast<uint8_t>(text[i]));

@@ -65,4 +65,14 @@ bool fw_cfg_lookup(const char* name, FwCfgFile* file) {
   return search.found;
 }
 
+bool fw_cfg_read_text(const char* name, char* text, size_t capacity, uint32_t* size) {
+  FwCfgFile file;
+  if (capacity == 0 || !fw_cfg_lookup(name, &file)) return false;
+  size_t n = file.size < capacity - 1 ? file.size : capacity - 1;
+  fw_cfg_read(file.select, text, n);
+  text[n] = '\0';
+  if (size != nullptr) *size = file.size;
+  return true;
+}
+
 }  // namespace mpxe::qemu

@@ -26,5 +26,9 @@ void fw_cfg_read(uint16_t select, void* buffer, size_t size);
 // when there is no fw_cfg device.
 bool fw_cfg_each_file(bool (*visit)(void* context, const FwCfgFile& file), void* context);
 bool fw_cfg_lookup(const char* name, FwCfgFile* file);
+// The start of file `name` as text: at most capacity - 1 bytes, NUL-terminated;
+// *size (when given) gets the file's whole size. False when there is no such file
+// (or no fw_cfg device).
+bool fw_cfg_read_text(const char* name, char* text, size_t capacity, uint32_t* size = nullptr);
 
 }  // namespace mpxe::qemu
