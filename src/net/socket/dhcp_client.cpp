@@ -1,6 +1,7 @@
 #include "net/socket/dhcp_client.h"
 
 #include "core/byte_ops.h"
+#include "net/wire/pxe_options.h"
 
 namespace mpxe::net {
 namespace {
@@ -28,17 +29,12 @@ constexpr char kHttpClassPrefix[] = "HTTPClient";
 // RFC 1542 2.1: some relays drop BOOTP messages shorter than 300 bytes.
 constexpr size_t kMinMessageLen = 300;
 
-// PXE 2.1 2.4.4: discovery control bit 3, "if set, and a boot file name is present
-// in the initial DHCP or ProxyDHCP offer packet, download the boot file (do not
-// prompt/menu/discover)".
-constexpr uint8_t kDiscoveryUseBootFile = 0x08;
-
 bool starts_with(Bytes value, const char* prefix) {
   Bytes p = bytes_of(prefix);
   return value.size() >= p.size() && bytes_equal(value.first(p.size()), p);
 }
 
-Millis add(Millis a, Millis b) { return a > kNever - b ? kNever : a + b; }
+Millis add(Millis a, Millis b) { return Backoff::saturating_add(a, b); }
 
 // Option 3's whole list (DhcpParams keeps only the first router).
 uint8_t read_routers(const DhcpPacket& packet, Ipv4Address* out, size_t capacity) {
@@ -51,17 +47,34 @@ uint8_t read_routers(const DhcpPacket& packet, Ipv4Address* out, size_t capacity
   return n;
 }
 
-// Option 43 sub-option 6 says "use the boot file, do not discover" (or is absent).
-bool vendor_options_want_discovery(Bytes vendor_specific) {
-  DhcpOptionReader reader(vendor_specific);
-  DhcpOption sub;
-  while (reader.next(sub))
-    if (sub.code == pxe_option::kDiscoveryControl && sub.value.size() == 1)
-      return (sub.value[0] & kDiscoveryUseBootFile) == 0;
-  return false;
+// The PXE options ask for boot server discovery rather than the file at hand.
+bool options_want_discovery(Bytes vendor_specific, bool has_boot_file) {
+  Result<PxeVendorOptions> options = PxeVendorOptions::parse(vendor_specific);
+  return options && options.value().wants_discovery(has_boot_file);
 }
 
 }  // namespace
+
+Status dhcp_put_client_options(DhcpOptionWriter& w, const DhcpConfig& config) {
+  bool http = config.mode == DhcpMode::Http;
+  Status s = w.put_u16(dhcp_option::kMaxMessageSize, DhcpClient::kMaxMessageSize);
+  if (s) s = w.put(dhcp_option::kParameterRequestList, Bytes(kParameterRequests));
+  if (s) s = w.put_u16(dhcp_option::kClientArch, http ? pxe_arch::kEfiX64Http : pxe_arch::kEfiBc);
+  if (s) s = w.put(dhcp_option::kClientNdi, Bytes(kClientNdi));
+  if (s && config.has_guid) {
+    uint8_t uuid[kPxeClientUuidLen] = {};
+    copy_bytes(MutableBytes(uuid).subspan(1), Bytes(config.guid));
+    s = w.put(dhcp_option::kClientUuid, Bytes(uuid));
+  }
+  if (s) s = w.put(dhcp_option::kVendorClassId, bytes_of(http ? kHttpVendorClass : kPxeVendorClass));
+  return s;
+}
+
+Status dhcp_put_end_padded(DhcpOptionWriter& w) {
+  Status s = w.put_end();
+  if (s) s = w.pad_to(kMinMessageLen - DhcpPacket::kOptionsOffset);
+  return s;
+}
 
 const char* dhcp_failure_text(DhcpFailure failure) {
   switch (failure) {
@@ -159,7 +172,7 @@ void DhcpClient::enter_selecting(Millis now) {
   proxy_wants_discovery_ = false;
   state_ = DhcpState::Selecting;
   data_.selecting = SelectingData();
-  data_.selecting.rt = schedule(now, kDiscoverFirstTimeout);
+  data_.selecting.rt = Backoff::begin(now, kDiscoverFirstTimeout, kSendsPerPhase);
 }
 
 void DhcpClient::enter_collecting(Millis now) {
@@ -171,7 +184,7 @@ void DhcpClient::enter_collecting(Millis now) {
 void DhcpClient::enter_requesting(Millis now, UdpSender* tx) {
   state_ = DhcpState::Requesting;
   data_.requesting = RequestingData();
-  data_.requesting.rt = schedule(now, kRequestFirstTimeout);
+  data_.requesting.rt = Backoff::begin(now, kRequestFirstTimeout, kSendsPerPhase);
   if (tx != nullptr) retransmit(data_.requesting.rt, Message::Request, now, *tx);
 }
 
@@ -182,16 +195,22 @@ void DhcpClient::enter_proxy(Millis now) {
   data_.proxy.server = lease_.proxy_server;
   // Not sent from here: the caller configures the interface with the new address
   // first (has_address()), then the next poll() unicasts the request.
-  data_.proxy.rt = schedule(now, kProxyFirstTimeout);
+  data_.proxy.rt = Backoff::begin(now, kProxyFirstTimeout, kSendsPerPhase);
 }
 
 void DhcpClient::finish_bound(Millis now, DhcpFailure missing) {
-  // The proxy's offer is the fallback when its port-4011 reply never came.
-  if (!lease_.has_boot_file() && proxy_has_boot_file_) {
-    Result<DhcpPacket> packet = DhcpPacket::check(lease_.proxy_offer.view());
-    if (packet) {
-      Result<DhcpParams> params = DhcpParams::parse(packet.value());
-      if (params) fill_boot_info(DhcpBootSource::ProxyOffer, packet.value(), params.value());
+  // The proxy's offer is the fallback when its port-4011 reply never came; its
+  // menu (else the ACK's) is what boot server discovery asks from.
+  if (!lease_.has_boot_file()) {
+    bool proxy = lease_.proxy_offer.valid();
+    Result<DhcpPacket> packet = DhcpPacket::check(proxy ? lease_.proxy_offer.view() : lease_.ack.view());
+    Result<DhcpParams> params =
+        packet ? DhcpParams::parse(packet.value()) : Result<DhcpParams>(packet.error());
+    if (params) {
+      if (proxy && proxy_has_boot_file_ && !proxy_wants_discovery_)
+        fill_boot_info(DhcpBootSource::ProxyOffer, packet.value(), params.value());
+      else
+        note_discovery(packet.value(), params.value(), proxy ? lease_.proxy_server : lease_.server_id);
     }
   }
   state_ = DhcpState::Bound;
@@ -216,14 +235,6 @@ void DhcpClient::restart_or_fail(Millis now, DhcpFailure failure) {
 
 // ---- time -----------------------------------------------------------------
 
-Millis DhcpClient::jittered(Millis timeout) {
-  // +-12.5%: spreads a rack of machines powered on together without making any
-  // retry noticeably late. A random value of 0x80000000 gives exactly `timeout`.
-  Millis span = timeout / 4;
-  Millis offset = ((random_.next_u32() >> 16) * span) >> 16;
-  return timeout - span / 2 + offset;
-}
-
 uint16_t DhcpClient::elapsed_secs(Millis now) const {
   // "seconds elapsed since client began address acquisition" (RFC 2131 2.)
   if (timeline_.started == kNever || now < timeline_.started) return 0;
@@ -244,37 +255,22 @@ Millis DhcpClient::next_deadline() const {
   return kNever;
 }
 
-DhcpClient::Retransmit DhcpClient::schedule(Millis now, Millis first_timeout) {
-  Retransmit rt;
-  rt.due = now;
-  rt.timeout = first_timeout;
-  rt.sends_left = kSendsPerPhase;
-  // The whole schedule (first * (2^n - 1)) with every wait at its longest jitter:
-  // sends the UdpSender refused cannot stretch a phase past this.
-  Millis total = first_timeout * ((Millis{1} << kSendsPerPhase) - 1);
-  rt.end = add(now, total + total / 8);
-  return rt;
-}
-
 bool DhcpClient::retransmit(Retransmit& rt, Message message, Millis now, UdpSender& tx) {
-  if (now >= rt.end) return false;
-  if (now < rt.due) return true;
-  if (rt.sends_left == 0) return false;  // the last wait is over
+  switch (rt.step(now)) {
+    case Backoff::Step::Over: return false;
+    case Backoff::Step::Wait: return true;
+    case Backoff::Step::Send: break;
+  }
   Status sent = send(message, now, tx);
   if (!sent) {
     send_error_ = sent.error();
     // Not an attempt: try again shortly (an ARP resolution is usually under way,
     // or the transmit ring drains). rt.end bounds how long this can go on.
     ++stats_.send_failures;
-    rt.due = add(now, kSendRetry);
-    if (rt.due > rt.end) rt.due = rt.end;
+    rt.refused(now, kSendRetry);
     return true;
   }
-  rt.sent_once = true;
-  --rt.sends_left;
-  rt.due = add(now, jittered(rt.timeout));
-  if (rt.due > rt.end) rt.due = rt.end;
-  rt.timeout *= 2;
+  rt.sent(now, random_);
   return true;
 }
 
@@ -398,19 +394,8 @@ size_t DhcpClient::build(Message message, Millis now, MutableBytes out) {
       put(w.put_address(dhcp_option::kServerId, data_.proxy.server));
       break;
   }
-  put(w.put_u16(dhcp_option::kMaxMessageSize, kMaxMessageSize));
-  put(w.put(dhcp_option::kParameterRequestList, Bytes(kParameterRequests)));
-  bool http = config_.mode == DhcpMode::Http;
-  put(w.put_u16(dhcp_option::kClientArch, http ? pxe_arch::kEfiX64Http : pxe_arch::kEfiBc));
-  put(w.put(dhcp_option::kClientNdi, Bytes(kClientNdi)));
-  if (config_.has_guid) {
-    uint8_t uuid[kPxeClientUuidLen] = {};
-    copy_bytes(MutableBytes(uuid).subspan(1), Bytes(config_.guid));
-    put(w.put(dhcp_option::kClientUuid, Bytes(uuid)));
-  }
-  put(w.put(dhcp_option::kVendorClassId, bytes_of(http ? kHttpVendorClass : kPxeVendorClass)));
-  put(w.put_end());
-  put(w.pad_to(kMinMessageLen - DhcpPacket::kOptionsOffset));
+  put(dhcp_put_client_options(w, config_));
+  put(dhcp_put_end_padded(w));
   if (!ok) return 0;
 
   repr.options = w.written();
@@ -510,7 +495,7 @@ bool DhcpClient::keep_proxy_offer(const DhcpPacket& packet, const DhcpParams& pa
   lease_.proxy_offer.assign(packet.bytes());
   lease_.proxy_server = server;
   proxy_has_boot_file_ = dhcp_boot_file(packet).ok();
-  proxy_wants_discovery_ = vendor_options_want_discovery(params.vendor_specific);
+  proxy_wants_discovery_ = options_want_discovery(params.vendor_specific, proxy_has_boot_file_);
   timeline_.proxy_offer = now;
   return true;
 }
@@ -592,7 +577,17 @@ void DhcpClient::handle_pxe_reply(const DhcpPacket& packet, Millis now) {
 bool DhcpClient::proxy_exchange_needed() const {
   if (config_.mode != DhcpMode::Pxe) return false;  // HTTP boot has no port 4011
   if (lease_.has_boot_file() || !lease_.proxy_offer.valid()) return false;
-  return !proxy_has_boot_file_ || proxy_wants_discovery_;
+  return !proxy_has_boot_file_ && !proxy_wants_discovery_;
+}
+
+void DhcpClient::note_discovery(const DhcpPacket& packet, const DhcpParams& params,
+                                Ipv4Address server) {
+  if (config_.mode != DhcpMode::Pxe) return;
+  if (!options_want_discovery(params.vendor_specific, dhcp_boot_file(packet).ok())) return;
+  lease_.needs_discovery = true;
+  lease_.menu_server = server;
+  lease_.pxe_options_length = static_cast<uint8_t>(
+      copy_bytes(MutableBytes(lease_.pxe_options), params.vendor_specific));
 }
 
 void DhcpClient::fill_lease_from_ack(const DhcpPacket& packet, const DhcpParams& params) {

@@ -30,7 +30,9 @@
 //   REQUEST    0.5, 1, 2, 4 s: 4 sends (7.5 s), then DISCOVER again. The server
 //              offered a moment ago, so a lost REQUEST is worth a quick retry.
 //   port 4011  0.5, 1, 2, 4 s: 4 sends (7.5 s), then Bound without the proxy's boot
-//              file (error() says why). PXE 2.1 uses 1, 2, 3, 4 s.
+//              file (error() says why). PXE 2.1 uses 1, 2, 3, 4 s. Not made when the
+//              proxy's options carry a boot menu or boot servers: then the lease
+//              says needs_discovery, and PxeDiscovery asks for a menu item.
 //   restarts   after a NAK or an unanswered REQUEST at most 3 times, then Failed:
 //              a loop of NAKs ends in bounded time.
 // A send the UdpSender refuses (next hop's MAC not resolved yet, ring full) is
@@ -52,6 +54,7 @@
 #include "core/bytes.h"
 #include "net/clock.h"
 #include "net/error.h"
+#include "net/socket/backoff.h"
 #include "net/socket/udp_endpoint.h"
 #include "net/wire/dhcp.h"
 #include "net/wire/dhcp_options.h"
@@ -187,6 +190,11 @@ struct DhcpLease {
   uint8_t pxe_options_length = 0;
   uint8_t pxe_options[255] = {};
   Ipv4Address proxy_server;  // option 54 (else siaddr) of the ProxyDHCP offer, if any
+  // No file was named, but the PXE options above (of the ProxyDHCP offer, else of
+  // the ACK) carry a boot menu or boot servers: boot server discovery comes next
+  // (PxeDiscovery), asking `menu_server`, the server whose options they are.
+  bool needs_discovery = false;
+  Ipv4Address menu_server;
 
   // The packets EFI_PXE_BASE_CODE_MODE exposes as DhcpDiscover, DhcpAck, ProxyOffer,
   // PxeDiscover and PxeReply.
@@ -230,6 +238,14 @@ struct DhcpStats {
   uint32_t drops(DhcpDrop reason) const { return dropped[static_cast<size_t>(reason)]; }
 };
 
+// The options that say who is asking, which every message of a PXE or HTTP boot
+// client carries (PXE 2.1 2.2, RFC 4578): 57, 55, 93, 94, 97 when there is a GUID,
+// and 60. The DHCP exchange and boot server discovery both write them.
+Status dhcp_put_client_options(DhcpOptionWriter& w, const DhcpConfig& config);
+// The last options of every client message: End, then pads up to the 300 bytes
+// BOOTP relays expect (RFC 1542 2.1).
+Status dhcp_put_end_padded(DhcpOptionWriter& w);
+
 class DhcpClient final : public UdpEndpoint {
  public:
   // Retransmission schedule (see the top of this file).
@@ -270,14 +286,7 @@ class DhcpClient final : public UdpEndpoint {
   uint32_t xid() const { return xid_; }
 
  private:
-  // The retransmission of one phase: what is due when, and how many sends are left.
-  struct Retransmit {
-    Millis due = 0;          // next send (or, with no sends left, the give-up time)
-    Millis timeout = 0;      // the un-jittered wait after the next send
-    Millis end = kNever;     // the phase is over then, however many sends failed
-    uint8_t sends_left = 0;
-    bool sent_once = false;  // at least one send went out in this phase
-  };
+  using Retransmit = Backoff;
   // What is kept of an address offer: the REQUEST needs no more.
   struct OfferSummary {
     bool valid = false;
@@ -330,6 +339,7 @@ class DhcpClient final : public UdpEndpoint {
   bool keep_proxy_offer(const DhcpPacket& packet, const DhcpParams& params, Millis now);
   bool choice_is_certain() const;
   bool proxy_exchange_needed() const;
+  void note_discovery(const DhcpPacket& packet, const DhcpParams& params, Ipv4Address server);
   void fill_lease_from_ack(const DhcpPacket& packet, const DhcpParams& params);
   void fill_boot_info(DhcpBootSource source, const DhcpPacket& packet,
                       const DhcpParams& params);
@@ -337,10 +347,8 @@ class DhcpClient final : public UdpEndpoint {
   // Sends `message` now if `rt` says it is due; gives up when the phase is over.
   // Returns false when the phase ended (no sends left, past its last wait).
   bool retransmit(Retransmit& rt, Message message, Millis now, UdpSender& tx);
-  static Retransmit schedule(Millis now, Millis first_timeout);
   Status send(Message message, Millis now, UdpSender& tx);
   size_t build(Message message, Millis now, MutableBytes out);
-  Millis jittered(Millis timeout);
   bool vendor_class_is_ours(Bytes vendor_class) const;
   uint16_t elapsed_secs(Millis now) const;
 
@@ -354,7 +362,7 @@ class DhcpClient final : public UdpEndpoint {
   uint16_t discover_secs_ = 0;  // RFC 2131 4.4.1: the REQUEST repeats it
   OfferSummary offer_;          // the address offer chosen so far
   bool proxy_has_boot_file_ = false;
-  bool proxy_wants_discovery_ = false;  // its option 43 forbids using its file directly
+  bool proxy_wants_discovery_ = false;  // its option 43 carries a menu or boot servers
   DhcpLease lease_;
   DhcpStats stats_;
   DhcpTimeline timeline_;

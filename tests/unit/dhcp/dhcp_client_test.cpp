@@ -474,30 +474,70 @@ TEST(DhcpClientProxy, ProxyOfferWithBootFileIsUsedDirectly) {
   EXPECT_EQ(h.client.stats().pxe_requests_sent, 0);
 }
 
-// Option 43 sub-option 6 without bit 3: the proxy wants to be asked (PXE 2.1
-// 2.4.4), even though its offer names a file; that file is the fallback.
-TEST(DhcpClientProxy, DiscoveryControlAsksForThe4011Exchange) {
+// The proxy's offer with its option 43 replaced by `vendor` (sub-options, End
+// included) and, when `file` is given, a boot file name.
+Buffer proxy_offer_with(Buffer vendor, const char* file = nullptr) {
   Buffer proxy = buf(kProxyProxyOffer);
-  const char file[] = "menu.efi";
-  for (size_t i = 0; i < sizeof file - 1; ++i) proxy[DhcpPacket::kFileOffset + i] = file[i];
-  // Replace the End option by 43 = {6, 1, 0x03} and a new End.
+  for (size_t i = 0; file != nullptr && file[i] != 0; ++i)
+    proxy[DhcpPacket::kFileOffset + i] = static_cast<uint8_t>(file[i]);
   size_t end = DhcpPacket::kOptionsOffset;
   while (proxy[end] != 255) end += proxy[end] == 0 ? 1 : 2 + proxy[end + 1];
-  const uint8_t vendor[] = {43, 3, 6, 1, 0x03, 255};
-  for (size_t i = 0; i < sizeof vendor; ++i) proxy[end + i] = vendor[i];
+  proxy.resize(end);
+  proxy.push_back(43);
+  proxy.push_back(static_cast<uint8_t>(vendor.size()));
+  proxy.insert(proxy.end(), vendor.begin(), vendor.end());
+  proxy.push_back(255);
+  return proxy;
+}
 
+// Discovery control without bit 3 but no menu and no server list: there is
+// nothing to discover, so the file the proxy named is booted without the
+// port-4011 exchange (PXE 2.1 2.4.4 has the client "prompt/menu/discover" only
+// from what the options give it).
+TEST(DhcpClientProxy, ControlBitsWithoutMenuBootTheOfferedFile) {
   Harness h(pxe_config(), {kProxyXid});
   h.start(0);
-  h.receive(from_server("10.77.0.2"), proxy, 1);
+  h.receive(from_server("10.77.0.2"), proxy_offer_with({6, 1, 0x03, 255}, "menu.efi"), 1);
   h.receive(from_server("10.77.0.1"), kProxyOffer, 2);
   h.receive(from_server("10.77.0.1"), kProxyAck, 3);
-  ASSERT_EQ(h.client.state(), DhcpState::ProxyRequesting);
-  h.run_until(20000);
   ASSERT_EQ(h.client.state(), DhcpState::Bound);
-  EXPECT_EQ(h.client.failure(), DhcpFailure::ProxyNoReply);
+  EXPECT_EQ(h.client.stats().pxe_requests_sent, 0);
   EXPECT_EQ(h.client.lease().boot_source, DhcpBootSource::ProxyOffer);
   EXPECT_EQ(str(h.client.lease().boot_file.view()), "menu.efi");
-  EXPECT_EQ(buf(h.client.lease().pxe_option_bytes()), (Buffer{6, 1, 0x03}));
+  EXPECT_FALSE(h.client.lease().needs_discovery);
+}
+
+// A proxy whose options hold a boot menu (dnsmasq: pxe-service + pxe-prompt):
+// the lease is bound at the ACK and says boot server discovery comes next, with
+// the proxy's options and address; no option-71-less port-4011 request is made.
+TEST(DhcpClientProxy, ABootMenuAsksForDiscovery) {
+  // 6 = 0x03 (unicast only), 9 = one item type 0x8001 "net", 10 = prompt 2 s "go"
+  Buffer vendor = {6, 1, 0x03, 9, 6, 0x80, 0x01, 3, 'n', 'e', 't', 10, 3, 2, 'g', 'o', 255};
+  Harness h(pxe_config(), {kProxyXid});
+  h.start(0);
+  h.receive(from_server("10.77.0.2"), proxy_offer_with(vendor), 1);
+  h.receive(from_server("10.77.0.1"), kProxyOffer, 2);
+  h.receive(from_server("10.77.0.1"), kProxyAck, 3);
+  ASSERT_EQ(h.client.state(), DhcpState::Bound);
+  EXPECT_EQ(h.client.failure(), DhcpFailure::None);
+  EXPECT_EQ(h.client.stats().pxe_requests_sent, 0);
+  EXPECT_TRUE(h.client.lease().needs_discovery);
+  EXPECT_FALSE(h.client.lease().has_boot_file());
+  EXPECT_EQ(h.client.lease().menu_server, Ipv4Address::of(10, 77, 0, 2));
+  EXPECT_EQ(buf(h.client.lease().pxe_option_bytes()), vendor);
+}
+
+// A menu in an offer that also names a file, with control bit 3: boot the file.
+TEST(DhcpClientProxy, ControlBit3WithAFileSkipsTheMenu) {
+  Buffer vendor = {6, 1, 0x08, 9, 6, 0x80, 0x01, 3, 'n', 'e', 't', 255};
+  Harness h(pxe_config(), {kProxyXid});
+  h.start(0);
+  h.receive(from_server("10.77.0.2"), proxy_offer_with(vendor, "direct.efi"), 1);
+  h.receive(from_server("10.77.0.1"), kProxyOffer, 2);
+  h.receive(from_server("10.77.0.1"), kProxyAck, 3);
+  ASSERT_EQ(h.client.state(), DhcpState::Bound);
+  EXPECT_FALSE(h.client.lease().needs_discovery);
+  EXPECT_EQ(str(h.client.lease().boot_file.view()), "direct.efi");
 }
 
 // A proxy offer that arrives while the REQUEST is out is still taken.
