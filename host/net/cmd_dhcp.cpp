@@ -1,6 +1,8 @@
-// mpxe-net dhcp [--http] [--proxy-wait MS] [--guid HEX]: a DHCP lease (and the
-// ProxyDHCP boot information, when a proxy answers) through our own stack, printed
-// one "name: value" line each, with how long each step took. Exits 0 when bound.
+// mpxe-net dhcp [--http] [--proxy-wait MS] [--guid HEX] [--pxe-menu N]: a DHCP
+// lease (and the ProxyDHCP boot information, when a proxy answers; and the boot
+// server's, through PXE 2.1 boot server discovery, when the options hold a menu)
+// through our own stack, printed one "name: value" line each, with how long each
+// step took. Exits 0 when bound.
 //
 //   mpxe-net --tap tap0 --mac 52:54:00:12:34:56 dhcp
 #include <CLI/CLI.hpp>
@@ -9,6 +11,7 @@
 
 #include "host/net/net_app.h"
 #include "net/socket/dhcp_client.h"
+#include "net/socket/pxe_discovery.h"
 #include "net/wire/dhcp.h"
 #include "net/wire/ipv4_address.h"
 
@@ -19,7 +22,10 @@ struct DhcpOptions {
   bool http = false;
   net::Millis proxy_wait = net::DhcpConfig::kDefaultOfferWait;
   std::string guid;  // 32 hex digits, as option 97 carries them
+  size_t pxe_menu = 0;  // 1-based menu item to boot; 0: the first that is not local boot
 };
+
+std::string str(Bytes b) { return std::string(b.begin(), b.end()); }
 
 std::string text(net::Ipv4Address address) {
   char out[16];
@@ -88,6 +94,75 @@ void print_lease(const net::DhcpClient& client) {
   printf("packets: discover %u, ack %u, proxy-offer %u, pxe-discover %u, pxe-reply %u bytes\n",
          lease.discover.length, lease.ack.length, lease.proxy_offer.length,
          lease.pxe_discover.length, lease.pxe_reply.length);
+}
+
+void print_menu(const net::PxeBootPlan& plan) {
+  const net::PxeVendorOptions& o = plan.options;
+  for (size_t i = 0; i < o.menu_count(); ++i) {
+    net::PxeMenuItem item = o.menu_item(i);
+    printf("menu: %zu type %u %s%s\n", i + 1, item.type, str(item.description).c_str(),
+           item.type == plan.item.type ? " (chosen)" : "");
+  }
+  for (size_t i = 0; i < o.server_entry_count(); ++i) {
+    net::PxeBootServerEntry entry = o.server_entry(i);
+    printf("boot-servers: type %u", entry.type);
+    for (size_t a = 0; a < entry.count(); ++a) printf(" %s", text(entry.address(a)).c_str());
+    printf("\n");
+  }
+  if (o.has_prompt())
+    printf("prompt: %s (%u s)\n", str(o.prompt_text()).c_str(), o.prompt_timeout());
+  printf("discovery-control: %u\n", o.control());
+}
+
+// PXE 2.1 boot server discovery for the item chosen; false when it failed (the
+// lease line says why).
+bool run_discovery(NetApp& net, net::DhcpClient& client, const net::DhcpConfig& config,
+                   const DhcpOptions& options) {
+  net::Result<net::PxeBootPlan> planned = net::pxe_plan_boot(client.lease(), options.pxe_menu);
+  if (!planned) {
+    char error[64];
+    net::error_format(planned.error(), error, sizeof error);
+    printf("discovery: no menu item to boot (%s)\n", error);
+    return false;
+  }
+  const net::PxeBootPlan& plan = planned.value();
+  print_menu(plan);
+  if (plan.local_boot) {
+    printf("discovery: the item chosen is local boot\n");
+    return false;
+  }
+  if (plan.prompt_wait != 0) {
+    net.log("discovery: prompt, %llu ms", static_cast<unsigned long long>(plan.prompt_wait));
+    net.run_until([] { return false; }, net.now() + plan.prompt_wait,
+                  [](net::Millis now) { return now + 50; });
+  }
+  net::PxeDiscovery discovery(config, net.random);
+  if (!net.iface().bind(net::kDhcpClientPort, discovery)) return false;
+  const net::Millis start = net.now();
+  discovery.start(plan.request, start);
+  net.run_until([&] { return discovery.done(); }, net.deadline(), [&](net::Millis now) {
+    discovery.poll(now, net.iface());
+    return discovery.next_deadline();
+  });
+  net.iface().unbind(net::kDhcpClientPort);
+  for (size_t i = 0; i < discovery.target_count(); ++i)
+    printf("discovery-target: %s:%u\n", text(discovery.target(i).dst).c_str(),
+           discovery.target(i).dst_port);
+  printf("discovery: %u requests, %s in %s\n", discovery.requests_sent(),
+         discovery.state() == net::PxeDiscoveryState::Done ? "answered" : "failed",
+         at(net.now(), start).c_str());
+  for (size_t i = 0; i < net::kPxeDiscoveryDropReasons; ++i)
+    if (discovery.drops(static_cast<net::PxeDiscoveryDrop>(i)) != 0)
+      printf("discovery: dropped %u: %s\n", discovery.drops(static_cast<net::PxeDiscoveryDrop>(i)),
+             net::pxe_discovery_drop_text(static_cast<net::PxeDiscoveryDrop>(i)));
+  if (discovery.state() != net::PxeDiscoveryState::Done) {
+    printf("discovery: %s\n", net::pxe_discovery_failure_text(discovery.failure()));
+    return false;
+  }
+  printf("discovery-reply-from: %s\n", text(discovery.replied_from()).c_str());
+  printf("discovery-layer: %u\n", discovery.layer());
+  client.take_discovery(discovery.request_packet(), discovery.reply_packet(), net.now());
+  return true;
 }
 
 void print_timeline(const net::DhcpClient& client) {
@@ -185,12 +260,15 @@ int run_dhcp(NetApp& net, const DhcpOptions& options) {
     return NetApp::kExitFailed;
   }
   printf("dhcp: bound in %s\n", at(client->timeline().finished, start).c_str());
+  int status = 0;
+  if (client->lease().needs_discovery && !run_discovery(net, *client, config, options))
+    status = NetApp::kExitFailed;
   if (client->failure() != net::DhcpFailure::None)
     printf("warning: %s\n", net::dhcp_failure_text(client->failure()));
   print_lease(*client);
   print_timeline(*client);
   fflush(stdout);
-  return 0;
+  return status;
 }
 
 }  // namespace
@@ -203,6 +281,8 @@ void add_dhcp_command(CLI::App& app, NetApp& net) {
                   "Milliseconds to wait for more offers (ProxyDHCP) after the first")
       ->check(CLI::Range(0, 60000));
   sub->add_option("--guid", options->guid, "Client machine GUID for option 97, 32 hex digits");
+  sub->add_option("--pxe-menu", options->pxe_menu,
+                  "PXE boot menu item to boot (1-based); default: the first that is not local boot");
   net.on_command(sub, [options](NetApp& net) { return run_dhcp(net, *options); });
 }
 

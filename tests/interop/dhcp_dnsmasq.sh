@@ -18,41 +18,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 command -v dnsmasq >/dev/null || skip "no dnsmasq"
 netns_setup
 
+. "$HERE/dnsmasq_lib.sh"
+
 NS2="mpxe-it-$$-pxy"
 MAC=52:54:00:12:34:56
-work=$(mktemp -d)
-pids=()
-
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  ip netns del "$NS2" 2>/dev/null || true
-  netns_cleanup
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# dnsmasq NAME NAMESPACE INTERFACE ARGS...: started in the background, its pid kept.
-start_dnsmasq() {
-  local name=$1 ns=$2 dev=$3
-  shift 3
-  ip netns exec "$ns" dnsmasq --no-daemon --conf-file=/dev/null --port=0 \
-    --interface="$dev" --bind-interfaces --pid-file= --leasefile-ro --log-dhcp \
-    --log-facility="$work/$name.log" "$@" &
-  pids+=($!)
-}
-
-stop_dnsmasq() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
-
-fail() {
-  echo "FAIL: $*"
-  for log in "$work"/*.log; do [ -e "$log" ] && { echo "--- $log"; cat "$log"; }; done
-  exit 1
-}
 
 # expect FIELD VALUE: the lease line "FIELD: VALUE" is in the last output.
 expect() {
@@ -88,21 +57,8 @@ stop_dnsmasq
 
 echo "== 2. ProxyDHCP: addresses from dnsmasq A, the boot file from dnsmasq B on port 4011"
 # One segment: br0 holds our TAP and a veth into B's namespace; A serves on br0.
-ip -n "$NS" addr del "$HOST_IP/24" dev "$TAP"
-ip -n "$NS" link add br0 type bridge
-ip -n "$NS" link set br0 type bridge forward_delay 0 stp_state 0
-ip -n "$NS" link set "$TAP" master br0
-ip -n "$NS" addr add "$HOST_IP/24" dev br0
-ip netns exec "$NS" sysctl -qw net.ipv6.conf.br0.disable_ipv6=1 || true
-ip netns add "$NS2"
-ip -n "$NS2" link set lo up
-ip link add pxy0 netns "$NS2" type veth peer pxy0-br netns "$NS"
-ip -n "$NS" link set pxy0-br master br0
-ip -n "$NS" link set pxy0-br up
-ip -n "$NS" link set br0 up
-ip netns exec "$NS2" sysctl -qw net.ipv6.conf.pxy0.disable_ipv6=1 || true
-ip -n "$NS2" addr add 10.77.0.2/24 dev pxy0
-ip -n "$NS2" link set pxy0 up
+bridge_segment
+add_host "$NS2" pxy0 10.77.0.2
 start_dnsmasq address "$NS" br0 --dhcp-range=10.77.0.100,10.77.0.150,255.255.255.0,1h "${COMMON[@]}"
 start_dnsmasq proxy "$NS2" pxy0 --dhcp-range=10.77.0.0,proxy \
   "--pxe-service=x86-64_EFI,mpxe boot,pxe.efi"

@@ -201,7 +201,7 @@ void DhcpClient::enter_proxy(Millis now) {
 void DhcpClient::finish_bound(Millis now, DhcpFailure missing) {
   // The proxy's offer is the fallback when its port-4011 reply never came; its
   // menu (else the ACK's) is what boot server discovery asks from.
-  if (!lease_.has_boot_file()) {
+  if (!lease_.has_boot_file() && !lease_.needs_discovery) {
     bool proxy = lease_.proxy_offer.valid();
     Result<DhcpPacket> packet = DhcpPacket::check(proxy ? lease_.proxy_offer.view() : lease_.ack.view());
     Result<DhcpParams> params =
@@ -569,9 +569,26 @@ void DhcpClient::handle_pxe_reply(const DhcpPacket& packet, Millis now) {
   timeline_.pxe_reply = now;
   lease_.pxe_reply.assign(packet.bytes());
   Result<DhcpParams> params = DhcpParams::parse(packet);
+  // dnsmasq's proxy offers carry nothing; its menu comes in this reply, and the
+  // boot file only after a discovery that names an item.
   if (params && dhcp_boot_file(packet).ok())
     fill_boot_info(DhcpBootSource::PxeReply, packet, params.value());
+  else if (params)
+    note_discovery(packet, params.value(), data_.proxy.server);
   finish_bound(now, DhcpFailure::None);
+}
+
+void DhcpClient::take_discovery(const DhcpRawPacket& request, const DhcpRawPacket& reply,
+                                Millis now) {
+  Result<DhcpPacket> packet = DhcpPacket::check(reply.view());
+  if (!packet) return;
+  Result<DhcpParams> params = DhcpParams::parse(packet.value());
+  if (!params) return;
+  lease_.pxe_discover = request;
+  lease_.pxe_reply = reply;
+  timeline_.pxe_reply = now;
+  lease_.needs_discovery = false;
+  fill_boot_info(DhcpBootSource::PxeReply, packet.value(), params.value());
 }
 
 bool DhcpClient::proxy_exchange_needed() const {

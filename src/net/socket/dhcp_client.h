@@ -190,8 +190,9 @@ struct DhcpLease {
   uint8_t pxe_options_length = 0;
   uint8_t pxe_options[255] = {};
   Ipv4Address proxy_server;  // option 54 (else siaddr) of the ProxyDHCP offer, if any
-  // No file was named, but the PXE options above (of the ProxyDHCP offer, else of
-  // the ACK) carry a boot menu or boot servers: boot server discovery comes next
+  // No file was named, but the PXE options above (of the port-4011 reply, else
+  // the ProxyDHCP offer, else the ACK) carry a boot menu or boot servers: boot
+  // server discovery comes next
   // (PxeDiscovery), asking `menu_server`, the server whose options they are.
   bool needs_discovery = false;
   Ipv4Address menu_server;
@@ -280,6 +281,10 @@ class DhcpClient final : public UdpEndpoint {
   // failure() as an Error of Layer::Dhcp (none while all is well).
   Error error() const;
   const DhcpLease& lease() const { return lease_; }
+  // After a boot server discovery (PxeDiscovery) for this lease succeeded: its
+  // request and reply become PxeDiscover and PxeReply, and the reply's boot
+  // server and file the lease's (boot_source PxeReply).
+  void take_discovery(const DhcpRawPacket& request, const DhcpRawPacket& reply, Millis now);
   const DhcpStats& stats() const { return stats_; }
   const DhcpTimeline& timeline() const { return timeline_; }
   const DhcpConfig& config() const { return config_; }

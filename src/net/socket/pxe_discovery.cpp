@@ -22,6 +22,27 @@ PxeDiscoveryRequest PxeDiscoveryRequest::from_options(const PxeVendorOptions& op
   return r;
 }
 
+Result<PxeBootPlan> pxe_plan_boot(const DhcpLease& lease, size_t pinned) {
+  Result<PxeVendorOptions> options = PxeVendorOptions::parse(lease.pxe_option_bytes());
+  if (!options) return options.error();
+  PxeBootPlan plan;
+  plan.options = options.value();
+  Result<PxeMenuItem> item = plan.options.choose(pinned);
+  if (!item) return item.error();
+  plan.item = item.value();
+  plan.local_boot = plan.item.type == kPxeLocalBoot;
+  // PXE 2.1 2.4.4.5: the prompt shows for `timeout` seconds, then the first item
+  // boots; 0 boots at once. An item named in advance needs no prompt.
+  if (plan.options.has_prompt() && pinned == 0) {
+    uint8_t t = plan.options.prompt_timeout();
+    plan.waits_for_key = t == kPxePromptForever;
+    if (!plan.waits_for_key) plan.prompt_wait = Millis{t} * 1000;
+  }
+  plan.request = PxeDiscoveryRequest::from_options(plan.options, plan.item.type, lease.address,
+                                                   lease.menu_server);
+  return plan;
+}
+
 const char* pxe_discovery_failure_text(PxeDiscoveryFailure failure) {
   switch (failure) {
     case PxeDiscoveryFailure::None: return "none";

@@ -46,6 +46,23 @@ struct PxeDiscoveryRequest {
                                           Ipv4Address client, Ipv4Address menu_server);
 };
 
+// What a boot makes of a lease that needs discovery: the PXE options, the menu
+// item to ask for (`pinned`, 1-based, else the first that is not local boot),
+// how long the menu prompt asks to wait first, and the request.
+struct PxeBootPlan {
+  static constexpr Millis kNoWait = 0;
+
+  PxeVendorOptions options;
+  PxeMenuItem item;
+  bool local_boot = false;     // the item chosen is "boot from the local disk"
+  bool waits_for_key = false;  // the prompt's timeout is 255: "wait for the user"
+  Millis prompt_wait = kNoWait;
+  PxeDiscoveryRequest request;
+};
+// Errors: the options' own (malformed option 43), NotFound (no item to boot),
+// BadValue (`pinned` past the menu).
+Result<PxeBootPlan> pxe_plan_boot(const DhcpLease& lease, size_t pinned);
+
 enum class PxeDiscoveryState : uint8_t { Idle, Discovering, Done, Failed };
 
 enum class PxeDiscoveryFailure : uint8_t {
