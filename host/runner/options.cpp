@@ -168,6 +168,12 @@ void add_run_options(CLI::App& app, Bound& b) {
           },
           "SPEC", "faults"))
       ->option_text("SPEC");
+  app.add_option("--pxe-menu", o.pxe_menu,
+                 "--stack mpxe: on a site with a PXE boot menu, boot item N (1-based) without "
+                 "waiting for the menu prompt (default: the first item that is not local boot, "
+                 "after the prompt's timeout)")
+      ->check(CLI::Range(1, 255))
+      ->option_text("N");
   app.add_flag("--hash-on-ap", o.hash_on_ap,
                "--stack mpxe: hash the image on an application processor whenever there is "
                "one (default: on the BSP between blocks, on an AP only when the BSP falls behind)");
@@ -307,6 +313,7 @@ std::optional<std::string> check_combination(const RunOptions& o) {
   if (o.hash_on_ap && o.stack != Stack::kMpxe) return "--hash-on-ap needs --stack mpxe";
   if (o.http_aps >= 0 && o.stack != Stack::kMpxe) return "--http-aps needs --stack mpxe";
   if (!o.faults.empty() && o.stack != Stack::kMpxe) return "--faults needs --stack mpxe";
+  if (o.pxe_menu > 0 && o.stack != Stack::kMpxe) return "--pxe-menu needs --stack mpxe";
   if (o.boot_file.empty()) return "--boot-file must not be empty";
   if (o.boot_file.front() == '/')
     return "--boot-file " + o.boot_file + " must be relative to the PXE folder";

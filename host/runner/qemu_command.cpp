@@ -136,6 +136,8 @@ std::vector<std::string> fw_cfg_args(const QemuPlan& plan) {
     append(args, {"-fw_cfg", "name=opt/org.mpxe/http-aps,file=" + qemu_opt_value(plan.http_aps_file)});
   if (!plan.faults_file.empty())
     append(args, {"-fw_cfg", "name=opt/org.mpxe/faults,file=" + qemu_opt_value(plan.faults_file)});
+  if (!plan.pxe_menu_file.empty())
+    append(args, {"-fw_cfg", "name=opt/org.mpxe/pxe-menu,file=" + qemu_opt_value(plan.pxe_menu_file)});
   return args;
 }
 

@@ -42,6 +42,7 @@ struct QemuPlan {
   std::string hash_on_ap_file;   // empty: no --hash-on-ap
   std::string http_aps_file;     // empty: no --http-aps
   std::string faults_file;       // empty: no --faults
+  std::string pxe_menu_file;     // empty: no --pxe-menu
   std::string serial_logfile;    // --serial-port: where QEMU logs the console
   std::string boot_url;          // --http/--boot-url: the DHCP file field; empty: the boot file
   bool pin_nic = false;          // fixed MAC and PCI slot (an OVMF boot option names them)

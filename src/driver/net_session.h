@@ -3,6 +3,7 @@
 // PXE Base Code protocol are both thin faces over it.
 #pragma once
 
+#include "net/socket/pxe_discovery.h"
 #include "net/wire/ipv4_address.h"
 #include "net/wire/mac_address.h"
 #include "uefi/types.h"
@@ -24,7 +25,7 @@ struct NetLease {
   net::Ipv4Address router;
   net::Ipv4Address boot_server;   // where the boot file is fetched from
   char boot_file[256] = {};       // NUL-terminated, empty when none was offered
-  RawPacket discover, ack, proxy_offer, pxe_reply;
+  RawPacket discover, ack, proxy_offer, pxe_discover, pxe_reply;
 };
 
 enum class DhcpFlavor { Pxe, Http };
@@ -49,6 +50,11 @@ class NetSession {
 
   virtual uefi::Status dhcp(DhcpFlavor flavor) = 0;
   virtual const NetLease& lease() const = 0;
+  // PXE 2.1 boot server discovery (after dhcp()): on success the reply's boot
+  // server and file become the lease's, and its packets PxeDiscover/PxeReply.
+  // The PXE options the lease was given (a menu, boot servers; empty when none).
+  virtual uefi::Status discover(const net::PxeDiscoveryRequest& request) = 0;
+  virtual Bytes pxe_options() const = 0;
   virtual void set_station(net::Ipv4Address ip, net::Ipv4Address mask,
                            net::Ipv4Address router) = 0;
 

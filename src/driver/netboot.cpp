@@ -3,6 +3,7 @@
 #include "core/byte_ops.h"
 #include "core/format.h"
 #include "core/sha256.h"
+#include "driver/boot_menu.h"
 #include "driver/image_hasher.h"
 #include "driver/platform.h"
 #include "qemu/fw_cfg.h"
@@ -57,14 +58,20 @@ bool hash_on_ap_requested() {
   return qemu::fw_cfg_lookup(qemu::kHashOnApFile, &file);
 }
 
-// mpxe run --http-aps N: on how many APs the HTTP connections run.
-uint32_t http_aps_requested() {
+// A runner setting given as a decimal number in a fw_cfg file; `fallback` without it.
+uint32_t fw_cfg_number(const char* file, uint32_t fallback) {
   char text[5];
-  if (!qemu::fw_cfg_read_text(qemu::kHttpApsFile, text, sizeof(text))) return kDefaultHttpAps;
+  if (!qemu::fw_cfg_read_text(file, text, sizeof(text))) return fallback;
   uint32_t n = 0;
   for (const char* c = text; *c >= '0' && *c <= '9'; ++c) n = n * 10 + static_cast<uint32_t>(*c - '0');
   return n;
 }
+
+// mpxe run --http-aps N: on how many APs the HTTP connections run.
+uint32_t http_aps_requested() { return fw_cfg_number(qemu::kHttpApsFile, kDefaultHttpAps); }
+
+// mpxe run --pxe-menu N: the PXE menu item to boot (0: the first not local boot).
+size_t pxe_menu_requested() { return fw_cfg_number(qemu::kPxeMenuFile, 0); }
 
 void hasher_idle(void* context) { static_cast<ImageHasher*>(context)->idle(); }
 
@@ -134,6 +141,11 @@ Status NetBoot::ensure_lease() {
       session_->mac().octets[4], session_->mac().octets[5]);
   Millis start = session_->now();
   Status s = session_->dhcp(DhcpFlavor::Pxe);
+  if (!is_error(s) && session_->dhcp_client().lease().needs_discovery) {
+    s = run_pxe_boot_menu(*session_, pxe_menu_requested());
+    // A site with a PXE menu is not an HTTP boot site: no HTTPClient retry.
+    if (is_error(s)) return s;
+  }
   if (!is_error(s) && session_->lease().boot_file[0] == '\0') {
     // A server set up for UEFI HTTP boot only names a file to the HTTPClient class.
     log("mpxe: no boot file for PXEClient; asking again as HTTPClient\n");

@@ -91,6 +91,8 @@ void PxeBaseCode::adopt_lease() {
   copy_packet(&mode_.DhcpAck, lease.ack);
   mode_.ProxyOfferReceived = lease.proxy_offer.valid();
   copy_packet(&mode_.ProxyOffer, lease.proxy_offer);
+  mode_.PxeDiscoverValid = lease.pxe_discover.valid();
+  copy_packet(&mode_.PxeDiscover, lease.pxe_discover);
   mode_.PxeReplyReceived = lease.pxe_reply.valid();
   copy_packet(&mode_.PxeReply, lease.pxe_reply);
   update_route_and_arp();

@@ -159,6 +159,7 @@ void StackSession::adopt(const net::DhcpLease& lease) {
   copy_raw(lease_.discover, lease.discover);
   copy_raw(lease_.ack, lease.ack);
   copy_raw(lease_.proxy_offer, lease.proxy_offer);
+  copy_raw(lease_.pxe_discover, lease.pxe_discover);
   copy_raw(lease_.pxe_reply, lease.pxe_reply);
 }
 
@@ -178,7 +179,20 @@ Status StackSession::dhcp(DhcpFlavor flavor) {
   if (!iface_->bind(net::kDhcpClientPort, *dhcp_).ok()) return kAlreadyStarted;
   Millis start = clock_.now();
   dhcp_->start(start);
-  poll_until([&] { return dhcp_->done(); }, dhcp_, start + kDhcpLimitMs);
+  bool configured = false;
+  poll_until(
+      [&] {
+        // The address as soon as it is ours: the port-4011 request to a ProxyDHCP
+        // server, which the next poll sends, is unicast from it.
+        if (!configured && dhcp_->has_address()) {
+          const net::DhcpLease& l = dhcp_->lease();
+          iface_->set_ipv4(net::Ipv4Config{l.address, l.subnet_mask,
+                                           l.router_count > 0 ? l.routers[0] : Ipv4Address()});
+          configured = true;
+        }
+        return dhcp_->done();
+      },
+      dhcp_, start + kDhcpLimitMs);
   iface_->unbind(net::kDhcpClientPort);
   if (dhcp_->state() != net::DhcpState::Bound && !dhcp_->has_address()) {
     log("mpxe: DHCP failed: %s\n", net::dhcp_failure_text(dhcp_->failure()));
@@ -187,6 +201,41 @@ Status StackSession::dhcp(DhcpFlavor flavor) {
   adopt(dhcp_->lease());
   iface_->set_ipv4(net::Ipv4Config{lease_.station, lease_.mask, lease_.router});
   (void)iface_->announce();
+  return kSuccess;
+}
+
+Bytes StackSession::pxe_options() const {
+  return dhcp_ != nullptr ? dhcp_->lease().pxe_option_bytes() : Bytes();
+}
+
+Status StackSession::discover(const net::PxeDiscoveryRequest& request) {
+  if (!up_ || dhcp_ == nullptr || !dhcp_->has_address()) return kNotReady;
+  if (discovery_ == nullptr) {
+    net::DhcpConfig identity = dhcp_->config();
+    identity.mode = net::DhcpMode::Pxe;
+    discovery_ = new (std::nothrow) net::PxeDiscovery(identity, random_);
+    if (discovery_ == nullptr) return kOutOfResources;
+  }
+  if (!iface_->bind(net::kDhcpClientPort, *discovery_).ok()) return kAlreadyStarted;
+  net::PxeDiscoveryRequest r = request;
+  r.client = lease_.station;
+  discovery_->start(r, clock_.now());
+  // The machine bounds itself (4 sends per destination, a handful of them).
+  poll_until([&] { return discovery_->done(); }, discovery_, net::kNever);
+  iface_->unbind(net::kDhcpClientPort);
+  switch (discovery_->failure()) {
+    case net::PxeDiscoveryFailure::None: break;
+    case net::PxeDiscoveryFailure::NoTarget: return kInvalidParameter;
+    case net::PxeDiscoveryFailure::NoReply: return kTimeout;
+    case net::PxeDiscoveryFailure::SendFailed: return kDeviceError;
+  }
+  dhcp_->take_discovery(discovery_->request_packet(), discovery_->reply_packet(), clock_.now());
+  Ipv4Address station = lease_.station, mask = lease_.mask, router = lease_.router;
+  adopt(dhcp_->lease());
+  // SetStationIp may have moved the station since DHCP: keep what is configured.
+  lease_.station = station;
+  lease_.mask = mask;
+  lease_.router = router;
   return kSuccess;
 }
 

@@ -49,6 +49,10 @@ class StackSession final : public NetSession {
   net::MacAddress mac() const override;
 
   uefi::Status dhcp(DhcpFlavor flavor) override;
+  uefi::Status discover(const net::PxeDiscoveryRequest& request) override;
+  Bytes pxe_options() const override;
+  // Why the last discover() failed, for the console.
+  const net::PxeDiscovery* last_discovery() const { return discovery_; }
   const NetLease& lease() const override { return lease_; }
   void set_station(net::Ipv4Address ip, net::Ipv4Address mask, net::Ipv4Address router) override;
 
@@ -105,6 +109,7 @@ class StackSession final : public NetSession {
   PlatformRandom random_;
   net::Interface* iface_ = nullptr;   // placement-constructed in init()
   net::DhcpClient* dhcp_ = nullptr;   // likewise
+  net::PxeDiscovery* discovery_ = nullptr;  // made on the first discover()
   net::TftpClient tftp_;
   RawUdpQueue* raw_ = nullptr;
   net::DnsResolver* dns_ = nullptr;  // made on the first lookup

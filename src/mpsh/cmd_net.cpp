@@ -139,6 +139,8 @@ uefi::Status cmd_net(Shell& shell, size_t, CommandArgs) {
   if (lease.has_router) uefi::print("net: router %s\n", Ipv4Text(lease.router).text);
   if (m->DhcpAckReceived) uefi::print("net: dhcp ack received\n");
   if (m->ProxyOfferReceived) uefi::print("net: proxy offer received\n");
+  if (m->PxeDiscoverValid) uefi::print("net: pxe discover sent\n");
+  if (m->PxeReplyReceived) uefi::print("net: pxe reply received\n");
   if (!m->DhcpAckReceived && !m->ProxyOfferReceived) uefi::print("net: no dhcp ack received\n");
   return uefi::kSuccess;
 }

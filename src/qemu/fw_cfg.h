@@ -18,6 +18,8 @@ inline constexpr char kHashOnApFile[] = "opt/org.mpxe/hash-on-ap";     // driver
 inline constexpr char kHttpApsFile[] = "opt/org.mpxe/http-aps";
 // driver: a lossy link for tests, phy/fault_spec.h's text ("drop=10,dup=10,seed=3")
 inline constexpr char kFaultsFile[] = "opt/org.mpxe/faults";
+// mpxe run --pxe-menu N: the PXE boot menu item to boot, in decimal.
+inline constexpr char kPxeMenuFile[] = "opt/org.mpxe/pxe-menu";
 
 bool fw_cfg_present();
 // Reads the first `size` bytes of item `select`.

@@ -34,7 +34,8 @@ stop_dnsmasq() {
   pids=()
 }
 
-fail() {
+# The e2e tests keep their own fail() (lib.sh), which collects failures.
+declare -F fail >/dev/null || fail() {
   echo "FAIL: $*"
   for log in "$work"/*.log; do [ -e "$log" ] && { echo "--- $log"; cat "$log"; }; done
   exit 1

@@ -305,6 +305,14 @@ TEST(RunOptions, FaultsAreCheckedAsTheRomReadsThem) {
   EXPECT_EQ(parse({"--faults", "drop=10", "--stack", "ipxe"}).exit_status, kUsage);
 }
 
+TEST(RunOptions, PxeMenuIsAnItemForOurRom) {
+  EXPECT_EQ(options({"--pxe-menu", "2"}).pxe_menu, 2);
+  EXPECT_EQ(options({}).pxe_menu, 0);
+  EXPECT_EQ(parse({"--pxe-menu", "0"}).exit_status, kUsage);
+  EXPECT_EQ(parse({"--pxe-menu", "256"}).exit_status, kUsage);
+  EXPECT_EQ(parse({"--pxe-menu", "1", "--stack", "ovmf"}).exit_status, kUsage);
+}
+
 TEST(RunOptions, HttpApsIsACountForOurRom) {
   EXPECT_EQ(options({"--http-aps", "3"}).http_aps, 3);
   EXPECT_EQ(options({"--http-aps", "0"}).http_aps, 0);

@@ -172,6 +172,9 @@ TEST(QemuCommand, ExpectedDigestThroughFwCfg) {
   p = plan();
   p.faults_file = "/tmp/w/faults";
   EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/faults,file=/tmp/w/faults"}));
+  p = plan();
+  p.pxe_menu_file = "/tmp/w/pxe-menu";
+  EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/pxe-menu,file=/tmp/w/pxe-menu"}));
 }
 
 TEST(QemuCommand, ConsoleOnStdioByDefault) {
