@@ -119,12 +119,14 @@ std::vector<uint8_t> read_file(const char* path) {
 }
 #endif
 
-// The ROM the build packed for virtio-net from the real driver image.
-TEST(RomReader, BuiltVirtioRom) {
+// The ROM the build packed for virtio-net from the real driver image; only in a
+// build that makes firmware (the sanitizer builds do not), where it must exist.
 #if defined(MPXE_VIRTIO_ROM) && defined(MPXE_DRIVER_IMAGE)
+TEST(RomReader, BuiltVirtioRom) {
   std::vector<uint8_t> rom = read_file(MPXE_VIRTIO_ROM);
   std::vector<uint8_t> driver = read_file(MPXE_DRIVER_IMAGE);
-  if (rom.empty() || driver.empty()) GTEST_SKIP() << "no ROM built at " << MPXE_VIRTIO_ROM;
+  ASSERT_FALSE(rom.empty()) << "no ROM built at " << MPXE_VIRTIO_ROM;
+  ASSERT_FALSE(driver.empty()) << "no driver image at " << MPXE_DRIVER_IMAGE;
   EXPECT_EQ(rom.size() % 512, 0u);
   RomReadResult read = read_rom(rom);
   ASSERT_TRUE(read.ok()) << read.detail;
@@ -140,9 +142,7 @@ TEST(RomReader, BuiltVirtioRom) {
   ASSERT_GE(image.efi_image.size(), driver.size());
   EXPECT_TRUE(std::equal(driver.begin(), driver.end(), image.efi_image.begin()));
   EXPECT_TRUE(mpxe::pe::check_pe(image.efi_image.first(driver.size())).empty());
-#else
-  GTEST_SKIP() << "firmware not built in this configuration";
-#endif
 }
+#endif
 
 }  // namespace
