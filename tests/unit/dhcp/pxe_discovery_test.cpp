@@ -6,6 +6,7 @@
 #include <map>
 
 #include "dhcp_test_util.h"
+#include "pxe_frames.h"
 
 namespace mpxe::net::test {
 namespace {
@@ -275,6 +276,81 @@ TEST(PxeDiscovery, ALinkThatRefusesEverythingEndsInBoundedTime) {
   h.run_until(60000);
   EXPECT_EQ(h.discovery.state(), PxeDiscoveryState::Failed);
   EXPECT_EQ(h.discovery.failure(), PxeDiscoveryFailure::SendFailed);
+}
+
+}  // namespace
+}  // namespace mpxe::net::test
+
+// ---- against what a real site and a real client put on the wire ---------------
+
+namespace mpxe::net::test {
+namespace {
+
+std::map<uint8_t, Buffer> options_of(Bytes packet) {
+  std::map<uint8_t, Buffer> out;
+  DhcpPacket p = DhcpPacket::check(packet).value();
+  DhcpOptionIterator it(p);
+  DhcpOption o;
+  while (it.next(o)) out.emplace(o.code, buf(o.value));
+  return out;
+}
+
+TEST(PxeDiscoveryCaptured, DnsmasqsMenuParses) {
+  auto options = options_of(Bytes(kDnsmasqMenuAck));
+  auto parsed = PxeVendorOptions::parse(view(options[dhcp_option::kVendorSpecific]));
+  ASSERT_TRUE(parsed.ok());
+  const PxeVendorOptions& o = parsed.value();
+  EXPECT_EQ(o.control(), pxe_discovery::kNoBroadcast | pxe_discovery::kNoMulticast);
+  ASSERT_EQ(o.menu_count(), 3u);
+  EXPECT_EQ(o.menu_item(0).type, 0x8000);
+  EXPECT_EQ(str(o.menu_item(0).description), "Boot mpxe shell");
+  EXPECT_EQ(o.menu_item(2).type, kPxeLocalBoot);
+  ASSERT_EQ(o.server_entry_count(), 2u);
+  EXPECT_EQ(str(o.server_entry(0).address(0)), "10.88.0.2");
+  EXPECT_EQ(o.prompt_timeout(), 2);
+  EXPECT_EQ(str(o.prompt_text()), "Press F8 for menu");
+  EXPECT_EQ(o.choose(0).value().type, 0x8000);
+}
+
+// Our request for the item OVMF asked for carries what OVMF's carried where it
+// matters to a server: the message type, ciaddr, option 43 byte for byte, the
+// architecture and the class prefix.
+TEST(PxeDiscoveryCaptured, OurRequestMatchesOvmfsWhereServersLook) {
+  auto menu = options_of(Bytes(kDnsmasqMenuAck));
+  auto parsed = PxeVendorOptions::parse(view(menu[dhcp_option::kVendorSpecific])).value();
+  Harness h;
+  h.start(PxeDiscoveryRequest::from_options(parsed, 0x8000, ip("10.88.0.111"), ip("10.88.0.2")), 0);
+  ASSERT_EQ(h.tx.count(), 1u);
+  EXPECT_EQ(str(h.tx.last().meta.dst), "10.88.0.2");
+  EXPECT_EQ(h.tx.last().meta.dst_port, 4011);
+
+  auto ours = options_of(view(h.tx.last().bytes));
+  auto ovmf = options_of(Bytes(kOvmfDiscoverRequest));
+  EXPECT_EQ(ours[53], ovmf[53]);
+  EXPECT_EQ(ours[43], ovmf[43]);
+  EXPECT_EQ(ours[93], ovmf[93]);
+  EXPECT_EQ(str(view(ours[60])).substr(0, 20), str(view(ovmf[60])).substr(0, 20));
+  EXPECT_EQ(ovmf.count(54), 0u);
+  EXPECT_EQ(ours.count(54), 0u);
+  const Buffer& b = h.tx.last().bytes;
+  EXPECT_EQ(Buffer(b.begin() + 12, b.begin() + 16),
+            Buffer(kOvmfDiscoverRequest + 12, kOvmfDiscoverRequest + 16));  // ciaddr
+  EXPECT_EQ(b[0], kOvmfDiscoverRequest[0]);
+}
+
+TEST(PxeDiscoveryCaptured, DnsmasqsBootAckIsTaken) {
+  Harness h({kDnsmasqBootAckXid});
+  PxeDiscoveryRequest r = request_for(0x03);
+  r.type = 0x8000;
+  r.client = ip("10.88.0.111");
+  r.menu_server = ip("10.88.0.2");
+  h.start(r, 0);
+  UdpMeta meta = from_server("10.88.0.2", 4011, "10.88.0.111");
+  h.discovery.on_datagram(meta, Bytes(kDnsmasqBootAck), 3, h.tx);
+  ASSERT_EQ(h.discovery.state(), PxeDiscoveryState::Done);
+  EXPECT_EQ(str(h.discovery.boot_file().view()), "shell.0");
+  EXPECT_EQ(str(h.discovery.boot_server()), "10.88.0.2");
+  EXPECT_EQ(h.discovery.layer(), 0);
 }
 
 }  // namespace
