@@ -101,6 +101,7 @@ struct NicContext {
     s = bs()->InstallProtocolInterface(&child, &kPxeBaseCodeProtocolGuid, InterfaceType::Native,
                                        pxe.protocol());
     pxe_installed = !is_error(s);
+    pxe.set_handle(child);
     return s;
   }
 

@@ -3,7 +3,9 @@
 // PXE Base Code protocol are both thin faces over it.
 #pragma once
 
+#include "net/iface/interface.h"
 #include "net/socket/pxe_discovery.h"
+#include "net/socket/pxe_ip_filter.h"
 #include "net/wire/ipv4_address.h"
 #include "net/wire/mac_address.h"
 #include "uefi/types.h"
@@ -39,6 +41,17 @@ struct UdpDatagram {
 struct UdpFilter {
   UdpDatagram want;
   bool any_src_ip = false, any_src_port = false, any_dst_ip = false, any_dst_port = false;
+  // USE_FILTER: the destination must pass the PXE Base Code's IP filter instead.
+  const net::PxeIpFilterRule* ip_filter = nullptr;
+  net::Ipv4Address station, mask;
+
+  bool matches(const UdpDatagram& m) const {
+    if (!any_src_ip && !(m.src == want.src)) return false;
+    if (!any_src_port && m.src_port != want.src_port) return false;
+    if (!any_dst_port && m.dst_port != want.dst_port) return false;
+    if (ip_filter != nullptr) return ip_filter->accepts(m.dst, station, mask);
+    return any_dst_ip || m.dst == want.dst;
+  }
 };
 
 class NetSession {
@@ -54,6 +67,7 @@ class NetSession {
   // server and file become the lease's, and its packets PxeDiscover/PxeReply.
   // The PXE options the lease was given (a menu, boot servers; empty when none).
   virtual uefi::Status discover(const net::PxeDiscoveryRequest& request) = 0;
+  virtual uint16_t discovered_layer() const = 0;  // the layer the last reply granted
   virtual Bytes pxe_options() const = 0;
   virtual void set_station(net::Ipv4Address ip, net::Ipv4Address mask,
                            net::Ipv4Address router) = 0;
@@ -71,8 +85,11 @@ class NetSession {
   // After a failed read: the server's TFTP ERROR, if that is what ended it.
   virtual bool tftp_error(uint8_t* code, const char** text) const = 0;
 
-  virtual uefi::Status udp_write(net::Ipv4Address dst, uint16_t dst_port, net::Ipv4Address gateway,
-                                 uint16_t* src_port, const uint8_t* data, size_t size) = 0;
+  // A UdpWrite: `src` unspecified means the station address; `ip` carries the
+  // gateway (for off-subnet destinations), TTL and ToS.
+  virtual uefi::Status udp_write(net::Ipv4Address src, net::Ipv4Address dst, uint16_t dst_port,
+                                 const net::Interface::UdpSendOptions& ip, uint16_t* src_port,
+                                 const uint8_t* data, size_t size) = 0;
   // Waits up to timeout_ms for a datagram the filter accepts; *size in/out; the
   // datagram is consumed even when it does not fit (kBufferTooSmall).
   virtual uefi::Status udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* size,

@@ -1,6 +1,7 @@
 #include "driver/pxe_base_code.h"
 
 #include "core/byte_ops.h"
+#include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
 
 namespace mpxe::driver {
@@ -17,7 +18,6 @@ constexpr uint16_t kUdpAnyDestIp = 0x0004;
 constexpr uint16_t kUdpAnyDestPort = 0x0008;
 constexpr uint16_t kUdpUseFilter = 0x0010;
 
-constexpr uint16_t kBootTypeBootstrap = 0;
 constexpr uint8_t kDefaultTtl = 64;
 constexpr uint32_t kUdpReadTimeoutMs = 1000;
 constexpr uint16_t kMaxUdpPayload = 1472;  // one Ethernet frame: no fragmentation
@@ -98,6 +98,20 @@ void PxeBaseCode::adopt_lease() {
   update_route_and_arp();
 }
 
+bool PxeBaseCode::callback_allows(PxeFunction function, bool received, const uint8_t* packet,
+                                  size_t length) {
+  if (!mode_.MakeCallbacks || callback_ == nullptr || callback_->Callback == nullptr) return true;
+  PxePacket copy;
+  PxePacket* arg = nullptr;
+  if (packet != nullptr) {
+    length = length < sizeof(copy.Raw) ? length : sizeof(copy.Raw);
+    copy_bytes(MutableBytes(copy.Raw, sizeof(copy.Raw)), Bytes(packet, length));
+    arg = &copy;
+  }
+  return callback_->Callback(callback_, function, received, static_cast<uint32_t>(length), arg) !=
+         PxeCallbackStatus::Abort;
+}
+
 Ipv4Address PxeBaseCode::tftp_server(const IpAddress* given) const {
   if (given != nullptr && !to_v4(*given).is_unspecified()) return to_v4(*given);
   return session_->lease().boot_server;
@@ -124,28 +138,60 @@ Status PxeBaseCode::stop(PxeBaseCodeProtocol* self) {
 Status PxeBaseCode::dhcp(PxeBaseCodeProtocol* self, Boolean) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
+  if (!pxe->callback_allows(PxeFunction::Dhcp)) return kAborted;
   Status s = pxe->session_->dhcp(DhcpFlavor::Pxe);
   if (is_error(s)) return s;
   pxe->adopt_lease();
   return kSuccess;
 }
 
-// Minimal by design: boot server discovery beyond what DHCP and ProxyDHCP
-// already answered is rare; the bootstrap type is served from those replies.
-Status PxeBaseCode::discover(PxeBaseCodeProtocol* self, uint16_t type, uint16_t*, Boolean use_bis,
-                             PxeDiscoverInfo*) {
+// UEFI 2.10 24.3.5: a real boot server discovery for any type and layer. With no
+// Info the lease's own PXE options (control bits, multicast address, server
+// list) say where to ask; else the caller's flags and list do.
+Status PxeBaseCode::discover(PxeBaseCodeProtocol* self, uint16_t type, uint16_t* layer,
+                             Boolean use_bis, PxeDiscoverInfo* info) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
-  if (use_bis || type != kBootTypeBootstrap) return kUnsupported;
+  if (use_bis && !pxe->mode_.BisSupported) return kInvalidParameter;
+  if (info != nullptr && info->IpCnt > net::PxeDiscoveryRequest::kMaxTargets) return kInvalidParameter;
   if (!pxe->mode_.DhcpAckReceived) return kNotReady;
   const NetLease& lease = pxe->session_->lease();
-  pxe->mode_.PxeDiscoverValid = true;
-  copy_packet(&pxe->mode_.PxeDiscover, lease.discover);
-  const RawPacket& reply = lease.pxe_reply.valid()     ? lease.pxe_reply
-                           : lease.proxy_offer.valid() ? lease.proxy_offer
-                                                       : lease.ack;
-  pxe->mode_.PxeReplyReceived = true;
-  copy_packet(&pxe->mode_.PxeReply, reply);
+  uint16_t wanted_layer = layer != nullptr ? *layer : 0;
+  net::PxeDiscoveryRequest request;
+  if (info == nullptr) {
+    net::Result<net::PxeVendorOptions> options =
+        net::PxeVendorOptions::parse(pxe->session_->pxe_options());
+    if (options) {
+      request = net::PxeDiscoveryRequest::from_options(options.value(), type, lease.station,
+                                                       lease.boot_server);
+    } else {
+      request.client = lease.station;
+      request.type = type;
+      request.menu_server = lease.boot_server;
+    }
+    request.layer = wanted_layer;
+  } else {
+    net::PxeDiscoverInfo portable;
+    portable.use_multicast = info->UseMCast;
+    portable.use_broadcast = info->UseBCast;
+    portable.use_unicast = info->UseUCast;
+    portable.must_use_list = info->MustUseList;
+    portable.multicast = to_v4(info->ServerMCastIp);
+    for (uint16_t i = 0; i < info->IpCnt; ++i) {
+      portable.servers[i].type = info->SrvList[i].Type;
+      portable.servers[i].accept_any = info->SrvList[i].AcceptAnyResponse;
+      portable.servers[i].address = to_v4(info->SrvList[i].IpAddr);
+    }
+    portable.server_count = static_cast<uint8_t>(info->IpCnt);
+    request = net::pxe_request_from_info(portable, type, wanted_layer, lease.station);
+  }
+  if (!pxe->callback_allows(PxeFunction::Discover)) return kAborted;
+  Status s = pxe->session_->discover(request);
+  if (is_error(s)) return s;
+  pxe->adopt_lease();
+  const RawPacket& reply = pxe->session_->lease().pxe_reply;
+  if (!pxe->callback_allows(PxeFunction::Discover, true, reply.bytes, reply.size)) return kAborted;
+  if (layer != nullptr) *layer = pxe->session_->discovered_layer();
   return kSuccess;
 }
 
@@ -160,6 +206,7 @@ Status PxeBaseCode::mtftp(PxeBaseCodeProtocol* self, PxeTftpOpcode operation, vo
   Ipv4Address server = pxe->tftp_server(server_ip);
   if (server.is_unspecified()) return kInvalidParameter;
   pxe->mode_.TftpErrorReceived = false;
+  if (!pxe->callback_allows(PxeFunction::Mtftp)) return kAborted;
 
   Status s;
   switch (operation) {
@@ -193,7 +240,7 @@ Status PxeBaseCode::mtftp(PxeBaseCodeProtocol* self, PxeTftpOpcode operation, vo
 }
 
 Status PxeBaseCode::udp_write(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAddress* dest_ip,
-                              PxeUdpPort* dest_port, IpAddress* gateway_ip, IpAddress*,
+                              PxeUdpPort* dest_port, IpAddress* gateway_ip, IpAddress* src_ip,
                               PxeUdpPort* src_port, Uintn* header_size, void* header,
                               Uintn* buffer_size, void* buffer) {
   PxeBaseCode* pxe = from(self);
@@ -209,8 +256,15 @@ Status PxeBaseCode::udp_write(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAd
              Bytes(static_cast<const uint8_t*>(buffer), *buffer_size));
   uint16_t port = 0;
   if (src_port != nullptr && (op_flags & kUdpAnySrcPort) == 0) port = *src_port;
-  Ipv4Address gateway = gateway_ip != nullptr ? to_v4(*gateway_ip) : Ipv4Address::unspecified();
-  Status s = pxe->session_->udp_write(to_v4(*dest_ip), *dest_port, gateway, &port, datagram,
+  if (!pxe->callback_allows(PxeFunction::UdpWrite, false, datagram, head + *buffer_size))
+    return kAborted;
+  net::Interface::UdpSendOptions ip;
+  if (gateway_ip != nullptr) ip.gateway = to_v4(*gateway_ip);
+  ip.ttl = pxe->mode_.TTL;
+  ip.tos = pxe->mode_.ToS;
+  Ipv4Address src = src_ip != nullptr && (op_flags & kUdpAnySrcIp) == 0 ? to_v4(*src_ip)
+                                                                         : Ipv4Address::unspecified();
+  Status s = pxe->session_->udp_write(src, to_v4(*dest_ip), *dest_port, ip, &port, datagram,
                                       head + *buffer_size);
   if (!is_error(s) && src_port != nullptr) *src_port = port;
   return s;
@@ -227,6 +281,16 @@ Status PxeBaseCode::udp_read(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAdd
   filter.any_src_ip = (op_flags & kUdpAnySrcIp) != 0 || src_ip == nullptr;
   filter.any_src_port = (op_flags & kUdpAnySrcPort) != 0 || src_port == nullptr;
   filter.any_dst_ip = (op_flags & (kUdpAnyDestIp | kUdpUseFilter)) != 0 || dest_ip == nullptr;
+  net::PxeIpFilterRule rule;
+  if (op_flags & kUdpUseFilter) {
+    const PxeIpFilter& f = pxe->mode_.IpFilter;
+    rule.filters = f.Filters;
+    rule.count = f.IpCnt < net::PxeIpFilterRule::kMaxList ? f.IpCnt : net::PxeIpFilterRule::kMaxList;
+    for (uint8_t i = 0; i < rule.count; ++i) rule.list[i] = to_v4(f.IpList[i]);
+    filter.ip_filter = &rule;
+    filter.station = to_v4(pxe->mode_.StationIp);
+    filter.mask = to_v4(pxe->mode_.SubnetMask);
+  }
   filter.any_dst_port = (op_flags & kUdpAnyDestPort) != 0 || dest_port == nullptr;
   if (!filter.any_src_ip) filter.want.src = to_v4(*src_ip);
   if (!filter.any_src_port) filter.want.src_port = *src_port;
@@ -238,6 +302,7 @@ Status PxeBaseCode::udp_read(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAdd
   UdpDatagram got;
   Status s = pxe->session_->udp_read(filter, datagram, &size, &got, kUdpReadTimeoutMs);
   if (is_error(s)) return s;
+  if (!pxe->callback_allows(PxeFunction::UdpRead, true, datagram, size)) return kAborted;
   size_t head = header_size != nullptr ? *header_size : 0;
   if (size < head) return kBufferTooSmall;
   copy_bytes(MutableBytes(static_cast<uint8_t*>(header), head), Bytes(datagram, head));
@@ -268,6 +333,7 @@ Status PxeBaseCode::arp(PxeBaseCodeProtocol* self, IpAddress* ip, MacAddress* ma
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
   if (ip == nullptr) return kInvalidParameter;
+  if (!pxe->callback_allows(PxeFunction::Arp)) return kAborted;
   net::MacAddress resolved;
   Status s = pxe->session_->arp(to_v4(*ip), &resolved);
   if (is_error(s)) return s;
@@ -289,8 +355,23 @@ Status PxeBaseCode::set_parameters(PxeBaseCodeProtocol* self, Boolean* auto_arp,
                                    Boolean* make_callback) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
-  if (send_guid != nullptr && *send_guid) return kInvalidParameter;  // no SMBIOS GUID source
-  if (make_callback != nullptr && *make_callback) return kInvalidParameter;
+  // UEFI 2.10 24.3.10: SendGuid needs a system GUID, which this driver does not
+  // read (no SMBIOS lookup): the spec's INVALID_PARAMETER for "not available".
+  if (send_guid != nullptr && *send_guid) return kInvalidParameter;
+  if (make_callback != nullptr) {
+    pxe->callback_ = nullptr;
+    if (*make_callback) {
+      void* found = nullptr;
+      Status s = pxe->handle_ == nullptr
+                     ? kNotFound
+                     : bs()->HandleProtocol(pxe->handle_, &kPxeBaseCodeCallbackProtocolGuid, &found);
+      auto* callback = static_cast<PxeBaseCodeCallbackProtocol*>(found);
+      if (is_error(s) || callback == nullptr || callback->Callback == nullptr)
+        return kInvalidParameter;
+      pxe->callback_ = callback;
+    }
+    pxe->mode_.MakeCallbacks = *make_callback;
+  }
   if (auto_arp != nullptr) pxe->mode_.AutoArp = *auto_arp;
   if (ttl != nullptr) pxe->mode_.TTL = *ttl;
   if (tos != nullptr) pxe->mode_.ToS = *tos;

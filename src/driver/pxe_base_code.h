@@ -11,6 +11,9 @@ namespace mpxe::driver {
 class PxeBaseCode {
  public:
   void init(NetSession* session);
+  // The handle the protocol is installed on: where SetParameters looks for the
+  // caller's callback protocol.
+  void set_handle(uefi::Handle handle) { handle_ = handle; }
   uefi::PxeBaseCodeProtocol* protocol() { return &protocol_; }
   // Copies the lease of a DHCP run that happened outside the protocol (LoadFile's)
   // into Mode, as if Dhcp() had run: NBPs expect the PXE boot's packets there.
@@ -54,6 +57,10 @@ class PxeBaseCode {
                                   uefi::PxePacket* pxe_discover, uefi::PxePacket* pxe_reply,
                                   uefi::PxePacket* bis_reply);
 
+  // With MakeCallbacks set, asks the caller's callback whether `function` may go
+  // on (`packet` is what was just sent or received, or null before an operation).
+  bool callback_allows(uefi::PxeFunction function, bool received = false,
+                       const uint8_t* packet = nullptr, size_t length = 0);
   void reset_mode();
   void update_route_and_arp();
   net::Ipv4Address tftp_server(const uefi::IpAddress* given) const;
@@ -62,6 +69,8 @@ class PxeBaseCode {
   uefi::PxeBaseCodeProtocol protocol_{};
   uefi::PxeMode mode_{};
   NetSession* session_ = nullptr;
+  uefi::Handle handle_ = nullptr;
+  uefi::PxeBaseCodeCallbackProtocol* callback_ = nullptr;
 };
 
 }  // namespace mpxe::driver

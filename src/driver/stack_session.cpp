@@ -86,11 +86,7 @@ bool RawUdpQueue::take(const UdpFilter& filter, uint8_t* buffer, size_t* size, U
     Slot& slot = slots_[(next_ + i) % kSlots];
     if (!slot.used) continue;
     const UdpDatagram& m = slot.meta;
-    if ((!filter.any_src_ip && !(m.src == filter.want.src)) ||
-        (!filter.any_src_port && m.src_port != filter.want.src_port) ||
-        (!filter.any_dst_ip && !(m.dst == filter.want.dst)) ||
-        (!filter.any_dst_port && m.dst_port != filter.want.dst_port))
-      continue;
+    if (!filter.matches(m)) continue;
     *truncated = slot.size > *size;
     *size = copy_bytes(MutableBytes(buffer, *size), Bytes(slot.bytes, slot.size));
     *got = m;
@@ -338,20 +334,21 @@ Status StackSession::bind_raw(uint16_t* port) {
   return iface_->bind(*port, *raw_).ok() ? kSuccess : kOutOfResources;
 }
 
-Status StackSession::udp_write(Ipv4Address dst, uint16_t dst_port, Ipv4Address, uint16_t* src_port,
+Status StackSession::udp_write(Ipv4Address src, Ipv4Address dst, uint16_t dst_port,
+                               const net::Interface::UdpSendOptions& ip, uint16_t* src_port,
                                const uint8_t* data, size_t size) {
   if (!up_) return kNotStarted;
   Status s = bind_raw(src_port);
   if (is_error(s)) return s;
-  net::UdpMeta meta{lease_.station, dst, *src_port, dst_port};
+  net::UdpMeta meta{src.is_unspecified() ? lease_.station : src, dst, *src_port, dst_port};
   Bytes payload(data, size);
   // The first send may start ARP resolution; retry while the answer comes in.
   Millis deadline = clock_.now() + kUdpWriteArpWaitMs;
-  net::Status sent = iface_->send_udp(meta, payload);
+  net::Status sent = iface_->send_udp(meta, payload, ip);
   while (!sent.ok() && sent.error().reason() == net::Errc::WouldBlock) {
     if (clock_.now() >= deadline) return kTimeout;
     iface_->poll(clock_.now());
-    sent = iface_->send_udp(meta, payload);
+    sent = iface_->send_udp(meta, payload, ip);
   }
   return sent.ok() ? kSuccess : kDeviceError;
 }

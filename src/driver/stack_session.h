@@ -51,6 +51,7 @@ class StackSession final : public NetSession {
   uefi::Status dhcp(DhcpFlavor flavor) override;
   uefi::Status discover(const net::PxeDiscoveryRequest& request) override;
   Bytes pxe_options() const override;
+  uint16_t discovered_layer() const override { return discovery_ != nullptr ? discovery_->layer() : 0; }
   // Why the last discover() failed, for the console.
   const net::PxeDiscovery* last_discovery() const { return discovery_; }
   const NetLease& lease() const override { return lease_; }
@@ -74,8 +75,9 @@ class StackSession final : public NetSession {
                           uint16_t block_size, const FetchHooks& hooks);
   const net::TftpClient& tftp() const { return tftp_; }
 
-  uefi::Status udp_write(net::Ipv4Address dst, uint16_t dst_port, net::Ipv4Address gateway,
-                         uint16_t* src_port, const uint8_t* data, size_t size) override;
+  uefi::Status udp_write(net::Ipv4Address src, net::Ipv4Address dst, uint16_t dst_port,
+                         const net::Interface::UdpSendOptions& ip, uint16_t* src_port,
+                         const uint8_t* data, size_t size) override;
   uefi::Status udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* size,
                         UdpDatagram* got, uint32_t timeout_ms) override;
   uefi::Status arp(net::Ipv4Address ip, net::MacAddress* mac) override;

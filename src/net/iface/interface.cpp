@@ -430,7 +430,7 @@ Ipv4Repr Interface::ipv4_header(Ipv4Address src, Ipv4Address dst, IpProtocol pro
   return ip;
 }
 
-Result<MacAddress> Interface::resolve_next_hop(Ipv4Address dst) {
+Result<MacAddress> Interface::resolve_next_hop(Ipv4Address dst, Ipv4Address gateway) {
   if (dst.is_broadcast() || is_subnet_broadcast(dst)) return MacAddress::broadcast();
   if (dst.is_multicast()) {
     // RFC 1112 6.4: 01-00-5E-00-00-00 plus the low-order 23 bits of the group.
@@ -442,8 +442,9 @@ Result<MacAddress> Interface::resolve_next_hop(Ipv4Address dst) {
     return Error(Layer::Iface, Errc::Unreachable);
   Ipv4Address next_hop = dst;
   if (!dst.same_subnet(config_.address, config_.netmask)) {
-    if (config_.gateway.is_unspecified()) return Error(Layer::Iface, Errc::Unreachable);
-    next_hop = config_.gateway;
+    Ipv4Address via = gateway.is_unspecified() ? config_.gateway : gateway;
+    if (via.is_unspecified()) return Error(Layer::Iface, Errc::Unreachable);
+    next_hop = via;
   }
   ArpCache::Resolution resolution = arp_.resolve(next_hop, now_);
   switch (resolution.kind) {
@@ -502,14 +503,20 @@ Status Interface::tx_arp(ArpOperation operation, MacAddress eth_dst, MacAddress 
 }
 
 Status Interface::send_udp(const UdpMeta& meta, Bytes payload) {
+  return send_udp(meta, payload, UdpSendOptions());
+}
+
+Status Interface::send_udp(const UdpMeta& meta, Bytes payload, const UdpSendOptions& options) {
   if (UdpDatagram::kHeaderLen + payload.size() + Ipv4Repr::buffer_len() > mtu_)
     return Error(Layer::Udp, Errc::TooBig);
-  Result<MacAddress> dst_mac = resolve_next_hop(meta.dst);
+  Result<MacAddress> dst_mac = resolve_next_hop(meta.dst, options.gateway);
   if (!dst_mac) return dst_mac.error();
   Ipv4Address src = meta.src.is_unspecified() ? config_.address : meta.src;
   UdpRepr udp{meta.src_port, meta.dst_port, static_cast<uint16_t>(payload.size())};
-  Result<MutableBytes> space =
-      tx_ipv4_begin(dst_mac.value(), ipv4_header(src, meta.dst, IpProtocol::Udp, udp.buffer_len()));
+  Ipv4Repr ip = ipv4_header(src, meta.dst, IpProtocol::Udp, udp.buffer_len());
+  ip.ttl = options.ttl;
+  ip.dscp_ecn = options.tos;
+  Result<MutableBytes> space = tx_ipv4_begin(dst_mac.value(), ip);
   if (!space) return space.error();
   copy_bytes(space.value().subspan(UdpDatagram::kHeaderLen), payload);
   Status status = udp.emit(space.value(), src, meta.dst);

@@ -172,6 +172,13 @@ class Interface final : public UdpSender, public TcpHost {
   // resolved (a request has gone out), Arp/Unreachable when it did not answer,
   // Iface/WouldBlock when the device's transmit ring is full.
   Status send_udp(const UdpMeta& meta, Bytes payload) override;
+  // What a caller of the PXE Base Code's UdpWrite may set for one datagram.
+  struct UdpSendOptions {
+    Ipv4Address gateway;  // the next hop for an off-subnet destination (else the route's)
+    uint8_t ttl = kTtl;
+    uint8_t tos = 0;      // the IPv4 ToS byte (DSCP and ECN)
+  };
+  Status send_udp(const UdpMeta& meta, Bytes payload, const UdpSendOptions& options);
   // An ICMP echo request; replies go to the echo listener. Fails as send_udp().
   Status send_ping(Ipv4Address dst, uint16_t ident, uint16_t seq, Bytes data);
   // A gratuitous ARP (RFC 5227 "ARP Announcement") for the configured address, so
@@ -205,7 +212,8 @@ class Interface final : public UdpSender, public TcpHost {
   void drop(Drop reason, Error error = Error());
 
   // Transmit path.
-  Result<MacAddress> resolve_next_hop(Ipv4Address dst);
+  // `gateway`, when given, replaces the configured one for off-subnet `dst`.
+  Result<MacAddress> resolve_next_hop(Ipv4Address dst, Ipv4Address gateway = Ipv4Address());
   // Writes the Ethernet and IPv4 headers into the scratch frame and returns the
   // space for ip.payload_len bytes of payload after them.
   Result<MutableBytes> tx_ipv4_begin(MacAddress dst_mac, const Ipv4Repr& ip);

@@ -588,7 +588,14 @@ void DhcpClient::take_discovery(const DhcpRawPacket& request, const DhcpRawPacke
   lease_.pxe_reply = reply;
   timeline_.pxe_reply = now;
   lease_.needs_discovery = false;
+  // The menu stays the lease's PXE options: a later Discover asks from it again.
+  uint8_t menu[sizeof(lease_.pxe_options)];
+  size_t menu_length = copy_bytes(MutableBytes(menu), lease_.pxe_option_bytes());
   fill_boot_info(DhcpBootSource::PxeReply, packet.value(), params.value());
+  if (menu_length != 0) {
+    lease_.pxe_options_length = static_cast<uint8_t>(
+        copy_bytes(MutableBytes(lease_.pxe_options), Bytes(menu, menu_length)));
+  }
 }
 
 bool DhcpClient::proxy_exchange_needed() const {

@@ -22,6 +22,24 @@ PxeDiscoveryRequest PxeDiscoveryRequest::from_options(const PxeVendorOptions& op
   return r;
 }
 
+PxeDiscoveryRequest pxe_request_from_info(const PxeDiscoverInfo& info, uint16_t type,
+                                          uint16_t layer, Ipv4Address client) {
+  PxeDiscoveryRequest r;
+  r.client = client;
+  r.type = type;
+  r.layer = layer;
+  if (!info.use_broadcast) r.control |= pxe_discovery::kNoBroadcast;
+  if (!info.use_multicast) r.control |= pxe_discovery::kNoMulticast;
+  if (info.must_use_list) r.control |= pxe_discovery::kListedOnly;
+  if (info.use_multicast) r.multicast = info.multicast;
+  r.unicast = info.use_unicast;
+  for (size_t i = 0; i < info.server_count && r.server_count < PxeDiscoveryRequest::kMaxTargets; ++i) {
+    const PxeDiscoverInfo::Server& s = info.servers[i];
+    if (s.type == type || s.accept_any) r.servers[r.server_count++] = s.address;
+  }
+  return r;
+}
+
 Result<PxeBootPlan> pxe_plan_boot(const DhcpLease& lease, size_t pinned) {
   Result<PxeVendorOptions> options = PxeVendorOptions::parse(lease.pxe_option_bytes());
   if (!options) return options.error();
@@ -114,7 +132,7 @@ void PxeDiscovery::start(const PxeDiscoveryRequest& request, Millis now) {
     add_target(request.multicast, kMulticastPort);
   if (!(control & pxe_discovery::kNoBroadcast))
     add_target(Ipv4Address::broadcast(), kDhcpServerPort);
-  for (size_t i = 0; i < request.server_count; ++i)
+  for (size_t i = 0; request.unicast && i < request.server_count; ++i)
     if (request.servers[i].is_unicast()) add_target(request.servers[i], kPxeProxyPort);
   if (target_count_ == 0 && request.menu_server.is_unicast())
     add_target(request.menu_server, kPxeProxyPort);

@@ -39,12 +39,35 @@ struct PxeDiscoveryRequest {
   Ipv4Address multicast;   // unspecified: no multicast address was given
   Ipv4Address servers[kMaxTargets];  // the PXE_BOOT_SERVERS addresses of `type`
   uint8_t server_count = 0;
+  bool unicast = true;      // ask `servers` by unicast (else they only limit who is heard)
   Ipv4Address menu_server;  // who sent the options; the last resort
 
   // The request for item `type` under the options a server sent.
   static PxeDiscoveryRequest from_options(const PxeVendorOptions& options, uint16_t type,
                                           Ipv4Address client, Ipv4Address menu_server);
 };
+
+// EFI_PXE_BASE_CODE_DISCOVER_INFO as a caller of the PXE Base Code's Discover
+// gives it (UEFI 2.10 24.3.5), without the UEFI types.
+struct PxeDiscoverInfo {
+  struct Server {
+    uint16_t type = 0;
+    bool accept_any = false;  // a reply from this server counts whatever item it names
+    Ipv4Address address;
+  };
+  bool use_multicast = false;
+  bool use_broadcast = false;
+  bool use_unicast = false;
+  bool must_use_list = false;
+  Ipv4Address multicast;
+  Server servers[PxeDiscoveryRequest::kMaxTargets];
+  uint8_t server_count = 0;
+};
+// The request Discover(type, layer, info) makes: the list's servers of `type`
+// (or that accept any) are the unicast targets and, with must_use_list, the
+// only ones heard.
+PxeDiscoveryRequest pxe_request_from_info(const PxeDiscoverInfo& info, uint16_t type,
+                                          uint16_t layer, Ipv4Address client);
 
 // What a boot makes of a lease that needs discovery: the PXE options, the menu
 // item to ask for (`pinned`, 1-based, else the first that is not local boot),

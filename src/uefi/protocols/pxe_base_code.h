@@ -175,6 +175,24 @@ struct PxeDiscoverInfo {
   PxeSrvList SrvList[1];
 };
 
+// EFI_PXE_BASE_CODE_CALLBACK_PROTOCOL (UEFI 2.10 24.4): a caller installs it on
+// the PXE Base Code's handle and sets Mode.MakeCallbacks; the Base Code then asks
+// it before each operation and after each packet, and stops on ABORT.
+inline constexpr Guid kPxeBaseCodeCallbackProtocolGuid = {
+    0x245dca21, 0xfb7b, 0x11d3, {0x8f, 0x01, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b}};
+
+enum class PxeFunction : uint32_t {
+  First = 0, Dhcp = 1, Discover = 2, Mtftp = 3, UdpWrite = 4, UdpRead = 5, Arp = 6, Igmp = 7,
+};
+enum class PxeCallbackStatus : uint32_t { First = 0, Continue = 1, Abort = 2 };
+
+struct PxeBaseCodeCallbackProtocol {
+  uint64_t Revision;
+  PxeCallbackStatus (*Callback)(PxeBaseCodeCallbackProtocol* self, PxeFunction function,
+                                Boolean received, uint32_t packet_length, PxePacket* packet);
+};
+static_assert(sizeof(PxeBaseCodeCallbackProtocol) == 16);
+
 struct PxeBaseCodeProtocol {
   uint64_t Revision;
   Status (*Start)(PxeBaseCodeProtocol* self, Boolean use_ipv6);

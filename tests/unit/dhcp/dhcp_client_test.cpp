@@ -527,6 +527,30 @@ TEST(DhcpClientProxy, ABootMenuAsksForDiscovery) {
   EXPECT_EQ(buf(h.client.lease().pxe_option_bytes()), vendor);
 }
 
+// The boot server's reply becomes the lease's boot information and PxeReply; the
+// menu stays its PXE options, for a later Discover.
+TEST(DhcpClientProxy, ADiscoveryReplyIsTakenAndTheMenuKept) {
+  Buffer vendor = {6, 1, 0x03, 9, 6, 0x80, 0x01, 3, 'n', 'e', 't', 255};
+  Harness h(pxe_config(), {kProxyXid});
+  h.start(0);
+  h.receive(from_server("10.77.0.2"), proxy_offer_with(vendor), 1);
+  h.receive(from_server("10.77.0.1"), kProxyOffer, 2);
+  h.receive(from_server("10.77.0.1"), kProxyAck, 3);
+  ASSERT_TRUE(h.client.lease().needs_discovery);
+  DhcpRawPacket request, reply;
+  request.assign(Bytes(kProxyAck));  // any packet: it is kept as it was sent
+  reply.assign(view(proxy_offer_with({71, 4, 0x80, 0x01, 0, 0, 255}, "boot/net.efi")));
+  h.client.take_discovery(request, reply, 50);
+  const DhcpLease& lease = h.client.lease();
+  EXPECT_FALSE(lease.needs_discovery);
+  EXPECT_EQ(lease.boot_source, DhcpBootSource::PxeReply);
+  EXPECT_EQ(str(lease.boot_file.view()), "boot/net.efi");
+  EXPECT_EQ(buf(lease.pxe_reply.view()), buf(reply.view()));
+  EXPECT_EQ(buf(lease.pxe_discover.view()), buf(Bytes(kProxyAck)));
+  EXPECT_EQ(buf(lease.pxe_option_bytes()), vendor);
+  EXPECT_EQ(h.client.timeline().pxe_reply, 50u);
+}
+
 // A menu in an offer that also names a file, with control bit 3: boot the file.
 TEST(DhcpClientProxy, ControlBit3WithAFileSkipsTheMenu) {
   Buffer vendor = {6, 1, 0x08, 9, 6, 0x80, 0x01, 3, 'n', 'e', 't', 255};

@@ -355,3 +355,55 @@ TEST(PxeDiscoveryCaptured, DnsmasqsBootAckIsTaken) {
 
 }  // namespace
 }  // namespace mpxe::net::test
+
+// ---- Discover(type, layer, info) of the PXE Base Code ---------------------------
+
+namespace mpxe::net::test {
+namespace {
+
+TEST(PxeDiscoverInfo, TheCallersFlagsBecomeTheControlBits) {
+  PxeDiscoverInfo info;
+  info.use_unicast = true;
+  info.must_use_list = true;
+  info.servers[info.server_count++] = {0x8001, false, ip("10.0.0.5")};
+  info.servers[info.server_count++] = {0x0003, false, ip("10.0.0.6")};
+  info.servers[info.server_count++] = {0x0007, true, ip("10.0.0.7")};
+  PxeDiscoveryRequest r = pxe_request_from_info(info, 0x8001, 2, kClient);
+  EXPECT_EQ(r.control, pxe_discovery::kNoBroadcast | pxe_discovery::kNoMulticast |
+                           pxe_discovery::kListedOnly);
+  EXPECT_EQ(r.layer, 2);
+  ASSERT_EQ(r.server_count, 2);  // its type, and the one that accepts any
+  EXPECT_EQ(str(r.servers[0]), "10.0.0.5");
+  EXPECT_EQ(str(r.servers[1]), "10.0.0.7");
+  Harness h;
+  h.start(r, 0);
+  ASSERT_EQ(h.discovery.target_count(), 2);
+  EXPECT_EQ(h.tx.last().bytes.size() >= 300, true);
+}
+
+TEST(PxeDiscoverInfo, BroadcastOnlyAndAListThatOnlyFilters) {
+  PxeDiscoverInfo info;
+  info.use_broadcast = true;
+  info.must_use_list = true;
+  info.servers[info.server_count++] = {0x8001, false, ip("10.0.0.5")};
+  Harness h;
+  h.start(pxe_request_from_info(info, 0x8001, 0, kClient), 0);
+  ASSERT_EQ(h.discovery.target_count(), 1);
+  EXPECT_TRUE(h.discovery.target(0).dst.is_broadcast());
+  h.receive(from_server("10.0.0.9", 67), reply(0xC0FFEE01, item71(0x8001), "rogue.efi"), 3);
+  EXPECT_EQ(h.discovery.drops(PxeDiscoveryDrop::NotListed), 1u);
+  h.receive(from_server("10.0.0.5", 67), reply(0xC0FFEE01, item71(0x8001, 1), "ok.efi"), 4);
+  EXPECT_EQ(h.discovery.state(), PxeDiscoveryState::Done);
+  EXPECT_EQ(h.discovery.layer(), 1);
+}
+
+TEST(PxeDiscoverInfo, NothingAllowedIsNoTarget) {
+  PxeDiscoverInfo info;
+  PxeDiscoveryRequest r = pxe_request_from_info(info, 0, 0, kClient);
+  Harness h;
+  h.start(r, 0);
+  EXPECT_EQ(h.discovery.failure(), PxeDiscoveryFailure::NoTarget);
+}
+
+}  // namespace
+}  // namespace mpxe::net::test

@@ -660,6 +660,33 @@ TEST(InterfaceUdp, RoutesOffLinkThroughTheGateway) {
   EXPECT_FAILS(s.iface.send_udp({{}, far, 1, 2}, text("x")), Layer::Iface, Errc::Unreachable);
 }
 
+// The PXE Base Code's UdpWrite: a gateway of the caller's for this datagram, and
+// the TTL and ToS SetParameters set.
+TEST(InterfaceUdp, SendOptionsSetTheGatewayTtlAndTos) {
+  Stack s(kClientMac, client_config());
+  Ipv4Address far = Ipv4Address::of(192, 0, 2, 10);
+  Ipv4Address other_router = Ipv4Address::of(10, 77, 0, 254);
+  Interface::UdpSendOptions options;
+  options.gateway = other_router;
+  options.ttl = 3;
+  options.tos = 0x10;
+  EXPECT_FAILS(s.iface.send_udp({{}, far, 1, 2}, text("x"), options), Layer::Arp, Errc::WouldBlock);
+  EXPECT_EQ(test::parse_arp_frame(s.device.tx[0]).target_ip, other_router);
+  ArpRepr reply{ArpOperation::Reply, kStrangerMac, other_router, kClientMac, kClientIp};
+  s.feed(test::arp_frame(kStrangerMac, kClientMac, reply));
+  ASSERT_TRUE(s.iface.send_udp({{}, far, 1, 2}, text("x"), options));
+  test::Parsed p = test::parse_ipv4_frame(s.device.tx[1]);
+  EXPECT_EQ(p.eth.dst, kStrangerMac);
+  EXPECT_EQ(p.ip.dst, far);
+  EXPECT_EQ(p.ip.ttl, 3);
+  EXPECT_EQ(p.ip.dscp_ecn, 0x10);
+  // On the link the gateway plays no part: the destination itself is asked for.
+  Ipv4Address neighbour = Ipv4Address::of(10, 77, 0, 77);
+  EXPECT_FAILS(s.iface.send_udp({{}, neighbour, 1, 2}, text("x"), options), Layer::Arp,
+               Errc::WouldBlock);
+  EXPECT_EQ(test::parse_arp_frame(s.device.tx[2]).target_ip, neighbour);
+}
+
 TEST(InterfaceUdp, RefusesPayloadsOverTheMtu) {
   Stack s(kClientMac);
   Buffer big(1500 - 20 - 8 + 1);

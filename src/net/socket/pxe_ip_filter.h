@@ -1,0 +1,42 @@
+// The receive filter of the PXE Base Code (UDP reads with USE_FILTER, UEFI 2.10
+// 24.3.8 SetIpFilter): which destination addresses a datagram may have to be
+// handed to the caller. Portable, so the rule is unit-tested on the host.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/wire/ipv4_address.h"
+
+namespace mpxe::net {
+
+struct PxeIpFilterRule {
+  static constexpr uint8_t kStationIp = 0x01;
+  static constexpr uint8_t kBroadcast = 0x02;
+  static constexpr uint8_t kPromiscuous = 0x04;
+  static constexpr uint8_t kPromiscuousMulticast = 0x08;
+  static constexpr size_t kMaxList = 8;  // EFI_PXE_BASE_CODE_MAX_IPCNT
+
+  uint8_t filters = kStationIp;
+  Ipv4Address list[kMaxList];  // further addresses (unicast or multicast) taken
+  uint8_t count = 0;
+
+  static bool is_subnet_broadcast(Ipv4Address dst, Ipv4Address station, Ipv4Address mask) {
+    if (mask.is_unspecified() || mask.is_broadcast()) return false;
+    return (dst.to_u32() | mask.to_u32()) == 0xFFFFFFFF && dst.same_subnet(station, mask);
+  }
+
+  // `dst` of a received datagram, with our `station` address and `mask`.
+  bool accepts(Ipv4Address dst, Ipv4Address station, Ipv4Address mask) const {
+    if (filters & kPromiscuous) return true;
+    if ((filters & kStationIp) && dst == station) return true;
+    if ((filters & kBroadcast) && (dst.is_broadcast() || is_subnet_broadcast(dst, station, mask)))
+      return true;
+    if ((filters & kPromiscuousMulticast) && dst.is_multicast()) return true;
+    for (size_t i = 0; i < count && i < kMaxList; ++i)
+      if (list[i] == dst) return true;
+    return false;
+  }
+};
+
+}  // namespace mpxe::net
