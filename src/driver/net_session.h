@@ -95,6 +95,8 @@ class NetSession {
   virtual uefi::Status udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* size,
                                 UdpDatagram* got, uint32_t timeout_ms) = 0;
   virtual uefi::Status arp(net::Ipv4Address ip, net::MacAddress* mac) = 0;
+  // The answered ARP entries, up to `capacity`, for Mode.ArpCache.
+  virtual size_t arp_entries(net::Ipv4Address* ips, net::MacAddress* macs, size_t capacity) const = 0;
 
  protected:
   ~NetSession() = default;

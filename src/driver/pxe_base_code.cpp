@@ -77,6 +77,16 @@ void PxeBaseCode::update_route_and_arp() {
     from_v4(&route.GwAddr, lease.router);
     mode_.RouteTableEntries = 1;
   }
+  // Mode.ArpCache mirrors the stack's: every neighbour answered so far.
+  Ipv4Address ips[kPxeMaxArpEntries];
+  net::MacAddress macs[kPxeMaxArpEntries];
+  size_t n = session_->arp_entries(ips, macs, kPxeMaxArpEntries);
+  for (size_t i = 0; i < n; ++i) {
+    from_v4(&mode_.ArpCache[i].IpAddr, ips[i]);
+    fill_bytes(MutableBytes(mode_.ArpCache[i].MacAddr.Addr, sizeof(MacAddress)), 0);
+    macs[i].write(mode_.ArpCache[i].MacAddr.Addr);
+  }
+  mode_.ArpCacheEntries = static_cast<uint32_t>(n);
 }
 
 void PxeBaseCode::adopt_lease() {
@@ -236,6 +246,7 @@ Status PxeBaseCode::mtftp(PxeBaseCodeProtocol* self, PxeTftpOpcode operation, vo
     copy_bytes(out, Bytes(reinterpret_cast<const uint8_t*>(text), text ? __builtin_strlen(text) : 0));
     return kTftpError;
   }
+  pxe->update_route_and_arp();
   return s;
 }
 
@@ -267,6 +278,7 @@ Status PxeBaseCode::udp_write(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAd
   Status s = pxe->session_->udp_write(src, to_v4(*dest_ip), *dest_port, ip, &port, datagram,
                                       head + *buffer_size);
   if (!is_error(s) && src_port != nullptr) *src_port = port;
+  pxe->update_route_and_arp();
   return s;
 }
 
@@ -318,6 +330,7 @@ Status PxeBaseCode::udp_read(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAdd
   if (dest_port != nullptr) *dest_port = got.dst_port;
   if (src_ip != nullptr) from_v4(src_ip, got.src);
   if (src_port != nullptr) *src_port = got.src_port;
+  pxe->update_route_and_arp();
   return result;
 }
 
@@ -341,12 +354,7 @@ Status PxeBaseCode::arp(PxeBaseCodeProtocol* self, IpAddress* ip, MacAddress* ma
     fill_bytes(MutableBytes(mac->Addr, sizeof(mac->Addr)), 0);
     resolved.write(mac->Addr);
   }
-  PxeMode& mode = pxe->mode_;
-  uint32_t slot = mode.ArpCacheEntries < kPxeMaxArpEntries ? mode.ArpCacheEntries++
-                                                            : kPxeMaxArpEntries - 1;
-  mode.ArpCache[slot].IpAddr = *ip;
-  fill_bytes(MutableBytes(mode.ArpCache[slot].MacAddr.Addr, sizeof(MacAddress)), 0);
-  resolved.write(mode.ArpCache[slot].MacAddr.Addr);
+  pxe->update_route_and_arp();
   return kSuccess;
 }
 

@@ -81,6 +81,9 @@ class StackSession final : public NetSession {
   uefi::Status udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* size,
                         UdpDatagram* got, uint32_t timeout_ms) override;
   uefi::Status arp(net::Ipv4Address ip, net::MacAddress* mac) override;
+  size_t arp_entries(net::Ipv4Address* ips, net::MacAddress* macs, size_t capacity) const override {
+    return iface_ != nullptr ? iface_->arp_cache().complete(clock_.now(), ips, macs, capacity) : 0;
+  }
 
   // A host name to its first IPv4 address, through the lease's DNS servers
   // (option 6); dotted quads and cached names answer at once. On failure `why`

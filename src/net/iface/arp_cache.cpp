@@ -126,6 +126,18 @@ ArpCache::State ArpCache::state_of(Ipv4Address ip, Millis now) const {
   return entry->state;
 }
 
+size_t ArpCache::complete(Millis now, Ipv4Address* ips, MacAddress* macs, size_t capacity) const {
+  size_t n = 0;
+  for (const Entry& entry : entries_) {
+    if (n == capacity) break;
+    if (entry.state != State::Complete || lapsed(entry, now)) continue;
+    ips[n] = entry.ip;
+    macs[n] = entry.mac;
+    ++n;
+  }
+  return n;
+}
+
 size_t ArpCache::size() const {
   size_t n = 0;
   for (const Entry& entry : entries_)

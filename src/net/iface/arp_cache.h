@@ -71,6 +71,10 @@ class ArpCache {
 
   void clear();
 
+  // The fresh Complete entries, up to `capacity` of them, into `ips`/`macs`:
+  // what the PXE Base Code's Mode.ArpCache shows. Returns how many.
+  size_t complete(Millis now, Ipv4Address* ips, MacAddress* macs, size_t capacity) const;
+
   // For tests and the console.
   State state_of(Ipv4Address ip, Millis now) const;
   size_t size() const;

@@ -24,6 +24,21 @@ TEST(ArpCache, FirstResolveAsksThenWaitsUntilAnswered) {
   EXPECT_EQ(r.mac, kPeerMac);
 }
 
+// What Mode.ArpCache shows: answered entries only, and not once they lapsed.
+TEST(ArpCache, CompleteListsFreshAnswersOnly) {
+  ArpCache cache;
+  const Ipv4Address pending = Ipv4Address::of(10, 77, 0, 9);
+  cache.insert(kPeer, kPeerMac, 100);
+  EXPECT_EQ(cache.resolve(pending, 100).kind, Kind::SendRequest);
+  Ipv4Address ips[4];
+  MacAddress macs[4];
+  ASSERT_EQ(cache.complete(200, ips, macs, 4), 1u);
+  EXPECT_EQ(ips[0], kPeer);
+  EXPECT_EQ(macs[0], kPeerMac);
+  EXPECT_EQ(cache.complete(200, ips, macs, 0), 0u);
+  EXPECT_EQ(cache.complete(100 + ArpCache::kLifetime + 1, ips, macs, 4), 0u);
+}
+
 TEST(ArpCache, RetriesAreRateLimitedAndGiveUpAfterThree) {
   ArpCache cache;
   Ipv4Address ip;
