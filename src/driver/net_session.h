@@ -94,6 +94,9 @@ class NetSession {
   // datagram is consumed even when it does not fit (kBufferTooSmall).
   virtual uefi::Status udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* size,
                                 UdpDatagram* got, uint32_t timeout_ms) = 0;
+  // After udp_read() answered kIcmpError: the datagram the ICMP error quoted and
+  // its code (type 3, destination unreachable).
+  virtual void last_icmp_error(UdpDatagram* quoted, uint8_t* code) const = 0;
   virtual uefi::Status arp(net::Ipv4Address ip, net::MacAddress* mac) = 0;
   // The answered ARP entries, up to `capacity`, for Mode.ArpCache.
   virtual size_t arp_entries(net::Ipv4Address* ips, net::MacAddress* macs, size_t capacity) const = 0;

@@ -19,6 +19,8 @@ constexpr uint16_t kUdpAnyDestPort = 0x0008;
 constexpr uint16_t kUdpUseFilter = 0x0010;
 
 constexpr uint8_t kDefaultTtl = 64;
+constexpr uint8_t kIcmpDestinationUnreachable = 3;
+constexpr uint8_t kIpProtocolUdp = 17;
 constexpr uint32_t kUdpReadTimeoutMs = 1000;
 constexpr uint16_t kMaxUdpPayload = 1472;  // one Ethernet frame: no fragmentation
 
@@ -106,6 +108,27 @@ void PxeBaseCode::adopt_lease() {
   mode_.PxeReplyReceived = lease.pxe_reply.valid();
   copy_packet(&mode_.PxeReply, lease.pxe_reply);
   update_route_and_arp();
+}
+
+// Mode.IcmpError as EDK II keeps it: the ICMP header, then the quoted IPv4
+// header and the first 8 bytes of the UDP datagram it refused.
+void PxeBaseCode::note_icmp_error() {
+  UdpDatagram quoted;
+  uint8_t code = 0;
+  session_->last_icmp_error(&quoted, &code);
+  PxeIcmpError& e = mode_.IcmpError;
+  fill_bytes(MutableBytes(reinterpret_cast<uint8_t*>(&e), sizeof(e)), 0);
+  e.Type = kIcmpDestinationUnreachable;
+  e.Code = code;
+  uint8_t* ip = e.Data;
+  ip[0] = 0x45;  // version 4, 20-byte header
+  ip[8] = mode_.TTL;
+  ip[9] = kIpProtocolUdp;
+  quoted.src.write(ip + 12);
+  quoted.dst.write(ip + 16);
+  store_be16(ip + 20, quoted.src_port);
+  store_be16(ip + 22, quoted.dst_port);
+  mode_.IcmpErrorReceived = true;
 }
 
 bool PxeBaseCode::callback_allows(PxeFunction function, bool received, const uint8_t* packet,
@@ -313,6 +336,7 @@ Status PxeBaseCode::udp_read(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAdd
   size_t size = sizeof(datagram);
   UdpDatagram got;
   Status s = pxe->session_->udp_read(filter, datagram, &size, &got, kUdpReadTimeoutMs);
+  if (s == kIcmpError) pxe->note_icmp_error();
   if (is_error(s)) return s;
   if (!pxe->callback_allows(PxeFunction::UdpRead, true, datagram, size)) return kAborted;
   size_t head = header_size != nullptr ? *header_size : 0;

@@ -61,6 +61,7 @@ class PxeBaseCode {
   // on (`packet` is what was just sent or received, or null before an operation).
   bool callback_allows(uefi::PxeFunction function, bool received = false,
                        const uint8_t* packet = nullptr, size_t length = 0);
+  void note_icmp_error();
   void reset_mode();
   void update_route_and_arp();
   net::Ipv4Address tftp_server(const uefi::IpAddress* given) const;

@@ -80,6 +80,20 @@ void RawUdpQueue::on_datagram(const net::UdpMeta& meta, Bytes payload, Millis, n
   }
 }
 
+void RawUdpQueue::on_unreachable(const net::UdpMeta& quoted, uint8_t code, net::Millis) {
+  unreachable_ = true;
+  unreachable_quoted_ = UdpDatagram{quoted.src, quoted.dst, quoted.src_port, quoted.dst_port};
+  unreachable_code_ = code;
+}
+
+bool RawUdpQueue::take_unreachable(UdpDatagram* quoted, uint8_t* code) {
+  if (!unreachable_) return false;
+  unreachable_ = false;
+  *quoted = unreachable_quoted_;
+  *code = unreachable_code_;
+  return true;
+}
+
 bool RawUdpQueue::take(const UdpFilter& filter, uint8_t* buffer, size_t* size, UdpDatagram* got,
                        bool* truncated) {
   for (size_t i = 0; i < kSlots; ++i) {
@@ -363,6 +377,7 @@ Status StackSession::udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* 
   }
   bool truncated = false;
   bool found = false;
+  bool icmp = false;
   poll_until(
       [&] {
         size_t room = *size;
@@ -370,9 +385,12 @@ Status StackSession::udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* 
           *size = room;
           found = true;
         }
-        return found;
+        // "An ICMP error packet was received during the UDP read session."
+        icmp = !found && raw_->take_unreachable(&icmp_quoted_, &icmp_code_);
+        return found || icmp;
       },
       static_cast<net::TftpClient*>(nullptr), clock_.now() + timeout_ms);
+  if (icmp) return kIcmpError;
   if (!found) return kTimeout;
   return truncated ? kBufferTooSmall : kSuccess;
 }

@@ -21,6 +21,10 @@ class RawUdpQueue final : public net::UdpEndpoint {
 
   void on_datagram(const net::UdpMeta& meta, Bytes payload, net::Millis now,
                    net::UdpSender& tx) override;
+  // ICMP destination unreachable quoting one of our datagrams: kept (the last
+  // one) until UdpRead reports it.
+  void on_unreachable(const net::UdpMeta& quoted, uint8_t code, net::Millis now) override;
+  bool take_unreachable(UdpDatagram* quoted, uint8_t* code);
   // Takes the oldest datagram the filter accepts; false when there is none.
   bool take(const UdpFilter& filter, uint8_t* buffer, size_t* size, UdpDatagram* got,
             bool* truncated);
@@ -34,6 +38,9 @@ class RawUdpQueue final : public net::UdpEndpoint {
   };
   Slot slots_[kSlots];
   uint32_t next_ = 0;
+  bool unreachable_ = false;
+  UdpDatagram unreachable_quoted_;
+  uint8_t unreachable_code_ = 0;
 };
 
 class StackSession final : public NetSession {
@@ -80,6 +87,10 @@ class StackSession final : public NetSession {
                          const uint8_t* data, size_t size) override;
   uefi::Status udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* size,
                         UdpDatagram* got, uint32_t timeout_ms) override;
+  void last_icmp_error(UdpDatagram* quoted, uint8_t* code) const override {
+    *quoted = icmp_quoted_;
+    *code = icmp_code_;
+  }
   uefi::Status arp(net::Ipv4Address ip, net::MacAddress* mac) override;
   size_t arp_entries(net::Ipv4Address* ips, net::MacAddress* macs, size_t capacity) const override {
     return iface_ != nullptr ? iface_->arp_cache().complete(clock_.now(), ips, macs, capacity) : 0;
@@ -122,6 +133,8 @@ class StackSession final : public NetSession {
   uint8_t dns_server_count_ = 0;
   uint16_t raw_ports_[4] = {};
   NetLease lease_;
+  UdpDatagram icmp_quoted_;
+  uint8_t icmp_code_ = 0;
   bool up_ = false;
   bool tftp_failed_ = false;
 };
