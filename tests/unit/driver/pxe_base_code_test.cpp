@@ -1,0 +1,399 @@
+// EFI_PXE_BASE_CODE_PROTOCOL as an NBP calls it, over a fake NetSession that
+// records what the protocol asked of the stack and answers as told.
+#include "driver/pxe_base_code.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <deque>
+#include <vector>
+
+#include "uefi_stubs.h"
+
+namespace mpxe::driver {
+namespace {
+
+using namespace uefi;
+using net::Ipv4Address;
+
+const Ipv4Address kStation = Ipv4Address::of(10, 77, 0, 120);
+const Ipv4Address kMask = Ipv4Address::of(255, 255, 255, 0);
+const Ipv4Address kServer = Ipv4Address::of(10, 77, 0, 2);
+
+IpAddress ip(Ipv4Address a) {
+  IpAddress out{};
+  a.write(out.v4.Addr);
+  return out;
+}
+Ipv4Address v4(const IpAddress& a) { return Ipv4Address::from_bytes(a.v4.Addr); }
+
+class FakeSession final : public NetSession {
+ public:
+  struct Datagram {
+    UdpDatagram meta;
+    std::vector<uint8_t> bytes;
+  };
+  struct Write {
+    Ipv4Address src, dst;
+    uint16_t dst_port;
+    net::Interface::UdpSendOptions ip;
+    std::vector<uint8_t> bytes;
+  };
+
+  Status up() override { up_ = true; return kSuccess; }
+  void down() override { up_ = false; }
+  bool is_up() const override { return up_; }
+  net::MacAddress mac() const override { return net::MacAddress{{0x52, 0x54, 0, 0x12, 0x34, 0x56}}; }
+
+  Status dhcp(DhcpFlavor) override {
+    ++dhcp_calls;
+    lease_.station = kStation;
+    lease_.mask = kMask;
+    lease_.router = Ipv4Address::of(10, 77, 0, 1);
+    lease_.boot_server = kServer;
+    std::strcpy(lease_.boot_file, "boot.efi");
+    lease_.ack.size = 300;
+    return kSuccess;
+  }
+  const NetLease& lease() const override { return lease_; }
+  void set_station(Ipv4Address ip, Ipv4Address mask, Ipv4Address router) override {
+    lease_.station = ip;
+    lease_.mask = mask;
+    lease_.router = router;
+  }
+  Status discover(const net::PxeDiscoveryRequest& request) override {
+    discoveries.push_back(request);
+    if (!discovery_answers) return kTimeout;
+    lease_.pxe_discover.size = 300;
+    lease_.pxe_reply.size = 300;
+    std::strcpy(lease_.boot_file, "discovered.efi");
+    return kSuccess;
+  }
+  uint16_t discovered_layer() const override { return granted_layer; }
+  Bytes pxe_options() const override { return Bytes(options.data(), options.size()); }
+  Status tftp_size(Ipv4Address, const char*, uint64_t* size) override {
+    *size = file_size;
+    return kSuccess;
+  }
+  Status tftp_read(Ipv4Address, const char*, uint8_t* buffer, uint64_t capacity, uint64_t* size,
+                   uint16_t) override {
+    *size = file_size;
+    if (buffer != nullptr && capacity < file_size) return kBufferTooSmall;
+    return kSuccess;
+  }
+  bool tftp_error(uint8_t*, const char**) const override { return false; }
+  Status udp_write(Ipv4Address src, Ipv4Address dst, uint16_t dst_port,
+                   const net::Interface::UdpSendOptions& ip, uint16_t* src_port,
+                   const uint8_t* data, size_t size) override {
+    if (*src_port == 0) *src_port = 49152;
+    writes.push_back(Write{src, dst, dst_port, ip, std::vector<uint8_t>(data, data + size)});
+    return kSuccess;
+  }
+  Status udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* size, UdpDatagram* got,
+                  uint32_t) override {
+    if (icmp_pending) {
+      icmp_pending = false;
+      return kIcmpError;
+    }
+    for (auto it = inbox.begin(); it != inbox.end(); ++it) {
+      if (!filter.matches(it->meta)) continue;
+      size_t n = it->bytes.size() < *size ? it->bytes.size() : *size;
+      std::memcpy(buffer, it->bytes.data(), n);
+      bool truncated = it->bytes.size() > *size;
+      *size = n;
+      *got = it->meta;
+      inbox.erase(it);
+      return truncated ? kBufferTooSmall : kSuccess;
+    }
+    return kTimeout;
+  }
+  void last_icmp_error(UdpDatagram* quoted, uint8_t* code) const override {
+    *quoted = icmp_quoted;
+    *code = icmp_code;
+  }
+  Status arp(Ipv4Address, net::MacAddress* mac) override {
+    *mac = net::MacAddress{{0x52, 0x54, 0, 0xaa, 0xbb, 0xcc}};
+    return kSuccess;
+  }
+  size_t arp_entries(Ipv4Address* ips, net::MacAddress* macs, size_t capacity) const override {
+    size_t n = 0;
+    for (const auto& e : neighbours)
+      if (n < capacity) {
+        ips[n] = e.first;
+        macs[n++] = e.second;
+      }
+    return n;
+  }
+
+  NetLease lease_;
+  bool up_ = false;
+  int dhcp_calls = 0;
+  bool discovery_answers = true;
+  uint16_t granted_layer = 0;
+  std::vector<uint8_t> options;
+  std::vector<net::PxeDiscoveryRequest> discoveries;
+  uint64_t file_size = 5000;
+  std::vector<Write> writes;
+  std::deque<Datagram> inbox;
+  bool icmp_pending = false;
+  UdpDatagram icmp_quoted;
+  uint8_t icmp_code = 0;
+  std::vector<std::pair<Ipv4Address, net::MacAddress>> neighbours;
+};
+
+struct Harness {
+  Harness() {
+    pxe.init(&session);
+    pxe.set_handle(handle);
+    test::installed_protocols().clear();
+  }
+  PxeBaseCodeProtocol* p() { return pxe.protocol(); }
+  void start_and_dhcp() {
+    ASSERT_EQ(p()->Start(p(), false), kSuccess);
+    ASSERT_EQ(p()->Dhcp(p(), false), kSuccess);
+  }
+
+  FakeSession session;
+  PxeBaseCode pxe;
+  int handle_storage = 0;
+  Handle handle = &handle_storage;
+};
+
+TEST(PxeBaseCode, EveryMemberWantsStartFirst) {
+  Harness h;
+  PxeBaseCodeProtocol* p = h.p();
+  uint16_t layer = 0;
+  uint64_t size = 0;
+  Uintn usize = 0;
+  IpAddress a = ip(kServer);
+  PxeUdpPort port = 7;
+  EXPECT_EQ(p->Dhcp(p, false), kNotStarted);
+  EXPECT_EQ(p->Discover(p, 0, &layer, false, nullptr), kNotStarted);
+  EXPECT_EQ(p->Mtftp(p, PxeTftpOpcode::TftpGetFileSize, nullptr, false, &size, nullptr, &a,
+                     reinterpret_cast<const uint8_t*>("x"), nullptr, false),
+            kNotStarted);
+  EXPECT_EQ(p->UdpWrite(p, 0, &a, &port, nullptr, nullptr, nullptr, nullptr, nullptr, &usize, nullptr),
+            kNotStarted);
+  EXPECT_EQ(p->Arp(p, &a, nullptr), kNotStarted);
+  EXPECT_EQ(p->SetParameters(p, nullptr, nullptr, nullptr, nullptr, nullptr), kNotStarted);
+  EXPECT_EQ(p->Stop(p), kNotStarted);
+}
+
+TEST(PxeBaseCode, DhcpFillsModeLikeEdk2) {
+  Harness h;
+  h.start_and_dhcp();
+  const PxeMode* m = h.p()->Mode;
+  EXPECT_TRUE(m->Started);
+  EXPECT_TRUE(m->DhcpAckReceived);
+  EXPECT_FALSE(m->PxeReplyReceived);
+  EXPECT_EQ(v4(m->StationIp), kStation);
+  EXPECT_EQ(v4(m->SubnetMask), kMask);
+  ASSERT_EQ(m->RouteTableEntries, 1u);
+  EXPECT_EQ(v4(m->RouteTable[0].GwAddr), Ipv4Address::of(10, 77, 0, 1));
+  EXPECT_EQ(m->TTL, 64);
+  EXPECT_TRUE(m->AutoArp);
+}
+
+TEST(PxeBaseCode, DiscoverWithInfoAsksTheListedServersAndReportsTheLayer) {
+  Harness h;
+  h.start_and_dhcp();
+  alignas(8) uint8_t storage[sizeof(PxeDiscoverInfo) + sizeof(PxeSrvList)] = {};
+  auto* info = reinterpret_cast<PxeDiscoverInfo*>(storage);
+  info->UseUCast = true;
+  info->MustUseList = true;
+  info->IpCnt = 2;
+  info->SrvList[0].Type = 0x8001;
+  info->SrvList[0].IpAddr = ip(Ipv4Address::of(10, 77, 0, 5));
+  info->SrvList[1].Type = 0x0003;
+  info->SrvList[1].IpAddr = ip(Ipv4Address::of(10, 77, 0, 6));
+  h.session.granted_layer = 2;
+  uint16_t layer = 1;
+  ASSERT_EQ(h.p()->Discover(h.p(), 0x8001, &layer, false, info), kSuccess);
+  ASSERT_EQ(h.session.discoveries.size(), 1u);
+  const net::PxeDiscoveryRequest& r = h.session.discoveries[0];
+  EXPECT_EQ(r.type, 0x8001);
+  EXPECT_EQ(r.layer, 1);
+  EXPECT_EQ(r.client, kStation);
+  EXPECT_EQ(r.control, net::pxe_discovery::kNoBroadcast | net::pxe_discovery::kNoMulticast |
+                           net::pxe_discovery::kListedOnly);
+  ASSERT_EQ(r.server_count, 1);
+  EXPECT_EQ(r.servers[0], Ipv4Address::of(10, 77, 0, 5));
+  EXPECT_EQ(layer, 2);
+  EXPECT_TRUE(h.p()->Mode->PxeDiscoverValid);
+  EXPECT_TRUE(h.p()->Mode->PxeReplyReceived);
+}
+
+TEST(PxeBaseCode, DiscoverWithoutInfoUsesTheLeasesMenu) {
+  Harness h;
+  h.session.options = {6, 1, 0x03, 8, 7, 0x80, 0x00, 1, 10, 77, 0, 2, 255};
+  h.start_and_dhcp();
+  uint16_t layer = 0;
+  ASSERT_EQ(h.p()->Discover(h.p(), 0x8000, &layer, false, nullptr), kSuccess);
+  const net::PxeDiscoveryRequest& r = h.session.discoveries.at(0);
+  EXPECT_EQ(r.control, 0x03);
+  ASSERT_EQ(r.server_count, 1);
+  EXPECT_EQ(r.servers[0], kServer);
+}
+
+TEST(PxeBaseCode, DiscoverRefusesWhatItCannotDo) {
+  Harness h;
+  ASSERT_EQ(h.p()->Start(h.p(), false), kSuccess);
+  uint16_t layer = 0;
+  EXPECT_EQ(h.p()->Discover(h.p(), 0, &layer, false, nullptr), kNotReady);  // no DHCP yet
+  ASSERT_EQ(h.p()->Dhcp(h.p(), false), kSuccess);
+  EXPECT_EQ(h.p()->Discover(h.p(), 0, &layer, true, nullptr), kInvalidParameter);  // no BIS
+  h.session.discovery_answers = false;
+  EXPECT_EQ(h.p()->Discover(h.p(), 0, &layer, false, nullptr), kTimeout);
+  EXPECT_FALSE(h.p()->Mode->PxeReplyReceived);
+}
+
+TEST(PxeBaseCode, UdpWriteCarriesTtlTosGatewayAndSource) {
+  Harness h;
+  h.start_and_dhcp();
+  uint8_t ttl = 5, tos = 0x20;
+  ASSERT_EQ(h.p()->SetParameters(h.p(), nullptr, nullptr, &ttl, &tos, nullptr), kSuccess);
+  EXPECT_EQ(h.p()->Mode->TTL, 5);
+  EXPECT_EQ(h.p()->Mode->ToS, 0x20);
+  IpAddress dst = ip(Ipv4Address::of(192, 0, 2, 9));
+  IpAddress gateway = ip(Ipv4Address::of(10, 77, 0, 254));
+  IpAddress src = ip(Ipv4Address::of(10, 77, 0, 121));
+  PxeUdpPort dst_port = 69, src_port = 0;
+  uint8_t header[2] = {0, 1};
+  uint8_t body[3] = {'a', 'b', 'c'};
+  Uintn header_size = 2, body_size = 3;
+  ASSERT_EQ(h.p()->UdpWrite(h.p(), 0, &dst, &dst_port, &gateway, &src, &src_port, &header_size,
+                            header, &body_size, body),
+            kSuccess);
+  ASSERT_EQ(h.session.writes.size(), 1u);
+  const FakeSession::Write& w = h.session.writes[0];
+  EXPECT_EQ(w.dst, Ipv4Address::of(192, 0, 2, 9));
+  EXPECT_EQ(w.src, Ipv4Address::of(10, 77, 0, 121));
+  EXPECT_EQ(w.ip.gateway, Ipv4Address::of(10, 77, 0, 254));
+  EXPECT_EQ(w.ip.ttl, 5);
+  EXPECT_EQ(w.ip.tos, 0x20);
+  EXPECT_EQ(w.bytes, (std::vector<uint8_t>{0, 1, 'a', 'b', 'c'}));
+  EXPECT_EQ(src_port, 49152);
+}
+
+TEST(PxeBaseCode, UdpReadWithUseFilterHonoursSetIpFilter) {
+  Harness h;
+  h.start_and_dhcp();
+  UdpDatagram to_other{kServer, Ipv4Address::of(10, 77, 0, 99), 7, 4000};
+  UdpDatagram broadcast{kServer, Ipv4Address::broadcast(), 7, 4000};
+  h.session.inbox.push_back({to_other, {1}});
+  h.session.inbox.push_back({broadcast, {2}});
+  PxeIpFilter filter{};
+  filter.Filters = kPxeIpFilterBroadcast;
+  ASSERT_EQ(h.p()->SetIpFilter(h.p(), &filter), kSuccess);
+  EXPECT_EQ(h.p()->Mode->IpFilter.Filters, kPxeIpFilterBroadcast);
+  constexpr uint16_t kUseFilter = 0x0010, kAnySrcIp = 0x0001, kAnySrcPort = 0x0002,
+                     kAnyDestPort = 0x0008;
+  uint8_t buffer[8];
+  Uintn size = sizeof(buffer);
+  ASSERT_EQ(h.p()->UdpRead(h.p(), kUseFilter | kAnySrcIp | kAnySrcPort | kAnyDestPort, nullptr,
+                           nullptr, nullptr, nullptr, nullptr, nullptr, &size, buffer),
+            kSuccess);
+  EXPECT_EQ(buffer[0], 2);  // the broadcast, not the datagram for another host
+  size = sizeof(buffer);
+  EXPECT_EQ(h.p()->UdpRead(h.p(), kUseFilter | kAnySrcIp | kAnySrcPort | kAnyDestPort, nullptr,
+                           nullptr, nullptr, nullptr, nullptr, nullptr, &size, buffer),
+            kTimeout);
+  filter.Filters = kPxeIpFilterPromiscuous;
+  ASSERT_EQ(h.p()->SetIpFilter(h.p(), &filter), kSuccess);
+  size = sizeof(buffer);
+  EXPECT_EQ(h.p()->UdpRead(h.p(), kUseFilter | kAnySrcIp | kAnySrcPort | kAnyDestPort, nullptr,
+                           nullptr, nullptr, nullptr, nullptr, nullptr, &size, buffer),
+            kSuccess);
+  EXPECT_EQ(buffer[0], 1);
+}
+
+TEST(PxeBaseCode, AnIcmpErrorDuringUdpReadIsReportedInMode) {
+  Harness h;
+  h.start_and_dhcp();
+  h.session.icmp_pending = true;
+  h.session.icmp_quoted = UdpDatagram{kStation, kServer, 49152, 7};
+  h.session.icmp_code = 3;  // port unreachable
+  uint8_t buffer[8];
+  Uintn size = sizeof(buffer);
+  EXPECT_EQ(h.p()->UdpRead(h.p(), 0x000F, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                           &size, buffer),
+            kIcmpError);
+  const PxeMode* m = h.p()->Mode;
+  ASSERT_TRUE(m->IcmpErrorReceived);
+  EXPECT_EQ(m->IcmpError.Type, 3);
+  EXPECT_EQ(m->IcmpError.Code, 3);
+  EXPECT_EQ(Ipv4Address::from_bytes(m->IcmpError.Data + 16), kServer);  // quoted destination
+  EXPECT_EQ((m->IcmpError.Data[22] << 8) | m->IcmpError.Data[23], 7);   // quoted port
+}
+
+struct CallbackRecorder {
+  PxeBaseCodeCallbackProtocol protocol{0x00010000, &CallbackRecorder::call};
+  std::vector<PxeFunction> seen;
+  PxeFunction abort_on = PxeFunction::First;  // First is never asked about
+
+  static PxeCallbackStatus call(PxeBaseCodeCallbackProtocol* self, PxeFunction function, Boolean,
+                                uint32_t, PxePacket*) {
+    auto* r = reinterpret_cast<CallbackRecorder*>(self);
+    r->seen.push_back(function);
+    return function == r->abort_on ? PxeCallbackStatus::Abort : PxeCallbackStatus::Continue;
+  }
+};
+
+TEST(PxeBaseCode, MakeCallbacksNeedsTheCallerProtocolAndCanAbort) {
+  Harness h;
+  h.start_and_dhcp();
+  Boolean yes = true;
+  EXPECT_EQ(h.p()->SetParameters(h.p(), nullptr, nullptr, nullptr, nullptr, &yes), kInvalidParameter);
+  EXPECT_FALSE(h.p()->Mode->MakeCallbacks);
+
+  CallbackRecorder recorder;
+  test::installed_protocols().push_back({h.handle, kPxeBaseCodeCallbackProtocolGuid, &recorder.protocol});
+  ASSERT_EQ(h.p()->SetParameters(h.p(), nullptr, nullptr, nullptr, nullptr, &yes), kSuccess);
+  EXPECT_TRUE(h.p()->Mode->MakeCallbacks);
+  uint64_t size = 0;
+  IpAddress server = ip(kServer);
+  const uint8_t* name = reinterpret_cast<const uint8_t*>("boot.efi");
+  EXPECT_EQ(h.p()->Mtftp(h.p(), PxeTftpOpcode::TftpGetFileSize, nullptr, false, &size, nullptr,
+                         &server, name, nullptr, false),
+            kSuccess);
+  EXPECT_EQ(recorder.seen, (std::vector<PxeFunction>{PxeFunction::Mtftp}));
+  recorder.abort_on = PxeFunction::Mtftp;
+  EXPECT_EQ(h.p()->Mtftp(h.p(), PxeTftpOpcode::TftpGetFileSize, nullptr, false, &size, nullptr,
+                         &server, name, nullptr, false),
+            kAborted);
+  recorder.abort_on = PxeFunction::Dhcp;
+  EXPECT_EQ(h.p()->Dhcp(h.p(), false), kAborted);
+  EXPECT_EQ(h.session.dhcp_calls, 1);  // the aborted one never reached the stack
+  Boolean no = false;
+  ASSERT_EQ(h.p()->SetParameters(h.p(), nullptr, nullptr, nullptr, nullptr, &no), kSuccess);
+  EXPECT_EQ(h.p()->Dhcp(h.p(), false), kSuccess);
+}
+
+TEST(PxeBaseCode, MtftpTooSmallGivesTheRealSize) {
+  Harness h;
+  h.start_and_dhcp();
+  uint8_t buffer[100];
+  uint64_t size = sizeof(buffer);
+  IpAddress server = ip(kServer);
+  EXPECT_EQ(h.p()->Mtftp(h.p(), PxeTftpOpcode::TftpReadFile, buffer, false, &size, nullptr,
+                         &server, reinterpret_cast<const uint8_t*>("boot.efi"), nullptr, false),
+            kBufferTooSmall);
+  EXPECT_EQ(size, 5000u);
+}
+
+TEST(PxeBaseCode, ArpCacheMirrorsTheStacks) {
+  Harness h;
+  h.start_and_dhcp();
+  net::MacAddress a{{2, 0, 0, 0, 0, 1}}, b{{2, 0, 0, 0, 0, 2}};
+  h.session.neighbours = {{kServer, a}, {Ipv4Address::of(10, 77, 0, 1), b}};
+  IpAddress target = ip(kServer);
+  MacAddress mac{};
+  ASSERT_EQ(h.p()->Arp(h.p(), &target, &mac), kSuccess);
+  const PxeMode* m = h.p()->Mode;
+  ASSERT_EQ(m->ArpCacheEntries, 2u);
+  EXPECT_EQ(v4(m->ArpCache[1].IpAddr), Ipv4Address::of(10, 77, 0, 1));
+  EXPECT_EQ(m->ArpCache[1].MacAddr.Addr[5], 2);
+}
+
+}  // namespace
+}  // namespace mpxe::driver
