@@ -18,7 +18,8 @@ constexpr uint16_t kUdpAnyDestIp = 0x0004;
 constexpr uint16_t kUdpAnyDestPort = 0x0008;
 constexpr uint16_t kUdpUseFilter = 0x0010;
 
-constexpr uint8_t kDefaultTtl = 64;
+// DEFAULT_TTL of the specification's PXE Base Code header (what EDK II starts with).
+constexpr uint8_t kDefaultTtl = 16;
 constexpr uint8_t kIcmpDestinationUnreachable = 3;
 constexpr uint8_t kIpProtocolUdp = 17;
 constexpr uint32_t kUdpReadTimeoutMs = 1000;
@@ -70,14 +71,21 @@ void PxeBaseCode::reset_mode() {
 }
 
 void PxeBaseCode::update_route_and_arp() {
+  // The routes the stack uses: the station's subnet on the link, then the default
+  // route through the lease's router (EDK II lists only the first).
   const NetLease& lease = session_->lease();
   mode_.RouteTableEntries = 0;
+  if (!lease.mask.is_unspecified()) {
+    PxeRouteEntry& route = mode_.RouteTable[mode_.RouteTableEntries++];
+    from_v4(&route.IpAddr, Ipv4Address::from_u32(lease.station.to_u32() & lease.mask.to_u32()));
+    from_v4(&route.SubnetMask, lease.mask);
+    from_v4(&route.GwAddr, Ipv4Address::unspecified());
+  }
   if (!lease.router.is_unspecified()) {
-    PxeRouteEntry& route = mode_.RouteTable[0];
+    PxeRouteEntry& route = mode_.RouteTable[mode_.RouteTableEntries++];
     from_v4(&route.IpAddr, Ipv4Address::unspecified());
     from_v4(&route.SubnetMask, Ipv4Address::unspecified());
     from_v4(&route.GwAddr, lease.router);
-    mode_.RouteTableEntries = 1;
   }
   // Mode.ArpCache mirrors the stack's: every neighbour answered so far.
   Ipv4Address ips[kPxeMaxArpEntries];

@@ -235,7 +235,7 @@ Status StackSession::discover(const net::PxeDiscoveryRequest& request) {
   iface_->unbind(net::kDhcpClientPort);
   switch (discovery_->failure()) {
     case net::PxeDiscoveryFailure::None: break;
-    case net::PxeDiscoveryFailure::NoTarget: return kInvalidParameter;
+    case net::PxeDiscoveryFailure::NoTarget: return kNotFound;
     case net::PxeDiscoveryFailure::NoReply: return kTimeout;
     case net::PxeDiscoveryFailure::SendFailed: return kDeviceError;
   }

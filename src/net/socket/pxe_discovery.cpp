@@ -12,7 +12,9 @@ PxeDiscoveryRequest PxeDiscoveryRequest::from_options(const PxeVendorOptions& op
   r.type = type;
   r.control = options.control();
   if (options.has_multicast()) r.multicast = options.multicast();
-  r.menu_server = menu_server;
+  // A server list that names none for this type means no server offers it; only
+  // options without any list leave the menu's own server to ask.
+  if (!options.has_servers()) r.menu_server = menu_server;
   for (size_t e = 0; e < options.server_entry_count(); ++e) {
     PxeBootServerEntry entry = options.server_entry(e);
     if (entry.type != type) continue;

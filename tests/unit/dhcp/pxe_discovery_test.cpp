@@ -90,6 +90,25 @@ TEST(PxeDiscoveryRequest, TakesTheServersOfTheChosenType) {
   EXPECT_EQ(r.client, kClient);
 }
 
+// dnsmasq lists a server for each network item; a type it does not list (0,
+// local boot) has nobody to ask, and the menu's server is no fallback then.
+TEST(PxeDiscoveryRequest, ATypeTheListLeavesOutHasNoServer) {
+  const uint8_t blob[] = {6, 1, 0x03, 8, 7, 0x80, 0x00, 1, 10, 77, 0, 2, 255};
+  auto options = PxeVendorOptions::parse(Bytes(blob)).value();
+  Harness h;
+  h.start(PxeDiscoveryRequest::from_options(options, 0, kClient, kProxy), 0);
+  EXPECT_EQ(h.discovery.failure(), PxeDiscoveryFailure::NoTarget);
+  EXPECT_EQ(h.tx.count(), 0u);
+  // Without any list, the menu's server is asked.
+  const uint8_t no_list[] = {6, 1, 0x03, 255};
+  Harness h2;
+  h2.start(PxeDiscoveryRequest::from_options(PxeVendorOptions::parse(Bytes(no_list)).value(), 0,
+                                             kClient, kProxy),
+           0);
+  ASSERT_EQ(h2.tx.count(), 1u);
+  EXPECT_EQ(h2.tx.last().meta.dst, kProxy);
+}
+
 TEST(PxeDiscovery, TheRequestCarriesTheBootItemFieldByField) {
   Harness h;
   h.start(request_for(pxe_discovery::kNoBroadcast | pxe_discovery::kNoMulticast), 1000);

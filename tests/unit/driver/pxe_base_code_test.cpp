@@ -188,9 +188,13 @@ TEST(PxeBaseCode, DhcpFillsModeLikeEdk2) {
   EXPECT_FALSE(m->PxeReplyReceived);
   EXPECT_EQ(v4(m->StationIp), kStation);
   EXPECT_EQ(v4(m->SubnetMask), kMask);
-  ASSERT_EQ(m->RouteTableEntries, 1u);
-  EXPECT_EQ(v4(m->RouteTable[0].GwAddr), Ipv4Address::of(10, 77, 0, 1));
-  EXPECT_EQ(m->TTL, 64);
+  ASSERT_EQ(m->RouteTableEntries, 2u);
+  EXPECT_EQ(v4(m->RouteTable[0].IpAddr), Ipv4Address::of(10, 77, 0, 0));
+  EXPECT_EQ(v4(m->RouteTable[0].SubnetMask), kMask);
+  EXPECT_EQ(v4(m->RouteTable[0].GwAddr), Ipv4Address());
+  EXPECT_EQ(v4(m->RouteTable[1].IpAddr), Ipv4Address());
+  EXPECT_EQ(v4(m->RouteTable[1].GwAddr), Ipv4Address::of(10, 77, 0, 1));
+  EXPECT_EQ(m->TTL, 16);  // DEFAULT_TTL
   EXPECT_TRUE(m->AutoArp);
 }
 
