@@ -81,9 +81,12 @@ std::vector<std::string> platform_args() {
 
 std::vector<std::string> netdev_args(const RunOptions& o, const QemuPlan& plan) {
   std::string id = "id=" + std::string(kNetdevId);
+  // With a capture, no virtio-net header on the TAP: filter-dump writes the bytes
+  // the netdev carries, and with the header every frame of the pcap starts with
+  // 10 bytes tcpdump cannot read.
   if (!o.tap.empty())
     return {"-netdev", "tap," + id + ",ifname=" + qemu_opt_value(o.tap) +
-                           ",script=no,downscript=no"};
+                           ",script=no,downscript=no" + (o.pcap.empty() ? "" : ",vnet_hdr=off")};
   // The DHCP answer's file field: the boot file (TFTP), or an http:// URL the
   // stack fetches itself while TFTP keeps serving the folder.
   const std::string& bootfile = plan.boot_url.empty() ? o.boot_file : plan.boot_url;

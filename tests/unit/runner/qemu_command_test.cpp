@@ -73,6 +73,10 @@ TEST(QemuCommand, TapServesNothing) {
   o.tap = "tap0";
   EXPECT_EQ(netdev_args(o, plan()),
             (Args{"-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"}));
+  // A capture of a TAP link holds plain Ethernet frames: no virtio-net header.
+  o.pcap = "/tmp/w/link.pcap";
+  EXPECT_EQ(netdev_args(o, plan()),
+            (Args{"-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no,vnet_hdr=off"}));
 }
 
 TEST(QemuCommand, UserNetworkServesTheFolderAndBootFile) {
