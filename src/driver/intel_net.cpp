@@ -1,5 +1,6 @@
 #include "driver/intel_net.h"
 
+#include "phy/multicast_table.h"
 #include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
 
@@ -32,6 +33,9 @@ constexpr uint32_t kStatusLinkUp = 1u << 1;
 constexpr uint32_t kRahAddressValid = 1u << 31;
 
 constexpr uint32_t kRctlEnable = 1u << 1;
+constexpr uint32_t kRctlUnicastPromiscuous = 1u << 3;    // UPE
+constexpr uint32_t kRctlMulticastPromiscuous = 1u << 4;  // MPE
+// RCTL.MO (bits 13:12) stays 00, the MTA hash MulticastTable computes by default.
 constexpr uint32_t kRctlBroadcastAccept = 1u << 15;
 constexpr uint32_t kRctlStripCrc = 1u << 26;  // BSIZE 00: 2048-byte buffers
 constexpr uint32_t kTctlEnable = 1u << 1;
@@ -123,7 +127,7 @@ Status IntelNet::start(PciIoProtocol* pci, NicKind kind) {
     log("mpxe: e1000 EEPROM read timed out\n");
     return kDeviceError;
   }
-  for (uint32_t i = 0; i < 128; ++i) write(kMta + 4 * i, 0);
+  write_multicast_table(phy::RxFilter{});
 
   s = mem_.allocate(pci, 2 * kRingBytes + size_t{2} * kRingSize * kBufferSize);
   if (is_error(s)) return s;
@@ -180,6 +184,28 @@ phy::DeviceInfo IntelNet::info() const {
   for (int k = 0; k < 6; ++k) i.mac[k] = mac_[k];
   i.rx_slots = kRingSize - 1;
   return i;
+}
+
+uint32_t IntelNet::rx_modes() const {
+  return phy::kRxMulticastList | phy::kRxAllMulticast | phy::kRxPromiscuous;
+}
+
+void IntelNet::write_multicast_table(const phy::RxFilter& filter) {
+  phy::MulticastTable table;
+  if (filter.modes & phy::kRxMulticastList)
+    for (size_t i = 0; i < filter.group_count && i < phy::RxFilter::kMaxGroups; ++i)
+      table.add(filter.groups[i]);
+  for (uint32_t i = 0; i < phy::MulticastTable::kWords; ++i) write(kMta + 4 * i, table.word(i));
+}
+
+bool IntelNet::set_rx_filter(const phy::RxFilter& filter) {
+  if (!started_ || (filter.modes & ~rx_modes()) != 0) return false;
+  write_multicast_table(filter);
+  uint32_t rctl = read(kRctl) & ~(kRctlUnicastPromiscuous | kRctlMulticastPromiscuous);
+  if (filter.modes & phy::kRxPromiscuous) rctl |= kRctlUnicastPromiscuous;
+  if (filter.modes & (phy::kRxPromiscuous | phy::kRxAllMulticast)) rctl |= kRctlMulticastPromiscuous;
+  write(kRctl, rctl);
+  return true;
 }
 
 void IntelNet::publish_rx_tail() {

@@ -26,6 +26,10 @@ class IntelNet final : public phy::Device {
   // the ring's gap slot go back to the hardware.
   void release(const phy::RxFrame& frame) override;
   bool transmit(Bytes frame) override;
+  // Promiscuous (RCTL.UPE and MPE), all-multicast (MPE) and a group list through
+  // the Multicast Table Array; our address and broadcast (BAM) stay on throughout.
+  uint32_t rx_modes() const override;
+  bool set_rx_filter(const phy::RxFilter& filter) override;
 
  private:
   struct Desc {
@@ -42,6 +46,7 @@ class IntelNet final : public phy::Device {
   uint32_t read(uint32_t reg);
   void write(uint32_t reg, uint32_t value);
   bool read_mac();
+  void write_multicast_table(const phy::RxFilter& filter);
   void publish_rx_tail();
   Desc* rx_desc(uint32_t i) const;
   Desc* tx_desc(uint32_t i) const;

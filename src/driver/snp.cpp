@@ -34,12 +34,35 @@ bool same_mac(const uint8_t* a, const uint8_t* b) {
   return bytes_equal(Bytes(a, kHwAddressSize), Bytes(b, kHwAddressSize));
 }
 
+constexpr uint32_t kAllFilters = Snp::kDeliversAllMulticast | kSnpReceivePromiscuous;
+
+// The SNP filters a device's programmable modes make available. Multicast by list
+// needs no list in the device: all-multicast plus our exact match in software does.
+uint32_t filters_of(uint32_t rx_modes) {
+  uint32_t filters = 0;
+  if (rx_modes & (phy::kRxMulticastList | phy::kRxAllMulticast)) filters |= kSnpReceiveMulticast;
+  if (rx_modes & phy::kRxAllMulticast) filters |= kSnpReceivePromiscuousMulticast;
+  if (rx_modes & phy::kRxPromiscuous) filters |= kSnpReceivePromiscuous;
+  return filters;
+}
+
+// The statistics table is EFI_NETWORK_STATISTICS read as 64-bit slots.
+static_assert(sizeof(NetworkStatistics) == phy::LinkCounters::kSlots * sizeof(uint64_t));
+static_assert(offsetof(NetworkStatistics, RxTotalBytes) ==
+              static_cast<uint32_t>(phy::Stat::RxTotalBytes) * sizeof(uint64_t));
+static_assert(offsetof(NetworkStatistics, TxTotalBytes) ==
+              static_cast<uint32_t>(phy::Stat::TxTotalBytes) * sizeof(uint64_t));
+static_assert(offsetof(NetworkStatistics, TxRetryFrames) ==
+              static_cast<uint32_t>(phy::Stat::TxRetryFrames) * sizeof(uint64_t));
+
 }  // namespace
 
 Snp* Snp::from(SimpleNetworkProtocol* self) { return reinterpret_cast<Snp*>(self); }
 
 Status Snp::init(phy::Device* device, const uint8_t mac[6], uint32_t delivered) {
   device_ = device;
+  delivered_ = delivered & kAllFilters;
+  counters_.reset();
   protocol_.Revision = kSimpleNetworkProtocolRevision;
   protocol_.Start = start;
   protocol_.Stop = stop;
@@ -61,10 +84,9 @@ Status Snp::init(phy::Device* device, const uint8_t mac[6], uint32_t delivered) 
   mode_.HwAddressSize = kHwAddressSize;
   mode_.MediaHeaderSize = kHeaderSize;
   mode_.MaxPacketSize = device->info().mtu;
-  // Promiscuous is never offered: no NIC of ours is known to deliver other
-  // stations' unicast frames.
-  mode_.ReceiveFilterMask = delivered & kDeliversAllMulticast;
-  mode_.MaxMCastFilterCount = (delivered & kSnpReceiveMulticast) ? kSnpMaxMcastFilterCount : 0;
+  mode_.ReceiveFilterMask = (delivered_ | filters_of(device->rx_modes())) & kAllFilters;
+  mode_.MaxMCastFilterCount =
+      (mode_.ReceiveFilterMask & kSnpReceiveMulticast) ? kSnpMaxMcastFilterCount : 0;
   set_mac(&mode_.CurrentAddress, mac);
   set_mac(&mode_.PermanentAddress, mac);
   const uint8_t broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -97,8 +119,9 @@ Status Snp::require_initialized() const {
   }
 }
 
-bool Snp::accepts(const uint8_t* frame, size_t size) const {
-  if (size < kHeaderSize || size > kFrameCapacity) return false;
+// Exact, whatever the device let through: its filter may be wider (a hash table,
+// a device that delivers everything).
+bool Snp::accepts(const uint8_t* frame) const {
   uint32_t on = mode_.ReceiveFilterSetting;
   if (on & kSnpReceivePromiscuous) return true;
   if (same_mac(frame, mode_.BroadcastAddress.Addr)) return (on & kSnpReceiveBroadcast) != 0;
@@ -117,9 +140,15 @@ bool Snp::poll_rx() {
   for (int budget = 64; pending_size_ == 0 && budget > 0; --budget) {
     phy::RxFrame frame;
     if (!device_->receive(frame)) break;
-    if (accepts(frame.data, frame.size)) {
-      copy_bytes(MutableBytes(pending_, frame.size), Bytes(frame.data, frame.size));
-      pending_size_ = frame.size;
+    if (frame.size < kHeaderSize) {
+      counters_.runt(frame.size);
+    } else if (accepts(frame.data)) {
+      if (frame.size > kFrameCapacity) {
+        counters_.oversize(frame.size);
+      } else {
+        copy_bytes(MutableBytes(pending_, frame.size), Bytes(frame.data, frame.size));
+        pending_size_ = frame.size;
+      }
     }
     device_->release(frame);
   }
@@ -127,10 +156,12 @@ bool Snp::poll_rx() {
 }
 
 void Snp::flush() {
+  if (pending_size_ != 0) counters_.dropped(pending_size_);
   pending_size_ = 0;
   for (int budget = 1024; budget > 0; --budget) {
     phy::RxFrame frame;
     if (!device_->receive(frame)) break;
+    if (frame.size >= kHeaderSize && accepts(frame.data)) counters_.dropped(frame.size);
     device_->release(frame);
   }
   tx_head_ = tx_count_ = 0;
@@ -168,11 +199,11 @@ Status Snp::initialize(SimpleNetworkProtocol* self, Uintn, Uintn) {
   TplGuard tpl;
   if (snp->state() == State::Stopped) return kNotStarted;
   if (snp->state() == State::Initialized) return kDeviceError;
-  snp->flush();
   // Unicast and broadcast on, as every NIC of ours delivers them: a caller that
   // never sets filters still hears its DHCP answers.
-  snp->mode_.ReceiveFilterSetting = kDeliversUnicastBroadcast;
-  snp->mode_.MCastFilterCount = 0;
+  if (!snp->set_filters(kDeliversUnicastBroadcast, nullptr, 0)) return kDeviceError;
+  snp->flush();
+  snp->counters_.reset();
   snp->set_state(State::Initialized);
   return kSuccess;
 }
@@ -192,40 +223,79 @@ Status Snp::shutdown(SimpleNetworkProtocol* self) {
   Status s = snp->require_initialized();
   if (is_error(s)) return s;
   snp->flush();
-  snp->mode_.ReceiveFilterSetting = 0;
-  snp->mode_.MCastFilterCount = 0;
+  // The device goes back to what it delivers unprogrammed, for our own stack.
+  snp->set_filters(0, nullptr, 0);
   snp->set_state(State::Started);
   return kSuccess;
+}
+
+phy::RxFilter Snp::device_filter(uint32_t setting, const MacAddress* groups,
+                                 uint32_t count) const {
+  phy::RxFilter filter;
+  uint32_t wanted = setting & ~delivered_;  // what the device does not deliver by itself
+  if (wanted & kSnpReceivePromiscuous) filter.modes |= phy::kRxPromiscuous;
+  if (wanted & kSnpReceivePromiscuousMulticast) {
+    filter.modes |= phy::kRxAllMulticast;
+  } else if ((wanted & kSnpReceiveMulticast) && count != 0) {
+    if ((device_->rx_modes() & phy::kRxMulticastList) == 0) {
+      filter.modes |= phy::kRxAllMulticast;
+    } else {
+      filter.modes |= phy::kRxMulticastList;
+      filter.group_count = count < phy::RxFilter::kMaxGroups ? count : phy::RxFilter::kMaxGroups;
+      for (size_t i = 0; i < filter.group_count; ++i)
+        copy_bytes(MutableBytes(filter.groups[i], kHwAddressSize),
+                   Bytes(groups[i].Addr, kHwAddressSize));
+    }
+  }
+  return filter;
+}
+
+bool Snp::set_filters(uint32_t setting, const MacAddress* groups, uint32_t count) {
+  if (!device_->set_rx_filter(device_filter(setting, groups, count))) return false;
+  if (groups != mode_.MCastFilter)  // set_mac clears before it copies
+    for (uint32_t i = 0; i < count; ++i) set_mac(&mode_.MCastFilter[i], groups[i].Addr);
+  mode_.MCastFilterCount = count;
+  mode_.ReceiveFilterSetting = setting;
+  return true;
 }
 
 // Enabling a filter outside ReceiveFilterMask is EFI_INVALID_PARAMETER (the spec's
 // and EDK II's answer) rather than a silent success, which would let a stack believe
 // frames arrive that never will. Neither NBP minds: GRUB masks its wish with
 // ReceiveFilterMask before asking and ignores the status; iPXE asks for the mask
-// itself first, then narrower sets, and ignores failure. Disabling a filter outside
-// the mask is accepted: it is off already (iPXE always disables multicast).
+// itself first (disabling multicast by list), then narrower sets, and ignores
+// failure. Disabling a filter outside the mask is accepted: it is off already.
+// As in EDK II, ResetMCastFilter also turns multicast by list off: with an empty
+// list it passes nothing, and Mode should not claim otherwise.
 Status Snp::receive_filters(SimpleNetworkProtocol* self, uint32_t enable, uint32_t disable,
                             Boolean reset_mcast, Uintn mcast_count, MacAddress* mcast) {
   Snp* snp = from(self);
   TplGuard tpl;
   Status s = snp->require_initialized();
   if (is_error(s)) return s;
-  SimpleNetworkMode& mode = snp->mode_;
+  const SimpleNetworkMode& mode = snp->mode_;
   if ((enable & ~mode.ReceiveFilterMask) != 0) return kInvalidParameter;
   if (!reset_mcast && mcast_count != 0) {
     if (mcast_count > mode.MaxMCastFilterCount || mcast == nullptr) return kInvalidParameter;
     for (Uintn i = 0; i < mcast_count; ++i)
       if ((mcast[i].Addr[0] & 1) == 0) return kInvalidParameter;  // not a group address
   }
-  mode.ReceiveFilterSetting = ((mode.ReceiveFilterSetting | enable) & ~disable) &
-                              mode.ReceiveFilterMask;
+  // UEFI 2.10: enabling multicast by list (and not disabling it in the same call)
+  // takes a list.
+  bool enables_list = (enable & ~disable & kSnpReceiveMulticast) != 0;
+  if (enables_list && !reset_mcast && mcast_count == 0) return kInvalidParameter;
+
+  uint32_t setting = ((mode.ReceiveFilterSetting | enable) & ~disable) & mode.ReceiveFilterMask;
+  const MacAddress* groups = mode.MCastFilter;
+  uint32_t count = mode.MCastFilterCount;
   if (reset_mcast) {
-    mode.MCastFilterCount = 0;
+    setting &= ~kSnpReceiveMulticast;
+    count = 0;
   } else if (mcast_count != 0) {
-    for (Uintn i = 0; i < mcast_count; ++i) set_mac(&mode.MCastFilter[i], mcast[i].Addr);
-    mode.MCastFilterCount = static_cast<uint32_t>(mcast_count);
+    groups = mcast;
+    count = static_cast<uint32_t>(mcast_count);
   }
-  return kSuccess;
+  return snp->set_filters(setting, groups, count) ? kSuccess : kDeviceError;
 }
 
 Status Snp::station_address(SimpleNetworkProtocol* self, Boolean reset, MacAddress* address) {
@@ -240,10 +310,25 @@ Status Snp::station_address(SimpleNetworkProtocol* self, Boolean reset, MacAddre
   return kUnsupported;  // MacAddressChangeable is FALSE
 }
 
-Status Snp::statistics(SimpleNetworkProtocol* self, Boolean, Uintn*, NetworkStatistics*) {
+// UEFI 2.10, 24.1: a table smaller than every kept counter gets what fits and
+// EFI_BUFFER_TOO_SMALL with the size needed (a size query passes 0 and no table);
+// slots we do not keep read as all ones. Reset zeroes the counters after the table
+// is filled, so a caller can read and clear without losing a frame in between.
+Status Snp::statistics(SimpleNetworkProtocol* self, Boolean reset, Uintn* size,
+                       NetworkStatistics* table) {
   Snp* snp = from(self);
+  TplGuard tpl;
   Status s = snp->require_initialized();
-  return is_error(s) ? s : kUnsupported;
+  if (is_error(s)) return s;
+  if (size == nullptr && table != nullptr) return kInvalidParameter;
+  if (size != nullptr && *size != 0 && table == nullptr) return kInvalidParameter;
+  if (size != nullptr) {
+    size_t needed = snp->counters_.copy_to(reinterpret_cast<uint64_t*>(table), *size);
+    if (needed > *size) s = kBufferTooSmall;
+    *size = needed;
+  }
+  if (reset) snp->counters_.reset();
+  return s;
 }
 
 // RFC 1112 6.4: an IPv4 group maps to 01:00:5e followed by the low 23 bits of the
@@ -326,6 +411,7 @@ Status Snp::transmit(SimpleNetworkProtocol* self, Uintn header_size, Uintn buffe
   // The recycle list must have room to report this buffer back.
   if (snp->tx_count_ == kTxRecycleSlots) return kNotReady;
   if (!snp->device_->transmit(Bytes(frame, buffer_size))) return kNotReady;
+  snp->counters_.transmitted(frame, buffer_size);
   snp->tx_done_[(snp->tx_head_ + snp->tx_count_) % kTxRecycleSlots] = buffer;
   ++snp->tx_count_;
   snp->tx_interrupt_ = true;
@@ -353,6 +439,7 @@ Status Snp::receive(SimpleNetworkProtocol* self, Uintn* header_size, Uintn* buff
   if (dest != nullptr) set_mac(dest, frame);
   if (src != nullptr) set_mac(src, frame + 6);
   if (protocol != nullptr) *protocol = load_be16(frame + 12);
+  snp->counters_.received(frame, size);
   snp->pending_size_ = 0;
   return kSuccess;
 }

@@ -7,9 +7,12 @@
 // straight back (in order, as phy::Device wants), so the ring never waits on the NBP.
 // Transmit copies too (phy::Device::transmit), so the caller's buffer is free at once;
 // its address still goes back through GetStatus, as the spec's recycling asks.
+// Statistics counts what crosses this protocol -- frames the filters pass, frames
+// sent -- not what our own stack exchanges over the same NIC.
 #pragma once
 
 #include "phy/device.h"
+#include "phy/link_counters.h"
 #include "uefi/protocols/simple_network.h"
 
 namespace mpxe::driver {
@@ -20,10 +23,12 @@ class Snp {
   static constexpr size_t kFrameCapacity = 1536;    // longest frame kept (1514 + VLAN slack)
   static constexpr uint32_t kTxRecycleSlots = 32;   // transmitted buffers not yet reported
 
-  // What a NIC hands the driver, as receive filters. The SNP applies the settings in
-  // software on top, so it can offer any filter whose frames the device delivers:
-  // a NIC that filters to our address and broadcast offers just those two; one that
-  // also delivers every multicast frame offers multicast by list and all-multicast.
+  // What a NIC delivers before anyone programs its filter, as receive filters: our
+  // address and broadcast; or, for a NIC that already delivers every multicast
+  // frame, multicast by list and all-multicast too. The SNP applies the settings in
+  // software on top, and asks the device (phy::Device::set_rx_filter) for whatever
+  // more a setting needs, so ReceiveFilterMask is this set plus every filter the
+  // device's rx_modes() can provide.
   static constexpr uint32_t kDeliversUnicastBroadcast =
       uefi::kSnpReceiveUnicast | uefi::kSnpReceiveBroadcast;
   static constexpr uint32_t kDeliversAllMulticast = kDeliversUnicastBroadcast |
@@ -31,7 +36,7 @@ class Snp {
                                                     uefi::kSnpReceivePromiscuousMulticast;
 
   // Mode filled, state Stopped; creates the WaitForPacket event. `delivered` is one
-  // of the kDelivers* sets above: it becomes Mode->ReceiveFilterMask.
+  // of the kDelivers* sets above.
   uefi::Status init(phy::Device* device, const uint8_t mac[6], uint32_t delivered);
   // Closes the event; the protocol must be uninstalled first.
   void fini();
@@ -74,7 +79,14 @@ class Snp {
   uefi::Status require_initialized() const;
   // Moves the next frame the filters accept into the pending slot; true when one waits.
   bool poll_rx();
-  bool accepts(const uint8_t* frame, size_t size) const;
+  bool accepts(const uint8_t* frame) const;
+  // What the device must be asked for so that `setting` (and, for multicast by
+  // list, `groups`) sees its frames.
+  phy::RxFilter device_filter(uint32_t setting, const uefi::MacAddress* groups,
+                              uint32_t count) const;
+  // Sets the filters in Mode and in the device; false (Mode unchanged) when the
+  // device refuses.
+  bool set_filters(uint32_t setting, const uefi::MacAddress* groups, uint32_t count);
   // Drops the pending frame and whatever the device holds, and forgets transmits.
   void flush();
 
@@ -82,6 +94,8 @@ class Snp {
   uefi::SimpleNetworkProtocol protocol_{};
   uefi::SimpleNetworkMode mode_{};
   phy::Device* device_ = nullptr;
+  uint32_t delivered_ = 0;  // the kDelivers* set init() was given
+  phy::LinkCounters counters_;
   size_t pending_size_ = 0;  // 0: no frame waiting
   uint8_t pending_[kFrameCapacity] = {};
   void* tx_done_[kTxRecycleSlots] = {};

@@ -146,6 +146,21 @@ void VirtioNet::release(const phy::RxFrame& frame) {
   if (++unpublished_rx_ >= rx_count_ / 4) refill_publish();
 }
 
+// virtio 1.1, 5.1.6.5.1-2: without VIRTIO_NET_F_CTRL_RX the driver may issue no
+// receive-mode or MAC-table command, and the spec defines receive filtering only
+// through them, saying nothing of a device without them. QEMU's resets into
+// "compatibility mode", promiscuous, and stays there (virtio_net_reset sets
+// promisc). So every frame on the link arrives, and the SNP filters in software --
+// what OVMF's VirtioNetDxe relies on too when it offers promiscuous receive
+// without a control queue.
+uint32_t VirtioNet::rx_modes() const {
+  return phy::kRxMulticastList | phy::kRxAllMulticast | phy::kRxPromiscuous;
+}
+
+bool VirtioNet::set_rx_filter(const phy::RxFilter& filter) {
+  return (filter.modes & ~rx_modes()) == 0;
+}
+
 void VirtioNet::reclaim_tx() {
   uint32_t slot = 0, len = 0;
   while (tx_.pop_used(&slot, &len))

@@ -24,6 +24,10 @@ class VirtioNet final : public phy::Device {
   bool receive(phy::RxFrame& frame) override;
   void release(const phy::RxFrame& frame) override;
   bool transmit(Bytes frame) override;
+  // Every mode, with nothing to program: we never negotiate VIRTIO_NET_F_CTRL_RX,
+  // so the device keeps its reset state, which delivers every frame (see .cpp).
+  uint32_t rx_modes() const override;
+  bool set_rx_filter(const phy::RxFilter& filter) override;
 
  private:
   void refill_publish();
