@@ -17,13 +17,14 @@ constexpr uint16_t kUdpAnySrcPort = 0x0002;
 constexpr uint16_t kUdpAnyDestIp = 0x0004;
 constexpr uint16_t kUdpAnyDestPort = 0x0008;
 constexpr uint16_t kUdpUseFilter = 0x0010;
+constexpr uint16_t kUdpMayFragment = 0x0020;
 
 // DEFAULT_TTL of the specification's PXE Base Code header (what EDK II starts with).
 constexpr uint8_t kDefaultTtl = 16;
 constexpr uint8_t kIcmpDestinationUnreachable = 3;
 constexpr uint8_t kIpProtocolUdp = 17;
 constexpr uint32_t kUdpReadTimeoutMs = 1000;
-constexpr uint16_t kMaxUdpPayload = 1472;  // one Ethernet frame: no fragmentation
+constexpr uint16_t kMaxUdpPayload = 1472;  // what one Ethernet frame carries
 
 Ipv4Address to_v4(const IpAddress& ip) { return Ipv4Address::from_bytes(ip.v4.Addr); }
 
@@ -291,23 +292,26 @@ Status PxeBaseCode::udp_write(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAd
       (buffer == nullptr && *buffer_size != 0) || (header_size != nullptr && header == nullptr))
     return kInvalidParameter;
   size_t head = header_size != nullptr ? *header_size : 0;
-  if (head + *buffer_size > kMaxUdpPayload) return kBadBufferSize;
-  uint8_t datagram[kMaxUdpPayload];
-  copy_bytes(MutableBytes(datagram, head), Bytes(static_cast<const uint8_t*>(header), head));
-  copy_bytes(MutableBytes(datagram + head, *buffer_size),
-             Bytes(static_cast<const uint8_t*>(buffer), *buffer_size));
+  // UEFI 2.10 24.3.6: over one frame only with MAY_FRAGMENT, as IPv4 fragments.
+  size_t total = head + *buffer_size;
+  bool may_fragment = (op_flags & kUdpMayFragment) != 0;
+  if (total > net::Interface::kMaxUdpDatagramPayload || (total > kMaxUdpPayload && !may_fragment))
+    return kBadBufferSize;
+  Bytes body(static_cast<const uint8_t*>(buffer), *buffer_size);
   uint16_t port = 0;
   if (src_port != nullptr && (op_flags & kUdpAnySrcPort) == 0) port = *src_port;
-  if (!pxe->callback_allows(PxeFunction::UdpWrite, false, datagram, head + *buffer_size))
+  if (!pxe->callback_allows(PxeFunction::UdpWrite, false, body.data(), body.size()))
     return kAborted;
   net::Interface::UdpSendOptions ip;
+  ip.may_fragment = may_fragment;
+  ip.prefix = Bytes(static_cast<const uint8_t*>(header), head);
   if (gateway_ip != nullptr) ip.gateway = to_v4(*gateway_ip);
   ip.ttl = pxe->mode_.TTL;
   ip.tos = pxe->mode_.ToS;
   Ipv4Address src = src_ip != nullptr && (op_flags & kUdpAnySrcIp) == 0 ? to_v4(*src_ip)
                                                                          : Ipv4Address::unspecified();
-  Status s = pxe->session_->udp_write(src, to_v4(*dest_ip), *dest_port, ip, &port, datagram,
-                                      head + *buffer_size);
+  Status s = pxe->session_->udp_write(src, to_v4(*dest_ip), *dest_port, ip, &port, body.data(),
+                                      body.size());
   if (!is_error(s) && src_port != nullptr) *src_port = port;
   pxe->update_route_and_arp();
   return s;

@@ -69,6 +69,7 @@ struct InterfaceCounters {
   uint64_t tx_frames = 0;
   uint64_t tx_bytes = 0;
   uint32_t tx_full = 0;  // frames the device refused (ring full)
+  uint32_t tx_fragmented = 0;  // UDP datagrams sent as IPv4 fragments
   uint32_t arp_requests = 0;
   uint32_t arp_replies = 0;
   uint32_t echo_replies = 0;
@@ -177,7 +178,13 @@ class Interface final : public UdpSender, public TcpHost {
     Ipv4Address gateway;  // the next hop for an off-subnet destination (else the route's)
     uint8_t ttl = kTtl;
     uint8_t tos = 0;      // the IPv4 ToS byte (DSCP and ECN)
+    // A datagram over the MTU goes as IPv4 fragments (else it is Udp/TooBig).
+    bool may_fragment = false;
+    Bytes prefix;         // sent before the payload, in the same datagram
   };
+  // The largest UDP payload one datagram can carry (RFC 768 and 791: 65535 bytes
+  // of IPv4 in all).
+  static constexpr size_t kMaxUdpDatagramPayload = 65535 - 20 - 8;
   Status send_udp(const UdpMeta& meta, Bytes payload, const UdpSendOptions& options);
   // An ICMP echo request; replies go to the echo listener. Fails as send_udp().
   Status send_ping(Ipv4Address dst, uint16_t ident, uint16_t seq, Bytes data);
@@ -217,6 +224,9 @@ class Interface final : public UdpSender, public TcpHost {
   // Writes the Ethernet and IPv4 headers into the scratch frame and returns the
   // space for ip.payload_len bytes of payload after them.
   Result<MutableBytes> tx_ipv4_begin(MacAddress dst_mac, const Ipv4Repr& ip);
+  // One UDP datagram (header, prefix, payload) as IPv4 fragments of at most the MTU.
+  Status tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip, const uint8_t (&udp_header)[8],
+                          Bytes prefix, Bytes payload);
   Status tx_arp(ArpOperation operation, MacAddress eth_dst, MacAddress target_mac,
                 Ipv4Address target_ip, Ipv4Address sender_ip);
   Status tx_frame(size_t length);

@@ -86,7 +86,9 @@ class FakeSession final : public NetSession {
                    const net::Interface::UdpSendOptions& ip, uint16_t* src_port,
                    const uint8_t* data, size_t size) override {
     if (*src_port == 0) *src_port = 49152;
-    writes.push_back(Write{src, dst, dst_port, ip, std::vector<uint8_t>(data, data + size)});
+    std::vector<uint8_t> bytes(ip.prefix.begin(), ip.prefix.end());
+    bytes.insert(bytes.end(), data, data + size);
+    writes.push_back(Write{src, dst, dst_port, ip, bytes});
     return kSuccess;
   }
   Status udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* size, UdpDatagram* got,
@@ -277,6 +279,25 @@ TEST(PxeBaseCode, UdpWriteCarriesTtlTosGatewayAndSource) {
   EXPECT_EQ(w.ip.tos, 0x20);
   EXPECT_EQ(w.bytes, (std::vector<uint8_t>{0, 1, 'a', 'b', 'c'}));
   EXPECT_EQ(src_port, 49152);
+  EXPECT_FALSE(w.ip.may_fragment);
+
+  // Over one frame: only with MAY_FRAGMENT, and never over 65507 bytes.
+  std::vector<uint8_t> big(4000, 0x5a);
+  Uintn big_size = big.size();
+  EXPECT_EQ(h.p()->UdpWrite(h.p(), 0, &dst, &dst_port, nullptr, nullptr, &src_port, nullptr,
+                            nullptr, &big_size, big.data()),
+            kBadBufferSize);
+  constexpr uint16_t kMayFragment = 0x0020;
+  ASSERT_EQ(h.p()->UdpWrite(h.p(), kMayFragment, &dst, &dst_port, nullptr, nullptr, &src_port,
+                            nullptr, nullptr, &big_size, big.data()),
+            kSuccess);
+  EXPECT_TRUE(h.session.writes.back().ip.may_fragment);
+  EXPECT_EQ(h.session.writes.back().bytes.size(), 4000u);
+  std::vector<uint8_t> huge(65508);
+  Uintn huge_size = huge.size();
+  EXPECT_EQ(h.p()->UdpWrite(h.p(), kMayFragment, &dst, &dst_port, nullptr, nullptr, &src_port,
+                            nullptr, nullptr, &huge_size, huge.data()),
+            kBadBufferSize);
 }
 
 TEST(PxeBaseCode, UdpReadWithUseFilterHonoursSetIpFilter) {

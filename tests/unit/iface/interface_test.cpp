@@ -687,6 +687,46 @@ TEST(InterfaceUdp, SendOptionsSetTheGatewayTtlAndTos) {
   EXPECT_EQ(test::parse_arp_frame(s.device.tx[2]).target_ip, neighbour);
 }
 
+// The PXE Base Code's UdpWrite with MAY_FRAGMENT: a datagram over the MTU leaves
+// as IPv4 fragments of one ident, offsets in 8-byte units, MF on all but the last,
+// which put back together are one UDP datagram whose checksum holds.
+TEST(InterfaceUdp, FragmentsADatagramOverTheMtuWhenAllowed) {
+  Stack s(kClientMac, client_config());
+  EXPECT_FAILS(s.iface.send_udp({{}, kServerIp, 1, 2}, text("x")), Layer::Arp, Errc::WouldBlock);
+  s.feed(test::arp_frame(kServerMac, kClientMac,
+                         ArpRepr{ArpOperation::Reply, kServerMac, kServerIp, kClientMac, kClientIp}));
+  s.device.tx.clear();
+  Buffer head = {'H', 'E', 'A', 'D'};
+  Buffer body(3000);
+  for (size_t i = 0; i < body.size(); ++i) body[i] = static_cast<uint8_t>(i * 7);
+  Interface::UdpSendOptions options;
+  EXPECT_FAILS(s.iface.send_udp({{}, kServerIp, 4000, 5000}, view(body), options), Layer::Udp,
+               Errc::TooBig);
+  options.may_fragment = true;
+  options.prefix = view(head);
+  ASSERT_TRUE(s.iface.send_udp({{}, kServerIp, 4000, 5000}, view(body), options));
+  ASSERT_EQ(s.device.tx.size(), 3u);
+  Buffer whole;
+  uint16_t ident = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    test::Parsed p = test::parse_ipv4_frame(s.device.tx[i]);
+    if (i == 0) ident = p.ip.ident;
+    EXPECT_EQ(p.ip.ident, ident);
+    EXPECT_EQ(p.ip.fragment_offset, whole.size());
+    EXPECT_EQ(p.ip.fragment_offset % 8, 0);
+    EXPECT_EQ(p.ip.more_fragments, i < 2);
+    EXPECT_LE(p.ip.payload_len + 20u, 1500u);
+    whole.insert(whole.end(), p.ip_payload.begin(), p.ip_payload.begin() + p.ip.payload_len);
+  }
+  ASSERT_EQ(whole.size(), 8 + head.size() + body.size());
+  auto udp = UdpDatagram::check(view(whole)).value();
+  auto repr = UdpRepr::parse(udp, kClientIp, kServerIp);
+  ASSERT_TRUE(repr.ok());  // the checksum over the whole datagram holds
+  EXPECT_EQ(Buffer(whole.begin() + 8, whole.begin() + 12), head);
+  EXPECT_EQ(Buffer(whole.begin() + 12, whole.end()), body);
+  EXPECT_EQ(s.iface.counters().tx_fragmented, 1u);
+}
+
 TEST(InterfaceUdp, RefusesPayloadsOverTheMtu) {
   Stack s(kClientMac);
   Buffer big(1500 - 20 - 8 + 1);
