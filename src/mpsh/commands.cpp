@@ -18,7 +18,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"help", cmd_help},     {"ver", cmd_ver},       {"cpus", cmd_cpus},
     {"memmap", cmd_memmap}, {"bootopts", cmd_bootopts}, {"net", cmd_net},       {"tftp", cmd_tftp},
-    {"pxebc", cmd_pxebc},
+    {"pxebc", cmd_pxebc},   {"snp", cmd_snp},
     {"sha256", cmd_sha256}, {"fwcfg", cmd_fwcfg},   {"echo", cmd_echo},
     {"reset", cmd_reset},   {"poweroff", cmd_poweroff}, {"exit", cmd_exit},
 };
@@ -39,6 +39,7 @@ constexpr HelpLine kHelp[] = {
     {"tftp size FILE", "FILE's size through PXE Base Code TFTP_GET_FILE_SIZE"},
     {"tftp tsize FILE", "FILE's size from the server itself (TFTP tsize request)"},
     {"pxebc", "call every PXE Base Code member but Start/Stop, print what each answers"},
+    {"snp", "call every Simple Network member but Start/Stop/Initialize/Reset/Shutdown"},
     {"sha256", "SHA-256 of the last downloaded file"},
     {"fwcfg", "list QEMU fw_cfg files"},
     {"echo TEXT", "print TEXT"},

@@ -36,6 +36,7 @@ uefi::Status cmd_bootopts(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_net(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_tftp(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_pxebc(Shell& shell, size_t argc, CommandArgs argv);
+uefi::Status cmd_snp(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_sha256(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_fwcfg(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_echo(Shell& shell, size_t argc, CommandArgs argv);
