@@ -50,13 +50,21 @@ require_nginx() {
 
 # run_mpxe ARGS...: runs `mpxe run ARGS` headless with a timeout below CTest's, and
 # records STATUS, $WORK/stdout (the console) and $WORK/stderr (the runner's lines).
+# With RUN_NETNS set, inside that network namespace.
 run_mpxe() {
   echo "+ mpxe run $*"
   local start=$SECONDS
-  "$MPXE" run --headless --timeout 240 "$@" </dev/null >"$WORK/stdout" 2>"$WORK/stderr"
+  local -a prefix=()
+  [[ -n ${RUN_NETNS:-} ]] && prefix=(ip netns exec "$RUN_NETNS")
+  "${prefix[@]}" "$MPXE" run --headless --timeout 240 "$@" </dev/null >"$WORK/stdout" 2>"$WORK/stderr"
   STATUS=$?
   echo "  status $STATUS after $((SECONDS - start)) s"
   sed 's/^/  stderr: /' "$WORK/stderr"
+}
+
+# run_mpxe_in_ns ARGS...: run_mpxe inside the test's namespace $NS (netns_lib.sh).
+run_mpxe_in_ns() {
+  RUN_NETNS=$NS run_mpxe "$@"
 }
 
 # The serial log with escape sequences and CRs removed.

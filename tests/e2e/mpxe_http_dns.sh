@@ -19,15 +19,6 @@ image_sha=$(sha256sum "$WORK/www/mpsh.efi" | cut -d' ' -f1)
 ip netns exec "$NS" python3 -m http.server --bind "$HOST_IP" --directory "$WORK/www" 8080 \
   >"$WORK/http.log" 2>&1 &
 
-run_in_ns() {
-  echo "+ mpxe run $*"
-  ip netns exec "$NS" "$MPXE" run --headless --timeout 240 "$@" </dev/null \
-    >"$WORK/stdout" 2>"$WORK/stderr"
-  STATUS=$?
-  echo "  status $STATUS"
-  sed 's/^/  stderr: /' "$WORK/stderr"
-}
-
 # dnsmasq NAME BOOT-URL: DHCP (option 6 names dnsmasq itself) and DNS for mpxe.test.
 start_dnsmasq() {
   ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --interface="$TAP" \
@@ -39,7 +30,7 @@ start_dnsmasq() {
 
 start_dnsmasq named http://boot.mpxe.test:8080/mpsh.efi
 log=$WORK/named.log
-run_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log" --shell-cmd "net; exit 0"
+run_mpxe_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log" --shell-cmd "net; exit 0"
 kill "$DNSMASQ"; wait "$DNSMASQ" 2>/dev/null
 expect_status 0
 expect_in "$log" "^mpxe: boot\\.mpxe\\.test is 10\\.77\\.0\\.1 \\(DNS, [0-9]+ ms\\)\$"
@@ -49,7 +40,7 @@ grep -q '"GET /mpsh.efi HTTP/1.1" 200' "$WORK/http.log" || fail "the HTTP server
 
 start_dnsmasq unknown http://nowhere.mpxe.test:8080/mpsh.efi
 log=$WORK/unknown.log
-run_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log"
+run_mpxe_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log"
 kill "$DNSMASQ"; wait "$DNSMASQ" 2>/dev/null
 expect_status 109
 expect_in "$log" '^mpxe: cannot resolve nowhere\.mpxe\.test: '

@@ -13,17 +13,8 @@ command -v dnsmasq >/dev/null || skip "no dnsmasq"
 netns_setup
 
 # The runner (and QEMU, which opens the TAP) run inside the namespace.
-run_in_ns() {
-  echo "+ mpxe run $*"
-  ip netns exec "$NS" "$MPXE" run --headless --timeout 240 "$@" </dev/null \
-    >"$WORK/stdout" 2>"$WORK/stderr"
-  STATUS=$?
-  echo "  status $STATUS"
-  sed 's/^/  stderr: /' "$WORK/stderr"
-}
-
 log=$WORK/silent.log
-run_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log"
+run_mpxe_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log"
 expect_status 109
 expect_in "$log" '^mpxe: DHCP \(PXE\) on 52:54:00:12:34:56$'
 expect_in "$log" '^mpxe: no DHCP lease: '
@@ -34,7 +25,7 @@ ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interfa
   --dhcp-boot=absent.efi --enable-tftp --tftp-root="$WORK/tftp" \
   --log-facility="$WORK/dnsmasq.log" &
 log=$WORK/missing.log
-run_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log"
+run_mpxe_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log"
 expect_status 109
 expect_in "$log" "^mpxe: boot server 10\\.77\\.0\\.1 file 'absent\\.efi'\$"
 expect_in "$log" '^mpxe: TFTP error 1 from server: .+'

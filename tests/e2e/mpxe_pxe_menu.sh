@@ -22,34 +22,14 @@ netns_setup
 source "$(dirname "$0")/../interop/dnsmasq_lib.sh"
 trap 'dnsmasq_cleanup; rm -rf "$WORK"' EXIT
 
-NS2="mpxe-e2e-$$-pxy"
-bridge_segment
-add_host "$NS2" pxy0 10.77.0.2
 mkdir "$WORK/tftp"
 cp "$MPXE_BUILD_DIR/firmware/mpsh.efi" "$WORK/tftp/mpsh.efi"
 image_sha=$(sha256sum "$WORK/tftp/mpsh.efi" | cut -d' ' -f1)
 chmod -R a+rX "$WORK"
-
-start_dnsmasq address "$NS" br0 --dhcp-range=10.77.0.100,10.77.0.150,255.255.255.0,1h \
-  --dhcp-option=option:router,10.77.0.1
-start_dnsmasq proxy "$NS2" pxy0 --dhcp-range=10.77.0.0,proxy --enable-tftp \
-  --tftp-root="$WORK/tftp" "--pxe-prompt=Press F8 for the menu,1" \
-  "--pxe-service=X86-64_EFI,Boot mpsh,mpsh.efi" \
-  "--pxe-service=X86-64_EFI,Boot from local disk" \
-  "--pxe-service=X86-64_EFI,Other,missing.efi"
-sleep 0.5
-
-run_in_ns() {
-  echo "+ mpxe run $*"
-  ip netns exec "$NS" "$MPXE" run --headless --timeout 240 "$@" </dev/null \
-    >"$WORK/stdout" 2>"$WORK/stderr"
-  STATUS=$?
-  echo "  status $STATUS"
-  sed 's/^/  stderr: /' "$WORK/stderr"
-}
+start_menu_site "mpxe-e2e-$$-pxy" "$WORK/tftp" "Press F8 for the menu,1"
 
 log=$WORK/menu.log
-run_in_ns --stack "$STACK" --nic "$NIC" --tap "$TAP" --serial-log "$log" \
+run_mpxe_in_ns --stack "$STACK" --nic "$NIC" --tap "$TAP" --serial-log "$log" \
   --shell-cmd "net; tftp get mpsh.efi; exit 0"
 expect_status 0
 # What the NBP saw, read from the PXE Base Code's Mode by mpsh itself:
@@ -73,12 +53,12 @@ grep -q "PXE(pxy0) .* mpsh.efi" "$work/proxy.log" || fail "dnsmasq B logged no d
 
 if [[ $STACK == mpxe ]]; then
   log=$WORK/local.log
-  run_in_ns --nic "$NIC" --tap "$TAP" --serial-log "$log" --pxe-menu 2
+  run_mpxe_in_ns --nic "$NIC" --tap "$TAP" --serial-log "$log" --pxe-menu 2
   expect_status 109
   expect_in "$log" "^mpxe: 'Boot from local disk' is local boot: leaving the network boot"
 
   log=$WORK/missing.log
-  run_in_ns --nic "$NIC" --tap "$TAP" --serial-log "$log" --pxe-menu 3
+  run_mpxe_in_ns --nic "$NIC" --tap "$TAP" --serial-log "$log" --pxe-menu 3
   expect_status 109
   expect_in "$log" "^mpxe: item 3 chosen \\(--pxe-menu\\)\$"
   expect_in "$log" "file 'missing\\.efi'"

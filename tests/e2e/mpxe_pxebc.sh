@@ -27,34 +27,18 @@ source "$(dirname "$0")/../interop/dnsmasq_lib.sh"
 trap 'dnsmasq_cleanup; rm -rf "$WORK"' EXIT
 
 NS2="mpxe-e2e-$$-pxy"
-bridge_segment
-add_host "$NS2" pxy0 10.77.0.2
-proxy_mac=$(ip -n "$NS2" -o link show pxy0 | grep -Eo 'link/ether [0-9a-f:]{17}' | cut -d' ' -f2)
 mkdir "$WORK/tftp"
 cp "$MPXE_BUILD_DIR/firmware/mpsh.efi" "$WORK/tftp/mpsh.efi"
 image_size=$(stat -c %s "$WORK/tftp/mpsh.efi")
 image_sha=$(sha256sum "$WORK/tftp/mpsh.efi" | cut -d' ' -f1)
 chmod -R a+rX "$WORK"
-
-start_dnsmasq address "$NS" br0 --dhcp-range=10.77.0.100,10.77.0.150,255.255.255.0,1h \
-  --dhcp-option=option:router,10.77.0.1
-start_dnsmasq proxy "$NS2" pxy0 --dhcp-range=10.77.0.0,proxy --enable-tftp \
-  --tftp-root="$WORK/tftp" "--pxe-prompt=Press F8 for the menu,1" \
-  "--pxe-service=X86-64_EFI,Boot mpsh,mpsh.efi" \
-  "--pxe-service=X86-64_EFI,Boot from local disk" \
-  "--pxe-service=X86-64_EFI,Other,missing.efi"
-sleep 0.5
+start_menu_site "$NS2" "$WORK/tftp" "Press F8 for the menu,1"
+proxy_mac=$(ip -n "$NS2" -o link show pxy0 | grep -Eo 'link/ether [0-9a-f:]{17}' | cut -d' ' -f2)
 
 log=$WORK/pxebc.log
 pcap=$WORK/pxebc.pcap
-echo "+ mpxe run --stack $STACK --nic $NIC --tap $TAP --shell-cmd 'pxebc; exit 0'"
-start=$SECONDS
-ip netns exec "$NS" "$MPXE" run --headless --timeout 240 --stack "$STACK" --nic "$NIC" \
-  --tap "$TAP" --serial-log "$log" --pcap "$pcap" --shell-cmd "pxebc; exit 0" </dev/null \
-  >"$WORK/stdout" 2>"$WORK/stderr"
-STATUS=$?
-echo "  status $STATUS after $((SECONDS - start)) s"
-sed 's/^/  stderr: /' "$WORK/stderr"
+run_mpxe_in_ns --stack "$STACK" --nic "$NIC" --tap "$TAP" --serial-log "$log" --pcap "$pcap" \
+  --shell-cmd "pxebc; exit 0"
 expect_status 0
 
 # The IP header of the UdpWrite datagram (to port 7): did SetParameters reach the wire?

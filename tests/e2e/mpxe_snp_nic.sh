@@ -91,13 +91,7 @@ EOF
 }
 flood &
 flood_pid=$!
-echo "+ mpxe run --nic $NIC --tap $TAP (iPXE snponly)"
-ip netns exec "$NS" "$MPXE" run --headless --timeout 240 --stack mpxe --nic "$NIC" \
-  --tap "$TAP" --serial-log "$log" --shell-cmd "exit 0" </dev/null \
-  >"$WORK/stdout" 2>"$WORK/stderr"
-STATUS=$?
-echo "  status $STATUS"
-sed 's/^/  stderr: /' "$WORK/stderr"
+run_mpxe_in_ns --stack mpxe --nic "$NIC" --tap "$TAP" --serial-log "$log" --shell-cmd "exit 0"
 kill "$flood_pid" 2>/dev/null  # still waiting only if iPXE never got that far
 wait "$flood_pid" 2>/dev/null
 expect_status 0

@@ -23,11 +23,6 @@ netns_setup
 NS2="mpxe-it-$$-pxy"
 MAC=52:54:00:12:34:56
 
-# expect FIELD VALUE: the lease line "FIELD: VALUE" is in the last output.
-expect() {
-  grep -qx "$1: $2" "$work/out" || fail "expected '$1: $2'"
-}
-
 run_dhcp() {
   in_ns "$MPXE_NET" --tap "$TAP" --mac "$MAC" --timeout 40 -v "$@" | tee "$work/out" ||
     fail "mpxe-net $* exited $?"

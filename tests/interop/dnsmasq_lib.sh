@@ -6,6 +6,8 @@
 #   stop_dnsmasq                                     every one started
 #   bridge_segment                                   our TAP into br0 (HOST_IP moves to br0)
 #   add_host NS DEV-NAME ADDRESS                     a namespace with a veth on br0
+#   start_menu_site PROXY_NS TFTP_ROOT PROMPT ...    the two-host PXE menu site
+#   expect FIELD VALUE                               a "FIELD: VALUE" line of $work/out
 
 work=$(mktemp -d)
 pids=()
@@ -41,6 +43,11 @@ declare -F fail >/dev/null || fail() {
   exit 1
 }
 
+# expect FIELD VALUE: mpxe-net's line "FIELD: VALUE" is in the last output ($work/out).
+expect() {
+  grep -qx "$1: $2" "$work/out" || fail "expected '$1: $2'"
+}
+
 bridge_segment() {
   ip -n "$NS" addr del "$HOST_IP/24" dev "$TAP"
   ip -n "$NS" link add br0 type bridge
@@ -49,6 +56,28 @@ bridge_segment() {
   ip -n "$NS" addr add "$HOST_IP/24" dev br0
   ip netns exec "$NS" sysctl -qw net.ipv6.conf.br0.disable_ipv6=1 || true
   ip -n "$NS" link set br0 up
+}
+
+# start_menu_site PROXY_NS TFTP_ROOT PROMPT [ADDRESS-SERVER ARGS...]: the PXE site
+# with a boot menu the menu tests and bench/menu_site boot from. Our segment is
+# bridged; dnsmasq "address" on br0 hands out 10.77.0.100-150 (router 10.77.0.1)
+# and nothing else; dnsmasq "proxy" in PROXY_NS (10.77.0.2, another host of the
+# segment) is ProxyDHCP and TFTP server of TFTP_ROOT with the menu "Boot mpsh"
+# (mpsh.efi), local boot, "Other" (missing.efi, which it does not have), and
+# PROMPT as its pxe-prompt ("TEXT,SECONDS").
+start_menu_site() {
+  local proxy_ns=$1 root=$2 prompt=$3
+  shift 3
+  bridge_segment
+  add_host "$proxy_ns" pxy0 10.77.0.2
+  start_dnsmasq address "$NS" br0 --dhcp-range=10.77.0.100,10.77.0.150,255.255.255.0,1h \
+    --dhcp-option=option:router,10.77.0.1 "$@"
+  start_dnsmasq proxy "$proxy_ns" pxy0 --dhcp-range=10.77.0.0,proxy --enable-tftp \
+    --tftp-root="$root" "--pxe-prompt=$prompt" \
+    "--pxe-service=X86-64_EFI,Boot mpsh,mpsh.efi" \
+    "--pxe-service=X86-64_EFI,Boot from local disk" \
+    "--pxe-service=X86-64_EFI,Other,missing.efi"
+  sleep 0.5
 }
 
 add_host() {

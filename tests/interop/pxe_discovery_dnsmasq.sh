@@ -26,10 +26,6 @@ netns_setup
 NS2="mpxe-it-$$-pxy"
 MAC=52:54:00:12:34:57
 
-expect() {
-  grep -qx "$1: $2" "$work/out" || fail "expected '$1: $2'"
-}
-
 run_dhcp() {
   local status=0
   in_ns "$MPXE_NET" --tap "$TAP" --mac "$MAC" --timeout 60 -v "$@" >"$work/out" 2>"$work/err" || status=$?

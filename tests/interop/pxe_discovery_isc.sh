@@ -26,10 +26,6 @@ MAC=52:54:00:12:34:58
 bridge_segment
 add_host "$NS2" bsv0 10.77.0.2
 
-expect() {
-  grep -qx "$1: $2" "$work/out" || fail "expected '$1: $2'"
-}
-
 run_dhcp() {
   in_ns "$MPXE_NET" --tap "$TAP" --mac "$MAC" --timeout 60 -v dhcp >"$work/out" 2>"$work/err" ||
     { cat "$work/out"; fail "mpxe-net dhcp exited $?"; }
