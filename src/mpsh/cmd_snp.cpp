@@ -16,10 +16,10 @@
 #include <stdarg.h>
 
 #include "core/format.h"
+#include "mpsh/pxe_client.h"
 #include "mpsh/pxebc_text.h"
 #include "mpsh/shell.h"
 #include "net/wire/mac_address.h"
-#include "uefi/protocols/loaded_image.h"
 #include "uefi/protocols/pxe_base_code.h"
 #include "uefi/protocols/simple_network.h"
 #include "uefi/runtime/efi.h"
@@ -114,38 +114,12 @@ const char* state_name(uint32_t state) {
 
 // --- Finding it -------------------------------------------------------------
 
-// SNP on `handle` if that handle also has the PXE Base Code.
-Status snp_on(uefi::Handle handle, SimpleNetworkProtocol** snp) {
-  void* pxe = nullptr;
-  Status s = uefi::bs()->HandleProtocol(handle, &uefi::kPxeBaseCodeProtocolGuid, &pxe);
-  if (uefi::is_error(s)) return s;
-  s = uefi::bs()->HandleProtocol(handle, &uefi::kSimpleNetworkProtocolGuid,
-                                 reinterpret_cast<void**>(snp));
-  if (!uefi::is_error(s) && *snp == nullptr) s = uefi::kNotFound;
-  return s;
-}
-
-// The device the shell was loaded from (LoadedImage's DeviceHandle), else the
-// first handle with a PXE Base Code: pxe_find's order. `where` says which.
+// SNP where the shell finds its PXE Base Code (pxe_find's order); `where` says which.
 Status snp_find(uefi::Handle image, SimpleNetworkProtocol** snp, const char** where) {
-  *snp = nullptr;
-  uefi::LoadedImageProtocol* loaded = nullptr;
-  Status s = uefi::bs()->HandleProtocol(image, &uefi::kLoadedImageProtocolGuid,
-                                        reinterpret_cast<void**>(&loaded));
-  if (!uefi::is_error(s) && loaded != nullptr && loaded->DeviceHandle != nullptr &&
-      !uefi::is_error(snp_on(loaded->DeviceHandle, snp))) {
-    *where = "boot device";
-    return uefi::kSuccess;
-  }
-  uefi::Uintn count = 0;
-  uefi::Handle* handles = nullptr;
-  s = uefi::bs()->LocateHandleBuffer(uefi::LocateSearchType::ByProtocol,
-                                     &uefi::kPxeBaseCodeProtocolGuid, nullptr, &count, &handles);
-  if (uefi::is_error(s)) return s;
-  s = uefi::kNotFound;
-  for (uefi::Uintn i = 0; i < count && uefi::is_error(s); ++i) s = snp_on(handles[i], snp);
-  uefi::bs()->FreePool(handles);
-  if (!uefi::is_error(s)) *where = "first PXE Base Code handle";
+  bool boot_device = false;
+  Status s = network_protocol_find(image, uefi::kSimpleNetworkProtocolGuid,
+                                   reinterpret_cast<void**>(snp), &boot_device);
+  if (!uefi::is_error(s)) *where = boot_device ? "boot device" : "first PXE Base Code handle";
   return s;
 }
 

@@ -98,15 +98,30 @@ void send_abort(uefi::PxeBaseCodeProtocol* pxe, uefi::IpAddress server, uint16_t
 
 }  // namespace
 
-uefi::Status pxe_find(uefi::Handle image, uefi::PxeBaseCodeProtocol** pxe) {
-  *pxe = nullptr;
+namespace {
+
+// `protocol` on `handle`, when that handle also has a PXE Base Code.
+uefi::Status on_network_handle(uefi::Handle handle, const uefi::Guid& protocol, void** out) {
+  void* pxe = nullptr;
+  uefi::Status s = uefi::bs()->HandleProtocol(handle, &uefi::kPxeBaseCodeProtocolGuid, &pxe);
+  if (uefi::is_error(s)) return s;
+  s = uefi::bs()->HandleProtocol(handle, &protocol, out);
+  if (!uefi::is_error(s) && *out == nullptr) s = uefi::kNotFound;
+  return s;
+}
+
+}  // namespace
+
+uefi::Status network_protocol_find(uefi::Handle image, const uefi::Guid& protocol, void** out,
+                                   bool* on_boot_device) {
+  *out = nullptr;
   uefi::LoadedImageProtocol* loaded = nullptr;
   uefi::Status s = uefi::bs()->HandleProtocol(image, &uefi::kLoadedImageProtocolGuid,
                                               reinterpret_cast<void**>(&loaded));
-  if (!uefi::is_error(s) && loaded != nullptr && loaded->DeviceHandle != nullptr) {
-    s = uefi::bs()->HandleProtocol(loaded->DeviceHandle, &uefi::kPxeBaseCodeProtocolGuid,
-                                   reinterpret_cast<void**>(pxe));
-    if (!uefi::is_error(s) && *pxe != nullptr) return uefi::kSuccess;
+  if (!uefi::is_error(s) && loaded != nullptr && loaded->DeviceHandle != nullptr &&
+      !uefi::is_error(on_network_handle(loaded->DeviceHandle, protocol, out))) {
+    if (on_boot_device != nullptr) *on_boot_device = true;
+    return uefi::kSuccess;
   }
   uefi::Uintn count = 0;
   uefi::Handle* handles = nullptr;
@@ -114,16 +129,16 @@ uefi::Status pxe_find(uefi::Handle image, uefi::PxeBaseCodeProtocol** pxe) {
                                      &uefi::kPxeBaseCodeProtocolGuid, nullptr, &count, &handles);
   if (uefi::is_error(s)) return s;
   s = uefi::kNotFound;
-  for (uefi::Uintn i = 0; i < count; ++i) {
-    if (!uefi::is_error(uefi::bs()->HandleProtocol(handles[i], &uefi::kPxeBaseCodeProtocolGuid,
-                                                   reinterpret_cast<void**>(pxe))) &&
-        *pxe != nullptr) {
-      s = uefi::kSuccess;
-      break;
-    }
-  }
+  for (uefi::Uintn i = 0; i < count && uefi::is_error(s); ++i)
+    s = on_network_handle(handles[i], protocol, out);
   uefi::bs()->FreePool(handles);
+  if (!uefi::is_error(s) && on_boot_device != nullptr) *on_boot_device = false;
   return s;
+}
+
+uefi::Status pxe_find(uefi::Handle image, uefi::PxeBaseCodeProtocol** pxe) {
+  return network_protocol_find(image, uefi::kPxeBaseCodeProtocolGuid,
+                               reinterpret_cast<void**>(pxe), nullptr);
 }
 
 LeaseSummary pxe_lease(const uefi::PxeBaseCodeProtocol* pxe) {

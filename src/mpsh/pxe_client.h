@@ -8,8 +8,13 @@
 
 namespace mpsh {
 
-// The PXE Base Code on the device the shell was loaded from (LoadedImage's
-// DeviceHandle), else on the first handle that has one.
+// `protocol` on a network boot handle: the device the shell was loaded from
+// (LoadedImage's DeviceHandle) when it has a PXE Base Code, else the first handle
+// with a PXE Base Code that has `protocol` too. `on_boot_device` (may be null)
+// says which.
+uefi::Status network_protocol_find(uefi::Handle image, const uefi::Guid& protocol, void** out,
+                                   bool* on_boot_device);
+// The PXE Base Code there.
 uefi::Status pxe_find(uefi::Handle image, uefi::PxeBaseCodeProtocol** pxe);
 
 LeaseSummary pxe_lease(const uefi::PxeBaseCodeProtocol* pxe);
