@@ -55,6 +55,7 @@ const char* error_layer_text(Error error) {
     case Layer::Iface: return "iface";
     case Layer::Tcp: return "tcp";
     case Layer::Http: return "http";
+    case Layer::Digest: return "digest";
   }
   return "unknown layer";
 }

@@ -25,6 +25,7 @@ enum class Layer : uint8_t {
   Iface = 11,    // the interface: routing, port bindings, the device's transmit ring
   Tcp = 12,
   Http = 13,
+  Digest = 14,   // a published digest file (FILE.sha256)
 };
 
 // Why. Values are stable: they appear in logs.
