@@ -150,6 +150,9 @@ void add_run_options(CLI::App& app, Bound& b) {
           },
           "HEX", "sha256"))
       ->option_text("HEX");
+  app.add_flag("--digest", o.digest,
+               "--stack mpxe: compute the image's SHA-256 during the transfer and print it "
+               "(sha256=HEX; --sha256 and a FILE.sha256 on the server imply it)");
   app.add_option("--http-aps", o.http_aps,
                  "--stack mpxe, HTTP boot: run the connections on up to N application "
                  "processors, at most one each (0: all on the BSP, the default)")
@@ -311,6 +314,7 @@ std::optional<std::string> check_combination(const RunOptions& o) {
   if (!o.sha256.empty() && o.stack != Stack::kMpxe)
     return "--sha256 needs --stack mpxe: the digest is checked by mpxe's option ROM";
   if (o.hash_on_ap && o.stack != Stack::kMpxe) return "--hash-on-ap needs --stack mpxe";
+  if (o.digest && o.stack != Stack::kMpxe) return "--digest needs --stack mpxe";
   if (o.http_aps >= 0 && o.stack != Stack::kMpxe) return "--http-aps needs --stack mpxe";
   if (!o.faults.empty() && o.stack != Stack::kMpxe) return "--faults needs --stack mpxe";
   if (o.pxe_menu > 0 && o.stack != Stack::kMpxe) return "--pxe-menu needs --stack mpxe";

@@ -53,6 +53,7 @@ struct RunOptions {
   std::string faults;              // mpxe's ROM: a lossy link for tests (phy/fault_spec.h); empty: clean
   int pxe_menu = 0;                 // mpxe's ROM: PXE boot menu item to boot (1-based); 0: the first not local
   int http_aps = -1;               // mpxe's ROM runs HTTP connections on up to this many APs; -1: its default
+  bool digest = false;              // mpxe's ROM prints the image's SHA-256
   bool hash_on_ap = false;          // mpxe's ROM hashes on an AP, not between blocks on the BSP
   std::optional<uint16_t> gdb_port;
   std::string serial_log;

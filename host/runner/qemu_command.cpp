@@ -133,6 +133,8 @@ std::vector<std::string> fw_cfg_args(const QemuPlan& plan) {
     append(args, {"-fw_cfg", "name=opt/org.mpxe/mpsh-cmd,file=" + qemu_opt_value(plan.shell_cmd_file)});
   if (!plan.sha256_file.empty())
     append(args, {"-fw_cfg", "name=opt/org.mpxe/sha256,file=" + qemu_opt_value(plan.sha256_file)});
+  if (!plan.digest_file.empty())
+    append(args, {"-fw_cfg", "name=opt/org.mpxe/digest,file=" + qemu_opt_value(plan.digest_file)});
   if (!plan.hash_on_ap_file.empty())
     append(args, {"-fw_cfg", "name=opt/org.mpxe/hash-on-ap,file=" + qemu_opt_value(plan.hash_on_ap_file)});
   if (!plan.http_aps_file.empty())

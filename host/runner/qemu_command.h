@@ -39,6 +39,7 @@ struct QemuPlan {
   std::string rom;               // --stack mpxe: the option ROM
   std::string shell_cmd_file;    // empty: no --shell-cmd
   std::string sha256_file;       // empty: no --sha256
+  std::string digest_file;       // empty: no --digest
   std::string hash_on_ap_file;   // empty: no --hash-on-ap
   std::string http_aps_file;     // empty: no --http-aps
   std::string faults_file;       // empty: no --faults

@@ -142,6 +142,7 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
   if (o.stack == Stack::kMpxe) plan.rom = rom_path(paths, o.nic);
   if (!o.shell_cmd.empty()) plan.shell_cmd_file = dir + "/mpsh-cmd";
   if (!o.sha256.empty()) plan.sha256_file = dir + "/sha256";
+  if (o.digest) plan.digest_file = dir + "/digest";
   if (o.hash_on_ap) plan.hash_on_ap_file = dir + "/hash-on-ap";
   if (o.http_aps >= 0) plan.http_aps_file = dir + "/http-aps";
   if (!o.faults.empty()) plan.faults_file = dir + "/faults";
@@ -176,6 +177,7 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
     std::ofstream(plan.shell_cmd_file) << o.shell_cmd << "\n";
   }
   if (!plan.sha256_file.empty()) std::ofstream(plan.sha256_file) << o.sha256 << "\n";
+  if (!plan.digest_file.empty()) std::ofstream(plan.digest_file) << "1\n";
   if (!plan.hash_on_ap_file.empty()) std::ofstream(plan.hash_on_ap_file) << "1\n";
   if (!plan.http_aps_file.empty()) std::ofstream(plan.http_aps_file) << o.http_aps << "\n";
   if (!plan.faults_file.empty()) std::ofstream(plan.faults_file) << o.faults << "\n";

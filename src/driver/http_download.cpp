@@ -201,9 +201,10 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   while (!client.finished()) poll_clients(session, 1);
   Status s = kSuccess;
   if (!client.succeeded()) {
-    report_failure(client);
-    s = client.failure() == net::HttpFailure::Status && client.status() == 404 ? kNotFound
-                                                                               : kDeviceError;
+    const bool not_found =
+        client.failure() == net::HttpFailure::Status && client.status() == 404;
+    if (!(not_found && quiet_not_found_)) report_failure(client);
+    s = not_found ? kNotFound : kDeviceError;
   } else if (!client.has_content_length()) {
     log("mpxe: %s: the server gives no size (Content-Length)\n", url_);
     s = kUnsupported;
@@ -220,6 +221,13 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
     url_len_ = bytes_of(url_).size();
   }
   close_all(session, 1);
+  return s;
+}
+
+Status HttpDownload::size_if_present(StackSession& session, const char* url, uint64_t* size) {
+  quiet_not_found_ = true;
+  Status s = this->size(session, url, size);
+  quiet_not_found_ = false;
   return s;
 }
 

@@ -1,6 +1,6 @@
 // HTTP boot's transfer, on our TCP: HEAD for the size (LoadFile's first call),
 // then one GET, or several byte ranges at once on their own connections, straight
-// into BDS's buffer. TCP places every payload byte at its final offset, in order
+// into the image's buffer. TCP places every payload byte at its final offset, in order
 // or not, so the image is copied once (frame to buffer); the hasher is told how
 // far the image is complete from byte 0. Driven from the BSP's poll loop; with
 // the connections on APs (mp::HttpShards), the BSP keeps the NIC and the
@@ -37,6 +37,9 @@ class HttpDownload {
   // HEAD: the resource's size, following redirects; the URL it finally came from
   // is kept for fetch(). A host name is looked up through the lease's DNS servers.
   uefi::Status size(StackSession& session, const char* url, uint64_t* size);
+  // size() for a resource that may well not exist (a digest beside the boot
+  // file): a 404 is kNotFound without a console line.
+  uefi::Status size_if_present(StackSession& session, const char* url, uint64_t* size);
   // GET of the sized URL into buffer[0, size), over up to `connections` ranges
   // when the server accepts ranges. Progress as for TFTP; hasher.add() as the
   // image completes in order; hasher.idle() when no frame came. With `aps` > 0,
@@ -73,6 +76,7 @@ class HttpDownload {
   char url_[8 + net::HttpUrl::kMaxHost + 6 + net::HttpUrl::kMaxPath + 1] = {};
   size_t url_len_ = 0;
   bool accept_ranges_ = false;
+  bool quiet_not_found_ = false;
   char media_type_[net::HttpClient::kMaxMediaType + 1] = {};
   // The address of a URL that names its host, from DNS.
   bool has_address_ = false;

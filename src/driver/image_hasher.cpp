@@ -4,12 +4,14 @@
 
 namespace mpxe::driver {
 
-ImageHasher::ImageHasher(MpEngine& mp, bool hash_on_ap)
+ImageHasher::ImageHasher(MpEngine& mp, bool hash_on_ap, bool enabled)
     : mp_(mp),
       pipeline_(*mp.pipeline()),
-      behind_bytes_(hash_on_ap ? 0 : kBehindBytes) {}
+      behind_bytes_(hash_on_ap ? 0 : kBehindBytes),
+      enabled_(enabled) {}
 
 void ImageHasher::add(uint64_t offset, uint64_t length) {
+  if (!enabled_) return;
   do {
     uint64_t n = length < kMaxJob ? length : kMaxJob;
     // kBusy: a whole job table waits for the hasher. Hash here, on the BSP, until
@@ -28,6 +30,7 @@ void ImageHasher::add(uint64_t offset, uint64_t length) {
 }
 
 void ImageHasher::idle() {
+  if (!enabled_) return;
   reap();
   tick();
   // While an AP hashes, the BSP stays on the network: two hashers only contend

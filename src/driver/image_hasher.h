@@ -15,8 +15,11 @@ class ImageHasher {
  public:
   // With `hash_on_ap` the standby worker starts at the first unhashed byte
   // (mpxe run --hash-on-ap), otherwise once the BSP is kBehindBytes behind. While
-  // a worker runs, the BSP leaves the hash to it.
-  ImageHasher(MpEngine& mp, bool hash_on_ap);
+  // a worker runs, the BSP leaves the hash to it. A hasher that is not `enabled`
+  // (nobody asked for a digest) does nothing at all: a boot waits for no hash.
+  ImageHasher(MpEngine& mp, bool hash_on_ap, bool enabled = true);
+
+  bool enabled() const { return enabled_; }
 
   // Bytes [offset, offset + length) of the image are final; offset is where the
   // last call ended. Hashes on the BSP only when a whole job table waits.
@@ -24,6 +27,7 @@ class ImageHasher {
   // The BSP found no frame to handle: hash what the APs have not.
   void idle();
   // Once the transfer is over and the APs are stopped: the rest, on the BSP.
+  // Not for a hasher that is not enabled.
   void finish(uint8_t digest[Sha256::kDigestSize]);
 
   uint64_t hash_ticks() const { return hash_ticks_; }
@@ -50,6 +54,7 @@ class ImageHasher {
   MpEngine& mp_;
   mp::CopyPipeline& pipeline_;
   uint64_t behind_bytes_;
+  bool enabled_;
   uint32_t adds_ = 0;
   uint64_t hash_ticks_ = 0;
 };

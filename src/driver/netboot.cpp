@@ -22,9 +22,9 @@ namespace {
 // --http-aps): see docs/mp.md for the measurements behind it.
 constexpr uint32_t kDefaultHttpAps = 0;
 
-// TFTP's sink: puts each block at its place in BDS's buffer -- the receive buffer
-// is only lent for the call, so the BSP copies it before the ACK -- and tells the
-// hasher, which keeps the SHA-256 off the protocol's critical path.
+// TFTP's sink: puts each block at its place in the image's buffer -- the receive
+// buffer is only lent for the call, so the BSP copies it before the ACK -- and
+// tells the hasher, which keeps any SHA-256 off the protocol's critical path.
 class ImageSink final : public net::TftpSink {
  public:
   ImageSink(uint8_t* buffer, uint64_t capacity, ImageHasher& hasher)
@@ -50,13 +50,18 @@ class ImageSink final : public net::TftpSink {
   uint64_t copy_ticks_ = 0;
 };
 
+constexpr uint64_t kPageSize = 4096;
+
 bool is_http_url(const char* name) { return starts_with_nocase(name, "http://"); }
 
-// mpxe run --hash-on-ap: the hash goes to an AP whenever there is one.
-bool hash_on_ap_requested() {
-  qemu::FwCfgFile file;
-  return qemu::fw_cfg_lookup(qemu::kHashOnApFile, &file);
+// A fw_cfg file the runner writes when a flag is given: present or not.
+bool fw_cfg_flag(const char* file) {
+  qemu::FwCfgFile found;
+  return qemu::fw_cfg_lookup(file, &found);
 }
+
+// mpxe run --hash-on-ap: the hash goes to an AP whenever there is one.
+bool hash_on_ap_requested() { return fw_cfg_flag(qemu::kHashOnApFile); }
 
 // A runner setting given as a decimal number in a fw_cfg file; `fallback` without it.
 uint32_t fw_cfg_number(const char* file, uint32_t fallback) {
@@ -75,26 +80,13 @@ size_t pxe_menu_requested() { return fw_cfg_number(qemu::kPxeMenuFile, 0); }
 
 void hasher_idle(void* context) { static_cast<ImageHasher*>(context)->idle(); }
 
-// The digest the runner asked for (mpxe run --sha256 HEX, through QEMU's fw_cfg);
-// false when none was given. A file that is not 64 hex digits is refused too.
-enum class Expected : uint8_t { kNone, kDigest, kMalformed };
-
-Expected expected_digest(char hex[Sha256::kHexSize]) {
-  constexpr size_t kDigits = Sha256::kHexSize - 1;
-  char text[kDigits + 2];
-  uint32_t size = 0;
-  if (!qemu::fw_cfg_read_text(qemu::kExpectedSha256File, text, sizeof(text), &size))
-    return Expected::kNone;
-  // Exactly 64 digits, optionally followed by one newline.
-  if (size < kDigits || size > kDigits + 1 || (size > kDigits && text[kDigits] != '\n'))
-    return Expected::kMalformed;
-  for (size_t i = 0; i < kDigits; ++i) {
-    int v = hex_digit_value(static_cast<uint8_t>(text[i]));
-    if (v < 0) return Expected::kMalformed;
-    hex[i] = "0123456789abcdef"[v];
+// Where the digest a boot checks came from, for the console.
+const char* digest_source_text(DigestPlan::Source source) {
+  switch (source) {
+    case DigestPlan::Source::kPinned: return "the expected digest";
+    case DigestPlan::Source::kPublished: return "the digest the server publishes";
+    default: return "no digest";
   }
-  hex[kDigits] = '\0';
-  return Expected::kDigest;
 }
 
 void format_ip(net::Ipv4Address ip, char* out, size_t size) { ip.format(out, size); }
@@ -202,33 +194,109 @@ Status NetBoot::query_size(uint64_t* size) {
   return s;
 }
 
+Status NetBoot::fetch_published_digest(net::Sha256Text* digest) {
+  const NetLease& lease = session_->lease();
+  char name[sizeof(lease.boot_file) + 8];
+  format(name, sizeof(name), "%s.sha256", lease.boot_file);
+  // sha256sum's line for one file, with room for a long name.
+  uint8_t text[512];
+  uint64_t size = 0;
+  Status s;
+  if (is_http_url(name)) {
+    s = http_.init();
+    if (!is_error(s)) s = http_.size_if_present(*session_, name, &size);
+    if (!is_error(s) && size > sizeof(text)) s = kBufferTooSmall;
+    if (!is_error(s)) {
+      ImageHasher none(mp_, false, false);
+      s = http_.fetch(*session_, text, size, 1, none, StackSession::FetchHooks{}, mp_, 0);
+    }
+  } else {
+    s = session_->tftp_read(lease.boot_server, name, text, sizeof(text), &size, 0);
+  }
+  // Not there (TFTP: any error the server sends) is no digest; a digest file too
+  // big to be one, or one that does not read, is a broken digest.
+  if (s == kBufferTooSmall) {
+    log("mpxe: '%s' is too big for a digest (%llu bytes)\n", name,
+        static_cast<unsigned long long>(size));
+    return kSecurityViolation;
+  }
+  if (is_error(s)) return kNotFound;
+  net::Result<net::Sha256Text> parsed = net::parse_sha256_text(Bytes(text, size));
+  if (!parsed.ok()) {
+    char why[48];
+    net::error_format(parsed.error(), why, sizeof(why));
+    log("mpxe: '%s' holds no SHA-256 (%s)\n", name, why);
+    return kSecurityViolation;
+  }
+  *digest = parsed.value();
+  return kSuccess;
+}
+
+Status NetBoot::plan_digest() {
+  if (digest_planned_) return kSuccess;
+  digest_ = DigestPlan{};
+  char text[Sha256::kHexSize + 2];
+  uint32_t size = 0;
+  if (qemu::fw_cfg_read_text(qemu::kExpectedSha256File, text, sizeof(text), &size)) {
+    net::Result<net::Sha256Text> pinned =
+        net::parse_sha256_text(Bytes(reinterpret_cast<const uint8_t*>(text), size));
+    if (!pinned.ok()) {
+      log("mpxe: the expected sha256 (fw_cfg %s) is not 64 hex digits; refusing to boot\n",
+          qemu::kExpectedSha256File);
+      return kSecurityViolation;
+    }
+    digest_.source = DigestPlan::Source::kPinned;
+    copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(digest_.expected), Sha256::kHexSize),
+               Bytes(reinterpret_cast<const uint8_t*>(pinned.value().hex), Sha256::kHexSize));
+  } else {
+    net::Sha256Text published;
+    Status s = fetch_published_digest(&published);
+    if (s == kSuccess) {
+      digest_.source = DigestPlan::Source::kPublished;
+      copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(digest_.expected), Sha256::kHexSize),
+                 Bytes(reinterpret_cast<const uint8_t*>(published.hex), Sha256::kHexSize));
+      log("mpxe: the server publishes '%s.sha256': the image must match it\n",
+          session_->lease().boot_file);
+    } else if (s != kNotFound) {
+      log("mpxe: refusing to boot '%s' against a broken digest\n", session_->lease().boot_file);
+      return s;
+    } else if (fw_cfg_flag(qemu::kDigestFile)) {
+      digest_.source = DigestPlan::Source::kPrint;
+    }
+  }
+  digest_planned_ = true;
+  return kSuccess;
+}
+
 Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
   const NetLease& lease = session_->lease();
-  char expected[Sha256::kHexSize] = {};
-  Expected want = expected_digest(expected);
-  if (want == Expected::kMalformed) {
-    log("mpxe: the expected sha256 (fw_cfg %s) is not 64 hex digits; refusing to boot\n",
-        qemu::kExpectedSha256File);
-    return kSecurityViolation;
+  const bool http = is_http_url(lease.boot_file);
+  if (!digest_planned_) {
+    Status planned = plan_digest();
+    if (is_error(planned)) return planned;
+    // The digest's own request replaced what HTTP knew of the boot file.
+    if (http) known_size_ = 0;
   }
   if (!mp_ready_) mp_ready_ = mp_.init();
   if (!mp_ready_) return kOutOfResources;  // init() said why
-  // One hasher is all a download can use: the hash is sequential, and the copy
-  // (TFTP) or placement (TCP) happens on the BSP as frames arrive.
-  mp_.start(kHashWorkers);
+  const bool hashing = digest_.hashes();
   mp::CopyPipeline& pipeline = *mp_.pipeline();
-  if (!pipeline.begin(buffer, capacity, true)) {
-    mp_.stop();  // an earlier image still in the pipeline: let the BSP finish it
-    while (!pipeline.begin(buffer, capacity, true)) pipeline.poll();
+  if (hashing) {
+    // One hasher is all a download can use: the hash is sequential, and the copy
+    // (TFTP) or placement (TCP) happens on the BSP as frames arrive.
     mp_.start(kHashWorkers);
+    if (!pipeline.begin(buffer, capacity, true)) {
+      mp_.stop();  // an earlier image still in the pipeline: let the BSP finish it
+      while (!pipeline.begin(buffer, capacity, true)) pipeline.poll();
+      mp_.start(kHashWorkers);
+    }
   }
-  ImageHasher hasher(mp_, hash_on_ap_requested());
+  ImageHasher hasher(mp_, hash_on_ap_requested(), hashing);
   ImageSink sink(buffer, capacity, hasher);
   StackSession::FetchHooks hooks;
   hooks.progress = show_progress;
   hooks.idle = hasher_idle;
   hooks.context = &hasher;
-  const bool http = is_http_url(lease.boot_file);
   Millis start = session_->now();
   Status s;
   if (http) {
@@ -248,7 +316,7 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
   // next, and an NBP may call ExitBootServices.
   mp_.stop();
   uint8_t digest[Sha256::kDigestSize];
-  hasher.finish(digest);
+  if (hashing) hasher.finish(digest);
   Millis hash_tail = session_->now() - start - elapsed;
   if (is_error(s)) {
     uint8_t code = 0;
@@ -262,8 +330,10 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
   uint64_t bytes = http ? known_size_ : session_->tftp().stats().bytes;
   *size = bytes;
   char hex[Sha256::kHexSize];
-  Sha256::to_hex(digest, hex);
-  log("sha256=%s\n", hex);
+  if (hashing) {
+    Sha256::to_hex(digest, hex);
+    log("sha256=%s\n", hex);
+  }
   uint64_t rate_kbs = elapsed != 0 ? bytes / elapsed : 0;
   if (http) {
     log("mpxe: summary: dhcp %llu ms, size %llu ms, http %llu ms (%llu bytes, %llu.%01llu MB/s, "
@@ -283,16 +353,67 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
         static_cast<unsigned long long>(rate_kbs % 1000 / 100), session_->tftp().blksize(),
         session_->tftp().windowsize(), static_cast<unsigned long long>(stats.retransmits));
   }
+  if (!hashing) return kSuccess;
   log_profile(pipeline, sink.copy_ticks(), hasher.hash_ticks(), hash_tail);
-  if (want == Expected::kDigest &&
-      !bytes_equal(Bytes(reinterpret_cast<const uint8_t*>(hex), Sha256::kHexSize - 1),
-                   Bytes(reinterpret_cast<const uint8_t*>(expected), Sha256::kHexSize - 1))) {
-    log("mpxe: sha256 mismatch: got %s, expected %s; refusing to boot '%s'\n", hex, expected,
-        lease.boot_file);
+  if (!digest_.checks()) return kSuccess;
+  if (!bytes_equal(Bytes(reinterpret_cast<const uint8_t*>(hex), Sha256::kHexSize - 1),
+                   Bytes(reinterpret_cast<const uint8_t*>(digest_.expected), Sha256::kHexSize - 1))) {
+    log("mpxe: sha256 mismatch: got %s, expected %s; refusing to boot '%s'\n", hex,
+        digest_.expected, lease.boot_file);
     return kSecurityViolation;
   }
-  if (want == Expected::kDigest) log("mpxe: sha256 matches the expected digest\n");
+  log("mpxe: sha256 matches %s\n", digest_source_text(digest_.source));
   return kSuccess;
+}
+
+Status NetBoot::boot_from_load_file(uint64_t size) {
+  const char* name = session_->lease().boot_file;
+  const Uintn pages = static_cast<Uintn>((size + kPageSize - 1) / kPageSize);
+  PhysicalAddress at = 0;
+  Status s = bs()->AllocatePages(AllocateType::AnyPages, MemoryType::BootServicesData, pages, &at);
+  if (is_error(s)) {
+    char mib[24];
+    format_mib(size, mib, sizeof(mib));
+    log("mpxe: no memory for '%s' (%s): %s\n", name, mib, status_text(s));
+    return s;
+  }
+  auto* buffer = reinterpret_cast<uint8_t*>(at);
+  uint64_t got = 0;
+  s = download(buffer, static_cast<uint64_t>(pages) * kPageSize, &got);
+  forget_boot_file();
+  if (is_error(s)) {
+    bs()->FreePages(at, pages);
+    return s;
+  }
+  if (handoff_ != nullptr) handoff_(handoff_context_);
+  // Not BootPolicy: this is a buffer, not a path to look up. The device path makes
+  // our boot handle the image's DeviceHandle, as when BDS loads it.
+  Handle image = nullptr;
+  s = bs()->LoadImage(0, image_handle(), const_cast<DevicePathProtocol*>(boot_->device_path()),
+                     buffer, got, &image);
+  // LoadImage copied the sections, but the file's pages stay ours while the image
+  // runs, as iPXE keeps its image: freeing 256 MiB took 0.8 s under TCG, a wait
+  // before the image starts. An OS gets them back at ExitBootServices (they are
+  // boot services data); an image that returns gives them back to us.
+  if (is_error(s)) {
+    bs()->FreePages(at, pages);
+    log("mpxe: the firmware cannot load '%s': %s\n", name, status_text(s));
+    // A Secure Boot refusal still made an image handle (UEFI 2.10, 7.4 LoadImage).
+    if (s == kSecurityViolation && image != nullptr) bs()->UnloadImage(image);
+    return s;
+  }
+  log("mpxe: starting '%s'\n", name);
+  image_running_ = true;
+  Uintn exit_size = 0;
+  char16_t* exit_data = nullptr;
+  s = bs()->StartImage(image, &exit_size, &exit_data);
+  image_running_ = false;
+  bs()->FreePages(at, pages);
+  if (exit_data != nullptr) bs()->FreePool(exit_data);
+  log("mpxe: '%s' returned: %s\n", name, status_text(s));
+  // BDS reads any answer but "buffer too small" as this option not booting, and
+  // moves on to the next -- as after an image it started itself returns.
+  return is_error(s) ? s : kAborted;
 }
 
 // The downloaded (and hash-checked) disk image becomes a block device below our
@@ -349,7 +470,7 @@ ImageKind NetBoot::boot_file_kind() const {
   return image_kind(name);
 }
 
-Status NetBoot::load(void* context, bool, Uintn* size, void* buffer) {
+Status NetBoot::load(void* context, bool boot_policy, Uintn* size, void* buffer) {
   auto* self = static_cast<NetBoot*>(context);
   Status s = self->ensure_lease();
   if (is_error(s)) return s;
@@ -362,7 +483,9 @@ Status NetBoot::load(void* context, bool, Uintn* size, void* buffer) {
   if (buffer == nullptr || *size == 0) {
     bool asked = false;
     if (self->known_size_ == 0) {
-      s = self->query_size(&file_size);
+      // The digest first: over HTTP its request replaces what is known of the file.
+      s = self->plan_digest();
+      if (!is_error(s)) s = self->query_size(&file_size);
       if (is_error(s)) return s;
       self->known_size_ = file_size;
       asked = true;
@@ -380,6 +503,10 @@ Status NetBoot::load(void* context, bool, Uintn* size, void* buffer) {
     if (asked && disk)
       log("mpxe: '%s' is a %s image%s: it will boot from a RAM disk\n", name,
           image_kind_text(kind), image_kind(name) == kind ? "" : " (its Content-Type says)");
+    // BDS booting an EFI image: start it from here. An image that calls LoadFile
+    // again while it runs gets the file the ordinary way.
+    if (boot_policy && !disk && !self->image_running_ && self->boot_ != nullptr)
+      return self->boot_from_load_file(self->known_size_);
     *size = self->known_size_;
     // EFI_WARN_FILE_SYSTEM tells BDS to allocate reserved pages for a file system
     // rather than a buffer for LoadImage.
@@ -393,7 +520,7 @@ Status NetBoot::load(void* context, bool, Uintn* size, void* buffer) {
     if (!is_error(self->query_size(&file_size))) *size = self->known_size_ = file_size;
     return kBufferTooSmall;
   }
-  self->known_size_ = 0;  // a later boot attempt asks the server again
+  self->forget_boot_file();  // a later boot attempt asks the server again
   if (is_error(s)) return s;
   *size = got;
   const ImageKind kind = self->boot_file_kind();

@@ -1,7 +1,17 @@
-// What LoadFile does on our boot handle: DHCP, then the boot file over TFTP
-// straight into the buffer BDS allocated, with one console line per phase, a
-// progress bar, the image's SHA-256 and a timing summary. Any failure prints a
-// clear line and returns an error, so BDS moves on to the next option.
+// What LoadFile does on our boot handle: DHCP, then the boot file over TFTP or
+// HTTP, with one console line per phase, a progress bar and a timing summary. Any
+// failure prints a clear line and returns an error, so BDS moves on to the next
+// option.
+//
+// An EFI image is loaded and started from inside BDS's first LoadFile call, the
+// way iPXE boots: into pages of our own, then LoadImage from that buffer and
+// StartImage. BDS's own way -- a size answer, its allocation of the whole file,
+// a second call to fill it, LoadImage from its buffer -- cost 2.5-3 s more for a
+// 256 MiB image under TCG (docs/PERFORMANCE.md), and nothing of it is needed.
+//
+// The SHA-256 of the image is computed only when asked, during the transfer:
+// pinned by the runner (--sha256), published by the server beside the file
+// (FILE.sha256), or to be printed (--digest). A mismatch refuses the boot.
 //
 // A boot file named *.img or *.iso is a disk image, booted the way EDK II's BDS
 // boots one from HTTP boot: the size query answers EFI_WARN_FILE_SYSTEM instead of
@@ -18,8 +28,18 @@
 #include "driver/mp_engine.h"
 #include "driver/pxe_base_code.h"
 #include "driver/stack_session.h"
+#include "net/wire/digest_text.h"
 
 namespace mpxe::driver {
+
+// Which digest a download checks, if any.
+struct DigestPlan {
+  enum class Source : uint8_t { kNone, kPrint, kPinned, kPublished };
+  Source source = Source::kNone;
+  char expected[Sha256::kHexSize] = {};  // kPinned, kPublished
+  bool hashes() const { return source != Source::kNone; }
+  bool checks() const { return source == Source::kPinned || source == Source::kPublished; }
+};
 
 class NetBoot {
  public:
@@ -42,7 +62,22 @@ class NetBoot {
   // What the boot file is: its HTTP Content-Type when that says (after a size
   // query), else its name's extension.
   ImageKind boot_file_kind() const;
+  // The digest this boot checks (or prints), decided once per boot file: the
+  // runner's pinned one, else FILE.sha256 from the server, else --digest. A digest
+  // that cannot be read refuses the boot (kSecurityViolation).
+  uefi::Status plan_digest();
+  // FILE.sha256 beside the boot file, over the boot file's protocol: kNotFound
+  // when the server has none.
+  uefi::Status fetch_published_digest(net::Sha256Text* digest);
   uefi::Status download(uint8_t* buffer, uint64_t capacity, uint64_t* size);
+  // BDS's first call, for an EFI image: download it into pages of our own, load
+  // it from there and start it. Returns only when the image returns or fails.
+  uefi::Status boot_from_load_file(uint64_t size);
+  // What was learnt of the boot file (size, digest): a later boot asks again.
+  void forget_boot_file() {
+    known_size_ = 0;
+    digest_planned_ = false;
+  }
   uefi::Status register_ram_disk(uint8_t* buffer, uint64_t size, ImageKind kind);
   void log_profile(const mp::CopyPipeline& pipeline, uint64_t copy_ticks, uint64_t hash_ticks,
                    net::Millis hash_tail);
@@ -56,6 +91,9 @@ class NetBoot {
   net::Millis dhcp_ms_ = 0;
   net::Millis size_ms_ = 0;
   uint64_t known_size_ = 0;  // from the last size query, so BDS's repeated asks cost nothing
+  DigestPlan digest_;
+  bool digest_planned_ = false;  // for the current boot file; reset with known_size_
+  bool image_running_ = false;   // inside StartImage from boot_from_load_file
   MpEngine mp_;
   HttpDownload http_;
   bool mp_ready_ = false;

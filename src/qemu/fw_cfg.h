@@ -13,6 +13,7 @@ namespace mpxe::qemu {
 // Files the runner hands the guest with -fw_cfg name=NAME,file=PATH.
 inline constexpr char kShellCommandsFile[] = "opt/org.mpxe/mpsh-cmd";  // mpsh: run at start
 inline constexpr char kExpectedSha256File[] = "opt/org.mpxe/sha256";  // driver: refuse others
+inline constexpr char kDigestFile[] = "opt/org.mpxe/digest";          // driver: print a sha256
 inline constexpr char kHashOnApFile[] = "opt/org.mpxe/hash-on-ap";     // driver: hash on an AP
 // driver: on how many APs HTTP connections run, decimal (0: all on the BSP)
 inline constexpr char kHttpApsFile[] = "opt/org.mpxe/http-aps";

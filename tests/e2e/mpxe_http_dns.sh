@@ -30,7 +30,8 @@ start_dnsmasq() {
 
 start_dnsmasq named http://boot.mpxe.test:8080/mpsh.efi
 log=$WORK/named.log
-run_mpxe_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log" --shell-cmd "net; exit 0"
+run_mpxe_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log" --digest \
+  --shell-cmd "net; exit 0"
 kill "$DNSMASQ"; wait "$DNSMASQ" 2>/dev/null
 expect_status 0
 expect_in "$log" "^mpxe: boot\\.mpxe\\.test is 10\\.77\\.0\\.1 \\(DNS, [0-9]+ ms\\)\$"

@@ -296,6 +296,12 @@ TEST(RunOptions, HashOnApIsOurRomsToo) {
   EXPECT_EQ(parse({"--hash-on-ap", "--stack", "ovmf"}).exit_status, kUsage);
 }
 
+TEST(RunOptions, DigestIsAskedOfOurRom) {
+  EXPECT_TRUE(options({"--digest"}).digest);
+  EXPECT_FALSE(options({}).digest);
+  EXPECT_EQ(parse({"--digest", "--stack", "ipxe"}).exit_status, kUsage);
+}
+
 TEST(RunOptions, FaultsAreCheckedAsTheRomReadsThem) {
   EXPECT_EQ(options({"--faults", "drop=10,dup=5,reorder=20,seed=3"}).faults,
             "drop=10,dup=5,reorder=20,seed=3");

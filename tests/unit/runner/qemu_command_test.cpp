@@ -168,6 +168,9 @@ TEST(QemuCommand, ExpectedDigestThroughFwCfg) {
   EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/mpsh-cmd,file=/tmp/w/mpsh-cmd",
                                   "-fw_cfg", "name=opt/org.mpxe/sha256,file=/tmp/w,,1/sha256"}));
   p = plan();
+  p.digest_file = "/tmp/w/digest";
+  EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/digest,file=/tmp/w/digest"}));
+  p = plan();
   p.hash_on_ap_file = "/tmp/w/hash-on-ap";
   EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/hash-on-ap,file=/tmp/w/hash-on-ap"}));
   p = plan();
