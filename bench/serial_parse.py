@@ -15,7 +15,9 @@ Lines the figures come from (Debian 12 OVMF 2022.11, iPXE 1.0.0+git-20190125, mp
   mpxe    mpxe: file 'mpsh-64M.efi' 67108864 bytes     (the size is known: the
           mpxe: [####....] 5.3/64.0 MiB 27.9 MB/s        download starts; progress
           sha256=1419e8cf...                             redraws after a CR; the hash
-          mpxe: summary: dhcp 4 ms, size 10 ms, tftp 28 ms   line ends the download)
+          mpxe: summary: dhcp 4 ms, size 10 ms, tftp 28 ms   line, printed only when a
+                                                         digest was asked for, ends
+                                                         the download)
               (59392 bytes, 2.1 MB/s, blksize 1428, window 1, 0 retransmits)
           mpxe: summary: dhcp 5 ms, size 30 ms, http 2981 ms  (HTTP boot URL)
               (268435456 bytes, 90.0 MB/s, 4 connections)

@@ -263,7 +263,7 @@ class Summary(unittest.TestCase):
         a = run.parse_args(["--stacks", "mpxe", "--nics", "virtio", "--cores", "4",
                             "--servers", "slirp", "--sizes", "64M", "--reps", "3"])
         configs, skipped = run.plan_configs(a)
-        self.assertEqual((configs, skipped), ([("slirp", "mpxe", "virtio", 4, None)], []))
+        self.assertEqual((configs, skipped), ([("slirp", "mpxe", "virtio", 4, None, None)], []))
         plan = run.plan_runs(a, configs)
         self.assertEqual([(r["rep"], r["size"]) for r in plan],
                          [(0, "tiny"), (0, 64 << 20), (1, "tiny"), (1, 64 << 20),
@@ -297,9 +297,12 @@ class Summary(unittest.TestCase):
         self.assertEqual(row["driver_mb_s"], 33.5)
         self.assertEqual(row["console_s"], 2.1)
         self.assertEqual(row["console_range_s"], [2.0, 2.2])
-        self.assertEqual(row["wall_transfer_s"], 3.0)            # median 13.0 - median 10.0
-        self.assertEqual(row["wall_transfer_range_s"], [2.5, 3.0])  # pairs 3.0, 2.5, 3.0
-        self.assertEqual(row["wall_rate_mb_s"], round(((64 << 20) - 65536) / 1e6 / 3.0, 4))
+        # boot cost: power-on to payload, big minus tiny: median 12.5 - median 9.5, the
+        # pairs per repetition 12.5 - 9.5, 13.0 - 10.5, 11.5 - 8.5
+        self.assertEqual(row["big_to_payload_s"], 12.5)
+        self.assertEqual(row["boot_cost_s"], 3.0)
+        self.assertEqual(row["boot_cost_range_s"], [2.5, 3.0])
+        self.assertEqual(row["boot_cost_mb_s"], round(((64 << 20) - 65536) / 1e6 / 3.0, 4))
         self.assertEqual(row["tftp_params"], "blksize 1428, window 1, retransmits 0/1/2")
         self.assertEqual(row["failures"], [])
 
@@ -328,8 +331,13 @@ class Summary(unittest.TestCase):
                          (7.6859, 11.404, "console"))
         self.assertEqual((ipxe["to_payload_s"], ipxe["transfer_s"], ipxe["timed_by"]),
                          (10.2635, 1.1915, "console"))
-        self.assertEqual(ipxe["wall_transfer_s"], round(10.107658 - 10.284405, 4))
-        self.assertIsNone(ipxe["wall_rate_mb_s"])  # the big run booted faster: no rate
+        # boot cost, from the payload lines: mpxe 7.345549 - 3.636145, OVMF
+        # 20.015946 - 7.685868; iPXE's big run reached its payload first (10.096919 to
+        # 10.263468): a cost below zero gives no rate
+        self.assertEqual(mpxe["boot_cost_s"], round(7.345549 - 3.636145, 4))
+        self.assertEqual(ovmf["boot_cost_s"], round(20.015946 - 7.685868, 4))
+        self.assertEqual(ipxe["boot_cost_s"], round(10.096919 - 10.263468, 4))
+        self.assertIsNone(ipxe["boot_cost_mb_s"])
         self.assertNotIn("transfer_s", rows["mpxe", "e1000"])  # not recorded
 
     def test_http_rows_from_recorded_consoles(self):
@@ -337,7 +345,8 @@ class Summary(unittest.TestCase):
         a = run.parse_args(["--stacks", "mpxe,ovmf,ipxe", "--nics", "virtio", "--cores", "4",
                             "--servers", "http", "--sizes", "64M", "--reps", "1"])
         configs, _ = run.plan_configs(a)
-        self.assertEqual(configs, [("http", s, "virtio", 4, None) for s in ("mpxe", "ovmf", "ipxe")])
+        self.assertEqual(configs, [("http", s, "virtio", 4, None, None)
+                                   for s in ("mpxe", "ovmf", "ipxe")])
         records = []
         for r in run.plan_runs(a, configs):
             if r["size"] != "tiny":
@@ -352,23 +361,20 @@ class Summary(unittest.TestCase):
         self.assertEqual((mpxe["http_params"], mpxe["driver_mb_s"]), ("4 connections", 64.8))
         self.assertEqual((mpxe["hash_tail_ms"], mpxe["hash_tail_range_ms"]), (1301, [1301, 1301]))
         self.assertNotIn("tftp_params", mpxe)
-        # with the tail the host saw: 10831672 (last progress line) to 12179927 (sha256=)
-        ready = round(0.845094 * 67108864 / 53372518, 4) + 1.348255
-        self.assertAlmostEqual(mpxe["ready_s"], ready, places=3)
-        self.assertAlmostEqual(mpxe["ready_mb_s"], 67108864 / 1e6 / ready, places=2)
         self.assertEqual((ovmf["transfer_s"], ovmf["timed_by"]), (14.7958, "console"))
         self.assertEqual((ipxe["transfer_s"], ipxe["timed_by"]), (2.8161, "console"))
         self.assertNotIn("hash_tail_ms", ipxe)
         text = run.markdown(list(rows.values()), 1)
         self.assertIn("| mpxe | virtio | 4 | nginx HTTP |", text)
-        self.assertIn(f"| 1301 | {mpxe['ready_mb_s']:.1f} | 4 connections; 64.8 |", text)
+        self.assertIn("| host: progress lines | 1301 | 4 connections; 64.8 |", text)
 
     def test_mpxe_cores_ratio(self):
         run = load_run_script()
         rows = [{"server": "http", "size": "256M", "stack": s, "nic": "virtio", "cores": c,
-                 "rate_mb_s": v} for s, c, v in [("mpxe", 1, 40.0), ("mpxe", 4, 80.0),
-                                                 ("ipxe", 4, 50.0)]]
-        self.assertEqual([v for _, v in run.ratios(rows)], [2.0, 1.6])
+                 "boot_cost_s": v} for s, c, v in [("mpxe", 1, 8.0), ("mpxe", 4, 4.0),
+                                                   ("ipxe", 4, 5.0)]]
+        # mpxe at 4 cores against iPXE, then against itself at one core
+        self.assertEqual([v for _, v in run.ratios(rows)], [0.8, 0.5])
 
     def test_vm_memory_fits_the_boot_file(self):
         run = load_run_script()
@@ -391,11 +397,12 @@ class Summary(unittest.TestCase):
     def test_ratios_pair_mpxe_with_each_peer_on_the_same_nic(self):
         run = load_run_script()
         rows = [{"server": "slirp", "size": "64M", "stack": s, "nic": n, "cores": c,
-                 "rate_mb_s": v} for s, n, c, v in [
-                     ("mpxe", "virtio", 4, 30.0), ("mpxe", "e1000", 4, 60.0),
-                     ("ovmf", "virtio", 4, 6.0), ("ipxe", "virtio", 4, 20.0),
-                     ("ipxe", "e1000", 4, 40.0), ("ipxe", "e1000", 1, 99.0)]]
-        self.assertEqual([v for _, v in run.ratios(rows)], [1.5, 1.5, 5.0])
+                 "boot_cost_s": v} for s, n, c, v in [
+                     ("mpxe", "virtio", 4, 2.0), ("mpxe", "e1000", 4, 1.0),
+                     ("ovmf", "virtio", 4, 10.0), ("ipxe", "virtio", 4, 3.0),
+                     ("ipxe", "e1000", 4, 2.0), ("ipxe", "e1000", 1, 0.5)]]
+        # virtio: iPXE then OVMF; e1000: iPXE at the same core count only
+        self.assertEqual([v for _, v in run.ratios(rows)], [0.67, 0.2, 0.5])
 
     def test_http_aps_is_a_placement_of_mpxe_over_http_only(self):
         run = load_run_script()
@@ -404,25 +411,43 @@ class Summary(unittest.TestCase):
                             "--sizes", "64M"])
         configs, _ = run.plan_configs(a)
         self.assertEqual(configs, [
-            ("http", "mpxe", "e1000", 1, None), ("http", "mpxe", "e1000", 4, None),
-            ("http", "mpxe", "e1000", 4, 2), ("http", "ipxe", "e1000", 1, None),
-            ("http", "ipxe", "e1000", 4, None), ("slirp", "mpxe", "e1000", 1, None),
-            ("slirp", "mpxe", "e1000", 4, None), ("slirp", "ipxe", "e1000", 1, None),
-            ("slirp", "ipxe", "e1000", 4, None)])
+            ("http", "mpxe", "e1000", 1, None, None), ("http", "mpxe", "e1000", 4, None, None),
+            ("http", "mpxe", "e1000", 4, 2, None), ("http", "ipxe", "e1000", 1, None, None),
+            ("http", "ipxe", "e1000", 4, None, None), ("slirp", "mpxe", "e1000", 1, None, None),
+            ("slirp", "mpxe", "e1000", 4, None, None), ("slirp", "ipxe", "e1000", 1, None, None),
+            ("slirp", "ipxe", "e1000", 4, None, None)])
         placed = [r for r in run.plan_runs(a, configs) if "aps" in r]
         self.assertEqual([(r["cores"], r["aps"]) for r in placed], [(4, 2), (4, 2)])
         # The placement is compared with mpxe on the BSP, and never stands in for it.
         rows = [dict({"server": "http", "size": "256M", "stack": s, "nic": "e1000", "cores": 4,
-                      "rate_mb_s": v}, **({"aps": p} if p else {}))
-                for s, p, v in [("mpxe", None, 100.0), ("mpxe", 2, 50.0), ("ipxe", None, 40.0)]]
-        self.assertEqual([v for _, v in run.ratios(rows)], [0.5, 2.5])
+                      "boot_cost_s": v}, **({"aps": p} if p else {}))
+                for s, p, v in [("mpxe", None, 2.0), ("mpxe", 2, 4.0), ("ipxe", None, 5.0)]]
+        self.assertEqual([v for _, v in run.ratios(rows)], [0.4, 0.8, 2.0])
         self.assertEqual(run.stack_label(rows[1]), "mpxe (2 AP)")
+
+    def test_a_pinned_digest_is_a_variant_of_mpxe_only(self):
+        run = load_run_script()
+        a = run.parse_args(["--stacks", "mpxe,ipxe", "--nics", "virtio", "--cores", "4",
+                            "--servers", "slirp", "--mpxe-digest", "none,pinned", "--reps", "1",
+                            "--sizes", "64M"])
+        configs, _ = run.plan_configs(a)
+        self.assertEqual(configs, [("slirp", "mpxe", "virtio", 4, None, None),
+                                   ("slirp", "mpxe", "virtio", 4, None, "pinned"),
+                                   ("slirp", "ipxe", "virtio", 4, None, None)])
+        pinned = [r for r in run.plan_runs(a, configs) if r.get("digest")]
+        self.assertEqual([r["size"] for r in pinned], ["tiny", 64 << 20])
+        rows = [dict({"server": "slirp", "size": "64M", "stack": s, "nic": "virtio", "cores": 4,
+                      "boot_cost_s": v}, **({"digest": d} if d else {}))
+                for s, d, v in [("mpxe", None, 1.0), ("mpxe", "pinned", 3.0), ("ipxe", None, 2.0)]]
+        # plain mpxe against iPXE; with the digest against iPXE and against plain mpxe
+        self.assertEqual([v for _, v in run.ratios(rows)], [0.5, 1.5, 3.0])
+        self.assertEqual(run.stack_label(rows[1]), "mpxe (--sha256)")
 
     def test_ovmf_e1000_is_skipped(self):
         run = load_run_script()
         a = run.parse_args(["--quick"])
         configs, skipped = run.plan_configs(a)
-        self.assertNotIn(("slirp", "ovmf", "e1000", 4, None), configs)
+        self.assertNotIn(("slirp", "ovmf", "e1000", 4, None, None), configs)
         self.assertEqual(len(configs), 10 + 5)
         self.assertEqual(a.reps, 1)
         self.assertEqual(a.sizes, [64 << 20])
