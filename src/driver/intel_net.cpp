@@ -204,7 +204,10 @@ bool IntelNet::set_rx_filter(const phy::RxFilter& filter) {
   uint32_t rctl = read(kRctl) & ~(kRctlUnicastPromiscuous | kRctlMulticastPromiscuous);
   if (filter.modes & phy::kRxPromiscuous) rctl |= kRctlUnicastPromiscuous;
   if (filter.modes & (phy::kRxPromiscuous | phy::kRxAllMulticast)) rctl |= kRctlMulticastPromiscuous;
-  write(kRctl, rctl);
+  // QEMU's e1000 stops receiving for 1 s (virtual clock) after every RCTL write,
+  // whatever was written (set_rx_control arms flush_queue_timer): an NBP that asks
+  // SNP for the filters it already has must not lose a second of frames.
+  if (rctl != read(kRctl)) write(kRctl, rctl);
   return true;
 }
 
