@@ -4,7 +4,9 @@
 logs/ holds consoles recorded by `bench/run --captures DIR` from real boots on this
 kind of machine (TCG, 4 cores): per stack the tiny boot file (mpsh.efi) and a 64 MiB one
 over QEMU's TFTP, mpxe against atftpd with windowsize, and per stack a 64 MiB one over
-HTTP (the runner's nginx; mpxe with 4 connections and its hash tail). Every figure the benchmark
+HTTP (the runner's nginx; mpxe with 4 connections and its hash tail); and mpxe since it
+starts the image from LoadFile and hashes only when asked, tiny and 256 MiB over HTTP
+on e1000. Every figure the benchmark
 extracts from them is checked exactly against values read off the recordings by hand. The times inside a recording are
 data, fixed when it was recorded: nothing here measures or asserts a live duration.
 """
@@ -171,7 +173,7 @@ class RecordedConsoles(unittest.TestCase):
         # Saving a loaded recording again changes nothing (already coalesced).
         import tempfile
         names = sorted(os.listdir(os.path.join(HERE, "logs")))
-        self.assertEqual(len(names), 10)
+        self.assertEqual(len(names), 12)
         for name in names:
             cap = log(name)
             with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as f:
@@ -367,6 +369,32 @@ class Summary(unittest.TestCase):
         text = run.markdown(list(rows.values()), 1)
         self.assertIn("| mpxe | virtio | 4 | nginx HTTP |", text)
         self.assertIn("| host: progress lines | 1301 | 4 connections; 64.8 |", text)
+
+    def test_boot_cost_of_an_image_started_from_load_file(self):
+        # mpxe as a user runs it since it starts the image itself and hashes nothing
+        # unasked: no sha256= and no profile line, the payload 6 ms after the summary.
+        run = load_run_script()
+        a = run.parse_args(["--stacks", "mpxe", "--nics", "e1000", "--cores", "4",
+                            "--servers", "http", "--sizes", "256M", "--reps", "1"])
+        configs, _ = run.plan_configs(a)
+        records = []
+        for r in run.plan_runs(a, configs):
+            cap = log(f"mpxe-e1000-4c-{'tiny' if r['size'] == 'tiny' else '256M'}-http.jsonl")
+            records.append(dict(r, bytes=cap.header["bytes"], ok=True,
+                                figures=serial_parse.analyze(cap)))
+        big = records[1]["figures"]
+        self.assertNotIn("hash_wait_us", big)
+        self.assertNotIn("profile", big)
+        self.assertEqual(big["summary"]["http_ms"], 3180)
+        (row,) = run.summarize(a, configs, records)
+        # payload lines: 10.885213 s (256 MiB) and 7.104976 s (tiny, 95232 bytes)
+        self.assertEqual(row["to_payload_s"], 7.105)
+        self.assertEqual(row["boot_cost_s"], round(10.885213 - 7.104976, 4))
+        self.assertEqual(row["boot_cost_mb_s"],
+                         round((268435456 - 95232) / 1e6 / (10.885213 - 7.104976), 4))
+        # the claim: 254384537 bytes between the progress lines in 3.082366 s
+        self.assertEqual(row["rate_mb_s"], round(254384537 / 1e6 / 3.082366, 4))
+        self.assertNotIn("hash_tail_ms", row)
 
     def test_mpxe_cores_ratio(self):
         run = load_run_script()
