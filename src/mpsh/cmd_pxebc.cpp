@@ -4,15 +4,14 @@
 // item: "pxebc: <Member>: <STATUS> <details>", Mode fields as
 // "pxebc: Mode.<Field>: <value>". The statuses are the specification's names
 // (pxebc_text.h), so a test can hold two firmwares' answers side by side.
-#include <stdarg.h>
 
 #include "core/format.h"
 #include "core/sha256.h"
 #include "mpsh/lease.h"
+#include "mpsh/member_report.h"
 #include "mpsh/pxe_client.h"
 #include "mpsh/pxebc_text.h"
 #include "mpsh/shell.h"
-#include "net/wire/mac_address.h"
 #include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
 
@@ -57,44 +56,13 @@ struct IpText {
   char text[16];
 };
 
-struct MacText {
-  explicit MacText(const uefi::MacAddress& mac) {
-    mpxe::net::MacAddress::from_bytes(mac.Addr).format(text, sizeof(text));
-  }
-  char text[18];
-};
-
-struct StatusText {
-  explicit StatusText(Status s) { format_efi_status(s, text); }
-  char text[kStatusNameSize];
-};
-
 uefi::IpAddress to_ip(Ipv4Address v4) {
   uefi::IpAddress ip{};
   v4.write(ip.v4.Addr);
   return ip;
 }
 
-void say(const char* label, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-void say(const char* label, const char* fmt, ...) {
-  char text[240];
-  va_list args;
-  va_start(args, fmt);
-  mpxe::format_v(text, sizeof(text), fmt, args);
-  va_end(args);
-  uefi::print("pxebc: %s: %s\n", label, text);
-}
-
-void report(const char* member, Status s, const char* fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void report(const char* member, Status s, const char* fmt, ...) {
-  char details[200];
-  va_list args;
-  va_start(args, fmt);
-  mpxe::format_v(details, sizeof(details), fmt, args);
-  va_end(args);
-  say(member, "%s%s%s", StatusText(s).text, details[0] != '\0' ? " " : "", details);
-}
+constexpr MemberReport out{"pxebc"};
 
 // " (server error 1: File not found)" after a TFTP_ERROR, from the Mode; a
 // TFTP_ERROR the Mode does not explain shows as such.
@@ -152,7 +120,7 @@ void print_flags(const Flag* flags, size_t count) {
   char label[48];
   for (size_t i = 0; i < count; ++i) {
     mpxe::format(label, sizeof(label), "Mode.%s", flags[i].name);
-    say(label, "%s", yes(flags[i].value));
+    out.say(label, "%s", yes(flags[i].value));
   }
 }
 
@@ -185,11 +153,11 @@ void print_ip_filter(const char* label, const uefi::PxeIpFilter& f) {
 // The boot file and server one packet names by itself (summarize_lease's rules).
 void print_packet(const char* label, uefi::Boolean received, const PxePacket& p) {
   if (!received) {
-    say(label, "not received");
+    out.say(label, "not received");
     return;
   }
   LeaseSummary s = summarize_lease(mpxe::Bytes(p.Raw, sizeof(p.Raw)), mpxe::Bytes());
-  say(label, "file %s server %s", s.boot_file[0] != '\0' ? s.boot_file : "(none)",
+  out.say(label, "file %s server %s", s.boot_file[0] != '\0' ? s.boot_file : "(none)",
       s.has_server ? IpText(s.server).text : "(none)");
 }
 
@@ -212,11 +180,11 @@ void print_mode(const PxeMode& m) {
       {"MakeCallbacks", m.MakeCallbacks},
   };
   print_flags(before_ttl, sizeof(before_ttl) / sizeof(before_ttl[0]));
-  say("Mode.TTL", "%u", m.TTL);
-  say("Mode.ToS", "0x%02x", m.ToS);
+  out.say("Mode.TTL", "%u", m.TTL);
+  out.say("Mode.ToS", "0x%02x", m.ToS);
   print_flags(after_tos, sizeof(after_tos) / sizeof(after_tos[0]));
-  say("Mode.StationIp", "%s", IpText(m.StationIp).text);
-  say("Mode.SubnetMask", "%s", IpText(m.SubnetMask).text);
+  out.say("Mode.StationIp", "%s", IpText(m.StationIp).text);
+  out.say("Mode.SubnetMask", "%s", IpText(m.SubnetMask).text);
   print_arp_cache(m);
   print_route_table(m);
   print_ip_filter("Mode.IpFilter.Filters", m.IpFilter);
@@ -231,7 +199,7 @@ void call_set_parameters(PxeBaseCodeProtocol* pxe) {
   uint8_t ttl = kTestTtl;
   uint8_t tos = kTestTos;
   Status s = pxe->SetParameters(pxe, nullptr, nullptr, &ttl, &tos, nullptr);
-  report("SetParameters", s, "TTL %u ToS 0x%02x -> Mode.TTL %u Mode.ToS 0x%02x", ttl, tos,
+  out.report("SetParameters", s, "TTL %u ToS 0x%02x -> Mode.TTL %u Mode.ToS 0x%02x", ttl, tos,
          pxe->Mode->TTL, pxe->Mode->ToS);
 }
 
@@ -239,7 +207,7 @@ void call_set_ip_filter(PxeBaseCodeProtocol* pxe) {
   uefi::PxeIpFilter filter{};
   filter.Filters = uefi::kPxeIpFilterStationIp;
   Status s = pxe->SetIpFilter(pxe, &filter);
-  report("SetIpFilter", s, "STATION_IP");
+  out.report("SetIpFilter", s, "STATION_IP");
   print_ip_filter("SetIpFilter.Mode.IpFilter", pxe->Mode->IpFilter);
 }
 
@@ -248,9 +216,9 @@ void call_arp(PxeBaseCodeProtocol* pxe, Ipv4Address server) {
   uefi::MacAddress mac{};
   Status s = pxe->Arp(pxe, &ip, &mac);
   if (uefi::is_error(s))
-    report("Arp", s, "%s ArpCacheEntries %u", IpText(server).text, pxe->Mode->ArpCacheEntries);
+    out.report("Arp", s, "%s ArpCacheEntries %u", IpText(server).text, pxe->Mode->ArpCacheEntries);
   else
-    report("Arp", s, "%s is %s ArpCacheEntries %u", IpText(server).text, MacText(mac).text,
+    out.report("Arp", s, "%s is %s ArpCacheEntries %u", IpText(server).text, MacText(mac).text,
            pxe->Mode->ArpCacheEntries);
 }
 
@@ -270,7 +238,7 @@ Status mtftp(PxeBaseCodeProtocol* pxe, PxeTftpOpcode op, void* buffer, uint64_t*
 uint64_t call_get_file_size(PxeBaseCodeProtocol* pxe, const BootFile& file) {
   uint64_t size = 0;
   Status s = mtftp(pxe, PxeTftpOpcode::TftpGetFileSize, nullptr, &size, file);
-  report("Mtftp.TftpGetFileSize", s, "%s size %llu%s", file.name, size,
+  out.report("Mtftp.TftpGetFileSize", s, "%s size %llu%s", file.name, size,
          TftpErrorText(*pxe->Mode, s).text);
   return uefi::is_error(s) ? 0 : size;
 }
@@ -281,7 +249,7 @@ uint64_t call_read_file_small(PxeBaseCodeProtocol* pxe, const BootFile& file) {
   uint8_t buffer[kSmallBuffer];
   uint64_t size = sizeof(buffer);
   Status s = mtftp(pxe, PxeTftpOpcode::TftpReadFile, buffer, &size, file);
-  report("Mtftp.TftpReadFile(small)", s, "buffer %llu size %llu%s", kSmallBuffer, size,
+  out.report("Mtftp.TftpReadFile(small)", s, "buffer %llu size %llu%s", kSmallBuffer, size,
          TftpErrorText(*pxe->Mode, s).text);
   return s == uefi::kBufferTooSmall && size > kSmallBuffer ? size : 0;
 }
@@ -291,7 +259,7 @@ void call_read_file(PxeBaseCodeProtocol* pxe, const BootFile& file, const Pages&
   uint64_t got = size;
   Status s = mtftp(pxe, PxeTftpOpcode::TftpReadFile, buffer.data(), &got, file);
   if (uefi::is_error(s)) {
-    report("Mtftp.TftpReadFile", s, "buffer %llu size %llu%s", size, got,
+    out.report("Mtftp.TftpReadFile", s, "buffer %llu size %llu%s", size, got,
            TftpErrorText(*pxe->Mode, s).text);
     return;
   }
@@ -299,7 +267,7 @@ void call_read_file(PxeBaseCodeProtocol* pxe, const BootFile& file, const Pages&
   hash.update(buffer.data(), got <= size ? got : size);
   char hex[mpxe::Sha256::kHexSize];
   hash.finish_hex(hex);
-  report("Mtftp.TftpReadFile", s, "buffer %llu size %llu sha256 %s", size, got, hex);
+  out.report("Mtftp.TftpReadFile", s, "buffer %llu size %llu sha256 %s", size, got, hex);
 }
 
 // The members the site cannot serve (no directory listing, no multicast TFTP):
@@ -324,7 +292,7 @@ void call_other_reads(PxeBaseCodeProtocol* pxe, const BootFile& file, const Page
     uint64_t size = r.op == PxeTftpOpcode::MtftpGetFileSize ? 0 : buffer.bytes();
     void* data = r.op == PxeTftpOpcode::MtftpGetFileSize ? nullptr : buffer.data();
     Status s = mtftp(pxe, r.op, data, &size, file, r.info);
-    report(r.member, s, "%s size %llu%s", file.name, size, TftpErrorText(*pxe->Mode, s).text);
+    out.report(r.member, s, "%s size %llu%s", file.name, size, TftpErrorText(*pxe->Mode, s).text);
   }
 }
 
@@ -333,16 +301,16 @@ void call_mtftp(PxeBaseCodeProtocol* pxe, const BootFile& file) {
   uint64_t needed = call_read_file_small(pxe, file);
   if (size == 0) size = needed;
   if (size > kLargestRead) {
-    say("Mtftp.TftpReadFile", "SKIPPED size %llu taken for garbage", size);
+    out.say("Mtftp.TftpReadFile", "SKIPPED size %llu taken for garbage", size);
     return;
   }
   Pages buffer(size > kMinBuffer ? size : kMinBuffer);
   if (buffer.data() == nullptr) {
-    say("Mtftp.TftpReadFile", "SKIPPED no memory for %llu bytes", size);
+    out.say("Mtftp.TftpReadFile", "SKIPPED no memory for %llu bytes", size);
     return;
   }
   if (size == 0)
-    say("Mtftp.TftpReadFile", "SKIPPED size unknown");
+    out.say("Mtftp.TftpReadFile", "SKIPPED size unknown");
   else
     call_read_file(pxe, file, buffer, size);
   call_other_reads(pxe, file, buffer);
@@ -359,7 +327,7 @@ void call_udp(PxeBaseCodeProtocol* pxe, Ipv4Address server) {
   uefi::Uintn length = sizeof(payload) - 1;
   Status s = pxe->UdpWrite(pxe, kUdpAnySrcPort, &dest, &dest_port, nullptr, nullptr, &our_port,
                            nullptr, nullptr, &length, payload);
-  report("UdpWrite", s, "%s:%u from port %u length %llu", IpText(server).text, kEchoPort, our_port,
+  out.report("UdpWrite", s, "%s:%u from port %u length %llu", IpText(server).text, kEchoPort, our_port,
          static_cast<unsigned long long>(length));
 
   uefi::IpAddress to = pxe->Mode->StationIp;
@@ -372,19 +340,19 @@ void call_udp(PxeBaseCodeProtocol* pxe, Ipv4Address server) {
                    &from_port, nullptr, nullptr, &size, reply);
   const PxeMode& m = *pxe->Mode;
   if (!uefi::is_error(s))
-    report("UdpRead", s, "port %u: %llu bytes from %s:%u", to_port,
+    out.report("UdpRead", s, "port %u: %llu bytes from %s:%u", to_port,
            static_cast<unsigned long long>(size), IpText(from).text, from_port);
   else if (m.IcmpErrorReceived)
-    report("UdpRead", s, "port %u IcmpErrorReceived TRUE type %u code %u", to_port,
+    out.report("UdpRead", s, "port %u IcmpErrorReceived TRUE type %u code %u", to_port,
            m.IcmpError.Type, m.IcmpError.Code);
   else
-    report("UdpRead", s, "port %u IcmpErrorReceived FALSE", to_port);
+    out.report("UdpRead", s, "port %u IcmpErrorReceived FALSE", to_port);
 }
 
 void call_discover(PxeBaseCodeProtocol* pxe) {
   uint16_t layer = 0;
   Status s = pxe->Discover(pxe, kBootstrapType, &layer, false, nullptr);
-  report("Discover", s, "type %u layer %u", kBootstrapType, layer);
+  out.report("Discover", s, "type %u layer %u", kBootstrapType, layer);
   print_packet("Discover.PxeReply", pxe->Mode->PxeReplyReceived, pxe->Mode->PxeReply);
 }
 
@@ -392,7 +360,7 @@ void call_set_station_ip(PxeBaseCodeProtocol* pxe) {
   uefi::IpAddress ip = pxe->Mode->StationIp;
   uefi::IpAddress mask = pxe->Mode->SubnetMask;
   Status s = pxe->SetStationIp(pxe, &ip, &mask);
-  report("SetStationIp", s, "%s/%s -> Mode.StationIp %s", IpText(ip).text, IpText(mask).text,
+  out.report("SetStationIp", s, "%s/%s -> Mode.StationIp %s", IpText(ip).text, IpText(mask).text,
          IpText(pxe->Mode->StationIp).text);
 }
 
@@ -407,7 +375,7 @@ void call_set_packets(PxeBaseCodeProtocol* pxe) {
   Status s =
       pxe->SetPackets(pxe, &flags[0], &flags[1], &flags[2], &flags[3], &flags[4], &flags[5],
                       &packets[0], &packets[1], &packets[2], &packets[3], &packets[4], &packets[5]);
-  report("SetPackets", s,
+  out.report("SetPackets", s,
          "same packets -> DhcpAckReceived %s ProxyOfferReceived %s PxeReplyReceived %s",
          yes(m.DhcpAckReceived), yes(m.ProxyOfferReceived), yes(m.PxeReplyReceived));
 }
@@ -415,7 +383,7 @@ void call_set_packets(PxeBaseCodeProtocol* pxe) {
 void call_dhcp(PxeBaseCodeProtocol* pxe) {
   Status s = pxe->Dhcp(pxe, false);
   const PxeMode& m = *pxe->Mode;
-  report("Dhcp", s,
+  out.report("Dhcp", s,
          "Mode.StationIp %s DhcpAckReceived %s ProxyOfferReceived %s PxeReplyReceived %s",
          IpText(m.StationIp).text, yes(m.DhcpAckReceived), yes(m.ProxyOfferReceived),
          yes(m.PxeReplyReceived));
@@ -427,13 +395,13 @@ uefi::Status cmd_pxebc(Shell& shell, size_t, CommandArgs) {
   PxeBaseCodeProtocol* pxe = nullptr;
   Status s = pxe_find(shell.image, &pxe);
   if (uefi::is_error(s) || pxe->Mode == nullptr) {
-    say("protocol", "%s no PXE Base Code on the boot device", StatusText(s).text);
+    out.say("protocol", "%s no PXE Base Code on the boot device", StatusText(s).text);
     return uefi::is_error(s) ? s : uefi::kNotFound;
   }
-  say("Revision", "0x%llx", static_cast<unsigned long long>(pxe->Revision));
+  out.say("Revision", "0x%llx", static_cast<unsigned long long>(pxe->Revision));
   print_mode(*pxe->Mode);
   if (!pxe->Mode->Started || pxe->Mode->UsingIpv6) {
-    say("calls", "skipped: mpsh calls an IPv4 PXE Base Code that is started");
+    out.say("calls", "skipped: mpsh calls an IPv4 PXE Base Code that is started");
     return uefi::kNotStarted;
   }
   LeaseSummary lease = pxe_lease(pxe);

@@ -13,13 +13,12 @@
 // Stop, so the shell's PXE Base Code keeps the NIC. One found Initialized (a
 // stack such as EDK II's MNP runs on it) is used as it is, and Start,
 // Initialize, Shutdown and Stop are not called. Reset never is.
-#include <stdarg.h>
 
 #include "core/format.h"
+#include "mpsh/member_report.h"
 #include "mpsh/pxe_client.h"
 #include "mpsh/pxebc_text.h"
 #include "mpsh/shell.h"
-#include "net/wire/mac_address.h"
 #include "uefi/protocols/pxe_base_code.h"
 #include "uefi/protocols/simple_network.h"
 #include "uefi/runtime/efi.h"
@@ -41,38 +40,7 @@ constexpr uint8_t kGroups[2][4] = {{239, 1, 2, 3}, {224, 0, 0, 251}};
 
 const char* yes(uefi::Boolean b) { return b ? "TRUE" : "FALSE"; }
 
-struct MacText {
-  explicit MacText(const uefi::MacAddress& mac) {
-    mpxe::net::MacAddress::from_bytes(mac.Addr).format(text, sizeof(text));
-  }
-  char text[18];
-};
-
-struct StatusText {
-  explicit StatusText(Status s) { format_efi_status(s, text); }
-  char text[kStatusNameSize];
-};
-
-void say(const char* label, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-void say(const char* label, const char* fmt, ...) {
-  char text[240];
-  va_list args;
-  va_start(args, fmt);
-  mpxe::format_v(text, sizeof(text), fmt, args);
-  va_end(args);
-  uefi::print("snp: %s: %s\n", label, text);
-}
-
-void report(const char* member, Status s, const char* fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void report(const char* member, Status s, const char* fmt, ...) {
-  char details[200];
-  va_list args;
-  va_start(args, fmt);
-  mpxe::format_v(details, sizeof(details), fmt, args);
-  va_end(args);
-  say(member, "%s%s%s", StatusText(s).text, details[0] != '\0' ? " " : "", details);
-}
+constexpr MemberReport out{"snp"};
 
 unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
 
@@ -126,24 +94,24 @@ Status snp_find(uefi::Handle image, SimpleNetworkProtocol** snp, const char** wh
 // --- Mode -------------------------------------------------------------------
 
 void print_mode(const SimpleNetworkMode& m) {
-  say("Mode.State", "%u %s", m.State, state_name(m.State));
-  say("Mode.HwAddressSize", "%u", m.HwAddressSize);
-  say("Mode.MediaHeaderSize", "%u", m.MediaHeaderSize);
-  say("Mode.MaxPacketSize", "%u", m.MaxPacketSize);
-  say("Mode.NvRamSize", "%u", m.NvRamSize);
-  say("Mode.IfType", "%u", m.IfType);
-  say("Mode.ReceiveFilterMask", "0x%02x %s", m.ReceiveFilterMask,
+  out.say("Mode.State", "%u %s", m.State, state_name(m.State));
+  out.say("Mode.HwAddressSize", "%u", m.HwAddressSize);
+  out.say("Mode.MediaHeaderSize", "%u", m.MediaHeaderSize);
+  out.say("Mode.MaxPacketSize", "%u", m.MaxPacketSize);
+  out.say("Mode.NvRamSize", "%u", m.NvRamSize);
+  out.say("Mode.IfType", "%u", m.IfType);
+  out.say("Mode.ReceiveFilterMask", "0x%02x %s", m.ReceiveFilterMask,
       FilterText(m.ReceiveFilterMask).text);
-  say("Mode.ReceiveFilterSetting", "0x%02x %s", m.ReceiveFilterSetting,
+  out.say("Mode.ReceiveFilterSetting", "0x%02x %s", m.ReceiveFilterSetting,
       FilterText(m.ReceiveFilterSetting).text);
-  say("Mode.MaxMCastFilterCount", "%u", m.MaxMCastFilterCount);
-  say("Mode.MCastFilterCount", "%u", m.MCastFilterCount);
-  say("Mode.CurrentAddress", "%s", MacText(m.CurrentAddress).text);
-  say("Mode.BroadcastAddress", "%s", MacText(m.BroadcastAddress).text);
-  say("Mode.MacAddressChangeable", "%s", yes(m.MacAddressChangeable));
-  say("Mode.MultipleTxSupported", "%s", yes(m.MultipleTxSupported));
-  say("Mode.MediaPresentSupported", "%s", yes(m.MediaPresentSupported));
-  say("Mode.MediaPresent", "%s", yes(m.MediaPresent));
+  out.say("Mode.MaxMCastFilterCount", "%u", m.MaxMCastFilterCount);
+  out.say("Mode.MCastFilterCount", "%u", m.MCastFilterCount);
+  out.say("Mode.CurrentAddress", "%s", MacText(m.CurrentAddress).text);
+  out.say("Mode.BroadcastAddress", "%s", MacText(m.BroadcastAddress).text);
+  out.say("Mode.MacAddressChangeable", "%s", yes(m.MacAddressChangeable));
+  out.say("Mode.MultipleTxSupported", "%s", yes(m.MultipleTxSupported));
+  out.say("Mode.MediaPresentSupported", "%s", yes(m.MediaPresentSupported));
+  out.say("Mode.MediaPresent", "%s", yes(m.MediaPresent));
 }
 
 // "ReceiveFilterSetting 0x.. NAMES MCastFilterCount n" after a ReceiveFilters call.
@@ -162,7 +130,7 @@ void call_get_status(SimpleNetworkProtocol* snp) {
   uint32_t interrupts = 0;
   void* tx_buf = nullptr;
   Status s = snp->GetStatus(snp, &interrupts, &tx_buf);
-  report("GetStatus", s, "InterruptStatus 0x%x TxBuf %p", interrupts, tx_buf);
+  out.report("GetStatus", s, "InterruptStatus 0x%x TxBuf %p", interrupts, tx_buf);
 }
 
 // Statistics into `table`: the status, with the four counters the test reads.
@@ -171,7 +139,7 @@ Status read_statistics(SimpleNetworkProtocol* snp, const char* label, bool reset
   uefi::Uintn size = sizeof(*table);
   for (uint64_t* v = &table->RxTotalFrames; v <= &table->TxRetryFrames; ++v) *v = 0;
   Status s = snp->Statistics(snp, reset, &size, table);
-  report(label, s,
+  out.report(label, s,
          "Size %llu RxTotalFrames %llu TxTotalFrames %llu RxTotalBytes %llu TxTotalBytes %llu",
          ull(size), ull(table->RxTotalFrames), ull(table->TxTotalFrames),
          ull(table->RxTotalBytes), ull(table->TxTotalBytes));
@@ -181,7 +149,7 @@ Status read_statistics(SimpleNetworkProtocol* snp, const char* label, bool reset
 void call_statistics(SimpleNetworkProtocol* snp, NetworkStatistics* before) {
   uefi::Uintn size = 0;
   Status s = snp->Statistics(snp, false, &size, nullptr);
-  report("Statistics(size)", s, "Size %llu (table %llu)", ull(size), ull(sizeof(*before)));
+  out.report("Statistics(size)", s, "Size %llu (table %llu)", ull(size), ull(sizeof(*before)));
   NetworkStatistics table{};
   read_statistics(snp, "Statistics", false, &table);
   read_statistics(snp, "Statistics(reset)", true, &table);
@@ -196,7 +164,7 @@ void call_receive_filters(SimpleNetworkProtocol* snp) {
     uefi::IpAddress ip{};
     for (int j = 0; j < 4; ++j) ip.v4.Addr[j] = kGroups[i][j];
     Status s = snp->MCastIpToMac(snp, false, &ip, &groups[i]);
-    report("MCastIpToMac", s, "%u.%u.%u.%u -> %s", kGroups[i][0], kGroups[i][1], kGroups[i][2],
+    out.report("MCastIpToMac", s, "%u.%u.%u.%u -> %s", kGroups[i][0], kGroups[i][1], kGroups[i][2],
            kGroups[i][3], MacText(groups[i]).text);
   }
 
@@ -207,23 +175,23 @@ void call_receive_filters(SimpleNetworkProtocol* snp) {
                              : uefi::kSnpMaxMcastFilterCount;
   for (uint32_t i = 0; i < saved_count; ++i) saved[i] = m.MCastFilter[i];
   Status s = snp->ReceiveFilters(snp, uefi::kSnpReceiveMulticast, 0, false, 2, groups);
-  report("ReceiveFilters(multicast list)", s, "2 groups %s", FilterState(m).text);
+  out.report("ReceiveFilters(multicast list)", s, "2 groups %s", FilterState(m).text);
   char list[64] = "";
   size_t n = 0;
   for (uint32_t i = 0; i < m.MCastFilterCount && i < uefi::kSnpMaxMcastFilterCount; ++i)
     n += mpxe::format(list + n, sizeof(list) > n ? sizeof(list) - n : 0, "%s%s",
                       i != 0 ? " " : "", MacText(m.MCastFilter[i]).text);
-  say("Mode.MCastFilterCount", "%u%s%s", m.MCastFilterCount, n != 0 ? " " : "", list);
-  say("Mode.ReceiveFilterSetting", "0x%02x %s", m.ReceiveFilterSetting,
+  out.say("Mode.MCastFilterCount", "%u%s%s", m.MCastFilterCount, n != 0 ? " " : "", list);
+  out.say("Mode.ReceiveFilterSetting", "0x%02x %s", m.ReceiveFilterSetting,
       FilterText(m.ReceiveFilterSetting).text);
 
   s = snp->ReceiveFilters(snp, 0, 0, true, 0, nullptr);
-  report("ReceiveFilters(ResetMCastFilter)", s, "%s", FilterState(m).text);
+  out.report("ReceiveFilters(ResetMCastFilter)", s, "%s", FilterState(m).text);
 
   s = snp->ReceiveFilters(snp, uefi::kSnpReceivePromiscuous, 0, false, 0, nullptr);
-  report("ReceiveFilters(promiscuous on)", s, "%s", FilterState(m).text);
+  out.report("ReceiveFilters(promiscuous on)", s, "%s", FilterState(m).text);
   s = snp->ReceiveFilters(snp, 0, uefi::kSnpReceivePromiscuous, false, 0, nullptr);
-  report("ReceiveFilters(promiscuous off)", s, "%s", FilterState(m).text);
+  out.report("ReceiveFilters(promiscuous off)", s, "%s", FilterState(m).text);
 
   // What the firmware's own stack had on, back as it was, its multicast list too.
   uint32_t wanted = before & m.ReceiveFilterMask;
@@ -232,14 +200,14 @@ void call_receive_filters(SimpleNetworkProtocol* snp) {
   if (wanted != m.ReceiveFilterSetting || list_back) {
     s = snp->ReceiveFilters(snp, wanted, m.ReceiveFilterSetting & ~wanted, false,
                             list_back ? saved_count : 0, list_back ? saved : nullptr);
-    report("ReceiveFilters(restore)", s, "%s", FilterState(m).text);
+    out.report("ReceiveFilters(restore)", s, "%s", FilterState(m).text);
   }
 }
 
 void call_station_address(SimpleNetworkProtocol* snp) {
   uefi::MacAddress mac = snp->Mode->CurrentAddress;
   Status s = snp->StationAddress(snp, false, &mac);
-  report("StationAddress", s, "Reset FALSE same %s -> CurrentAddress %s", MacText(mac).text,
+  out.report("StationAddress", s, "Reset FALSE same %s -> CurrentAddress %s", MacText(mac).text,
          MacText(snp->Mode->CurrentAddress).text);
 }
 
@@ -248,17 +216,17 @@ void call_nv_data(SimpleNetworkProtocol* snp) {
   if (size == 0) {
     uint8_t byte = 0;
     Status s = snp->NvData(snp, true, 0, 0, &byte);
-    report("NvData", s, "read 0 bytes (NvRamSize 0)");
+    out.report("NvData", s, "read 0 bytes (NvRamSize 0)");
     return;
   }
   void* buffer = nullptr;
   Status s = uefi::bs()->AllocatePool(uefi::MemoryType::LoaderData, size, &buffer);
   if (uefi::is_error(s)) {
-    say("NvData", "SKIPPED no memory for %u bytes", size);
+    out.say("NvData", "SKIPPED no memory for %u bytes", size);
     return;
   }
   s = snp->NvData(snp, true, 0, size, buffer);
-  report("NvData", s, "read %u bytes (NvRamSize %u)", size, size);
+  out.report("NvData", s, "read %u bytes (NvRamSize %u)", size, size);
   uefi::bs()->FreePool(buffer);
 }
 
@@ -271,7 +239,7 @@ void call_transmit(SimpleNetworkProtocol* snp) {
   uint8_t frame[64] = {};
   uefi::Uintn header = m.MediaHeaderSize;
   if (header + sizeof(kTestPayload) - 1 > sizeof(frame)) {
-    say("Transmit", "SKIPPED MediaHeaderSize %u", m.MediaHeaderSize);
+    out.say("Transmit", "SKIPPED MediaHeaderSize %u", m.MediaHeaderSize);
     return;
   }
   for (size_t i = 0; i + 1 < sizeof(kTestPayload); ++i) frame[header + i] = kTestPayload[i];
@@ -280,7 +248,7 @@ void call_transmit(SimpleNetworkProtocol* snp) {
   uefi::MacAddress dest = m.BroadcastAddress;
   uint16_t protocol = kTestEtherType;
   Status s = snp->Transmit(snp, header, length, frame, nullptr, &dest, &protocol);
-  report("Transmit", s, "HeaderSize %llu BufferSize %llu to %s EtherType 0x%04x buffer %p",
+  out.report("Transmit", s, "HeaderSize %llu BufferSize %llu to %s EtherType 0x%04x buffer %p",
          ull(header), ull(length), MacText(dest).text, protocol, static_cast<void*>(frame));
   if (uefi::is_error(s)) return;
 
@@ -305,7 +273,7 @@ void call_transmit(SimpleNetworkProtocol* snp) {
   mpxe::format(header_text, sizeof(header_text), "%02x:%02x:%02x:%02x:%02x:%02x %04x",
                frame[0], frame[1], frame[2], frame[3], frame[4], frame[5],
                (frame[12] << 8) | frame[13]);
-  report("Transmit.GetStatus", s, "TxBuf %s after %d polls InterruptStatus 0x%x%s header %s",
+  out.report("Transmit.GetStatus", s, "TxBuf %s after %d polls InterruptStatus 0x%x%s header %s",
          recycled ? "recycled" : "not recycled", rounds, seen,
          other != nullptr ? " (other buffers came back)" : "", header_text);
 }
@@ -324,11 +292,11 @@ void call_receive(SimpleNetworkProtocol* snp) {
     uefi::bs()->Stall(kPollStallUs);
   }
   if (s == uefi::kSuccess)
-    report("Receive", s, "frame after %d polls: HeaderSize %llu BufferSize %llu %s -> %s "
+    out.report("Receive", s, "frame after %d polls: HeaderSize %llu BufferSize %llu %s -> %s "
            "EtherType 0x%04x", rounds, ull(header), ull(size), MacText(src).text,
            MacText(dest).text, protocol);
   else
-    report("Receive", s, "no frame after %d polls", rounds);
+    out.report("Receive", s, "no frame after %d polls", rounds);
 }
 
 // Start and Initialize as an NBP does when the SNP is not initialized yet;
@@ -338,11 +306,11 @@ bool bring_up(SimpleNetworkProtocol* snp) {
   const SimpleNetworkMode& m = *snp->Mode;
   if (m.State == static_cast<uint32_t>(SimpleNetworkState::Stopped)) {
     Status s = snp->Start(snp);
-    report("Start", s, "State was Stopped -> State %u %s", m.State, state_name(m.State));
+    out.report("Start", s, "State was Stopped -> State %u %s", m.State, state_name(m.State));
   }
   if (m.State == static_cast<uint32_t>(SimpleNetworkState::Started)) {
     Status s = snp->Initialize(snp, 0, 0);
-    report("Initialize", s, "State was Started -> State %u %s ReceiveFilterSetting 0x%02x %s",
+    out.report("Initialize", s, "State was Started -> State %u %s ReceiveFilterSetting 0x%02x %s",
            m.State, state_name(m.State), m.ReceiveFilterSetting,
            FilterText(m.ReceiveFilterSetting).text);
   }
@@ -355,10 +323,10 @@ void put_back(SimpleNetworkProtocol* snp, uint32_t found) {
   const SimpleNetworkMode& m = *snp->Mode;
   if (found == m.State) return;
   Status s = snp->Shutdown(snp);
-  report("Shutdown", s, "back to the state found -> State %u %s", m.State, state_name(m.State));
+  out.report("Shutdown", s, "back to the state found -> State %u %s", m.State, state_name(m.State));
   if (found == static_cast<uint32_t>(SimpleNetworkState::Stopped) && !uefi::is_error(s)) {
     s = snp->Stop(snp);
-    report("Stop", s, "back to the state found -> State %u %s", m.State, state_name(m.State));
+    out.report("Stop", s, "back to the state found -> State %u %s", m.State, state_name(m.State));
   }
 }
 
@@ -369,14 +337,14 @@ uefi::Status cmd_snp(Shell& shell, size_t, CommandArgs) {
   const char* where = "";
   Status s = snp_find(shell.image, &snp, &where);
   if (uefi::is_error(s) || snp->Mode == nullptr) {
-    say("protocol", "%s no Simple Network Protocol on the boot device", StatusText(s).text);
+    out.say("protocol", "%s no Simple Network Protocol on the boot device", StatusText(s).text);
     return uefi::is_error(s) ? s : uefi::kNotFound;
   }
-  say("protocol", "SUCCESS on the %s Revision 0x%llx", where, ull(snp->Revision));
+  out.say("protocol", "SUCCESS on the %s Revision 0x%llx", where, ull(snp->Revision));
   print_mode(*snp->Mode);
   uint32_t found = snp->Mode->State;
   if (!bring_up(snp)) {
-    say("calls", "skipped: the Simple Network Protocol is not initialized");
+    out.say("calls", "skipped: the Simple Network Protocol is not initialized");
     return uefi::kNotStarted;
   }
   call_get_status(snp);
@@ -390,7 +358,7 @@ uefi::Status cmd_snp(Shell& shell, size_t, CommandArgs) {
   NetworkStatistics after{};
   Status t = read_statistics(snp, "Statistics(after Transmit)", false, &after);
   if (!uefi::is_error(t))
-    say("Statistics.TxTotalFrames", "%llu -> %llu %s", ull(before.TxTotalFrames),
+    out.say("Statistics.TxTotalFrames", "%llu -> %llu %s", ull(before.TxTotalFrames),
         ull(after.TxTotalFrames),
         after.TxTotalFrames > before.TxTotalFrames ? "increased" : "not increased");
   put_back(snp, found);
