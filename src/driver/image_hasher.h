@@ -16,7 +16,8 @@ class ImageHasher {
   // With `hash_on_ap` the standby worker starts at the first unhashed byte
   // (mpxe run --hash-on-ap), otherwise once the BSP is kBehindBytes behind. While
   // a worker runs, the BSP leaves the hash to it. A hasher that is not `enabled`
-  // (nobody asked for a digest) does nothing at all: a boot waits for no hash.
+  // (nobody asked for a digest) does nothing at all, so a boot waits for no hash,
+  // and needs no pipeline: `mp` may not have one yet.
   ImageHasher(MpEngine& mp, bool hash_on_ap, bool enabled = true);
 
   bool enabled() const { return enabled_; }
@@ -52,7 +53,7 @@ class ImageHasher {
   void tick();
 
   MpEngine& mp_;
-  mp::CopyPipeline& pipeline_;
+  mp::CopyPipeline* pipeline_;  // null when not enabled
   uint64_t behind_bytes_;
   bool enabled_;
   uint32_t adds_ = 0;

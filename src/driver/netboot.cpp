@@ -246,15 +246,13 @@ Status NetBoot::plan_digest() {
       return kSecurityViolation;
     }
     digest_.source = DigestPlan::Source::kPinned;
-    copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(digest_.expected), Sha256::kHexSize),
-               Bytes(reinterpret_cast<const uint8_t*>(pinned.value().hex), Sha256::kHexSize));
+    digest_.expected = pinned.value();
   } else {
     net::Sha256Text published;
     Status s = fetch_published_digest(&published);
     if (s == kSuccess) {
       digest_.source = DigestPlan::Source::kPublished;
-      copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(digest_.expected), Sha256::kHexSize),
-                 Bytes(reinterpret_cast<const uint8_t*>(published.hex), Sha256::kHexSize));
+      digest_.expected = published;
       log("mpxe: the server publishes '%s.sha256': the image must match it\n",
           session_->lease().boot_file);
     } else if (s != kNotFound) {
@@ -357,9 +355,10 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
   log_profile(pipeline, sink.copy_ticks(), hasher.hash_ticks(), hash_tail);
   if (!digest_.checks()) return kSuccess;
   if (!bytes_equal(Bytes(reinterpret_cast<const uint8_t*>(hex), Sha256::kHexSize - 1),
-                   Bytes(reinterpret_cast<const uint8_t*>(digest_.expected), Sha256::kHexSize - 1))) {
+                   Bytes(reinterpret_cast<const uint8_t*>(digest_.expected.hex),
+                         Sha256::kHexSize - 1))) {
     log("mpxe: sha256 mismatch: got %s, expected %s; refusing to boot '%s'\n", hex,
-        digest_.expected, lease.boot_file);
+        digest_.expected.hex, lease.boot_file);
     return kSecurityViolation;
   }
   log("mpxe: sha256 matches %s\n", digest_source_text(digest_.source));

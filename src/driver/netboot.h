@@ -36,7 +36,7 @@ namespace mpxe::driver {
 struct DigestPlan {
   enum class Source : uint8_t { kNone, kPrint, kPinned, kPublished };
   Source source = Source::kNone;
-  char expected[Sha256::kHexSize] = {};  // kPinned, kPublished
+  net::Sha256Text expected;  // kPinned, kPublished
   bool hashes() const { return source != Source::kNone; }
   bool checks() const { return source == Source::kPinned || source == Source::kPublished; }
 };
