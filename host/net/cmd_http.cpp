@@ -30,7 +30,7 @@
 #include "core/sha256.h"
 #include "host/net/net_app.h"
 #include "mp/http_shards.h"
-#include "net/socket/chunk_plan.h"
+#include "net/fetch/chunk_plan.h"
 #include "net/socket/http_client.h"
 
 namespace mpxe::host {

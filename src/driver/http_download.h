@@ -13,7 +13,7 @@
 #include "driver/mp_engine.h"
 #include "mp/http_shards.h"
 #include "driver/stack_session.h"
-#include "net/socket/chunk_plan.h"
+#include "net/fetch/chunk_plan.h"
 #include "net/socket/http_client.h"
 
 namespace mpxe::driver {
