@@ -31,6 +31,7 @@
 #include "host/net/net_app.h"
 #include "mp/http_shards.h"
 #include "net/fetch/chunk_plan.h"
+#include "net/fetch/http_connection.h"
 #include "net/socket/http_client.h"
 
 namespace mpxe::host {
@@ -55,8 +56,10 @@ struct HttpGetOptions {
 constexpr size_t kScratchSize = 64 << 10;
 
 struct Fetch {
+  explicit Fetch(net::TcpHost& host) { conn.stream.attach(host); }
   std::vector<uint8_t> scratch = std::vector<uint8_t>(kScratchSize);
-  net::HttpClient client{MutableBytes(scratch.data(), scratch.size())};
+  net::HttpConnection conn{MutableBytes(scratch.data(), scratch.size())};
+  net::HttpClient& client = conn.client;
 };
 
 Bytes text_bytes(const std::string& s) { return Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
@@ -93,7 +96,7 @@ bool run_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
       [&](net::Millis now) {
         net::Millis next = net::kNever;
         for (auto& f : fetches) {
-          f->client.poll(now, net.iface());
+          f->client.poll(now);
           next = std::min(next, f->client.next_deadline());
         }
         return next;
@@ -107,9 +110,9 @@ bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches, u
   shards->reset(threads, net.now());
   for (size_t i = 0; i < fetches.size(); ++i) {
     net::HttpClient& client = fetches[i]->client;
-    shards->assign(static_cast<uint32_t>(i), client, net.iface().tcp_mss());
+    shards->assign(static_cast<uint32_t>(i), client, fetches[i]->conn.stream, net.iface().tcp_mss());
     if (!client.finished())
-      (void)net.iface().tcp_divert(client.connection(), *shards, static_cast<uint32_t>(i));
+      (void)net.iface().tcp_divert(fetches[i]->conn.stream.connection(), *shards, static_cast<uint32_t>(i));
   }
   std::vector<std::thread> workers;
   for (unsigned w = 0; w < threads; ++w) workers.emplace_back([&shards] { shards->serve(); });
@@ -122,7 +125,10 @@ bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches, u
   shards->request_stop();
   for (auto& worker : workers) worker.join();
   shards->drain(net.iface());
-  for (auto& f : fetches) net.iface().tcp_undivert(f->client.connection());
+  for (auto& f : fetches) {
+    net.iface().tcp_undivert(f->conn.stream.connection());
+    f->conn.stream.attach(net.iface());
+  }
   const mp::HttpShards::Stats total = shards->totals();
   net.log("http: %u worker threads; %llu segments dropped on full rings, %llu bad", threads,
           static_cast<unsigned long long>(total.inbound_full),
@@ -131,7 +137,7 @@ bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches, u
 }
 
 void close_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
-  for (auto& f : fetches) f->client.close(net.iface());
+  for (auto& f : fetches) f->client.close();
   net::Millis until = std::min(net.deadline(), net.now() + 2000);
   net.run_until(
       [&] {
@@ -139,7 +145,7 @@ void close_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
                            [](const auto& f) { return f->client.connection_closed(); });
       },
       until);
-  for (auto& f : fetches) f->client.release(net.iface());
+  for (auto& f : fetches) f->client.release();
 }
 
 int run_http_get(NetApp& net, const HttpGetOptions& options) {
@@ -158,14 +164,14 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
     base.tcp.max_window = std::min<uint32_t>(base.tcp.max_window, mp::HttpShards::kMaxWindow);
 
   std::vector<std::unique_ptr<Fetch>> fetches;
-  fetches.push_back(std::make_unique<Fetch>());
+  fetches.push_back(std::make_unique<Fetch>(net.iface()));
   net::HttpClient& first = fetches[0]->client;
 
   // 1. HEAD: the size, whether ranges work, and where redirects end.
   net::HttpGetRequest head = base;
   head.url = text_bytes(options.url);
   head.head = true;
-  net::Status started = first.start(head, net.now(), net.iface());
+  net::Status started = first.start(head, net.now());
   if (!started) {
     char error[64];
     net::error_format(started.error(), error, sizeof error);
@@ -200,7 +206,7 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   uint64_t n = options.connections;
   if (!first.accept_ranges()) n = 1;
   n = std::max<uint64_t>(1, std::min<uint64_t>(n, size / 4096));
-  while (fetches.size() < n) fetches.push_back(std::make_unique<Fetch>());
+  while (fetches.size() < n) fetches.push_back(std::make_unique<Fetch>(net.iface()));
 
   // Several connections take the body in chunks, each the next one not yet taken
   // (net::ChunkPlan, as the option ROM does); with --threads, one range each.
@@ -220,7 +226,7 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
       get.has_range = true;
       get.range = net::HttpRange{chunk.from, chunk.to - 1};
     }
-    net::Status status = fetches[c]->client.start(get, net.now(), net.iface());
+    net::Status status = fetches[c]->client.start(get, net.now());
     if (status) return true;
     char error[64];
     net::error_format(status.error(), error, sizeof error);
@@ -248,7 +254,7 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
                       net::Millis next = net::kNever;
                       for (uint32_t c = 0; c < n; ++c) {
                         net::HttpClient& client = fetches[c]->client;
-                        client.poll(now, net.iface());
+                        client.poll(now);
                         if (plan.holding(c) && client.finished()) {
                           if (!client.succeeded()) {
                             failed = true;
@@ -265,7 +271,7 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   const uint64_t finished_us = net.clock.steady_micros();
   net::TcpStats total;
   for (auto& f : fetches) {
-    const net::TcpStats& s = f->client.connection().stats();
+    const net::TcpStats& s = f->conn.stream.connection().stats();
     total.segments_in += s.segments_in;
     total.out_of_order += s.out_of_order;
     total.duplicates += s.duplicates;
@@ -278,7 +284,7 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
     if (f->client.succeeded()) continue;
     if (!f->client.finished()) fprintf(stderr, "mpxe-net http: %s: no result within --timeout\n", url.c_str());
     else print_failure(f->client, url);
-    const net::TcpConnection& c = f->client.connection();
+    const net::TcpConnection& c = f->conn.stream.connection();
     net.log("http: connection %s, %llu of %llu body bytes, received %llu, ranges %zu, segments %llu, "
             "ooo %llu, dup %llu, out of window %llu, no range %llu, paws %llu",
             net::tcp_state_text(c.state()), static_cast<unsigned long long>(f->client.body_bytes()),

@@ -30,12 +30,12 @@ net::HttpGetRequest base_request(uint32_t connections) {
 }  // namespace
 
 Status HttpDownload::init() {
-  for (auto*& client : clients_) {
-    if (client != nullptr) continue;
+  for (auto*& conn : conns_) {
+    if (conn != nullptr) continue;
     auto* scratch = static_cast<uint8_t*>(allocate(kScratchSize));
     if (scratch == nullptr) return kOutOfResources;
-    client = new (std::nothrow) net::HttpClient(MutableBytes(scratch, kScratchSize));
-    if (client == nullptr) return kOutOfResources;
+    conn = new (std::nothrow) net::HttpConnection(MutableBytes(scratch, kScratchSize));
+    if (conn == nullptr) return kOutOfResources;
   }
   return kSuccess;
 }
@@ -54,7 +54,7 @@ bool HttpDownload::poll_clients(StackSession& session, uint32_t n) {
   bool frames = session.poll_once();
   Millis now = session.now();
   for (uint32_t i = 0; i < n; ++i)
-    if (!abandoned(i)) clients_[i]->poll(now, session.iface());
+    if (!abandoned(i)) conns_[i]->client.poll(now);
   return frames;
 }
 
@@ -86,8 +86,8 @@ void HttpDownload::start_shards(StackSession& session, uint32_t n, MpEngine& mp,
   shards_->reset(workers, session.now());
   net::Interface& iface = session.iface();
   for (uint32_t i = 0; i < n; ++i) {
-    shards_->assign(i, *clients_[i], iface.tcp_mss());
-    (void)iface.tcp_divert(clients_[i]->connection(), *shards_, i);
+    shards_->assign(i, conns_[i]->client, conns_[i]->stream, iface.tcp_mss());
+    (void)iface.tcp_divert(conns_[i]->stream.connection(), *shards_, i);
   }
   sharded_ = true;
   const uint32_t on = workers != 0 && mp.run_on_aps(shard_procedure, shards_) ? workers : 0;
@@ -105,7 +105,8 @@ void HttpDownload::stop_shards(StackSession& session, uint32_t n, MpEngine& mp) 
           "leaving it\n", i);
       continue;
     }
-    session.iface().tcp_undivert(clients_[i]->connection());
+    session.iface().tcp_undivert(conns_[i]->stream.connection());
+    conns_[i]->stream.attach(session.iface());
   }
   sharded_ = false;
   const mp::HttpShards::Stats total = shards_->totals();
@@ -120,19 +121,18 @@ void HttpDownload::stop_shards(StackSession& session, uint32_t n, MpEngine& mp) 
 }
 
 void HttpDownload::close_all(StackSession& session, uint32_t n) {
-  net::Interface& iface = session.iface();
   for (uint32_t i = 0; i < n; ++i)
-    if (!abandoned(i)) clients_[i]->close(iface);
+    if (!abandoned(i)) conns_[i]->client.close();
   Millis until = session.now() + kCloseWaitMs;
   for (;;) {
     bool closed = true;
     for (uint32_t i = 0; i < n; ++i)
-      closed = closed && (abandoned(i) || clients_[i]->connection_closed());
+      closed = closed && (abandoned(i) || conns_[i]->client.connection_closed());
     if (closed || session.now() >= until) break;
     poll_clients(session, n);
   }
   for (uint32_t i = 0; i < n; ++i)
-    if (!abandoned(i)) clients_[i]->release(iface);
+    if (!abandoned(i)) conns_[i]->client.release();
 }
 
 void HttpDownload::report_failure(const net::HttpClient& client) const {
@@ -155,7 +155,7 @@ void HttpDownload::report_failure(const net::HttpClient& client) const {
 }
 
 Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size) {
-  if (clients_[0] == nullptr) return kNotReady;
+  if (conns_[0] == nullptr) return kNotReady;
   if (abandoned_ != 0) {
     log("mpxe: http: a connection was lost with its AP; no more HTTP downloads this boot\n");
     return kDeviceError;
@@ -187,8 +187,9 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   head.has_address = has_address_;
   head.address = address_;
   media_type_[0] = '\0';
-  net::HttpClient& client = *clients_[0];
-  net::Status started = client.start(head, session.now(), session.iface());
+  conns_[0]->stream.attach(session.iface());
+  net::HttpClient& client = conns_[0]->client;
+  net::Status started = client.start(head, session.now());
   if (!started.ok()) {
     char error[64];
     net::error_format(started.error(), error, sizeof(error));
@@ -240,7 +241,8 @@ Status HttpDownload::take_chunk(StackSession& session, uint32_t connection, uint
     get.has_range = true;
     get.range = net::HttpRange{chunk.from, chunk.to - 1};
   }
-  net::Status started = clients_[connection]->start(get, session.now(), session.iface());
+  conns_[connection]->stream.attach(session.iface());
+  net::Status started = conns_[connection]->client.start(get, session.now());
   if (!started.ok()) {
     char error[64];
     net::error_format(started.error(), error, sizeof(error));
@@ -253,7 +255,7 @@ Status HttpDownload::take_chunk(StackSession& session, uint32_t connection, uint
 Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size,
                            uint32_t connections, ImageHasher& hasher,
                            const StackSession::FetchHooks& hooks, MpEngine& mp, uint32_t aps) {
-  if (clients_[0] == nullptr || url_len_ == 0) return kNotReady;
+  if (conns_[0] == nullptr || url_len_ == 0) return kNotReady;
   if (abandoned_ != 0) return kDeviceError;
   uint32_t n = connections < 1 ? 1 : connections;
   if (n > kMaxConnections) n = kMaxConnections;
@@ -288,10 +290,10 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
   // arrived: from the shards while the connections are theirs (the client object
   // is then off limits).
   auto body_bytes = [&](uint32_t i) {
-    return sharded_ ? shards_->body_bytes(i) : clients_[i]->body_bytes();
+    return sharded_ ? shards_->body_bytes(i) : conns_[i]->client.body_bytes();
   };
   auto finished = [&](uint32_t i) {
-    return sharded_ ? shards_->finished(i) : clients_[i]->finished();
+    return sharded_ ? shards_->finished(i) : conns_[i]->client.finished();
   };
   auto connection_total = [&](uint32_t i) { return plan_.delivered(i, body_bytes(i)); };
   auto received = [&] {
@@ -327,7 +329,7 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
         busy = true;
         continue;
       }
-      if (!clients_[i]->succeeded()) {
+      if (!conns_[i]->client.succeeded()) {
         failed = true;
         continue;
       }
@@ -361,8 +363,8 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
       s = kDeviceError;
       continue;
     }
-    if (clients_[i]->succeeded()) continue;
-    report_failure(*clients_[i]);
+    if (conns_[i]->client.succeeded()) continue;
+    report_failure(conns_[i]->client);
     s = kDeviceError;
   }
   if (s == kSuccess && hashed_to != size) {

@@ -14,6 +14,7 @@
 #include "mp/http_shards.h"
 #include "driver/stack_session.h"
 #include "net/fetch/chunk_plan.h"
+#include "net/fetch/http_connection.h"
 #include "net/socket/http_client.h"
 
 namespace mpxe::driver {
@@ -69,7 +70,7 @@ class HttpDownload {
   // be); kSuccess without a request when every chunk is taken.
   uefi::Status take_chunk(StackSession& session, uint32_t connection, uint8_t* buffer);
 
-  net::HttpClient* clients_[kMaxConnections] = {};
+  net::HttpConnection* conns_[kMaxConnections] = {};
   // The fetch in progress: its request, and which connection takes which chunk.
   net::HttpGetRequest base_;
   net::ChunkPlan plan_;

@@ -1,5 +1,5 @@
 // HTTP connections spread over processors, share-nothing: between assign() and
-// its finish, each connection (an HttpClient with its TcpConnection) is run by
+// its finish, each connection (an HttpClient over its TcpStream) is run by
 // one processor at a time and touched by no other. The BSP keeps the NIC and the
 // interface: the interface diverts each connection's segments here, unchecked
 // (Interface::tcp_divert), and tcp_segment() copies them onto the connection's
@@ -24,7 +24,8 @@
 // outbound ring from one processor to the next.
 //
 // A connection is finished when its HttpClient is (success or failure); after
-// finished() says so the BSP owns it again (tcp_undivert, close). Freestanding:
+// finished() says so the BSP owns it again (reclaim, tcp_undivert, attach the
+// stream back to the interface, close). Freestanding:
 // no heap, no globals; the owner places the object (a few MiB, 64-byte aligned).
 #pragma once
 
@@ -35,6 +36,7 @@
 #include "mp/spsc_ring.h"
 #include "net/iface/interface.h"
 #include "net/socket/http_client.h"
+#include "net/stream/tcp_stream.h"
 
 namespace mpxe::mp {
 
@@ -69,9 +71,10 @@ class HttpShards final : public net::TcpSegmentSink {
   // Forgets earlier shards and allows `workers` (capped at kMaxWorkers) to check
   // in; `now` is the time until the first publish_now(). Only while no worker runs.
   void reset(uint32_t workers, net::Millis now);
-  // Hands `client`, whose request has started, to shard `index` (the cookie to
-  // give Interface::tcp_divert); `mss` is the link's. Indices from 0 upwards.
-  bool assign(uint32_t index, net::HttpClient& client, uint16_t mss);
+  // Hands `client`, whose request has started on `stream`, to shard `index` (the
+  // cookie to give Interface::tcp_divert); `mss` is the link's. Indices from 0
+  // upwards. The stream sends through the shard's ring from here on.
+  bool assign(uint32_t index, net::HttpClient& client, net::TcpStream& stream, uint16_t mss);
   uint32_t shards() const { return shards_; }
   // The time the connections run on. Before each poll of the interface, so that
   // no segment reaches a worker with an older time than the one it was sent
@@ -143,6 +146,7 @@ class HttpShards final : public net::TcpSegmentSink {
   struct alignas(kCacheLine) Shard {
     // Set by assign(), read-only while the shard runs.
     net::HttpClient* client = nullptr;
+    net::TcpStream* stream = nullptr;
     // Held by whoever runs the connection now.
     alignas(kCacheLine) uint32_t claim = 0;
     // Written by the runner (under the claim), read by the BSP.
