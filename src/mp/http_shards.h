@@ -34,13 +34,14 @@
 
 #include "mp/atomic.h"
 #include "mp/spsc_ring.h"
+#include "net/fetch/http_fetch.h"
 #include "net/iface/interface.h"
 #include "net/socket/http_client.h"
 #include "net/stream/tcp_stream.h"
 
 namespace mpxe::mp {
 
-class HttpShards final : public net::TcpSegmentSink {
+class HttpShards final : public net::TcpSegmentSink, public net::FetchRunner {
  public:
   static constexpr uint32_t kMaxShards = 4;
   static constexpr uint32_t kMaxWorkers = kMaxShards;
@@ -87,9 +88,9 @@ class HttpShards final : public net::TcpSegmentSink {
   // BSP does this while no worker is checked in. Returns segments handled.
   size_t run_inline(uint32_t budget = kDefaultBudget);
   // Body bytes in place, in order, from the range's start (acquire).
-  uint64_t body_bytes(uint32_t index) const;
+  uint64_t body_bytes(uint32_t index) const override;
   // The connection's HttpClient has finished: from here on it is the BSP's.
-  bool finished(uint32_t index) const;
+  bool finished(uint32_t index) const override;
   bool all_finished() const;
   void request_stop() { store_release(&stop_, 1u); }
   // After the stop: takes shard `index` for the BSP for good (until reset()).
