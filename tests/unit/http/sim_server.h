@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "../tcp/peer_segment.h"
 #include "net/socket/tcp_connection.h"
 
 namespace mpxe::net::test {
@@ -106,14 +107,7 @@ class SimServer final : public TcpHost {
   }
 
   TcpRepr segment(const Peer& peer, uint8_t flags) const {
-    TcpRepr r;
-    r.src_port = peer.tuple.remote_port;
-    r.dst_port = peer.tuple.local_port;
-    r.seq = peer.nxt;
-    r.ack = peer.ack;
-    r.flags = flags;
-    r.window = 512;
-    return r;
+    return peer_segment(peer.tuple, peer.nxt, peer.ack, flags, 512);
   }
   void deliver(Peer& peer, TcpRepr repr, const std::string& payload, Millis now) {
     repr.payload_len = payload.size();

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "../tcp/peer_segment.h"
 #include "mp/http_shards.h"
 #include "mp_test_util.h"
 
@@ -112,14 +113,7 @@ class WireServer final : public net::TcpHost {
   };
 
   TcpRepr header(const Peer& peer, uint8_t flags) const {
-    TcpRepr r;
-    r.src_port = peer.tuple.remote_port;
-    r.dst_port = peer.tuple.local_port;
-    r.seq = peer.nxt;
-    r.ack = peer.ack;
-    r.flags = flags;
-    r.window = 2048;
-    return r;
+    return net::test::peer_segment(peer.tuple, peer.nxt, peer.ack, flags, 2048);
   }
 
   std::vector<uint8_t> wire(TcpRepr repr, const std::string& payload) const {
