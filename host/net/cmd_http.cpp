@@ -1,11 +1,13 @@
 // mpxe-net http get URL [--connections N] [--out PATH] [--stall SECONDS]
 //
 // Fetches URL with our HTTP client (src/net/socket/http_client.h) over our TCP
-// (src/net/socket/tcp_connection.h), the way the option ROM's HTTP boot does: a
-// HEAD first for the size (following redirects, keeping the connection), one
-// buffer of that size, then either one GET into it or GETs of byte ranges over N
-// connections, each free connection taking the next 4 MiB chunk (--chunk) in
-// order on its kept-alive connection, all driven from one poll loop.
+// (src/net/stream/tcp_stream.h), with the option ROM's own download
+// (src/net/fetch/http_fetch.h): a HEAD first for the size (following redirects,
+// keeping the connection), one buffer of that size, then either one GET into it
+// or GETs of byte ranges over N connections (each range 1 MiB at least), each
+// free connection taking the next 4 MiB chunk (--chunk) in order on its
+// kept-alive connection, all driven from one poll loop. The digest follows the
+// final prefix as the ROM's hasher does.
 // Prints what a person comparing servers and stacks wants:
 //
 //   http://10.77.0.1/boot.efi: 268435456 bytes in 2.104 s, 127.58 MB/s (4 connections)
@@ -30,7 +32,8 @@
 #include "core/sha256.h"
 #include "host/net/net_app.h"
 #include "mp/http_shards.h"
-#include "net/socket/chunk_plan.h"
+#include "net/fetch/http_fetch.h"
+#include "net/fetch/http_connection.h"
 #include "net/socket/http_client.h"
 
 namespace mpxe::host {
@@ -55,8 +58,10 @@ struct HttpGetOptions {
 constexpr size_t kScratchSize = 64 << 10;
 
 struct Fetch {
+  explicit Fetch(net::TcpHost& host) { conn.stream.attach(host); }
   std::vector<uint8_t> scratch = std::vector<uint8_t>(kScratchSize);
-  net::HttpClient client{MutableBytes(scratch.data(), scratch.size())};
+  net::HttpConnection conn{MutableBytes(scratch.data(), scratch.size())};
+  net::HttpClient& client = conn.client;
 };
 
 Bytes text_bytes(const std::string& s) { return Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
@@ -82,6 +87,27 @@ void print_failure(const net::HttpClient& client, const std::string& url) {
   fprintf(stderr, " (%s)\n", error);
 }
 
+// What the download tells us: the final prefix goes to the digest as it grows.
+class FetchDigest final : public net::FetchObserver {
+ public:
+  FetchDigest(const uint8_t* buffer, bool enabled) : buffer_(buffer), enabled_(enabled) {}
+  void fetch_final(uint64_t offset, uint64_t length) override {
+    if (enabled_) sha_.update(buffer_ + offset, length);
+  }
+  void fetch_progress(const net::HttpFetch&, net::Millis) override {}
+  void fetch_cannot_start(uint32_t connection, net::Error error) override {
+    char text[64];
+    net::error_format(error, text, sizeof text);
+    fprintf(stderr, "mpxe-net http: cannot start connection %u: %s\n", connection, text);
+  }
+  void finish_hex(char* hex) { sha_.finish_hex(hex); }
+
+ private:
+  const uint8_t* buffer_;
+  bool enabled_;
+  Sha256 sha_;
+};
+
 // Polls every client until all are finished or the command's time is up.
 bool run_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
   return net.run_until(
@@ -93,36 +119,43 @@ bool run_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
       [&](net::Millis now) {
         net::Millis next = net::kNever;
         for (auto& f : fetches) {
-          f->client.poll(now, net.iface());
+          f->client.poll(now);
           next = std::min(next, f->client.next_deadline());
         }
         return next;
       });
 }
 
-// The same, with the connections on worker threads: this thread moves segments
-// between the TAP and the shards' rings until every connection has finished.
-bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches, unsigned threads) {
+// The download with its connections on worker threads: this thread moves
+// segments between the TAP and the shards' rings until the download is over.
+bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches,
+                    net::HttpFetch& download, unsigned threads) {
   auto shards = std::make_unique<mp::HttpShards>();
   shards->reset(threads, net.now());
-  for (size_t i = 0; i < fetches.size(); ++i) {
+  for (size_t i = 0; i < download.connections(); ++i) {
     net::HttpClient& client = fetches[i]->client;
-    shards->assign(static_cast<uint32_t>(i), client, net.iface().tcp_mss());
+    shards->assign(static_cast<uint32_t>(i), client, fetches[i]->conn.stream, net.iface().tcp_mss());
     if (!client.finished())
-      (void)net.iface().tcp_divert(client.connection(), *shards, static_cast<uint32_t>(i));
+      (void)net.iface().tcp_divert(fetches[i]->conn.stream.connection(), *shards, static_cast<uint32_t>(i));
   }
   std::vector<std::thread> workers;
   for (unsigned w = 0; w < threads; ++w) workers.emplace_back([&shards] { shards->serve(); });
-  bool done = net.run_until([&] { return shards->all_finished(); }, net.deadline(),
+  download.run_elsewhere(shards.get());
+  bool done = net.run_until([&] { return download.finished(); }, net.deadline(),
                             [&](net::Millis now) {
                               shards->publish_now(now);
                               shards->drain(net.iface());
+                              download.poll(now);
                               return now + 1;  // the workers' timers are theirs: look often
                             });
   shards->request_stop();
   for (auto& worker : workers) worker.join();
   shards->drain(net.iface());
-  for (auto& f : fetches) net.iface().tcp_undivert(f->client.connection());
+  download.run_elsewhere(nullptr);
+  for (size_t i = 0; i < download.connections(); ++i) {
+    net.iface().tcp_undivert(fetches[i]->conn.stream.connection());
+    fetches[i]->conn.stream.attach(net.iface());
+  }
   const mp::HttpShards::Stats total = shards->totals();
   net.log("http: %u worker threads; %llu segments dropped on full rings, %llu bad", threads,
           static_cast<unsigned long long>(total.inbound_full),
@@ -131,7 +164,7 @@ bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches, u
 }
 
 void close_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
-  for (auto& f : fetches) f->client.close(net.iface());
+  for (auto& f : fetches) f->client.close();
   net::Millis until = std::min(net.deadline(), net.now() + 2000);
   net.run_until(
       [&] {
@@ -139,7 +172,7 @@ void close_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
                            [](const auto& f) { return f->client.connection_closed(); });
       },
       until);
-  for (auto& f : fetches) f->client.release(net.iface());
+  for (auto& f : fetches) f->client.release();
 }
 
 int run_http_get(NetApp& net, const HttpGetOptions& options) {
@@ -158,14 +191,14 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
     base.tcp.max_window = std::min<uint32_t>(base.tcp.max_window, mp::HttpShards::kMaxWindow);
 
   std::vector<std::unique_ptr<Fetch>> fetches;
-  fetches.push_back(std::make_unique<Fetch>());
+  fetches.push_back(std::make_unique<Fetch>(net.iface()));
   net::HttpClient& first = fetches[0]->client;
 
   // 1. HEAD: the size, whether ranges work, and where redirects end.
   net::HttpGetRequest head = base;
   head.url = text_bytes(options.url);
   head.head = true;
-  net::Status started = first.start(head, net.now(), net.iface());
+  net::Status started = first.start(head, net.now());
   if (!started) {
     char error[64];
     net::error_format(started.error(), error, sizeof error);
@@ -195,77 +228,47 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   net.log("http: %s is %llu bytes%s", url.c_str(), static_cast<unsigned long long>(size),
           first.accept_ranges() ? ", ranges accepted" : "");
 
-  // 2. One buffer for the whole body, slices for the connections.
+  // 2. One buffer for the whole body, and the download as the ROM runs it.
   std::unique_ptr<uint8_t[]> buffer(new uint8_t[size == 0 ? 1 : size]);
-  uint64_t n = options.connections;
-  if (!first.accept_ranges()) n = 1;
-  n = std::max<uint64_t>(1, std::min<uint64_t>(n, size / 4096));
-  while (fetches.size() < n) fetches.push_back(std::make_unique<Fetch>());
-
-  // Several connections take the body in chunks, each the next one not yet taken
-  // (net::ChunkPlan, as the option ROM does); with --threads, one range each.
-  net::ChunkPlan plan;
-  plan.reset(size, static_cast<uint32_t>(n),
-             options.threads > 0 || n == 1 ? 0 : uint64_t{options.chunk_kib} << 10);
-  net.log("http: %u chunk%s over %llu connection%s", plan.chunk_count(),
-          plan.chunk_count() == 1 ? "" : "s", static_cast<unsigned long long>(n), n == 1 ? "" : "s");
-  bool failed = false;
-  auto take = [&](uint32_t c) {
-    net::ChunkPlan::Chunk chunk;
-    if (!plan.take(c, &chunk)) return true;
-    net::HttpGetRequest get = base;
-    get.url = text_bytes(url);
-    get.body = MutableBytes(buffer.get() + chunk.from, static_cast<size_t>(chunk.to - chunk.from));
-    if (plan.chunk_count() > 1) {
-      get.has_range = true;
-      get.range = net::HttpRange{chunk.from, chunk.to - 1};
-    }
-    net::Status status = fetches[c]->client.start(get, net.now(), net.iface());
-    if (status) return true;
-    char error[64];
-    net::error_format(status.error(), error, sizeof error);
-    fprintf(stderr, "mpxe-net http: cannot start connection %u: %s\n", c, error);
-    return false;
-  };
+  net::FetchPolicy policy;
+  policy.stall_ms = base.stall_ms;
+  policy.window_budget = options.window_kib << 10;
+  policy.chunk = uint64_t{options.chunk_kib} << 10;
+  if (options.threads > 0) policy.max_window = mp::HttpShards::kMaxWindow;
+  const uint32_t n = net::fetch_connection_count(policy, size, options.connections,
+                                                 net::HttpFetch::kMaxConnections,
+                                                 first.accept_ranges());
+  while (fetches.size() < n) fetches.push_back(std::make_unique<Fetch>(net.iface()));
+  std::vector<net::HttpClient*> clients;
+  for (auto& f : fetches) clients.push_back(&f->client);
+  net::HttpFetch download(clients.data(), n);
+  net::HttpFetch::Request request;
+  request.url = text_bytes(url);
+  request.buffer = MutableBytes(buffer.get(), size);
+  request.connections = options.connections;
+  request.accept_ranges = first.accept_ranges();
+  request.one_range_each = options.threads > 0;
+  FetchDigest digest(buffer.get(), options.sha256);
   const uint64_t started_us = net.clock.steady_micros();
-  for (uint32_t c = 0; c < n; ++c) {
-    if (!take(c)) {
-      close_all(net, fetches);
-      return NetApp::kExitFailed;
-    }
+  const bool fetching = static_cast<bool>(download.start(request, policy, digest, net.now()));
+  net.log("http: %u chunk%s over %u connection%s", download.plan().chunk_count(),
+          download.plan().chunk_count() == 1 ? "" : "s", n, n == 1 ? "" : "s");
+  if (!fetching) {
+    close_all(net, fetches);
+    return NetApp::kExitFailed;
   }
-  // A connection whose chunk arrived takes the next; a failure stops new chunks.
-  auto idle = [&] {
-    for (uint32_t c = 0; c < n; ++c) {
-      const net::HttpClient& client = fetches[c]->client;
-      if (plan.holding(c) && !(client.finished() && !client.succeeded())) return false;
-    }
-    return true;
-  };
   bool done = options.threads > 0
-                  ? run_on_threads(net, fetches, options.threads)
-                  : net.run_until(idle, net.deadline(), [&](net::Millis now) {
-                      net::Millis next = net::kNever;
-                      for (uint32_t c = 0; c < n; ++c) {
-                        net::HttpClient& client = fetches[c]->client;
-                        client.poll(now, net.iface());
-                        if (plan.holding(c) && client.finished()) {
-                          if (!client.succeeded()) {
-                            failed = true;
-                          } else {
-                            plan.complete(c);
-                            if (!failed && !take(c)) failed = true;
-                          }
-                        }
-                        next = std::min(next, client.next_deadline());
-                      }
-                      return next;
-                    });
-  if (failed || !plan.all_taken()) done = false;
+                  ? run_on_threads(net, fetches, download, options.threads)
+                  : net.run_until([&] { return download.finished(); }, net.deadline(),
+                                  [&](net::Millis now) {
+                                    download.poll(now);
+                                    return download.next_deadline();
+                                  });
+  if (!download.succeeded()) done = false;
   const uint64_t finished_us = net.clock.steady_micros();
   net::TcpStats total;
   for (auto& f : fetches) {
-    const net::TcpStats& s = f->client.connection().stats();
+    const net::TcpStats& s = f->conn.stream.connection().stats();
     total.segments_in += s.segments_in;
     total.out_of_order += s.out_of_order;
     total.duplicates += s.duplicates;
@@ -278,7 +281,7 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
     if (f->client.succeeded()) continue;
     if (!f->client.finished()) fprintf(stderr, "mpxe-net http: %s: no result within --timeout\n", url.c_str());
     else print_failure(f->client, url);
-    const net::TcpConnection& c = f->client.connection();
+    const net::TcpConnection& c = f->conn.stream.connection();
     net.log("http: connection %s, %llu of %llu body bytes, received %llu, ranges %zu, segments %llu, "
             "ooo %llu, dup %llu, out of window %llu, no range %llu, paws %llu",
             net::tcp_state_text(c.state()), static_cast<unsigned long long>(f->client.body_bytes()),
@@ -318,10 +321,8 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
     }
   }
   if (options.sha256) {
-    Sha256 sha;
-    sha.update(buffer.get(), size);
     char hex[Sha256::kHexSize];
-    sha.finish_hex(hex);
+    digest.finish_hex(hex);
     printf("sha256=%s\n", hex);
   }
   return 0;
@@ -337,7 +338,7 @@ void add_http_command(CLI::App& app, NetApp& net) {
   get->add_option("url", options->url, "http://A.B.C.D[:PORT]/PATH")->required();
   get->add_option("--connections", options->connections,
                   "Fetch in this many byte ranges at once, one connection each")
-      ->check(CLI::Range(1, 16));
+      ->check(CLI::Range(1u, net::HttpFetch::kMaxConnections));
   get->add_option("--out", options->out, "Write the body here");
   get->add_option("--stall", options->stall, "Fail when nothing arrives for this many seconds")
       ->check(CLI::PositiveNumber);

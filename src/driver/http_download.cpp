@@ -14,47 +14,78 @@ using net::Millis;
 
 namespace {
 
-constexpr Millis kProgressEveryMs = 200;
 constexpr Millis kCloseWaitMs = 2000;
 
 Bytes text_bytes(const char* text, size_t n) {
   return Bytes(reinterpret_cast<const uint8_t*>(text), n);
 }
 
-net::HttpGetRequest base_request(uint32_t connections) {
-  net::HttpGetRequest request;
-  request.tcp.max_window = HttpDownload::kWindowBudget / connections;
-  return request;
-}
+// What the download tells the console and the hasher.
+class FetchConsole final : public net::FetchObserver {
+ public:
+  FetchConsole(const char* url, ImageHasher& hasher, const StackSession::FetchHooks& hooks)
+      : url_(url), hasher_(hasher), hooks_(hooks) {}
+
+  void fetch_final(uint64_t offset, uint64_t length) override { hasher_.add(offset, length); }
+
+  // The bar, and each connection's share of the image at the end of the line:
+  // "4 conns 61 58 64 60 MiB" (one connection says nothing more than the bar).
+  void fetch_progress(const net::HttpFetch& fetch, Millis elapsed) override {
+    if (hooks_.progress == nullptr) return;
+    const uint32_t n = fetch.connections();
+    char detail[8 + HttpDownload::kMaxConnections * 6 + 6];
+    size_t at = format(detail, sizeof(detail), "%u conns", n);
+    for (uint32_t i = 0; i < n; ++i)
+      at += format(detail + at, sizeof(detail) - at, " %llu",
+                   static_cast<unsigned long long>(fetch.delivered(i) >> 20));
+    format(detail + at, sizeof(detail) - at, " MiB");
+    hooks_.progress(hooks_.context, fetch.received(), fetch.plan().size(), elapsed,
+                    n == 1 ? nullptr : detail);
+  }
+
+  void fetch_cannot_start(uint32_t connection, net::Error error) override {
+    char text[64];
+    net::error_format(error, text, sizeof(text));
+    log("mpxe: %s: cannot start connection %u: %s\n", url_, connection, text);
+  }
+
+ private:
+  const char* url_;
+  ImageHasher& hasher_;
+  const StackSession::FetchHooks& hooks_;
+};
 
 }  // namespace
 
 Status HttpDownload::init() {
-  for (auto*& client : clients_) {
-    if (client != nullptr) continue;
+  for (auto*& conn : conns_) {
+    if (conn != nullptr) continue;
     auto* scratch = static_cast<uint8_t*>(allocate(kScratchSize));
     if (scratch == nullptr) return kOutOfResources;
-    client = new (std::nothrow) net::HttpClient(MutableBytes(scratch, kScratchSize));
-    if (client == nullptr) return kOutOfResources;
+    conn = new (std::nothrow) net::HttpConnection(MutableBytes(scratch, kScratchSize));
+    if (conn == nullptr) return kOutOfResources;
   }
   return kSuccess;
 }
 
-bool HttpDownload::poll_clients(StackSession& session, uint32_t n) {
-  if (sharded_) {
-    // The time first, then the interface puts the connections' segments on their
-    // rings; the APs (or, while none is in, the BSP) run them; what they queued
-    // goes out.
-    shards_->publish_now(session.now());
-    bool frames = session.poll_once();
-    if (shards_->running_workers() == 0) frames = shards_->run_inline() != 0 || frames;
-    shards_->drain(session.iface());
-    return frames;
-  }
+bool HttpDownload::poll_network(StackSession& session) {
+  if (!sharded_) return session.poll_once();
+  // The time first, then the interface puts the connections' segments on their
+  // rings; the APs (or, while none is in, the BSP) run them; what they queued
+  // goes out.
+  shards_->publish_now(session.now());
   bool frames = session.poll_once();
+  if (shards_->running_workers() == 0) frames = shards_->run_inline() != 0 || frames;
+  shards_->drain(session.iface());
+  return frames;
+}
+
+bool HttpDownload::poll_clients(StackSession& session, uint32_t n) {
+  bool frames = poll_network(session);
+  if (sharded_) return frames;
   Millis now = session.now();
   for (uint32_t i = 0; i < n; ++i)
-    if (!abandoned(i)) clients_[i]->poll(now, session.iface());
+    if (!abandoned(i)) conns_[i]->client.poll(now);
   return frames;
 }
 
@@ -86,8 +117,8 @@ void HttpDownload::start_shards(StackSession& session, uint32_t n, MpEngine& mp,
   shards_->reset(workers, session.now());
   net::Interface& iface = session.iface();
   for (uint32_t i = 0; i < n; ++i) {
-    shards_->assign(i, *clients_[i], iface.tcp_mss());
-    (void)iface.tcp_divert(clients_[i]->connection(), *shards_, i);
+    shards_->assign(i, conns_[i]->client, conns_[i]->stream, iface.tcp_mss());
+    (void)iface.tcp_divert(conns_[i]->stream.connection(), *shards_, i);
   }
   sharded_ = true;
   const uint32_t on = workers != 0 && mp.run_on_aps(shard_procedure, shards_) ? workers : 0;
@@ -105,7 +136,8 @@ void HttpDownload::stop_shards(StackSession& session, uint32_t n, MpEngine& mp) 
           "leaving it\n", i);
       continue;
     }
-    session.iface().tcp_undivert(clients_[i]->connection());
+    session.iface().tcp_undivert(conns_[i]->stream.connection());
+    conns_[i]->stream.attach(session.iface());
   }
   sharded_ = false;
   const mp::HttpShards::Stats total = shards_->totals();
@@ -120,19 +152,18 @@ void HttpDownload::stop_shards(StackSession& session, uint32_t n, MpEngine& mp) 
 }
 
 void HttpDownload::close_all(StackSession& session, uint32_t n) {
-  net::Interface& iface = session.iface();
   for (uint32_t i = 0; i < n; ++i)
-    if (!abandoned(i)) clients_[i]->close(iface);
+    if (!abandoned(i)) conns_[i]->client.close();
   Millis until = session.now() + kCloseWaitMs;
   for (;;) {
     bool closed = true;
     for (uint32_t i = 0; i < n; ++i)
-      closed = closed && (abandoned(i) || clients_[i]->connection_closed());
+      closed = closed && (abandoned(i) || conns_[i]->client.connection_closed());
     if (closed || session.now() >= until) break;
     poll_clients(session, n);
   }
   for (uint32_t i = 0; i < n; ++i)
-    if (!abandoned(i)) clients_[i]->release(iface);
+    if (!abandoned(i)) conns_[i]->client.release();
 }
 
 void HttpDownload::report_failure(const net::HttpClient& client) const {
@@ -155,7 +186,7 @@ void HttpDownload::report_failure(const net::HttpClient& client) const {
 }
 
 Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size) {
-  if (clients_[0] == nullptr) return kNotReady;
+  if (conns_[0] == nullptr) return kNotReady;
   if (abandoned_ != 0) {
     log("mpxe: http: a connection was lost with its AP; no more HTTP downloads this boot\n");
     return kDeviceError;
@@ -164,7 +195,8 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   if (given.size() >= sizeof(url_)) return kInvalidParameter;
   url_len_ = copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(url_), given.size()), given);
   url_[url_len_] = '\0';
-  net::HttpGetRequest head = base_request(1);
+  net::HttpGetRequest head;
+  head.tcp.max_window = net::FetchPolicy{}.window_budget;
   head.url = text_bytes(url_, url_len_);
   head.head = true;
   has_address_ = false;
@@ -187,8 +219,9 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   head.has_address = has_address_;
   head.address = address_;
   media_type_[0] = '\0';
-  net::HttpClient& client = *clients_[0];
-  net::Status started = client.start(head, session.now(), session.iface());
+  conns_[0]->stream.attach(session.iface());
+  net::HttpClient& client = conns_[0]->client;
+  net::Status started = client.start(head, session.now());
   if (!started.ok()) {
     char error[64];
     net::error_format(started.error(), error, sizeof(error));
@@ -231,147 +264,64 @@ Status HttpDownload::size_if_present(StackSession& session, const char* url, uin
   return s;
 }
 
-Status HttpDownload::take_chunk(StackSession& session, uint32_t connection, uint8_t* buffer) {
-  net::ChunkPlan::Chunk chunk;
-  if (!plan_.take(connection, &chunk)) return kSuccess;
-  net::HttpGetRequest get = base_;
-  get.body = MutableBytes(buffer + chunk.from, static_cast<size_t>(chunk.to - chunk.from));
-  if (plan_.chunk_count() > 1) {
-    get.has_range = true;
-    get.range = net::HttpRange{chunk.from, chunk.to - 1};
-  }
-  net::Status started = clients_[connection]->start(get, session.now(), session.iface());
-  if (!started.ok()) {
-    char error[64];
-    net::error_format(started.error(), error, sizeof(error));
-    log("mpxe: %s: cannot start connection %u: %s\n", url_, connection, error);
-    return kDeviceError;
-  }
-  return kSuccess;
-}
-
 Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size,
                            uint32_t connections, ImageHasher& hasher,
                            const StackSession::FetchHooks& hooks, MpEngine& mp, uint32_t aps) {
-  if (clients_[0] == nullptr || url_len_ == 0) return kNotReady;
+  if (conns_[0] == nullptr || url_len_ == 0) return kNotReady;
   if (abandoned_ != 0) return kDeviceError;
-  uint32_t n = connections < 1 ? 1 : connections;
-  if (n > kMaxConnections) n = kMaxConnections;
-  if (!accept_ranges_) n = 1;
-  while (n > 1 && size / n < kMinRange) --n;
-  used_ = n;
-  base_ = base_request(n);
-  if (aps > 0 && base_.tcp.max_window > mp::HttpShards::kMaxWindow)
-    base_.tcp.max_window = mp::HttpShards::kMaxWindow;
-  base_.url = text_bytes(url_, url_len_);
-  base_.has_address = has_address_;
-  base_.address = address_;
-  // Several connections take the image in chunks, each the next one not yet
-  // taken (net::ChunkPlan), so the part complete from byte 0 -- what the hash can
-  // take -- grows as the whole transfer does. On APs each connection keeps one
-  // range: a new request there would be the AP's to start.
-  plan_.reset(size, n, n > 1 && aps == 0 ? kChunk : 0);
-  if (plan_.chunk_count() > n) {
+  net::HttpClient* clients[kMaxConnections];
+  for (uint32_t i = 0; i < kMaxConnections; ++i) {
+    conns_[i]->stream.attach(session.iface());
+    clients[i] = &conns_[i]->client;
+  }
+  net::HttpFetch download(clients, kMaxConnections);
+  net::FetchPolicy policy;
+  if (aps > 0) policy.max_window = mp::HttpShards::kMaxWindow;
+  net::HttpFetch::Request request;
+  request.url = text_bytes(url_, url_len_);
+  request.has_address = has_address_;
+  request.address = address_;
+  request.buffer = MutableBytes(buffer, size);
+  request.connections = connections;
+  request.accept_ranges = accept_ranges_;
+  // On APs each connection keeps one range: a new request there would be the AP's
+  // to start.
+  request.one_range_each = aps > 0;
+  FetchConsole console(url_, hasher, hooks);
+  net::Status started = download.start(request, policy, console, session.now());
+  used_ = download.plan().connections();
+  if (download.plan().chunk_count() > used_) {
     char chunk_text[16];
-    format_mib(plan_.chunk_size(), chunk_text, sizeof(chunk_text));
-    log("mpxe: http: %u chunks of %s over %u connections\n", plan_.chunk_count(), chunk_text, n);
+    format_mib(download.plan().chunk_size(), chunk_text, sizeof(chunk_text));
+    log("mpxe: http: %u chunks of %s over %u connections\n", download.plan().chunk_count(),
+        chunk_text, used_);
   }
-  uint32_t started = 0;
-  for (; started < n && !plan_.all_taken(); ++started) {
-    if (is_error(take_chunk(session, started, buffer))) {
-      close_all(session, started);
-      return kDeviceError;
-    }
+  const uint32_t n = download.connections();
+  if (!started.ok()) {
+    close_all(session, n);
+    return kDeviceError;
   }
-  if (aps > 0) start_shards(session, started, mp, aps);
-  // What a connection has in order of its current chunk, and whether that chunk
-  // arrived: from the shards while the connections are theirs (the client object
-  // is then off limits).
-  auto body_bytes = [&](uint32_t i) {
-    return sharded_ ? shards_->body_bytes(i) : clients_[i]->body_bytes();
-  };
-  auto finished = [&](uint32_t i) {
-    return sharded_ ? shards_->finished(i) : clients_[i]->finished();
-  };
-  auto connection_total = [&](uint32_t i) { return plan_.delivered(i, body_bytes(i)); };
-  auto received = [&] {
-    uint64_t got = 0;
-    for (uint32_t i = 0; i < started; ++i) got += connection_total(i);
-    return got;
-  };
-  // Each connection's share of the image so far, for the end of the progress
-  // line: "4 conns 61 58 64 60 MiB" (one connection says nothing more than the bar).
-  char detail_text[8 + kMaxConnections * 6 + 6];
-  auto detail = [&]() -> const char* {
-    if (started == 1) return nullptr;
-    size_t at = format(detail_text, sizeof(detail_text), "%u conns", started);
-    for (uint32_t i = 0; i < started; ++i)
-      at += format(detail_text + at, sizeof(detail_text) - at, " %llu",
-                   static_cast<unsigned long long>(connection_total(i) >> 20));
-    format(detail_text + at, sizeof(detail_text) - at, " MiB");
-    return detail_text;
-  };
-  uint64_t hashed_to = 0;
-  bool failed = false;
-  Millis start = session.now();
-  Millis next_report = start + kProgressEveryMs;
+  if (aps > 0) start_shards(session, n, mp, aps);
+  if (sharded_) download.run_elsewhere(shards_);
   for (;;) {
-    bool frames = poll_clients(session, started);
-    // Connections done with their chunk take the next one, on the same connection.
-    bool busy = false;
-    uint64_t in_order[kMaxConnections] = {};
-    for (uint32_t i = 0; i < started; ++i) {
-      if (!plan_.holding(i)) continue;
-      if (!finished(i)) {
-        in_order[i] = body_bytes(i);
-        busy = true;
-        continue;
-      }
-      if (!clients_[i]->succeeded()) {
-        failed = true;
-        continue;
-      }
-      plan_.complete(i);
-      if (failed || plan_.all_taken()) continue;
-      if (is_error(take_chunk(session, i, buffer))) {
-        failed = true;
-        continue;
-      }
-      busy = true;
-    }
-    // The image is final from byte 0 to the first chunk still arriving, plus what
-    // that chunk has in order: that prefix goes to the hasher as it grows.
-    uint64_t done_to = plan_.complete_to(hashed_to, in_order);
-    if (done_to > hashed_to) {
-      hasher.add(hashed_to, done_to - hashed_to);
-      hashed_to = done_to;
-    }
-    if (!busy) break;
+    bool frames = poll_network(session);
+    download.poll(session.now());
+    if (download.finished()) break;
     if (!frames) hasher.idle();
-    Millis now = session.now();
-    if (hooks.progress != nullptr && now >= next_report) {
-      next_report += kProgressEveryMs;
-      hooks.progress(hooks.context, received(), size, now - start, detail());
-    }
   }
-  if (sharded_) stop_shards(session, started, mp);
-  Status s = failed || !plan_.all_taken() ? kDeviceError : kSuccess;
-  for (uint32_t i = 0; i < started; ++i) {
+  if (sharded_) stop_shards(session, n, mp);
+  Status s = download.succeeded() ? kSuccess : kDeviceError;
+  for (uint32_t i = 0; i < n; ++i) {
     if (abandoned(i)) {
       s = kDeviceError;
       continue;
     }
-    if (clients_[i]->succeeded()) continue;
-    report_failure(*clients_[i]);
+    if (conns_[i]->client.succeeded()) continue;
+    report_failure(conns_[i]->client);
     s = kDeviceError;
   }
-  if (s == kSuccess && hashed_to != size) {
-    // Every chunk arrived: the rest is final too.
-    hasher.add(hashed_to, size - hashed_to);
-  }
-  if (hooks.progress != nullptr)
-    hooks.progress(hooks.context, received(), size, session.now() - start, detail());
-  close_all(session, started);
+  download.report_progress(session.now());
+  close_all(session, n);
   return s;
 }
 

@@ -1,6 +1,7 @@
 // HTTP boot's transfer, on our TCP: HEAD for the size (LoadFile's first call),
-// then one GET, or several byte ranges at once on their own connections, straight
-// into the image's buffer. TCP places every payload byte at its final offset, in order
+// then one GET, or several byte ranges at once on their own connections
+// (net::HttpFetch, the download mpxe-net runs too), straight into the image's
+// buffer. TCP places every payload byte at its final offset, in order
 // or not, so the image is copied once (frame to buffer); the hasher is told how
 // far the image is complete from byte 0. Driven from the BSP's poll loop; with
 // the connections on APs (mp::HttpShards), the BSP keeps the NIC and the
@@ -13,7 +14,8 @@
 #include "driver/mp_engine.h"
 #include "mp/http_shards.h"
 #include "driver/stack_session.h"
-#include "net/socket/chunk_plan.h"
+#include "net/fetch/http_fetch.h"
+#include "net/fetch/http_connection.h"
 #include "net/socket/http_client.h"
 
 namespace mpxe::driver {
@@ -21,15 +23,8 @@ namespace mpxe::driver {
 class HttpDownload {
  public:
   static constexpr uint32_t kMaxConnections = 4;
-  static_assert(kMaxConnections <= net::ChunkPlan::kMaxConnections);
-  // Each range gets at least this much; smaller images go over one connection.
-  static constexpr uint64_t kMinRange = 1 << 20;
-  // The receive window all connections share: enough to keep QEMU's user network
-  // or a LAN server busy, small enough for the NIC's receive ring to absorb.
-  static constexpr uint32_t kWindowBudget = 1 << 20;
+  static_assert(kMaxConnections <= net::HttpFetch::kMaxConnections);
   static constexpr size_t kScratchSize = 16 * 1024;  // response heads, chunked bodies
-  // Several connections fetch the image in chunks of this size, in order (see fetch()).
-  static constexpr uint64_t kChunk = 4 << 20;
 
   // Allocates the clients (once; boot-services pool, never in the packet path).
   uefi::Status init();
@@ -55,8 +50,10 @@ class HttpDownload {
   const char* media_type() const { return media_type_; }
 
  private:
-  // One pass: the NIC and the interface, then the timers of clients [0, n); true
-  // when a frame came.
+  // One pass of the NIC and the interface (and, while the connections are on the
+  // shards, of their rings); true when a frame came.
+  bool poll_network(StackSession& session);
+  // poll_network(), then the timers of clients [0, n) unless the shards run them.
   bool poll_clients(StackSession& session, uint32_t n);
   void close_all(StackSession& session, uint32_t n);
   // Hands clients [0, n) to the shards and starts them on the APs; without memory
@@ -65,14 +62,8 @@ class HttpDownload {
   // Stops the APs and takes the connections back.
   void stop_shards(StackSession& session, uint32_t n, MpEngine& mp);
   void report_failure(const net::HttpClient& client) const;
-  // The next chunk of plan_ on connection `connection` (kept alive when it can
-  // be); kSuccess without a request when every chunk is taken.
-  uefi::Status take_chunk(StackSession& session, uint32_t connection, uint8_t* buffer);
 
-  net::HttpClient* clients_[kMaxConnections] = {};
-  // The fetch in progress: its request, and which connection takes which chunk.
-  net::HttpGetRequest base_;
-  net::ChunkPlan plan_;
+  net::HttpConnection* conns_[kMaxConnections] = {};
   char url_[8 + net::HttpUrl::kMaxHost + 6 + net::HttpUrl::kMaxPath + 1] = {};
   size_t url_len_ = 0;
   bool accept_ranges_ = false;

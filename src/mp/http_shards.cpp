@@ -38,6 +38,7 @@ net::Status HttpShards::RingHost::tcp_connect(net::TcpConnection&, net::Ipv4Addr
 void HttpShards::reset(uint32_t workers, net::Millis now) {
   for (Shard& shard : shards_storage_) {
     shard.client = nullptr;
+    shard.stream = nullptr;
     shard.claim = 0;
     shard.body_bytes = 0;
     shard.finished = 0;
@@ -56,11 +57,14 @@ void HttpShards::reset(uint32_t workers, net::Millis now) {
   running_ = 0;
 }
 
-bool HttpShards::assign(uint32_t index, net::HttpClient& client, uint16_t mss) {
+bool HttpShards::assign(uint32_t index, net::HttpClient& client, net::TcpStream& stream,
+                        uint16_t mss) {
   if (index != shards_ || index >= kMaxShards) return false;
   Shard& shard = shards_storage_[index];
   shard.client = &client;
+  shard.stream = &stream;
   shard.host.mss = mss;
+  stream.attach(shard.host);
   shard.body_bytes = client.body_bytes();
   shard.finished = client.finished() ? 1 : 0;
   // Published to workers by the release store of shards_ (they read it with acquire).
@@ -102,7 +106,7 @@ size_t HttpShards::run_shard(Shard& shard, uint32_t budget, bool on_bsp) {
     return 0;
   }
   net::HttpClient& client = *shard.client;
-  net::TcpConnection& connection = client.connection();
+  net::TcpConnection& connection = shard.stream->connection();
   const Millis now = load_acquire(&now_);
   size_t handled = 0;
   while (handled < budget) {
@@ -125,7 +129,7 @@ size_t HttpShards::run_shard(Shard& shard, uint32_t budget, bool on_bsp) {
   // After the batch, as the interface does for the connections it runs: timers
   // and one ACK for everything the batch brought; then the client's own timers.
   connection.poll(now, shard.host);
-  client.poll(now, shard.host);
+  client.poll(now);
   add_relaxed(&shard.stats.passes, uint64_t{1});
   if (on_bsp) add_relaxed(&shard.stats.inline_passes, uint64_t{1});
   store_release(&shard.body_bytes, client.body_bytes());

@@ -1,5 +1,5 @@
 // HTTP connections spread over processors, share-nothing: between assign() and
-// its finish, each connection (an HttpClient with its TcpConnection) is run by
+// its finish, each connection (an HttpClient over its TcpStream) is run by
 // one processor at a time and touched by no other. The BSP keeps the NIC and the
 // interface: the interface diverts each connection's segments here, unchecked
 // (Interface::tcp_divert), and tcp_segment() copies them onto the connection's
@@ -24,7 +24,8 @@
 // outbound ring from one processor to the next.
 //
 // A connection is finished when its HttpClient is (success or failure); after
-// finished() says so the BSP owns it again (tcp_undivert, close). Freestanding:
+// finished() says so the BSP owns it again (reclaim, tcp_undivert, attach the
+// stream back to the interface, close). Freestanding:
 // no heap, no globals; the owner places the object (a few MiB, 64-byte aligned).
 #pragma once
 
@@ -33,12 +34,14 @@
 
 #include "mp/atomic.h"
 #include "mp/spsc_ring.h"
+#include "net/fetch/http_fetch.h"
 #include "net/iface/interface.h"
 #include "net/socket/http_client.h"
+#include "net/stream/tcp_stream.h"
 
 namespace mpxe::mp {
 
-class HttpShards final : public net::TcpSegmentSink {
+class HttpShards final : public net::TcpSegmentSink, public net::FetchRunner {
  public:
   static constexpr uint32_t kMaxShards = 4;
   static constexpr uint32_t kMaxWorkers = kMaxShards;
@@ -69,9 +72,10 @@ class HttpShards final : public net::TcpSegmentSink {
   // Forgets earlier shards and allows `workers` (capped at kMaxWorkers) to check
   // in; `now` is the time until the first publish_now(). Only while no worker runs.
   void reset(uint32_t workers, net::Millis now);
-  // Hands `client`, whose request has started, to shard `index` (the cookie to
-  // give Interface::tcp_divert); `mss` is the link's. Indices from 0 upwards.
-  bool assign(uint32_t index, net::HttpClient& client, uint16_t mss);
+  // Hands `client`, whose request has started on `stream`, to shard `index` (the
+  // cookie to give Interface::tcp_divert); `mss` is the link's. Indices from 0
+  // upwards. The stream sends through the shard's ring from here on.
+  bool assign(uint32_t index, net::HttpClient& client, net::TcpStream& stream, uint16_t mss);
   uint32_t shards() const { return shards_; }
   // The time the connections run on. Before each poll of the interface, so that
   // no segment reaches a worker with an older time than the one it was sent
@@ -84,9 +88,9 @@ class HttpShards final : public net::TcpSegmentSink {
   // BSP does this while no worker is checked in. Returns segments handled.
   size_t run_inline(uint32_t budget = kDefaultBudget);
   // Body bytes in place, in order, from the range's start (acquire).
-  uint64_t body_bytes(uint32_t index) const;
+  uint64_t body_bytes(uint32_t index) const override;
   // The connection's HttpClient has finished: from here on it is the BSP's.
-  bool finished(uint32_t index) const;
+  bool finished(uint32_t index) const override;
   bool all_finished() const;
   void request_stop() { store_release(&stop_, 1u); }
   // After the stop: takes shard `index` for the BSP for good (until reset()).
@@ -143,6 +147,7 @@ class HttpShards final : public net::TcpSegmentSink {
   struct alignas(kCacheLine) Shard {
     // Set by assign(), read-only while the shard runs.
     net::HttpClient* client = nullptr;
+    net::TcpStream* stream = nullptr;
     // Held by whoever runs the connection now.
     alignas(kCacheLine) uint32_t claim = 0;
     // Written by the runner (under the claim), read by the BSP.

@@ -21,11 +21,14 @@ set(MPXE_NET_SOURCES
   iface/arp_cache.cpp
   iface/interface.cpp
   iface/reassembly.cpp
-  socket/chunk_plan.cpp
+  stream/tcp_stream.cpp
   socket/dhcp_client.cpp
   socket/dns_resolver.cpp
   socket/http_client.cpp
   socket/pxe_discovery.cpp
   socket/tcp_connection.cpp
-  socket/tftp_client.cpp)
+  socket/tftp_client.cpp
+  fetch/chunk_plan.cpp
+  fetch/fetch_policy.cpp
+  fetch/http_fetch.cpp)
 list(TRANSFORM MPXE_NET_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)

@@ -31,9 +31,9 @@ const char* http_failure_text(HttpFailure failure) {
   return "unknown failure";
 }
 
-HttpClient::HttpClient(MutableBytes scratch) : ring_(scratch) {}
+HttpClient::HttpClient(ByteStream& stream, MutableBytes scratch) : stream_(stream), ring_(scratch) {}
 
-Status HttpClient::start(const HttpGetRequest& request, Millis now, TcpHost& host) {
+Status HttpClient::start(const HttpGetRequest& request, Millis now) {
   if (ring_.size() < kMinScratch) return http_error(Errc::NoSpace);
   Result<HttpUrl> url = HttpUrl::parse(request.url);
   if (!url) return url.error();
@@ -63,21 +63,19 @@ Status HttpClient::start(const HttpGetRequest& request, Millis now, TcpHost& hos
   accept_ranges_ = false;
   media_type_[0] = 0;
   keep_ = was_kept;
-  begin_request(now, host);
+  begin_request(now);
   return {};
 }
 
-void HttpClient::begin_request(Millis now, TcpHost& host) {
+void HttpClient::begin_request(Millis now) {
   last_now_ = now;
   redirect_pending_ = false;
   retry_pending_ = false;
-  bool reuse = keep_ && conn_.is_established() && !conn_.peer_closed() &&
+  bool reuse = keep_ && stream_.is_open() && !stream_.peer_closed() &&
                url_.same_origin(conn_origin_) && phase_ == Phase::None;
   if (!reuse) {
-    if (conn_.is_active()) conn_.abort(host);
-    TcpConfig config = request_.tcp;
-    if (config.mss > host.tcp_mss()) config.mss = host.tcp_mss();
-    Status status = host.tcp_connect(conn_, url_.address, url_.port, *this, config, now);
+    if (!stream_.is_closed()) stream_.abort();
+    Status status = stream_.open(url_.address, url_.port, *this, request_.tcp, now);
     if (!status) return fail(HttpFailure::Connection, status.error());
     conn_origin_ = url_;
     ++stats_.connections;
@@ -86,7 +84,7 @@ void HttpClient::begin_request(Millis now, TcpHost& host) {
   }
   reused_ = reuse;
   keep_ = false;
-  resp_start_ = conn_.received();
+  resp_start_ = stream_.received();
   received_ = resp_start_;
   ring_base_ = resp_start_;
   phase_ = Phase::Head;
@@ -96,15 +94,15 @@ void HttpClient::begin_request(Millis now, TcpHost& host) {
                                          request_.has_range ? &request_.range : nullptr,
                                          request_.keep_alive);
   if (!len) return fail(HttpFailure::BadRequest, len.error());
-  Result<size_t> queued = conn_.send(Bytes(text, len.value()));
+  Result<size_t> queued = stream_.send(Bytes(text, len.value()));
   if (!queued || queued.value() != len.value())
     return fail(HttpFailure::BadRequest, http_error(Errc::NoSpace));
   ++stats_.requests;
   progress_at_ = now;
   progress_mark_ = received_;
-  progress_state_ = conn_.state();
+  progress_state_ = stream_.state();
   // On a kept-alive connection the request can leave at once.
-  if (reuse) conn_.poll(now, host);
+  if (reuse) stream_.flush(now);
 }
 
 // ---------------------------------------------------------------------------
@@ -115,7 +113,7 @@ MutableBytes HttpClient::ring_space(uint64_t offset, size_t len) {
   return MutableBytes(ring_.data() + at, min_of(len, ring_.size() - at));
 }
 
-uint64_t HttpClient::tcp_rx_limit() const {
+uint64_t HttpClient::stream_rx_limit() const {
   switch (phase_) {
     case Phase::Head: return ring_base_ + ring_.size();
     case Phase::Direct: return body_end_;
@@ -125,8 +123,8 @@ uint64_t HttpClient::tcp_rx_limit() const {
   return received_;
 }
 
-MutableBytes HttpClient::tcp_rx_space(uint64_t offset, size_t len) {
-  if (offset >= tcp_rx_limit()) return MutableBytes();
+MutableBytes HttpClient::stream_rx_space(uint64_t offset, size_t len) {
+  if (offset >= stream_rx_limit()) return MutableBytes();
   switch (phase_) {
     case Phase::Head:
     case Phase::Ring:
@@ -142,7 +140,7 @@ MutableBytes HttpClient::tcp_rx_space(uint64_t offset, size_t len) {
   return MutableBytes();
 }
 
-void HttpClient::tcp_rx_data(uint64_t end) {
+void HttpClient::stream_rx_data(uint64_t end) {
   received_ = end;
   switch (phase_) {
     case Phase::Head: return on_head(end);
@@ -154,7 +152,7 @@ void HttpClient::tcp_rx_data(uint64_t end) {
   }
 }
 
-void HttpClient::tcp_rx_fin(uint64_t end) {
+void HttpClient::stream_rx_fin(uint64_t end) {
   received_ = end;
   if (state_ != State::Running) return;
   switch (phase_) {
@@ -340,7 +338,7 @@ void HttpClient::complete_response(uint64_t end_offset) {
     }
     state_ = State::Done;
   }
-  if (!keep_) conn_.close();
+  if (!keep_) stream_.close();
 }
 
 void HttpClient::fail(HttpFailure failure, Error error) {
@@ -364,44 +362,44 @@ uint64_t HttpClient::body_bytes() const {
 // ---------------------------------------------------------------------------
 // Time and deferred actions
 
-void HttpClient::poll(Millis now, TcpHost& host) {
+void HttpClient::poll(Millis now) {
   last_now_ = now;
   if (abort_pending_) {
     abort_pending_ = false;
-    conn_.abort(host);
+    stream_.abort();
   }
   if (state_ != State::Running) return;
   if (retry_pending_) {
     retried_ = true;
     keep_ = false;
-    return begin_request(now, host);
+    return begin_request(now);
   }
   if (redirect_pending_ && phase_ == Phase::None) {
     ++redirects_;
     ++stats_.redirects;
     url_ = next_url_;
     if (!url_.has_address) {
-      conn_.abort(host);
+      stream_.abort();
       return fail(HttpFailure::NeedsDns, http_error(Errc::Unsupported));
     }
-    return begin_request(now, host);
+    return begin_request(now);
   }
-  if (conn_.state() == TcpConnection::State::Closed || conn_.state() == TcpConnection::State::TimeWait) {
-    if (reused_ && !retried_ && received_ == resp_start_ && conn_.error().is_error()) {
+  if (stream_.is_closed()) {
+    if (reused_ && !retried_ && received_ == resp_start_ && stream_.error().is_error()) {
       // A kept-alive connection the server had already dropped (RST).
       retried_ = true;
-      return begin_request(now, host);
+      return begin_request(now);
     }
     return fail(HttpFailure::Connection,
-                conn_.error().is_error() ? conn_.error() : http_error(Errc::Closed));
+                stream_.error().is_error() ? stream_.error() : http_error(Errc::Closed));
   }
-  if (received_ != progress_mark_ || conn_.state() != progress_state_) {
+  if (received_ != progress_mark_ || stream_.state() != progress_state_) {
     progress_mark_ = received_;
-    progress_state_ = conn_.state();
+    progress_state_ = stream_.state();
     progress_at_ = now;
   }
   if (now >= progress_at_ + request_.stall_ms) {
-    conn_.abort(host);
+    stream_.abort();
     return fail(HttpFailure::Stalled, http_error(Errc::TimedOut));
   }
 }
@@ -412,19 +410,16 @@ Millis HttpClient::next_deadline() const {
   return progress_at_ + request_.stall_ms;
 }
 
-void HttpClient::close(TcpHost& host) {
+void HttpClient::close() {
   if (state_ == State::Running || phase_ != Phase::None) {
-    conn_.abort(host);
+    stream_.abort();
     if (state_ == State::Running) fail(HttpFailure::Connection, http_error(Errc::Closed));
     return;
   }
-  conn_.close();
-  conn_.poll(last_now_, host);
+  stream_.close();
+  stream_.flush(last_now_);
 }
 
-bool HttpClient::connection_closed() const {
-  return conn_.state() == TcpConnection::State::Closed ||
-         conn_.state() == TcpConnection::State::TimeWait;
-}
+bool HttpClient::connection_closed() const { return stream_.is_closed(); }
 
 }  // namespace mpxe::net

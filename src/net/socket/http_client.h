@@ -1,9 +1,10 @@
-// An HTTP/1.1 client for one resource at a time over one TcpConnection (RFC 9110,
+// An HTTP/1.1 client for one resource at a time over one ByteStream (RFC 9110,
 // RFC 9112): GET (optionally of a byte range) or HEAD, following redirects,
 // keeping the connection alive between requests to the same server. An I/O-free
-// state machine like the others: the interface delivers segments to the
-// connection, the connection delivers bytes to this client (it is the
-// connection's TcpReceiver), and poll() runs its timers.
+// state machine like the others: the stream (TCP, or TLS over it) delivers bytes
+// to this client (it is the stream's StreamReceiver), and poll() runs its timers.
+// The client never owns its transport: the caller gives it the stream to talk
+// through, which is where a TLS layer would go.
 //
 //   Idle -start()-> Running -body complete-> Done   (start() again: next request,
 //                      |  \-redirect: same or new connection-^      same connection
@@ -12,8 +13,8 @@
 // Where the bytes go. The response head (and chunk framing) lands in `scratch`,
 // a ring the caller sizes at construction; the head must fit in it. Once the
 // head says Content-Length, the rest of the stream maps straight onto the
-// caller's body buffer: the TCP machine writes every payload byte, in order or
-// not, at its final offset there, and the receive window is the body's end. So a
+// caller's body buffer: the stream (over plain TCP, the TCP machine) writes every
+// payload byte, in order or not, at its final offset there, and the receive window is the body's end. So a
 // 256 MiB image costs one copy (frame to image) and the window is as large as
 // TcpConfig::max_window. A chunked body is decoded out of the ring into the body
 // buffer (one more copy, and a window of the ring's size): servers send static
@@ -32,6 +33,7 @@
 #include "net/error.h"
 #include "net/result.h"
 #include "net/socket/tcp_connection.h"
+#include "net/stream/byte_stream.h"
 #include "net/wire/http.h"
 
 namespace mpxe::net {
@@ -80,7 +82,7 @@ struct HttpStats {
   uint32_t redirects = 0;
 };
 
-class HttpClient final : public TcpReceiver {
+class HttpClient final : public StreamReceiver {
  public:
   enum class State : uint8_t { Idle, Running, Done, Failed };
 
@@ -90,8 +92,8 @@ class HttpClient final : public TcpReceiver {
   static constexpr size_t kMaxReason = 63;
   static constexpr size_t kMaxMediaType = 63;
 
-  // `scratch` (at least kMinScratch bytes) must outlive the client.
-  explicit HttpClient(MutableBytes scratch);
+  // `stream` and `scratch` (at least kMinScratch bytes) must outlive the client.
+  HttpClient(ByteStream& stream, MutableBytes scratch);
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
@@ -99,17 +101,17 @@ class HttpClient final : public TcpReceiver {
   // and was kept alive, else on a new one (the old one is reset). Fails, with
   // nothing started, for a URL that does not parse (Http/BadValue,
   // Http/Unsupported for https or a host name) or a scratch ring too small.
-  Status start(const HttpGetRequest& request, Millis now, TcpHost& host);
+  Status start(const HttpGetRequest& request, Millis now);
   // Timers and deferred actions (redirects, resets); call after each interface poll.
-  void poll(Millis now, TcpHost& host);
+  void poll(Millis now);
   Millis next_deadline() const;
   // Ends the connection: FIN after a finished request (graceful), RST in the
   // middle of one. Poll until connection_closed() (TIME-WAIT counts: it ends by
   // itself), then release().
-  void close(TcpHost& host);
+  void close();
   bool connection_closed() const;
-  // Unregisters the connection from the host: call before destroying the client.
-  void release(TcpHost& host) { host.tcp_release(conn_); }
+  // Forgets the stream for good: call before destroying the client.
+  void release() { stream_.release(); }
 
   State state() const { return state_; }
   bool finished() const { return state_ == State::Done || state_ == State::Failed; }
@@ -135,16 +137,13 @@ class HttpClient final : public TcpReceiver {
   // The URL the final response came from (after redirects).
   const HttpUrl& url() const { return url_; }
   const HttpStats& stats() const { return stats_; }
-  const TcpConnection& connection() const { return conn_; }
-  // For an owner that runs the connection away from the interface (see
-  // Interface::tcp_divert): it feeds segments in and polls it itself.
-  TcpConnection& connection() { return conn_; }
+  const ByteStream& stream() const { return stream_; }
 
-  // TcpReceiver.
-  MutableBytes tcp_rx_space(uint64_t offset, size_t len) override;
-  uint64_t tcp_rx_limit() const override;
-  void tcp_rx_data(uint64_t end) override;
-  void tcp_rx_fin(uint64_t end) override;
+  // StreamReceiver.
+  MutableBytes stream_rx_space(uint64_t offset, size_t len) override;
+  uint64_t stream_rx_limit() const override;
+  void stream_rx_data(uint64_t end) override;
+  void stream_rx_fin(uint64_t end) override;
 
  private:
   // How stream offsets map to storage.
@@ -155,7 +154,7 @@ class HttpClient final : public TcpReceiver {
     Ring,    // the ring, consumed in order (chunked, or a body being discarded)
   };
 
-  void begin_request(Millis now, TcpHost& host);
+  void begin_request(Millis now);
   void on_head(uint64_t end);
   void setup_body(const HttpResponseHead& head, uint64_t end, bool discard);
   void process_ring(uint64_t end);
@@ -163,9 +162,9 @@ class HttpClient final : public TcpReceiver {
   void fail(HttpFailure failure, Error error);
   MutableBytes ring_space(uint64_t offset, size_t len);
 
+  ByteStream& stream_;
   MutableBytes ring_;
-  TcpConnection conn_;
-  HttpUrl conn_origin_;  // where conn_ goes
+  HttpUrl conn_origin_;  // where stream_ goes
   HttpUrl url_;
   HttpUrl next_url_;     // a redirect's target
   HttpGetRequest request_;
@@ -208,7 +207,7 @@ class HttpClient final : public TcpReceiver {
   Millis last_now_ = 0;
   Millis progress_at_ = 0;
   uint64_t progress_mark_ = 0;
-  TcpConnection::State progress_state_ = TcpConnection::State::Closed;
+  StreamState progress_state_ = StreamState::Closed;
 
   HttpStats stats_;
 };

@@ -1,6 +1,6 @@
-// ChunkPlan (src/net/socket/chunk_plan.*): who fetches which part of a download,
+// ChunkPlan (src/net/fetch/chunk_plan.*): who fetches which part of a download,
 // and how far it is final from byte 0 while chunks complete out of order.
-#include "net/socket/chunk_plan.h"
+#include "net/fetch/chunk_plan.h"
 
 #include <gtest/gtest.h>
 

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "../tcp/peer_segment.h"
 #include "mp/http_shards.h"
 #include "mp_test_util.h"
 
@@ -112,14 +113,7 @@ class WireServer final : public net::TcpHost {
   };
 
   TcpRepr header(const Peer& peer, uint8_t flags) const {
-    TcpRepr r;
-    r.src_port = peer.tuple.remote_port;
-    r.dst_port = peer.tuple.local_port;
-    r.seq = peer.nxt;
-    r.ack = peer.ack;
-    r.flags = flags;
-    r.window = 2048;
-    return r;
+    return net::test::peer_segment(peer.tuple, peer.nxt, peer.ack, flags, 2048);
   }
 
   std::vector<uint8_t> wire(TcpRepr repr, const std::string& payload) const {
@@ -184,6 +178,7 @@ class WireServer final : public net::TcpHost {
 struct Download {
   std::vector<uint8_t> image = std::vector<uint8_t>(kFileSize);
   std::vector<std::vector<uint8_t>> scratch;
+  std::vector<std::unique_ptr<net::TcpStream>> streams;
   std::vector<std::unique_ptr<net::HttpClient>> clients;
   std::unique_ptr<HttpShards> shards = std::make_unique<HttpShards>();
 };
@@ -193,8 +188,10 @@ void start(Download& d, WireServer& server, uint32_t n, uint32_t workers) {
   d.shards->reset(workers, 0);
   for (uint32_t i = 0; i < n; ++i) {
     d.scratch.emplace_back(16 * 1024);
+    d.streams.push_back(std::make_unique<net::TcpStream>());
+    d.streams.back()->attach(server);
     d.clients.push_back(std::make_unique<net::HttpClient>(
-        MutableBytes(d.scratch.back().data(), d.scratch.back().size())));
+        *d.streams.back(), MutableBytes(d.scratch.back().data(), d.scratch.back().size())));
     uint64_t from = kFileSize * i / n;
     uint64_t to = kFileSize * (i + 1) / n;
     net::HttpGetRequest get;
@@ -204,8 +201,8 @@ void start(Download& d, WireServer& server, uint32_t n, uint32_t workers) {
     get.has_range = true;
     get.range = net::HttpRange{from, to - 1};
     get.tcp.max_window = HttpShards::kMaxWindow;
-    ASSERT_TRUE(d.clients[i]->start(get, 0, server));
-    ASSERT_TRUE(d.shards->assign(i, *d.clients[i], 1460));
+    ASSERT_TRUE(d.clients[i]->start(get, 0));
+    ASSERT_TRUE(d.shards->assign(i, *d.clients[i], *d.streams[i], 1460));
   }
 }
 
@@ -316,8 +313,9 @@ TEST(HttpShards, AFullInboundRingDropsAndCounts) {
   auto shards = std::make_unique<HttpShards>();
   shards->reset(0, 0);
   std::vector<uint8_t> scratch(4096);
-  net::HttpClient client(MutableBytes(scratch.data(), scratch.size()));
-  ASSERT_TRUE(shards->assign(0, client, 1460));
+  net::TcpStream stream;
+  net::HttpClient client(stream, MutableBytes(scratch.data(), scratch.size()));
+  ASSERT_TRUE(shards->assign(0, client, stream, 1460));
   uint8_t segment[40] = {};
   for (uint32_t k = 0; k < HttpShards::kInboundSlots + 3; ++k)
     shards->tcp_segment(0, kServer, kClient, Bytes(segment, sizeof(segment)));
@@ -348,7 +346,7 @@ TEST(HttpShards, WorkersStartOnTheTimeResetWasGiven) {
   Download d;
   start(d, server, 1, 1);
   d.shards->reset(1, 1500);
-  ASSERT_TRUE(d.shards->assign(0, *d.clients[0], 1460));
+  ASSERT_TRUE(d.shards->assign(0, *d.clients[0], *d.streams[0], 1460));
   std::thread worker([&] { d.shards->serve(); });
   SynCounter wire;
   for (int i = 0; i < 20000 && wire.syns == 0; ++i) {
@@ -365,12 +363,13 @@ TEST(HttpShards, AssignInOrderOnly) {
   auto shards = std::make_unique<HttpShards>();
   shards->reset(1, 0);
   std::vector<uint8_t> scratch(4096);
-  net::HttpClient client(MutableBytes(scratch.data(), scratch.size()));
-  EXPECT_FALSE(shards->assign(1, client, 1460));
-  EXPECT_TRUE(shards->assign(0, client, 1460));
+  net::TcpStream stream;
+  net::HttpClient client(stream, MutableBytes(scratch.data(), scratch.size()));
+  EXPECT_FALSE(shards->assign(1, client, stream, 1460));
+  EXPECT_TRUE(shards->assign(0, client, stream, 1460));
   EXPECT_EQ(shards->shards(), 1u);
-  for (uint32_t i = 1; i < HttpShards::kMaxShards; ++i) EXPECT_TRUE(shards->assign(i, client, 1460));
-  EXPECT_FALSE(shards->assign(HttpShards::kMaxShards, client, 1460));
+  for (uint32_t i = 1; i < HttpShards::kMaxShards; ++i) EXPECT_TRUE(shards->assign(i, client, stream, 1460));
+  EXPECT_FALSE(shards->assign(HttpShards::kMaxShards, client, stream, 1460));
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ class ChunkPlan {
 
   uint32_t connections() const { return connections_; }
   uint32_t chunk_count() const { return count_; }
+  uint64_t size() const { return size_; }
   uint64_t chunk_size() const { return chunk_size_; }
   bool all_taken() const { return next_ == count_; }
 

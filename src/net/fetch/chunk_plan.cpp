@@ -1,4 +1,4 @@
-#include "net/socket/chunk_plan.h"
+#include "net/fetch/chunk_plan.h"
 
 namespace mpxe::net {
 

@@ -1,0 +1,37 @@
+// How a download is spread over connections: one policy for the option ROM and
+// for mpxe-net (the ROM's values are the defaults; the host tool may override
+// the chunk and the window from its command line).
+#pragma once
+
+#include <stdint.h>
+
+#include "net/clock.h"
+
+namespace mpxe::net {
+
+struct FetchPolicy {
+  // Each range gets at least this much; smaller resources go over fewer
+  // connections, down to one.
+  uint64_t min_range = uint64_t{1} << 20;
+  // Several connections take the resource in chunks of this size, each free one
+  // the next chunk in order (0: one range per connection).
+  uint64_t chunk = uint64_t{4} << 20;
+  // The receive window all connections share: enough to keep QEMU's user network
+  // or a LAN server busy, small enough for the NIC's receive ring to absorb.
+  uint32_t window_budget = uint32_t{1} << 20;
+  // A cap on each connection's window (0: none), for connections run where a
+  // bounded ring feeds them (src/mp/http_shards.h).
+  uint32_t max_window = 0;
+  // A request fails when nothing arrives for this long.
+  Millis stall_ms = 20000;
+  // How often the observer hears how far the download is.
+  Millis progress_every_ms = 200;
+};
+
+// How many connections fetch `size` bytes: `wanted`, at most `available`, one
+// when the server takes no ranges, and fewer while a range would be under
+// min_range.
+uint32_t fetch_connection_count(const FetchPolicy& policy, uint64_t size, uint32_t wanted,
+                                uint32_t available, bool accept_ranges);
+
+}  // namespace mpxe::net

@@ -1,0 +1,134 @@
+// One resource over several HTTP connections at once, into one buffer: the
+// download the option ROM's HTTP boot and `mpxe-net http get` both run. The
+// resource is cut into chunks (ChunkPlan); each connection takes the next chunk
+// nobody has taken as a byte range, on its kept-alive connection (HttpClient
+// reconnects when the server closed it), so the part of the buffer that is final
+// from byte 0 grows with the whole transfer and an in-order consumer (a hash)
+// can follow it. TCP places every byte at its final offset, so nothing is copied
+// here: the observer only hears which prefix is final.
+//
+//   Idle -start()-> Running -every chunk arrived-> Done
+//                      \-- a request failed, once every connection has stopped --> Failed
+//
+// An I/O-free state machine: the caller polls the interface, then poll(now),
+// which polls the connections, hands out chunks and reports. The connections
+// may also run elsewhere (the ROM's APs, the host's threads): after
+// run_elsewhere() the fetch only reads their progress from a FetchRunner and
+// starts no more requests, so give it start() with one range per connection.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/bytes.h"
+#include "net/clock.h"
+#include "net/error.h"
+#include "net/fetch/chunk_plan.h"
+#include "net/fetch/fetch_policy.h"
+#include "net/socket/http_client.h"
+
+namespace mpxe::net {
+
+class HttpFetch;
+
+// What the fetch tells its owner as it goes.
+class FetchObserver {
+ public:
+  // Bytes [offset, offset + length) of the buffer are final. Each call starts
+  // where the previous one ended, from 0: every byte is announced once, in order.
+  virtual void fetch_final(uint64_t offset, uint64_t length) = 0;
+  // Every FetchPolicy::progress_every_ms while the fetch runs.
+  virtual void fetch_progress(const HttpFetch& fetch, Millis elapsed) = 0;
+  // Connection `connection` could not start its next request; the fetch fails.
+  virtual void fetch_cannot_start(uint32_t connection, Error error) = 0;
+
+ protected:
+  ~FetchObserver() = default;
+};
+
+// Whoever runs the connections away from the fetch, read without touching the
+// clients (they are the runner's until finished() says so).
+class FetchRunner {
+ public:
+  // Body bytes of the current request in place, in order.
+  virtual uint64_t body_bytes(uint32_t connection) const = 0;
+  // The client has finished: from here on the fetch may read it.
+  virtual bool finished(uint32_t connection) const = 0;
+
+ protected:
+  ~FetchRunner() = default;
+};
+
+class HttpFetch {
+ public:
+  static constexpr uint32_t kMaxConnections = ChunkPlan::kMaxConnections;
+
+  enum class State : uint8_t { Idle, Running, Done, Failed };
+
+  struct Request {
+    Bytes url;  // where the resource is (after the caller's HEAD and its redirects)
+    // As HttpGetRequest: the address of a URL that names its host.
+    bool has_address = false;
+    Ipv4Address address;
+    MutableBytes buffer;  // the whole resource
+    uint32_t connections = 1;  // wanted; capped by the policy and the clients given
+    bool accept_ranges = false;
+    // The connections will run elsewhere, where no new request can start: one
+    // range each, however large.
+    bool one_range_each = false;
+  };
+
+  // `clients` [0, count): idle, or kept alive from an earlier request; each
+  // talks through a stream of its own. They must outlive the fetch.
+  HttpFetch(HttpClient* const* clients, uint32_t count);
+  HttpFetch(const HttpFetch&) = delete;
+  HttpFetch& operator=(const HttpFetch&) = delete;
+
+  // Plans the chunks and starts the first request on each connection. On an
+  // error the clients [0, connections()) have started and should be closed.
+  Status start(const Request& request, const FetchPolicy& policy, FetchObserver& observer,
+               Millis now);
+  // From now on `runner` runs the connections (null: the fetch polls them again).
+  void run_elsewhere(const FetchRunner* runner) { runner_ = runner; }
+  void poll(Millis now);
+  // When poll() has something to do without a frame arriving.
+  Millis next_deadline() const;
+  // Tells the observer how far the fetch is now (its last word, say).
+  void report_progress(Millis now) const;
+
+  State state() const { return state_; }
+  bool finished() const { return state_ == State::Done || state_ == State::Failed; }
+  bool succeeded() const { return state_ == State::Done; }
+  // Connections that have started a request.
+  uint32_t connections() const { return started_; }
+  const ChunkPlan& plan() const { return plan_; }
+  const HttpClient& client(uint32_t connection) const { return *clients_[connection]; }
+  // Body bytes connection `connection` has placed, all its chunks together.
+  uint64_t delivered(uint32_t connection) const;
+  // ... and every connection's together.
+  uint64_t received() const;
+
+ private:
+  // The next chunk on `connection`; nothing when every chunk is taken.
+  Status take_chunk(uint32_t connection, Millis now);
+  bool connection_finished(uint32_t connection) const;
+  uint64_t body_bytes(uint32_t connection) const;
+  void finish();
+
+  HttpClient* clients_[kMaxConnections] = {};
+  uint32_t count_ = 0;
+  State state_ = State::Idle;
+  HttpGetRequest base_;
+  MutableBytes buffer_;
+  ChunkPlan plan_;
+  FetchPolicy policy_;
+  FetchObserver* observer_ = nullptr;
+  const FetchRunner* runner_ = nullptr;
+  uint32_t started_ = 0;
+  bool failed_ = false;
+  uint64_t final_to_ = 0;  // the buffer is final in [0, final_to_)
+  Millis start_ = 0;
+  Millis next_report_ = kNever;
+};
+
+}  // namespace mpxe::net

@@ -1,0 +1,236 @@
+// The multi-connection download (src/net/fetch/http_fetch.*) over real HTTP
+// clients and TCP machines, against a scripted server that serves byte ranges of
+// one file, at explicit times.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/fetch/http_connection.h"
+#include "net/fetch/http_fetch.h"
+#include "sim_server.h"
+
+namespace mpxe::net {
+namespace {
+
+using test::SimServer;
+using test::file_byte;
+
+constexpr uint64_t kFileSize = 100 * 1024 + 123;
+constexpr char kUrl[] = "http://10.77.0.1/image.img";
+
+// Answers a GET of the file: 206 for a range, 200 without one.
+std::string file_response(const std::string& head, bool keep_alive = true) {
+  uint64_t first = 0, last = kFileSize - 1;
+  bool range = false;
+  size_t at = head.find("Range: bytes=");
+  if (at != std::string::npos) {
+    unsigned long long a = 0, b = 0;
+    range = std::sscanf(head.c_str() + at, "Range: bytes=%llu-%llu", &a, &b) == 2;
+    first = a;
+    last = b;
+  }
+  std::string body;
+  for (uint64_t i = first; i <= last; ++i) body.push_back(static_cast<char>(file_byte(i)));
+  std::string text = range ? "HTTP/1.1 206 Partial Content\r\n" : "HTTP/1.1 200 OK\r\n";
+  text += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  if (range)
+    text += "Content-Range: bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
+            std::to_string(kFileSize) + "\r\n";
+  text += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+  return text + body;
+}
+
+// Records what the fetch reports.
+struct Recorder final : FetchObserver {
+  void fetch_final(uint64_t offset, uint64_t length) override { finals.push_back({offset, length}); }
+  void fetch_progress(const HttpFetch& fetch, Millis elapsed) override {
+    progress.push_back({fetch.received(), elapsed});
+  }
+  void fetch_cannot_start(uint32_t, Error) override { ++cannot_start; }
+
+  std::vector<std::pair<uint64_t, uint64_t>> finals;    // offset, length
+  std::vector<std::pair<uint64_t, Millis>> progress;    // received, elapsed
+  int cannot_start = 0;
+};
+
+class HttpFetchTest : public ::testing::Test {
+ protected:
+  static constexpr uint32_t kConnections = 4;
+
+  HttpFetchTest() {
+    for (uint32_t i = 0; i < kConnections; ++i) {
+      scratch.emplace_back(16384);
+      conns.push_back(std::make_unique<HttpConnection>(MutableBytes(scratch.back().data(), 16384)));
+      conns.back()->stream.attach(server);
+      clients[i] = &conns.back()->client;
+    }
+    fetch_storage = std::make_unique<HttpFetch>(clients, kConnections);
+    server.responder = [](const std::string& head) { return file_response(head); };
+    policy.min_range = 8 * 1024;
+    policy.chunk = 16 * 1024;
+  }
+
+  HttpFetch::Request request(uint32_t connections) {
+    HttpFetch::Request r;
+    r.url = Bytes(reinterpret_cast<const uint8_t*>(kUrl), sizeof(kUrl) - 1);
+    r.buffer = MutableBytes(image.data(), image.size());
+    r.connections = connections;
+    r.accept_ranges = true;
+    return r;
+  }
+
+  // The caller's loop: the server's side, the connections' timers, the fetch.
+  void run(Millis limit = 120000) {
+    Millis end = now + limit;
+    server.run(now);
+    while (!fetch().finished() && now < end) {
+      fetch().poll(now);
+      for (auto& p : server.peers) p.conn->poll(now, server);
+      server.run(now);
+      if (fetch().finished()) break;
+      Millis next = fetch().next_deadline();
+      for (auto& p : server.peers) next = std::min(next, p.conn->next_deadline());
+      now = std::max(now + 1, std::min(next, end));
+    }
+  }
+
+  // Every byte of the file is in place, and was announced final exactly once, in order.
+  void expect_whole_file() {
+    size_t wrong = 0;
+    for (size_t i = 0; i < kFileSize; ++i) wrong += image[i] != file_byte(i);
+    EXPECT_EQ(wrong, 0u);
+    uint64_t next = 0;
+    for (auto [offset, length] : recorder.finals) {
+      EXPECT_EQ(offset, next);
+      EXPECT_GT(length, 0u);
+      next = offset + length;
+    }
+    EXPECT_EQ(next, kFileSize);
+  }
+
+  std::vector<std::vector<uint8_t>> scratch;
+  std::vector<std::unique_ptr<HttpConnection>> conns;
+  HttpClient* clients[kConnections] = {};
+  SimServer server;
+  std::unique_ptr<HttpFetch> fetch_storage;  // made once the clients are
+  HttpFetch& fetch() { return *fetch_storage; }
+  FetchPolicy policy;
+  Recorder recorder;
+  std::vector<uint8_t> image = std::vector<uint8_t>(kFileSize, 0xEE);
+  Millis now = 1000;
+};
+
+TEST_F(HttpFetchTest, ChunksGoInOrderOverKeptAliveConnections) {
+  ASSERT_TRUE(fetch().start(request(3), policy, recorder, now));
+  EXPECT_EQ(fetch().connections(), 3u);
+  EXPECT_EQ(fetch().plan().chunk_count(), 7u);  // 100 KiB in 16 KiB chunks
+  run();
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+  EXPECT_EQ(server.requests.size(), 7u);
+  EXPECT_EQ(server.peers.size(), 3u) << "later chunks reuse their connection";
+  uint32_t reused = 0;
+  for (uint32_t i = 0; i < 3; ++i) reused += fetch().client(i).stats().reused;
+  EXPECT_EQ(reused, 4u);
+  EXPECT_EQ(fetch().received(), kFileSize);
+  EXPECT_EQ(server.requests[0].find("Range: bytes=0-16383\r\n") != std::string::npos, true);
+}
+
+TEST_F(HttpFetchTest, WithoutRangesOneConnectionTakesTheWholeFile) {
+  HttpFetch::Request r = request(4);
+  r.accept_ranges = false;
+  ASSERT_TRUE(fetch().start(r, policy, recorder, now));
+  EXPECT_EQ(fetch().connections(), 1u);
+  run();
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+  ASSERT_EQ(server.requests.size(), 1u);
+  EXPECT_EQ(server.requests[0].find("Range:"), std::string::npos);
+}
+
+TEST_F(HttpFetchTest, RangesNeverGoBelowTheMinimum) {
+  policy.min_range = 40 * 1024;  // 100 KiB: two ranges of at least 40 KiB, not four
+  ASSERT_TRUE(fetch().start(request(4), policy, recorder, now));
+  EXPECT_EQ(fetch().connections(), 2u);
+  EXPECT_EQ(fetch_connection_count(FetchPolicy{}, 3u << 20, 4, 4, true), 3u)
+      << "the ROM's policy: 1 MiB a range at least";
+  run();
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+}
+
+TEST_F(HttpFetchTest, ADroppedKeepAliveConnectionIsReopened) {
+  server.max_responses_per_connection = 1;
+  ASSERT_TRUE(fetch().start(request(2), policy, recorder, now));
+  run();
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+  // 7 chunks, each on a connection of its own: the server closed every one after
+  // its first response, as the next request went out.
+  EXPECT_EQ(server.peers.size(), 7u);
+}
+
+TEST_F(HttpFetchTest, AFailedChunkFailsTheFetchOnceTheOthersStop) {
+  int answered = 0;
+  server.responder = [&](const std::string& head) {
+    if (++answered == 4) return std::string("HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n");
+    return file_response(head);
+  };
+  ASSERT_TRUE(fetch().start(request(3), policy, recorder, now));
+  run();
+  ASSERT_TRUE(fetch().finished());
+  EXPECT_FALSE(fetch().succeeded());
+  uint32_t failed = 0;
+  for (uint32_t i = 0; i < 3; ++i) failed += fetch().client(i).failure() == HttpFailure::Status;
+  EXPECT_EQ(failed, 1u);
+  EXPECT_LT(server.requests.size(), 7u) << "no new chunk after the failure";
+  uint64_t announced = 0;
+  for (auto [offset, length] : recorder.finals) announced = offset + length;
+  EXPECT_LT(announced, kFileSize) << "the part after the failed chunk is not final";
+}
+
+TEST_F(HttpFetchTest, ProgressComesOnTimeAndCountsEveryConnection) {
+  server.hold = true;
+  ASSERT_TRUE(fetch().start(request(2), policy, recorder, now));
+  server.run(now);
+  fetch().poll(now);
+  EXPECT_TRUE(recorder.progress.empty());
+  EXPECT_EQ(fetch().next_deadline(), now + policy.progress_every_ms);
+  now += policy.progress_every_ms;
+  fetch().poll(now);
+  ASSERT_EQ(recorder.progress.size(), 1u);
+  EXPECT_EQ(recorder.progress[0], std::make_pair(uint64_t{0}, policy.progress_every_ms));
+  server.release(now);
+  run();
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+  fetch().report_progress(now);
+  EXPECT_EQ(recorder.progress.back().first, kFileSize);
+}
+
+// A runner elsewhere owns the clients: the fetch reads it and polls nobody.
+TEST_F(HttpFetchTest, ConnectionsRunElsewhereAreReadNotPolled) {
+  struct Runner final : FetchRunner {
+    uint64_t body_bytes(uint32_t) const override { return bytes; }
+    bool finished(uint32_t) const override { return done; }
+    uint64_t bytes = 0;
+    bool done = false;
+  } runner;
+  HttpFetch::Request r = request(2);
+  r.one_range_each = true;
+  ASSERT_TRUE(fetch().start(r, policy, recorder, now));
+  EXPECT_EQ(fetch().plan().chunk_count(), 2u);
+  fetch().run_elsewhere(&runner);
+  runner.bytes = 1000;
+  fetch().poll(now);
+  EXPECT_EQ(fetch().received(), 2000u);
+  ASSERT_EQ(recorder.finals.size(), 1u);
+  EXPECT_EQ(recorder.finals[0], std::make_pair(uint64_t{0}, uint64_t{1000}));
+  EXPECT_EQ(server.requests.size(), 0u) << "nothing polled the clients: no request went out";
+}
+
+}  // namespace
+}  // namespace mpxe::net
