@@ -24,6 +24,7 @@
 #include "ovmf_vars.h"
 #include "preflight.h"
 #include "serial_scanner.h"
+#include "signal_pipe.h"
 
 
 namespace mpxe::runner {
@@ -52,46 +53,6 @@ void write_all(int fd, std::string_view data) {
     }
   }
 }
-
-// SIGINT/SIGTERM/SIGHUP become a byte on a pipe the stream loop polls, so every
-// exit path runs the same cleanup.
-class SignalPipe {
- public:
-  SignalPipe() {
-    if (::pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0) fds_[0] = fds_[1] = -1;
-    write_fd_ = fds_[1];
-    struct sigaction sa {};
-    sa.sa_handler = &SignalPipe::on_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
-  }
-  ~SignalPipe() {
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
-    write_fd_ = -1;
-    for (int fd : fds_)
-      if (fd >= 0) ::close(fd);
-  }
-  int fd() const { return fds_[0]; }
-  // The signal that arrived, or 0.
-  int take() const {
-    unsigned char sig = 0;
-    return ::read(fds_[0], &sig, 1) == 1 ? sig : 0;
-  }
-
- private:
-  static void on_signal(int sig) {
-    int saved = errno;
-    unsigned char byte = static_cast<unsigned char>(sig);
-    if (write_fd_ >= 0) {
-      ssize_t n = ::write(write_fd_, &byte, 1);
-      (void)n;
-    }
-    errno = saved;
-  }
-  static inline volatile sig_atomic_t write_fd_ = -1;
-  int fds_[2] = {-1, -1};
-};
 
 // QEMU puts a terminal on stdin into raw, non-blocking mode and restores it when it
 // exits cleanly; this restores it whatever happened.
