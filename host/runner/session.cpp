@@ -1,19 +1,12 @@
 #include "session.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -22,11 +15,11 @@
 #include "console_stream.h"
 #include "exit_status.h"
 #include "http_boot.h"
+#include "nginx_child.h"
 #include "ovmf_vars.h"
 #include "preflight.h"
 #include "serial_scanner.h"
 #include "signal_pipe.h"
-
 
 namespace mpxe::runner {
 
@@ -147,174 +140,6 @@ bool write_ovmf_http_boot_option(const QemuPlan& plan, const std::string& url,
   }
   return true;
 }
-
-// A TCP port on 127.0.0.1 nobody listens on right now (bound to 0, then released).
-uint16_t pick_free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-    port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
-
-bool accepts_connections(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// The last non-empty lines of a small log file, joined with " | ".
-std::string log_tail(const std::string& path, size_t lines) {
-  std::ifstream in(path);
-  std::vector<std::string> all;
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) all.push_back(line);
-  std::string out;
-  for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i)
-    out += (out.empty() ? "" : " | ") + all[i];
-  return out;
-}
-
-// nginx as the runner's child, serving the PXE folder for one run (--http): a single
-// foreground process with its config, logs and temp files in the run's folder. It gets
-// SIGTERM if the runner dies without cleaning up, like QEMU.
-class NginxChild {
- public:
-  ~NginxChild() { stop(); }
-
-  // Starts NGINX serving ROOT and waits until it accepts connections; a port taken
-  // between picking and binding is retried with another.
-  bool start(const std::string& nginx, const std::string& dir, const std::string& root,
-             std::string& error) {
-    constexpr int kAttempts = 3;
-    for (int attempt = 0; attempt < kAttempts; ++attempt) {
-      NginxSetup setup{dir, root, pick_free_port()};
-      if (setup.port == 0) {
-        error = std::string("cannot find a free port on 127.0.0.1: ") + std::strerror(errno);
-        return false;
-      }
-      auto config = nginx_config(setup);
-      if (!config) {
-        error = "cannot write " + root + " or " + dir + " into an nginx config ('$' or a control character)";
-        return false;
-      }
-      std::ofstream(nginx_config_path(setup)) << *config;
-      bool port_taken = false;
-      if (launch(nginx_command(nginx, setup), dir, setup, error, port_taken)) {
-        port_ = setup.port;
-        return true;
-      }
-      if (!port_taken) return false;
-    }
-    return false;
-  }
-
-  uint16_t port() const { return port_; }
-
-  // SIGTERM (nginx's fast shutdown), SIGKILL after 3 s.
-  void stop() {
-    if (pid_ < 0) return;
-    ::kill(pid_, SIGTERM);
-    auto deadline = Clock::now() + std::chrono::seconds(3);
-    while (::waitpid(pid_, nullptr, WNOHANG) == 0) {
-      if (Clock::now() > deadline) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-        break;
-      }
-      ::usleep(10'000);
-    }
-    pid_ = -1;
-  }
-
- private:
-  bool launch(const std::vector<std::string>& argv, const std::string& dir,
-              const NginxSetup& setup, std::string& error, bool& port_taken) {
-    std::string output = dir + "/nginx-stderr.log";
-    int exec_status[2];
-    if (::pipe2(exec_status, O_CLOEXEC) != 0) {
-      error = std::strerror(errno);
-      return false;
-    }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t parent = ::getpid();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-      if (::getppid() != parent) ::_exit(127);
-      int null = ::open("/dev/null", O_RDONLY);
-      int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      if (null >= 0) ::dup2(null, STDIN_FILENO);
-      if (out >= 0) {
-        ::dup2(out, STDOUT_FILENO);
-        ::dup2(out, STDERR_FILENO);
-      }
-      ::signal(SIGPIPE, SIG_DFL);
-      for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
-      ::execv(args[0], args.data());
-      int e = errno;
-      ssize_t n = ::write(exec_status[1], &e, sizeof e);
-      (void)n;
-      ::_exit(127);
-    }
-    ::close(exec_status[1]);
-    int exec_errno = 0;
-    bool exec_failed = pid_ > 0 && ::read(exec_status[0], &exec_errno, sizeof exec_errno) ==
-                                       static_cast<ssize_t>(sizeof exec_errno);
-    ::close(exec_status[0]);
-    if (pid_ < 0 || exec_failed) {
-      error = "cannot start " + argv[0] + ": " + std::strerror(pid_ < 0 ? errno : exec_errno);
-      if (pid_ > 0) ::waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-      return false;
-    }
-    // Bounded wait for the listening socket; nginx normally needs a few milliseconds.
-    constexpr auto kReadyLimit = std::chrono::seconds(10);
-    auto deadline = Clock::now() + kReadyLimit;
-    std::string where = "127.0.0.1:" + std::to_string(setup.port);
-    for (;;) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        std::string said = log_tail(nginx_error_log_path(setup), 3);
-        if (said.empty()) said = log_tail(output, 3);
-        port_taken = said.find("Address already in use") != std::string::npos;
-        error = "nginx exited before serving " + where +
-                (WIFEXITED(status) ? " (status " + std::to_string(WEXITSTATUS(status)) + ")"
-                                   : " (signal " + std::to_string(WTERMSIG(status)) + ")") +
-                (said.empty() ? std::string() : ": " + said);
-        return false;
-      }
-      if (accepts_connections(setup.port)) return true;
-      if (Clock::now() > deadline) {
-        stop();
-        error = "nginx did not accept connections on " + where + " within " +
-                std::to_string(kReadyLimit.count()) + " s; it was stopped (log: " +
-                log_tail(nginx_error_log_path(setup), 3) + ")";
-        return false;
-      }
-      ::usleep(10'000);
-    }
-  }
-
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-};
 
 void print_gdb_help(const RunOptions& o, const HostPaths& paths) {
   std::string port = std::to_string(*o.gdb_port);
