@@ -1,6 +1,6 @@
 // HTTP boot for `mpxe run --http` and `--boot-url`: the boot URL the DHCP answer
 // carries, and the private nginx the runner serves the PXE folder with. Pure: the
-// process side (port, child, readiness) lives in session.cpp.
+// process side (port, child, readiness) lives in nginx_child.cpp.
 #pragma once
 
 #include <cstddef>

@@ -1,30 +1,25 @@
 #include "session.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "console_stream.h"
 #include "exit_status.h"
 #include "http_boot.h"
+#include "nginx_child.h"
 #include "ovmf_vars.h"
 #include "preflight.h"
 #include "serial_scanner.h"
-
+#include "signal_pipe.h"
 
 namespace mpxe::runner {
 
@@ -32,66 +27,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-void say(const std::string& line) { std::fprintf(stderr, "mpxe: %s\n", line.c_str()); }
-
-// Writes everything, waiting out EAGAIN: QEMU's stdio chardev makes the terminal's
-// shared file description non-blocking, and stdout is often that same terminal.
-void write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n > 0) {
-      data.remove_prefix(static_cast<size_t>(n));
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      pollfd p{fd, POLLOUT, 0};
-      ::poll(&p, 1, 100);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      return;  // the reader went away; keep running, the log still gets it
-    }
-  }
-}
-
-// SIGINT/SIGTERM/SIGHUP become a byte on a pipe the stream loop polls, so every
-// exit path runs the same cleanup.
-class SignalPipe {
- public:
-  SignalPipe() {
-    if (::pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0) fds_[0] = fds_[1] = -1;
-    write_fd_ = fds_[1];
-    struct sigaction sa {};
-    sa.sa_handler = &SignalPipe::on_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
-  }
-  ~SignalPipe() {
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
-    write_fd_ = -1;
-    for (int fd : fds_)
-      if (fd >= 0) ::close(fd);
-  }
-  int fd() const { return fds_[0]; }
-  // The signal that arrived, or 0.
-  int take() const {
-    unsigned char sig = 0;
-    return ::read(fds_[0], &sig, 1) == 1 ? sig : 0;
-  }
-
- private:
-  static void on_signal(int sig) {
-    int saved = errno;
-    unsigned char byte = static_cast<unsigned char>(sig);
-    if (write_fd_ >= 0) {
-      ssize_t n = ::write(write_fd_, &byte, 1);
-      (void)n;
-    }
-    errno = saved;
-  }
-  static inline volatile sig_atomic_t write_fd_ = -1;
-  int fds_[2] = {-1, -1};
-};
 
 // QEMU puts a terminal on stdin into raw, non-blocking mode and restores it when it
 // exits cleanly; this restores it whatever happened.
@@ -206,313 +141,6 @@ bool write_ovmf_http_boot_option(const QemuPlan& plan, const std::string& url,
   return true;
 }
 
-// A TCP port on 127.0.0.1 nobody listens on right now (bound to 0, then released).
-uint16_t pick_free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-    port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
-
-bool accepts_connections(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// The last non-empty lines of a small log file, joined with " | ".
-std::string log_tail(const std::string& path, size_t lines) {
-  std::ifstream in(path);
-  std::vector<std::string> all;
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) all.push_back(line);
-  std::string out;
-  for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i)
-    out += (out.empty() ? "" : " | ") + all[i];
-  return out;
-}
-
-// nginx as the runner's child, serving the PXE folder for one run (--http): a single
-// foreground process with its config, logs and temp files in the run's folder. It gets
-// SIGTERM if the runner dies without cleaning up, like QEMU.
-class NginxChild {
- public:
-  ~NginxChild() { stop(); }
-
-  // Starts NGINX serving ROOT and waits until it accepts connections; a port taken
-  // between picking and binding is retried with another.
-  bool start(const std::string& nginx, const std::string& dir, const std::string& root,
-             std::string& error) {
-    constexpr int kAttempts = 3;
-    for (int attempt = 0; attempt < kAttempts; ++attempt) {
-      NginxSetup setup{dir, root, pick_free_port()};
-      if (setup.port == 0) {
-        error = std::string("cannot find a free port on 127.0.0.1: ") + std::strerror(errno);
-        return false;
-      }
-      auto config = nginx_config(setup);
-      if (!config) {
-        error = "cannot write " + root + " or " + dir + " into an nginx config ('$' or a control character)";
-        return false;
-      }
-      std::ofstream(nginx_config_path(setup)) << *config;
-      bool port_taken = false;
-      if (launch(nginx_command(nginx, setup), dir, setup, error, port_taken)) {
-        port_ = setup.port;
-        return true;
-      }
-      if (!port_taken) return false;
-    }
-    return false;
-  }
-
-  uint16_t port() const { return port_; }
-
-  // SIGTERM (nginx's fast shutdown), SIGKILL after 3 s.
-  void stop() {
-    if (pid_ < 0) return;
-    ::kill(pid_, SIGTERM);
-    auto deadline = Clock::now() + std::chrono::seconds(3);
-    while (::waitpid(pid_, nullptr, WNOHANG) == 0) {
-      if (Clock::now() > deadline) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-        break;
-      }
-      ::usleep(10'000);
-    }
-    pid_ = -1;
-  }
-
- private:
-  bool launch(const std::vector<std::string>& argv, const std::string& dir,
-              const NginxSetup& setup, std::string& error, bool& port_taken) {
-    std::string output = dir + "/nginx-stderr.log";
-    int exec_status[2];
-    if (::pipe2(exec_status, O_CLOEXEC) != 0) {
-      error = std::strerror(errno);
-      return false;
-    }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t parent = ::getpid();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-      if (::getppid() != parent) ::_exit(127);
-      int null = ::open("/dev/null", O_RDONLY);
-      int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      if (null >= 0) ::dup2(null, STDIN_FILENO);
-      if (out >= 0) {
-        ::dup2(out, STDOUT_FILENO);
-        ::dup2(out, STDERR_FILENO);
-      }
-      ::signal(SIGPIPE, SIG_DFL);
-      for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
-      ::execv(args[0], args.data());
-      int e = errno;
-      ssize_t n = ::write(exec_status[1], &e, sizeof e);
-      (void)n;
-      ::_exit(127);
-    }
-    ::close(exec_status[1]);
-    int exec_errno = 0;
-    bool exec_failed = pid_ > 0 && ::read(exec_status[0], &exec_errno, sizeof exec_errno) ==
-                                       static_cast<ssize_t>(sizeof exec_errno);
-    ::close(exec_status[0]);
-    if (pid_ < 0 || exec_failed) {
-      error = "cannot start " + argv[0] + ": " + std::strerror(pid_ < 0 ? errno : exec_errno);
-      if (pid_ > 0) ::waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-      return false;
-    }
-    // Bounded wait for the listening socket; nginx normally needs a few milliseconds.
-    constexpr auto kReadyLimit = std::chrono::seconds(10);
-    auto deadline = Clock::now() + kReadyLimit;
-    std::string where = "127.0.0.1:" + std::to_string(setup.port);
-    for (;;) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        std::string said = log_tail(nginx_error_log_path(setup), 3);
-        if (said.empty()) said = log_tail(output, 3);
-        port_taken = said.find("Address already in use") != std::string::npos;
-        error = "nginx exited before serving " + where +
-                (WIFEXITED(status) ? " (status " + std::to_string(WEXITSTATUS(status)) + ")"
-                                   : " (signal " + std::to_string(WTERMSIG(status)) + ")") +
-                (said.empty() ? std::string() : ": " + said);
-        return false;
-      }
-      if (accepts_connections(setup.port)) return true;
-      if (Clock::now() > deadline) {
-        stop();
-        error = "nginx did not accept connections on " + where + " within " +
-                std::to_string(kReadyLimit.count()) + " s; it was stopped (log: " +
-                log_tail(nginx_error_log_path(setup), 3) + ")";
-        return false;
-      }
-      ::usleep(10'000);
-    }
-  }
-
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-};
-
-class QemuChild {
- public:
-  // Starts ARGV with stdin inherited and stdout/stderr on pipes. QEMU gets SIGTERM
-  // if the runner dies without cleaning up (SIGKILL, a crash), so no VM outlives it.
-  bool start(const std::vector<std::string>& argv, std::string& error) {
-    int out[2], err[2], exec_status[2];
-    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 ||
-        ::pipe2(exec_status, O_CLOEXEC) != 0) {
-      error = std::strerror(errno);
-      return false;
-    }
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t parent = ::getpid();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-      if (::getppid() != parent) ::_exit(127);
-      ::dup2(out[1], STDOUT_FILENO);
-      ::dup2(err[1], STDERR_FILENO);
-      ::signal(SIGPIPE, SIG_DFL);
-      for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
-      ::execvp(args[0], args.data());
-      int e = errno;
-      ssize_t n = ::write(exec_status[1], &e, sizeof e);  // tell the parent why
-      (void)n;
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    ::close(err[1]);
-    ::close(exec_status[1]);
-    int exec_errno = 0;
-    bool exec_failed = pid_ > 0 && ::read(exec_status[0], &exec_errno, sizeof exec_errno) ==
-                                       static_cast<ssize_t>(sizeof exec_errno);
-    ::close(exec_status[0]);
-    if (pid_ < 0 || exec_failed) {
-      error = std::strerror(pid_ < 0 ? errno : exec_errno);
-      if (pid_ > 0) ::waitpid(pid_, nullptr, 0);
-      ::close(out[0]);
-      ::close(err[0]);
-      pid_ = -1;
-      return false;
-    }
-    out_ = out[0];
-    err_ = err[0];
-    return true;
-  }
-
-  ~QemuChild() {
-    stop();
-    for (int fd : {out_, err_})
-      if (fd >= 0) ::close(fd);
-  }
-
-  int out_fd() const { return out_; }
-  int err_fd() const { return err_; }
-  void close_out() { close_fd(out_); }
-  void close_err() { close_fd(err_); }
-
-  // Reaps QEMU if it has ended (WAIT: block until it does).
-  bool reap(bool wait) {
-    if (pid_ < 0) return true;
-    int status = 0;
-    pid_t r = ::waitpid(pid_, &status, wait ? 0 : WNOHANG);
-    if (r == pid_) {
-      pid_ = -1;
-      end_.exited = WIFEXITED(status);
-      end_.code = end_.exited ? WEXITSTATUS(status) : WTERMSIG(status);
-      return true;
-    }
-    if (r < 0 && errno != EINTR) pid_ = -1;
-    return false;
-  }
-
-  // SIGTERM (QEMU shuts down cleanly and restores the terminal), SIGKILL after 5 s.
-  void stop() {
-    if (pid_ < 0) return;
-    ::kill(pid_, SIGTERM);
-    auto deadline = Clock::now() + std::chrono::seconds(5);
-    while (!reap(false)) {
-      if (Clock::now() > deadline) {
-        ::kill(pid_, SIGKILL);
-        reap(true);
-        return;
-      }
-      ::usleep(20'000);
-    }
-  }
-
-  const QemuEnd& end() const { return end_; }
-
- private:
-  static void close_fd(int& fd) {
-    if (fd >= 0) ::close(fd);
-    fd = -1;
-  }
-  pid_t pid_ = -1;
-  int out_ = -1;
-  int err_ = -1;
-  QemuEnd end_;
-};
-
-// Where the console's bytes go besides the scanner: this terminal and --serial-log
-// (stdio mode), or nowhere else (TCP mode: QEMU logs them itself).
-struct ConsoleSink {
-  bool to_stdout = true;
-  std::ofstream log;
-  char last = '\n';
-
-  void write(std::string_view bytes) {
-    if (bytes.empty()) return;
-    if (to_stdout) write_all(STDOUT_FILENO, bytes);
-    if (log.is_open()) log.write(bytes.data(), static_cast<std::streamsize>(bytes.size())).flush();
-    last = bytes.back();
-  }
-  // Before the runner's own line: end the console's line and its colours.
-  void settle() {
-    if (!to_stdout) return;
-    if (::isatty(STDOUT_FILENO)) write_all(STDOUT_FILENO, "\x1b[0m");
-    if (last != '\n') write_all(STDOUT_FILENO, "\r\n");
-    last = '\n';
-  }
-};
-
-struct StreamResult {
-  enum class Why { kQemuEnded, kBootFailed, kQemuFatal, kTimeout, kSignal } why = Why::kQemuEnded;
-  std::string detail;
-  int signal = 0;
-};
-
-std::string read_some(int fd, bool& open) {
-  char buf[16384];
-  ssize_t n = ::read(fd, buf, sizeof buf);
-  if (n > 0) return std::string(buf, static_cast<size_t>(n));
-  if (n == 0 || (errno != EINTR && errno != EAGAIN)) open = false;
-  return {};
-}
-
 void print_gdb_help(const RunOptions& o, const HostPaths& paths) {
   std::string port = std::to_string(*o.gdb_port);
   say("gdb server on tcp::" + port + "; the CPUs wait for it. In another terminal:");
@@ -521,138 +149,6 @@ void print_gdb_help(const RunOptions& o, const HostPaths& paths) {
   say("  add-symbol-file " + paths.build_dir + "/firmware/mpxe.debug.efi -o 0xADDR");
   say("(symbols: " + paths.build_dir + "/firmware/*.debug.efi; see docs/debugging.md)");
 }
-
-// Streams QEMU's console and errors until QEMU ends, the boot fails, time runs out or
-// a signal arrives.
-class Streamer {
- public:
-  Streamer(QemuChild& qemu, const RunOptions& o, const HostPaths& paths, const QemuPlan& plan,
-           ConsoleSink& console, SerialScanner& scanner)
-      : qemu_(qemu), o_(o), paths_(paths), plan_(plan), console_(console), scanner_(scanner) {}
-  ~Streamer() {
-    if (tail_fd_ >= 0) ::close(tail_fd_);
-  }
-
-  StreamResult run(const SignalPipe& signals) {
-    const auto deadline = Clock::now() + std::chrono::seconds(o_.timeout_s);
-    while (!ended_) {
-      if (o_.timeout_s > 0 && Clock::now() >= deadline) return {StreamResult::Why::kTimeout, "", 0};
-      pollfd fds[3] = {{signals.fd(), POLLIN, 0},
-                       {out_open_ ? qemu_.out_fd() : -1, POLLIN, 0},
-                       {err_open_ ? qemu_.err_fd() : -1, POLLIN, 0}};
-      ::poll(fds, 3, tcp_console() ? 100 : 1000);
-      if (fds[0].revents & POLLIN)
-        if (int sig = signals.take()) return {StreamResult::Why::kSignal, "", sig};
-      if (fds[1].revents) pump_out();
-      if (fds[2].revents) pump_err();
-      if (tcp_console()) pump_tail();
-      if (ended_) break;
-      // QEMU gone (even if something else holds its pipes): take what is left.
-      if (qemu_.reap(!out_open_ && !err_open_)) {
-        drain();
-        break;
-      }
-    }
-    return result_;
-  }
-
- private:
-  bool tcp_console() const { return !plan_.serial_logfile.empty(); }
-
-  void console_bytes(std::string_view bytes) {
-    if (ended_) return;
-    for (const auto& event : scanner_.feed(bytes)) {
-      if (event.kind == SerialEventKind::kBootOptionFailed && first_failure_.empty())
-        first_failure_ = event.detail;
-      if (event.kind == SerialEventKind::kDriverLoaded && o_.gdb_port) {
-        console_.settle();
-        say("symbols: add-symbol-file " + paths_.build_dir + "/firmware/mpxe.debug.efi -o " +
-            event.detail);
-      }
-      if (ends_boot(event, o_.tap.empty())) {
-        std::string detail = event.detail;
-        if (event.kind == SerialEventKind::kBootOptionFailed)
-          detail += plan_.boot_url.empty()
-                        ? " (no other boot option can reach QEMU's TFTP server either)"
-                        : " (the firmware's other options would not find " + plan_.boot_url +
-                              " either)";
-        else if (!first_failure_.empty())
-          detail = first_failure_ + " (and any later options), then the firmware " + detail;
-        else
-          detail = "the firmware " + detail;
-        result_ = {StreamResult::Why::kBootFailed, detail, 0};
-        ended_ = true;
-        return;
-      }
-    }
-  }
-
-  bool pump_out() {
-    if (!out_open_) return false;
-    std::string bytes = read_some(qemu_.out_fd(), out_open_);
-    if (!out_open_) qemu_.close_out();
-    if (tcp_console()) {
-      write_all(STDOUT_FILENO, bytes);  // QEMU's own chatter, not the console
-    } else {
-      console_.write(bytes);
-      console_bytes(bytes);
-    }
-    return !bytes.empty();
-  }
-
-  bool pump_err() {
-    if (!err_open_) return false;
-    std::string bytes = read_some(qemu_.err_fd(), err_open_);
-    if (!err_open_) qemu_.close_err();
-    write_all(STDERR_FILENO, bytes);
-    std::vector<std::string> lines;
-    err_lines_.feed(bytes, lines);
-    for (const auto& line : lines) {
-      if (auto fatal = qemu_fatal_error(line); fatal && !ended_) {
-        result_ = {StreamResult::Why::kQemuFatal, *fatal, 0};
-        ended_ = true;
-      }
-    }
-    return !bytes.empty();
-  }
-
-  bool pump_tail() {
-    if (tail_fd_ < 0) tail_fd_ = ::open(plan_.serial_logfile.c_str(), O_RDONLY | O_CLOEXEC);
-    if (tail_fd_ < 0) return false;
-    bool open = true;
-    std::string bytes = read_some(tail_fd_, open);
-    console_bytes(bytes);
-    return !bytes.empty();
-  }
-
-  void drain() {
-    for (;;) {
-      pollfd fds[2] = {{out_open_ ? qemu_.out_fd() : -1, POLLIN, 0},
-                       {err_open_ ? qemu_.err_fd() : -1, POLLIN, 0}};
-      if (::poll(fds, 2, 0) <= 0) break;
-      bool more = false;
-      if (fds[0].revents) more |= pump_out();
-      if (fds[1].revents) more |= pump_err();
-      if (!more) break;
-    }
-    while (tcp_console() && pump_tail()) {
-    }
-  }
-
-  QemuChild& qemu_;
-  const RunOptions& o_;
-  const HostPaths& paths_;
-  const QemuPlan& plan_;
-  ConsoleSink& console_;
-  SerialScanner& scanner_;
-  bool out_open_ = true;
-  bool err_open_ = true;
-  int tail_fd_ = -1;  // TCP mode: QEMU's log of the console, read as it grows
-  bool ended_ = false;
-  std::string first_failure_;
-  LineCleaner err_lines_;
-  StreamResult result_;
-};
 
 int finish(const Outcome& outcome, ConsoleSink& console) {
   console.settle();
@@ -722,13 +218,13 @@ int run_session(const RunOptions& o, const HostPaths& paths, const Environment& 
 
   TerminalGuard terminal;
   QemuChild qemu;
-  if (!qemu.start(build_qemu_command(o, plan), error))
+  if (int start_error = qemu.start(build_qemu_command(o, plan)))
     return finish({static_cast<int>(RunnerStatus::kQemuStartFailed),
-                   "cannot start " + paths.qemu + ": " + error},
+                   "cannot start " + paths.qemu + ": " + std::strerror(start_error)},
                   console);
   SerialScanner scanner;
-  StreamResult streamed = Streamer(qemu, o, paths, plan, console, scanner).run(signals);
-  qemu.stop();
+  StreamResult streamed = stream_console(qemu, o, paths, plan, console, scanner, signals);
+  qemu.process().stop();
   nginx.stop();
 
   switch (streamed.why) {
@@ -751,7 +247,7 @@ int run_session(const RunOptions& o, const HostPaths& paths, const Environment& 
     case StreamResult::Why::kQemuEnded:
       break;
   }
-  QemuEnd end = qemu.end();
+  QemuEnd end{qemu.process().end().exited, qemu.process().end().code};
   end.guest_ran = scanner.bytes_seen() > 0;
   Outcome outcome = map_qemu_end(end);
   if (outcome.reason.empty()) {  // the payload's own status: no "(status N)" echo
