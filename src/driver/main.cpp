@@ -1,14 +1,14 @@
 // mpxe driver entry: a UEFI driver-binding driver for the NICs in nic_ids.h.
 // It owns the controller through EFI_PCI_IO_PROTOCOL; the NIC drivers, the stack
 // and the boot faces (LoadFile, PXE Base Code, SNP) hang off Start().
-#include "driver/nic_ids.h"
-#include "driver/boot_handle.h"
-#include "driver/intel_net.h"
-#include "driver/netboot.h"
-#include "driver/pxe_base_code.h"
-#include "driver/snp.h"
-#include "driver/stack_session.h"
-#include "driver/virtio_net.h"
+#include "driver/nic/nic_ids.h"
+#include "driver/efi/boot_handle.h"
+#include "driver/nic/intel_net.h"
+#include "driver/boot/netboot.h"
+#include "driver/efi/pxe_base_code.h"
+#include "driver/efi/snp.h"
+#include "driver/boot/stack_session.h"
+#include "driver/nic/virtio_net.h"
 #include "phy/fault_injector.h"
 #include "qemu/fw_cfg.h"
 #include "uefi/protocols/driver_binding.h"

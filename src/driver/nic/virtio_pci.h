@@ -4,8 +4,8 @@
 // memory BARs).
 #pragma once
 
-#include "driver/dma_buffer.h"
-#include "nic/virtqueue.h"
+#include "driver/nic/dma_buffer.h"
+#include "driver/nic/virtqueue.h"
 #include "uefi/protocols/pci_io.h"
 
 namespace mpxe::driver {

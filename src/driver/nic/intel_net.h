@@ -2,8 +2,8 @@
 // Register offsets and bits from the 8254x and 82574 software developer's manuals.
 #pragma once
 
-#include "driver/dma_buffer.h"
-#include "driver/nic_ids.h"
+#include "driver/nic/dma_buffer.h"
+#include "driver/nic/nic_ids.h"
 #include "phy/device.h"
 #include "uefi/protocols/pci_io.h"
 

@@ -1,4 +1,4 @@
-#include "driver/intel_net.h"
+#include "driver/nic/intel_net.h"
 
 #include "phy/multicast_table.h"
 #include "uefi/runtime/efi.h"

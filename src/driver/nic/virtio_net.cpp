@@ -1,4 +1,4 @@
-#include "driver/virtio_net.h"
+#include "driver/nic/virtio_net.h"
 
 #include "uefi/runtime/log.h"
 

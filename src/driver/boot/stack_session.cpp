@@ -1,4 +1,4 @@
-#include "driver/stack_session.h"
+#include "driver/boot/stack_session.h"
 
 #include "core/byte_ops.h"
 #include "uefi/runtime/log.h"

@@ -1,4 +1,4 @@
-#include "nic/virtqueue.h"
+#include "driver/nic/virtqueue.h"
 
 namespace mpxe::nic {
 namespace {

@@ -1,9 +1,9 @@
 // virtio-net (virtio 1.1, 5.1) over either PCI transport, split virtqueues, polled.
 #pragma once
 
-#include "driver/dma_buffer.h"
-#include "driver/virtio_pci.h"
-#include "nic/virtqueue.h"
+#include "driver/nic/dma_buffer.h"
+#include "driver/nic/virtio_pci.h"
+#include "driver/nic/virtqueue.h"
 #include "phy/device.h"
 #include "uefi/protocols/pci_io.h"
 
