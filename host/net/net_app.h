@@ -127,8 +127,7 @@ class NetApp {
   std::unique_ptr<net::Interface> iface_;
 };
 
-// Subcommands; main() calls each. commands_default.cpp defines the ones whose
-// own file is not there yet as weak, empty functions.
+// Subcommands, one cmd_*.cpp each; main() calls each.
 void add_ping_command(CLI::App& app, NetApp& net);
 void add_dhcp_command(CLI::App& app, NetApp& net);
 void add_tftp_command(CLI::App& app, NetApp& net);

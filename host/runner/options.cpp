@@ -15,10 +15,32 @@ namespace mpxe::runner {
 
 namespace {
 
-const std::map<std::string, Nic> kNics = {{"virtio", Nic::kVirtio},
-                                          {"virtio-modern", Nic::kVirtioModern},
-                                          {"e1000", Nic::kE1000},
-                                          {"e1000e", Nic::kE1000e}};
+constexpr NicModel kNicModels[] = {
+#define MPXE_NIC(id, name, vendor, device, driver, description, qemu_device, qemu_options, help, \
+                 ovmf_drives)                                                                    \
+  {Nic::k##id, name, qemu_device, qemu_options, help, ovmf_drives},
+#include "driver/nic/nic_table.h"
+#undef MPXE_NIC
+};
+
+std::map<std::string, Nic> nic_names() {
+  std::map<std::string, Nic> names;
+  for (const NicModel& row : kNicModels) names.emplace(row.name, row.nic);
+  return names;
+}
+const std::map<std::string, Nic> kNics = nic_names();
+
+// "virtio (virtio-net-pci), virtio-modern (same, modern only), e1000, e1000e" and
+// "virtio|virtio-modern|e1000|e1000e".
+std::string nic_help(bool with_notes) {
+  std::string text;
+  for (const NicModel& row : kNicModels) {
+    if (!text.empty()) text += with_notes ? ", " : "|";
+    text += row.name;
+    if (with_notes && !row.help.empty()) text += " (" + std::string(row.help) + ")";
+  }
+  return text;
+}
 const std::map<std::string, Stack> kStacks = {
     {"mpxe", Stack::kMpxe}, {"ovmf", Stack::kOvmf}, {"ipxe", Stack::kIpxe}};
 const std::map<std::string, Accel> kAccels = {{"tcg", Accel::kTcg}, {"kvm", Accel::kKvm}};
@@ -110,9 +132,9 @@ void add_run_options(CLI::App& app, Bound& b) {
   app.add_option("--boot-file", o.boot_file,
                  "Boot file, relative to the PXE folder" + env_note("boot-file"))
       ->option_text("PATH (mpsh.efi)");
-  app.add_option("--nic", o.nic, "NIC model: virtio (virtio-net-pci), virtio-modern (same, modern only), e1000, e1000e")
+  app.add_option("--nic", o.nic, "NIC model: " + nic_help(true))
       ->transform(CLI::CheckedTransformer(kNics, CLI::ignore_case).description(""))
-      ->option_text("virtio|virtio-modern|e1000|e1000e (virtio)");
+      ->option_text(nic_help(false) + " (" + std::string(nic_name(Nic::kVirtio)) + ")");
   app.add_option("--stack", o.stack,
                  "Network boot stack: mpxe (our option ROM), ovmf (OVMF's own NetworkPkg), "
                  "ipxe (QEMU's iPXE ROM)")
@@ -266,7 +288,12 @@ ParseResult usage_error(std::string message) {
 
 }  // namespace
 
-std::string_view nic_name(Nic nic) { return enum_name(kNics, nic); }
+const NicModel& nic_model(Nic nic) {
+  for (const NicModel& row : kNicModels)
+    if (row.nic == nic) return row;
+  return kNicModels[0];  // unreachable: Nic's values are the rows
+}
+std::string_view nic_name(Nic nic) { return nic_model(nic).name; }
 std::string_view stack_name(Stack stack) { return enum_name(kStacks, stack); }
 std::string_view accel_name(Accel accel) { return enum_name(kAccels, accel); }
 
@@ -306,8 +333,7 @@ std::pair<std::vector<std::string>, std::vector<std::string>> split_at_double_da
 }
 
 std::optional<std::string> check_combination(const RunOptions& o) {
-  bool intel = o.nic == Nic::kE1000 || o.nic == Nic::kE1000e;
-  if (o.stack == Stack::kOvmf && intel)
+  if (o.stack == Stack::kOvmf && !nic_model(o.nic).ovmf_drives)
     return "--stack ovmf cannot drive --nic " + std::string(nic_name(o.nic)) +
            ": OVMF has no Intel NIC driver (it carries only VirtioNetDxe), so it would find "
            "no network boot option; use --stack ipxe or --stack mpxe, or --nic virtio";

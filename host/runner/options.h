@@ -12,10 +12,25 @@
 
 namespace mpxe::runner {
 
-enum class Nic { kVirtio, kVirtioModern, kE1000, kE1000e };
+// The NICs mpxe ships a ROM for (src/driver/nic/nic_table.h): kVirtio, kE1000, ...
+enum class Nic {
+#define MPXE_NIC(id, ...) k##id,
+#include "driver/nic/nic_table.h"
+#undef MPXE_NIC
+};
 enum class Stack { kMpxe, kOvmf, kIpxe };
 enum class Accel { kTcg, kKvm };
 
+// A row of the NIC table, as the runner uses it.
+struct NicModel {
+  Nic nic;
+  std::string_view name;          // --nic NAME, rom/mpxe-NAME.rom
+  std::string_view qemu_device;   // -device MODEL,...
+  std::string_view qemu_options;  // appended to the -device arguments
+  std::string_view help;          // --help's note after the name, or empty
+  bool ovmf_drives;               // stock OVMF has a driver for it (VirtioNetDxe)
+};
+const NicModel& nic_model(Nic nic);
 std::string_view nic_name(Nic nic);
 std::string_view stack_name(Stack stack);
 std::string_view accel_name(Accel accel);

@@ -15,19 +15,6 @@ void append(std::vector<std::string>& to, std::vector<std::string> more) {
   for (auto& word : more) to.push_back(std::move(word));
 }
 
-std::string_view nic_device(Nic nic) {
-  switch (nic) {
-    case Nic::kVirtio:
-    case Nic::kVirtioModern:
-      return "virtio-net-pci";
-    case Nic::kE1000:
-      return "e1000";
-    case Nic::kE1000e:
-      return "e1000e";
-  }
-  return "?";
-}
-
 }  // namespace
 
 HostPaths resolve_host_paths(const Environment& env, std::string_view compiled_build_dir) {
@@ -97,9 +84,9 @@ std::vector<std::string> netdev_args(const RunOptions& o, const QemuPlan& plan) 
 // The stack is chosen through the NIC's option ROM: ours, none (OVMF's own
 // drivers and NetworkPkg), or QEMU's default for the model (iPXE's efi-*.rom).
 std::vector<std::string> nic_args(const RunOptions& o, const QemuPlan& plan) {
-  std::string device = std::string(nic_device(o.nic)) + ",netdev=" + std::string(kNetdevId) +
-                       ",bootindex=1";
-  if (o.nic == Nic::kVirtioModern) device += ",disable-legacy=on,disable-modern=off";
+  const NicModel& nic = nic_model(o.nic);
+  std::string device = std::string(nic.qemu_device) + ",netdev=" + std::string(kNetdevId) +
+                       ",bootindex=1" + std::string(nic.qemu_options);
   if (plan.pin_nic) {
     char pinned[48];
     std::snprintf(pinned, sizeof pinned, ",mac=%02x:%02x:%02x:%02x:%02x:%02x,addr=0x%x",

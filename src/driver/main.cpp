@@ -1,14 +1,13 @@
-// mpxe driver entry: a UEFI driver-binding driver for the NICs in nic_ids.h.
+// mpxe driver entry: a UEFI driver-binding driver for the NICs in nic/nic_table.h.
 // It owns the controller through EFI_PCI_IO_PROTOCOL; the NIC drivers, the stack
 // and the boot faces (LoadFile, PXE Base Code, SNP) hang off Start().
-#include "driver/nic_ids.h"
-#include "driver/boot_handle.h"
-#include "driver/intel_net.h"
-#include "driver/netboot.h"
-#include "driver/pxe_base_code.h"
-#include "driver/snp.h"
-#include "driver/stack_session.h"
-#include "driver/virtio_net.h"
+#include "driver/boot/netboot.h"
+#include "driver/boot/stack_session.h"
+#include "driver/efi/boot_handle.h"
+#include "driver/efi/pxe_base_code.h"
+#include "driver/efi/snp.h"
+#include "driver/nic/nic_driver.h"
+#include "driver/nic/nic_models.h"
 #include "phy/fault_injector.h"
 #include "qemu/fw_cfg.h"
 #include "uefi/protocols/driver_binding.h"
@@ -51,11 +50,9 @@ bool link_faults_requested(mpxe::phy::FaultRates* rates, uint64_t* seed) {
 }
 
 struct NicContext {
-  const mpxe::NicId* id = nullptr;
+  const mpxe::driver::NicModel* model = nullptr;
   PciIoProtocol* pci = nullptr;
-  mpxe::driver::VirtioNet virtio;
-  mpxe::driver::IntelNet intel;
-  mpxe::phy::Device* device = nullptr;  // whichever of the above drives this NIC
+  mpxe::driver::NicDriver* device = nullptr;  // started; null when it would not start
   mpxe::phy::FaultInjector* faults = nullptr;  // between the NIC and the stack (--faults)
   mpxe::driver::StackSession session;
   mpxe::driver::PxeBaseCode pxe;
@@ -66,7 +63,10 @@ struct NicContext {
   bool snp_installed = false;
   Event exit_event = nullptr;  // ExitBootServices: quiesce the NIC
 
-  ~NicContext() { delete faults; }
+  ~NicContext() {
+    delete faults;
+    delete device;
+  }
 
   Status publish(Handle controller, Handle driver) {
     mpxe::phy::DeviceInfo info = device->info();
@@ -86,12 +86,9 @@ struct NicContext {
     if (is_error(s)) return s;
     pxe.init(&session);
     netboot.init(&session, &pxe);
-    // virtio-net without VIRTIO_NET_F_CTRL_RX (we do not negotiate it) has no filter
-    // to set and delivers multicast (QEMU's is promiscuous); the Intel parts accept
-    // our address and broadcast only (empty multicast table, no RCTL.MPE).
     s = snp.init(device, info.mac,
-                 device == &virtio ? mpxe::driver::Snp::kDeliversAllMulticast
-                                   : mpxe::driver::Snp::kDeliversUnicastBroadcast);
+                 device->delivers_all_multicast() ? mpxe::driver::Snp::kDeliversAllMulticast
+                                                  : mpxe::driver::Snp::kDeliversUnicastBroadcast);
     if (is_error(s)) return s;
     netboot.set_handoff(hand_off, this);
     netboot.set_boot_handle(&boot);
@@ -122,8 +119,7 @@ struct NicContext {
   // no longer ours. Boot services are gone by then: reset only, free nothing.
   static void on_exit_boot_services(Event, void* context) {
     auto* self = static_cast<NicContext*>(context);
-    if (self->device == &self->virtio) self->virtio.quiesce();
-    if (self->device == &self->intel) self->intel.quiesce();
+    if (self->device != nullptr) self->device->quiesce();
   }
 
   void arm_quiesce() {
@@ -146,17 +142,17 @@ struct NicContext {
   void stop_device() {
     if (exit_event != nullptr) bs()->CloseEvent(exit_event);
     exit_event = nullptr;
-    if (device == &virtio) virtio.stop();
-    if (device == &intel) intel.stop();
+    if (device != nullptr) device->stop();
+    delete device;
     device = nullptr;
   }
 };
 
-const mpxe::NicId* read_nic_id(PciIoProtocol* pci) {
+const mpxe::driver::NicModel* read_nic_model(PciIoProtocol* pci) {
   uint16_t ids[2] = {};
   if (is_error(pci->Pci.Read(pci, PciIoWidth::Uint16, kPciVendorIdOffset, 2, ids)))
     return nullptr;
-  return mpxe::find_nic(ids[0], ids[1]);
+  return mpxe::driver::find_nic_model(ids[0], ids[1]);
 }
 
 Status binding_supported(DriverBindingProtocol* self, Handle controller, DevicePathProtocol*) {
@@ -164,7 +160,7 @@ Status binding_supported(DriverBindingProtocol* self, Handle controller, DeviceP
   Status s = bs()->OpenProtocol(controller, &kPciIoProtocolGuid, reinterpret_cast<void**>(&pci),
                                 self->DriverBindingHandle, controller, kOpenProtocolByDriver);
   if (is_error(s)) return s;
-  const mpxe::NicId* nic = read_nic_id(pci);
+  const mpxe::driver::NicModel* nic = read_nic_model(pci);
   bs()->CloseProtocol(controller, &kPciIoProtocolGuid, self->DriverBindingHandle, controller);
   return nic != nullptr ? kSuccess : kUnsupported;
 }
@@ -177,15 +173,15 @@ Status binding_start(DriverBindingProtocol* self, Handle controller, DevicePathP
     log("mpxe: cannot open PCI I/O: %s\n", status_text(s));
     return s;
   }
-  const mpxe::NicId* nic = read_nic_id(pci);
+  const mpxe::driver::NicModel* nic = read_nic_model(pci);
   if (nic == nullptr) {
     bs()->CloseProtocol(controller, &kPciIoProtocolGuid, self->DriverBindingHandle, controller);
     return kUnsupported;
   }
   Uintn segment = 0, bus = 0, device = 0, function = 0;
   pci->GetLocation(pci, &segment, &bus, &device, &function);
-  log("mpxe: bound to %s %04x:%04x at PCI %02x:%02x.%x\n", nic->name, nic->vendor, nic->device,
-      static_cast<unsigned>(bus), static_cast<unsigned>(device),
+  log("mpxe: bound to %s %04x:%04x at PCI %02x:%02x.%x\n", nic->description, nic->vendor,
+      nic->device, static_cast<unsigned>(bus), static_cast<unsigned>(device),
       static_cast<unsigned>(function));
 
   auto* context = new (std::nothrow) NicContext;
@@ -193,22 +189,14 @@ Status binding_start(DriverBindingProtocol* self, Handle controller, DevicePathP
     bs()->CloseProtocol(controller, &kPciIoProtocolGuid, self->DriverBindingHandle, controller);
     return kOutOfResources;
   }
-  context->id = nic;
+  context->model = nic;
   context->pci = pci;
-  switch (nic->kind) {
-    case mpxe::NicKind::VirtioLegacy:
-    case mpxe::NicKind::VirtioModern:
-      s = context->virtio.start(pci, nic->kind == mpxe::NicKind::VirtioModern);
-      if (!is_error(s)) context->device = &context->virtio;
-      break;
-    case mpxe::NicKind::E1000:
-    case mpxe::NicKind::E1000e:
-      s = context->intel.start(pci, nic->kind);
-      if (!is_error(s)) context->device = &context->intel;
-      break;
-  }
+  mpxe::driver::NicDriver* driver = nic->make(nic->kind);
+  s = driver != nullptr ? driver->start(pci) : kOutOfResources;
+  if (is_error(s)) delete driver;
+  else context->device = driver;
   if (context->device == nullptr) {
-    log("mpxe: %s: cannot start the data path: %s\n", nic->name, status_text(s));
+    log("mpxe: %s: cannot start the data path: %s\n", nic->description, status_text(s));
   } else {
     context->arm_quiesce();
     mpxe::phy::DeviceInfo info = context->device->info();

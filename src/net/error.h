@@ -12,7 +12,7 @@ namespace mpxe::net {
 // Who said no. Values are stable: they appear in logs.
 enum class Layer : uint8_t {
   None = 0,
-  Buffer = 1,    // packet_buffer.h
+  Buffer = 1,    // no longer raised; the value stays reserved
   Address = 2,   // text forms of addresses
   Ethernet = 3,
   Arp = 4,

@@ -1,6 +1,6 @@
 // EFI_PXE_BASE_CODE_PROTOCOL as an NBP calls it, over a fake NetSession that
 // records what the protocol asked of the stack and answers as told.
-#include "driver/pxe_base_code.h"
+#include "driver/efi/pxe_base_code.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // EFI_SIMPLE_NETWORK_PROTOCOL as an NBP calls it, over a fake NIC that records the
 // receive filter the SNP programs and delivers whatever frames the test queues --
 // as a device in promiscuous mode would, so the SNP's own exact filter shows.
-#include "driver/snp.h"
+#include "driver/efi/snp.h"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "core/sha256.h"
-#include "driver/mp_engine.h"
+#include "driver/boot/mp_engine.h"
 
 namespace mpxe::driver {
 

@@ -10,10 +10,10 @@
 
 #include <stdint.h>
 
-#include "driver/image_hasher.h"
-#include "driver/mp_engine.h"
+#include "driver/boot/image_hasher.h"
+#include "driver/boot/mp_engine.h"
 #include "mp/http_shards.h"
-#include "driver/stack_session.h"
+#include "driver/boot/stack_session.h"
 #include "net/fetch/http_fetch.h"
 #include "net/fetch/http_connection.h"
 #include "net/socket/http_client.h"

@@ -1,4 +1,4 @@
-#include "driver/boot_handle.h"
+#include "driver/efi/boot_handle.h"
 
 #include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"

@@ -1,6 +1,7 @@
-#include "driver/stack_session.h"
+#include "driver/boot/stack_session.h"
 
 #include "core/byte_ops.h"
+#include "driver/efi/efi_status.h"
 #include "uefi/runtime/log.h"
 #include "uefi/runtime/memory.h"
 
@@ -52,19 +53,6 @@ class BufferSink final : public net::TftpSink {
   uint64_t size_ = 0;
   bool too_small_ = false;
 };
-
-Status tftp_status(const net::TftpClient& tftp) {
-  switch (tftp.failure()) {
-    case net::TftpFailure::None: return kSuccess;
-    case net::TftpFailure::Timeout: return kTimeout;
-    case net::TftpFailure::ServerError: return kTftpError;
-    case net::TftpFailure::NoTsize: return kUnsupported;
-    case net::TftpFailure::SinkFailed: return kBufferTooSmall;
-    case net::TftpFailure::Unreachable: return kIcmpError;
-    case net::TftpFailure::BadRequest: return kInvalidParameter;
-    default: return kAborted;
-  }
-}
 
 }  // namespace
 
@@ -186,7 +174,8 @@ Status StackSession::dhcp(DhcpFlavor flavor) {
   dhcp_ = new (std::nothrow) net::DhcpClient(config, random_);
   if (dhcp_ == nullptr) return kOutOfResources;
   iface_->set_ipv4(net::Ipv4Config{});
-  if (!iface_->bind(net::kDhcpClientPort, *dhcp_).ok()) return kAlreadyStarted;
+  net::Status bound = iface_->bind(net::kDhcpClientPort, *dhcp_);
+  if (!bound.ok()) return efi_status(bound.error());
   Millis start = clock_.now();
   dhcp_->start(start);
   bool configured = false;
@@ -206,7 +195,7 @@ Status StackSession::dhcp(DhcpFlavor flavor) {
   iface_->unbind(net::kDhcpClientPort);
   if (dhcp_->state() != net::DhcpState::Bound && !dhcp_->has_address()) {
     log("mpxe: DHCP failed: %s\n", net::dhcp_failure_text(dhcp_->failure()));
-    return dhcp_->failure() == net::DhcpFailure::NoOffer ? kTimeout : kNoResponse;
+    return efi_status(dhcp_->failure());
   }
   adopt(dhcp_->lease());
   iface_->set_ipv4(net::Ipv4Config{lease_.station, lease_.mask, lease_.router});
@@ -226,19 +215,16 @@ Status StackSession::discover(const net::PxeDiscoveryRequest& request) {
     discovery_ = new (std::nothrow) net::PxeDiscovery(identity, random_);
     if (discovery_ == nullptr) return kOutOfResources;
   }
-  if (!iface_->bind(net::kDhcpClientPort, *discovery_).ok()) return kAlreadyStarted;
+  net::Status bound = iface_->bind(net::kDhcpClientPort, *discovery_);
+  if (!bound.ok()) return efi_status(bound.error());
   net::PxeDiscoveryRequest r = request;
   r.client = lease_.station;
   discovery_->start(r, clock_.now());
   // The machine bounds itself (4 sends per destination, a handful of them).
   poll_until([&] { return discovery_->done(); }, discovery_, net::kNever);
   iface_->unbind(net::kDhcpClientPort);
-  switch (discovery_->failure()) {
-    case net::PxeDiscoveryFailure::None: break;
-    case net::PxeDiscoveryFailure::NoTarget: return kNotFound;
-    case net::PxeDiscoveryFailure::NoReply: return kTimeout;
-    case net::PxeDiscoveryFailure::SendFailed: return kDeviceError;
-  }
+  if (discovery_->failure() != net::PxeDiscoveryFailure::None)
+    return efi_status(discovery_->failure());
   dhcp_->take_discovery(discovery_->request_packet(), discovery_->reply_packet(), clock_.now());
   Ipv4Address station = lease_.station, mask = lease_.mask, router = lease_.router;
   adopt(dhcp_->lease());
@@ -291,7 +277,7 @@ Status StackSession::tftp_run(Ipv4Address server, const char* name, Sink& sink,
           return tftp_.succeeded() || tftp_.finished();
         },
         &tftp_, net::kNever, &hooks);
-    s = tftp_.succeeded() ? kSuccess : tftp_status(tftp_);
+    s = tftp_.succeeded() ? kSuccess : efi_status(tftp_.failure());
     if (hooks.progress != nullptr)
       hooks.progress(hooks.context, tftp_.stats().bytes, tftp_.tsize(), clock_.now() - start,
                      nullptr);
@@ -364,7 +350,7 @@ Status StackSession::udp_write(Ipv4Address src, Ipv4Address dst, uint16_t dst_po
     iface_->poll(clock_.now());
     sent = iface_->send_udp(meta, payload, ip);
   }
-  return sent.ok() ? kSuccess : kDeviceError;
+  return efi_status(sent.error());
 }
 
 Status StackSession::udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* size,
@@ -443,10 +429,7 @@ Status StackSession::resolve(Bytes name, Ipv4Address* address, const char** why)
     } else {
       if (!dns_->done()) dns_->cancel(clock_.now());
       *why = net::dns_failure_text(dns_->failure());
-      s = dns_->failure() == net::DnsFailure::NxDomain ||
-                  dns_->failure() == net::DnsFailure::NoAddress
-              ? kNotFound
-              : kNoResponse;
+      s = efi_status(dns_->failure());
     }
   }
   iface_->unbind(port.value());

@@ -1,24 +1,29 @@
 // virtio-net (virtio 1.1, 5.1) over either PCI transport, split virtqueues, polled.
 #pragma once
 
-#include "driver/dma_buffer.h"
-#include "driver/virtio_pci.h"
+#include "driver/nic/dma_buffer.h"
+#include "driver/nic/nic_driver.h"
+#include "driver/nic/virtio_pci.h"
 #include "nic/virtqueue.h"
-#include "phy/device.h"
-#include "uefi/protocols/pci_io.h"
 
 namespace mpxe::driver {
 
-class VirtioNet final : public phy::Device {
+class VirtioNet final : public NicDriver {
  public:
   static constexpr uint16_t kMaxQueue = 256;
   static constexpr uint32_t kBufferSize = 2048;
 
-  uefi::Status start(uefi::PciIoProtocol* pci, bool modern);
-  void stop();
-  // At ExitBootServices: a device reset ends all DMA; nothing is freed (no boot
-  // services left to free with) and the data path stays down.
-  void quiesce();
+  // modern: the virtio 1.0 transport only (1af4:1041); else the transitional
+  // device's legacy register block.
+  explicit VirtioNet(bool modern) : modern_(modern) {}
+
+  uefi::Status start(uefi::PciIoProtocol* pci) override;
+  void stop() override;
+  // A device reset ends all DMA.
+  void quiesce() override;
+  // Yes: without VIRTIO_NET_F_CTRL_RX (we do not negotiate it) there is no filter
+  // to set, and QEMU's device delivers every frame.
+  bool delivers_all_multicast() const override { return true; }
 
   phy::DeviceInfo info() const override;
   bool receive(phy::RxFrame& frame) override;
@@ -35,6 +40,7 @@ class VirtioNet final : public phy::Device {
   uint8_t* rx_buffer(uint32_t slot) const;
   uint8_t* tx_buffer(uint32_t slot) const;
 
+  const bool modern_;
   uefi::PciIoProtocol* pci_ = nullptr;
   VirtioPci transport_;
   uint32_t header_size_ = 10;

@@ -2,23 +2,25 @@
 // Register offsets and bits from the 8254x and 82574 software developer's manuals.
 #pragma once
 
-#include "driver/dma_buffer.h"
-#include "driver/nic_ids.h"
-#include "phy/device.h"
-#include "uefi/protocols/pci_io.h"
+#include "driver/nic/dma_buffer.h"
+#include "driver/nic/nic_driver.h"
+#include "driver/nic/nic_models.h"
 
 namespace mpxe::driver {
 
-class IntelNet final : public phy::Device {
+class IntelNet final : public NicDriver {
  public:
   static constexpr uint32_t kRingSize = 256;   // descriptors per ring
   static constexpr uint32_t kBufferSize = 2048;
 
-  uefi::Status start(uefi::PciIoProtocol* pci, NicKind kind);
-  void stop();
-  // At ExitBootServices: receive and transmit off, then a device reset, so no DMA
-  // reaches memory the OS now owns; nothing is freed and the data path stays down.
-  void quiesce();
+  explicit IntelNet(NicKind kind) : kind_(kind) {}
+
+  uefi::Status start(uefi::PciIoProtocol* pci) override;
+  void stop() override;
+  // Receive and transmit off, then a device reset.
+  void quiesce() override;
+  // No: our address and broadcast only (empty multicast table, no RCTL.MPE).
+  bool delivers_all_multicast() const override { return false; }
 
   phy::DeviceInfo info() const override;
   bool receive(phy::RxFrame& frame) override;
@@ -54,7 +56,7 @@ class IntelNet final : public phy::Device {
   uint64_t tx_buffer_device(uint32_t i) const;
 
   uefi::PciIoProtocol* pci_ = nullptr;
-  NicKind kind_ = NicKind::E1000;
+  NicKind kind_;
   uint64_t saved_attributes_ = 0;
   DmaBuffer mem_;  // both descriptor rings, then the receive and transmit buffers
   // Monotonic counters; ring index = counter % kRingSize.

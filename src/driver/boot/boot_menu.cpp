@@ -1,4 +1,4 @@
-#include "driver/boot_menu.h"
+#include "driver/boot/boot_menu.h"
 
 #include "core/format.h"
 #include "uefi/protocols/simple_text.h"

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "driver/stack_session.h"
+#include "driver/boot/stack_session.h"
 
 namespace mpxe::driver {
 

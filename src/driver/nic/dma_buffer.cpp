@@ -1,4 +1,4 @@
-#include "driver/dma_buffer.h"
+#include "driver/nic/dma_buffer.h"
 
 extern "C" void* memset(void* dest, int value, size_t n);
 

@@ -1,6 +1,8 @@
-#include "driver/virtio_net.h"
+#include "driver/nic/virtio_net.h"
 
+#include "driver/nic/nic_models.h"
 #include "uefi/runtime/log.h"
+#include "uefi/runtime/memory.h"
 
 extern "C" void* memcpy(void* dest, const void* src, size_t n);
 extern "C" void* memset(void* dest, int value, size_t n);
@@ -30,7 +32,8 @@ uint8_t* VirtioNet::tx_buffer(uint32_t slot) const {
   return buffers_.host() + (rx_count_ + slot) * kBufferSize;
 }
 
-Status VirtioNet::start(PciIoProtocol* pci, bool modern) {
+Status VirtioNet::start(PciIoProtocol* pci) {
+  bool modern = modern_;
   pci_ = pci;
   pci->Attributes(pci, PciIoAttributeOperation::Get, 0, &saved_attributes_);
   uint64_t space = modern ? kPciIoAttributeMemory : kPciIoAttributeIo;
@@ -179,6 +182,10 @@ bool VirtioNet::transmit(Bytes frame) {
   tx_.add(device, header_size_ + static_cast<uint32_t>(frame.size()), false, slot);
   if (tx_.publish()) transport_.notify(kTxQueue);
   return true;
+}
+
+NicDriver* make_virtio_net(NicKind kind) {
+  return new (std::nothrow) VirtioNet(kind == NicKind::VirtioModern);
 }
 
 }  // namespace mpxe::driver

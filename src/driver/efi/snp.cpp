@@ -1,4 +1,4 @@
-#include "driver/snp.h"
+#include "driver/efi/snp.h"
 
 #include "core/byte_ops.h"
 #include "uefi/runtime/efi.h"

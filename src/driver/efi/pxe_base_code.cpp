@@ -1,4 +1,4 @@
-#include "driver/pxe_base_code.h"
+#include "driver/efi/pxe_base_code.h"
 
 #include "core/byte_ops.h"
 #include "uefi/runtime/efi.h"

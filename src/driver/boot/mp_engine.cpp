@@ -1,4 +1,4 @@
-#include "driver/mp_engine.h"
+#include "driver/boot/mp_engine.h"
 
 #include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"

@@ -1,8 +1,9 @@
-#include "driver/intel_net.h"
+#include "driver/nic/intel_net.h"
 
 #include "phy/multicast_table.h"
 #include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
+#include "uefi/runtime/memory.h"
 
 extern "C" void* memcpy(void* dest, const void* src, size_t n);
 
@@ -105,9 +106,8 @@ bool IntelNet::read_mac() {
   return true;
 }
 
-Status IntelNet::start(PciIoProtocol* pci, NicKind kind) {
+Status IntelNet::start(PciIoProtocol* pci) {
   pci_ = pci;
-  kind_ = kind;
   pci->Attributes(pci, PciIoAttributeOperation::Get, 0, &saved_attributes_);
   Status s = pci->Attributes(pci, PciIoAttributeOperation::Enable,
                              kPciIoAttributeMemory | kPciIoAttributeBusMaster, nullptr);
@@ -275,5 +275,7 @@ bool IntelNet::transmit(Bytes frame) {
   write(kTdt, tx_prod_ % kRingSize);
   return true;
 }
+
+NicDriver* make_intel_net(NicKind kind) { return new (std::nothrow) IntelNet(kind); }
 
 }  // namespace mpxe::driver

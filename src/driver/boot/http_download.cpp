@@ -1,8 +1,8 @@
-#include "driver/http_download.h"
+#include "driver/boot/http_download.h"
 
 #include "core/byte_ops.h"
 #include "core/format.h"
-#include "driver/platform.h"
+#include "driver/boot/platform.h"
 #include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
 #include "uefi/runtime/memory.h"

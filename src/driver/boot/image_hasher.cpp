@@ -1,6 +1,6 @@
-#include "driver/image_hasher.h"
+#include "driver/boot/image_hasher.h"
 
-#include "driver/platform.h"
+#include "driver/boot/platform.h"
 
 namespace mpxe::driver {
 

@@ -3,7 +3,7 @@
 // Boot Manager and GRUB read DhcpAck, ProxyOffer and StationIp straight from there.
 #pragma once
 
-#include "driver/net_session.h"
+#include "driver/boot/net_session.h"
 #include "uefi/protocols/pxe_base_code.h"
 
 namespace mpxe::driver {

@@ -23,11 +23,11 @@
 #pragma once
 
 #include "core/image_kind.h"
-#include "driver/boot_handle.h"
-#include "driver/http_download.h"
-#include "driver/mp_engine.h"
-#include "driver/pxe_base_code.h"
-#include "driver/stack_session.h"
+#include "driver/efi/boot_handle.h"
+#include "driver/boot/http_download.h"
+#include "driver/boot/mp_engine.h"
+#include "driver/efi/pxe_base_code.h"
+#include "driver/boot/stack_session.h"
 #include "net/wire/digest_text.h"
 
 namespace mpxe::driver {

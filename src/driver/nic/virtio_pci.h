@@ -4,7 +4,7 @@
 // memory BARs).
 #pragma once
 
-#include "driver/dma_buffer.h"
+#include "driver/nic/dma_buffer.h"
 #include "nic/virtqueue.h"
 #include "uefi/protocols/pci_io.h"
 

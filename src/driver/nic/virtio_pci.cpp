@@ -1,4 +1,4 @@
-#include "driver/virtio_pci.h"
+#include "driver/nic/virtio_pci.h"
 
 #include "uefi/runtime/log.h"
 

@@ -1,4 +1,4 @@
-#include "driver/platform.h"
+#include "driver/boot/platform.h"
 
 #include "uefi/runtime/efi.h"
 

@@ -3,8 +3,8 @@
 // driven by one poll loop on the BSP. Memory is allocated once, in init().
 #pragma once
 
-#include "driver/net_session.h"
-#include "driver/platform.h"
+#include "driver/boot/net_session.h"
+#include "driver/boot/platform.h"
 #include "net/iface/interface.h"
 #include "net/socket/dhcp_client.h"
 #include "net/socket/dns_resolver.h"

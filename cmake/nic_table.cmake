@@ -1,0 +1,26 @@
+# Reads src/driver/nic/nic_table.h, the one list of NICs mpxe supports, so the ROM
+# list and the driver's sources follow it without a second copy.
+#
+# mpxe_nic_table(TABLE OUT_ROWS OUT_DRIVERS)
+#   OUT_ROWS     one "name:vendor:device:driver" per row (vendor, device: 4 hex digits)
+#   OUT_DRIVERS  the driver files (stems in src/driver/nic), each once
+function(mpxe_nic_table table out_rows out_drivers)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${table})
+  file(STRINGS ${table} lines REGEX "^MPXE_NIC\\(")
+  set(rows "")
+  set(drivers "")
+  set(pattern "^MPXE_NIC\\([A-Za-z0-9_]+, *\"([a-z0-9-]+)\", *0x([0-9a-f][0-9a-f][0-9a-f][0-9a-f]), *0x([0-9a-f][0-9a-f][0-9a-f][0-9a-f]), *([a-z0-9_]+),")
+  foreach(line IN LISTS lines)
+    if(NOT line MATCHES "${pattern}")
+      message(FATAL_ERROR "${table}: cannot read the row: ${line}")
+    endif()
+    list(APPEND rows "${CMAKE_MATCH_1}:${CMAKE_MATCH_2}:${CMAKE_MATCH_3}:${CMAKE_MATCH_4}")
+    list(APPEND drivers ${CMAKE_MATCH_4})
+  endforeach()
+  if(NOT rows)
+    message(FATAL_ERROR "${table}: no MPXE_NIC rows")
+  endif()
+  list(REMOVE_DUPLICATES drivers)
+  set(${out_rows} ${rows} PARENT_SCOPE)
+  set(${out_drivers} ${drivers} PARENT_SCOPE)
+endfunction()
