@@ -3,6 +3,7 @@
 #include "core/byte_ops.h"
 #include "core/format.h"
 #include "driver/boot/platform.h"
+#include "driver/efi/efi_status.h"
 #include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
 #include "uefi/runtime/memory.h"
@@ -90,6 +91,10 @@ bool HttpDownload::poll_clients(StackSession& session, uint32_t n) {
 }
 
 namespace {
+
+Status http_status(const net::HttpClient& client) {
+  return efi_status(client.failure(), client.status(), client.error());
+}
 
 // What every AP runs during a sharded fetch: src/mp only (docs/mp.md's rules).
 void shard_procedure(void* shards) { static_cast<mp::HttpShards*>(shards)->serve(); }
@@ -237,7 +242,7 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
     const bool not_found =
         client.failure() == net::HttpFailure::Status && client.status() == 404;
     if (!(not_found && quiet_not_found_)) report_failure(client);
-    s = not_found ? kNotFound : kDeviceError;
+    s = http_status(client);
   } else if (!client.has_content_length()) {
     log("mpxe: %s: the server gives no size (Content-Length)\n", url_);
     s = kUnsupported;
@@ -299,7 +304,7 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
   const uint32_t n = download.connections();
   if (!started.ok()) {
     close_all(session, n);
-    return kDeviceError;
+    return efi_status(started.error());
   }
   if (aps > 0) start_shards(session, n, mp, aps);
   if (sharded_) download.run_elsewhere(shards_);
@@ -310,16 +315,17 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
     if (!frames) hasher.idle();
   }
   if (sharded_) stop_shards(session, n, mp);
-  Status s = download.succeeded() ? kSuccess : kDeviceError;
+  Status s = kSuccess;
   for (uint32_t i = 0; i < n; ++i) {
     if (abandoned(i)) {
-      s = kDeviceError;
+      s = kDeviceError;  // an AP that never gave the connection back, not the network
       continue;
     }
     if (conns_[i]->client.succeeded()) continue;
     report_failure(conns_[i]->client);
-    s = kDeviceError;
+    if (!is_error(s)) s = http_status(conns_[i]->client);
   }
+  if (!download.succeeded() && !is_error(s)) s = kAborted;
   download.report_progress(session.now());
   close_all(session, n);
   return s;

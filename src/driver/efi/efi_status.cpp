@@ -105,4 +105,24 @@ Status efi_status(net::DnsFailure failure) {
   return kNoResponse;
 }
 
+Status efi_status(net::HttpFailure failure, uint16_t http_status, net::Error error) {
+  switch (failure) {
+    case net::HttpFailure::None: return kSuccess;
+    case net::HttpFailure::BadRequest:
+    case net::HttpFailure::NeedsDns: return kInvalidParameter;
+    case net::HttpFailure::Connection: return efi_status(error);
+    case net::HttpFailure::Stalled: return kTimeout;
+    case net::HttpFailure::Status:
+      if (http_status == 404 || http_status == 410) return kNotFound;
+      if (http_status == 401 || http_status == 403) return kAccessDenied;
+      return kHttpError;
+    case net::HttpFailure::TooManyRedirects: return kHttpError;
+    case net::HttpFailure::BadResponse:
+    case net::HttpFailure::RangeIgnored: return kProtocolError;
+    case net::HttpFailure::TooBig: return kBufferTooSmall;
+    case net::HttpFailure::ClosedEarly: return kEndOfFile;
+  }
+  return kProtocolError;
+}
+
 }  // namespace mpxe::driver

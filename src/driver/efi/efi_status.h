@@ -7,6 +7,7 @@
 #include "net/error.h"
 #include "net/socket/dhcp_client.h"
 #include "net/socket/dns_resolver.h"
+#include "net/socket/http_client.h"
 #include "net/socket/pxe_discovery.h"
 #include "net/socket/tftp_client.h"
 #include "uefi/types.h"
@@ -22,5 +23,8 @@ uefi::Status efi_status(net::TftpFailure failure);
 uefi::Status efi_status(net::DhcpFailure failure);
 uefi::Status efi_status(net::PxeDiscoveryFailure failure);
 uefi::Status efi_status(net::DnsFailure failure);
+// An HTTP request's end: the server's status when it answered with an error, the
+// transport's error when the connection failed.
+uefi::Status efi_status(net::HttpFailure failure, uint16_t http_status, net::Error error);
 
 }  // namespace mpxe::driver

@@ -84,6 +84,25 @@ TEST(EfiStatus, DhcpFailures) {
     EXPECT_EQ(efi_status(f), kNoResponse);
 }
 
+TEST(EfiStatus, HttpFailures) {
+  using net::HttpFailure;
+  const Error none;
+  EXPECT_EQ(efi_status(HttpFailure::None, 200, none), kSuccess);
+  EXPECT_EQ(efi_status(HttpFailure::Status, 404, none), kNotFound);
+  EXPECT_EQ(efi_status(HttpFailure::Status, 410, none), kNotFound);
+  EXPECT_EQ(efi_status(HttpFailure::Status, 403, none), kAccessDenied);
+  EXPECT_EQ(efi_status(HttpFailure::Status, 500, none), kHttpError);
+  EXPECT_EQ(efi_status(HttpFailure::Connection, 0, Error(Layer::Tcp, Errc::Refused)), kNoResponse);
+  EXPECT_EQ(efi_status(HttpFailure::Connection, 0, Error(Layer::Tcp, Errc::TimedOut)), kTimeout);
+  EXPECT_EQ(efi_status(HttpFailure::Stalled, 0, none), kTimeout);
+  EXPECT_EQ(efi_status(HttpFailure::TooManyRedirects, 302, none), kHttpError);
+  EXPECT_EQ(efi_status(HttpFailure::BadResponse, 0, none), kProtocolError);
+  EXPECT_EQ(efi_status(HttpFailure::RangeIgnored, 200, none), kProtocolError);
+  EXPECT_EQ(efi_status(HttpFailure::TooBig, 200, none), kBufferTooSmall);
+  EXPECT_EQ(efi_status(HttpFailure::ClosedEarly, 200, none), kEndOfFile);
+  EXPECT_EQ(efi_status(HttpFailure::BadRequest, 0, none), kInvalidParameter);
+}
+
 TEST(EfiStatus, PxeDiscoveryFailures) {
   EXPECT_EQ(efi_status(net::PxeDiscoveryFailure::None), kSuccess);
   EXPECT_EQ(efi_status(net::PxeDiscoveryFailure::NoTarget), kNotFound);
