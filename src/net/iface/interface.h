@@ -1,6 +1,7 @@
 // One IPv4 interface over one phy::Device: Ethernet, ARP, IPv4 (with fragment
 // reassembly), ICMP and UDP demultiplexing. Polled, single-threaded, no heap:
-// everything it needs is inside the object or handed to its constructor.
+// everything it needs is inside the object or handed to its constructor. One
+// class, one .cpp per protocol (interface.cpp holds the poll loop and bindings).
 //
 //   poll(now)        drains at most kRxBatch received frames, each given back to
 //                    the device, in order, once handled; sends due ARP requests
@@ -203,37 +204,43 @@ class Interface final : public UdpSender, public TcpHost {
     UdpEndpoint* endpoint = nullptr;
   };
 
-  // Receive path, one function per layer.
-  void rx_frame(Bytes bytes);
-  void rx_arp(const EthernetFrame& frame);
-  void rx_ipv4(const EthernetFrame& frame);
-  void rx_ipv4_payload(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
-  void rx_icmp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
-  void rx_udp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
-  void rx_tcp(const Ipv4Repr& ip, Bytes payload);
-  void tx_tcp_reset(const Ipv4Repr& ip, const TcpRepr& segment);
+  // One group per file, as each protocol's receive and transmit paths live in
+  // their own .cpp (an IPv6 path would add ipv6.cpp and ndp.cpp beside them).
+  // interface.cpp
   bool port_in_use(uint16_t port) const;
-  bool accepts_ipv4_dst(Ipv4Address dst) const;
-  bool is_subnet_broadcast(Ipv4Address dst) const;
   UdpEndpoint* endpoint_for(uint16_t port) const;
   void drop(Drop reason, Error error = Error());
-
-  // Transmit path.
+  // ethernet.cpp
+  void rx_frame(Bytes bytes);
+  Status tx_frame(size_t length);
+  // arp.cpp
+  void rx_arp(const EthernetFrame& frame);
+  Status tx_arp(ArpOperation operation, MacAddress eth_dst, MacAddress target_mac,
+                Ipv4Address target_ip, Ipv4Address sender_ip);
+  // ipv4.cpp
+  void rx_ipv4(const EthernetFrame& frame);
+  void rx_ipv4_payload(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
+  bool accepts_ipv4_dst(Ipv4Address dst) const;
+  bool is_subnet_broadcast(Ipv4Address dst) const;
+  Ipv4Repr ipv4_header(Ipv4Address src, Ipv4Address dst, IpProtocol protocol, size_t len);
   // `gateway`, when given, replaces the configured one for off-subnet `dst`.
   Result<MacAddress> resolve_next_hop(Ipv4Address dst, Ipv4Address gateway = Ipv4Address());
   // Writes the Ethernet and IPv4 headers into the scratch frame and returns the
   // space for ip.payload_len bytes of payload after them.
   Result<MutableBytes> tx_ipv4_begin(MacAddress dst_mac, const Ipv4Repr& ip);
-  // One UDP datagram (header, prefix, payload) as IPv4 fragments of at most the MTU.
-  Status tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip, const uint8_t (&udp_header)[8],
-                          Bytes prefix, Bytes payload);
-  Status tx_arp(ArpOperation operation, MacAddress eth_dst, MacAddress target_mac,
-                Ipv4Address target_ip, Ipv4Address sender_ip);
-  Status tx_frame(size_t length);
+  // icmpv4.cpp
+  void rx_icmp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
   void tx_echo_reply(const EthernetFrame& frame, const Ipv4Repr& ip, uint16_t ident,
                      uint16_t seq, Bytes data);
   void tx_port_unreachable(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes datagram);
-  Ipv4Repr ipv4_header(Ipv4Address src, Ipv4Address dst, IpProtocol protocol, size_t len);
+  // udp.cpp
+  void rx_udp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
+  // One UDP datagram (header, prefix, payload) as IPv4 fragments of at most the MTU.
+  Status tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip, const uint8_t (&udp_header)[8],
+                          Bytes prefix, Bytes payload);
+  // tcp.cpp
+  void rx_tcp(const Ipv4Repr& ip, Bytes payload);
+  void tx_tcp_reset(const Ipv4Repr& ip, const TcpRepr& segment);
 
   phy::Device& device_;
   MacAddress mac_;
