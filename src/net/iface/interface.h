@@ -34,6 +34,7 @@
 #include "net/wire/arp.h"
 #include "net/wire/ethernet.h"
 #include "net/wire/ipv4.h"
+#include "net/wire/ip_address.h"
 #include "net/wire/ipv4_address.h"
 #include "net/wire/mac_address.h"
 #include "phy/device.h"
@@ -98,7 +99,7 @@ class TcpSegmentSink {
   // One received segment of the connection registered with `cookie`, as it came:
   // its header length is checked, its checksum and options are not (the new
   // owner does that, off the receiving processor). Valid only during the call.
-  virtual void tcp_segment(uint32_t cookie, Ipv4Address src, Ipv4Address dst, Bytes segment) = 0;
+  virtual void tcp_segment(uint32_t cookie, IpAddress src, IpAddress dst, Bytes segment) = 0;
 
  protected:
   ~TcpSegmentSink() = default;
@@ -152,9 +153,10 @@ class Interface final : public UdpSender, public TcpHost {
   // The random source for TCP's ephemeral ports and ISN secret; tcp_connect()
   // fails (Tcp/Unsupported) until it is given. Must outlive the interface.
   void set_random(Random& random);
-  // TcpHost. tcp_connect() fails with Iface/Unreachable while unconfigured and
-  // Iface/Exhausted with kMaxTcpConnections registered.
-  Status tcp_connect(TcpConnection& connection, Ipv4Address remote, uint16_t port,
+  // TcpHost. tcp_connect() fails with Iface/Unreachable while unconfigured,
+  // Iface/Exhausted with kMaxTcpConnections registered and Iface/Unsupported
+  // for an IPv6 remote (this interface speaks IPv4 only).
+  Status tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
                      TcpReceiver& receiver, const TcpConfig& config, Millis now) override;
   void tcp_release(TcpConnection& connection) override;
   uint16_t tcp_mss() const override { return static_cast<uint16_t>(mtu_ - 40); }
@@ -166,13 +168,14 @@ class Interface final : public UdpSender, public TcpHost {
   Status tcp_divert(TcpConnection& connection, TcpSegmentSink& sink, uint32_t cookie);
   // Takes the connection back (the new owner has let go of it first).
   void tcp_undivert(TcpConnection& connection);
-  // TcpSender: fails as send_udp().
+  // TcpSender: fails as send_udp(), and with Iface/Unsupported for an IPv6 tuple.
   Status send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override;
 
   // UdpSender. Fails with Udp/TooBig over the MTU (nothing is fragmented),
   // Iface/Unreachable without a route, Arp/WouldBlock while the next hop is being
   // resolved (a request has gone out), Arp/Unreachable when it did not answer,
-  // Iface/WouldBlock when the device's transmit ring is full.
+  // Iface/WouldBlock when the device's transmit ring is full, Iface/Unsupported
+  // for IPv6 addresses (nothing is sent over IPv6 yet).
   Status send_udp(const UdpMeta& meta, Bytes payload) override;
   // What a caller of the PXE Base Code's UdpWrite may set for one datagram.
   struct UdpSendOptions {

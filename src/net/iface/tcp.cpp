@@ -16,9 +16,10 @@ void Interface::set_random(Random& random) {
   isn_.seed(random);
 }
 
-Status Interface::tcp_connect(TcpConnection& connection, Ipv4Address remote, uint16_t port,
+Status Interface::tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
                               TcpReceiver& receiver, const TcpConfig& config, Millis now) {
   if (random_ == nullptr) return Error(Layer::Tcp, Errc::Unsupported);
+  if (!remote.is_v4()) return Error(Layer::Iface, Errc::Unsupported);
   if (!config_.configured()) return Error(Layer::Iface, Errc::Unreachable);
   size_t slot = kMaxTcpConnections;
   for (size_t i = 0; i < kMaxTcpConnections; ++i) {
@@ -120,18 +121,20 @@ void Interface::tx_tcp_reset(const Ipv4Repr& ip, const TcpRepr& segment) {
 }
 
 Status Interface::send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) {
+  if (!tuple.local.is_v4() || !tuple.remote.is_v4()) return Error(Layer::Iface, Errc::Unsupported);
+  const Ipv4Address local = tuple.local.v4(), remote = tuple.remote.v4();
   size_t len = header.header_len() + payload.size();
   if (len + Ipv4Repr::buffer_len() > mtu_) return Error(Layer::Tcp, Errc::TooBig);
-  Result<MacAddress> dst_mac = resolve_next_hop(tuple.remote);
+  Result<MacAddress> dst_mac = resolve_next_hop(remote);
   if (!dst_mac) return dst_mac.error();
-  Ipv4Repr ip = ipv4_header(tuple.local, tuple.remote, IpProtocol::Tcp, len);
+  Ipv4Repr ip = ipv4_header(local, remote, IpProtocol::Tcp, len);
   ip.dont_fragment = true;  // RFC 9293 3.7.2: path MTU discovery
   Result<MutableBytes> space = tx_ipv4_begin(dst_mac.value(), ip);
   if (!space) return space.error();
   copy_bytes(space.value().subspan(header.header_len()), payload);
   TcpRepr repr = header;
   repr.payload_len = payload.size();
-  Status status = repr.emit(space.value(), tuple.local, tuple.remote);
+  Status status = repr.emit(space.value(), local, remote);
   if (!status) return status;
   return tx_frame(EthernetFrame::kHeaderLen + Ipv4Repr::buffer_len() + len);
 }

@@ -45,11 +45,13 @@ Status Interface::send_udp(const UdpMeta& meta, Bytes payload, const UdpSendOpti
   if (data_len > kMaxUdpDatagramPayload) return Error(Layer::Udp, Errc::TooBig);
   bool fits = UdpDatagram::kHeaderLen + data_len + Ipv4Repr::buffer_len() <= mtu_;
   if (!fits && !options.may_fragment) return Error(Layer::Udp, Errc::TooBig);
-  Result<MacAddress> dst_mac = resolve_next_hop(meta.dst, options.gateway);
+  if (!meta.src.is_v4() || !meta.dst.is_v4()) return Error(Layer::Iface, Errc::Unsupported);
+  const Ipv4Address dst = meta.dst.v4();
+  Result<MacAddress> dst_mac = resolve_next_hop(dst, options.gateway);
   if (!dst_mac) return dst_mac.error();
-  Ipv4Address src = meta.src.is_unspecified() ? config_.address : meta.src;
+  Ipv4Address src = meta.src.is_unspecified() ? config_.address : meta.src.v4();
   UdpRepr udp{meta.src_port, meta.dst_port, static_cast<uint16_t>(data_len)};
-  Ipv4Repr ip = ipv4_header(src, meta.dst, IpProtocol::Udp, udp.buffer_len());
+  Ipv4Repr ip = ipv4_header(src, dst, IpProtocol::Udp, udp.buffer_len());
   ip.ttl = options.ttl;
   ip.dscp_ecn = options.tos;
   if (!fits) {
@@ -60,7 +62,7 @@ Status Interface::send_udp(const UdpMeta& meta, Bytes payload, const UdpSendOpti
     store_be16(header + UdpDatagram::kLengthOffset, static_cast<uint16_t>(udp.buffer_len()));
     store_be16(header + UdpDatagram::kChecksumOffset, 0);
     Checksum sum;
-    sum.add_u16(ipv4_pseudo_header_sum(src, meta.dst, static_cast<uint8_t>(IpProtocol::Udp),
+    sum.add_u16(ipv4_pseudo_header_sum(src, dst, static_cast<uint8_t>(IpProtocol::Udp),
                                        static_cast<uint16_t>(udp.buffer_len())));
     sum.add(Bytes(header));
     sum.add(options.prefix);
@@ -73,7 +75,7 @@ Status Interface::send_udp(const UdpMeta& meta, Bytes payload, const UdpSendOpti
   if (!space) return space.error();
   copy_bytes(space.value().subspan(UdpDatagram::kHeaderLen), options.prefix);
   copy_bytes(space.value().subspan(UdpDatagram::kHeaderLen + options.prefix.size()), payload);
-  Status status = udp.emit(space.value(), src, meta.dst);
+  Status status = udp.emit(space.value(), src, dst);
   if (!status) return status;
   return tx_frame(EthernetFrame::kHeaderLen + Ipv4Repr::buffer_len() + udp.buffer_len());
 }

@@ -37,9 +37,13 @@ class IpAddress {
   constexpr Ipv6Address v6() const {
     return is_v6() ? Ipv6Address::from_bytes(octets_) : Ipv6Address::unspecified();
   }
+  // The family's octets in network order: 4 or 16 of them.
+  constexpr Bytes bytes() const { return Bytes(octets_, is_v4() ? Ipv4Address::kSize : Ipv6Address::kSize); }
 
   constexpr bool is_unspecified() const { return is_v4() ? v4().is_unspecified() : v6().is_unspecified(); }
   constexpr bool is_multicast() const { return is_v4() ? v4().is_multicast() : v6().is_multicast(); }
+  // 255.255.255.255; IPv6 has no broadcast.
+  constexpr bool is_broadcast() const { return is_v4() && v4().is_broadcast(); }
   // One host: neither unspecified nor multicast (nor IPv4 broadcast).
   constexpr bool is_unicast() const { return is_v4() ? v4().is_unicast() : v6().is_unicast(); }
 
