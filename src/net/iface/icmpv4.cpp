@@ -92,12 +92,7 @@ void Interface::tx_echo_reply(const EthernetFrame& frame, const Ipv4Repr& ip, ui
 
 void Interface::tx_port_unreachable(const EthernetFrame& frame, const Ipv4Repr& ip,
                                     Bytes datagram) {
-  if (now_ >= icmp_window_start_ + 1000 || now_ < icmp_window_start_) {
-    icmp_window_start_ = now_;
-    icmp_window_count_ = 0;
-  }
-  if (icmp_window_count_ >= kIcmpErrorsPerSecond) return;
-  ++icmp_window_count_;
+  if (!icmp_errors_.allow(now_, kIcmpErrorsPerSecond)) return;
   IcmpRepr icmp;
   icmp.type = IcmpType::DstUnreachable;
   icmp.code = static_cast<uint8_t>(IcmpUnreachable::Port);

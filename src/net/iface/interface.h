@@ -27,6 +27,7 @@
 #include "core/bytes.h"
 #include "net/clock.h"
 #include "net/iface/arp_cache.h"
+#include "net/iface/rate_limit.h"
 #include "net/iface/reassembly.h"
 #include "net/result.h"
 #include "net/socket/tcp_connection.h"
@@ -251,8 +252,7 @@ class Interface final : public UdpSender, public TcpHost {
   Ipv4Config config_;
   Millis now_ = 0;
   uint16_t next_ident_ = 1;
-  Millis icmp_window_start_ = 0;
-  uint32_t icmp_window_count_ = 0;
+  RateLimit icmp_errors_;
   ArpCache arp_;
   Reassembler reassembler_;
   Binding bindings_[kMaxBindings];
@@ -267,8 +267,7 @@ class Interface final : public UdpSender, public TcpHost {
   bool owns(size_t slot) const { return tcp_[slot] != nullptr && diverted_[slot].sink == nullptr; }
   Random* random_ = nullptr;
   TcpIsnSource isn_;
-  Millis rst_window_start_ = 0;
-  uint32_t rst_window_count_ = 0;
+  RateLimit tcp_resets_;
   EchoListener* echo_listener_ = nullptr;
   InterfaceCounters counters_;
   uint8_t tx_buffer_[kMaxFrameLen] = {};

@@ -100,12 +100,7 @@ void Interface::tx_tcp_reset(const Ipv4Repr& ip, const TcpRepr& segment) {
   // RFC 9293 3.10.7.1, a segment for no connection: never answer a RST; answer
   // anything else with one that the sender will accept.
   if (segment.has(tcp_flags::kRst) || !ip.src.is_unicast()) return;
-  if (now_ >= rst_window_start_ + 1000 || now_ < rst_window_start_) {
-    rst_window_start_ = now_;
-    rst_window_count_ = 0;
-  }
-  if (rst_window_count_ >= kTcpResetsPerSecond) return;
-  ++rst_window_count_;
+  if (!tcp_resets_.allow(now_, kTcpResetsPerSecond)) return;
   TcpRepr reset;
   reset.src_port = segment.dst_port;
   reset.dst_port = segment.src_port;
