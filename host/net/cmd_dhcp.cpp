@@ -27,8 +27,8 @@ struct DhcpOptions {
 
 std::string str(Bytes b) { return std::string(b.begin(), b.end()); }
 
-std::string text(net::Ipv4Address address) {
-  char out[16];
+std::string text(net::IpAddress address) {
+  char out[net::IpAddress::kMaxTextLen + 1];
   address.format(out, sizeof out);
   return out;
 }

@@ -36,8 +36,8 @@ struct DnsOptions {
   uint16_t port = net::kDnsServerPort;
 };
 
-std::string text(net::Ipv4Address address) {
-  char out[16];
+std::string text(net::IpAddress address) {
+  char out[net::IpAddress::kMaxTextLen + 1];
   address.format(out, sizeof out);
   return out;
 }

@@ -29,7 +29,7 @@ net::Status HttpShards::RingHost::send_tcp(const net::TcpTuple& tuple, const net
   return {};
 }
 
-net::Status HttpShards::RingHost::tcp_connect(net::TcpConnection&, net::Ipv4Address, uint16_t,
+net::Status HttpShards::RingHost::tcp_connect(net::TcpConnection&, net::IpAddress, uint16_t,
                                               net::TcpReceiver&, const net::TcpConfig&,
                                               net::Millis) {
   return net::Error(net::Layer::Tcp, net::Errc::Unsupported);
@@ -72,17 +72,19 @@ bool HttpShards::assign(uint32_t index, net::HttpClient& client, net::TcpStream&
   return true;
 }
 
-void HttpShards::tcp_segment(uint32_t cookie, net::Ipv4Address src, net::Ipv4Address dst,
+void HttpShards::tcp_segment(uint32_t cookie, net::IpAddress src, net::IpAddress dst,
                              Bytes segment) {
   if (cookie >= shards_ || segment.size() > kMaxSegment) return;
+  // The worker checks the segment over the IPv4 pseudo header.
+  if (!src.is_v4() || !dst.is_v4()) return;
   Shard& shard = shards_storage_[cookie];
   Inbound* slot = shard.inbound.producer_slot();
   if (slot == nullptr) {
     ++shard.inbound_full;
     return;
   }
-  slot->src = src;
-  slot->dst = dst;
+  slot->src = src.v4();
+  slot->dst = dst.v4();
   slot->length = static_cast<uint16_t>(copy_bytes(MutableBytes(slot->bytes, segment.size()), segment));
   shard.inbound.commit();
 }

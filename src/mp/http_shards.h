@@ -103,7 +103,7 @@ class HttpShards final : public net::TcpSegmentSink, public net::FetchRunner {
   Stats totals() const;
 
   // TcpSegmentSink, on the BSP inside Interface::poll.
-  void tcp_segment(uint32_t cookie, net::Ipv4Address src, net::Ipv4Address dst,
+  void tcp_segment(uint32_t cookie, net::IpAddress src, net::IpAddress dst,
                    Bytes segment) override;
 
   // ---- worker ----
@@ -134,7 +134,7 @@ class HttpShards final : public net::TcpSegmentSink, public net::FetchRunner {
    public:
     net::Status send_tcp(const net::TcpTuple& tuple, const net::TcpRepr& header,
                          Bytes payload) override;
-    net::Status tcp_connect(net::TcpConnection&, net::Ipv4Address, uint16_t,
+    net::Status tcp_connect(net::TcpConnection&, net::IpAddress, uint16_t,
                             net::TcpReceiver&, const net::TcpConfig&, net::Millis) override;
     void tcp_release(net::TcpConnection&) override {}
     uint16_t tcp_mss() const override { return mss; }

@@ -12,15 +12,23 @@ set(MPXE_NET_SOURCES
   wire/http.cpp
   wire/icmp.cpp
   wire/ipv4.cpp
+  wire/ip_address.cpp
   wire/ipv4_address.cpp
+  wire/ipv6_address.cpp
   wire/mac_address.cpp
   wire/pxe_options.cpp
   wire/tcp.cpp
   wire/tftp.cpp
   wire/udp.cpp
+  iface/arp.cpp
   iface/arp_cache.cpp
+  iface/ethernet.cpp
+  iface/icmpv4.cpp
   iface/interface.cpp
+  iface/ipv4.cpp
   iface/reassembly.cpp
+  iface/tcp.cpp
+  iface/udp.cpp
   stream/tcp_stream.cpp
   socket/dhcp_client.cpp
   socket/dns_resolver.cpp

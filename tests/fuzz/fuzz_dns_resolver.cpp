@@ -80,7 +80,7 @@ class CheckingSender final : public UdpSender {
   uint64_t calls = 0;
   uint64_t sent = 0;
   std::vector<uint8_t> last_query;
-  Ipv4Address last_server = kServers[0];
+  IpAddress last_server = kServers[0];
 };
 
 class FixedRandom final : public Random {
@@ -89,7 +89,7 @@ class FixedRandom final : public Random {
   uint32_t state = 7;
 };
 
-void deliver(DnsResolver& resolver, Ipv4Address src, uint16_t port, const std::vector<uint8_t>& bytes,
+void deliver(DnsResolver& resolver, IpAddress src, uint16_t port, const std::vector<uint8_t>& bytes,
              Millis now, CheckingSender& tx) {
   UdpMeta meta;
   meta.src = src;
@@ -185,7 +185,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       patched.insert(patched.end(), bytes.begin() + DnsPacket::kHeaderLen, bytes.end());
       bytes.swap(patched);
     }
-    Ipv4Address src = kServers[0];
+    IpAddress src = kServers[0];
     uint16_t port = kDnsServerPort;
     switch (ctl & 3) {
       case 0: break;

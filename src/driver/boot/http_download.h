@@ -71,7 +71,7 @@ class HttpDownload {
   char media_type_[net::HttpClient::kMaxMediaType + 1] = {};
   // The address of a URL that names its host, from DNS.
   bool has_address_ = false;
-  net::Ipv4Address address_;
+  net::IpAddress address_;
   uint32_t used_ = 0;
   mp::HttpShards* shards_ = nullptr;  // boot-services pages, made on first use
   bool sharded_ = false;              // the fetch in progress runs on the shards

@@ -57,20 +57,24 @@ class BufferSink final : public net::TftpSink {
 }  // namespace
 
 void RawUdpQueue::on_datagram(const net::UdpMeta& meta, Bytes payload, Millis, net::UdpSender&) {
+  // This PXE Base Code runs over IPv4 only (Mode.UsingIpv6 is FALSE).
+  if (!meta.src.is_v4() || !meta.dst.is_v4()) return;
   // Oldest first; a full queue drops the newest, as a socket buffer would.
   for (size_t i = 0; i < kSlots; ++i) {
     Slot& slot = slots_[(next_ + i) % kSlots];
     if (slot.used) continue;
     slot.used = true;
-    slot.meta = UdpDatagram{meta.src, meta.dst, meta.src_port, meta.dst_port};
+    slot.meta = UdpDatagram{meta.src.v4(), meta.dst.v4(), meta.src_port, meta.dst_port};
     slot.size = copy_bytes(MutableBytes(slot.bytes, sizeof(slot.bytes)), payload);
     return;
   }
 }
 
 void RawUdpQueue::on_unreachable(const net::UdpMeta& quoted, uint8_t code, net::Millis) {
+  if (!quoted.src.is_v4() || !quoted.dst.is_v4()) return;
   unreachable_ = true;
-  unreachable_quoted_ = UdpDatagram{quoted.src, quoted.dst, quoted.src_port, quoted.dst_port};
+  unreachable_quoted_ =
+      UdpDatagram{quoted.src.v4(), quoted.dst.v4(), quoted.src_port, quoted.dst_port};
   unreachable_code_ = code;
 }
 
@@ -402,7 +406,7 @@ Status StackSession::arp(Ipv4Address ip, net::MacAddress* mac) {
              : kTimeout;
 }
 
-Status StackSession::resolve(Bytes name, Ipv4Address* address, const char** why) {
+Status StackSession::resolve(Bytes name, net::IpAddress* address, const char** why) {
   *why = nullptr;
   if (!up_) return kNotStarted;
   net::DnsResolverConfig config;

@@ -99,7 +99,7 @@ class StackSession final : public NetSession {
   // A host name to its first IPv4 address, through the lease's DNS servers
   // (option 6); dotted quads and cached names answer at once. On failure `why`
   // says what went wrong.
-  uefi::Status resolve(Bytes name, net::Ipv4Address* address, const char** why);
+  uefi::Status resolve(Bytes name, net::IpAddress* address, const char** why);
 
   net::Millis now() const { return clock_.now(); }
   // For protocols driven from outside the session (HTTP): the interface, and one

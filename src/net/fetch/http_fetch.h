@@ -69,7 +69,7 @@ class HttpFetch {
     Bytes url;  // where the resource is (after the caller's HEAD and its redirects)
     // As HttpGetRequest: the address of a URL that names its host.
     bool has_address = false;
-    Ipv4Address address;
+    IpAddress address;
     MutableBytes buffer;  // the whole resource
     uint32_t connections = 1;  // wanted; capped by the policy and the clients given
     bool accept_ranges = false;

@@ -1,6 +1,7 @@
 // One IPv4 interface over one phy::Device: Ethernet, ARP, IPv4 (with fragment
 // reassembly), ICMP and UDP demultiplexing. Polled, single-threaded, no heap:
-// everything it needs is inside the object or handed to its constructor.
+// everything it needs is inside the object or handed to its constructor. One
+// class, one .cpp per protocol (interface.cpp holds the poll loop and bindings).
 //
 //   poll(now)        drains at most kRxBatch received frames, each given back to
 //                    the device, in order, once handled; sends due ARP requests
@@ -26,6 +27,7 @@
 #include "core/bytes.h"
 #include "net/clock.h"
 #include "net/iface/arp_cache.h"
+#include "net/iface/rate_limit.h"
 #include "net/iface/reassembly.h"
 #include "net/result.h"
 #include "net/socket/tcp_connection.h"
@@ -33,6 +35,7 @@
 #include "net/wire/arp.h"
 #include "net/wire/ethernet.h"
 #include "net/wire/ipv4.h"
+#include "net/wire/ip_address.h"
 #include "net/wire/ipv4_address.h"
 #include "net/wire/mac_address.h"
 #include "phy/device.h"
@@ -97,7 +100,7 @@ class TcpSegmentSink {
   // One received segment of the connection registered with `cookie`, as it came:
   // its header length is checked, its checksum and options are not (the new
   // owner does that, off the receiving processor). Valid only during the call.
-  virtual void tcp_segment(uint32_t cookie, Ipv4Address src, Ipv4Address dst, Bytes segment) = 0;
+  virtual void tcp_segment(uint32_t cookie, IpAddress src, IpAddress dst, Bytes segment) = 0;
 
  protected:
   ~TcpSegmentSink() = default;
@@ -151,9 +154,10 @@ class Interface final : public UdpSender, public TcpHost {
   // The random source for TCP's ephemeral ports and ISN secret; tcp_connect()
   // fails (Tcp/Unsupported) until it is given. Must outlive the interface.
   void set_random(Random& random);
-  // TcpHost. tcp_connect() fails with Iface/Unreachable while unconfigured and
-  // Iface/Exhausted with kMaxTcpConnections registered.
-  Status tcp_connect(TcpConnection& connection, Ipv4Address remote, uint16_t port,
+  // TcpHost. tcp_connect() fails with Iface/Unreachable while unconfigured,
+  // Iface/Exhausted with kMaxTcpConnections registered and Iface/Unsupported
+  // for an IPv6 remote (this interface speaks IPv4 only).
+  Status tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
                      TcpReceiver& receiver, const TcpConfig& config, Millis now) override;
   void tcp_release(TcpConnection& connection) override;
   uint16_t tcp_mss() const override { return static_cast<uint16_t>(mtu_ - 40); }
@@ -165,13 +169,14 @@ class Interface final : public UdpSender, public TcpHost {
   Status tcp_divert(TcpConnection& connection, TcpSegmentSink& sink, uint32_t cookie);
   // Takes the connection back (the new owner has let go of it first).
   void tcp_undivert(TcpConnection& connection);
-  // TcpSender: fails as send_udp().
+  // TcpSender: fails as send_udp(), and with Iface/Unsupported for an IPv6 tuple.
   Status send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override;
 
   // UdpSender. Fails with Udp/TooBig over the MTU (nothing is fragmented),
   // Iface/Unreachable without a route, Arp/WouldBlock while the next hop is being
   // resolved (a request has gone out), Arp/Unreachable when it did not answer,
-  // Iface/WouldBlock when the device's transmit ring is full.
+  // Iface/WouldBlock when the device's transmit ring is full, Iface/Unsupported
+  // for IPv6 addresses (nothing is sent over IPv6 yet).
   Status send_udp(const UdpMeta& meta, Bytes payload) override;
   // What a caller of the PXE Base Code's UdpWrite may set for one datagram.
   struct UdpSendOptions {
@@ -203,37 +208,43 @@ class Interface final : public UdpSender, public TcpHost {
     UdpEndpoint* endpoint = nullptr;
   };
 
-  // Receive path, one function per layer.
-  void rx_frame(Bytes bytes);
-  void rx_arp(const EthernetFrame& frame);
-  void rx_ipv4(const EthernetFrame& frame);
-  void rx_ipv4_payload(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
-  void rx_icmp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
-  void rx_udp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
-  void rx_tcp(const Ipv4Repr& ip, Bytes payload);
-  void tx_tcp_reset(const Ipv4Repr& ip, const TcpRepr& segment);
+  // One group per file, as each protocol's receive and transmit paths live in
+  // their own .cpp (an IPv6 path would add ipv6.cpp and ndp.cpp beside them).
+  // interface.cpp
   bool port_in_use(uint16_t port) const;
-  bool accepts_ipv4_dst(Ipv4Address dst) const;
-  bool is_subnet_broadcast(Ipv4Address dst) const;
   UdpEndpoint* endpoint_for(uint16_t port) const;
   void drop(Drop reason, Error error = Error());
-
-  // Transmit path.
+  // ethernet.cpp
+  void rx_frame(Bytes bytes);
+  Status tx_frame(size_t length);
+  // arp.cpp
+  void rx_arp(const EthernetFrame& frame);
+  Status tx_arp(ArpOperation operation, MacAddress eth_dst, MacAddress target_mac,
+                Ipv4Address target_ip, Ipv4Address sender_ip);
+  // ipv4.cpp
+  void rx_ipv4(const EthernetFrame& frame);
+  void rx_ipv4_payload(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
+  bool accepts_ipv4_dst(Ipv4Address dst) const;
+  bool is_subnet_broadcast(Ipv4Address dst) const;
+  Ipv4Repr ipv4_header(Ipv4Address src, Ipv4Address dst, IpProtocol protocol, size_t len);
   // `gateway`, when given, replaces the configured one for off-subnet `dst`.
   Result<MacAddress> resolve_next_hop(Ipv4Address dst, Ipv4Address gateway = Ipv4Address());
   // Writes the Ethernet and IPv4 headers into the scratch frame and returns the
   // space for ip.payload_len bytes of payload after them.
   Result<MutableBytes> tx_ipv4_begin(MacAddress dst_mac, const Ipv4Repr& ip);
-  // One UDP datagram (header, prefix, payload) as IPv4 fragments of at most the MTU.
-  Status tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip, const uint8_t (&udp_header)[8],
-                          Bytes prefix, Bytes payload);
-  Status tx_arp(ArpOperation operation, MacAddress eth_dst, MacAddress target_mac,
-                Ipv4Address target_ip, Ipv4Address sender_ip);
-  Status tx_frame(size_t length);
+  // icmpv4.cpp
+  void rx_icmp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
   void tx_echo_reply(const EthernetFrame& frame, const Ipv4Repr& ip, uint16_t ident,
                      uint16_t seq, Bytes data);
   void tx_port_unreachable(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes datagram);
-  Ipv4Repr ipv4_header(Ipv4Address src, Ipv4Address dst, IpProtocol protocol, size_t len);
+  // udp.cpp
+  void rx_udp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
+  // One UDP datagram (header, prefix, payload) as IPv4 fragments of at most the MTU.
+  Status tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip, const uint8_t (&udp_header)[8],
+                          Bytes prefix, Bytes payload);
+  // tcp.cpp
+  void rx_tcp(const Ipv4Repr& ip, Bytes payload);
+  void tx_tcp_reset(const Ipv4Repr& ip, const TcpRepr& segment);
 
   phy::Device& device_;
   MacAddress mac_;
@@ -241,8 +252,7 @@ class Interface final : public UdpSender, public TcpHost {
   Ipv4Config config_;
   Millis now_ = 0;
   uint16_t next_ident_ = 1;
-  Millis icmp_window_start_ = 0;
-  uint32_t icmp_window_count_ = 0;
+  RateLimit icmp_errors_;
   ArpCache arp_;
   Reassembler reassembler_;
   Binding bindings_[kMaxBindings];
@@ -257,8 +267,7 @@ class Interface final : public UdpSender, public TcpHost {
   bool owns(size_t slot) const { return tcp_[slot] != nullptr && diverted_[slot].sink == nullptr; }
   Random* random_ = nullptr;
   TcpIsnSource isn_;
-  Millis rst_window_start_ = 0;
-  uint32_t rst_window_count_ = 0;
+  RateLimit tcp_resets_;
   EchoListener* echo_listener_ = nullptr;
   InterfaceCounters counters_;
   uint8_t tx_buffer_[kMaxFrameLen] = {};

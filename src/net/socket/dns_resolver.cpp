@@ -235,7 +235,7 @@ Millis DnsResolver::next_deadline() const {
   return send_pending_ ? min_of(send_at_, attempt_end_) : attempt_end_;
 }
 
-int DnsResolver::server_index(Ipv4Address address) const {
+int DnsResolver::server_index(IpAddress address) const {
   for (uint8_t i = 0; i < config_.server_count; ++i)
     if (config_.servers[i] == address) return i;
   return -1;
@@ -291,8 +291,10 @@ void DnsResolver::accept_answer(const DnsResponse& response, uint8_t server, Mil
   // a mechanism, such as a TCP connection": we have none.
   if (response.truncated) return fail(DnsFailure::Truncated, now);
   uint32_t ttl = 0;
+  Ipv4Address found[DnsAnswer::kMaxAddresses];  // A records
   answer_.count = static_cast<uint8_t>(response.addresses_for(
-      name_, answer_.addresses, DnsAnswer::kMaxAddresses, &ttl, &answer_.canonical));
+      name_, found, DnsAnswer::kMaxAddresses, &ttl, &answer_.canonical));
+  for (uint8_t i = 0; i < answer_.count; ++i) answer_.addresses[i] = found[i];
   if (answer_.count == 0) return fail(DnsFailure::NoAddress, now);
   answer_.ttl_s = ttl < config_.max_cache_ttl_s ? ttl : config_.max_cache_ttl_s;
   answer_.source = DnsSource::Server;
@@ -375,7 +377,7 @@ void DnsResolver::cache_store(Millis now) {
   entry.name = name_;
   entry.canonical = answer_.canonical;
   for (uint8_t i = 0; i < DnsAnswer::kMaxAddresses; ++i)
-    entry.addresses[i] = i < answer_.count ? answer_.addresses[i] : Ipv4Address();
+    entry.addresses[i] = i < answer_.count ? answer_.addresses[i] : IpAddress();
   entry.count = answer_.count;
   entry.expires = add(now, Millis{answer_.ttl_s} * 1000);
   entry.used = now;

@@ -78,6 +78,7 @@
 #include "net/result.h"
 #include "net/socket/udp_endpoint.h"
 #include "net/wire/dns.h"
+#include "net/wire/ip_address.h"
 #include "net/wire/ipv4_address.h"
 
 namespace mpxe::net {
@@ -149,11 +150,12 @@ struct DnsAnswer {
 
   DnsName name;       // as asked
   DnsName canonical;  // where the CNAME chain ended (== name without one)
-  Ipv4Address addresses[kMaxAddresses];  // in the server's order
+  // In the server's order; IPv4 from A records (AAAA is not asked yet).
+  IpAddress addresses[kMaxAddresses];
   uint8_t count = 0;
   uint32_t ttl_s = 0;  // left to live: the chain's smallest TTL (capped; 0 for a literal)
   DnsSource source = DnsSource::None;
-  Ipv4Address server;  // Server: who answered
+  IpAddress server;  // Server: who answered
 
   bool is_alias() const { return !(canonical == name); }
 };
@@ -227,7 +229,7 @@ class DnsResolver final : public UdpEndpoint {
  private:
   struct CacheEntry {
     DnsName name;
-    Ipv4Address addresses[DnsAnswer::kMaxAddresses];
+    IpAddress addresses[DnsAnswer::kMaxAddresses];
     uint8_t count = 0;  // 0: a free slot
     DnsName canonical;
     Millis expires = 0;
@@ -243,7 +245,7 @@ class DnsResolver final : public UdpEndpoint {
   void finish_done(Millis now);
   void fail(DnsFailure failure, Millis now);
   void drop(DnsDrop reason);
-  int server_index(Ipv4Address address) const;
+  int server_index(IpAddress address) const;
   void accept_answer(const DnsResponse& response, uint8_t server, Millis now, UdpSender& tx);
 
   DnsResolverConfig config_;

@@ -38,8 +38,9 @@ Status HttpClient::start(const HttpGetRequest& request, Millis now) {
   Result<HttpUrl> url = HttpUrl::parse(request.url);
   if (!url) return url.error();
   if (!url.value().has_address) {
-    if (!request.has_address) return http_error(Errc::Unsupported);
-    url.value().address = request.address;
+    // HttpUrl (and so the connection) names an IPv4 host only.
+    if (!request.has_address || !request.address.is_v4()) return http_error(Errc::Unsupported);
+    url.value().address = request.address.v4();
     url.value().has_address = true;
   }
   if (request.has_range && request.range.last < request.range.first) return http_error(Errc::BadValue);

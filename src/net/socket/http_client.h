@@ -44,7 +44,7 @@ struct HttpGetRequest {
   // lookup found it; the Host header keeps the name. A redirect to another name
   // still fails with NeedsDns.
   bool has_address = false;
-  Ipv4Address address;
+  IpAddress address;
   // HEAD: only the head is wanted (content_length() tells the size).
   bool head = false;
   // Where the body goes; with a range, its byte 0 is range.first of the resource.

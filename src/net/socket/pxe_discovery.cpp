@@ -218,6 +218,9 @@ void PxeDiscovery::on_datagram(const UdpMeta& meta, Bytes payload, Millis now, U
   (void)tx;
   if (state_ != PxeDiscoveryState::Discovering) return drop(PxeDiscoveryDrop::WrongState);
   if (payload.size() > DhcpRawPacket::kCapacity) return drop(PxeDiscoveryDrop::Malformed);
+  // PXE boot server discovery is DHCPv4: an answer over IPv6 is no answer.
+  if (!meta.src.is_v4()) return drop(PxeDiscoveryDrop::NotOurs);
+  const Ipv4Address from = meta.src.v4();
   Result<DhcpPacket> checked = DhcpPacket::check(payload);
   if (!checked) {
     last_error_ = checked.error();
@@ -248,11 +251,11 @@ void PxeDiscovery::on_datagram(const UdpMeta& meta, Bytes payload, Millis now, U
       return drop(PxeDiscoveryDrop::WrongItem);
     layer = options.value().boot_item_layer();
   }
-  if ((request_info_.control & pxe_discovery::kListedOnly) && !is_listed(meta.src))
+  if ((request_info_.control & pxe_discovery::kListedOnly) && !is_listed(from))
     return drop(PxeDiscoveryDrop::NotListed);
 
   reply_.assign(packet.bytes());
-  replied_from_ = meta.src;
+  replied_from_ = from;
   layer_ = layer;
   Result<Bytes> file = dhcp_boot_file(packet);
   boot_file_.assign(file ? file.value() : Bytes());
@@ -261,7 +264,7 @@ void PxeDiscovery::on_datagram(const UdpMeta& meta, Bytes payload, Millis now, U
   else if (params.has_server_id)
     boot_server_ = params.server_id;
   else
-    boot_server_ = meta.src;
+    boot_server_ = from;
   state_ = PxeDiscoveryState::Done;
 }
 

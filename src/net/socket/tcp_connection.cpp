@@ -686,15 +686,19 @@ void TcpIsnSource::seed(Random& random) {
 }
 
 uint32_t TcpIsnSource::isn(const TcpTuple& tuple, Millis now) const {
-  uint8_t input[kSecretSize + 12];
+  // Each address in its family's length: an IPv4 tuple hashes the 12 bytes it
+  // always has.
+  uint8_t input[kSecretSize + 2 * (Ipv6Address::kSize + 2)];
   copy_bytes(MutableBytes(input, kSecretSize), Bytes(secret_, kSecretSize));
-  uint8_t* p = input + kSecretSize;
-  store_be32(p, tuple.local.to_u32());
-  store_be16(p + 4, tuple.local_port);
-  store_be32(p + 6, tuple.remote.to_u32());
-  store_be16(p + 10, tuple.remote_port);
+  size_t len = kSecretSize;
+  len += copy_bytes(MutableBytes(input + len, Ipv6Address::kSize), tuple.local.bytes());
+  store_be16(input + len, tuple.local_port);
+  len += 2;
+  len += copy_bytes(MutableBytes(input + len, Ipv6Address::kSize), tuple.remote.bytes());
+  store_be16(input + len, tuple.remote_port);
+  len += 2;
   Sha256 sha;
-  sha.update(input, sizeof input);
+  sha.update(input, len);
   uint8_t digest[Sha256::kDigestSize];
   sha.finish(digest);
   // M: RFC 9293 3.4.1's clock, "incremented roughly every 4 microseconds".

@@ -47,15 +47,16 @@
 #include "net/clock.h"
 #include "net/error.h"
 #include "net/result.h"
+#include "net/wire/ip_address.h"
 #include "net/wire/ipv4_address.h"
 #include "net/wire/tcp.h"
 
 namespace mpxe::net {
 
 struct TcpTuple {
-  Ipv4Address local;
+  IpAddress local;
   uint16_t local_port = 0;
-  Ipv4Address remote;
+  IpAddress remote;
   uint16_t remote_port = 0;
   constexpr bool operator==(const TcpTuple&) const = default;
 };
@@ -318,7 +319,7 @@ class TcpHost : public TcpSender {
   // Opens `connection` to remote:port from an unpredictable ephemeral port, with
   // an RFC 6528 ISN, and routes its segments to it until tcp_release(). A
   // connection object already registered is reused (it should be closed).
-  virtual Status tcp_connect(TcpConnection& connection, Ipv4Address remote, uint16_t port,
+  virtual Status tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
                              TcpReceiver& receiver, const TcpConfig& config, Millis now) = 0;
   // Stops routing segments to `connection`; call before destroying it.
   virtual void tcp_release(TcpConnection& connection) = 0;

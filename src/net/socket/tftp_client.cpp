@@ -407,7 +407,7 @@ void TftpClient::cancel(UdpSender& tx) {
   fail(TftpFailure::Cancelled, failure_error(TftpFailure::Cancelled, 0));
 }
 
-bool TftpClient::send_to(UdpSender& tx, Ipv4Address dst, uint16_t port, Bytes bytes) {
+bool TftpClient::send_to(UdpSender& tx, IpAddress dst, uint16_t port, Bytes bytes) {
   UdpMeta meta;
   meta.src = request_.client;
   meta.dst = dst;
@@ -427,7 +427,7 @@ void TftpClient::send_ack(Millis now, UdpSender& tx, uint16_t block) {
   last_send_failed_ = !send_to(tx, request_.server, tid_port_, Bytes(ack));
 }
 
-void TftpClient::send_error(UdpSender& tx, Ipv4Address dst, uint16_t port, TftpErrorCode code,
+void TftpClient::send_error(UdpSender& tx, IpAddress dst, uint16_t port, TftpErrorCode code,
                             const char* text) {
   uint8_t packet[TftpPacket::kErrorMessageOffset + kMaxRemoteText + 1];
   store_be16(packet, static_cast<uint16_t>(TftpOpcode::Error));

@@ -47,6 +47,7 @@
 #include "net/error.h"
 #include "net/result.h"
 #include "net/socket/udp_endpoint.h"
+#include "net/wire/ip_address.h"
 #include "net/wire/ipv4_address.h"
 #include "net/wire/tftp.h"
 
@@ -82,11 +83,11 @@ class TftpSink {
 };
 
 struct TftpRequest {
-  Ipv4Address server;
+  IpAddress server;
   uint16_t server_port = kTftpServerPort;
   // Our side: the source of what we send (unspecified: the interface's own) and
   // the local port this endpoint is bound to.
-  Ipv4Address client;
+  IpAddress client;
   uint16_t client_port = 0;
   // Copied into the RRQ by start(); need not outlive the call.
   Bytes filename;
@@ -218,9 +219,9 @@ class TftpClient final : public UdpEndpoint {
   void on_error(const TftpPacket& packet);
   void reject_intruder(const UdpMeta& meta, Bytes payload, UdpSender& tx);
 
-  bool send_to(UdpSender& tx, Ipv4Address dst, uint16_t port, Bytes bytes);
+  bool send_to(UdpSender& tx, IpAddress dst, uint16_t port, Bytes bytes);
   void send_ack(Millis now, UdpSender& tx, uint16_t block);
-  void send_error(UdpSender& tx, Ipv4Address dst, uint16_t port, TftpErrorCode code,
+  void send_error(UdpSender& tx, IpAddress dst, uint16_t port, TftpErrorCode code,
                   const char* text);
   void abort_with(UdpSender& tx, TftpErrorCode code, const char* text, TftpFailure failure,
                   Error error);

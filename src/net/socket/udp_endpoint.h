@@ -13,14 +13,14 @@
 #include "core/bytes.h"
 #include "net/clock.h"
 #include "net/result.h"
-#include "net/wire/ipv4_address.h"
+#include "net/wire/ip_address.h"
 #include "net/wire/mac_address.h"
 
 namespace mpxe::net {
 
 struct UdpMeta {
-  Ipv4Address src;
-  Ipv4Address dst;
+  IpAddress src;
+  IpAddress dst;
   uint16_t src_port = 0;
   uint16_t dst_port = 0;
 };

@@ -26,8 +26,8 @@ Buffer buf(const uint8_t (&bytes)[N]) {
 inline Buffer buf(Bytes bytes) { return Buffer(bytes.begin(), bytes.end()); }
 inline Bytes view(const Buffer& b) { return Bytes(b.data(), b.size()); }
 inline std::string str(Bytes b) { return std::string(b.begin(), b.end()); }
-inline std::string str(Ipv4Address a) {
-  char text[16];
+inline std::string str(IpAddress a) {
+  char text[IpAddress::kMaxTextLen + 1];
   a.format(text, sizeof text);
   return text;
 }

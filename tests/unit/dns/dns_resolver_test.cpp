@@ -319,7 +319,7 @@ TEST_F(DnsResolverTest, RoundRobinOfTwoServersEndsWithinTheLimits) {
   ASSERT_TRUE(resolver.configure(config_with({kServer, kServer2})));
   begin("slow.mpxe.test");
   std::vector<Millis> times = {0};
-  std::vector<Ipv4Address> to = {tx.take()[0].meta.dst};
+  std::vector<IpAddress> to = {tx.take()[0].meta.dst};
   while (resolver.state() == DnsResolverState::Querying) {
     Millis now = resolver.next_deadline();
     resolver.poll(now, tx);
@@ -330,7 +330,7 @@ TEST_F(DnsResolverTest, RoundRobinOfTwoServersEndsWithinTheLimits) {
   }
   // Waits 1, 1, 2, 2, 4, (4 cut at the 10 s limit).
   EXPECT_EQ(times, (std::vector<Millis>{0, 1000, 2000, 4000, 6000}));
-  EXPECT_EQ(to, (std::vector<Ipv4Address>{kServer, kServer2, kServer, kServer2, kServer}));
+  EXPECT_EQ(to, (std::vector<IpAddress>{kServer, kServer2, kServer, kServer2, kServer}));
   EXPECT_EQ(resolver.finished_at(), 10000u);
   EXPECT_EQ(resolver.failure(), DnsFailure::Timeout);
 }

@@ -43,7 +43,7 @@ class SimServer final : public TcpHost {
     std::string payload;
   };
 
-  Status tcp_connect(TcpConnection& connection, Ipv4Address remote, uint16_t port,
+  Status tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
                      TcpReceiver& receiver, const TcpConfig& config, Millis now) override {
     TcpTuple tuple{kClient, static_cast<uint16_t>(50000 + peers.size()), remote, port};
     Peer peer;

@@ -743,6 +743,14 @@ TEST(InterfaceUdp, RefusesPayloadsOverTheMtu) {
                Layer::Udp, Errc::TooBig);
 }
 
+TEST(InterfaceUdp, RefusesIpv6AddressesAndSendsNothing) {
+  Stack s(kClientMac, client_config());
+  const IpAddress v6 = Ipv6Address::parse("fec0::2").value();
+  EXPECT_FAILS(s.iface.send_udp({{}, v6, 1, 2}, text("x")), Layer::Iface, Errc::Unsupported);
+  EXPECT_FAILS(s.iface.send_udp({v6, kServerIp, 1, 2}, text("x")), Layer::Iface, Errc::Unsupported);
+  EXPECT_TRUE(s.device.tx.empty());
+}
+
 TEST(InterfaceUdp, FullTransmitRingIsReported) {
   Stack s(kClientMac);
   s.device.tx_full = true;
@@ -908,16 +916,34 @@ TEST(InterfaceTcp, ConnectNeedsRandomnessAndRoutesSegments) {
 // connection nor runs its timers, and keeps its port in use; undivert restores it.
 class RecordingSink final : public TcpSegmentSink {
  public:
-  void tcp_segment(uint32_t cookie, Ipv4Address src, Ipv4Address dst, Bytes segment) override {
+  void tcp_segment(uint32_t cookie, IpAddress src, IpAddress dst, Bytes segment) override {
     cookies.push_back(cookie);
     sources.push_back(src);
     EXPECT_EQ(dst, kClientIp);
     segments.emplace_back(segment.begin(), segment.end());
   }
   std::vector<uint32_t> cookies;
-  std::vector<Ipv4Address> sources;
+  std::vector<IpAddress> sources;
   std::vector<Buffer> segments;
 };
+
+TEST(InterfaceTcp, RefusesIpv6PeersAndSendsNothing) {
+  Stack s(kClientMac, client_config());
+  FixedRandom random;
+  s.iface.set_random(random);
+  TcpConnection conn;
+  NullReceiver rx;
+  const IpAddress v6 = Ipv6Address::parse("fec0::2").value();
+  EXPECT_FAILS(s.iface.tcp_connect(conn, v6, 80, rx, TcpConfig{}, 0), Layer::Iface,
+               Errc::Unsupported);
+  TcpRepr syn;
+  syn.src_port = 50000;
+  syn.dst_port = 80;
+  syn.flags = tcp_flags::kSyn;
+  EXPECT_FAILS(s.iface.send_tcp(TcpTuple{kClientIp, 50000, v6, 80}, syn, Bytes()), Layer::Iface,
+               Errc::Unsupported);
+  EXPECT_TRUE(s.device.tx.empty());
+}
 
 TEST(InterfaceTcp, DivertedSegmentsGoToTheSinkUnchecked) {
   Stack s(kClientMac, client_config());

@@ -44,7 +44,7 @@ class WireServer final : public net::TcpHost {
  public:
   explicit WireServer(Faults faults) : faults_(faults) {}
 
-  net::Status tcp_connect(net::TcpConnection& connection, Ipv4Address remote, uint16_t port,
+  net::Status tcp_connect(net::TcpConnection& connection, net::IpAddress remote, uint16_t port,
                           net::TcpReceiver& receiver, const net::TcpConfig& config,
                           Millis now) override {
     Peer peer;
