@@ -30,7 +30,7 @@ net::Status HttpShards::RingHost::send_tcp(const net::TcpTuple& tuple, const net
 }
 
 net::Status HttpShards::RingHost::tcp_connect(net::TcpConnection&, net::IpAddress, uint16_t,
-                                              net::TcpReceiver&, const net::TcpConfig&,
+                                              net::StreamReceiver&, const net::TcpConfig&,
                                               net::Millis) {
   return net::Error(net::Layer::Tcp, net::Errc::Unsupported);
 }

@@ -135,7 +135,7 @@ class HttpShards final : public net::TcpSegmentSink, public net::FetchRunner {
     net::Status send_tcp(const net::TcpTuple& tuple, const net::TcpRepr& header,
                          Bytes payload) override;
     net::Status tcp_connect(net::TcpConnection&, net::IpAddress, uint16_t,
-                            net::TcpReceiver&, const net::TcpConfig&, net::Millis) override;
+                            net::StreamReceiver&, const net::TcpConfig&, net::Millis) override;
     void tcp_release(net::TcpConnection&) override {}
     uint16_t tcp_mss() const override { return mss; }
 

@@ -28,23 +28,23 @@ class NullSender final : public TcpSender {
   uint64_t sent = 0;
 };
 
-class Receiver final : public TcpReceiver {
+class Receiver final : public StreamReceiver {
  public:
   static constexpr size_t kSize = 1 << 16;
-  MutableBytes tcp_rx_space(uint64_t offset, size_t len) override {
-    FUZZ_CHECK(offset < tcp_rx_limit());
+  MutableBytes stream_rx_space(uint64_t offset, size_t len) override {
+    FUZZ_CHECK(offset < stream_rx_limit());
     size_t n = static_cast<size_t>(kSize - offset) < len ? static_cast<size_t>(kSize - offset) : len;
     // Storage breaks every 1000 bytes, as the HTTP client's head ring and body do.
     size_t to_break = 1000 - static_cast<size_t>(offset % 1000);
     if (n > to_break) n = to_break;
     return MutableBytes(bytes + offset, n);
   }
-  uint64_t tcp_rx_limit() const override { return kSize; }
-  void tcp_rx_data(uint64_t end) override {
+  uint64_t stream_rx_limit() const override { return kSize; }
+  void stream_rx_data(uint64_t end) override {
     FUZZ_CHECK(end >= delivered && end <= kSize);
     delivered = end;
   }
-  void tcp_rx_fin(uint64_t end) override { FUZZ_CHECK(end == delivered); }
+  void stream_rx_fin(uint64_t end) override { FUZZ_CHECK(end == delivered); }
   uint8_t bytes[kSize];
   uint64_t delivered = 0;
 };

@@ -158,7 +158,7 @@ class Interface final : public UdpSender, public TcpHost {
   // Iface/Exhausted with kMaxTcpConnections registered and Iface/Unsupported
   // for an IPv6 remote (this interface speaks IPv4 only).
   Status tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
-                     TcpReceiver& receiver, const TcpConfig& config, Millis now) override;
+                     StreamReceiver& receiver, const TcpConfig& config, Millis now) override;
   void tcp_release(TcpConnection& connection) override;
   uint16_t tcp_mss() const override { return static_cast<uint16_t>(mtu_ - 40); }
   // Hands a registered connection to another owner: until tcp_undivert(), its

@@ -41,7 +41,7 @@ const char* tcp_state_text(TcpConnection::State state) {
 // ---------------------------------------------------------------------------
 // Opening
 
-Status TcpConnection::connect(const TcpTuple& tuple, uint32_t iss, TcpReceiver& receiver,
+Status TcpConnection::connect(const TcpTuple& tuple, uint32_t iss, StreamReceiver& receiver,
                               const TcpConfig& config, Millis now, TcpSender& tx) {
   if (config.mss < kMinPeerMss || config.max_window == 0 || config.max_window > kMaxWindow ||
       config.rto_min == 0 || config.rto_initial == 0 || config.rto_max < config.rto_min)
@@ -280,7 +280,7 @@ void TcpConnection::process_data(const TcpRepr& seg, Bytes payload) {
   } else {
     offset += static_cast<uint32_t>(rel);
   }
-  uint64_t limit = receiver_->tcp_rx_limit();
+  uint64_t limit = receiver_->stream_rx_limit();
   if (offset >= limit) {
     payload = Bytes();
   } else if (limit - offset < payload.size()) {
@@ -313,7 +313,7 @@ void TcpConnection::process_data(const TcpRepr& seg, Bytes payload) {
       ack_pending_ = true;
       if (++segs_unacked_ >= config_.ack_every) ack_now_ = true;
     }
-    receiver_->tcp_rx_data(rcv_off_);
+    receiver_->stream_rx_data(rcv_off_);
     return;
   }
   // Beyond a hole: placed where it belongs, its range remembered.
@@ -331,7 +331,7 @@ void TcpConnection::process_data(const TcpRepr& seg, Bytes payload) {
 size_t TcpConnection::place(uint64_t offset, Bytes data) {
   size_t placed = 0;
   while (placed < data.size()) {
-    MutableBytes space = receiver_->tcp_rx_space(offset + placed, data.size() - placed);
+    MutableBytes space = receiver_->stream_rx_space(offset + placed, data.size() - placed);
     if (space.empty()) break;
     placed += copy_bytes(space, data.subspan(placed, space.size()));
   }
@@ -378,7 +378,7 @@ void TcpConnection::process_fin(Millis now) {
   fin_received_ = true;
   update_rcv_nxt();
   ack_now_ = true;
-  receiver_->tcp_rx_fin(rcv_off_);
+  receiver_->stream_rx_fin(rcv_off_);
   switch (state_) {
     case State::Established:
       state_ = State::CloseWait;
@@ -510,7 +510,7 @@ TcpOptions TcpConnection::options_for(uint8_t flags, Millis now) const {
 }
 
 uint32_t TcpConnection::window_bytes() const {
-  uint64_t limit = receiver_ == nullptr ? 0 : receiver_->tcp_rx_limit();
+  uint64_t limit = receiver_ == nullptr ? 0 : receiver_->stream_rx_limit();
   if (limit <= rcv_off_) return 0;
   uint64_t avail = limit - rcv_off_;
   return static_cast<uint32_t>(min_of<uint64_t>(avail, config_.max_window));

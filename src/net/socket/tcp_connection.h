@@ -11,7 +11,7 @@
 //   RST, retries exhausted, abort(): Closed with error() saying why (none for abort())
 //
 // Receiving. Bytes go straight from the received frame to where the receiver
-// wants them (TcpReceiver::tcp_rx_space, e.g. the image buffer at the file
+// wants them (StreamReceiver::stream_rx_space, e.g. the image buffer at the file
 // offset): in order or not. Out-of-order data is placed at its final offset at
 // once and only its range is remembered, in a fixed table of kMaxRanges; SACK
 // blocks (RFC 2018, D-SACK from RFC 2883 for duplicates) are drawn from that
@@ -47,6 +47,7 @@
 #include "net/clock.h"
 #include "net/error.h"
 #include "net/result.h"
+#include "net/stream/stream_receiver.h"
 #include "net/wire/ip_address.h"
 #include "net/wire/ipv4_address.h"
 #include "net/wire/tcp.h"
@@ -70,26 +71,6 @@ class TcpSender {
 
  protected:
   ~TcpSender() = default;
-};
-
-// What a connection delivers into. Stream offset 0 is the first byte after the
-// peer's SYN; offsets are 64-bit and never wrap.
-class TcpReceiver {
- public:
-  // Room for the bytes from stream offset `offset` on: at most `len` bytes, fewer
-  // when the receiver's storage breaks there, empty for none. Asked for in-order
-  // and out-of-order data alike, always below tcp_rx_limit().
-  virtual MutableBytes tcp_rx_space(uint64_t offset, size_t len) = 0;
-  // The stream offset up to which (exclusive) the receiver takes bytes now: the
-  // right edge of the window we advertise (capped by TcpConfig::max_window).
-  virtual uint64_t tcp_rx_limit() const = 0;
-  // Every byte before `end` is in place. `end` only grows.
-  virtual void tcp_rx_data(uint64_t end) = 0;
-  // The peer has closed its side after `end` bytes: nothing more will come.
-  virtual void tcp_rx_fin(uint64_t end) = 0;
-
- protected:
-  ~TcpReceiver() = default;
 };
 
 struct TcpConfig {
@@ -160,7 +141,7 @@ class TcpConnection {
   // Sends the SYN. Any earlier connection held by this object is forgotten
   // (without a word to its peer: abort() first to send RST). Fails on a config
   // that cannot work (MSS under 64, window over 1 GiB).
-  Status connect(const TcpTuple& tuple, uint32_t iss, TcpReceiver& receiver,
+  Status connect(const TcpTuple& tuple, uint32_t iss, StreamReceiver& receiver,
                  const TcpConfig& config, Millis now, TcpSender& tx);
   // A segment of this connection (the interface matched the tuple and checked
   // the checksum); `payload` is valid only during the call.
@@ -245,7 +226,7 @@ class TcpConnection {
   State state_ = State::Closed;
   Error error_;
   TcpTuple tuple_;
-  TcpReceiver* receiver_ = nullptr;
+  StreamReceiver* receiver_ = nullptr;
   TcpConfig config_;
 
   // Send side (RFC 9293 3.3.1 names).
@@ -320,7 +301,7 @@ class TcpHost : public TcpSender {
   // an RFC 6528 ISN, and routes its segments to it until tcp_release(). A
   // connection object already registered is reused (it should be closed).
   virtual Status tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
-                             TcpReceiver& receiver, const TcpConfig& config, Millis now) = 0;
+                             StreamReceiver& receiver, const TcpConfig& config, Millis now) = 0;
   // Stops routing segments to `connection`; call before destroying it.
   virtual void tcp_release(TcpConnection& connection) = 0;
   // The MSS for this link (MTU less 40).

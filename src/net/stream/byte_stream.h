@@ -20,26 +20,9 @@
 #include "net/error.h"
 #include "net/result.h"
 #include "net/socket/tcp_connection.h"
+#include "net/stream/stream_receiver.h"
 
 namespace mpxe::net {
-
-// What a stream delivers into. Offset 0 is the stream's first byte; offsets are
-// 64-bit and never wrap.
-class StreamReceiver {
- public:
-  // Room for the bytes from `offset` on: at most `len` bytes, fewer where the
-  // receiver's storage breaks, empty for none. Only below stream_rx_limit().
-  virtual MutableBytes stream_rx_space(uint64_t offset, size_t len) = 0;
-  // The offset up to which (exclusive) the receiver takes bytes now.
-  virtual uint64_t stream_rx_limit() const = 0;
-  // Every byte before `end` is in place. `end` only grows.
-  virtual void stream_rx_data(uint64_t end) = 0;
-  // The peer will send nothing after `end`.
-  virtual void stream_rx_fin(uint64_t end) = 0;
-
- protected:
-  ~StreamReceiver() = default;
-};
 
 enum class StreamState : uint8_t {
   Closed,   // never opened, or over (nothing more either way)

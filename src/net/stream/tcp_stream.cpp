@@ -5,10 +5,9 @@ namespace mpxe::net {
 Status TcpStream::open(IpAddress remote, uint16_t port, StreamReceiver& receiver,
                        const TcpConfig& config, Millis now) {
   if (host_ == nullptr) return Error(Layer::Tcp, Errc::Unsupported);  // attach() first
-  receiver_ = &receiver;
   TcpConfig capped = config;
   if (capped.mss > host_->tcp_mss()) capped.mss = host_->tcp_mss();
-  return host_->tcp_connect(conn_, remote, port, *this, capped, now);
+  return host_->tcp_connect(conn_, remote, port, receiver, capped, now);
 }
 
 void TcpStream::flush(Millis now) {

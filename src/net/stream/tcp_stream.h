@@ -1,8 +1,8 @@
 // ByteStream over one TcpConnection. The connection's segments are carried by a
 // TcpHost: the interface, or whoever runs the connection away from it (a shard's
 // rings, src/mp/http_shards.h), switched with attach() while the stream is idle
-// or handed over. Placement passes straight through: TCP asks the stream's
-// receiver for room at each segment's offset, so plain HTTP keeps its one copy.
+// or handed over. TCP delivers into the stream's receiver itself (it speaks
+// StreamReceiver), so plain HTTP keeps its one copy at no extra call.
 #pragma once
 
 #include "net/socket/tcp_connection.h"
@@ -10,7 +10,7 @@
 
 namespace mpxe::net {
 
-class TcpStream final : public ByteStream, private TcpReceiver {
+class TcpStream final : public ByteStream {
  public:
   TcpStream() = default;
   TcpStream(const TcpStream&) = delete;
@@ -38,17 +38,8 @@ class TcpStream final : public ByteStream, private TcpReceiver {
   const TcpConnection& connection() const { return conn_; }
 
  private:
-  // TcpReceiver: one forward per segment to the stream's receiver.
-  MutableBytes tcp_rx_space(uint64_t offset, size_t len) override {
-    return receiver_->stream_rx_space(offset, len);
-  }
-  uint64_t tcp_rx_limit() const override { return receiver_->stream_rx_limit(); }
-  void tcp_rx_data(uint64_t end) override { receiver_->stream_rx_data(end); }
-  void tcp_rx_fin(uint64_t end) override { receiver_->stream_rx_fin(end); }
-
   TcpConnection conn_;
   TcpHost* host_ = nullptr;
-  StreamReceiver* receiver_ = nullptr;
 };
 
 }  // namespace mpxe::net

@@ -840,12 +840,12 @@ class FixedRandom final : public Random {
   uint32_t value = 42;
 };
 
-class NullReceiver final : public TcpReceiver {
+class NullReceiver final : public StreamReceiver {
  public:
-  MutableBytes tcp_rx_space(uint64_t, size_t) override { return MutableBytes(); }
-  uint64_t tcp_rx_limit() const override { return 0; }
-  void tcp_rx_data(uint64_t) override {}
-  void tcp_rx_fin(uint64_t) override {}
+  MutableBytes stream_rx_space(uint64_t, size_t) override { return MutableBytes(); }
+  uint64_t stream_rx_limit() const override { return 0; }
+  void stream_rx_data(uint64_t) override {}
+  void stream_rx_fin(uint64_t) override {}
 };
 
 TEST(InterfaceTcp, ASegmentForNoConnectionDrawsAReset) {

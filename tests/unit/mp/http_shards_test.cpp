@@ -45,7 +45,7 @@ class WireServer final : public net::TcpHost {
   explicit WireServer(Faults faults) : faults_(faults) {}
 
   net::Status tcp_connect(net::TcpConnection& connection, net::IpAddress remote, uint16_t port,
-                          net::TcpReceiver& receiver, const net::TcpConfig& config,
+                          net::StreamReceiver& receiver, const net::TcpConfig& config,
                           Millis now) override {
     Peer peer;
     peer.tuple = TcpTuple{kClient, static_cast<uint16_t>(50000 + peers_.size()), remote, port};

@@ -47,22 +47,22 @@ class RecordingSender final : public TcpSender {
 };
 
 // A receiver with one flat buffer: stream offset = buffer offset.
-class BufferReceiver final : public TcpReceiver {
+class BufferReceiver final : public StreamReceiver {
  public:
   explicit BufferReceiver(size_t size) : bytes(size, 0xEE) {}
-  MutableBytes tcp_rx_space(uint64_t offset, size_t len) override {
+  MutableBytes stream_rx_space(uint64_t offset, size_t len) override {
     EXPECT_LT(offset, bytes.size());
     if (offset >= limit()) return {};
     size_t n = std::min<uint64_t>(len, limit() - offset);
     return MutableBytes(bytes.data() + offset, n);
   }
-  uint64_t tcp_rx_limit() const override { return limit(); }
-  void tcp_rx_data(uint64_t end) override {
+  uint64_t stream_rx_limit() const override { return limit(); }
+  void stream_rx_data(uint64_t end) override {
     EXPECT_GE(end, delivered);
     delivered = end;
     ++data_calls;
   }
-  void tcp_rx_fin(uint64_t end) override {
+  void stream_rx_fin(uint64_t end) override {
     fin = true;
     fin_at = end;
   }
