@@ -31,7 +31,7 @@ constexpr uint16_t kTid = 50123;
 
 class CountingSender final : public UdpSender {
  public:
-  Status send_udp(const UdpMeta&, Bytes payload) override {
+  Result<void> send_udp(const UdpMeta&, Bytes payload) override {
     ++sent;
     benchmark::DoNotOptimize(payload.data());
     return {};
@@ -44,8 +44,8 @@ class CountingSender final : public UdpSender {
 class MemcpySink final : public TftpSink {
  public:
   explicit MemcpySink(bool copy) : copy_(copy), image_(16u << 20) {}
-  Status on_size(uint64_t) override { return {}; }
-  Status on_data(uint64_t offset, Bytes data) override {
+  Result<void> on_size(uint64_t) override { return {}; }
+  Result<void> on_data(uint64_t offset, Bytes data) override {
     if (!copy_) {
       benchmark::DoNotOptimize(data.data());
       return {};

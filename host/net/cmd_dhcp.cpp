@@ -206,7 +206,7 @@ int run_dhcp(NetApp& net, const DhcpOptions& options) {
   }
   // ~10 KiB of packets: on the heap here, where the firmware keeps it in its NIC context.
   auto client = std::make_unique<net::DhcpClient>(config, net.random);
-  net::Status bound = net.iface().bind(net::kDhcpClientPort, *client);
+  net::Result<void> bound = net.iface().bind(net::kDhcpClientPort, *client);
   if (!bound) {
     char error[64];
     net::error_format(bound.error(), error, sizeof error);

@@ -105,7 +105,7 @@ bool resolve(NetApp& net, net::DnsResolver& resolver, const std::string& name) {
   }
   const uint64_t started = net.clock.steady_micros();
   uint64_t finished = 0;
-  net::Status status = resolver.start(bytes(name), port.value(), net.now());
+  net::Result<void> status = resolver.start(bytes(name), port.value(), net.now());
   if (!status) {
     net.iface().unbind(port.value());
     char error[64];

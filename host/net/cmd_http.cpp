@@ -198,7 +198,7 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   net::HttpGetRequest head = base;
   head.url = text_bytes(options.url);
   head.head = true;
-  net::Status started = first.start(head, net.now());
+  net::Result<void> started = first.start(head, net.now());
   if (!started) {
     char error[64];
     net::error_format(started.error(), error, sizeof error);

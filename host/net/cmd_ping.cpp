@@ -44,7 +44,7 @@ class PingSession final : public net::EchoListener {
   // Sends request `seq`, retrying while the next hop's MAC is being resolved
   // until `give_up`. False when it could not go out.
   bool send(uint16_t seq, net::Millis give_up) {
-    net::Status status = net::Error(net::Layer::Iface, net::Errc::WouldBlock);
+    net::Result<void> status = net::Error(net::Layer::Iface, net::Errc::WouldBlock);
     uint64_t started = 0;
     bool sent = net_.run_until(
         [&] {

@@ -57,12 +57,12 @@ class HashingFileSink final : public net::TftpSink {
     return ok;
   }
 
-  net::Status on_size(uint64_t tsize) override {
+  net::Result<void> on_size(uint64_t tsize) override {
     size = tsize;
     has_size = true;
     return {};
   }
-  net::Status on_data(uint64_t offset, Bytes data) override {
+  net::Result<void> on_data(uint64_t offset, Bytes data) override {
     if (offset != bytes) return net::Error(net::Layer::None, net::Errc::BadValue);
     sha.update(data.data(), data.size());
     if (file_ != nullptr && !data.empty() && fwrite(data.data(), 1, data.size(), file_) != data.size())
@@ -132,7 +132,7 @@ int run_tftp_get(NetApp& net, const TftpGetOptions& options) {
 
   const uint64_t started = net.clock.steady_micros();
   uint64_t finished = 0;
-  net::Status status = client->start(request, net.now(), net.iface());
+  net::Result<void> status = client->start(request, net.now(), net.iface());
   if (!status) {
     char error[64];
     net::error_format(status.error(), error, sizeof error);

@@ -14,7 +14,7 @@ void unclaim(uint32_t* claim) { store_release(claim, 0u); }
 
 }  // namespace
 
-net::Status HttpShards::RingHost::send_tcp(const net::TcpTuple& tuple, const net::TcpRepr& header,
+net::Result<void> HttpShards::RingHost::send_tcp(const net::TcpTuple& tuple, const net::TcpRepr& header,
                                            Bytes payload) {
   if (payload.size() > kMaxSegment) return net::Error(net::Layer::Tcp, net::Errc::TooBig);
   Outbound* slot = ring->producer_slot();
@@ -29,7 +29,7 @@ net::Status HttpShards::RingHost::send_tcp(const net::TcpTuple& tuple, const net
   return {};
 }
 
-net::Status HttpShards::RingHost::tcp_connect(net::TcpConnection&, net::IpAddress, uint16_t,
+net::Result<void> HttpShards::RingHost::tcp_connect(net::TcpConnection&, net::IpAddress, uint16_t,
                                               net::StreamReceiver&, const net::TcpConfig&,
                                               net::Millis) {
   return net::Error(net::Layer::Tcp, net::Errc::Unsupported);

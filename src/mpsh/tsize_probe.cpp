@@ -20,7 +20,7 @@ Result<size_t> tsize_abort(mpxe::MutableBytes out, mpxe::net::TftpErrorCode code
   error.opcode = TftpOpcode::Error;
   error.error_code = static_cast<uint16_t>(code);
   error.error_message = mpxe::bytes_of("size probe only");
-  mpxe::net::Status emitted = error.emit(out);
+  mpxe::net::Result<void> emitted = error.emit(out);
   if (!emitted) return emitted.error();
   return error.buffer_len();
 }

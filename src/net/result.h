@@ -53,6 +53,4 @@ class [[nodiscard]] Result<void> {
   Error error_;
 };
 
-using Status = Result<void>;
-
 }  // namespace mpxe::net

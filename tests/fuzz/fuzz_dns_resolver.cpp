@@ -56,7 +56,7 @@ constexpr Millis kAdvance[8] = {0, 1, 19, 20, 500, 1000, 2000, 4000};
 
 class CheckingSender final : public UdpSender {
  public:
-  Status send_udp(const UdpMeta& meta, Bytes payload) override {
+  Result<void> send_udp(const UdpMeta& meta, Bytes payload) override {
     if (refuse_every_third && ++calls % 3 == 0) return Error(Layer::Iface, Errc::WouldBlock);
     FUZZ_CHECK(payload.size() <= DnsPacket::kMaxUdpLen);
     FUZZ_CHECK(meta.src_port == kLocalPort && meta.dst_port == kDnsServerPort);

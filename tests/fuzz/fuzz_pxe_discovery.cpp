@@ -34,7 +34,7 @@ class FixedRandom final : public Random {
 
 class NullSender final : public UdpSender {
  public:
-  Status send_udp(const UdpMeta&, Bytes payload) override {
+  Result<void> send_udp(const UdpMeta&, Bytes payload) override {
     FUZZ_CHECK(payload.size() <= DhcpRawPacket::kCapacity);
     return {};
   }

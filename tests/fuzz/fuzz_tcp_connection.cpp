@@ -19,7 +19,7 @@ namespace {
 
 class NullSender final : public TcpSender {
  public:
-  Status send_tcp(const TcpTuple&, const TcpRepr& header, Bytes payload) override {
+  Result<void> send_tcp(const TcpTuple&, const TcpRepr& header, Bytes payload) override {
     FUZZ_CHECK(header.payload_len == payload.size());
     FUZZ_CHECK(header.options.buffer_len() <= TcpSegment::kMaxOptionsLen);
     ++sent;

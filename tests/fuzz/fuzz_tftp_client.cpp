@@ -43,7 +43,7 @@ constexpr uint16_t kTid = 50123;
 
 class CheckingSender final : public UdpSender {
  public:
-  Status send_udp(const UdpMeta& meta, Bytes payload) override {
+  Result<void> send_udp(const UdpMeta& meta, Bytes payload) override {
     FUZZ_CHECK(payload.size() <= TftpClient::kMaxRequestLen);
     FUZZ_CHECK(meta.src == kClient && meta.src_port == kClientPort);
     auto packet = TftpPacket::check(payload);
@@ -68,11 +68,11 @@ class CheckingSender final : public UdpSender {
 
 class CheckingSink final : public TftpSink {
  public:
-  Status on_size(uint64_t) override {
+  Result<void> on_size(uint64_t) override {
     ++sizes;
     return {};
   }
-  Status on_data(uint64_t offset, Bytes data) override {
+  Result<void> on_data(uint64_t offset, Bytes data) override {
     FUZZ_CHECK(offset == bytes);
     FUZZ_CHECK(data.size() <= TftpOptions::kMaxBlockSize);
     bytes += data.size();

@@ -226,7 +226,7 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   media_type_[0] = '\0';
   conns_[0]->stream.attach(session.iface());
   net::HttpClient& client = conns_[0]->client;
-  net::Status started = client.start(head, session.now());
+  net::Result<void> started = client.start(head, session.now());
   if (!started.ok()) {
     char error[64];
     net::error_format(started.error(), error, sizeof(error));
@@ -293,7 +293,7 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
   // to start.
   request.one_range_each = aps > 0;
   FetchConsole console(url_, hasher, hooks);
-  net::Status started = download.start(request, policy, console, session.now());
+  net::Result<void> started = download.start(request, policy, console, session.now());
   used_ = download.plan().connections();
   if (download.plan().chunk_count() > used_) {
     char chunk_text[16];

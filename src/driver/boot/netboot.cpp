@@ -29,11 +29,11 @@ class ImageSink final : public net::TftpSink {
  public:
   ImageSink(uint8_t* buffer, uint64_t capacity, ImageHasher& hasher)
       : buffer_(buffer), capacity_(capacity), hasher_(hasher) {}
-  net::Status on_size(uint64_t tsize) override {
+  net::Result<void> on_size(uint64_t tsize) override {
     if (tsize > capacity_) return net::Error(net::Layer::Tftp, net::Errc::NoSpace);
     return {};
   }
-  net::Status on_data(uint64_t offset, Bytes data) override {
+  net::Result<void> on_data(uint64_t offset, Bytes data) override {
     if (offset + data.size() > capacity_) return net::Error(net::Layer::Tftp, net::Errc::NoSpace);
     uint64_t t0 = read_tsc();
     copy_bytes(MutableBytes(buffer_ + offset, data.size()), data);

@@ -27,7 +27,7 @@ void copy_raw(RawPacket& out, const net::DhcpRawPacket& in) {
 class BufferSink final : public net::TftpSink {
  public:
   BufferSink(uint8_t* buffer, uint64_t capacity) : buffer_(buffer), capacity_(capacity) {}
-  net::Status on_size(uint64_t tsize) override {
+  net::Result<void> on_size(uint64_t tsize) override {
     size_ = tsize;
     if (buffer_ != nullptr && tsize > capacity_) {
       too_small_ = true;
@@ -35,7 +35,7 @@ class BufferSink final : public net::TftpSink {
     }
     return {};
   }
-  net::Status on_data(uint64_t offset, Bytes data) override {
+  net::Result<void> on_data(uint64_t offset, Bytes data) override {
     if (buffer_ == nullptr) return {};  // DontUseBuffer: fetch and count only
     if (offset + data.size() > capacity_) {
       too_small_ = true;
@@ -178,7 +178,7 @@ Status StackSession::dhcp(DhcpFlavor flavor) {
   dhcp_ = new (std::nothrow) net::DhcpClient(config, random_);
   if (dhcp_ == nullptr) return kOutOfResources;
   iface_->set_ipv4(net::Ipv4Config{});
-  net::Status bound = iface_->bind(net::kDhcpClientPort, *dhcp_);
+  net::Result<void> bound = iface_->bind(net::kDhcpClientPort, *dhcp_);
   if (!bound.ok()) return efi_status(bound.error());
   Millis start = clock_.now();
   dhcp_->start(start);
@@ -219,7 +219,7 @@ Status StackSession::discover(const net::PxeDiscoveryRequest& request) {
     discovery_ = new (std::nothrow) net::PxeDiscovery(identity, random_);
     if (discovery_ == nullptr) return kOutOfResources;
   }
-  net::Status bound = iface_->bind(net::kDhcpClientPort, *discovery_);
+  net::Result<void> bound = iface_->bind(net::kDhcpClientPort, *discovery_);
   if (!bound.ok()) return efi_status(bound.error());
   net::PxeDiscoveryRequest r = request;
   r.client = lease_.station;
@@ -348,7 +348,7 @@ Status StackSession::udp_write(Ipv4Address src, Ipv4Address dst, uint16_t dst_po
   Bytes payload(data, size);
   // The first send may start ARP resolution; retry while the answer comes in.
   Millis deadline = clock_.now() + kUdpWriteArpWaitMs;
-  net::Status sent = iface_->send_udp(meta, payload, ip);
+  net::Result<void> sent = iface_->send_udp(meta, payload, ip);
   while (!sent.ok() && sent.error().reason() == net::Errc::WouldBlock) {
     if (clock_.now() >= deadline) return kTimeout;
     iface_->poll(clock_.now());

@@ -7,7 +7,7 @@ HttpFetch::HttpFetch(HttpClient* const* clients, uint32_t count)
   for (uint32_t i = 0; i < count_; ++i) clients_[i] = clients[i];
 }
 
-Status HttpFetch::start(const Request& request, const FetchPolicy& policy,
+Result<void> HttpFetch::start(const Request& request, const FetchPolicy& policy,
                         FetchObserver& observer, Millis now) {
   if (count_ == 0) return Error(Layer::Http, Errc::BadValue);
   policy_ = policy;
@@ -33,7 +33,7 @@ Status HttpFetch::start(const Request& request, const FetchPolicy& policy,
   start_ = now;
   next_report_ = now + policy.progress_every_ms;
   for (; started_ < n && !plan_.all_taken(); ++started_) {
-    Status started = take_chunk(started_, now);
+    Result<void> started = take_chunk(started_, now);
     if (!started) {
       state_ = State::Failed;
       return started;
@@ -42,7 +42,7 @@ Status HttpFetch::start(const Request& request, const FetchPolicy& policy,
   return {};
 }
 
-Status HttpFetch::take_chunk(uint32_t connection, Millis now) {
+Result<void> HttpFetch::take_chunk(uint32_t connection, Millis now) {
   ChunkPlan::Chunk chunk;
   if (!plan_.take(connection, &chunk)) return {};
   HttpGetRequest get = base_;
@@ -52,7 +52,7 @@ Status HttpFetch::take_chunk(uint32_t connection, Millis now) {
     get.has_range = true;
     get.range = HttpRange{chunk.from, chunk.to - 1};
   }
-  Status started = clients_[connection]->start(get, now);
+  Result<void> started = clients_[connection]->start(get, now);
   if (!started) observer_->fetch_cannot_start(connection, started.error());
   return started;
 }

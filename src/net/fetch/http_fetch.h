@@ -86,7 +86,7 @@ class HttpFetch {
 
   // Plans the chunks and starts the first request on each connection. On an
   // error the clients [0, connections()) have started and should be closed.
-  Status start(const Request& request, const FetchPolicy& policy, FetchObserver& observer,
+  Result<void> start(const Request& request, const FetchPolicy& policy, FetchObserver& observer,
                Millis now);
   // From now on `runner` runs the connections (null: the fetch polls them again).
   void run_elsewhere(const FetchRunner* runner) { runner_ = runner; }
@@ -110,7 +110,7 @@ class HttpFetch {
 
  private:
   // The next chunk on `connection`; nothing when every chunk is taken.
-  Status take_chunk(uint32_t connection, Millis now);
+  Result<void> take_chunk(uint32_t connection, Millis now);
   bool connection_finished(uint32_t connection) const;
   uint64_t body_bytes(uint32_t connection) const;
   void finish();

@@ -38,20 +38,20 @@ void Interface::rx_arp(const EthernetFrame& frame) {
   }
 }
 
-Status Interface::tx_arp(ArpOperation operation, MacAddress eth_dst, MacAddress target_mac,
+Result<void> Interface::tx_arp(ArpOperation operation, MacAddress eth_dst, MacAddress target_mac,
                          Ipv4Address target_ip, Ipv4Address sender_ip) {
   constexpr size_t kLen = EthernetFrame::kHeaderLen + ArpRepr::buffer_len();
   MutableBytes frame(tx_buffer_, kLen);
   EthernetRepr eth{mac_, eth_dst, EtherType::Arp};
   ArpRepr arp{operation, mac_, sender_ip, target_mac, target_ip};
-  Status status = eth.emit(frame);
+  Result<void> status = eth.emit(frame);
   if (status) status = arp.emit(frame.subspan(EthernetFrame::kHeaderLen));
   if (!status) return status;
   if (operation == ArpOperation::Request) ++counters_.arp_requests;
   return tx_frame(kLen);
 }
 
-Status Interface::announce() {
+Result<void> Interface::announce() {
   if (!config_.configured()) return Error(Layer::Iface, Errc::Unreachable);
   // RFC 5227 2.3: "an ARP Request packet, broadcast on the local link ... the
   // 'sender IP address' and 'target IP address' both set to the host's newly

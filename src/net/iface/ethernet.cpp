@@ -23,7 +23,7 @@ void Interface::rx_frame(Bytes bytes) {
   }
 }
 
-Status Interface::tx_frame(size_t length) {
+Result<void> Interface::tx_frame(size_t length) {
   // Short frames are padded to the Ethernet minimum here: a NIC usually pads on
   // its own, but a TAP device passes whatever it is given.
   if (length < EthernetFrame::kMinFrameLen) {

@@ -52,7 +52,7 @@ void Interface::rx_icmp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes pa
   }
 }
 
-Status Interface::send_ping(Ipv4Address dst, uint16_t ident, uint16_t seq, Bytes data) {
+Result<void> Interface::send_ping(Ipv4Address dst, uint16_t ident, uint16_t seq, Bytes data) {
   IcmpRepr icmp;
   icmp.type = IcmpType::EchoRequest;
   icmp.ident = ident;
@@ -64,7 +64,7 @@ Status Interface::send_ping(Ipv4Address dst, uint16_t ident, uint16_t seq, Bytes
   Result<MutableBytes> space = tx_ipv4_begin(
       dst_mac.value(), ipv4_header(config_.address, dst, IpProtocol::Icmp, icmp.buffer_len()));
   if (!space) return space.error();
-  Status status = icmp.emit(space.value());
+  Result<void> status = icmp.emit(space.value());
   if (!status) return status;
   return tx_frame(EthernetFrame::kHeaderLen + Ipv4Repr::buffer_len() + icmp.buffer_len());
 }

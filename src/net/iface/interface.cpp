@@ -91,7 +91,7 @@ bool Interface::port_in_use(uint16_t port) const {
   return false;
 }
 
-Status Interface::bind(uint16_t port, UdpEndpoint& endpoint) {
+Result<void> Interface::bind(uint16_t port, UdpEndpoint& endpoint) {
   if (port == 0) return Error(Layer::Iface, Errc::BadValue);
   if (is_bound(port)) return Error(Layer::Iface, Errc::InUse);
   for (Binding& binding : bindings_) {

@@ -143,7 +143,7 @@ class Interface final : public UdpSender, public TcpHost {
   size_t poll(Millis now);
   Millis next_deadline() const;
 
-  Status bind(uint16_t port, UdpEndpoint& endpoint);
+  Result<void> bind(uint16_t port, UdpEndpoint& endpoint);
   void unbind(uint16_t port);
   bool is_bound(uint16_t port) const;
   // A port in 49152-65535 that no UDP binding and no TCP connection uses, drawn
@@ -157,7 +157,7 @@ class Interface final : public UdpSender, public TcpHost {
   // TcpHost. tcp_connect() fails with Iface/Unreachable while unconfigured,
   // Iface/Exhausted with kMaxTcpConnections registered and Iface/Unsupported
   // for an IPv6 remote (this interface speaks IPv4 only).
-  Status tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
+  Result<void> tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
                      StreamReceiver& receiver, const TcpConfig& config, Millis now) override;
   void tcp_release(TcpConnection& connection) override;
   uint16_t tcp_mss() const override { return static_cast<uint16_t>(mtu_ - 40); }
@@ -166,18 +166,18 @@ class Interface final : public UdpSender, public TcpHost {
   // the interface reads nothing of it (its tuple is copied now), so the new owner
   // may run it on another processor. Iface/BadValue for a connection that is not
   // registered or not open.
-  Status tcp_divert(TcpConnection& connection, TcpSegmentSink& sink, uint32_t cookie);
+  Result<void> tcp_divert(TcpConnection& connection, TcpSegmentSink& sink, uint32_t cookie);
   // Takes the connection back (the new owner has let go of it first).
   void tcp_undivert(TcpConnection& connection);
   // TcpSender: fails as send_udp(), and with Iface/Unsupported for an IPv6 tuple.
-  Status send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override;
+  Result<void> send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override;
 
   // UdpSender. Fails with Udp/TooBig over the MTU (nothing is fragmented),
   // Iface/Unreachable without a route, Arp/WouldBlock while the next hop is being
   // resolved (a request has gone out), Arp/Unreachable when it did not answer,
   // Iface/WouldBlock when the device's transmit ring is full, Iface/Unsupported
   // for IPv6 addresses (nothing is sent over IPv6 yet).
-  Status send_udp(const UdpMeta& meta, Bytes payload) override;
+  Result<void> send_udp(const UdpMeta& meta, Bytes payload) override;
   // What a caller of the PXE Base Code's UdpWrite may set for one datagram.
   struct UdpSendOptions {
     Ipv4Address gateway;  // the next hop for an off-subnet destination (else the route's)
@@ -190,12 +190,12 @@ class Interface final : public UdpSender, public TcpHost {
   // The largest UDP payload one datagram can carry (RFC 768 and 791: 65535 bytes
   // of IPv4 in all).
   static constexpr size_t kMaxUdpDatagramPayload = 65535 - 20 - 8;
-  Status send_udp(const UdpMeta& meta, Bytes payload, const UdpSendOptions& options);
+  Result<void> send_udp(const UdpMeta& meta, Bytes payload, const UdpSendOptions& options);
   // An ICMP echo request; replies go to the echo listener. Fails as send_udp().
-  Status send_ping(Ipv4Address dst, uint16_t ident, uint16_t seq, Bytes data);
+  Result<void> send_ping(Ipv4Address dst, uint16_t ident, uint16_t seq, Bytes data);
   // A gratuitous ARP (RFC 5227 "ARP Announcement") for the configured address, so
   // neighbours update their caches. Iface/Unreachable while unconfigured.
-  Status announce();
+  Result<void> announce();
   void set_echo_listener(EchoListener* listener) { echo_listener_ = listener; }
 
   const InterfaceCounters& counters() const { return counters_; }
@@ -216,10 +216,10 @@ class Interface final : public UdpSender, public TcpHost {
   void drop(Drop reason, Error error = Error());
   // ethernet.cpp
   void rx_frame(Bytes bytes);
-  Status tx_frame(size_t length);
+  Result<void> tx_frame(size_t length);
   // arp.cpp
   void rx_arp(const EthernetFrame& frame);
-  Status tx_arp(ArpOperation operation, MacAddress eth_dst, MacAddress target_mac,
+  Result<void> tx_arp(ArpOperation operation, MacAddress eth_dst, MacAddress target_mac,
                 Ipv4Address target_ip, Ipv4Address sender_ip);
   // ipv4.cpp
   void rx_ipv4(const EthernetFrame& frame);
@@ -240,7 +240,7 @@ class Interface final : public UdpSender, public TcpHost {
   // udp.cpp
   void rx_udp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
   // One UDP datagram (header, prefix, payload) as IPv4 fragments of at most the MTU.
-  Status tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip, const uint8_t (&udp_header)[8],
+  Result<void> tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip, const uint8_t (&udp_header)[8],
                           Bytes prefix, Bytes payload);
   // tcp.cpp
   void rx_tcp(const Ipv4Repr& ip, Bytes payload);

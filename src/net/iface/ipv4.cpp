@@ -106,7 +106,7 @@ Result<MutableBytes> Interface::tx_ipv4_begin(MacAddress dst_mac, const Ipv4Repr
   if (ip_len > mtu_) return Error(Layer::Ipv4, Errc::TooBig);
   MutableBytes frame(tx_buffer_, EthernetFrame::kHeaderLen + ip_len);
   EthernetRepr eth{mac_, dst_mac, EtherType::Ipv4};
-  Status status = eth.emit(frame);
+  Result<void> status = eth.emit(frame);
   if (status) status = ip.emit(frame.subspan(EthernetFrame::kHeaderLen));
   if (!status) return status.error();
   return frame.subspan(EthernetFrame::kHeaderLen + Ipv4Repr::buffer_len());

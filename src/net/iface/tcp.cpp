@@ -16,7 +16,7 @@ void Interface::set_random(Random& random) {
   isn_.seed(random);
 }
 
-Status Interface::tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
+Result<void> Interface::tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
                               StreamReceiver& receiver, const TcpConfig& config, Millis now) {
   if (random_ == nullptr) return Error(Layer::Tcp, Errc::Unsupported);
   if (!remote.is_v4()) return Error(Layer::Iface, Errc::Unsupported);
@@ -37,7 +37,7 @@ Status Interface::tcp_connect(TcpConnection& connection, IpAddress remote, uint1
   TcpTuple tuple{config_.address, local_port.value(), remote, port};
   tcp_[slot] = &connection;
   now_ = now;
-  Status status = connection.connect(tuple, isn_.isn(tuple, now), receiver, config, now, *this);
+  Result<void> status = connection.connect(tuple, isn_.isn(tuple, now), receiver, config, now, *this);
   if (!status) tcp_[slot] = nullptr;
   return status;
 }
@@ -50,7 +50,7 @@ void Interface::tcp_release(TcpConnection& connection) {
   }
 }
 
-Status Interface::tcp_divert(TcpConnection& connection, TcpSegmentSink& sink, uint32_t cookie) {
+Result<void> Interface::tcp_divert(TcpConnection& connection, TcpSegmentSink& sink, uint32_t cookie) {
   for (size_t i = 0; i < kMaxTcpConnections; ++i) {
     if (tcp_[i] != &connection) continue;
     if (connection.state() == TcpConnection::State::Closed) break;
@@ -115,7 +115,7 @@ void Interface::tx_tcp_reset(const Ipv4Repr& ip, const TcpRepr& segment) {
     ++counters_.tcp_resets;
 }
 
-Status Interface::send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) {
+Result<void> Interface::send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) {
   if (!tuple.local.is_v4() || !tuple.remote.is_v4()) return Error(Layer::Iface, Errc::Unsupported);
   const Ipv4Address local = tuple.local.v4(), remote = tuple.remote.v4();
   size_t len = header.header_len() + payload.size();
@@ -129,7 +129,7 @@ Status Interface::send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes p
   copy_bytes(space.value().subspan(header.header_len()), payload);
   TcpRepr repr = header;
   repr.payload_len = payload.size();
-  Status status = repr.emit(space.value(), local, remote);
+  Result<void> status = repr.emit(space.value(), local, remote);
   if (!status) return status;
   return tx_frame(EthernetFrame::kHeaderLen + Ipv4Repr::buffer_len() + len);
 }

@@ -36,11 +36,11 @@ void Interface::rx_udp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes pay
 // ---------------------------------------------------------------------------
 // Transmit
 
-Status Interface::send_udp(const UdpMeta& meta, Bytes payload) {
+Result<void> Interface::send_udp(const UdpMeta& meta, Bytes payload) {
   return send_udp(meta, payload, UdpSendOptions());
 }
 
-Status Interface::send_udp(const UdpMeta& meta, Bytes payload, const UdpSendOptions& options) {
+Result<void> Interface::send_udp(const UdpMeta& meta, Bytes payload, const UdpSendOptions& options) {
   size_t data_len = options.prefix.size() + payload.size();
   if (data_len > kMaxUdpDatagramPayload) return Error(Layer::Udp, Errc::TooBig);
   bool fits = UdpDatagram::kHeaderLen + data_len + Ipv4Repr::buffer_len() <= mtu_;
@@ -75,12 +75,12 @@ Status Interface::send_udp(const UdpMeta& meta, Bytes payload, const UdpSendOpti
   if (!space) return space.error();
   copy_bytes(space.value().subspan(UdpDatagram::kHeaderLen), options.prefix);
   copy_bytes(space.value().subspan(UdpDatagram::kHeaderLen + options.prefix.size()), payload);
-  Status status = udp.emit(space.value(), src, dst);
+  Result<void> status = udp.emit(space.value(), src, dst);
   if (!status) return status;
   return tx_frame(EthernetFrame::kHeaderLen + Ipv4Repr::buffer_len() + udp.buffer_len());
 }
 
-Status Interface::tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip,
+Result<void> Interface::tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip,
                                    const uint8_t (&udp_header)[8], Bytes prefix, Bytes payload) {
   // The datagram is header | prefix | payload; each fragment carries a multiple
   // of 8 bytes of it but the last (RFC 791 "fragment offset ... in units of 8").
@@ -108,7 +108,7 @@ Status Interface::tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip,
       at += piece.size();
       if (at >= offset + len) break;
     }
-    Status sent = tx_frame(EthernetFrame::kHeaderLen + Ipv4Repr::buffer_len() + len);
+    Result<void> sent = tx_frame(EthernetFrame::kHeaderLen + Ipv4Repr::buffer_len() + len);
     if (!sent) return sent;
   }
   ++counters_.tx_fragmented;

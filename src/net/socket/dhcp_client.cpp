@@ -55,9 +55,9 @@ bool options_want_discovery(Bytes vendor_specific, bool has_boot_file) {
 
 }  // namespace
 
-Status dhcp_put_client_options(DhcpOptionWriter& w, const DhcpConfig& config) {
+Result<void> dhcp_put_client_options(DhcpOptionWriter& w, const DhcpConfig& config) {
   bool http = config.mode == DhcpMode::Http;
-  Status s = w.put_u16(dhcp_option::kMaxMessageSize, DhcpClient::kMaxMessageSize);
+  Result<void> s = w.put_u16(dhcp_option::kMaxMessageSize, DhcpClient::kMaxMessageSize);
   if (s) s = w.put(dhcp_option::kParameterRequestList, Bytes(kParameterRequests));
   if (s) s = w.put_u16(dhcp_option::kClientArch, http ? pxe_arch::kEfiX64Http : pxe_arch::kEfiBc);
   if (s) s = w.put(dhcp_option::kClientNdi, Bytes(kClientNdi));
@@ -70,8 +70,8 @@ Status dhcp_put_client_options(DhcpOptionWriter& w, const DhcpConfig& config) {
   return s;
 }
 
-Status dhcp_put_end_padded(DhcpOptionWriter& w) {
-  Status s = w.put_end();
+Result<void> dhcp_put_end_padded(DhcpOptionWriter& w) {
+  Result<void> s = w.put_end();
   if (s) s = w.pad_to(kMinMessageLen - DhcpPacket::kOptionsOffset);
   return s;
 }
@@ -261,7 +261,7 @@ bool DhcpClient::retransmit(Retransmit& rt, Message message, Millis now, UdpSend
     case Backoff::Step::Wait: return true;
     case Backoff::Step::Send: break;
   }
-  Status sent = send(message, now, tx);
+  Result<void> sent = send(message, now, tx);
   if (!sent) {
     send_error_ = sent.error();
     // Not an attempt: try again shortly (an ARP resolution is usually under way,
@@ -303,7 +303,7 @@ void DhcpClient::poll(Millis now, UdpSender& tx) {
 
 // ---- sending --------------------------------------------------------------
 
-Status DhcpClient::send(Message message, Millis now, UdpSender& tx) {
+Result<void> DhcpClient::send(Message message, Millis now, UdpSender& tx) {
   UdpMeta meta;
   meta.src_port = kDhcpClientPort;
   DhcpRawPacket* out = &scratch_;
@@ -332,7 +332,7 @@ Status DhcpClient::send(Message message, Millis now, UdpSender& tx) {
   size_t len = build(message, now, MutableBytes(out->bytes));
   if (len == 0) return Error(Layer::Dhcp, Errc::NoSpace);
   out->length = static_cast<uint16_t>(len);
-  Status status = tx.send_udp(meta, out->view());
+  Result<void> status = tx.send_udp(meta, out->view());
   if (!status) return status;
   switch (message) {
     case Message::Discover: ++stats_.discovers_sent; break;
@@ -377,7 +377,7 @@ size_t DhcpClient::build(Message message, Millis now, MutableBytes out) {
   MutableBytes area = out.subspan(DhcpPacket::kOptionsOffset);
   DhcpOptionWriter w(area);
   bool ok = true;
-  auto put = [&ok](Status s) { ok = ok && s.ok(); };
+  auto put = [&ok](Result<void> s) { ok = ok && s.ok(); };
   switch (message) {
     case Message::Discover:
       put(w.put_message_type(DhcpMessageType::Discover));

@@ -242,10 +242,10 @@ struct DhcpStats {
 // The options that say who is asking, which every message of a PXE or HTTP boot
 // client carries (PXE 2.1 2.2, RFC 4578): 57, 55, 93, 94, 97 when there is a GUID,
 // and 60. The DHCP exchange and boot server discovery both write them.
-Status dhcp_put_client_options(DhcpOptionWriter& w, const DhcpConfig& config);
+Result<void> dhcp_put_client_options(DhcpOptionWriter& w, const DhcpConfig& config);
 // The last options of every client message: End, then pads up to the 300 bytes
 // BOOTP relays expect (RFC 1542 2.1).
-Status dhcp_put_end_padded(DhcpOptionWriter& w);
+Result<void> dhcp_put_end_padded(DhcpOptionWriter& w);
 
 class DhcpClient final : public UdpEndpoint {
  public:
@@ -352,7 +352,7 @@ class DhcpClient final : public UdpEndpoint {
   // Sends `message` now if `rt` says it is due; gives up when the phase is over.
   // Returns false when the phase ended (no sends left, past its last wait).
   bool retransmit(Retransmit& rt, Message message, Millis now, UdpSender& tx);
-  Status send(Message message, Millis now, UdpSender& tx);
+  Result<void> send(Message message, Millis now, UdpSender& tx);
   size_t build(Message message, Millis now, MutableBytes out);
   bool vendor_class_is_ours(Bytes vendor_class) const;
   uint16_t elapsed_secs(Millis now) const;

@@ -91,13 +91,13 @@ uint32_t DnsStats::dropped_total() const {
 DnsResolver::DnsResolver(const DnsResolverConfig& config, Random& random)
     : config_(sanitized(config)), random_(random) {}
 
-Status DnsResolver::configure(const DnsResolverConfig& config) {
+Result<void> DnsResolver::configure(const DnsResolverConfig& config) {
   if (state_ == DnsResolverState::Querying) return dns_error(Errc::InUse);
   config_ = sanitized(config);
   return {};
 }
 
-Status DnsResolver::start(Bytes name, uint16_t local_port, Millis now) {
+Result<void> DnsResolver::start(Bytes name, uint16_t local_port, Millis now) {
   if (state_ == DnsResolverState::Querying) return dns_error(Errc::InUse);
   Result<DnsName> parsed = DnsName::from_text(name);
   if (!parsed) return parsed.error();
@@ -209,7 +209,7 @@ void DnsResolver::send_query(Millis now, UdpSender& tx) {
   meta.dst = config_.servers[server_];
   meta.src_port = local_port_;
   meta.dst_port = config_.server_port;
-  Status status = tx.send_udp(meta, Bytes(query_, query_len_));
+  Result<void> status = tx.send_udp(meta, Bytes(query_, query_len_));
   if (!status) {
     ++stats_.send_failures;
     send_error_ = status.error();

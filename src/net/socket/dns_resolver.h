@@ -184,7 +184,7 @@ class DnsResolver final : public UdpEndpoint {
   DnsResolver(const DnsResolverConfig& config, Random& random);
 
   // New servers (a new lease); the cache stays. Not while Querying (InUse).
-  Status configure(const DnsResolverConfig& config);
+  Result<void> configure(const DnsResolverConfig& config);
 
   // Looks `name` up ("boot.example.com", a trailing dot allowed, or a dotted
   // quad). Returns an error, and changes nothing, for a name that is no DNS name
@@ -192,7 +192,7 @@ class DnsResolver final : public UdpEndpoint {
   // state() is Done at once (a literal, a cache hit), Failed (NoServer), or
   // Querying: the first query leaves at the next poll(), from `local_port`, the
   // port this endpoint is bound to.
-  Status start(Bytes name, uint16_t local_port, Millis now);
+  Result<void> start(Bytes name, uint16_t local_port, Millis now);
   // Ends a running lookup (Failed, Cancelled); answers to it are dropped.
   void cancel(Millis now);
 

@@ -33,7 +33,7 @@ const char* http_failure_text(HttpFailure failure) {
 
 HttpClient::HttpClient(ByteStream& stream, MutableBytes scratch) : stream_(stream), ring_(scratch) {}
 
-Status HttpClient::start(const HttpGetRequest& request, Millis now) {
+Result<void> HttpClient::start(const HttpGetRequest& request, Millis now) {
   if (ring_.size() < kMinScratch) return http_error(Errc::NoSpace);
   Result<HttpUrl> url = HttpUrl::parse(request.url);
   if (!url) return url.error();
@@ -76,7 +76,7 @@ void HttpClient::begin_request(Millis now) {
                url_.same_origin(conn_origin_) && phase_ == Phase::None;
   if (!reuse) {
     if (!stream_.is_closed()) stream_.abort();
-    Status status = stream_.open(url_.address, url_.port, *this, request_.tcp, now);
+    Result<void> status = stream_.open(url_.address, url_.port, *this, request_.tcp, now);
     if (!status) return fail(HttpFailure::Connection, status.error());
     conn_origin_ = url_;
     ++stats_.connections;

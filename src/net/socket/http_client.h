@@ -101,7 +101,7 @@ class HttpClient final : public StreamReceiver {
   // and was kept alive, else on a new one (the old one is reset). Fails, with
   // nothing started, for a URL that does not parse (Http/BadValue,
   // Http/Unsupported for https or a host name) or a scratch ring too small.
-  Status start(const HttpGetRequest& request, Millis now);
+  Result<void> start(const HttpGetRequest& request, Millis now);
   // Timers and deferred actions (redirects, resets); call after each interface poll.
   void poll(Millis now);
   Millis next_deadline() const;

@@ -170,7 +170,7 @@ void PxeDiscovery::poll(Millis now, UdpSender& tx) {
         continue;  // the next destination's first send is due now
       case Backoff::Step::Send: break;
     }
-    Status sent = send(now, tx);
+    Result<void> sent = send(now, tx);
     if (sent) {
       any_sent_ = true;
       rt_.sent(now, random_);
@@ -182,11 +182,11 @@ void PxeDiscovery::poll(Millis now, UdpSender& tx) {
   }
 }
 
-Status PxeDiscovery::send(Millis now, UdpSender& tx) {
+Result<void> PxeDiscovery::send(Millis now, UdpSender& tx) {
   size_t len = build(now, MutableBytes(request_.bytes));
   if (len == 0) return Error(Layer::Dhcp, Errc::NoSpace);
   request_.length = static_cast<uint16_t>(len);
-  Status status = tx.send_udp(targets_[target_], request_.view());
+  Result<void> status = tx.send_udp(targets_[target_], request_.view());
   if (status) ++requests_sent_;
   return status;
 }
@@ -203,7 +203,7 @@ size_t PxeDiscovery::build(Millis now, MutableBytes out) {
   uint8_t item[kPxeBootItemOptionLen];
   size_t item_len = pxe_emit_boot_item(request_info_.type, request_info_.layer, MutableBytes(item));
   DhcpOptionWriter w(out.subspan(DhcpPacket::kOptionsOffset));
-  Status s = w.put_message_type(DhcpMessageType::Request);
+  Result<void> s = w.put_message_type(DhcpMessageType::Request);
   if (s) s = w.put(dhcp_option::kVendorSpecific, Bytes(item, item_len));
   if (s) s = dhcp_put_client_options(w, identity_);
   if (s) s = dhcp_put_end_padded(w);

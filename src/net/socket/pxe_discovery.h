@@ -154,7 +154,7 @@ class PxeDiscovery final : public UdpEndpoint {
   void next_target(Millis now);
   void drop(PxeDiscoveryDrop reason) { ++dropped_[static_cast<size_t>(reason)]; }
   bool is_listed(Ipv4Address address) const;
-  Status send(Millis now, UdpSender& tx);
+  Result<void> send(Millis now, UdpSender& tx);
   size_t build(Millis now, MutableBytes out);
 
   DhcpConfig identity_;

@@ -41,7 +41,7 @@ const char* tcp_state_text(TcpConnection::State state) {
 // ---------------------------------------------------------------------------
 // Opening
 
-Status TcpConnection::connect(const TcpTuple& tuple, uint32_t iss, StreamReceiver& receiver,
+Result<void> TcpConnection::connect(const TcpTuple& tuple, uint32_t iss, StreamReceiver& receiver,
                               const TcpConfig& config, Millis now, TcpSender& tx) {
   if (config.mss < kMinPeerMss || config.max_window == 0 || config.max_window > kMaxWindow ||
       config.rto_min == 0 || config.rto_initial == 0 || config.rto_max < config.rto_min)
@@ -538,7 +538,7 @@ bool TcpConnection::send_segment(TcpSender& tx, Millis now, uint32_t seq, uint8_
   repr.window = window_field(syn);
   repr.options = options_for(flags, now);
   repr.payload_len = payload.size();
-  Status sent = tx.send_tcp(tuple_, repr, payload);
+  Result<void> sent = tx.send_tcp(tuple_, repr, payload);
   if (!sent) {
     send_failed_ = true;
     return false;

@@ -67,7 +67,7 @@ class TcpSender {
   // Sends one segment from tuple.local to tuple.remote: `header` (ports, numbers,
   // flags, options; payload_len must be payload.size()) followed by `payload`.
   // Fails without queueing anything, like UdpSender::send_udp.
-  virtual Status send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) = 0;
+  virtual Result<void> send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) = 0;
 
  protected:
   ~TcpSender() = default;
@@ -141,7 +141,7 @@ class TcpConnection {
   // Sends the SYN. Any earlier connection held by this object is forgotten
   // (without a word to its peer: abort() first to send RST). Fails on a config
   // that cannot work (MSS under 64, window over 1 GiB).
-  Status connect(const TcpTuple& tuple, uint32_t iss, StreamReceiver& receiver,
+  Result<void> connect(const TcpTuple& tuple, uint32_t iss, StreamReceiver& receiver,
                  const TcpConfig& config, Millis now, TcpSender& tx);
   // A segment of this connection (the interface matched the tuple and checked
   // the checksum); `payload` is valid only during the call.
@@ -300,7 +300,7 @@ class TcpHost : public TcpSender {
   // Opens `connection` to remote:port from an unpredictable ephemeral port, with
   // an RFC 6528 ISN, and routes its segments to it until tcp_release(). A
   // connection object already registered is reused (it should be closed).
-  virtual Status tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
+  virtual Result<void> tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
                              StreamReceiver& receiver, const TcpConfig& config, Millis now) = 0;
   // Stops routing segments to `connection`; call before destroying it.
   virtual void tcp_release(TcpConnection& connection) = 0;

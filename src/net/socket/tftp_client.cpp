@@ -57,7 +57,7 @@ const char* tftp_failure_text(TftpFailure failure) {
   return "unknown failure";
 }
 
-Status TftpClient::start(const TftpRequest& request, Millis now, UdpSender& tx) {
+Result<void> TftpClient::start(const TftpRequest& request, Millis now, UdpSender& tx) {
   if (request.filename.empty()) return tftp_error(Errc::BadValue);
   if (!request.size_only && request.sink == nullptr) return tftp_error(Errc::BadValue);
   if (request.size_only && !request.ask_tsize) return tftp_error(Errc::BadValue);
@@ -223,7 +223,7 @@ void TftpClient::on_oack(const TftpPacket& packet, Millis now, UdpSender& tx) {
     return;
   }
   if (has_tsize_) {
-    Status sized = request_.sink->on_size(tsize_);
+    Result<void> sized = request_.sink->on_size(tsize_);
     if (!sized) {
       abort_for_sink(tx, sized.error());
       return;
@@ -293,7 +293,7 @@ void TftpClient::on_data(const TftpPacket& packet, Millis now, UdpSender& tx) {
     timing_ = false;
     sample_rtt(now - timed_send_at_);
   }
-  Status written = request_.sink->on_data(stats_.bytes, data);
+  Result<void> written = request_.sink->on_data(stats_.bytes, data);
   if (!written) {
     abort_for_sink(tx, written.error());
     return;

@@ -71,12 +71,12 @@ class TftpSink {
  public:
   // The size the server announced in its OACK (tsize), before any data; not
   // called when the server sent none.
-  virtual Status on_size(uint64_t tsize) = 0;
+  virtual Result<void> on_size(uint64_t tsize) = 0;
   // The next bytes of the file, in order: offset is the sum of all earlier
   // sizes. `data` points into the device's receive buffer and is valid only
   // during the call; it may be empty (the last block of a file whose size is a
   // multiple of the block size).
-  virtual Status on_data(uint64_t offset, Bytes data) = 0;
+  virtual Result<void> on_data(uint64_t offset, Bytes data) = 0;
 
  protected:
   ~TftpSink() = default;
@@ -179,7 +179,7 @@ class TftpClient final : public UdpEndpoint {
   // Sends the RRQ. Fails (and changes nothing) when the request cannot be sent at
   // all: no file name, a request over 512 octets, an option out of range, no
   // sink. A transfer already running is dropped without a word to its server.
-  Status start(const TftpRequest& request, Millis now, UdpSender& tx);
+  Result<void> start(const TftpRequest& request, Millis now, UdpSender& tx);
   void on_datagram(const UdpMeta& meta, Bytes payload, Millis now, UdpSender& tx) override;
   void on_unreachable(const UdpMeta& quoted, uint8_t code, Millis now) override;
   // Retransmits or gives up once next_deadline() has passed; ends the linger.

@@ -32,7 +32,7 @@ class UdpSender {
   // Ethernet broadcast address. Fails, without queueing anything, when the next
   // hop's MAC address is not known yet (an ARP request has gone out: retry on the
   // next retransmission) or the device's transmit ring is full.
-  virtual Status send_udp(const UdpMeta& meta, Bytes payload) = 0;
+  virtual Result<void> send_udp(const UdpMeta& meta, Bytes payload) = 0;
 
  protected:
   ~UdpSender() = default;

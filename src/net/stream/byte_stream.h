@@ -36,7 +36,7 @@ class ByteStream {
   // Opens a stream to remote:port whose bytes go to `receiver`; anything this
   // object held before is forgotten (abort() first to tell the peer). `config`
   // is the transport's (window, MSS, timers).
-  virtual Status open(IpAddress remote, uint16_t port, StreamReceiver& receiver,
+  virtual Result<void> open(IpAddress remote, uint16_t port, StreamReceiver& receiver,
                       const TcpConfig& config, Millis now) = 0;
   // Queues bytes to send; how many fit. Fails once closed or not open.
   virtual Result<size_t> send(Bytes data) = 0;

@@ -2,7 +2,7 @@
 
 namespace mpxe::net {
 
-Status TcpStream::open(IpAddress remote, uint16_t port, StreamReceiver& receiver,
+Result<void> TcpStream::open(IpAddress remote, uint16_t port, StreamReceiver& receiver,
                        const TcpConfig& config, Millis now) {
   if (host_ == nullptr) return Error(Layer::Tcp, Errc::Unsupported);  // attach() first
   TcpConfig capped = config;

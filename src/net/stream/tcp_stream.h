@@ -20,7 +20,7 @@ class TcpStream final : public ByteStream {
   void attach(TcpHost& host) { host_ = &host; }
 
   // The connection's MSS is capped by the host's link.
-  Status open(IpAddress remote, uint16_t port, StreamReceiver& receiver,
+  Result<void> open(IpAddress remote, uint16_t port, StreamReceiver& receiver,
               const TcpConfig& config, Millis now) override;
   Result<size_t> send(Bytes data) override { return conn_.send(data); }
   void flush(Millis now) override;

@@ -21,7 +21,7 @@ Result<ArpRepr> ArpRepr::parse(const ArpPacket& packet) {
                  packet.target_mac(), packet.target_ip()};
 }
 
-Status ArpRepr::emit(MutableBytes out) const {
+Result<void> ArpRepr::emit(MutableBytes out) const {
   if (out.size() < buffer_len()) return Error(Layer::Arp, Errc::NoSpace);
   uint8_t* p = out.data();
   store_be16(p + ArpPacket::kHardwareTypeOffset, ArpPacket::kHardwareEthernet);

@@ -60,7 +60,7 @@ struct ArpRepr {
   // Fails for operations other than request and reply (RARP, InARP: BadOpcode).
   static Result<ArpRepr> parse(const ArpPacket& packet);
   static constexpr size_t buffer_len() { return ArpPacket::kLen; }
-  Status emit(MutableBytes out) const;
+  Result<void> emit(MutableBytes out) const;
 
   constexpr bool operator==(const ArpRepr&) const = default;
 };

@@ -50,7 +50,7 @@ Result<DhcpRepr> DhcpRepr::parse(const DhcpPacket& packet) {
   return repr;
 }
 
-Status DhcpRepr::emit(MutableBytes out) const {
+Result<void> DhcpRepr::emit(MutableBytes out) const {
   if (out.size() < buffer_len()) return Error(Layer::Dhcp, Errc::NoSpace);
   if (hlen > DhcpPacket::kChaddrLen || sname.size() > DhcpPacket::kSnameLen ||
       file.size() > DhcpPacket::kFileLen)

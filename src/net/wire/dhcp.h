@@ -127,7 +127,7 @@ struct DhcpRepr {
   // options anywhere they are (the options field, and sname/file under overload).
   static Result<DhcpRepr> parse(const DhcpPacket& packet);
   size_t buffer_len() const { return DhcpPacket::kOptionsOffset + options.size(); }
-  Status emit(MutableBytes out) const;
+  Result<void> emit(MutableBytes out) const;
 
   void set_client_mac(MacAddress mac);
   bool operator==(const DhcpRepr& other) const;

@@ -269,7 +269,7 @@ Result<DhcpParams> DhcpParams::parse(const DhcpPacket& packet) {
   return params;
 }
 
-Status DhcpOptionWriter::put(uint8_t code, Bytes value) {
+Result<void> DhcpOptionWriter::put(uint8_t code, Bytes value) {
   if (code == dhcp_option::kPad || code == dhcp_option::kEnd || value.size() > 255)
     return Error(Layer::Dhcp, Errc::BadOption);
   if (out_.size() - pos_ < 2 + value.size()) return Error(Layer::Dhcp, Errc::NoSpace);
@@ -280,38 +280,38 @@ Status DhcpOptionWriter::put(uint8_t code, Bytes value) {
   return {};
 }
 
-Status DhcpOptionWriter::put_u8(uint8_t code, uint8_t value) {
+Result<void> DhcpOptionWriter::put_u8(uint8_t code, uint8_t value) {
   uint8_t bytes[1] = {value};
   return put(code, Bytes(bytes));
 }
 
-Status DhcpOptionWriter::put_u16(uint8_t code, uint16_t value) {
+Result<void> DhcpOptionWriter::put_u16(uint8_t code, uint16_t value) {
   uint8_t bytes[2];
   store_be16(bytes, value);
   return put(code, Bytes(bytes));
 }
 
-Status DhcpOptionWriter::put_u32(uint8_t code, uint32_t value) {
+Result<void> DhcpOptionWriter::put_u32(uint8_t code, uint32_t value) {
   uint8_t bytes[4];
   store_be32(bytes, value);
   return put(code, Bytes(bytes));
 }
 
-Status DhcpOptionWriter::put_address(uint8_t code, Ipv4Address address) {
+Result<void> DhcpOptionWriter::put_address(uint8_t code, Ipv4Address address) {
   return put(code, Bytes(address.octets));
 }
 
-Status DhcpOptionWriter::put_message_type(DhcpMessageType type) {
+Result<void> DhcpOptionWriter::put_message_type(DhcpMessageType type) {
   return put_u8(dhcp_option::kMessageType, static_cast<uint8_t>(type));
 }
 
-Status DhcpOptionWriter::put_end() {
+Result<void> DhcpOptionWriter::put_end() {
   if (pos_ >= out_.size()) return Error(Layer::Dhcp, Errc::NoSpace);
   out_[pos_++] = dhcp_option::kEnd;
   return {};
 }
 
-Status DhcpOptionWriter::pad_to(size_t len) {
+Result<void> DhcpOptionWriter::pad_to(size_t len) {
   if (len > out_.size()) return Error(Layer::Dhcp, Errc::NoSpace);
   while (pos_ < len) out_[pos_++] = dhcp_option::kPad;
   return {};

@@ -182,16 +182,16 @@ class DhcpOptionWriter {
  public:
   explicit constexpr DhcpOptionWriter(MutableBytes out) : out_(out) {}
 
-  Status put(uint8_t code, Bytes value);
-  Status put_u8(uint8_t code, uint8_t value);
-  Status put_u16(uint8_t code, uint16_t value);
-  Status put_u32(uint8_t code, uint32_t value);
-  Status put_address(uint8_t code, Ipv4Address address);
-  Status put_message_type(DhcpMessageType type);
-  Status put_end();
+  Result<void> put(uint8_t code, Bytes value);
+  Result<void> put_u8(uint8_t code, uint8_t value);
+  Result<void> put_u16(uint8_t code, uint16_t value);
+  Result<void> put_u32(uint8_t code, uint32_t value);
+  Result<void> put_address(uint8_t code, Ipv4Address address);
+  Result<void> put_message_type(DhcpMessageType type);
+  Result<void> put_end();
   // Pad options until size() reaches `len` (BOOTP relays expect a 300-byte
   // message at least, RFC 1542 2.1: 60 bytes of options after the cookie).
-  Status pad_to(size_t len);
+  Result<void> pad_to(size_t len);
 
   size_t size() const { return pos_; }
   Bytes written() const { return Bytes(out_.data(), pos_); }

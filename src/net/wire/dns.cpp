@@ -134,7 +134,7 @@ size_t DnsQueryRepr::buffer_len() const {
   return DnsPacket::kHeaderLen + name.wire().size() + kQuestionTail;
 }
 
-Status DnsQueryRepr::emit(MutableBytes out) const {
+Result<void> DnsQueryRepr::emit(MutableBytes out) const {
   if (name.wire().empty()) return dns_error(Errc::BadName);
   if (out.size() < buffer_len()) return dns_error(Errc::NoSpace);
   uint8_t* p = out.data();

@@ -117,7 +117,7 @@ struct DnsQueryRepr {
   // for another opcode or question count) with a well-formed question.
   static Result<DnsQueryRepr> parse(const DnsPacket& packet);
   size_t buffer_len() const;
-  Status emit(MutableBytes out) const;
+  Result<void> emit(MutableBytes out) const;
 
   bool operator==(const DnsQueryRepr& other) const;
 };

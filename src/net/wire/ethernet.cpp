@@ -15,7 +15,7 @@ Result<EthernetRepr> EthernetRepr::parse(const EthernetFrame& frame) {
   return EthernetRepr{frame.src(), frame.dst(), static_cast<EtherType>(frame.ethertype())};
 }
 
-Status EthernetRepr::emit(MutableBytes out) const {
+Result<void> EthernetRepr::emit(MutableBytes out) const {
   if (out.size() < buffer_len()) return Error(Layer::Ethernet, Errc::NoSpace);
   dst.write(out.data() + EthernetFrame::kDstOffset);
   src.write(out.data() + EthernetFrame::kSrcOffset);

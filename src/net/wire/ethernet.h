@@ -52,7 +52,7 @@ struct EthernetRepr {
   static Result<EthernetRepr> parse(const EthernetFrame& frame);
   static constexpr size_t buffer_len() { return EthernetFrame::kHeaderLen; }
   // Writes the header into the first buffer_len() bytes of `out`.
-  Status emit(MutableBytes out) const;
+  Result<void> emit(MutableBytes out) const;
 
   constexpr bool operator==(const EthernetRepr&) const = default;
 };

@@ -55,7 +55,7 @@ size_t IcmpRepr::buffer_len() const {
   return len;
 }
 
-Status IcmpRepr::emit(MutableBytes out) const {
+Result<void> IcmpRepr::emit(MutableBytes out) const {
   size_t len = buffer_len();
   if (out.size() < len) return Error(Layer::Icmp, Errc::NoSpace);
   uint8_t* p = out.data();
@@ -70,7 +70,7 @@ Status IcmpRepr::emit(MutableBytes out) const {
     // "unused: This field is unused" - but for RFC 1191's next-hop MTU.
     store_be16(p + IcmpPacket::kIdentOffset, 0);
     store_be16(p + IcmpPacket::kNextHopMtuOffset, next_hop_mtu);
-    Status quoted = quoted_header.emit(out.subspan(IcmpPacket::kHeaderLen));
+    Result<void> quoted = quoted_header.emit(out.subspan(IcmpPacket::kHeaderLen));
     if (!quoted) return Error(Layer::Icmp, quoted.error().reason());
   } else {
     store_be16(p + IcmpPacket::kIdentOffset, ident);

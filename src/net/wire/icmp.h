@@ -80,7 +80,7 @@ struct IcmpRepr {
   size_t buffer_len() const;
   // Writes the whole message, data copied in and checksum computed. `data` may
   // point into `out` (an echo reply built where the request was).
-  Status emit(MutableBytes out) const;
+  Result<void> emit(MutableBytes out) const;
 
   bool operator==(const IcmpRepr& other) const;
 };

@@ -51,7 +51,7 @@ Ipv4Repr Ipv4Repr::parse_quoted(const Ipv4Packet& packet) {
   return repr;
 }
 
-Status Ipv4Repr::emit(MutableBytes out) const {
+Result<void> Ipv4Repr::emit(MutableBytes out) const {
   if (out.size() < buffer_len()) return Error(Layer::Ipv4, Errc::NoSpace);
   if (payload_len > 0xFFFF - buffer_len()) return Error(Layer::Ipv4, Errc::BadLength);
   if (fragment_offset % 8 != 0 || fragment_offset / 8 > Ipv4Packet::kFragmentOffsetMask)

@@ -101,7 +101,7 @@ struct Ipv4Repr {
   static constexpr size_t buffer_len() { return Ipv4Packet::kMinHeaderLen; }
   // Writes the header, checksum included, into the first buffer_len() bytes of
   // `out`; the payload is the caller's to place after it.
-  Status emit(MutableBytes out) const;
+  Result<void> emit(MutableBytes out) const;
 
   constexpr bool operator==(const Ipv4Repr&) const = default;
 };

@@ -189,7 +189,7 @@ Result<TcpRepr> TcpRepr::parse(const TcpSegment& segment, Ipv4Address src, Ipv4A
   return repr;
 }
 
-Status TcpRepr::emit(MutableBytes out, Ipv4Address src, Ipv4Address dst) const {
+Result<void> TcpRepr::emit(MutableBytes out, Ipv4Address src, Ipv4Address dst) const {
   size_t options_len = options.buffer_len();
   if (options_len > TcpSegment::kMaxOptionsLen) return tcp_error(Errc::TooBig);
   size_t header = TcpSegment::kMinHeaderLen + options_len;

@@ -133,7 +133,7 @@ struct TcpRepr {
   size_t buffer_len() const { return header_len() + payload_len; }
   // Writes the header into `out` and checksums it with the payload_len bytes of
   // payload the caller has already placed after header_len().
-  Status emit(MutableBytes out, Ipv4Address src, Ipv4Address dst) const;
+  Result<void> emit(MutableBytes out, Ipv4Address src, Ipv4Address dst) const;
 
   bool has(uint8_t flag) const { return (flags & flag) != 0; }
   // Sequence space the segment occupies: payload, plus one each for SYN and FIN.

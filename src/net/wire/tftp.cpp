@@ -61,7 +61,7 @@ size_t decimal_len(uint64_t value) {
 }
 
 // Option pairs are well formed: every string terminated, every name valued.
-Status check_options(Bytes area) {
+Result<void> check_options(Bytes area) {
   TftpOptionIterator it(area);
   Bytes name, value;
   while (it.next(name, value)) {
@@ -196,7 +196,7 @@ Result<TftpRepr> TftpRepr::parse(const TftpPacket& packet) {
       if (!read_string(body, mode_pos, repr.mode)) return tftp_error(Errc::Unterminated);
       if (repr.filename.empty() || repr.mode.empty()) return tftp_error(Errc::BadValue);
       repr.options = body.subspan(mode_pos + repr.mode.size() + 1);
-      Status options = check_options(repr.options);
+      Result<void> options = check_options(repr.options);
       if (!options) return options.error();
       return repr;
     }
@@ -215,7 +215,7 @@ Result<TftpRepr> TftpRepr::parse(const TftpPacket& packet) {
       return repr;
     case TftpOpcode::Oack: {
       repr.options = body;
-      Status options = check_options(repr.options);
+      Result<void> options = check_options(repr.options);
       if (!options) return options.error();
       return repr;
     }
@@ -240,7 +240,7 @@ size_t TftpRepr::buffer_len() const {
   return 0;
 }
 
-Status TftpRepr::emit(MutableBytes out) const {
+Result<void> TftpRepr::emit(MutableBytes out) const {
   size_t len = buffer_len();
   if (len == 0) return tftp_error(Errc::BadOpcode);
   if (out.size() < len) return tftp_error(Errc::NoSpace);
@@ -249,7 +249,7 @@ Status TftpRepr::emit(MutableBytes out) const {
     return tftp_error(Errc::BadValue);
   if (opcode == TftpOpcode::Error && has_nul(error_message)) return tftp_error(Errc::BadValue);
   if (is_rq(opcode) || opcode == TftpOpcode::Oack) {
-    Status options_ok = check_options(options);
+    Result<void> options_ok = check_options(options);
     if (!options_ok) return options_ok;
   }
   store_be16(out.data(), static_cast<uint16_t>(opcode));

@@ -128,7 +128,7 @@ struct TftpRepr {
   // (BadLength). Bytes after an ERROR's message are ignored.
   static Result<TftpRepr> parse(const TftpPacket& packet);
   size_t buffer_len() const;
-  Status emit(MutableBytes out) const;
+  Result<void> emit(MutableBytes out) const;
 
   bool operator==(const TftpRepr& other) const;
 };

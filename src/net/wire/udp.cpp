@@ -27,7 +27,7 @@ Result<UdpRepr> UdpRepr::parse(const UdpDatagram& datagram, Ipv4Address src, Ipv
                  static_cast<uint16_t>(datagram.length() - UdpDatagram::kHeaderLen)};
 }
 
-Status UdpRepr::emit(MutableBytes out, Ipv4Address src, Ipv4Address dst) const {
+Result<void> UdpRepr::emit(MutableBytes out, Ipv4Address src, Ipv4Address dst) const {
   if (payload_len > 0xFFFF - UdpDatagram::kHeaderLen) return Error(Layer::Udp, Errc::BadLength);
   size_t len = buffer_len();
   if (out.size() < len) return Error(Layer::Udp, Errc::NoSpace);

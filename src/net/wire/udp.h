@@ -49,7 +49,7 @@ struct UdpRepr {
   size_t buffer_len() const { return UdpDatagram::kHeaderLen + payload_len; }
   // Writes the header into `out` and checksums it with the payload_len bytes of
   // payload the caller has already placed after it.
-  Status emit(MutableBytes out, Ipv4Address src, Ipv4Address dst) const;
+  Result<void> emit(MutableBytes out, Ipv4Address src, Ipv4Address dst) const;
 
   constexpr bool operator==(const UdpRepr&) const = default;
 };

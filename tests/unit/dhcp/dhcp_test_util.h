@@ -41,7 +41,7 @@ class RecordingSender final : public UdpSender {
     Buffer bytes;
   };
 
-  Status send_udp(const UdpMeta& meta, Bytes payload) override {
+  Result<void> send_udp(const UdpMeta& meta, Bytes payload) override {
     if (fail_next > 0) {
       --fail_next;
       ++refused;

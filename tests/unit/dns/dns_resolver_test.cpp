@@ -49,7 +49,7 @@ struct Sent {
 
 class RecordingSender final : public UdpSender {
  public:
-  Status send_udp(const UdpMeta& meta, Bytes payload) override {
+  Result<void> send_udp(const UdpMeta& meta, Bytes payload) override {
     if (refuse > 0) {
       --refuse;
       return Error(Layer::Iface, Errc::WouldBlock);

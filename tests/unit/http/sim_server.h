@@ -43,7 +43,7 @@ class SimServer final : public TcpHost {
     std::string payload;
   };
 
-  Status tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
+  Result<void> tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
                      StreamReceiver& receiver, const TcpConfig& config, Millis now) override {
     TcpTuple tuple{kClient, static_cast<uint16_t>(50000 + peers.size()), remote, port};
     Peer peer;
@@ -55,7 +55,7 @@ class SimServer final : public TcpHost {
   }
   void tcp_release(TcpConnection&) override {}
   uint16_t tcp_mss() const override { return 1460; }
-  Status send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override {
+  Result<void> send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override {
     outbox.push_back({tuple, header, std::string(payload.begin(), payload.end())});
     return {};
   }

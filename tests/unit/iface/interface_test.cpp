@@ -766,7 +766,7 @@ TEST(InterfaceUdp, EndpointCanAnswerFromInsideTheCallback) {
     void on_datagram(const UdpMeta& meta, Bytes payload, Millis, UdpSender& tx) override {
       result = tx.send_udp({meta.dst, meta.src, meta.dst_port, meta.src_port}, payload);
     }
-    Status result = Error(Layer::None, Errc::NotFound);
+    Result<void> result = Error(Layer::None, Errc::NotFound);
   } echo;
   Stack s(kServerMac, server_config());
   ASSERT_TRUE(s.iface.bind(7, echo));

@@ -44,7 +44,7 @@ class WireServer final : public net::TcpHost {
  public:
   explicit WireServer(Faults faults) : faults_(faults) {}
 
-  net::Status tcp_connect(net::TcpConnection& connection, net::IpAddress remote, uint16_t port,
+  net::Result<void> tcp_connect(net::TcpConnection& connection, net::IpAddress remote, uint16_t port,
                           net::StreamReceiver& receiver, const net::TcpConfig& config,
                           Millis now) override {
     Peer peer;
@@ -56,7 +56,7 @@ class WireServer final : public net::TcpHost {
   }
   void tcp_release(net::TcpConnection&) override {}
   uint16_t tcp_mss() const override { return 1460; }
-  net::Status send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override {
+  net::Result<void> send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override {
     inbox_.push_back({tuple, header, std::string(payload.begin(), payload.end())});
     return {};
   }
@@ -336,7 +336,7 @@ TEST(HttpShards, AFullInboundRingDropsAndCounts) {
 // the worker, with no publish at all, resends the SYN.
 TEST(HttpShards, WorkersStartOnTheTimeResetWasGiven) {
   struct SynCounter final : net::TcpSender {
-    net::Status send_tcp(const TcpTuple&, const TcpRepr& header, Bytes) override {
+    net::Result<void> send_tcp(const TcpTuple&, const TcpRepr& header, Bytes) override {
       if (header.has(kSyn)) ++syns;
       return {};
     }

@@ -53,9 +53,9 @@ TEST(Result, HoldsValueOrError) {
 }
 
 TEST(Result, StatusIsOkByDefault) {
-  Status ok;
+  Result<void> ok;
   EXPECT_TRUE(ok.ok());
-  Status bad = Error(Layer::Buffer, Errc::NoSpace);
+  Result<void> bad = Error(Layer::Buffer, Errc::NoSpace);
   EXPECT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().reason(), Errc::NoSpace);
 }

@@ -30,7 +30,7 @@ struct Sent {
 
 class RecordingSender final : public TcpSender {
  public:
-  Status send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override {
+  Result<void> send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override {
     EXPECT_EQ(tuple.remote, kServer);
     EXPECT_EQ(header.payload_len, payload.size());
     if (refuse) return Error(Layer::Arp, Errc::WouldBlock);

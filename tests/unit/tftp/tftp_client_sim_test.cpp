@@ -159,7 +159,7 @@ class SimServer {
 class LinkSender final : public UdpSender {
  public:
   explicit LinkSender(LossyLink& link) : link_(link) {}
-  Status send_udp(const UdpMeta& meta, Bytes payload) override {
+  Result<void> send_udp(const UdpMeta& meta, Bytes payload) override {
     EXPECT_EQ(meta.dst, kServer);
     EXPECT_TRUE(meta.dst_port == 69 || meta.dst_port == kTid);
     link_.send(now, false, payload);

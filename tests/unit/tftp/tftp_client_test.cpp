@@ -62,7 +62,7 @@ TEST(TftpClientRequest, AsksOnlyWhatIsConfigured) {
 TEST(TftpClientRequest, RefusesRequestsThatCannotBeSent) {
   Harness h;
   auto refused = [&](TftpRequest r, Errc reason) {
-    Status s = h.client.start(r, 0, h.tx);
+    Result<void> s = h.client.start(r, 0, h.tx);
     EXPECT_TRUE(test::fails_with(s, Layer::Tftp, reason));
     EXPECT_EQ(h.client.state(), State::Idle);
     EXPECT_TRUE(h.tx.take().empty());
@@ -546,7 +546,7 @@ TEST(TftpClientWindow, InLockStepAResentBlockIsAcknowledgedAgainOnlyWhenOurAckIs
 // A sender that only counts, for transfers of a hundred thousand blocks.
 class CountingSender final : public UdpSender {
  public:
-  Status send_udp(const UdpMeta&, Bytes payload) override {
+  Result<void> send_udp(const UdpMeta&, Bytes payload) override {
     ++count;
     last.assign(payload.begin(), payload.end());
     return {};

@@ -35,7 +35,7 @@ struct Sent {
 
 class RecordingSender final : public UdpSender {
  public:
-  Status send_udp(const UdpMeta& meta, Bytes payload) override {
+  Result<void> send_udp(const UdpMeta& meta, Bytes payload) override {
     if (refuse > 0) {
       --refuse;
       ++refused;
@@ -59,11 +59,11 @@ class RecordingSender final : public UdpSender {
 // Keeps the file; checks the offsets are contiguous.
 class MemorySink final : public TftpSink {
  public:
-  Status on_size(uint64_t tsize) override {
+  Result<void> on_size(uint64_t tsize) override {
     sizes.push_back(tsize);
-    return size_error.is_error() ? Status(size_error) : Status();
+    return size_error.is_error() ? Result<void>(size_error) : Result<void>();
   }
-  Status on_data(uint64_t offset, Bytes bytes) override {
+  Result<void> on_data(uint64_t offset, Bytes bytes) override {
     EXPECT_EQ(offset, data.size());
     if (data_error.is_error() && offset + bytes.size() > fail_after) return data_error;
     data.insert(data.end(), bytes.begin(), bytes.end());
@@ -82,8 +82,8 @@ class MemorySink final : public TftpSink {
 // Hashes the file as it comes, for files too large to keep.
 class HashSink final : public TftpSink {
  public:
-  Status on_size(uint64_t) override { return {}; }
-  Status on_data(uint64_t offset, Bytes bytes) override {
+  Result<void> on_size(uint64_t) override { return {}; }
+  Result<void> on_data(uint64_t offset, Bytes bytes) override {
     if (offset != next) return Error(Layer::None, Errc::BadValue);
     sha.update(bytes.data(), bytes.size());
     next += bytes.size();
