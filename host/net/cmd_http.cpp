@@ -221,10 +221,8 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
     return NetApp::kExitFailed;
   }
   const uint64_t size = first.content_length();
-  const net::HttpUrl& final_url = first.url();
-  std::string url(final_url.path_bytes().begin(), final_url.path_bytes().end());
-  url = "http://" + std::string(final_url.host, final_url.host_len) +
-        (final_url.port == net::kHttpDefaultPort ? "" : ":" + std::to_string(final_url.port)) + url;
+  std::string url(first.url().format(nullptr, 0) + 1, '\0');
+  url.resize(first.url().format(url.data(), url.size()));
   net.log("http: %s is %llu bytes%s", url.c_str(), static_cast<unsigned long long>(size),
           first.accept_ranges() ? ", ranges accepted" : "");
 

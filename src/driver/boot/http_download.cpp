@@ -251,11 +251,7 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
     accept_ranges_ = client.accept_ranges();
     format(media_type_, sizeof(media_type_), "%s", client.media_type());
     // Later requests go where the redirects led.
-    const net::HttpUrl& final_url = client.url();
-    size_t n = format(url_, sizeof(url_), "http://%s", final_url.host);
-    if (final_url.port != net::kHttpDefaultPort)
-      n += format(url_ + n, sizeof(url_) - n, ":%u", final_url.port);
-    format(url_ + n, sizeof(url_) - n, "%s", final_url.path);
+    client.url().format(url_, sizeof(url_));
     url_len_ = bytes_of(url_).size();
   }
   close_all(session, 1);

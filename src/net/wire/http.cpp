@@ -1,6 +1,7 @@
 #include "net/wire/http.h"
 
 #include "core/byte_ops.h"
+#include "core/format.h"
 
 namespace mpxe::net {
 namespace {
@@ -199,6 +200,11 @@ Result<HttpUrl> HttpUrl::resolve(Bytes location) const {
 
 bool HttpUrl::same_origin(const HttpUrl& other) const {
   return port == other.port && bytes_equal_nocase(host_bytes(), other.host_bytes());
+}
+
+size_t HttpUrl::format(char* out, size_t capacity) const {
+  if (port == kHttpDefaultPort) return mpxe::format(out, capacity, "http://%s%s", host, path);
+  return mpxe::format(out, capacity, "http://%s:%u%s", host, static_cast<unsigned>(port), path);
 }
 
 Result<size_t> http_emit_request(MutableBytes out, const HttpUrl& url, bool head,

@@ -43,6 +43,10 @@ struct HttpUrl {
   Bytes host_bytes() const { return Bytes(reinterpret_cast<const uint8_t*>(host), host_len); }
   Bytes path_bytes() const { return Bytes(reinterpret_cast<const uint8_t*>(path), path_len); }
   bool same_origin(const HttpUrl& other) const;
+  // "http://" host [":" port] path, the port only when not 80: what parse() reads
+  // back as this URL. Returns the full length, as format() does; out is cut short
+  // and NUL-terminated when capacity is less.
+  size_t format(char* out, size_t capacity) const;
 };
 
 struct HttpRange {

@@ -256,6 +256,23 @@ TEST(HttpUrl, ResolvesRelativeLocations) {
   EXPECT_TRUE(base.resolve(text("/x")).value().same_origin(base));
 }
 
+TEST(HttpUrl, FormatsWhatParseReadsBack) {
+  char out[128];
+  auto plain = HttpUrl::parse(text("HTTP://Boot.Example:80/a/b.efi?x=1#frag")).value();
+  EXPECT_EQ(plain.format(out, sizeof(out)), 31u);
+  EXPECT_STREQ(out, "http://Boot.Example/a/b.efi?x=1");
+  auto ported = HttpUrl::parse(text("http://10.0.2.2:8080")).value();
+  ported.format(out, sizeof(out));
+  EXPECT_STREQ(out, "http://10.0.2.2:8080/");
+  auto again = HttpUrl::parse(text(out)).value();
+  EXPECT_EQ(again.port, 8080);
+  EXPECT_EQ(str(again.path_bytes()), "/");
+  char small[12];
+  EXPECT_EQ(ported.format(small, sizeof(small)), 21u) << "the full length, as format() says";
+  EXPECT_STREQ(small, "http://10.0");
+  EXPECT_EQ(ported.format(nullptr, 0), 21u);
+}
+
 TEST(HttpRequest, BuildsGetAndHead) {
   auto url = HttpUrl::parse(text("http://10.77.0.1:8080/boot.efi")).value();
   uint8_t out[512];
