@@ -199,6 +199,9 @@ Status StackSession::dhcp(DhcpFlavor flavor) {
   iface_->unbind(net::kDhcpClientPort);
   if (dhcp_->state() != net::DhcpState::Bound && !dhcp_->has_address()) {
     log("mpxe: DHCP failed: %s\n", net::dhcp_failure_text(dhcp_->failure()));
+    char faults[160];
+    if (net::dhcp_fault_summary(dhcp_->stats(), faults, sizeof(faults)) > 0)
+      log("mpxe: DHCP: %s\n", faults);
     return efi_status(dhcp_->failure());
   }
   adopt(dhcp_->lease());

@@ -1,6 +1,7 @@
 #include "net/socket/dhcp_client.h"
 
 #include "core/byte_ops.h"
+#include "core/format.h"
 #include "net/wire/pxe_options.h"
 
 namespace mpxe::net {
@@ -123,6 +124,66 @@ const char* dhcp_drop_text(DhcpDrop drop) {
 
 void DhcpRawPacket::assign(Bytes packet) {
   length = static_cast<uint16_t>(copy_bytes(MutableBytes(bytes), packet));
+}
+
+bool dhcp_drop_is_server_fault(DhcpDrop drop) {
+  switch (drop) {
+    case DhcpDrop::Malformed:
+    case DhcpDrop::Oversize:
+    case DhcpDrop::NotDhcp:
+    case DhcpDrop::NoAddress:
+    case DhcpDrop::NoServerId: return true;
+    case DhcpDrop::NotReply:
+    case DhcpDrop::WrongXid:
+    case DhcpDrop::WrongChaddr:
+    case DhcpDrop::WrongPort:
+    case DhcpDrop::UnexpectedType:
+    case DhcpDrop::WrongServer:
+    case DhcpDrop::WrongState:
+    case DhcpDrop::Duplicate: return false;
+  }
+  return false;
+}
+
+namespace {
+
+// format() at the end of what is already in `out`; `length` keeps the full length
+// even when the text no longer fits.
+__attribute__((format(printf, 4, 5))) void append(char* out, size_t capacity, size_t& length,
+                                                  const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  size_t at = length < capacity ? length : capacity;
+  length += format_v(out + at, capacity - at, fmt, args);
+  va_end(args);
+}
+
+}  // namespace
+
+size_t dhcp_fault_summary(const DhcpStats& stats, char* out, size_t capacity) {
+  if (capacity > 0) out[0] = '\0';
+  uint32_t faults = 0;
+  for (size_t i = 0; i < kDhcpDropReasons; ++i)
+    if (dhcp_drop_is_server_fault(static_cast<DhcpDrop>(i))) faults += stats.dropped[i];
+  if (faults == 0) return 0;
+  size_t length = 0;
+  append(out, capacity, length, "%u answer%s dropped (", faults, faults == 1 ? "" : "s");
+  const char* separator = "";
+  for (size_t i = 0; i < kDhcpDropReasons; ++i) {
+    DhcpDrop reason = static_cast<DhcpDrop>(i);
+    if (!dhcp_drop_is_server_fault(reason) || stats.dropped[i] == 0) continue;
+    append(out, capacity, length, "%s%s %u", separator, dhcp_drop_text(reason), stats.dropped[i]);
+    separator = ", ";
+  }
+  char from[IpAddress::kMaxTextLen + 1];
+  stats.last_fault_from.format(from, sizeof(from));
+  char why[64];
+  if (stats.last_fault == DhcpDrop::Malformed)
+    error_format(stats.last_error, why, sizeof(why));
+  else
+    format(why, sizeof(why), "%s", dhcp_drop_text(stats.last_fault));
+  append(out, capacity, length, "), the last from %s: %s", from, why);
+  return length;
 }
 
 uint32_t DhcpStats::dropped_total() const {
@@ -408,6 +469,10 @@ size_t DhcpClient::build(Message message, Millis now, MutableBytes out) {
 void DhcpClient::drop(DhcpDrop reason) {
   ++stats_.dropped[static_cast<size_t>(reason)];
   stats_.last_drop = reason;
+  if (dhcp_drop_is_server_fault(reason)) {
+    stats_.last_fault = reason;
+    stats_.last_fault_from = datagram_from_;
+  }
 }
 
 void DhcpClient::drop_malformed(Error error) {
@@ -422,6 +487,7 @@ bool DhcpClient::vendor_class_is_ours(Bytes vendor_class) const {
 
 void DhcpClient::on_datagram(const UdpMeta& meta, Bytes payload, Millis now, UdpSender& tx) {
   ++stats_.received;
+  datagram_from_ = meta.src;
   if (state_ == DhcpState::Idle || state_ == DhcpState::Bound || state_ == DhcpState::Failed)
     return drop(DhcpDrop::WrongState);
   if (meta.src_port != kDhcpServerPort && meta.src_port != kPxeProxyPort)

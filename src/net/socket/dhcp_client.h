@@ -58,6 +58,7 @@
 #include "net/socket/udp_endpoint.h"
 #include "net/wire/dhcp.h"
 #include "net/wire/dhcp_options.h"
+#include "net/wire/ip_address.h"
 #include "net/wire/ipv4_address.h"
 #include "net/wire/mac_address.h"
 
@@ -123,6 +124,10 @@ enum class DhcpDrop : uint8_t {
 };
 inline constexpr size_t kDhcpDropReasons = 13;
 const char* dhcp_drop_text(DhcpDrop drop);
+// A server sent something broken or unusable (malformed, oversize, plain BOOTP, an
+// offer with no address or no server id), as opposed to traffic that is simply
+// not ours (another client's xid or hardware address, a late duplicate).
+bool dhcp_drop_is_server_fault(DhcpDrop drop);
 
 // One DHCP message as it was on the wire (UDP payload), as EFI_PXE_BASE_CODE_PACKET
 // holds it.
@@ -226,6 +231,10 @@ struct DhcpStats {
   uint32_t dropped[kDhcpDropReasons] = {};
   DhcpDrop last_drop = DhcpDrop::Malformed;  // meaningful when a drop count is non-zero
   Error last_error;                          // of the last Malformed drop
+  // The last drop that was a server's fault (dhcp_drop_is_server_fault), and who
+  // sent it: what a failed DHCP names as its cause.
+  DhcpDrop last_fault = DhcpDrop::Malformed;
+  IpAddress last_fault_from;
   uint16_t discovers_sent = 0;
   uint16_t requests_sent = 0;
   uint16_t pxe_requests_sent = 0;
@@ -238,6 +247,11 @@ struct DhcpStats {
   uint32_t dropped_total() const;
   uint32_t drops(DhcpDrop reason) const { return dropped[static_cast<size_t>(reason)]; }
 };
+
+// The server faults among the drops, for the line after a failed DHCP, e.g.
+// "2 answers dropped (malformed 2), the last from 10.0.2.2: dhcp: truncated".
+// Returns the full length, as format() does; 0 (and "") when there were none.
+size_t dhcp_fault_summary(const DhcpStats& stats, char* out, size_t capacity);
 
 // The options that say who is asking, which every message of a PXE or HTTP boot
 // client carries (PXE 2.1 2.2, RFC 4578): 57, 55, 93, 94, 97 when there is a GUID,
@@ -370,6 +384,7 @@ class DhcpClient final : public UdpEndpoint {
   bool proxy_wants_discovery_ = false;  // its option 43 carries a menu or boot servers
   DhcpLease lease_;
   DhcpStats stats_;
+  IpAddress datagram_from_;  // the sender of the datagram on_datagram() is reading
   DhcpTimeline timeline_;
   DhcpRawPacket scratch_;  // a REQUEST being built (the DISCOVER goes into lease_)
 };

@@ -3,6 +3,9 @@
 // None of them may change the state or the lease.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <string>
+
 #include "dhcp_frames.h"
 #include "dhcp_test_util.h"
 #include "net/socket/dhcp_client.h"
@@ -160,6 +163,38 @@ TEST_F(DhcpHostile, OptionRunsPastTheEnd) {
   offer[end] = 12;  // host name of 200 bytes, 2 present
   offer[end + 1] = 200;
   expect_malformed(offer, Errc::Truncated);
+}
+
+TEST_F(DhcpHostile, AFailureNamesTheServersFaultsAndTheLastSender) {
+  char text[200];
+  EXPECT_EQ(dhcp_fault_summary(client.stats(), text, sizeof(text)), 0u);
+  EXPECT_STREQ(text, "") << "nothing dropped yet";
+
+  Buffer offer = buf(kFullOffer);
+  size_t end = end_of_options(offer);
+  offer.resize(end + 3);
+  offer[end] = 12;
+  offer[end + 1] = 200;
+  expect_malformed(offer, Errc::Truncated);
+  Buffer other = buf(kFullOffer);
+  other[DhcpPacket::kXidOffset] ^= 0xFF;
+  expect_dropped(other, DhcpDrop::WrongXid, from_server("10.77.0.9"));
+  EXPECT_EQ(dhcp_fault_summary(client.stats(), text, sizeof(text)), strlen(text));
+  EXPECT_STREQ(text, "1 answer dropped (malformed 1), the last from 10.77.0.1: dhcp: truncated")
+      << "another client's answer is no fault, and its sender is not named";
+
+  Buffer bootp = buf(kFullOffer);
+  bootp[DhcpPacket::kOptionsOffset] = 200;  // option 53 becomes an unknown one
+  expect_dropped(bootp, DhcpDrop::NotDhcp, from_server("10.77.0.2"));
+  dhcp_fault_summary(client.stats(), text, sizeof(text));
+  EXPECT_STREQ(text,
+               "2 answers dropped (malformed 1, no message type (BOOTP) 1), the last from "
+               "10.77.0.2: no message type (BOOTP)");
+
+  char small[16];
+  size_t full = dhcp_fault_summary(client.stats(), small, sizeof(small));
+  EXPECT_EQ(full, strlen(text)) << "the full length, as format() gives it";
+  EXPECT_EQ(std::string(small), std::string(text, sizeof(small) - 1));
 }
 
 TEST_F(DhcpHostile, OptionOfTheWrongSize) {
