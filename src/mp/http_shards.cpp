@@ -15,7 +15,7 @@ void unclaim(uint32_t* claim) { store_release(claim, 0u); }
 }  // namespace
 
 net::Result<void> HttpShards::RingHost::send_tcp(const net::TcpTuple& tuple, const net::TcpRepr& header,
-                                           Bytes payload) {
+                                                 Bytes payload) {
   if (payload.size() > kMaxSegment) return net::Error(net::Layer::Tcp, net::Errc::TooBig);
   Outbound* slot = ring->producer_slot();
   if (slot == nullptr) {
@@ -30,8 +30,8 @@ net::Result<void> HttpShards::RingHost::send_tcp(const net::TcpTuple& tuple, con
 }
 
 net::Result<void> HttpShards::RingHost::tcp_connect(net::TcpConnection&, net::IpAddress, uint16_t,
-                                              net::StreamReceiver&, const net::TcpConfig&,
-                                              net::Millis) {
+                                                    net::StreamReceiver&, const net::TcpConfig&,
+                                                    net::Millis) {
   return net::Error(net::Layer::Tcp, net::Errc::Unsupported);
 }
 

@@ -133,9 +133,9 @@ class HttpShards final : public net::TcpSegmentSink, public net::FetchRunner {
   class RingHost final : public net::TcpHost {
    public:
     net::Result<void> send_tcp(const net::TcpTuple& tuple, const net::TcpRepr& header,
-                         Bytes payload) override;
+                               Bytes payload) override;
     net::Result<void> tcp_connect(net::TcpConnection&, net::IpAddress, uint16_t,
-                            net::StreamReceiver&, const net::TcpConfig&, net::Millis) override;
+                                  net::StreamReceiver&, const net::TcpConfig&, net::Millis) override;
     void tcp_release(net::TcpConnection&) override {}
     uint16_t tcp_mss() const override { return mss; }
 

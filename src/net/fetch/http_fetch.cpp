@@ -8,7 +8,7 @@ HttpFetch::HttpFetch(HttpClient* const* clients, uint32_t count)
 }
 
 Result<void> HttpFetch::start(const Request& request, const FetchPolicy& policy,
-                        FetchObserver& observer, Millis now) {
+                              FetchObserver& observer, Millis now) {
   if (count_ == 0) return Error(Layer::Http, Errc::BadValue);
   policy_ = policy;
   observer_ = &observer;

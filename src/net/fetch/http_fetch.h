@@ -87,7 +87,7 @@ class HttpFetch {
   // Plans the chunks and starts the first request on each connection. On an
   // error the clients [0, connections()) have started and should be closed.
   Result<void> start(const Request& request, const FetchPolicy& policy, FetchObserver& observer,
-               Millis now);
+                     Millis now);
   // From now on `runner` runs the connections (null: the fetch polls them again).
   void run_elsewhere(const FetchRunner* runner) { runner_ = runner; }
   void poll(Millis now);

@@ -39,7 +39,7 @@ void Interface::rx_arp(const EthernetFrame& frame) {
 }
 
 Result<void> Interface::tx_arp(ArpOperation operation, MacAddress eth_dst, MacAddress target_mac,
-                         Ipv4Address target_ip, Ipv4Address sender_ip) {
+                               Ipv4Address target_ip, Ipv4Address sender_ip) {
   constexpr size_t kLen = EthernetFrame::kHeaderLen + ArpRepr::buffer_len();
   MutableBytes frame(tx_buffer_, kLen);
   EthernetRepr eth{mac_, eth_dst, EtherType::Arp};

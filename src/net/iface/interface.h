@@ -158,7 +158,7 @@ class Interface final : public UdpSender, public TcpHost {
   // Iface/Exhausted with kMaxTcpConnections registered and Iface/Unsupported
   // for an IPv6 remote (this interface speaks IPv4 only).
   Result<void> tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
-                     StreamReceiver& receiver, const TcpConfig& config, Millis now) override;
+                           StreamReceiver& receiver, const TcpConfig& config, Millis now) override;
   void tcp_release(TcpConnection& connection) override;
   uint16_t tcp_mss() const override { return static_cast<uint16_t>(mtu_ - 40); }
   // Hands a registered connection to another owner: until tcp_undivert(), its
@@ -220,7 +220,7 @@ class Interface final : public UdpSender, public TcpHost {
   // arp.cpp
   void rx_arp(const EthernetFrame& frame);
   Result<void> tx_arp(ArpOperation operation, MacAddress eth_dst, MacAddress target_mac,
-                Ipv4Address target_ip, Ipv4Address sender_ip);
+                      Ipv4Address target_ip, Ipv4Address sender_ip);
   // ipv4.cpp
   void rx_ipv4(const EthernetFrame& frame);
   void rx_ipv4_payload(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
@@ -241,7 +241,7 @@ class Interface final : public UdpSender, public TcpHost {
   void rx_udp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes payload);
   // One UDP datagram (header, prefix, payload) as IPv4 fragments of at most the MTU.
   Result<void> tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip, const uint8_t (&udp_header)[8],
-                          Bytes prefix, Bytes payload);
+                                Bytes prefix, Bytes payload);
   // tcp.cpp
   void rx_tcp(const Ipv4Repr& ip, Bytes payload);
   void tx_tcp_reset(const Ipv4Repr& ip, const TcpRepr& segment);

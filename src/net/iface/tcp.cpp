@@ -17,7 +17,7 @@ void Interface::set_random(Random& random) {
 }
 
 Result<void> Interface::tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
-                              StreamReceiver& receiver, const TcpConfig& config, Millis now) {
+                                    StreamReceiver& receiver, const TcpConfig& config, Millis now) {
   if (random_ == nullptr) return Error(Layer::Tcp, Errc::Unsupported);
   if (!remote.is_v4()) return Error(Layer::Iface, Errc::Unsupported);
   if (!config_.configured()) return Error(Layer::Iface, Errc::Unreachable);

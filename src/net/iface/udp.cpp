@@ -81,7 +81,7 @@ Result<void> Interface::send_udp(const UdpMeta& meta, Bytes payload, const UdpSe
 }
 
 Result<void> Interface::tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip,
-                                   const uint8_t (&udp_header)[8], Bytes prefix, Bytes payload) {
+                                         const uint8_t (&udp_header)[8], Bytes prefix, Bytes payload) {
   // The datagram is header | prefix | payload; each fragment carries a multiple
   // of 8 bytes of it but the last (RFC 791 "fragment offset ... in units of 8").
   const size_t total = sizeof(udp_header) + prefix.size() + payload.size();

@@ -42,7 +42,7 @@ const char* tcp_state_text(TcpConnection::State state) {
 // Opening
 
 Result<void> TcpConnection::connect(const TcpTuple& tuple, uint32_t iss, StreamReceiver& receiver,
-                              const TcpConfig& config, Millis now, TcpSender& tx) {
+                                    const TcpConfig& config, Millis now, TcpSender& tx) {
   if (config.mss < kMinPeerMss || config.max_window == 0 || config.max_window > kMaxWindow ||
       config.rto_min == 0 || config.rto_initial == 0 || config.rto_max < config.rto_min)
     return Error(Layer::Tcp, Errc::BadValue);

@@ -142,7 +142,7 @@ class TcpConnection {
   // (without a word to its peer: abort() first to send RST). Fails on a config
   // that cannot work (MSS under 64, window over 1 GiB).
   Result<void> connect(const TcpTuple& tuple, uint32_t iss, StreamReceiver& receiver,
-                 const TcpConfig& config, Millis now, TcpSender& tx);
+                       const TcpConfig& config, Millis now, TcpSender& tx);
   // A segment of this connection (the interface matched the tuple and checked
   // the checksum); `payload` is valid only during the call.
   void on_segment(const TcpRepr& segment, Bytes payload, Millis now, TcpSender& tx);
@@ -301,7 +301,7 @@ class TcpHost : public TcpSender {
   // an RFC 6528 ISN, and routes its segments to it until tcp_release(). A
   // connection object already registered is reused (it should be closed).
   virtual Result<void> tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
-                             StreamReceiver& receiver, const TcpConfig& config, Millis now) = 0;
+                                   StreamReceiver& receiver, const TcpConfig& config, Millis now) = 0;
   // Stops routing segments to `connection`; call before destroying it.
   virtual void tcp_release(TcpConnection& connection) = 0;
   // The MSS for this link (MTU less 40).

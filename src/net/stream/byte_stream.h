@@ -37,7 +37,7 @@ class ByteStream {
   // object held before is forgotten (abort() first to tell the peer). `config`
   // is the transport's (window, MSS, timers).
   virtual Result<void> open(IpAddress remote, uint16_t port, StreamReceiver& receiver,
-                      const TcpConfig& config, Millis now) = 0;
+                            const TcpConfig& config, Millis now) = 0;
   // Queues bytes to send; how many fit. Fails once closed or not open.
   virtual Result<size_t> send(Bytes data) = 0;
   // Sends what is due now (a queued request) instead of at the next poll.

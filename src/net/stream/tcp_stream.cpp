@@ -3,7 +3,7 @@
 namespace mpxe::net {
 
 Result<void> TcpStream::open(IpAddress remote, uint16_t port, StreamReceiver& receiver,
-                       const TcpConfig& config, Millis now) {
+                             const TcpConfig& config, Millis now) {
   if (host_ == nullptr) return Error(Layer::Tcp, Errc::Unsupported);  // attach() first
   TcpConfig capped = config;
   if (capped.mss > host_->tcp_mss()) capped.mss = host_->tcp_mss();

@@ -21,7 +21,7 @@ class TcpStream final : public ByteStream {
 
   // The connection's MSS is capped by the host's link.
   Result<void> open(IpAddress remote, uint16_t port, StreamReceiver& receiver,
-              const TcpConfig& config, Millis now) override;
+                    const TcpConfig& config, Millis now) override;
   Result<size_t> send(Bytes data) override { return conn_.send(data); }
   void flush(Millis now) override;
   void close() override { conn_.close(); }

@@ -44,7 +44,7 @@ class SimServer final : public TcpHost {
   };
 
   Result<void> tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
-                     StreamReceiver& receiver, const TcpConfig& config, Millis now) override {
+                           StreamReceiver& receiver, const TcpConfig& config, Millis now) override {
     TcpTuple tuple{kClient, static_cast<uint16_t>(50000 + peers.size()), remote, port};
     Peer peer;
     peer.conn = &connection;

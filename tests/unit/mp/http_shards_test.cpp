@@ -45,8 +45,8 @@ class WireServer final : public net::TcpHost {
   explicit WireServer(Faults faults) : faults_(faults) {}
 
   net::Result<void> tcp_connect(net::TcpConnection& connection, net::IpAddress remote, uint16_t port,
-                          net::StreamReceiver& receiver, const net::TcpConfig& config,
-                          Millis now) override {
+                                net::StreamReceiver& receiver, const net::TcpConfig& config,
+                                Millis now) override {
     Peer peer;
     peer.tuple = TcpTuple{kClient, static_cast<uint16_t>(50000 + peers_.size()), remote, port};
     peer.nxt = 0xFFFFF000u - static_cast<uint32_t>(peers_.size()) * 100000u;  // wraps mid-body
