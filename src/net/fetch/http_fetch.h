@@ -129,6 +129,12 @@ class HttpFetch {
   // Why the fetch failed, in one line with its figures (the length format()
   // would return); "" before it has.
   size_t describe_failure(char* out, size_t capacity) const;
+  // The client whose failure failed the fetch; null when none did (no byte for
+  // download_stall_ms: stalled()).
+  const HttpClient* failed_client() const {
+    return failed_connection_ < started_ ? clients_[failed_connection_] : nullptr;
+  }
+  bool stalled() const { return stalled_; }
 
  private:
   // The next chunk on `connection`; nothing when every chunk is taken.
