@@ -225,6 +225,13 @@ std::string file_response(size_t length) {
   return text;
 }
 
+TEST_F(HttpClientTest, AClosedDelimitedBodyLargerThanTheBufferIsTooBigEvenWithItsHead) {
+  server.responses.push_back("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + std::string(300, 'x'));
+  ASSERT_TRUE(client.start(request("http://10.77.0.1/file", 100), now));
+  run();
+  EXPECT_EQ(client.failure(), HttpFailure::TooBig);
+}
+
 TEST_F(HttpClientTest, AHeadTrickledAByteASecondTimesOut) {
   server.responses.push_back(file_response(4000));
   server.trickle_for = [](const std::string&) { return size_t{3}; };
