@@ -8,7 +8,8 @@
 //
 //   Idle -start()-> Running -body complete-> Done   (start() again: next request,
 //                      |  \-redirect: same or new connection-^      same connection
-//                      +-- RST, timeout, stall, status, bad framing, early close --> Failed
+//                      +-- RST, timeout, stall, slow head, too slow, status, bad framing,
+//                          early close --> Failed
 //
 // Where the bytes go. The response head (and chunk framing) lands in `scratch`,
 // a ring the caller sizes at construction; the head must fit in it. Once the

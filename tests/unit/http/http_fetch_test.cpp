@@ -388,6 +388,26 @@ TEST_F(HttpFetchTest, ASlowConnectionsChunkIsTakenOverByAnother) {
   EXPECT_EQ(fetch().client(1).stats().reused, 1u);
 }
 
+TEST_F(HttpFetchTest, NoByteForTheDownloadsBoundEndsEveryConnection) {
+  // Each connection's own rules would wait longer: the download's bound ends it.
+  policy.min_rate = 0;
+  policy.download_stall_ms = 5000;
+  server.trickle_for = [&](const std::string& head) { return head_length(head) + 100; };
+  server.trickle_every_ms = 1000000;
+  ASSERT_TRUE(fetch().start(request(2), policy, recorder, now));
+  const Millis started = now;
+  run();
+  ASSERT_TRUE(fetch().finished());
+  EXPECT_FALSE(fetch().succeeded());
+  EXPECT_TRUE(fetch().stalled());
+  EXPECT_GE(now - started, 5000u);
+  EXPECT_LE(now - started, 5001u);
+  char text[256];
+  fetch().describe_failure(text, sizeof(text));
+  EXPECT_STREQ(text, "no byte of the download arrived for 5000 ms (100 of 102523 bytes final)");
+  for (uint32_t i = 0; i < 2; ++i) EXPECT_TRUE(fetch().client(i).finished());
+}
+
 // Connections run elsewhere cannot start a request: a cut one is resumed once
 // they are all back.
 TEST_F(HttpFetchTest, ACutRangeRunElsewhereIsResumedOnceTheConnectionsAreBack) {
