@@ -4,7 +4,8 @@ and for ROM-over-TAP e2e tests:
 
   bad_http_server.py ADDR PORT MODE [--file PATH | --size BYTES] [--cut BYTES]
 
-It serves one resource (any path): PATH's bytes, or BYTES bytes of a fixed
+It serves one resource (any path but *.sha256, which is 404 so that the
+option ROM finds no published digest): PATH's bytes, or BYTES bytes of a fixed
 pattern (byte i is (i * 7 + 3) & 0xFF; default 1 MiB). HEAD is always answered
 properly; MODE decides what a GET gets:
 
@@ -76,6 +77,10 @@ def serve(conn):
                 held = True
                 time.sleep(3600)
                 return
+            target = head.split(" ")[1] if " " in head else "/"
+            if target.endswith(".sha256"):
+                conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                continue
             first, last = 0, SIZE - 1
             m = re.search(r"(?im)^range:\s*bytes=(\d+)-(\d*)\s*$", head)
             partial = RANGES and m is not None

@@ -320,12 +320,12 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
     s = kDeviceError;
   } else if (!download.succeeded()) {
     download.describe_failure(cause_, sizeof(cause_));
-    log("mpxe: %s: %s\n", url_, cause_);
+    log("\nmpxe: %s: %s\n", url_, cause_);  // off the progress bar's line
     const net::HttpClient* failed = download.failed_client();
     s = failed != nullptr ? http_status(*failed) : download.stalled() ? kTimeout : kAborted;
     if (!is_error(s)) s = kAborted;
   } else if (download.resumes() != 0) {
-    log("mpxe: http: %u cut range%s resumed\n", download.resumes(),
+    log("\nmpxe: http: %u cut range%s resumed\n", download.resumes(),
         download.resumes() == 1 ? "" : "s");
   }
   download.report_progress(session.now());
