@@ -322,7 +322,8 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
     if (!http && session_->tftp_error(&code, &text))
       log("mpxe: TFTP error %u from server: %s\n", code, text);
     else
-      log("mpxe: download of '%s' failed: %s\n", lease.boot_file, status_text(s));
+      log("mpxe: download of '%s' failed: %s\n", lease.boot_file,
+          http && http_.last_cause()[0] != '\0' ? http_.last_cause() : status_text(s));
     return s;
   }
   uint64_t bytes = http ? known_size_ : session_->tftp().stats().bytes;
