@@ -187,7 +187,8 @@ Status NetBoot::query_size(uint64_t* size) {
     if (session_->tftp_error(&code, &text))
       log("mpxe: TFTP error %u from server: %s\n", code, text);
     else
-      log("mpxe: cannot get the size of '%s': %s\n", lease.boot_file, status_text(s));
+      log("mpxe: cannot get the size of '%s': %s\n", lease.boot_file, tftp_cause(s));
+    log_tftp_drops();
   } else {
     log("mpxe: file '%s' %llu bytes\n", lease.boot_file, static_cast<unsigned long long>(*size));
   }
@@ -322,7 +323,9 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
     if (!http && session_->tftp_error(&code, &text))
       log("mpxe: TFTP error %u from server: %s\n", code, text);
     else
-      log("mpxe: download of '%s' failed: %s\n", lease.boot_file, status_text(s));
+      log("mpxe: download of '%s' failed: %s\n", lease.boot_file,
+          http ? status_text(s) : tftp_cause(s));
+    if (!http) log_tftp_drops();
     return s;
   }
   uint64_t bytes = http ? known_size_ : session_->tftp().stats().bytes;
@@ -467,6 +470,16 @@ ImageKind NetBoot::boot_file_kind() const {
   ImageKind kind;
   if (is_http_url(name) && image_kind_of_media_type(http_.media_type(), &kind)) return kind;
   return image_kind(name);
+}
+
+const char* NetBoot::tftp_cause(Status s) {
+  if (net::tftp_failure_format(session_->tftp(), cause_, sizeof cause_) == 0) return status_text(s);
+  return cause_;
+}
+
+void NetBoot::log_tftp_drops() {
+  if (net::tftp_drop_summary(session_->tftp().stats(), cause_, sizeof cause_) != 0)
+    log("mpxe: TFTP %s\n", cause_);
 }
 
 Status NetBoot::load(void* context, bool boot_policy, Uintn* size, void* buffer) {
