@@ -1,9 +1,9 @@
 #include "net/socket/tftp_client.h"
 
+#include <stdarg.h>
+
 #include "core/byte_ops.h"
 #include "core/format.h"
-
-#include <stdarg.h>
 
 namespace mpxe::net {
 namespace {
