@@ -192,6 +192,14 @@ void print_drops(const net::DhcpClient& client) {
   }
 }
 
+// What broken servers sent, each reason once with its first sender (the ROM's
+// console line), whether or not another server gave the lease.
+void print_faults(const net::DhcpClient& client) {
+  char faults[240];
+  if (net::dhcp_fault_summary(client.stats(), faults, sizeof faults) > 0)
+    printf("faults: %s\n", faults);
+}
+
 int run_dhcp(NetApp& net, const DhcpOptions& options) {
   net::DhcpConfig config;
   config.mac = net.iface().mac();
@@ -246,6 +254,7 @@ int run_dhcp(NetApp& net, const DhcpOptions& options) {
       });
   net.iface().unbind(net::kDhcpClientPort);
   if (net.options.verbose) print_drops(*client);
+  print_faults(*client);
 
   if (!done) {
     printf("dhcp: gave up after --timeout in state %s\n", net::dhcp_state_text(client->state()));

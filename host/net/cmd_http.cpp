@@ -14,9 +14,12 @@
 //   tcp: segments 185420, out of order 12, duplicates 3, acks out 23512, retransmits 0
 //   sha256=<hex>
 //
-// The time runs from the first GET to the last byte. A failure says what the
-// server did: its status and text, a reset, a stall, or an early close with the
-// byte counts. Exits 0 on success, 1 when the transfer failed.
+// The time runs from the first GET to the last byte. A range cut short is asked
+// again from where it stopped (--resumes times per chunk; without ranges the
+// whole file once more). A failure says what the server did: its status and
+// text, a reset, a stall, a trickle (--min-rate over --rate-window, a head not
+// in within --head-timeout), or an early close with the byte counts, and how
+// many tries it took. Exits 0 on success, 1 when the transfer failed.
 //
 // --threads N runs the connections the way the option ROM runs them on its
 // application processors (src/mp/http_shards.h): N worker threads own them, the
@@ -44,6 +47,10 @@ struct HttpGetOptions {
   unsigned connections = 1;
   std::string out;
   double stall = 20;
+  double head_timeout = 30;
+  unsigned min_rate = 1024;  // bytes/s, 0: no rate rule
+  double rate_window = 20;
+  unsigned resumes = 3;
   // The receive windows of all connections together, KiB: split evenly. Over a
   // TAP link the kernel's queue (1000 frames) is the bottleneck buffer: four
   // connections of 4 MiB each overflow it and lose frames by the hundred, four
@@ -67,24 +74,9 @@ struct Fetch {
 Bytes text_bytes(const std::string& s) { return Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
 
 void print_failure(const net::HttpClient& client, const std::string& url) {
-  char error[64];
-  net::error_format(client.error(), error, sizeof error);
-  fprintf(stderr, "mpxe-net http: %s: %s", url.c_str(), net::http_failure_text(client.failure()));
-  switch (client.failure()) {
-    case net::HttpFailure::Status:
-      fprintf(stderr, ": %u %s", client.status(), client.reason());
-      break;
-    case net::HttpFailure::ClosedEarly:
-      fprintf(stderr, " (%llu of %llu bytes)", static_cast<unsigned long long>(client.body_bytes()),
-              static_cast<unsigned long long>(client.content_length()));
-      break;
-    case net::HttpFailure::TooBig:
-      fprintf(stderr, " (%llu bytes)", static_cast<unsigned long long>(client.content_length()));
-      break;
-    default:
-      break;
-  }
-  fprintf(stderr, " (%s)\n", error);
+  char text[256];
+  client.describe_failure(text, sizeof text);
+  fprintf(stderr, "mpxe-net http: %s: %s\n", url.c_str(), text);
 }
 
 // What the download tells us: the final prefix goes to the digest as it grows.
@@ -127,7 +119,8 @@ bool run_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
 }
 
 // The download with its connections on worker threads: this thread moves
-// segments between the TAP and the shards' rings until the download is over.
+// segments between the TAP and the shards' rings until the download is over, or
+// until every connection is back and a chunk cut short waits to be resumed here.
 bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches,
                     net::HttpFetch& download, unsigned threads) {
   auto shards = std::make_unique<mp::HttpShards>();
@@ -141,7 +134,8 @@ bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches,
   std::vector<std::thread> workers;
   for (unsigned w = 0; w < threads; ++w) workers.emplace_back([&shards] { shards->serve(); });
   download.run_elsewhere(shards.get());
-  bool done = net.run_until([&] { return download.finished(); }, net.deadline(),
+  bool done = net.run_until([&] { return download.finished() || download.needs_local(); },
+                            net.deadline(),
                             [&](net::Millis now) {
                               shards->publish_now(now);
                               shards->drain(net.iface());
@@ -186,6 +180,9 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   }
   net::HttpGetRequest base;
   base.stall_ms = static_cast<net::Millis>(options.stall * 1000.0);
+  base.head_ms = static_cast<net::Millis>(options.head_timeout * 1000.0);
+  base.min_rate = options.min_rate;
+  base.rate_window_ms = static_cast<net::Millis>(options.rate_window * 1000.0);
   base.tcp.max_window = std::max(64u, options.window_kib / std::max(1u, options.connections)) << 10;
   if (options.threads > 0)
     base.tcp.max_window = std::min<uint32_t>(base.tcp.max_window, mp::HttpShards::kMaxWindow);
@@ -230,6 +227,10 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   std::unique_ptr<uint8_t[]> buffer(new uint8_t[size == 0 ? 1 : size]);
   net::FetchPolicy policy;
   policy.stall_ms = base.stall_ms;
+  policy.head_ms = base.head_ms;
+  policy.min_rate = base.min_rate;
+  policy.rate_window_ms = base.rate_window_ms;
+  policy.max_resumes = options.resumes;
   policy.window_budget = options.window_kib << 10;
   policy.chunk = uint64_t{options.chunk_kib} << 10;
   if (options.threads > 0) policy.max_window = mp::HttpShards::kMaxWindow;
@@ -255,13 +256,19 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
     close_all(net, fetches);
     return NetApp::kExitFailed;
   }
-  bool done = options.threads > 0
-                  ? run_on_threads(net, fetches, download, options.threads)
-                  : net.run_until([&] { return download.finished(); }, net.deadline(),
-                                  [&](net::Millis now) {
-                                    download.poll(now);
-                                    return download.next_deadline();
-                                  });
+  bool done = true;
+  if (options.threads > 0) {
+    done = run_on_threads(net, fetches, download, options.threads);
+    if (done && !download.finished())
+      net.log("http: resuming %u cut chunk%s on this thread", download.resumes(),
+              download.resumes() == 1 ? "" : "s");
+  }
+  if (done && !download.finished())
+    done = net.run_until([&] { return download.finished(); }, net.deadline(),
+                         [&](net::Millis now) {
+                           download.poll(now);
+                           return download.next_deadline();
+                         });
   if (!download.succeeded()) done = false;
   const uint64_t finished_us = net.clock.steady_micros();
   net::TcpStats total;
@@ -275,10 +282,17 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
     total.out_of_window += s.out_of_window;
   }
   int status = 0;
+  if (!download.finished()) {
+    fprintf(stderr, "mpxe-net http: %s: no result within --timeout\n", url.c_str());
+    status = NetApp::kExitFailed;
+  } else if (!download.succeeded()) {
+    char text[384];
+    download.describe_failure(text, sizeof text);
+    fprintf(stderr, "mpxe-net http: %s: %s\n", url.c_str(), text);
+    status = NetApp::kExitFailed;
+  }
   for (auto& f : fetches) {
-    if (f->client.succeeded()) continue;
-    if (!f->client.finished()) fprintf(stderr, "mpxe-net http: %s: no result within --timeout\n", url.c_str());
-    else print_failure(f->client, url);
+    if (status == 0 || f->client.succeeded()) continue;
     const net::TcpConnection& c = f->conn.stream.connection();
     net.log("http: connection %s, %llu of %llu body bytes, received %llu, ranges %zu, segments %llu, "
             "ooo %llu, dup %llu, out of window %llu, no range %llu, paws %llu",
@@ -298,9 +312,13 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
 
   double seconds = static_cast<double>(finished_us - started_us) / 1e6;
   double rate = seconds > 0 ? static_cast<double>(size) / 1e6 / seconds : 0;
-  printf("%s: %llu bytes in %.3f s, %.2f MB/s (%llu connection%s)\n", url.c_str(),
+  char resumed[48] = "";
+  if (download.resumes() != 0)
+    snprintf(resumed, sizeof resumed, ", %u chunk%s resumed", download.resumes(),
+             download.resumes() == 1 ? "" : "s");
+  printf("%s: %llu bytes in %.3f s, %.2f MB/s (%llu connection%s%s)\n", url.c_str(),
          static_cast<unsigned long long>(size), seconds, rate, static_cast<unsigned long long>(n),
-         n == 1 ? "" : "s");
+         n == 1 ? "" : "s", resumed);
   printf("tcp: segments %llu, out of order %llu, duplicates %llu, out of window %llu, acks out %llu, "
          "retransmits %llu\n",
          static_cast<unsigned long long>(total.segments_in),
@@ -340,6 +358,17 @@ void add_http_command(CLI::App& app, NetApp& net) {
   get->add_option("--out", options->out, "Write the body here");
   get->add_option("--stall", options->stall, "Fail when nothing arrives for this many seconds")
       ->check(CLI::PositiveNumber);
+  get->add_option("--head-timeout", options->head_timeout,
+                  "Fail a request whose response head is not in this many seconds after it")
+      ->check(CLI::PositiveNumber);
+  get->add_option("--min-rate", options->min_rate,
+                  "Fail a request that brings fewer bytes a second than this over --rate-window "
+                  "(0: no such rule)");
+  get->add_option("--rate-window", options->rate_window, "Seconds over which --min-rate is measured")
+      ->check(CLI::PositiveNumber);
+  get->add_option("--resumes", options->resumes,
+                  "Ask a range cut short again from where it stopped at most this many times")
+      ->check(CLI::Range(0u, 100u));
   get->add_option("--window", options->window_kib,
                   "TCP receive window of all connections together, KiB (split evenly)")
       ->check(CLI::Range(64, 1 << 20));

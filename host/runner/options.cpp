@@ -7,6 +7,7 @@
 
 #include "exit_status.h"
 #include "http_boot.h"
+#include "ovmf_vars.h"
 #include "phy/fault_spec.h"
 
 extern char** environ;
@@ -143,6 +144,15 @@ void add_run_options(CLI::App& app, Bound& b) {
   app.add_option("--tap", o.tap,
                  "Attach the NIC to this TAP interface and serve nothing (the PXE server is yours)")
       ->option_text("IF");
+  app.add_option("--mac", o.mac,
+                 "The NIC's MAC address (QEMU's 52:54:00:12:34:56 by default): VMs sharing a "
+                 "link (a TAP on one bridge) need one each")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            return parse_mac(text) ? std::string() : "expected six hex pairs, 52:54:00:ab:cd:ef";
+          },
+          "MAC"))
+      ->option_text("XX:XX:XX:XX:XX:XX");
   app.add_flag("--http", o.http,
                "Also serve the PXE folder over HTTP: the runner starts nginx on 127.0.0.1 (a "
                "free port, stopped with QEMU) and the DHCP answer names "

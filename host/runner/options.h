@@ -61,6 +61,7 @@ struct RunOptions {
   // ovmf until mpxe's own PXE path lands; the default will then become mpxe.
   Stack stack = Stack::kMpxe;
   std::string tap;                  // empty: QEMU user networking serving the folder
+  std::string mac;                  // the NIC's MAC, XX:XX:XX:XX:XX:XX; empty: QEMU's default
   bool http = false;                // serve the folder over HTTP too (nginx) and boot an http:// URL
   std::string boot_url;             // empty: none; else the DHCP answer names this URL
   std::string shell_cmd;            // empty: none

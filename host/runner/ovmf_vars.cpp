@@ -181,6 +181,25 @@ std::vector<uint8_t> variable(const StoreKind& kind, std::string_view name,
 
 }  // namespace
 
+std::optional<MacAddress> parse_mac(std::string_view text) {
+  if (text.size() != 17) return std::nullopt;
+  MacAddress mac{};
+  for (size_t i = 0; i < mac.size(); ++i) {
+    if (i > 0 && text[3 * i - 1] != ':') return std::nullopt;
+    unsigned value = 0;
+    for (char c : text.substr(3 * i, 2)) {
+      const int digit = c >= '0' && c <= '9'   ? c - '0'
+                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                               : -1;
+      if (digit < 0) return std::nullopt;
+      value = value * 16 + static_cast<unsigned>(digit);
+    }
+    mac[i] = static_cast<uint8_t>(value);
+  }
+  return mac;
+}
+
 std::vector<uint8_t> http_boot_device_path(const MacAddress& mac, unsigned pci_slot,
                                            std::string_view uri) {
   std::vector<uint8_t> path;

@@ -32,6 +32,9 @@ using MacAddress = std::array<uint8_t, 6>;
 inline constexpr MacAddress kPinnedMac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 inline constexpr unsigned kPinnedPciSlot = 2;  // where the NIC lands on Q35 unpinned too
 
+// "52:54:00:ab:cd:ef" (either case); nothing for anything else.
+std::optional<MacAddress> parse_mac(std::string_view text);
+
 // PciRoot(0x0)/Pci(SLOT,0x0)/MAC(mac,0x1)/IPv4(0.0.0.0)/Uri(URI), end node included.
 std::vector<uint8_t> http_boot_device_path(const MacAddress& mac, unsigned pci_slot,
                                            std::string_view uri);

@@ -87,12 +87,16 @@ std::vector<std::string> nic_args(const RunOptions& o, const QemuPlan& plan) {
   const NicModel& nic = nic_model(o.nic);
   std::string device = std::string(nic.qemu_device) + ",netdev=" + std::string(kNetdevId) +
                        ",bootindex=1" + std::string(nic.qemu_options);
+  if (plan.pin_nic || !o.mac.empty()) {
+    char mac[32];
+    std::snprintf(mac, sizeof mac, ",mac=%02x:%02x:%02x:%02x:%02x:%02x", plan.mac[0], plan.mac[1],
+                  plan.mac[2], plan.mac[3], plan.mac[4], plan.mac[5]);
+    device += mac;
+  }
   if (plan.pin_nic) {
-    char pinned[48];
-    std::snprintf(pinned, sizeof pinned, ",mac=%02x:%02x:%02x:%02x:%02x:%02x,addr=0x%x",
-                  kPinnedMac[0], kPinnedMac[1], kPinnedMac[2], kPinnedMac[3], kPinnedMac[4],
-                  kPinnedMac[5], kPinnedPciSlot);
-    device += pinned;
+    char slot[16];
+    std::snprintf(slot, sizeof slot, ",addr=0x%x", kPinnedPciSlot);
+    device += slot;
   }
   switch (o.stack) {
     case Stack::kMpxe:

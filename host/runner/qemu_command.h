@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "options.h"
+#include "ovmf_vars.h"
 
 namespace mpxe::runner {
 
@@ -47,6 +48,7 @@ struct QemuPlan {
   std::string serial_logfile;    // --serial-port: where QEMU logs the console
   std::string boot_url;          // --http/--boot-url: the DHCP file field; empty: the boot file
   bool pin_nic = false;          // fixed MAC and PCI slot (an OVMF boot option names them)
+  MacAddress mac = kPinnedMac;   // the NIC's, when pinned or given (--mac)
   bool show_display = false;     // a window: a display exists and not --headless
 };
 

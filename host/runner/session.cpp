@@ -90,6 +90,7 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
   if (!o.boot_url.empty()) plan.boot_url = o.boot_url;
   else if (o.http) plan.boot_url = http_boot_url_template(o.boot_file);
   plan.pin_nic = o.stack == Stack::kOvmf && !plan.boot_url.empty();
+  if (auto mac = parse_mac(o.mac)) plan.mac = *mac;
   if (!create) return true;
 
   std::error_code ec;
@@ -127,7 +128,7 @@ bool write_ovmf_http_boot_option(const QemuPlan& plan, const std::string& url,
   std::vector<uint8_t> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   in.close();
   auto option = load_option("mpxe HTTP boot " + url,
-                            http_boot_device_path(kPinnedMac, kPinnedPciSlot, url));
+                            http_boot_device_path(plan.mac, kPinnedPciSlot, url));
   if (auto problem = add_boot_option(image, 0, option)) {
     error = "cannot add the HTTP boot option to " + plan.ovmf_vars_copy + ": " + *problem;
     return false;

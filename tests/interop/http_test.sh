@@ -6,9 +6,11 @@
 #
 #   http_test.sh path/to/mpxe-net clean
 #     0 B, 1 B, 1 MiB and 256 MiB, on one connection and in 4 parallel ranges; a
-#     redirect (relative and absolute); a missing file (404 and its text); a
-#     server that closes mid-body, one that resets, one that stalls: each a
-#     clear error, in bounded time.
+#     redirect (relative and absolute); a missing file (404 and its text);
+#     hostile servers (bad_http_server.py): cut mid-body with and without
+#     ranges (resumed byte-exact), closing or resetting every response,
+#     stalling, trickling the head or the body: each its named error within
+#     the bound the test states.
 #   http_test.sh path/to/mpxe-net faults
 #     1 MiB and 64 MiB, one connection and 4, through the fault injector (1%
 #     loss, 1% duplication, 2% reordering each way; seeded, so a failure
@@ -43,6 +45,7 @@ make_file() { head -c "$2" /dev/urandom >"$ROOT/$1"; chmod 644 "$ROOT/$1"; }
 make_file size0 0
 make_file size1 1
 make_file size1m $((1 << 20))
+make_file size4m $((4 << 20))
 BIG=${BIG:-1}
 if [ "$MODE" = clean ]; then make_file size256m $((256 << 20)); fi
 if [ "$MODE" = faults ] && [ "$BIG" = 1 ]; then make_file size64m $((64 << 20)); fi
@@ -144,23 +147,59 @@ if [ "$MODE" = clean ]; then
   fails "404" '404 Not Found' 10 http get "http://$HOST_IP/missing.efi"
   fails "refused" 'connection refused' 10 http get "http://$HOST_IP:81/x"
 
-  for mode in close-mid-body reset stall; do
-    ip netns exec "$NS" python3 "$HERE/bad_http_server.py" "$HOST_IP" 8080 "$mode" &
+  # Hostile servers (bad_http_server.py serving size1m or size4m, a fresh one per
+  # run): a cut transfer resumes byte-exact; one that cannot ends in its named
+  # error within the bound stated.
+  bad_server() {  # MODE FILE
+    ip netns exec "$NS" python3 "$HERE/bad_http_server.py" "$HOST_IP" 8080 "$1" --file "$ROOT/$2" &
     pids+=($!)
     for _ in $(seq 50); do
       ip netns exec "$NS" ss -ltn 2>/dev/null | grep -q "$HOST_IP:8080 " && break
       sleep 0.1
     done
-    case $mode in
-      close-mid-body) fails "$mode" 'before the end of the body (100000 of 1048576 bytes)' 10 \
-                        http get "http://$HOST_IP:8080/image" ;;
-      reset) fails "$mode" 'connection reset' 10 http get "http://$HOST_IP:8080/image" ;;
-      stall) fails "$mode" 'server stalled' 10 http get "http://$HOST_IP:8080/image" --stall 3 ;;
-    esac
+  }
+  bad_server_stop() {
     kill "${pids[-1]}" 2>/dev/null || true
     wait "${pids[-1]}" 2>/dev/null || true
     unset 'pids[-1]'
-  done
+  }
+  # resumed MODE FILE CONNECTIONS RESUMES [ARGS...]: byte-exact, with RESUMES
+  # chunks resumed.
+  resumed() {
+    local mode=$1 file=$2 conns=$3 want=$4
+    shift 4
+    bad_server "$mode" "$file"
+    get "$file" "$conns" "http://$HOST_IP:8080/image" "$@"
+    if ! grep -q "$want chunks\? resumed" <<<"$out"; then
+      echo "FAIL: $mode $file x$conns $*: want $want resumed"
+      echo "$out" | sed 's/^/    /'
+      failures=$((failures + 1))
+    fi
+    bad_server_stop
+  }
+  # bad MODE BOUND PATTERN [ARGS...]: the named error within BOUND seconds.
+  bad() {
+    local mode=$1 bound=$2 pattern=$3
+    shift 3
+    bad_server "$mode" size1m
+    fails "$mode" "$pattern" "$bound" http get "http://$HOST_IP:8080/image" "$@"
+    bad_server_stop
+  }
+  # No ranges: one fresh GET, cut again.
+  bad close-mid-body 15 'truncated every time: bytes 0-1048575 in 2 tries, each from byte 0; the last: server closed the connection before the end of the body (100000 of 1048576 bytes)'
+  bad reset 15 'cut short every time: bytes 0-1048575 in 2 tries.*connection reset'
+  bad stall 10 'server stalled' --stall 3
+  # A byte a second: under 1 KiB/s over a 3 s window, twice.
+  bad trickle 20 'cut short every time: bytes 0-1048575 in 2 tries.*server too slow: [0-9]* bytes in [0-9]* ms, under 1024 bytes/s' --rate-window 3
+  bad trickle-head 20 'cut short every time: bytes 0-1048575 in 2 tries.*no whole response head in time: not within 3000 ms' --head-timeout 3
+  # Ranges, each response cut after 100000 bytes: 1 + 3 resumes, then the name.
+  bad truncate-every 20 'truncated every time: bytes 0-1048575 in 4 tries, each resumed where the last stopped; the last: server closed the connection before the end of the body (100000 of 748576 bytes)'
+  # Cut once: resumed from where it stopped (or, without ranges, one fresh GET).
+  resumed cut-plain size1m 1 1
+  resumed cut-ranges size4m 1 1
+  resumed cut-ranges size4m 4 4
+  # On worker threads: the cut ranges resumed once the threads are done.
+  resumed cut-ranges size4m 4 4 --threads 2
 else
   get size1m 1
   get size1m 4

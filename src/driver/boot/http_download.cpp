@@ -171,23 +171,14 @@ void HttpDownload::close_all(StackSession& session, uint32_t n) {
     if (!abandoned(i)) conns_[i]->client.release();
 }
 
-void HttpDownload::report_failure(const net::HttpClient& client) const {
-  char error[64];
-  net::error_format(client.error(), error, sizeof(error));
-  const char* what = net::http_failure_text(client.failure());
-  switch (client.failure()) {
-    case net::HttpFailure::Status:
-      log("mpxe: HTTP %u %s from %s\n", client.status(), client.reason(), url_);
-      break;
-    case net::HttpFailure::ClosedEarly:
-      log("mpxe: %s: %s (%llu of %llu bytes)\n", url_, what,
-          static_cast<unsigned long long>(client.body_bytes()),
-          static_cast<unsigned long long>(client.content_length()));
-      break;
-    default:
-      log("mpxe: %s: %s (%s)\n", url_, what, error);
-      break;
+void HttpDownload::report_failure(const net::HttpClient& client) {
+  if (client.failure() == net::HttpFailure::Status) {
+    format(cause_, sizeof(cause_), "HTTP %u %s", client.status(), client.reason());
+    log("mpxe: %s from %s\n", cause_, url_);
+    return;
   }
+  client.describe_failure(cause_, sizeof(cause_));
+  log("mpxe: %s: %s\n", url_, cause_);
 }
 
 Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size) {
@@ -196,6 +187,7 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
     log("mpxe: http: a connection was lost with its AP; no more HTTP downloads this boot\n");
     return kDeviceError;
   }
+  cause_[0] = '\0';
   Bytes given = bytes_of(url);
   if (given.size() >= sizeof(url_)) return kInvalidParameter;
   url_len_ = copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(url_), given.size()), given);
@@ -270,6 +262,7 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
                            const StackSession::FetchHooks& hooks, MpEngine& mp, uint32_t aps) {
   if (conns_[0] == nullptr || url_len_ == 0) return kNotReady;
   if (abandoned_ != 0) return kDeviceError;
+  cause_[0] = '\0';
   net::HttpClient* clients[kMaxConnections];
   for (uint32_t i = 0; i < kMaxConnections; ++i) {
     conns_[i]->stream.attach(session.iface());
@@ -308,20 +301,33 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
     bool frames = poll_network(session);
     download.poll(session.now());
     if (download.finished()) break;
+    if (sharded_ && download.needs_local()) {
+      // The APs cannot start a request: a range cut short there is resumed here,
+      // once every connection is back.
+      stop_shards(session, n, mp);
+      if (abandoned_ != 0) break;
+      log("mpxe: http: resuming %u cut range%s on the BSP\n", download.resumes(),
+          download.resumes() == 1 ? "" : "s");
+      download.run_elsewhere(nullptr);
+    }
     if (!frames) hasher.idle();
   }
   if (sharded_) stop_shards(session, n, mp);
   Status s = kSuccess;
-  for (uint32_t i = 0; i < n; ++i) {
-    if (abandoned(i)) {
-      s = kDeviceError;  // an AP that never gave the connection back, not the network
-      continue;
-    }
-    if (conns_[i]->client.succeeded()) continue;
-    report_failure(conns_[i]->client);
-    if (!is_error(s)) s = http_status(conns_[i]->client);
+  if (abandoned_ != 0) {
+    // An AP that never gave a connection back, not the network.
+    format(cause_, sizeof(cause_), "a connection was lost with its AP");
+    s = kDeviceError;
+  } else if (!download.succeeded()) {
+    download.describe_failure(cause_, sizeof(cause_));
+    log("\nmpxe: %s: %s\n", url_, cause_);  // off the progress bar's line
+    const net::HttpClient* failed = download.failed_client();
+    s = failed != nullptr ? http_status(*failed) : download.stalled() ? kTimeout : kAborted;
+    if (!is_error(s)) s = kAborted;
+  } else if (download.resumes() != 0) {
+    log("\nmpxe: http: %u cut range%s resumed\n", download.resumes(),
+        download.resumes() == 1 ? "" : "s");
   }
-  if (!download.succeeded() && !is_error(s)) s = kAborted;
   download.report_progress(session.now());
   close_all(session, n);
   return s;

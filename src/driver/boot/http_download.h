@@ -48,6 +48,10 @@ class HttpDownload {
   bool accepts_ranges() const { return accept_ranges_; }
   // The sized resource's media type (lower case, no parameters); empty if none.
   const char* media_type() const { return media_type_; }
+  // Why the last size() or fetch() failed, in one line with its figures (the
+  // server's status, the bytes and tries of a cut transfer, a trickle's rate);
+  // empty after a success. The boot's last line says this, not an EFI status.
+  const char* last_cause() const { return cause_; }
 
  private:
   // One pass of the NIC and the interface (and, while the connections are on the
@@ -61,7 +65,8 @@ class HttpDownload {
   void start_shards(StackSession& session, uint32_t n, MpEngine& mp, uint32_t aps);
   // Stops the APs and takes the connections back.
   void stop_shards(StackSession& session, uint32_t n, MpEngine& mp);
-  void report_failure(const net::HttpClient& client) const;
+  // Logs the client's failure and keeps it as last_cause().
+  void report_failure(const net::HttpClient& client);
 
   net::HttpConnection* conns_[kMaxConnections] = {};
   char url_[8 + net::HttpUrl::kMaxHost + 6 + net::HttpUrl::kMaxPath + 1] = {};
@@ -69,6 +74,7 @@ class HttpDownload {
   bool accept_ranges_ = false;
   bool quiet_not_found_ = false;
   char media_type_[net::HttpClient::kMaxMediaType + 1] = {};
+  char cause_[320] = {};
   // The address of a URL that names its host, from DNS.
   bool has_address_ = false;
   net::IpAddress address_;

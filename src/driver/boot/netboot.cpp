@@ -184,11 +184,11 @@ Status NetBoot::query_size(uint64_t* size) {
   } else if (is_error(s)) {
     uint8_t code = 0;
     const char* text = nullptr;
+    log_tftp_drops();  // first: the last line is the cause
     if (session_->tftp_error(&code, &text))
       log("mpxe: TFTP error %u from server: %s\n", code, text);
     else
       log("mpxe: cannot get the size of '%s': %s\n", lease.boot_file, tftp_cause(s));
-    log_tftp_drops();
   } else {
     log("mpxe: file '%s' %llu bytes\n", lease.boot_file, static_cast<unsigned long long>(*size));
   }
@@ -320,12 +320,15 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
   if (is_error(s)) {
     uint8_t code = 0;
     const char* text = nullptr;
+    const char* cause = status_text(s);
+    if (!http) cause = tftp_cause(s);
+    else if (http_.last_cause()[0] != '\0') cause = http_.last_cause();
+    // The drops first: the last line is the cause.
+    if (!http) log_tftp_drops();
     if (!http && session_->tftp_error(&code, &text))
       log("mpxe: TFTP error %u from server: %s\n", code, text);
     else
-      log("mpxe: download of '%s' failed: %s\n", lease.boot_file,
-          http ? status_text(s) : tftp_cause(s));
-    if (!http) log_tftp_drops();
+      log("mpxe: download of '%s' failed: %s\n", lease.boot_file, cause);
     return s;
   }
   uint64_t bytes = http ? known_size_ : session_->tftp().stats().bytes;

@@ -197,13 +197,13 @@ Status StackSession::dhcp(DhcpFlavor flavor) {
       },
       dhcp_, start + kDhcpLimitMs);
   iface_->unbind(net::kDhcpClientPort);
-  if (dhcp_->state() != net::DhcpState::Bound && !dhcp_->has_address()) {
-    log("mpxe: DHCP failed: %s\n", net::dhcp_failure_text(dhcp_->failure()));
-    char faults[160];
-    if (net::dhcp_fault_summary(dhcp_->stats(), faults, sizeof(faults)) > 0)
-      log("mpxe: DHCP: %s\n", faults);
-    return efi_status(dhcp_->failure());
-  }
+  const bool failed = dhcp_->state() != net::DhcpState::Bound && !dhcp_->has_address();
+  if (failed) log("mpxe: DHCP failed: %s\n", net::dhcp_failure_text(dhcp_->failure()));
+  // A broken server is named whether or not another one gave the lease.
+  char faults[240];
+  if (net::dhcp_fault_summary(dhcp_->stats(), faults, sizeof(faults)) > 0)
+    log("mpxe: DHCP: %s\n", faults);
+  if (failed) return efi_status(dhcp_->failure());
   adopt(dhcp_->lease());
   iface_->set_ipv4(net::Ipv4Config{lease_.station, lease_.mask, lease_.router});
   (void)iface_->announce();

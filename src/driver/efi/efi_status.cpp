@@ -111,7 +111,9 @@ Status efi_status(net::HttpFailure failure, uint16_t http_status, net::Error err
     case net::HttpFailure::BadRequest:
     case net::HttpFailure::NeedsDns: return kInvalidParameter;
     case net::HttpFailure::Connection: return efi_status(error);
-    case net::HttpFailure::Stalled: return kTimeout;
+    case net::HttpFailure::Stalled:
+    case net::HttpFailure::HeadTimeout:
+    case net::HttpFailure::TooSlow: return kTimeout;
     case net::HttpFailure::Status:
       if (http_status == 404 || http_status == 410) return kNotFound;
       if (http_status == 401 || http_status == 403) return kAccessDenied;

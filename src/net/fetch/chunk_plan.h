@@ -4,6 +4,12 @@
 // with the whole transfer (a hash that must read the resource in order can follow
 // it), not only with the first of n long ranges. With one chunk per connection it
 // is the plain split into n ranges. Bookkeeping only: the caller runs the requests.
+//
+// A chunk cut short is given back with how much of it is in place; the next
+// connection to take anything takes it first (the lowest such chunk first, as it
+// holds the final prefix back), as the part still missing. So a chunk may arrive
+// over several requests, even several connections, and the prefix that is final
+// counts its earlier bytes from wherever they came.
 #pragma once
 
 #include <stddef.h>
@@ -29,24 +35,42 @@ class ChunkPlan {
   uint32_t chunk_count() const { return count_; }
   uint64_t size() const { return size_; }
   uint64_t chunk_size() const { return chunk_size_; }
-  bool all_taken() const { return next_ == count_; }
+  // Every chunk is taken and none is waiting to be taken again.
+  bool all_taken() const { return next_ == count_ && returned_ == 0; }
+  bool has_returned() const { return returned_ != 0; }
 
-  // Gives free connection `c` the next chunk; false when every chunk is taken.
+  // Gives free connection `c` the next chunk: the missing part of a chunk given
+  // back, else the next chunk nobody has taken; false when there is none.
   bool take(uint32_t c, Chunk* chunk);
   // Connection c's chunk has arrived whole: c is free again.
   void complete(uint32_t c);
+  // Connection c gives its chunk back with `have` bytes from the chunk's start in
+  // place (at least what it had when it took it); c is free again. Returns how
+  // many times this chunk has been given back, this time included.
+  uint32_t give_back(uint32_t c, uint64_t have);
   bool holding(uint32_t c) const { return c < connections_ && holding_[c] >= 0; }
+  // The chunk c holds, whole (not only the part c was asked for).
+  Chunk held(uint32_t c) const { return chunk(static_cast<uint32_t>(holding_[c])); }
+  // Bytes of c's chunk that were in place when c took it.
+  uint64_t resumed_at(uint32_t c) const { return base_[c]; }
 
   // How far the resource is final from byte 0: whole chunks taken and completed,
-  // then as much of the first chunk still held as its connection has in order
-  // (in_order[c]: bytes from the start of c's chunk). Scans from `known`, an
-  // earlier answer (the result only grows).
+  // then as much of the first chunk not complete as is in place: what its holder
+  // had when it took it plus in_order[holder] (bytes of the holder's request, in
+  // order), or what it had when given back. Scans from `known`, an earlier
+  // answer (the result only grows).
   uint64_t complete_to(uint64_t known, const uint64_t* in_order) const;
-  // Bytes connection c has delivered: its completed chunks, and in_order of the
-  // one it holds.
+  // Bytes connection c has delivered: its part of the chunks it completed or gave
+  // back, and in_order of the one it holds.
   uint64_t delivered(uint32_t c, uint64_t in_order) const;
 
  private:
+  struct Returned {
+    uint32_t index;
+    uint32_t returns;
+    uint64_t have;
+  };
+
   Chunk chunk(uint32_t index) const;
 
   uint64_t size_ = 0;
@@ -55,7 +79,12 @@ class ChunkPlan {
   uint32_t next_ = 0;
   uint32_t connections_ = 0;
   int64_t holding_[kMaxConnections] = {};  // chunk index, -1 for none
+  uint64_t base_[kMaxConnections] = {};      // bytes of the held chunk in place when taken
+  uint32_t returns_[kMaxConnections] = {};   // times the held chunk was given back
   uint64_t done_bytes_[kMaxConnections] = {};
+  // Chunks given back and not taken again: at most one per connection.
+  Returned returned_list_[kMaxConnections] = {};
+  uint32_t returned_ = 0;
 };
 
 }  // namespace mpxe::net

@@ -22,8 +22,23 @@ struct FetchPolicy {
   // A cap on each connection's window (0: none), for connections run where a
   // bounded ring feeds them (src/mp/http_shards.h).
   uint32_t max_window = 0;
-  // A request fails when nothing arrives for this long.
+  // A request fails when nothing arrives for this long, when its head is not in
+  // head_ms after it went out, or when less than min_rate bytes a second arrive
+  // over rate_window_ms (HttpGetRequest says why these never trip on an honest
+  // slow link).
   Millis stall_ms = 20000;
+  Millis head_ms = 30000;
+  uint32_t min_rate = 1024;
+  Millis rate_window_ms = 20000;
+  // A chunk cut short (the server closed, reset, stalled, was too slow) is asked
+  // again from where it stopped at most this many times, the first after
+  // resume_backoff_ms and each next after twice as long. Without ranges the
+  // whole resource is asked again once.
+  uint32_t max_resumes = 3;
+  Millis resume_backoff_ms = 500;
+  // The whole download fails when no connection brings a byte for this long,
+  // whatever each is doing (reconnecting and backing off included).
+  Millis download_stall_ms = 60000;
   // How often the observer hears how far the download is.
   Millis progress_every_ms = 200;
 };

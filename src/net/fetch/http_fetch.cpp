@@ -1,6 +1,28 @@
 #include "net/fetch/http_fetch.h"
 
+#include "core/format.h"
+
 namespace mpxe::net {
+namespace {
+
+// Failures that say nothing against the resource, only against this request:
+// asked again, the rest may come.
+bool resumable(const HttpClient& client) {
+  switch (client.failure()) {
+    case HttpFailure::ClosedEarly:
+    case HttpFailure::Stalled:
+    case HttpFailure::HeadTimeout:
+    case HttpFailure::TooSlow:
+      return true;
+    case HttpFailure::Connection:
+      // A server that refuses connections is not there to resume from.
+      return client.error().reason() != Errc::Refused;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
 
 HttpFetch::HttpFetch(HttpClient* const* clients, uint32_t count)
     : count_(count < kMaxConnections ? count : kMaxConnections) {
@@ -22,6 +44,9 @@ Result<void> HttpFetch::start(const Request& request, const FetchPolicy& policy,
   base_.has_address = request.has_address;
   base_.address = request.address;
   base_.stall_ms = policy.stall_ms;
+  base_.head_ms = policy.head_ms;
+  base_.min_rate = policy.min_rate;
+  base_.rate_window_ms = policy.rate_window_ms;
   base_.tcp.max_window = policy.window_budget / n;
   if (policy.max_window != 0 && base_.tcp.max_window > policy.max_window)
     base_.tcp.max_window = policy.max_window;
@@ -29,6 +54,15 @@ Result<void> HttpFetch::start(const Request& request, const FetchPolicy& policy,
   state_ = State::Running;
   started_ = 0;
   failed_ = false;
+  accept_ranges_ = request.accept_ranges;
+  needs_local_ = false;
+  resumes_ = 0;
+  resume_at_ = now;
+  progress_mark_ = 0;
+  progress_at_ = now;
+  stalled_ = false;
+  failed_connection_ = kMaxConnections;
+  failed_tries_ = 0;
   final_to_ = 0;
   start_ = now;
   next_report_ = now + policy.progress_every_ms;
@@ -48,12 +82,16 @@ Result<void> HttpFetch::take_chunk(uint32_t connection, Millis now) {
   HttpGetRequest get = base_;
   get.body = buffer_.subspan(static_cast<size_t>(chunk.from),
                              static_cast<size_t>(chunk.to - chunk.from));
-  if (plan_.chunk_count() > 1) {
+  // A range unless this is the whole resource (a resumed one is its tail).
+  if (plan_.chunk_count() > 1 || chunk.from != 0) {
     get.has_range = true;
     get.range = HttpRange{chunk.from, chunk.to - 1};
   }
   Result<void> started = clients_[connection]->start(get, now);
-  if (!started) observer_->fetch_cannot_start(connection, started.error());
+  if (!started) {
+    observer_->fetch_cannot_start(connection, started.error());
+    (void)plan_.give_back(connection, plan_.resumed_at(connection));
+  }
   return started;
 }
 
@@ -65,40 +103,94 @@ uint64_t HttpFetch::body_bytes(uint32_t connection) const {
   return runner_ != nullptr ? runner_->body_bytes(connection) : clients_[connection]->body_bytes();
 }
 
+void HttpFetch::settle_failure(uint32_t connection, Millis now) {
+  const HttpClient& client = *clients_[connection];
+  const ChunkPlan::Chunk chunk = plan_.held(connection);
+  // What arrived in order stays, when a range can ask for the rest.
+  const uint64_t have = accept_ranges_ ? plan_.resumed_at(connection) + body_bytes(connection) : 0;
+  const uint32_t tries = plan_.give_back(connection, have);
+  const uint32_t allowed = accept_ranges_ ? policy_.max_resumes : 1;
+  if (!failed_ && resumable(client) && tries <= allowed) {
+    ++resumes_;
+    const uint32_t shift = tries - 1 < 16 ? tries - 1 : 16;
+    const Millis at = now + (policy_.resume_backoff_ms << shift);
+    if (at > resume_at_) resume_at_ = at;
+    return;
+  }
+  if (!failed_) {
+    failed_connection_ = connection;
+    failed_tries_ = resumable(client) ? tries : 0;
+    failed_from_ = chunk.from;
+    failed_to_ = chunk.to;
+  }
+  failed_ = true;
+}
+
+// Free connections take chunks: the ones kept alive from a finished chunk first,
+// so that a chunk a connection gave back goes to another when there is one.
+void HttpFetch::hand_out(Millis now) {
+  if (failed_ || runner_ != nullptr) return;
+  if (plan_.has_returned() && now < resume_at_) return;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (uint32_t i = 0; i < started_; ++i) {
+      if (plan_.holding(i) || plan_.all_taken()) continue;
+      if ((pass == 0) != clients_[i]->succeeded()) continue;
+      if (!take_chunk(i, now)) {
+        failed_ = true;
+        return;
+      }
+    }
+  }
+}
+
 void HttpFetch::poll(Millis now) {
   if (state_ != State::Running) return;
   if (runner_ == nullptr)
     for (uint32_t i = 0; i < started_; ++i) clients_[i]->poll(now);
-  // A connection done with its chunk takes the next one; a failure stops new ones.
+  // Connections done with their request: the chunk complete, or given back.
+  for (uint32_t i = 0; i < started_; ++i) {
+    if (!plan_.holding(i) || !connection_finished(i)) continue;
+    if (clients_[i]->succeeded()) plan_.complete(i);
+    else settle_failure(i, now);
+  }
+  hand_out(now);
   bool busy = false;
   uint64_t in_order[kMaxConnections] = {};
   for (uint32_t i = 0; i < started_; ++i) {
     if (!plan_.holding(i)) continue;
-    if (!connection_finished(i)) {
-      in_order[i] = body_bytes(i);
-      busy = true;
-      continue;
-    }
-    if (!clients_[i]->succeeded()) {
-      failed_ = true;
-      continue;
-    }
-    plan_.complete(i);
-    if (failed_ || plan_.all_taken()) continue;
-    if (!take_chunk(i, now)) {
-      failed_ = true;
-      continue;
-    }
+    in_order[i] = body_bytes(i);
     busy = true;
   }
-  // The buffer is final from byte 0 to the first chunk still arriving, plus what
-  // that chunk has in order.
+  // The buffer is final from byte 0 to the first chunk not complete, plus what
+  // of that chunk is in place.
   const uint64_t done_to = plan_.complete_to(final_to_, in_order);
   if (done_to > final_to_) {
     observer_->fetch_final(final_to_, done_to - final_to_);
     final_to_ = done_to;
   }
-  if (!busy) return finish();
+  const uint64_t total = received();
+  if (total != progress_mark_ || runner_ != nullptr) {
+    progress_mark_ = total;
+    progress_at_ = now;
+  } else if (busy && !failed_ && now >= progress_at_ + policy_.download_stall_ms) {
+    // Every connection, whatever it is doing, ends now.
+    stalled_ = true;
+    failed_ = true;
+    for (uint32_t i = 0; i < started_; ++i) {
+      if (!plan_.holding(i)) continue;
+      clients_[i]->close();
+      (void)plan_.give_back(i, 0);
+    }
+    busy = false;
+  }
+  if (!busy) {
+    if (!failed_ && plan_.has_returned()) {
+      // A chunk waits for its backoff, or for connections that are not ours.
+      if (runner_ != nullptr) needs_local_ = true;
+      return;
+    }
+    return finish();
+  }
   if (now >= next_report_) {
     next_report_ += policy_.progress_every_ms;
     report_progress(now);
@@ -106,8 +198,7 @@ void HttpFetch::poll(Millis now) {
 }
 
 void HttpFetch::finish() {
-  bool ok = !failed_ && plan_.all_taken();
-  for (uint32_t i = 0; i < started_; ++i) ok = ok && clients_[i]->succeeded();
+  const bool ok = !failed_ && plan_.all_taken();
   state_ = ok ? State::Done : State::Failed;
   // Every chunk arrived: the rest is final too.
   if (ok && final_to_ != buffer_.size()) {
@@ -124,6 +215,8 @@ Millis HttpFetch::next_deadline() const {
       const Millis client = clients_[i]->next_deadline();
       if (client < next) next = client;
     }
+    if (plan_.has_returned() && resume_at_ < next) next = resume_at_;
+    if (progress_at_ + policy_.download_stall_ms < next) next = progress_at_ + policy_.download_stall_ms;
   }
   return next;
 }
@@ -133,13 +226,33 @@ void HttpFetch::report_progress(Millis now) const {
 }
 
 uint64_t HttpFetch::delivered(uint32_t connection) const {
-  return plan_.delivered(connection, body_bytes(connection));
+  return plan_.delivered(connection, plan_.holding(connection) ? body_bytes(connection) : 0);
 }
 
 uint64_t HttpFetch::received() const {
   uint64_t total = 0;
   for (uint32_t i = 0; i < started_; ++i) total += delivered(i);
   return total;
+}
+
+size_t HttpFetch::describe_failure(char* out, size_t capacity) const {
+  if (state_ != State::Failed) return format(out, capacity, "%s", "");
+  if (stalled_)
+    return format(out, capacity, "no byte of the download arrived for %llu ms (%llu of %llu bytes final)",
+                  static_cast<unsigned long long>(policy_.download_stall_ms),
+                  static_cast<unsigned long long>(final_to_),
+                  static_cast<unsigned long long>(buffer_.size()));
+  if (failed_connection_ >= started_) return format(out, capacity, "%s", "the download failed");
+  char last[160];
+  clients_[failed_connection_]->describe_failure(last, sizeof(last));
+  if (failed_tries_ == 0) return format(out, capacity, "%s", last);
+  const bool truncated = clients_[failed_connection_]->failure() == HttpFailure::ClosedEarly;
+  return format(out, capacity, "%s: bytes %llu-%llu in %u tries%s; the last: %s",
+                truncated ? "truncated every time" : "cut short every time",
+                static_cast<unsigned long long>(failed_from_),
+                static_cast<unsigned long long>(failed_to_ == 0 ? 0 : failed_to_ - 1), failed_tries_,
+                accept_ranges_ ? ", each resumed where the last stopped" : ", each from byte 0",
+                last);
 }
 
 }  // namespace mpxe::net

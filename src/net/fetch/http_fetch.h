@@ -8,13 +8,25 @@
 // here: the observer only hears which prefix is final.
 //
 //   Idle -start()-> Running -every chunk arrived-> Done
-//                      \-- a request failed, once every connection has stopped --> Failed
+//                      \-- a request failed for good, once every connection has stopped --> Failed
+//
+// A request cut short (closed early, reset, stalled, too slow) gives its chunk
+// back with what arrived in order; after a backoff the next free connection asks
+// for the rest as a range (one kept alive from a finished chunk first, so a slow
+// connection's chunk moves to another), at most FetchPolicy::max_resumes times
+// per chunk. Without ranges nothing can be resumed: the whole resource is asked
+// again once, rewriting the same bytes in place (the prefix already announced
+// final is the same resource's). Any other failure (a status, a bad response)
+// fails the fetch; so does no byte at all for download_stall_ms.
 //
 // An I/O-free state machine: the caller polls the interface, then poll(now),
 // which polls the connections, hands out chunks and reports. The connections
 // may also run elsewhere (the ROM's APs, the host's threads): after
 // run_elsewhere() the fetch only reads their progress from a FetchRunner and
-// starts no more requests, so give it start() with one range per connection.
+// starts no more requests, so give it start() with one range per connection;
+// a chunk cut short there waits until every connection has finished, then
+// needs_local() asks the caller to take the connections back (run_elsewhere(
+// nullptr)) so that the fetch can resume it here.
 #pragma once
 
 #include <stddef.h>
@@ -89,7 +101,12 @@ class HttpFetch {
   Result<void> start(const Request& request, const FetchPolicy& policy, FetchObserver& observer,
                      Millis now);
   // From now on `runner` runs the connections (null: the fetch polls them again).
-  void run_elsewhere(const FetchRunner* runner) { runner_ = runner; }
+  void run_elsewhere(const FetchRunner* runner) {
+    runner_ = runner;
+    needs_local_ = false;
+  }
+  // Every connection run elsewhere has finished and a chunk waits to be resumed.
+  bool needs_local() const { return needs_local_; }
   void poll(Millis now);
   // When poll() has something to do without a frame arriving.
   Millis next_deadline() const;
@@ -107,10 +124,26 @@ class HttpFetch {
   uint64_t delivered(uint32_t connection) const;
   // ... and every connection's together.
   uint64_t received() const;
+  // Chunks given back to be asked for again, so far.
+  uint32_t resumes() const { return resumes_; }
+  // Why the fetch failed, in one line with its figures (the length format()
+  // would return); "" before it has.
+  size_t describe_failure(char* out, size_t capacity) const;
+  // The client whose failure failed the fetch; null when none did (no byte for
+  // download_stall_ms: stalled()).
+  const HttpClient* failed_client() const {
+    return failed_connection_ < started_ ? clients_[failed_connection_] : nullptr;
+  }
+  bool stalled() const { return stalled_; }
 
  private:
   // The next chunk on `connection`; nothing when every chunk is taken.
   Result<void> take_chunk(uint32_t connection, Millis now);
+  // Connection `connection`'s request failed: its chunk goes back to be resumed,
+  // or, when the failure cannot be resumed or the chunk's tries are spent, the
+  // fetch fails.
+  void settle_failure(uint32_t connection, Millis now);
+  void hand_out(Millis now);
   bool connection_finished(uint32_t connection) const;
   uint64_t body_bytes(uint32_t connection) const;
   void finish();
@@ -126,6 +159,21 @@ class HttpFetch {
   const FetchRunner* runner_ = nullptr;
   uint32_t started_ = 0;
   bool failed_ = false;
+  bool accept_ranges_ = false;
+  bool needs_local_ = false;
+  uint32_t resumes_ = 0;
+  Millis resume_at_ = 0;        // no chunk given back is taken before this
+  // The download's progress: received() as last seen, and when it changed.
+  uint64_t progress_mark_ = 0;
+  Millis progress_at_ = 0;
+  // Why the fetch failed: no byte for download_stall_ms, or connection
+  // failed_connection_'s failure (after `failed_tries_` tries of bytes
+  // [failed_from_, failed_to_) when it was a chunk's last).
+  bool stalled_ = false;
+  uint32_t failed_connection_ = kMaxConnections;
+  uint32_t failed_tries_ = 0;
+  uint64_t failed_from_ = 0;
+  uint64_t failed_to_ = 0;
   uint64_t final_to_ = 0;  // the buffer is final in [0, final_to_)
   Millis start_ = 0;
   Millis next_report_ = kNever;

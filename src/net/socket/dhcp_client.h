@@ -231,10 +231,17 @@ struct DhcpStats {
   uint32_t dropped[kDhcpDropReasons] = {};
   DhcpDrop last_drop = DhcpDrop::Malformed;  // meaningful when a drop count is non-zero
   Error last_error;                          // of the last Malformed drop
-  // The last drop that was a server's fault (dhcp_drop_is_server_fault), and who
-  // sent it: what a failed DHCP names as its cause.
-  DhcpDrop last_fault = DhcpDrop::Malformed;
-  IpAddress last_fault_from;
+  // Who sent the first drop of each reason, and, for Malformed, of each way of
+  // being malformed (the first kMalformedKinds seen): what the console names as
+  // a server's fault, once each.
+  IpAddress first_from[kDhcpDropReasons];
+  struct MalformedKind {
+    Error error;
+    uint32_t count = 0;
+    IpAddress first_from;
+  };
+  static constexpr size_t kMalformedKinds = 4;
+  MalformedKind malformed[kMalformedKinds];
   uint16_t discovers_sent = 0;
   uint16_t requests_sent = 0;
   uint16_t pxe_requests_sent = 0;
@@ -248,8 +255,10 @@ struct DhcpStats {
   uint32_t drops(DhcpDrop reason) const { return dropped[static_cast<size_t>(reason)]; }
 };
 
-// The server faults among the drops, for the line after a failed DHCP, e.g.
-// "2 answers dropped (malformed 2), the last from 10.0.2.2: dhcp: truncated".
+// The server faults among the drops, each reason (each kind of malformed) with
+// its count and first sender, for the console after DHCP, e.g. "3 answers
+// dropped: dhcp: truncated (2, first from 10.0.2.2); no server identifier (1,
+// first from 10.0.2.3)".
 // Returns the full length, as format() does; 0 (and "") when there were none.
 size_t dhcp_fault_summary(const DhcpStats& stats, char* out, size_t capacity);
 

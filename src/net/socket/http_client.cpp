@@ -1,6 +1,7 @@
 #include "net/socket/http_client.h"
 
 #include "core/byte_ops.h"
+#include "core/format.h"
 
 namespace mpxe::net {
 namespace {
@@ -27,6 +28,8 @@ const char* http_failure_text(HttpFailure failure) {
     case HttpFailure::TooBig: return "body larger than the buffer";
     case HttpFailure::ClosedEarly: return "server closed the connection before the end of the body";
     case HttpFailure::RangeIgnored: return "server ignored the byte range";
+    case HttpFailure::HeadTimeout: return "no whole response head in time";
+    case HttpFailure::TooSlow: return "server too slow";
   }
   return "unknown failure";
 }
@@ -70,6 +73,10 @@ Result<void> HttpClient::start(const HttpGetRequest& request, Millis now) {
 
 void HttpClient::begin_request(Millis now) {
   last_now_ = now;
+  request_at_ = now;
+  head_done_ = false;
+  rate_at_ = kNever;
+  slow_bytes_ = 0;
   redirect_pending_ = false;
   retry_pending_ = false;
   bool reuse = keep_ && stream_.is_open() && !stream_.peer_closed() &&
@@ -88,6 +95,10 @@ void HttpClient::begin_request(Millis now) {
   resp_start_ = stream_.received();
   received_ = resp_start_;
   ring_base_ = resp_start_;
+  body_base_ = resp_start_;
+  chunked_ = false;
+  discard_ = false;
+  written_ = 0;
   phase_ = Phase::Head;
   close_delimited_ = false;
   uint8_t text[kMaxRequestLen];
@@ -190,6 +201,7 @@ void HttpClient::on_head(uint64_t end) {
     return;
   }
   const HttpResponseHead& head = parsed.value();
+  head_done_ = true;
   status_ = head.status;
   size_t n = min_of(head.reason.size(), kMaxReason);
   for (size_t i = 0; i < n; ++i) {
@@ -283,7 +295,10 @@ void HttpClient::setup_body(const HttpResponseHead& head, uint64_t end, bool dis
     return process_ring(end);
   }
   uint64_t length = close_delimited_ ? request_.body.size() : head.content_length;
-  if (length > request_.body.size()) {
+  // A body delimited by the close that came with its head already longer than
+  // the buffer (found by fuzz_http_client: it completed with more bytes than the
+  // buffer holds).
+  if (length > request_.body.size() || (close_delimited_ && end > body_base_ + length)) {
     abort_pending_ = true;
     return fail(HttpFailure::TooBig, http_error(Errc::TooBig));
   }
@@ -403,12 +418,75 @@ void HttpClient::poll(Millis now) {
     stream_.abort();
     return fail(HttpFailure::Stalled, http_error(Errc::TimedOut));
   }
+  if (!head_done_) {
+    if (request_.head_ms != 0 && now >= request_at_ + request_.head_ms) {
+      stream_.abort();
+      return fail(HttpFailure::HeadTimeout, http_error(Errc::TimedOut));
+    }
+    return;
+  }
+  if (request_.min_rate == 0 || request_.rate_window_ms == 0) return;
+  if (rate_at_ == kNever) {
+    // The first window begins at the first poll after the head.
+    rate_at_ = now;
+    rate_mark_ = received_;
+    return;
+  }
+  if (now < rate_at_ + request_.rate_window_ms) return;
+  const uint64_t arrived = received_ - rate_mark_;
+  const uint64_t wanted = uint64_t{request_.min_rate} * (now - rate_at_) / 1000;
+  if (arrived < wanted) {
+    slow_bytes_ = arrived;
+    slow_ms_ = now - rate_at_;
+    stream_.abort();
+    return fail(HttpFailure::TooSlow, http_error(Errc::TimedOut));
+  }
+  rate_at_ = now;
+  rate_mark_ = received_;
 }
 
 Millis HttpClient::next_deadline() const {
   if (abort_pending_ || retry_pending_ || (redirect_pending_ && phase_ == Phase::None)) return last_now_;
   if (state_ != State::Running) return kNever;
-  return progress_at_ + request_.stall_ms;
+  Millis next = progress_at_ + request_.stall_ms;
+  if (!head_done_) {
+    if (request_.head_ms != 0 && request_at_ + request_.head_ms < next)
+      next = request_at_ + request_.head_ms;
+  } else if (request_.min_rate != 0 && request_.rate_window_ms != 0) {
+    const Millis window = rate_at_ == kNever ? last_now_ : rate_at_ + request_.rate_window_ms;
+    if (window < next) next = window;
+  }
+  return next;
+}
+
+size_t HttpClient::describe_failure(char* out, size_t capacity) const {
+  const char* what = http_failure_text(failure_);
+  switch (failure_) {
+    case HttpFailure::Status:
+      return format(out, capacity, "%s: %u %s", what, status_, reason_);
+    case HttpFailure::ClosedEarly:
+      return format(out, capacity, "%s (%llu of %llu bytes)", what,
+                    static_cast<unsigned long long>(body_bytes()),
+                    static_cast<unsigned long long>(content_length_));
+    case HttpFailure::TooBig:
+      return format(out, capacity, "%s (%llu bytes)", what,
+                    static_cast<unsigned long long>(content_length_));
+    case HttpFailure::Stalled:
+      return format(out, capacity, "%s: nothing for %llu ms", what,
+                    static_cast<unsigned long long>(request_.stall_ms));
+    case HttpFailure::HeadTimeout:
+      return format(out, capacity, "%s: not within %llu ms of the request", what,
+                    static_cast<unsigned long long>(request_.head_ms));
+    case HttpFailure::TooSlow:
+      return format(out, capacity, "%s: %llu bytes in %llu ms, under %u bytes/s", what,
+                    static_cast<unsigned long long>(slow_bytes_),
+                    static_cast<unsigned long long>(slow_ms_), request_.min_rate);
+    default: {
+      char error[64];
+      error_format(error_, error, sizeof(error));
+      return format(out, capacity, "%s (%s)", what, error);
+    }
+  }
 }
 
 void HttpClient::close() {

@@ -8,7 +8,8 @@
 //
 //   Idle -start()-> Running -body complete-> Done   (start() again: next request,
 //                      |  \-redirect: same or new connection-^      same connection
-//                      +-- RST, timeout, stall, status, bad framing, early close --> Failed
+//                      +-- RST, timeout, stall, slow head, too slow, status, bad framing,
+//                          early close --> Failed
 //
 // Where the bytes go. The response head (and chunk framing) lands in `scratch`,
 // a ring the caller sizes at construction; the head must fit in it. Once the
@@ -21,8 +22,13 @@
 // files with a length.
 //
 // Bounded: redirects (max_redirects), the time without a byte (stall_ms), the
-// head (the ring's size), the body (the buffer's size: a larger one fails with
-// TooBig and content_length() says how large, as LoadFile asks).
+// time from the request to the whole head (head_ms: a server that trickles its
+// head a byte at a time never stalls), the rate once the head is in (at least
+// min_rate bytes/s over each rate_window_ms: a body trickled a byte a second
+// fails as TooSlow with the figures, while an honest slow link moves thousands
+// of times more), the head's size (the ring's), the body (the buffer's size: a
+// larger one fails with TooBig and content_length() says how large, as LoadFile
+// asks).
 #pragma once
 
 #include <stddef.h>
@@ -56,6 +62,15 @@ struct HttpGetRequest {
   uint8_t max_redirects = 5;
   // The request fails when nothing arrives for this long (handshake, head or body).
   Millis stall_ms = 20000;
+  // ... when the whole response head has not arrived this long after the request
+  // (connection included).
+  Millis head_ms = 30000;
+  // ... when, once the head is in, fewer than min_rate bytes a second arrive over
+  // a window of rate_window_ms (0: no rate rule). 1 KiB/s: a 1 Mbit/s link moves
+  // 125 KB/s, and TCP's retransmission backoff within one window still leaves
+  // thousands of bytes a second on a link that loses a tenth of its frames.
+  uint32_t min_rate = 1024;
+  Millis rate_window_ms = 20000;
   // The connection's settings; its MSS is capped by the link's.
   TcpConfig tcp;
 };
@@ -72,6 +87,8 @@ enum class HttpFailure : uint8_t {
   TooBig = 8,            // the body does not fit the buffer: content_length() says what it needs
   ClosedEarly = 9,       // the server closed before the whole body: body_bytes() of content_length()
   RangeIgnored = 10,     // a range was asked and the server sent the whole resource (200)
+  HeadTimeout = 11,      // the response head was not complete within head_ms
+  TooSlow = 12,          // under min_rate over a window: slow_bytes() in slow_window_ms()
 };
 const char* http_failure_text(HttpFailure failure);
 
@@ -134,6 +151,12 @@ class HttpClient final : public StreamReceiver {
   const char* media_type() const { return media_type_; }
   // Body bytes in the buffer, in order, so far.
   uint64_t body_bytes() const;
+  // TooSlow: the bytes that arrived in the window that failed, and its length.
+  uint64_t slow_bytes() const { return slow_bytes_; }
+  Millis slow_window_ms() const { return slow_ms_; }
+  // The failure in one line with its figures, e.g. "server too slow: 12 bytes in
+  // 20 s, under 1024 bytes/s"; the length format() would return.
+  size_t describe_failure(char* out, size_t capacity) const;
   // The URL the final response came from (after redirects).
   const HttpUrl& url() const { return url_; }
   const HttpStats& stats() const { return stats_; }
@@ -205,6 +228,12 @@ class HttpClient final : public StreamReceiver {
   char media_type_[kMaxMediaType + 1] = {};
 
   Millis last_now_ = 0;
+  Millis request_at_ = 0;        // when the request began (head_ms runs from here)
+  bool head_done_ = false;
+  Millis rate_at_ = 0;           // the current rate window began here...
+  uint64_t rate_mark_ = 0;       // ... with the stream at this offset
+  uint64_t slow_bytes_ = 0;
+  Millis slow_ms_ = 0;
   Millis progress_at_ = 0;
   uint64_t progress_mark_ = 0;
   StreamState progress_state_ = StreamState::Closed;

@@ -165,8 +165,8 @@ TEST_F(DhcpHostile, OptionRunsPastTheEnd) {
   expect_malformed(offer, Errc::Truncated);
 }
 
-TEST_F(DhcpHostile, AFailureNamesTheServersFaultsAndTheLastSender) {
-  char text[200];
+TEST_F(DhcpHostile, TheSummaryNamesEachFaultOnceWithItsFirstSender) {
+  char text[240];
   EXPECT_EQ(dhcp_fault_summary(client.stats(), text, sizeof(text)), 0u);
   EXPECT_STREQ(text, "") << "nothing dropped yet";
 
@@ -180,21 +180,50 @@ TEST_F(DhcpHostile, AFailureNamesTheServersFaultsAndTheLastSender) {
   other[DhcpPacket::kXidOffset] ^= 0xFF;
   expect_dropped(other, DhcpDrop::WrongXid, from_server("10.77.0.9"));
   EXPECT_EQ(dhcp_fault_summary(client.stats(), text, sizeof(text)), strlen(text));
-  EXPECT_STREQ(text, "1 answer dropped (malformed 1), the last from 10.77.0.1: dhcp: truncated")
+  EXPECT_STREQ(text, "1 answer dropped: dhcp: truncated (1, first from 10.77.0.1)")
       << "another client's answer is no fault, and its sender is not named";
 
   Buffer bootp = buf(kFullOffer);
   bootp[DhcpPacket::kOptionsOffset] = 200;  // option 53 becomes an unknown one
   expect_dropped(bootp, DhcpDrop::NotDhcp, from_server("10.77.0.2"));
+  Buffer bad_magic = buf(kFullOffer);
+  bad_magic[DhcpPacket::kMagicOffset] = 0;
+  expect_dropped(bad_magic, DhcpDrop::Malformed, from_server("10.77.0.4"));
+  expect_dropped(bootp, DhcpDrop::NotDhcp, from_server("10.77.0.3"));
+  expect_malformed(offer, Errc::Truncated);
   dhcp_fault_summary(client.stats(), text, sizeof(text));
   EXPECT_STREQ(text,
-               "2 answers dropped (malformed 1, no message type (BOOTP) 1), the last from "
-               "10.77.0.2: no message type (BOOTP)");
+               "5 answers dropped: dhcp: truncated (2, first from 10.77.0.1); dhcp: bad magic (1, "
+               "first from 10.77.0.4); no message type (BOOTP) (2, first from 10.77.0.2)")
+      << "each reason and each kind of malformed once, with its count and first sender";
 
   char small[16];
   size_t full = dhcp_fault_summary(client.stats(), small, sizeof(small));
   EXPECT_EQ(full, strlen(text)) << "the full length, as format() gives it";
   EXPECT_EQ(std::string(small), std::string(text, sizeof(small) - 1));
+}
+
+TEST_F(DhcpHostile, EveryKindOfMalformedIsNamedApart) {
+  Buffer truncated = buf(kFullOffer);
+  truncated.resize(DhcpPacket::kOptionsOffset - 1);
+  Buffer bad_magic = buf(kFullOffer);
+  bad_magic[DhcpPacket::kMagicOffset] = 0;
+  Buffer long_hlen = buf(kFullOffer);
+  long_hlen[DhcpPacket::kHlenOffset] = 17;
+  Buffer bad_type = buf(kFullOffer);
+  bad_type[DhcpPacket::kOptionsOffset + 2] = 42;
+  expect_malformed(truncated, Errc::Truncated);
+  expect_malformed(bad_magic, Errc::BadMagic);
+  expect_malformed(long_hlen, Errc::BadLength);
+  expect_malformed(bad_type, Errc::BadOption);
+  expect_malformed(bad_magic, Errc::BadMagic);
+  char text[400];
+  dhcp_fault_summary(client.stats(), text, sizeof(text));
+  EXPECT_STREQ(text,
+               "5 answers dropped: dhcp: truncated (1, first from 10.77.0.1); dhcp: bad magic (2, "
+               "first from 10.77.0.1); dhcp: bad length (1, first from 10.77.0.1); dhcp: bad "
+               "option (1, first from 10.77.0.1)")
+      << "the four ways the wire check fails, each once with its count";
 }
 
 TEST_F(DhcpHostile, OptionOfTheWrongSize) {

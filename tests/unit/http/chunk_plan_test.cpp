@@ -88,5 +88,44 @@ TEST(ChunkPlan, TheFinalPrefixWaitsForTheFirstChunkStillArriving) {
   EXPECT_TRUE(plan.all_taken());
 }
 
+
+TEST(ChunkPlan, AChunkGivenBackIsTakenFirstAsTheRestThatIsMissing) {
+  ChunkPlan plan;
+  plan.reset(3000, 2, 1000);
+  ChunkPlan::Chunk k;
+  ASSERT_TRUE(plan.take(0, &k));  // [0, 1000)
+  ASSERT_TRUE(plan.take(1, &k));  // [1000, 2000)
+  uint64_t in_order[ChunkPlan::kMaxConnections] = {};
+  in_order[0] = 400;
+  EXPECT_EQ(plan.complete_to(0, in_order), 400u);
+  // Connection 0 is cut after 400 bytes: the 400 stay final, the chunk waits.
+  EXPECT_EQ(plan.give_back(0, 400), 1u);
+  EXPECT_FALSE(plan.holding(0));
+  EXPECT_TRUE(plan.has_returned());
+  EXPECT_FALSE(plan.all_taken());
+  in_order[0] = 0;
+  EXPECT_EQ(plan.complete_to(0, in_order), 400u);
+  plan.complete(1);
+  EXPECT_EQ(plan.complete_to(0, in_order), 400u) << "[400, 1000) still missing";
+  // Connection 1 is free first: it takes the missing part, before [2000, 3000).
+  ASSERT_TRUE(plan.take(1, &k));
+  EXPECT_EQ(k.from, 400u);
+  EXPECT_EQ(k.to, 1000u);
+  EXPECT_EQ(plan.resumed_at(1), 400u);
+  in_order[1] = 100;
+  EXPECT_EQ(plan.complete_to(400, in_order), 500u);
+  // Cut again: the second time for this chunk, and what arrived before counts.
+  EXPECT_EQ(plan.give_back(1, 500), 2u);
+  ASSERT_TRUE(plan.take(0, &k));
+  EXPECT_EQ(k.from, 500u);
+  plan.complete(0);
+  EXPECT_EQ(plan.complete_to(500, in_order), 2000u);
+  EXPECT_EQ(plan.delivered(0, 0), 400u + 500u);
+  EXPECT_EQ(plan.delivered(1, 0), 1000u + 100u);
+  ASSERT_TRUE(plan.take(0, &k));
+  EXPECT_EQ(k.from, 2000u);
+  EXPECT_TRUE(plan.all_taken());
+}
+
 }  // namespace
 }  // namespace mpxe::net

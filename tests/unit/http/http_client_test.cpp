@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -49,10 +50,12 @@ class HttpClientTest : public ::testing::Test {
     while (!client.finished() && now < end) {
       client.poll(now);
       for (auto& p : server.peers) p.conn->poll(now, server);
+      server.tick(now);
       server.run(now);
       if (client.finished()) break;
       Millis next = client.next_deadline();
       for (auto& p : server.peers) next = std::min(next, p.conn->next_deadline());
+      next = std::min(next, server.next_deadline());
       now = std::max(now + 1, std::min(next, end));
     }
     // Deferred actions (a reset after a failure) happen at the next poll.
@@ -213,6 +216,79 @@ TEST_F(HttpClientTest, SilentServerStalls) {
   EXPECT_EQ(client.failure(), HttpFailure::Stalled);
   EXPECT_EQ(client.error(), Error(Layer::Http, Errc::TimedOut));
   EXPECT_LE(now - started, 5001u);
+}
+
+// A response of `length` bytes of file_byte(), with its head.
+std::string file_response(size_t length) {
+  std::string text = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n";
+  for (size_t i = 0; i < length; ++i) text.push_back(static_cast<char>(file_byte(i)));
+  return text;
+}
+
+TEST_F(HttpClientTest, AClosedDelimitedBodyLargerThanTheBufferIsTooBigEvenWithItsHead) {
+  server.responses.push_back("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + std::string(300, 'x'));
+  ASSERT_TRUE(client.start(request("http://10.77.0.1/file", 100), now));
+  run();
+  EXPECT_EQ(client.failure(), HttpFailure::TooBig);
+}
+
+TEST_F(HttpClientTest, AHeadTrickledAByteASecondTimesOut) {
+  server.responses.push_back(file_response(4000));
+  server.trickle_for = [](const std::string&) { return size_t{3}; };
+  HttpGetRequest r = request("http://10.77.0.1/file4000");
+  r.stall_ms = 5000;  // never trips: a byte comes every second
+  r.head_ms = 10000;
+  ASSERT_TRUE(client.start(r, now));
+  const Millis started = now;
+  run(120000);
+  EXPECT_EQ(client.failure(), HttpFailure::HeadTimeout);
+  EXPECT_GE(now - started, 10000u);
+  EXPECT_LE(now - started, 10001u);
+  char text[160];
+  client.describe_failure(text, sizeof(text));
+  EXPECT_STREQ(text, "no whole response head in time: not within 10000 ms of the request");
+}
+
+TEST_F(HttpClientTest, ABodyTrickledAByteASecondIsTooSlowWithTheFigures) {
+  const std::string response = file_response(4000);
+  const size_t head = response.find("\r\n\r\n") + 4;
+  server.responses.push_back(response);
+  server.trickle_for = [&](const std::string&) { return head + 100; };
+  HttpGetRequest r = request("http://10.77.0.1/file4000");  // the default rules
+  ASSERT_TRUE(client.start(r, now));
+  const Millis started = now;
+  run(600000);
+  ASSERT_EQ(client.failure(), HttpFailure::TooSlow);
+  // One window of the default rule after the head, give or take a poll.
+  EXPECT_GE(now - started, r.rate_window_ms);
+  EXPECT_LE(now - started, r.rate_window_ms + 1001);
+  EXPECT_EQ(client.slow_window_ms(), now - started);
+  EXPECT_GE(client.slow_bytes(), 19u);
+  EXPECT_LE(client.slow_bytes(), 21u);
+  char text[160];
+  client.describe_failure(text, sizeof(text));
+  char want[160];
+  std::snprintf(want, sizeof(want), "server too slow: %llu bytes in %llu ms, under 1024 bytes/s",
+                static_cast<unsigned long long>(client.slow_bytes()),
+                static_cast<unsigned long long>(client.slow_window_ms()));
+  EXPECT_STREQ(text, want);
+  EXPECT_TRUE(server.segments_from_client.back().has(kRst)) << "the connection is reset";
+}
+
+TEST_F(HttpClientTest, ASlowButHonestLinkNeverTrips) {
+  // 1.5 KB/s, a hundredth of a 1 Mbit/s link, for over three rate windows.
+  body.resize(100000);
+  server.responses.push_back(file_response(100000));
+  server.trickle_for = [](const std::string&) { return size_t{1}; };
+  server.trickle_every_ms = 1000;
+  server.trickle_bytes = 1500;
+  HttpGetRequest r = request("http://10.77.0.1/file", 100000);
+  ASSERT_TRUE(client.start(r, now));
+  const Millis started = now;
+  run(600000);
+  ASSERT_TRUE(client.succeeded()) << http_failure_text(client.failure());
+  EXPECT_GT(now - started, 3 * r.rate_window_ms);
+  for (size_t i = 0; i < body.size(); ++i) ASSERT_EQ(body[i], file_byte(i)) << i;
 }
 
 TEST_F(HttpClientTest, KeepAliveCarriesTheNextRequestAndHead) {

@@ -3,6 +3,7 @@
 // one file, at explicit times.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -89,10 +90,12 @@ class HttpFetchTest : public ::testing::Test {
     while (!fetch().finished() && now < end) {
       fetch().poll(now);
       for (auto& p : server.peers) p.conn->poll(now, server);
+      server.tick(now);
       server.run(now);
       if (fetch().finished()) break;
       Millis next = fetch().next_deadline();
       for (auto& p : server.peers) next = std::min(next, p.conn->next_deadline());
+      next = std::min(next, server.next_deadline());
       now = std::max(now + 1, std::min(next, end));
     }
   }
@@ -230,6 +233,215 @@ TEST_F(HttpFetchTest, ConnectionsRunElsewhereAreReadNotPolled) {
   ASSERT_EQ(recorder.finals.size(), 1u);
   EXPECT_EQ(recorder.finals[0], std::make_pair(uint64_t{0}, uint64_t{1000}));
   EXPECT_EQ(server.requests.size(), 0u) << "nothing polled the clients: no request went out";
+}
+
+
+// The first byte of the range a request head asks for, and its last (the whole
+// file without a Range).
+std::pair<uint64_t, uint64_t> asked(const std::string& head) {
+  unsigned long long a = 0, b = kFileSize - 1;
+  size_t at = head.find("Range: bytes=");
+  if (at != std::string::npos) std::sscanf(head.c_str() + at, "Range: bytes=%llu-%llu", &a, &b);
+  return {a, b};
+}
+
+size_t head_length(const std::string& head) { return file_response(head).find("\r\n\r\n") + 4; }
+
+TEST_F(HttpFetchTest, ACutRangeIsAskedAgainFromWhereItStopped) {
+  // The first answer for each range is cut 3000 bytes into its body.
+  std::vector<uint64_t> cut_ends;
+  server.cut_for = [&](const std::string& head) -> size_t {
+    const uint64_t last = asked(head).second;
+    if (std::find(cut_ends.begin(), cut_ends.end(), last) != cut_ends.end()) return 0;
+    cut_ends.push_back(last);
+    return head_length(head) + 3000;
+  };
+  ASSERT_TRUE(fetch().start(request(3), policy, recorder, now));
+  run();
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+  EXPECT_EQ(fetch().resumes(), 7u) << "each of the 7 chunks once";
+  EXPECT_EQ(server.requests.size(), 14u);
+  uint32_t resumed = 0;
+  for (const std::string& head : server.requests) {
+    auto [first, last] = asked(head);
+    if (first % policy.chunk == 3000) {
+      ++resumed;
+      EXPECT_EQ(last + 1, std::min<uint64_t>(first - 3000 + policy.chunk, kFileSize)) << head;
+    }
+  }
+  EXPECT_EQ(resumed, 7u) << "every second request starts where the first stopped";
+  EXPECT_EQ(fetch().received(), kFileSize) << "no byte counted twice";
+}
+
+TEST_F(HttpFetchTest, OneConnectionWithRangesResumesWithARangeOfTheRest) {
+  bool cut = false;
+  server.cut_for = [&](const std::string& head) -> size_t {
+    if (cut) return 0;
+    cut = true;
+    return head_length(head) + 30000;
+  };
+  ASSERT_TRUE(fetch().start(request(1), policy, recorder, now));
+  run();
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+  ASSERT_EQ(server.requests.size(), 2u);
+  EXPECT_EQ(server.requests[0].find("Range:"), std::string::npos);
+  EXPECT_NE(server.requests[1].find("Range: bytes=30000-" + std::to_string(kFileSize - 1) + "\r\n"),
+            std::string::npos)
+      << server.requests[1];
+}
+
+TEST_F(HttpFetchTest, WithoutRangesACutBodyIsFetchedAgainFromTheStart) {
+  bool cut = false;
+  server.cut_for = [&](const std::string& head) -> size_t {
+    if (cut) return 0;
+    cut = true;
+    return head_length(head) + 30000;
+  };
+  HttpFetch::Request r = request(4);
+  r.accept_ranges = false;
+  ASSERT_TRUE(fetch().start(r, policy, recorder, now));
+  run();
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+  ASSERT_EQ(server.requests.size(), 2u);
+  EXPECT_EQ(server.requests[1].find("Range:"), std::string::npos);
+}
+
+TEST_F(HttpFetchTest, AServerThatTruncatesEveryResponseEndsInANamedError) {
+  server.cut_for = [&](const std::string& head) { return head_length(head) + 1000; };
+  ASSERT_TRUE(fetch().start(request(1), policy, recorder, now));
+  const Millis started = now;
+  run();
+  ASSERT_TRUE(fetch().finished());
+  EXPECT_FALSE(fetch().succeeded());
+  EXPECT_EQ(server.requests.size(), 1u + policy.max_resumes);
+  // The backoffs (0.5 + 1 + 2 s) and little else.
+  EXPECT_LE(now - started, 4000u);
+  char text[256];
+  fetch().describe_failure(text, sizeof(text));
+  EXPECT_STREQ(text,
+               "truncated every time: bytes 0-102522 in 4 tries, each resumed where the last "
+               "stopped; the last: server closed the connection before the end of the body (1000 "
+               "of 99523 bytes)");
+  uint64_t announced = 0;
+  for (auto [offset, length] : recorder.finals) announced = offset + length;
+  EXPECT_EQ(announced, 4000u) << "what did arrive, in order, is final";
+}
+
+TEST_F(HttpFetchTest, WithoutRangesATruncatingServerGetsOneFreshGet) {
+  server.cut_for = [&](const std::string& head) { return head_length(head) + 1000; };
+  HttpFetch::Request r = request(1);
+  r.accept_ranges = false;
+  ASSERT_TRUE(fetch().start(r, policy, recorder, now));
+  run();
+  ASSERT_TRUE(fetch().finished());
+  EXPECT_FALSE(fetch().succeeded());
+  EXPECT_EQ(server.requests.size(), 2u);
+  char text[256];
+  fetch().describe_failure(text, sizeof(text));
+  EXPECT_STREQ(text,
+               "truncated every time: bytes 0-102522 in 2 tries, each from byte 0; the last: server "
+               "closed the connection before the end of the body (1000 of 102523 bytes)");
+}
+
+TEST_F(HttpFetchTest, ATricklingServerEndsTooSlowInBoundedTime) {
+  server.trickle_for = [&](const std::string& head) { return head_length(head) + 10; };
+  HttpFetch::Request r = request(1);
+  r.accept_ranges = false;
+  ASSERT_TRUE(fetch().start(r, policy, recorder, now));
+  const Millis started = now;
+  run(600000);
+  ASSERT_TRUE(fetch().finished());
+  EXPECT_FALSE(fetch().succeeded());
+  EXPECT_EQ(server.requests.size(), 2u);
+  // Two requests of one rate window each, and a backoff.
+  EXPECT_LE(now - started, 2 * (policy.rate_window_ms + 1000) + policy.resume_backoff_ms);
+  char text[256];
+  fetch().describe_failure(text, sizeof(text));
+  EXPECT_NE(std::string(text).find("cut short every time: bytes 0-102522 in 2 tries, each from "
+                                   "byte 0; the last: server too slow: "),
+            std::string::npos)
+      << text;
+}
+
+TEST_F(HttpFetchTest, ASlowConnectionsChunkIsTakenOverByAnother) {
+  policy.chunk = 0;  // one range each: connection 0 has 0-51261, connection 1 the rest
+  bool slow = false;
+  server.trickle_for = [&](const std::string& head) -> size_t {
+    if (slow || asked(head).first != 0) return 0;
+    slow = true;
+    return head_length(head) + 5000;
+  };
+  ASSERT_TRUE(fetch().start(request(2), policy, recorder, now));
+  run(600000);
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+  EXPECT_EQ(fetch().resumes(), 1u);
+  ASSERT_EQ(server.requests.size(), 3u);
+  EXPECT_NE(server.requests[2].find("Range: bytes="), std::string::npos);
+  // From where the slow one stopped: 5000 bytes, then a byte a second for a window.
+  EXPECT_GE(asked(server.requests[2]).first, 5000u + policy.rate_window_ms / 1000 - 2);
+  EXPECT_LE(asked(server.requests[2]).first, 5000u + policy.rate_window_ms / 1000 + 2);
+  EXPECT_EQ(server.peers.size(), 2u) << "the rest went on connection 1's kept-alive connection";
+  EXPECT_EQ(fetch().client(1).stats().reused, 1u);
+}
+
+TEST_F(HttpFetchTest, NoByteForTheDownloadsBoundEndsEveryConnection) {
+  // Each connection's own rules would wait longer: the download's bound ends it.
+  policy.min_rate = 0;
+  policy.download_stall_ms = 5000;
+  server.trickle_for = [&](const std::string& head) { return head_length(head) + 100; };
+  server.trickle_every_ms = 1000000;
+  ASSERT_TRUE(fetch().start(request(2), policy, recorder, now));
+  const Millis started = now;
+  run();
+  ASSERT_TRUE(fetch().finished());
+  EXPECT_FALSE(fetch().succeeded());
+  EXPECT_TRUE(fetch().stalled());
+  EXPECT_GE(now - started, 5000u);
+  EXPECT_LE(now - started, 5001u);
+  char text[256];
+  fetch().describe_failure(text, sizeof(text));
+  EXPECT_STREQ(text, "no byte of the download arrived for 5000 ms (100 of 102523 bytes final)");
+  for (uint32_t i = 0; i < 2; ++i) EXPECT_TRUE(fetch().client(i).finished());
+}
+
+// Connections run elsewhere cannot start a request: a cut one is resumed once
+// they are all back.
+TEST_F(HttpFetchTest, ACutRangeRunElsewhereIsResumedOnceTheConnectionsAreBack) {
+  struct Runner final : FetchRunner {
+    explicit Runner(HttpClient* const* c) : clients(c) {}
+    uint64_t body_bytes(uint32_t i) const override { return clients[i]->body_bytes(); }
+    bool finished(uint32_t i) const override { return clients[i]->finished(); }
+    HttpClient* const* clients;
+  } runner(clients);
+  bool cut = false;
+  server.cut_for = [&](const std::string& head) -> size_t {
+    if (cut) return 0;
+    cut = true;
+    return head_length(head) + 2000;
+  };
+  HttpFetch::Request r = request(2);
+  r.one_range_each = true;
+  ASSERT_TRUE(fetch().start(r, policy, recorder, now));
+  fetch().run_elsewhere(&runner);
+  server.run(now);
+  for (Millis end = now + 60000; !fetch().needs_local() && !fetch().finished() && now < end; now += 10) {
+    for (uint32_t i = 0; i < 2; ++i) clients[i]->poll(now);  // the runner's side
+    for (auto& p : server.peers) p.conn->poll(now, server);
+    server.run(now);
+    fetch().poll(now);
+  }
+  ASSERT_TRUE(fetch().needs_local());
+  EXPECT_EQ(server.requests.size(), 2u) << "nothing was started while they ran elsewhere";
+  fetch().run_elsewhere(nullptr);
+  run();
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+  ASSERT_EQ(server.requests.size(), 3u);
+  EXPECT_EQ(asked(server.requests[2]).first, 2000u);
 }
 
 }  // namespace

@@ -69,7 +69,11 @@ class SimServer final : public TcpHost {
       Peer* peer = nullptr;
       for (Peer& p : peers)
         if (p.tuple == out.tuple) peer = &p;
-      if (peer == nullptr || out.repr.has(kRst)) continue;
+      if (peer == nullptr) continue;
+      if (out.repr.has(kRst)) {
+        peer->fin_sent = true;  // gone: nothing more goes to it
+        continue;
+      }
       if (out.repr.has(kSyn)) {
         peer->ack = out.repr.seq + 1;
         TcpRepr sa = segment(*peer, kSyn | kAck);
@@ -144,6 +148,17 @@ class SimServer final : public TcpHost {
     ++peer.answered;
     size_t cut = text.size();
     if (cut_after != 0 && cut_after < cut) cut = cut_after;
+    if (cut_for) {
+      size_t at = cut_for(head);
+      if (at != 0 && at < cut) cut = at;
+    }
+    size_t trickle = trickle_for ? trickle_for(head) : 0;
+    if (trickle != 0 && trickle < cut) {
+      drips.push_back({static_cast<size_t>(&peer - peers.data()), text.substr(trickle, cut - trickle),
+                       now + trickle_every_ms});
+      text.resize(trickle);
+      cut = trickle;
+    }
     std::vector<std::pair<uint32_t, std::string>> segs;
     for (size_t off = 0; off < cut; off += 1448)
       segs.push_back({peer.nxt + static_cast<uint32_t>(off), text.substr(off, std::min<size_t>(1448, cut - off))});
@@ -166,6 +181,7 @@ class SimServer final : public TcpHost {
       deliver(peer, r, segs.front().second, now);
     }
     bool close = text.find("Connection: close") != std::string::npos || cut != text.size();
+    if (trickle != 0 && trickle == cut) close = false;  // the rest drips out in tick()
     if (close && !peer.fin_sent) {
       peer.fin_sent = true;
       TcpRepr fin = segment(peer, kAck | kFin);
@@ -173,6 +189,32 @@ class SimServer final : public TcpHost {
       peer.nxt += 1;
     }
   }
+
+  // The trickled rest of responses: trickle_bytes every trickle_every_ms.
+  void tick(Millis now) {
+    for (Drip& drip : drips) {
+      Peer& peer = peers[drip.peer];
+      if (drip.rest.empty() || drip.next > now || peer.fin_sent) continue;
+      std::string piece = drip.rest.substr(0, trickle_bytes);
+      drip.rest.erase(0, piece.size());
+      TcpRepr r = segment(peer, kAck);
+      deliver(peer, r, piece, now);
+      peer.nxt += static_cast<uint32_t>(piece.size());
+      drip.next = now + trickle_every_ms;
+    }
+  }
+  Millis next_deadline() const {
+    Millis next = kNever;
+    for (const Drip& drip : drips)
+      if (!drip.rest.empty() && !peers[drip.peer].fin_sent) next = std::min(next, drip.next);
+    return next;
+  }
+
+  struct Drip {
+    size_t peer;
+    std::string rest;
+    Millis next;
+  };
 
   std::vector<Peer> peers;
   std::deque<Out> outbox;
@@ -189,6 +231,13 @@ class SimServer final : public TcpHost {
   std::vector<std::pair<size_t, std::string>> held;  // peer index, request head
   // Responses a connection carries before the server drops it (0: no limit).
   size_t max_responses_per_connection = 0;
+  // Where to cut a response to this request head and close (0: nowhere).
+  std::function<size_t(const std::string& head)> cut_for;
+  // After how many bytes of the response to this head the rest trickles (0: never).
+  std::function<size_t(const std::string& head)> trickle_for;
+  Millis trickle_every_ms = 1000;
+  size_t trickle_bytes = 1;
+  std::vector<Drip> drips;
 };
 
 }  // namespace mpxe::net::test

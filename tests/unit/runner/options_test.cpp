@@ -4,6 +4,7 @@
 
 #include "exit_status.h"
 #include "options.h"
+#include "ovmf_vars.h"
 
 namespace mpxe::runner {
 namespace {
@@ -139,7 +140,7 @@ TEST(RunOptions, HelpListsOptionsEnvironmentAndStatuses) {
   EXPECT_EQ(r.exit_status, 0);
   EXPECT_EQ(r.out, run_help());
   for (const char* word :
-       {"--cores", "--memory", "--pxe-folder", "--boot-file", "--nic", "--stack", "--tap",
+       {"--cores", "--memory", "--pxe-folder", "--boot-file", "--nic", "--stack", "--tap", "--mac",
         "--shell-cmd", "--gdb", "--serial-log", "--pcap", "--timeout", "--accel",
         "--serial-port", "--monitor-port", "--headless", "--print-command", "--dry-run",
         "--http", "--boot-url", "MPXE_NGINX",
@@ -281,6 +282,18 @@ TEST(RunOptions, Sha256IsSixtyFourHexDigitsKeptLowerCase) {
     ParseResult r = parse({"--sha256", bad});
     EXPECT_EQ(r.exit_status, kUsage) << bad;
     EXPECT_NE(r.err.find("64 hex digits"), std::string::npos) << r.err;
+  }
+}
+
+TEST(RunOptions, MacIsSixHexPairs) {
+  EXPECT_EQ(options({"--mac", "52:54:00:AB:cd:01"}).mac, "52:54:00:AB:cd:01");
+  EXPECT_EQ(parse_mac("52:54:00:AB:cd:01"), (MacAddress{0x52, 0x54, 0x00, 0xab, 0xcd, 0x01}));
+  for (std::string bad : {"52:54:00:ab:cd", "52:54:00:ab:cd:0g", "52-54-00-ab-cd-01",
+                          "52:54:00:ab:cd:011", ""}) {
+    ParseResult r = parse({"--mac", bad});
+    EXPECT_EQ(r.exit_status, kUsage) << bad;
+    EXPECT_NE(r.err.find("six hex pairs"), std::string::npos) << r.err;
+    EXPECT_FALSE(parse_mac(bad)) << bad;
   }
 }
 

@@ -288,5 +288,18 @@ TEST(QemuCommand, PinnedNicHasTheMacAndSlotOfOvmfsBootOption) {
   EXPECT_EQ(after(nic_args(o, p), "-device"), "virtio-net-pci,netdev=n0,bootindex=1,romfile=");
 }
 
+TEST(QemuCommand, AGivenMacIsTheNicsAndTheBootOptionsToo) {
+  RunOptions o;
+  o.stack = Stack::kOvmf;
+  o.mac = "52:54:00:00:00:07";
+  QemuPlan p = plan();
+  p.mac = {0x52, 0x54, 0x00, 0x00, 0x00, 0x07};
+  EXPECT_EQ(after(nic_args(o, p), "-device"),
+            "virtio-net-pci,netdev=n0,bootindex=1,mac=52:54:00:00:00:07,romfile=");
+  p.pin_nic = true;
+  EXPECT_EQ(after(nic_args(o, p), "-device"),
+            "virtio-net-pci,netdev=n0,bootindex=1,mac=52:54:00:00:00:07,addr=0x2,romfile=");
+}
+
 }  // namespace
 }  // namespace mpxe::runner
