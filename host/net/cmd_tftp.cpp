@@ -6,15 +6,21 @@
 // wants: the size, the time, the rate, the retransmissions and the SHA-256:
 //
 //   boot.efi: 1048576 bytes in 0.412 s, 2.54 MB/s (blksize 1468, windowsize 16)
-//   blocks 715, retransmits 0, duplicates 0, out of order 0, acks 46
+//   blocks 715, retransmits 0, duplicates 0, out of order 0, acks 46, held 0, gap acks 0
 //   sha256=<hex>
+//
+// A failure is one line naming the server and what it did wrong (bad OACK from
+// 10.77.0.1: blksize 2048 granted, more than the 1468 asked), then the datagrams
+// dropped, by reason, each with the sender of the first.
 //
 // The time runs from the RRQ to the last block delivered. With --size-only it
 // asks tsize alone and refuses the transfer (what PXE's GET_FILE_SIZE does), and
 // prints size=N. Exits 0 on success, 1 when the transfer failed.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/byte_ops.h"
 #include "core/sha256.h"
@@ -88,6 +94,15 @@ void print_failure(const net::TftpClient& client, const TftpGetOptions& options)
   if (client.failure() == net::TftpFailure::ServerError)
     fprintf(stderr, ": server error %u \"%s\"", client.remote_code(), client.remote_text());
   fprintf(stderr, "\n");
+  char line[256];
+  net::tftp_failure_format(client, line, sizeof line);
+  fprintf(stderr, "mpxe-net tftp: %s\n", line);
+}
+
+void print_drops(const net::TftpClient& client, FILE* out) {
+  char line[512];
+  if (net::tftp_drop_summary(client.stats(), line, sizeof line) != 0)
+    fprintf(out, "mpxe-net tftp: %s\n", line);
 }
 
 int run_tftp_get(NetApp& net, const TftpGetOptions& options) {
@@ -124,6 +139,13 @@ int run_tftp_get(NetApp& net, const TftpGetOptions& options) {
   request.windowsize = static_cast<uint16_t>(options.windowsize);
   request.timeout_s = static_cast<uint8_t>(options.timeout);
   request.size_only = options.size_only;
+  // Room for a whole window of the largest block we ask, so that a block the
+  // network moves ahead of its neighbour waits instead of being sent again.
+  std::vector<uint8_t> reorder_store(
+      std::min<size_t>(options.windowsize, net::kTftpMaxHeldBlocks) *
+      (options.blksize != 0 ? options.blksize : net::kTftpDefaultBlockSize));
+  if (options.windowsize > 1)
+    request.reorder_store = MutableBytes(reorder_store.data(), reorder_store.size());
   request.linger_ms = static_cast<net::Millis>(options.linger * 1000.0);
   if (auto bound = net.iface().bind(port.value(), *client); !bound) {
     fprintf(stderr, "mpxe-net tftp: cannot bind port %u\n", port.value());
@@ -164,6 +186,7 @@ int run_tftp_get(NetApp& net, const TftpGetOptions& options) {
       fprintf(stderr, "mpxe-net tftp: %s: no result within --timeout\n", options.file.c_str());
     else
       print_failure(*client, options);
+    print_drops(*client, stderr);
     return NetApp::kExitFailed;
   }
   if (!written) {
@@ -180,12 +203,16 @@ int run_tftp_get(NetApp& net, const TftpGetOptions& options) {
   printf("%s: %llu bytes in %.3f s, %.2f MB/s (blksize %u, windowsize %u%s)\n",
          options.file.c_str(), static_cast<unsigned long long>(stats.bytes), seconds, rate,
          client->blksize(), client->windowsize(), client->oack_received() ? "" : ", no OACK");
-  printf("blocks %llu, retransmits %llu, duplicates %llu, out of order %llu, acks %llu\n",
+  printf("blocks %llu, retransmits %llu, duplicates %llu, out of order %llu, acks %llu, "
+         "held %llu, gap acks %llu\n",
          static_cast<unsigned long long>(stats.blocks),
          static_cast<unsigned long long>(stats.retransmits),
          static_cast<unsigned long long>(stats.duplicates),
          static_cast<unsigned long long>(stats.out_of_order),
-         static_cast<unsigned long long>(stats.acks));
+         static_cast<unsigned long long>(stats.acks),
+         static_cast<unsigned long long>(stats.held),
+         static_cast<unsigned long long>(stats.gap_acks));
+  print_drops(*client, stdout);
   if (sink.has_size && sink.size != stats.bytes)
     printf("warning: the server announced tsize %llu\n", static_cast<unsigned long long>(sink.size));
   char hex[Sha256::kHexSize];

@@ -54,6 +54,9 @@ void NetApp::add_global_options(CLI::App& app) {
       ->check(CLI::Range(0, 1000));
   app.add_option("--corrupt", options.corrupt, "Flip a bit in this many frames per mille")
       ->check(CLI::Range(0, 1000));
+  app.add_option("--faults-way", options.faults_way,
+                 "Apply the faults to frames received (rx), sent (tx) or both")
+      ->check(CLI::IsMember({"both", "rx", "tx"}));
   app.add_option("--seed", options.seed, "Seed of the fault injector (replays a run)");
   app.add_option("--timeout", options.timeout, "Give up after this many seconds")
       ->check(CLI::PositiveNumber);
@@ -117,7 +120,10 @@ bool NetApp::open() {
     return false;
   }
   phy::FaultRates rates{options.drop, options.duplicate, options.reorder, options.corrupt};
-  faults_ = std::make_unique<phy::FaultInjector>(*tap_, options.seed, rates, rates);
+  phy::FaultRates none;
+  faults_ = std::make_unique<phy::FaultInjector>(*tap_, options.seed,
+                                                 options.faults_way == "tx" ? none : rates,
+                                                 options.faults_way == "rx" ? none : rates);
   top_ = faults_.get();
   if (!options.pcap.empty()) {
     pcap_file_ = std::make_unique<FileSink>();

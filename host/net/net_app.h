@@ -61,6 +61,9 @@ struct NetOptions {
   uint16_t duplicate = 0;
   uint16_t reorder = 0;
   uint16_t corrupt = 0;
+  // Which way the faults above apply: "both", "rx" (to what the stack receives)
+  // or "tx" (to what it sends).
+  std::string faults_way = "both";
   uint64_t seed = 1;
   double timeout = 30;  // seconds: the longest a command runs
   int verbose = 0;

@@ -3,7 +3,9 @@
 // Input: byte 0 picks the state to drive the client into with well-formed server
 // packets (low 3 bits: Idle, Requesting, Receiving lock-step, Receiving with a
 // window of 4, Closing, Complete by size-only, Failed, Receiving without an
-// OACK) and request variants (bit 3: ask timeout 1; bit 4: ask windowsize 1 only).
+// OACK) and request variants (bit 3: ask timeout 1; bit 4: ask windowsize 1 only;
+// bit 5: no reorder store, else one of 3 blocks, so that blocks after a gap are
+// held, freed, duplicated and refused for want of room).
 // Then records [ctl][u16 len, big-endian][len bytes], each one datagram:
 //   ctl bits 0-1  source: the server's transfer ID, the server's port 69, another
 //                 port of the server, another host
@@ -19,8 +21,10 @@
 // poll(); the sink sees contiguous offsets and exactly the bytes the stats count,
 // never more than a block size per block; every datagram sent is a well-formed
 // TFTP packet of at most 512 bytes, to the server, or an ERROR 5 to an intruder;
-// the server's text is NUL-terminated, bounded and printable; and whatever it
-// was fed, the machine finishes within its give-up time plus the linger.
+// the server's text is NUL-terminated, bounded and printable, and so are the
+// failure line and the drop summary (and they fit their buffer); a bad OACK is
+// always named; and whatever it was fed, the machine finishes within its give-up
+// time plus the linger.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -103,6 +107,16 @@ void feed(TftpClient& client, Ipv4Address src, uint16_t port, const std::vector<
   client.on_datagram(meta, Bytes(bytes.data(), bytes.size()), now, tx);
 }
 
+// NUL-terminated within `max` characters, all printable.
+void check_text(const char* text, size_t max) {
+  size_t n = 0;
+  while (text[n] != '\0') {
+    FUZZ_CHECK(n < max);
+    FUZZ_CHECK(text[n] >= 0x20 && text[n] < 0x7F);
+    ++n;
+  }
+}
+
 void check_invariants(const TftpClient& client, const CheckingSink& sink, Millis now,
                       bool polled) {
   using State = TftpClient::State;
@@ -119,13 +133,21 @@ void check_invariants(const TftpClient& client, const CheckingSink& sink, Millis
   FUZZ_CHECK(client.blksize() >= TftpOptions::kMinBlockSize);
   FUZZ_CHECK(client.windowsize() >= 1);
   FUZZ_CHECK(sink.sizes <= 1);
-  const char* text = client.remote_text();
-  size_t n = 0;
-  while (text[n] != '\0') {
-    FUZZ_CHECK(n < TftpClient::kMaxRemoteText);
-    FUZZ_CHECK(text[n] >= 0x20 && text[n] < 0x7F);
-    ++n;
-  }
+  // A block dropped for want of room always answers its gap.
+  FUZZ_CHECK(stats.out_of_order == 0 || stats.gap_acks != 0);
+  check_text(client.remote_text(), TftpClient::kMaxRemoteText);
+  check_text(client.oack_option(), TftpClient::kMaxOackText);
+  check_text(client.oack_value(), TftpClient::kMaxOackText);
+  if (client.failure() == TftpFailure::BadOack)
+    FUZZ_CHECK(client.oack_fault() != TftpOackFault::None);
+  char line[96];
+  size_t full = tftp_failure_format(client, line, sizeof line);
+  FUZZ_CHECK((full != 0) == (state == State::Failed));
+  check_text(line, sizeof line - 1);
+  full = tftp_drop_summary(stats, line, sizeof line);
+  check_text(line, sizeof line - 1);
+  uint64_t drops = stats.duplicates + stats.out_of_order + stats.malformed + stats.intruders;
+  FUZZ_CHECK((full != 0) == (drops != 0));
 }
 
 constexpr Millis kAdvance[16] = {0, 1, 2, 5, 10, 19, 20, 21, 50, 100, 250, 1000, 2000, 3000,
@@ -150,6 +172,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.windowsize = (data[0] & 0x10) ? 1 : 4;
   request.timeout_s = (data[0] & 0x08) ? 1 : 0;
   request.size_only = target == 5;
+  // Exactly 3 blocks: a write past its end is a sanitizer report.
+  std::vector<uint8_t> store(3 * 16);
+  if (!(data[0] & 0x20)) request.reorder_store = MutableBytes(store.data(), store.size());
 
   // Drive the client into the state under test with well-formed packets.
   Millis now = 0;

@@ -54,6 +54,30 @@ SEEDS = {
     "silence-to-give-up": bytes([0x0A]) + b"".join(record(POLL | advance(14), b"") for _ in range(6)),
     "size-only-stray-data": bytes([5]) + record(TID, data(1, bytes(8))),
     "rfc1350-sized": bytes([7]) + record(PATCHED, near(0, bytes(512))) + record(PATCHED, near(0, b"short")),
+    # The reorder store (3 blocks of 16): a swapped pair, every block twice, a
+    # gap that fills after the wait, and a block with no room.
+    "window-swapped-pair": bytes([3]) +
+        record(PATCHED, near(1)) + record(PATCHED, near(-1)) + record(PATCHED, near(2)) +
+        record(PATCHED, near(1)) + record(PATCHED, near(0)),
+    "window-every-block-twice": bytes([3]) + b"".join(
+        record(PATCHED, near(0)) + record(PATCHED, near(-1)) for _ in range(6)),
+    "window-gap-waits-then-fills": bytes([3]) +
+        record(PATCHED, near(2)) + record(PATCHED | POLL | advance(2), near(3)) +
+        record(PATCHED | advance(3), near(0)) + record(PATCHED, near(0, b"end")),
+    "window-gap-no-room": bytes([3]) +
+        record(PATCHED, near(4)) + record(PATCHED, near(5)) + record(PATCHED, near(1)) +
+        record(PATCHED | POLL | advance(8), near(0)),
+    "window-no-store": bytes([3 | 0x20]) + record(PATCHED, near(1)) + record(PATCHED, near(0)),
+    # OACK violations, each its own named fault.
+    "oack-blksize-larger": bytes([1]) + record(TID, oack((b"blksize", b"2048"))),
+    "oack-blksize-range": bytes([1]) + record(TID, oack((b"blksize", b"4"))),
+    "oack-window-not-asked": bytes([1 | 0x10]) + record(TID, oack((b"windowsize", b"8"))),
+    "oack-window-larger": bytes([1]) + record(TID, oack((b"windowsize", b"64"))),
+    "oack-unknown": bytes([1]) + record(TID, oack((b"multicast", b",,1"))),
+    "oack-repeated": bytes([1]) + record(TID, oack((b"tsize", b"1"), (b"TSIZE", b"2"))),
+    "oack-tsize-nonsense": bytes([1]) + record(TID, oack((b"tsize", b"-1"))),
+    "oack-timeout-larger": bytes([1 | 0x08]) + record(TID, oack((b"timeout", b"9"))),
+    "oack-malformed": bytes([1]) + record(TID, b"\x00\x06blksize\x00"),
 }
 
 

@@ -184,10 +184,11 @@ Status NetBoot::query_size(uint64_t* size) {
   } else if (is_error(s)) {
     uint8_t code = 0;
     const char* text = nullptr;
+    log_tftp_drops();  // first: the last line is the cause
     if (session_->tftp_error(&code, &text))
       log("mpxe: TFTP error %u from server: %s\n", code, text);
     else
-      log("mpxe: cannot get the size of '%s': %s\n", lease.boot_file, status_text(s));
+      log("mpxe: cannot get the size of '%s': %s\n", lease.boot_file, tftp_cause(s));
   } else {
     log("mpxe: file '%s' %llu bytes\n", lease.boot_file, static_cast<unsigned long long>(*size));
   }
@@ -319,11 +320,15 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
   if (is_error(s)) {
     uint8_t code = 0;
     const char* text = nullptr;
+    const char* cause = status_text(s);
+    if (!http) cause = tftp_cause(s);
+    else if (http_.last_cause()[0] != '\0') cause = http_.last_cause();
+    // The drops first: the last line is the cause.
+    if (!http) log_tftp_drops();
     if (!http && session_->tftp_error(&code, &text))
       log("mpxe: TFTP error %u from server: %s\n", code, text);
     else
-      log("mpxe: download of '%s' failed: %s\n", lease.boot_file,
-          http && http_.last_cause()[0] != '\0' ? http_.last_cause() : status_text(s));
+      log("mpxe: download of '%s' failed: %s\n", lease.boot_file, cause);
     return s;
   }
   uint64_t bytes = http ? known_size_ : session_->tftp().stats().bytes;
@@ -468,6 +473,16 @@ ImageKind NetBoot::boot_file_kind() const {
   ImageKind kind;
   if (is_http_url(name) && image_kind_of_media_type(http_.media_type(), &kind)) return kind;
   return image_kind(name);
+}
+
+const char* NetBoot::tftp_cause(Status s) {
+  if (net::tftp_failure_format(session_->tftp(), cause_, sizeof cause_) == 0) return status_text(s);
+  return cause_;
+}
+
+void NetBoot::log_tftp_drops() {
+  if (net::tftp_drop_summary(session_->tftp().stats(), cause_, sizeof cause_) != 0)
+    log("mpxe: TFTP %s\n", cause_);
 }
 
 Status NetBoot::load(void* context, bool boot_policy, Uintn* size, void* buffer) {

@@ -81,6 +81,11 @@ class NetBoot {
   uefi::Status register_ram_disk(uint8_t* buffer, uint64_t size, ImageKind kind);
   void log_profile(const mp::CopyPipeline& pipeline, uint64_t copy_ticks, uint64_t hash_ticks,
                    net::Millis hash_tail);
+  // Why the last TFTP transfer failed, naming the server (tftp_failure_format),
+  // or `s`'s text when the client never failed (the request was not sent).
+  const char* tftp_cause(uefi::Status s);
+  // The datagrams the last TFTP transfer dropped, by reason, with the first sender.
+  void log_tftp_drops();
 
   static constexpr uint32_t kHashWorkers = 1;
 
@@ -98,6 +103,7 @@ class NetBoot {
   HttpDownload http_;
   bool mp_ready_ = false;
   Handoff handoff_ = nullptr;
+  char cause_[192] = {};
   void* handoff_context_ = nullptr;
 };
 

@@ -268,6 +268,7 @@ Status StackSession::tftp_run(Ipv4Address server, const char* name, Sink& sink,
   request.sink = &sink;
   if (block_size != 0) request.blksize = block_size;
   request.size_only = size_only;
+  request.reorder_store = MutableBytes(tftp_reorder_, sizeof tftp_reorder_);
   Millis start = clock_.now();
   Status s = kSuccess;
   if (!tftp_.start(request, start, *iface_).ok()) {

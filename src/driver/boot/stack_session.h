@@ -127,6 +127,9 @@ class StackSession final : public NetSession {
   net::DhcpClient* dhcp_ = nullptr;   // likewise
   net::PxeDiscovery* discovery_ = nullptr;  // made on the first discover()
   net::TftpClient tftp_;
+  // Where TFTP blocks that come ahead of a gap wait for it: a window of the
+  // default blksize (tftp_client.h says why a store).
+  uint8_t tftp_reorder_[net::kTftpReorderStoreSize] = {};
   RawUdpQueue* raw_ = nullptr;
   net::DnsResolver* dns_ = nullptr;  // made on the first lookup
   net::Ipv4Address dns_servers_[net::DhcpLease::kMaxDnsServers];

@@ -1,5 +1,7 @@
 #include "net/socket/tftp_client.h"
 
+#include <stdarg.h>
+
 #include "core/byte_ops.h"
 #include "core/format.h"
 
@@ -40,7 +42,137 @@ constexpr bool is_behind(uint16_t reference, uint16_t block) {
   return block_distance(block, reference) < 0x8000;  // block <= reference
 }
 
+// Decimal digits only, at least one, no overflow past `max`.
+bool parse_decimal(Bytes text, uint64_t max, uint64_t& out) {
+  if (text.empty()) return false;
+  uint64_t value = 0;
+  for (uint8_t c : text) {
+    if (c < '0' || c > '9') return false;
+    unsigned digit = c - '0';
+    if (value > (max - digit) / 10) return false;
+    value = value * 10 + digit;
+  }
+  out = value;
+  return true;
+}
+
+// `text` for a console line: printable ASCII, '?' for the rest, cut at capacity-1.
+void copy_printable(char* out, size_t capacity, Bytes text) {
+  size_t n = 0;
+  for (; n < text.size() && n + 1 < capacity; ++n) {
+    uint8_t c = text[n];
+    out[n] = (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '?';
+  }
+  out[n] = '\0';
+}
+
+void append(char* out, size_t capacity, size_t& length, const char* fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void append(char* out, size_t capacity, size_t& length, const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  size_t room = length < capacity ? capacity - length : 0;
+  length += format_v(room != 0 ? out + length : nullptr, room, fmt, args);
+  va_end(args);
+}
+
+unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
+
 }  // namespace
+
+const char* tftp_oack_fault_text(TftpOackFault fault) {
+  switch (fault) {
+    case TftpOackFault::None: return "no fault";
+    case TftpOackFault::Malformed: return "malformed";
+    case TftpOackFault::Repeated: return "option repeated";
+    case TftpOackFault::NotANumber: return "value not a number";
+    case TftpOackFault::NotAsked: return "option not asked";
+    case TftpOackFault::Unknown: return "unknown option";
+    case TftpOackFault::OutOfRange: return "value out of range";
+    case TftpOackFault::LargerThanAsked: return "value larger than asked";
+  }
+  return "unknown fault";
+}
+
+size_t tftp_drop_summary(const TftpStats& stats, char* out, size_t capacity) {
+  if (capacity > 0) out[0] = '\0';
+  size_t length = 0;
+  const char* separator = "dropped ";
+  auto reason = [&](uint64_t count, const char* one, const char* many, const TftpPeer& first) {
+    if (count == 0) return;
+    char from[IpAddress::kMaxTextLen + 1];
+    first.address.format(from, sizeof from);
+    append(out, capacity, length, "%s%llu %s (first from %s:%u)", separator, ull(count),
+           count == 1 ? one : many, from, first.port);
+    separator = ", ";
+  };
+  reason(stats.duplicates, "duplicate", "duplicates", stats.first_duplicate);
+  reason(stats.out_of_order, "block after a gap", "blocks after a gap", stats.first_out_of_order);
+  reason(stats.malformed, "malformed", "malformed", stats.first_malformed);
+  reason(stats.intruders, "from another transfer", "from other transfers", stats.first_intruder);
+  return length;
+}
+
+size_t tftp_failure_format(const TftpClient& client, char* out, size_t capacity) {
+  if (capacity > 0) out[0] = '\0';
+  if (client.state() != TftpClient::State::Failed) return 0;
+  char server[IpAddress::kMaxTextLen + 1];
+  client.server().format(server, sizeof server);
+  size_t length = 0;
+  switch (client.failure()) {
+    case TftpFailure::ServerError:
+      append(out, capacity, length, "TFTP error %u from %s: %s", client.remote_code(), server,
+             client.remote_text());
+      return length;
+    case TftpFailure::BadOack: {
+      append(out, capacity, length, "bad OACK from %s: ", server);
+      const char* name = client.oack_option();
+      const char* value = client.oack_value();
+      switch (client.oack_fault()) {
+        case TftpOackFault::Malformed: {
+          char why[48];
+          error_format(client.oack_error(), why, sizeof why);
+          append(out, capacity, length, "malformed (%s)", why);
+          break;
+        }
+        case TftpOackFault::Repeated:
+          append(out, capacity, length, "%s given twice", name);
+          break;
+        case TftpOackFault::NotANumber:
+          append(out, capacity, length, "%s '%s' is not a number", name, value);
+          break;
+        case TftpOackFault::NotAsked:
+          append(out, capacity, length, "%s %s granted, never asked", name, value);
+          break;
+        case TftpOackFault::Unknown:
+          append(out, capacity, length, "unknown option '%s' granted, never asked", name);
+          break;
+        case TftpOackFault::OutOfRange:
+          append(out, capacity, length, "%s %s is out of range", name, value);
+          break;
+        case TftpOackFault::LargerThanAsked:
+          append(out, capacity, length, "%s %s granted, more than the %llu asked", name, value,
+                 ull(client.oack_asked()));
+          break;
+        case TftpOackFault::None:
+          append(out, capacity, length, "refused");
+          break;
+      }
+      return length;
+    }
+    case TftpFailure::Timeout:
+      append(out, capacity, length, "%s stopped answering: timed out after %llu retransmissions",
+             server, ull(client.stats().retransmits));
+      return length;
+    default: {
+      char why[48];
+      error_format(client.error(), why, sizeof why);
+      append(out, capacity, length, "%s (server %s; %s)", tftp_failure_text(client.failure()),
+             server, why);
+      return length;
+    }
+  }
+}
 
 const char* tftp_failure_text(TftpFailure failure) {
   switch (failure) {
@@ -108,13 +240,14 @@ void TftpClient::on_datagram(const UdpMeta& meta, Bytes payload, Millis now, Udp
     return;
   // Until the first reply any port of the server may open the transfer; after
   // it only the port that did.
+  from_ = TftpPeer{meta.src, meta.src_port};
   if (meta.src != request_.server || (tid_known_ && meta.src_port != tid_port_)) {
     reject_intruder(meta, payload, tx);
     return;
   }
   Result<TftpPacket> checked = TftpPacket::check(payload);
   if (!checked) {
-    ++stats_.malformed;
+    count_drop(stats_.malformed, stats_.first_malformed);
     return;
   }
   const TftpPacket& packet = checked.value();
@@ -130,7 +263,7 @@ void TftpClient::on_datagram(const UdpMeta& meta, Bytes payload, Millis now, Udp
       // Our ACK 0 was lost and the server resent its OACK: acknowledge it again
       // (when our ACK is old; see on_data() on duplicates).
       if (state_ == State::Receiving && oack_ && stats_.blocks == 0) {
-        ++stats_.duplicates;
+        count_drop(stats_.duplicates, stats_.first_duplicate);
         if (now - last_ack_at_ >= first_interval()) send_ack(now, tx, 0);
         return;
       }
@@ -142,7 +275,7 @@ void TftpClient::on_datagram(const UdpMeta& meta, Bytes payload, Millis now, Udp
     default:
       break;
   }
-  ++stats_.malformed;
+  count_drop(stats_.malformed, stats_.first_malformed);
 }
 
 void TftpClient::on_first_reply(const UdpMeta& meta, const TftpPacket& packet, Millis now,
@@ -176,27 +309,20 @@ void TftpClient::on_first_reply(const UdpMeta& meta, const TftpPacket& packet, M
     default:
       break;
   }
-  ++stats_.malformed;
+  count_drop(stats_.malformed, stats_.first_malformed);
 }
 
 void TftpClient::on_oack(const TftpPacket& packet, Millis now, UdpSender& tx) {
   oack_ = true;
-  Result<TftpOptions> parsed = TftpOptions::parse(packet.body());
-  // RFC 2347: the server may only answer options the client asked for, with a
-  // value no larger than asked (blksize, windowsize) or the same (timeout).
-  bool acceptable = parsed.ok();
-  if (acceptable) {
-    const TftpOptions& o = parsed.value();
-    if (o.unknown_count != 0) acceptable = false;
-    if (o.has_blksize && (request_.blksize == 0 || o.blksize > request_.blksize))
-      acceptable = false;
-    if (o.has_windowsize && (request_.windowsize <= 1 || o.windowsize > request_.windowsize))
-      acceptable = false;
-    if (o.has_timeout && (request_.timeout_s == 0 || o.timeout > request_.timeout_s))
-      acceptable = false;
-    if (o.has_tsize && !request_.ask_tsize) acceptable = false;
+  TftpOackFault fault = check_oack(packet.body());
+  if (fault != TftpOackFault::None) {
+    abort_with(tx, TftpErrorCode::OptionRefused, "unacceptable option acknowledgement",
+               TftpFailure::BadOack, failure_error(TftpFailure::BadOack, 0));
+    return;
   }
-  if (!acceptable) {
+  // check_oack() found every pair well formed, known, asked and in range.
+  Result<TftpOptions> parsed = TftpOptions::parse(packet.body());
+  if (!parsed) {
     abort_with(tx, TftpErrorCode::OptionRefused, "unacceptable option acknowledgement",
                TftpFailure::BadOack, failure_error(TftpFailure::BadOack, 0));
     return;
@@ -208,6 +334,10 @@ void TftpClient::on_oack(const TftpPacket& packet, Millis now, UdpSender& tx) {
   has_tsize_ = o.has_tsize;
   tsize_ = o.tsize;
   if (o.has_timeout) base_interval_ = Millis{o.timeout} * 1000;
+  // Blocks ahead of a gap are kept only in a window: in lock-step the server
+  // sends nothing past the block we wait for.
+  size_t slots = request_.reorder_store.size() / blksize_;
+  slots_ = window_ > 1 ? (slots < kTftpMaxHeldBlocks ? slots : kTftpMaxHeldBlocks) : 0;
 
   if (request_.size_only) {
     if (!has_tsize_) {
@@ -239,17 +369,89 @@ void TftpClient::on_oack(const TftpPacket& packet, Millis now, UdpSender& tx) {
   arm(now);
 }
 
+TftpOackFault TftpClient::check_oack(Bytes body) {
+  // RFC 2347: the server may only answer options the client asked for, with a
+  // value no larger than asked (blksize, windowsize, timeout: RFC 2349 says
+  // the same value; a smaller one still bounds our timer).
+  TftpOptionIterator it(body);
+  Bytes name, value;
+  bool seen[4] = {};
+  while (it.next(name, value)) {
+    struct Known {
+      const char* name;
+      uint64_t min, max;
+      uint64_t asked;  // 0: not asked
+      bool ceiling;    // the server may not grant more than asked
+    };
+    const Known known[4] = {
+        {"blksize", TftpOptions::kMinBlockSize, TftpOptions::kMaxBlockSize, request_.blksize,
+         true},
+        {"windowsize", TftpOptions::kMinWindowSize, 65535,
+         request_.windowsize > 1 ? request_.windowsize : 0u, true},
+        {"timeout", TftpOptions::kMinTimeout, 255, request_.timeout_s, true},
+        // tsize: any size, asked with 0 (so "asked" is a flag here).
+        {"tsize", 0, ~uint64_t{0}, request_.ask_tsize ? 1u : 0u, false},
+    };
+    size_t i = 0;
+    while (i < 4 && !bytes_equal_nocase(name, bytes_of(known[i].name))) ++i;
+    if (i == 4) {
+      note_oack_fault(TftpOackFault::Unknown, name, value, 0);
+      return oack_fault_;
+    }
+    const Known& k = known[i];
+    Bytes canonical = bytes_of(k.name);
+    if (seen[i]) {
+      note_oack_fault(TftpOackFault::Repeated, canonical, value, 0);
+      return oack_fault_;
+    }
+    seen[i] = true;
+    if (k.asked == 0) {
+      note_oack_fault(TftpOackFault::NotAsked, canonical, value, 0);
+      return oack_fault_;
+    }
+    uint64_t number = 0;
+    if (!parse_decimal(value, ~uint64_t{0}, number)) {
+      note_oack_fault(TftpOackFault::NotANumber, canonical, value, 0);
+      return oack_fault_;
+    }
+    if (number < k.min || number > k.max) {
+      note_oack_fault(TftpOackFault::OutOfRange, canonical, value, 0);
+      return oack_fault_;
+    }
+    if (k.ceiling && number > k.asked) {
+      note_oack_fault(TftpOackFault::LargerThanAsked, canonical, value, k.asked);
+      return oack_fault_;
+    }
+  }
+  if (it.error().is_error()) {
+    note_oack_fault(TftpOackFault::Malformed, Bytes(), Bytes(), 0);
+    oack_error_ = it.error();
+  }
+  return oack_fault_;
+}
+
+void TftpClient::note_oack_fault(TftpOackFault fault, Bytes name, Bytes value, uint64_t asked) {
+  oack_fault_ = fault;
+  copy_printable(oack_option_, sizeof oack_option_, name);
+  copy_printable(oack_value_, sizeof oack_value_, value);
+  oack_asked_ = asked;
+}
+
+void TftpClient::count_drop(uint64_t& counter, TftpPeer& first) {
+  if (counter++ == 0) first = from_;
+}
+
 void TftpClient::on_data(const TftpPacket& packet, Millis now, UdpSender& tx) {
   uint16_t block = packet.block();
   Bytes data = packet.data();
   if (data.size() > blksize_) {
-    ++stats_.malformed;
+    count_drop(stats_.malformed, stats_.first_malformed);
     return;
   }
   if (state_ == State::Closing) {
     // The server did not hear our final ACK and resent the last block.
     if (block == last_in_order_) {
-      ++stats_.duplicates;
+      count_drop(stats_.duplicates, stats_.first_duplicate);
       send_ack(now, tx, block);
     }
     return;
@@ -264,18 +466,12 @@ void TftpClient::on_data(const TftpPacket& packet, Millis now, UdpSender& tx) {
   }
 
   if (block != expected_) {
-    if (block_distance(expected_, block) < 0x8000) {
-      // RFC 7440: a gap. Tell the server at once where the in-order data ends so
-      // it restarts from there, once per window rather than for every block
-      // that follows the hole.
-      ++stats_.out_of_order;
-      if (!gap_acked_) {
-        gap_acked_ = true;
-        send_ack(now, tx, last_in_order_);
-      }
+    uint16_t distance = block_distance(expected_, block);
+    if (distance < 0x8000) {
+      on_early_block(distance, data, now, tx);
       return;
     }
-    ++stats_.duplicates;
+    count_drop(stats_.duplicates, stats_.first_duplicate);
     // A block at or before our last ACK, arriving when that ACK is old, means
     // the server timed out waiting for it (it was lost) and resent: ACK again.
     // A duplicate soon after our ACK is the network's copy, or what the server
@@ -293,15 +489,73 @@ void TftpClient::on_data(const TftpPacket& packet, Millis now, UdpSender& tx) {
     timing_ = false;
     sample_rtt(now - timed_send_at_);
   }
+  if (!deliver(data, now, tx)) return;
+  deliver_held(now, tx);
+  if (state_ != State::Receiving) return;
+  // RFC 7440: the receiver acknowledges the last block of each window (after
+  // a filled gap, the last block it now has in order).
+  if (since_ack_ >= window_) {
+    send_ack(now, tx, last_in_order_);
+    timing_ = !last_send_failed_;
+    timed_send_at_ = now;
+  }
+  // What is still held sits after a new gap: the old one's answer is spent.
+  gap_deadline_ = kNever;
+  if (held_ != 0) answer_gap(now, tx, false);
+  arm(now);
+}
+
+void TftpClient::on_early_block(uint16_t distance, Bytes data, Millis now, UdpSender& tx) {
+  // Distance d lives in slot (head_ + d) % slots_: d = slots_ shares its slot
+  // with the block we wait for, which is never held (it goes to the sink).
+  if (distance > slots_ || distance >= 64) {
+    // No room to keep it (or no store): the server must resend it.
+    count_drop(stats_.out_of_order, stats_.first_out_of_order);
+    answer_gap(now, tx, true);
+    return;
+  }
+  uint64_t bit = uint64_t{1} << distance;
+  if ((held_ & bit) != 0) {
+    count_drop(stats_.duplicates, stats_.first_duplicate);
+    return;
+  }
+  size_t slot = (head_ + distance) % slots_;
+  copy_bytes(request_.reorder_store.subspan(slot * blksize_, data.size()), data);
+  held_len_[slot] = static_cast<uint16_t>(data.size());
+  held_ |= bit;
+  ++stats_.held;
+  answer_gap(now, tx, static_cast<unsigned>(__builtin_popcountll(held_)) >= kReorderTolerance);
+}
+
+void TftpClient::answer_gap(Millis now, UdpSender& tx, bool at_once) {
+  // RFC 7440: a gap draws an ACK of the last block in order, so the server
+  // restarts from it; once until the data moves on again.
+  if (gap_acked_) return;
+  if (!at_once) {
+    if (gap_deadline_ == kNever) gap_deadline_ = now + kReorderWaitMs;
+    return;
+  }
+  gap_acked_ = true;
+  gap_deadline_ = kNever;
+  ++stats_.gap_acks;
+  send_ack(now, tx, last_in_order_);
+}
+
+bool TftpClient::deliver(Bytes data, Millis now, UdpSender& tx) {
   Result<void> written = request_.sink->on_data(stats_.bytes, data);
   if (!written) {
     abort_for_sink(tx, written.error());
-    return;
+    return false;
   }
+  uint16_t block = expected_;
   stats_.bytes += data.size();
   ++stats_.blocks;
   last_in_order_ = block;
   expected_ = block == 0xFFFF ? (wrap_to_one_ ? 1 : 0) : static_cast<uint16_t>(block + 1);
+  if (slots_ != 0) {
+    head_ = (head_ + 1) % slots_;
+    held_ >>= 1;
+  }
   ++since_ack_;
   retries_ = 0;
   progress_at_ = now;
@@ -312,15 +566,19 @@ void TftpClient::on_data(const TftpPacket& packet, Millis now, UdpSender& tx) {
     send_ack(now, tx, block);
     state_ = State::Closing;
     deadline_ = now + request_.linger_ms;
-    return;
+    gap_deadline_ = kNever;
+    held_ = 0;
   }
-  // RFC 7440: the receiver acknowledges the last block of each window.
-  if (since_ack_ >= window_) {
-    send_ack(now, tx, block);
-    timing_ = !last_send_failed_;
-    timed_send_at_ = now;
+  return true;
+}
+
+void TftpClient::deliver_held(Millis now, UdpSender& tx) {
+  // The gap has filled: what waited behind it goes to the sink in order.
+  while (state_ == State::Receiving && (held_ & 1) != 0) {
+    size_t slot = head_ % slots_;
+    Bytes data = request_.reorder_store.subspan(slot * blksize_, held_len_[slot]);
+    if (!deliver(data, now, tx)) return;
   }
-  arm(now);
 }
 
 void TftpClient::on_error(const TftpPacket& packet) {
@@ -338,7 +596,7 @@ void TftpClient::on_error(const TftpPacket& packet) {
 }
 
 void TftpClient::reject_intruder(const UdpMeta& meta, Bytes payload, UdpSender& tx) {
-  ++stats_.intruders;
+  count_drop(stats_.intruders, stats_.first_intruder);
   // RFC 1350: "If a source TID does not match, the packet should be discarded
   // as erroneously sent from somewhere else. An error packet should be sent to
   // the source of the incorrect packet". Never in answer to an ERROR (two
@@ -360,6 +618,10 @@ void TftpClient::on_unreachable(const UdpMeta& quoted, uint8_t code, Millis now)
 }
 
 void TftpClient::poll(Millis now, UdpSender& tx) {
+  if (state_ == State::Receiving && gap_deadline_ != kNever && now >= gap_deadline_) {
+    answer_gap(now, tx, true);
+    arm(now);
+  }
   if (deadline_ == kNever || now < deadline_) return;
   switch (state_) {
     case State::Requesting:
@@ -392,9 +654,10 @@ void TftpClient::poll(Millis now, UdpSender& tx) {
 Millis TftpClient::next_deadline() const {
   switch (state_) {
     case State::Requesting:
-    case State::Receiving:
     case State::Closing:
       return deadline_;
+    case State::Receiving:
+      return gap_deadline_ < deadline_ ? gap_deadline_ : deadline_;
     default:
       return kNever;
   }
@@ -462,6 +725,7 @@ void TftpClient::fail(TftpFailure failure, Error error) {
   failure_ = failure;
   error_ = error;
   deadline_ = kNever;
+  gap_deadline_ = kNever;
 }
 
 void TftpClient::retransmit(Millis now, UdpSender& tx) {
@@ -473,6 +737,7 @@ void TftpClient::retransmit(Millis now, UdpSender& tx) {
   // RFC 7440: on a timeout the receiver acknowledges the last block it has in
   // order; the server resends everything after it. A new window starts there.
   gap_acked_ = false;
+  gap_deadline_ = kNever;
   send_ack(now, tx, last_in_order_);
 }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""A TFTP server whose OACK breaks RFC 2347 on purpose, for tftp_oack_test.sh; one
+violation per run:
+
+  bad_tftp_server.py ADDR MODE
+    blksize-larger      grants blksize 4096, more than any client here asks
+    blksize-range       grants blksize 4 (RFC 2348: 8-65464)
+    window-not-asked    grants windowsize 8 whether asked or not
+    window-larger       grants windowsize 64, more than the 16 asked
+    unknown-option      grants "multicast" (RFC 2090), which nobody asked
+    tsize-nonsense      answers tsize with "lots"
+    malformed-oack      an OACK whose last option has no value
+
+It listens on ADDR:69 and answers every RRQ from a fresh port (a transfer ID of
+its own, as RFC 1350 asks), then waits up to 5 s for the client's ERROR 8 and
+prints what came back: "client ERROR 8: <text>" or "client said nothing". Runs
+until killed.
+"""
+import socket, struct, sys
+
+addr, mode = sys.argv[1], sys.argv[2]
+
+OACKS = {
+    "blksize-larger": [(b"blksize", b"4096"), (b"tsize", b"1000")],
+    "blksize-range": [(b"blksize", b"4")],
+    "window-not-asked": [(b"windowsize", b"8")],
+    "window-larger": [(b"windowsize", b"64")],
+    "unknown-option": [(b"blksize", b"512"), (b"multicast", b",,1")],
+    "tsize-nonsense": [(b"tsize", b"lots")],
+}
+
+
+def oack():
+    if mode == "malformed-oack":
+        return b"\x00\x06blksize\x00"  # a name with no value
+    return b"\x00\x06" + b"".join(n + b"\x00" + v + b"\x00" for n, v in OACKS[mode])
+
+
+if mode not in OACKS and mode != "malformed-oack":
+    sys.exit("unknown mode " + mode)
+listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+listener.bind((addr, 69))
+print("listening", flush=True)
+while True:
+    request, client = listener.recvfrom(2048)
+    if request[:2] != b"\x00\x01":
+        continue
+    transfer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    transfer.bind((addr, 0))
+    transfer.settimeout(5)
+    transfer.sendto(oack(), client)
+    try:
+        reply, _ = transfer.recvfrom(2048)
+        if reply[:2] == b"\x00\x05":
+            code = struct.unpack("!H", reply[2:4])[0]
+            print("client ERROR %d: %s" % (code, reply[4:].split(b"\x00")[0].decode()), flush=True)
+        else:
+            print("client sent opcode %d" % struct.unpack("!H", reply[:2])[0], flush=True)
+    except socket.timeout:
+        print("client said nothing", flush=True)
+    transfer.close()
