@@ -1,0 +1,71 @@
+#include "phy/fault_line.h"
+
+#include "core/byte_ops.h"
+
+namespace mpxe::phy {
+
+FaultDecision decide_faults(Prng& prng, const FaultRates& rates) {
+  FaultDecision d;
+  d.drop = prng.chance_per_mille(rates.drop);
+  d.corrupt = prng.chance_per_mille(rates.corrupt);
+  d.duplicate = prng.chance_per_mille(rates.duplicate);
+  d.reorder = prng.chance_per_mille(rates.reorder);
+  d.bit = prng.next_u32();
+  return d;
+}
+
+void flip_bit(uint8_t* bytes, size_t size, uint32_t draw) {
+  if (size == 0) return;
+  size_t bit = draw % (size * 8);
+  bytes[bit / 8] = static_cast<uint8_t>(bytes[bit / 8] ^ (1u << (bit % 8)));
+}
+
+FaultLine::FaultLine(uint64_t seed, FaultRates rates, MutableBytes hold, MutableBytes scratch)
+    : rates_(rates), prng_(seed), hold_(hold), scratch_(scratch) {}
+
+bool FaultLine::pass(Bytes frame, Device& out) {
+  ++counters_.frames;
+  FaultDecision d = decide_faults(prng_, rates_);
+  if (d.drop) {
+    ++counters_.dropped;
+    return true;
+  }
+  Bytes send = frame;
+  if (d.corrupt) {
+    if (frame.size() <= scratch_.size()) {
+      copy_bytes(scratch_, frame);
+      flip_bit(scratch_.data(), frame.size(), d.bit);
+      send = Bytes(scratch_.data(), frame.size());
+      ++counters_.corrupted;
+    } else {
+      ++counters_.skipped;
+    }
+  }
+  if (d.reorder && held_size_ == 0) {
+    if (send.size() <= hold_.size() && !send.empty()) {
+      copy_bytes(hold_, send);
+      held_size_ = send.size();
+      return true;
+    }
+    ++counters_.skipped;
+  }
+  if (!out.transmit(send)) return false;
+  if (held_size_ != 0) {
+    if (out.transmit(Bytes(hold_.data(), held_size_))) {
+      held_size_ = 0;
+      ++counters_.reordered;
+    }
+  } else if (d.duplicate && out.transmit(send)) {
+    ++counters_.duplicated;
+  }
+  return true;
+}
+
+bool FaultLine::release_held(Device& out) {
+  if (held_size_ == 0) return true;
+  if (!out.transmit(Bytes(hold_.data(), held_size_))) return false;
+  held_size_ = 0;
+  return true;
+}
+
+}  // namespace mpxe::phy
