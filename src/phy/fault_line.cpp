@@ -20,10 +20,20 @@ void flip_bit(uint8_t* bytes, size_t size, uint32_t draw) {
   bytes[bit / 8] = static_cast<uint8_t>(bytes[bit / 8] ^ (1u << (bit % 8)));
 }
 
+bool receiver_checks(Bytes frame) {
+  constexpr size_t kTypeAt = 12;
+  constexpr uint16_t kIpv4 = 0x0800, kIpv6 = 0x86DD, kVlan = 0x8100, kQinQ = 0x88A8;
+  if (frame.size() < kTypeAt + 2) return false;
+  uint16_t type = load_be16(frame.data() + kTypeAt);
+  if ((type == kVlan || type == kQinQ) && frame.size() >= kTypeAt + 6)
+    type = load_be16(frame.data() + kTypeAt + 4);
+  return type == kIpv4 || type == kIpv6;
+}
+
 FaultLine::FaultLine(uint64_t seed, FaultRates rates, MutableBytes hold, MutableBytes scratch)
     : rates_(rates), prng_(seed), hold_(hold), scratch_(scratch) {}
 
-bool FaultLine::pass(Bytes frame, Device& out) {
+bool FaultLine::pass(Bytes frame, Device& out, bool may_corrupt) {
   ++counters_.frames;
   FaultDecision d = decide_faults(prng_, rates_);
   if (d.drop) {
@@ -31,7 +41,9 @@ bool FaultLine::pass(Bytes frame, Device& out) {
     return true;
   }
   Bytes send = frame;
-  if (d.corrupt) {
+  if (d.corrupt && !may_corrupt) {
+    ++counters_.spared;
+  } else if (d.corrupt) {
     if (frame.size() <= scratch_.size()) {
       copy_bytes(scratch_, frame);
       flip_bit(scratch_.data(), frame.size(), d.bit);

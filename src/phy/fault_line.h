@@ -29,6 +29,7 @@ struct FaultCounters {
   uint32_t reordered = 0;  // held frames that went out after their neighbour
   uint32_t corrupted = 0;
   uint32_t skipped = 0;  // a fault was drawn but no buffer could take the frame
+  uint32_t spared = 0;   // corruption drawn for a frame its sender marked not to harm
 };
 
 // The faults drawn for one frame: always the same five draws, whatever the rates.
@@ -43,6 +44,9 @@ struct FaultDecision {
 FaultDecision decide_faults(Prng& prng, const FaultRates& rates);
 // Flips the bit `draw` picks (modulo size * 8) of bytes[0, size).
 void flip_bit(uint8_t* bytes, size_t size, uint32_t draw);
+// True for an Ethernet frame whose receiver checks a checksum over what a
+// flipped bit could change: IPv4 and IPv6 (a VLAN tag looked through). Not ARP.
+bool receiver_checks(Bytes frame);
 
 class FaultLine {
  public:
@@ -50,8 +54,10 @@ class FaultLine {
 
   // Passes one frame on to `out` as the link would. False when `out` refused the
   // frame itself (its ring is full): the caller may pass it again, at the cost of
-  // a new decision. Accepted means sent, dropped or held.
-  bool pass(Bytes frame, Device& out);
+  // a new decision. Accepted means sent, dropped or held. A frame with
+  // may_corrupt false (one whose receiver has no checksum to catch a flipped bit,
+  // such as ARP) meets every fault but corruption, for the same draws.
+  bool pass(Bytes frame, Device& out, bool may_corrupt = true);
   // Sends the held frame now, without a neighbour (not counted as reordered).
   // False while one is held that `out` refused.
   bool release_held(Device& out);

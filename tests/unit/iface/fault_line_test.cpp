@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "iface_test_util.h"
@@ -111,6 +112,39 @@ TEST(FaultLine, FramesLargerThanItsBuffersPassUnharmed) {
   EXPECT_EQ(out.tx[0], big);
   EXPECT_FALSE(l.line.holding());
   EXPECT_EQ(l.line.counters().skipped, 2u);  // neither corrupted nor held
+}
+
+TEST(FaultLine, AFrameMarkedNotToCorruptMeetsTheOtherFaultsForTheSameDraws) {
+  FakeDevice marked_out(kMac), plain_out(kMac);
+  FaultRates rates{0, 1000, 0, 1000};
+  Line marked(8, rates), plain(8, rates);
+  ASSERT_TRUE(marked.line.pass(view(numbered(1)), marked_out, false));
+  ASSERT_TRUE(plain.line.pass(view(numbered(1)), plain_out));
+  ASSERT_EQ(marked_out.tx.size(), 2u);  // duplicated, not corrupted
+  EXPECT_EQ(marked_out.tx[0], numbered(1));
+  EXPECT_EQ(marked_out.tx[1], numbered(1));
+  EXPECT_EQ(marked.line.counters().spared, 1u);
+  EXPECT_EQ(marked.line.counters().corrupted, 0u);
+  EXPECT_EQ(bits_different(plain_out.tx[0], numbered(1)), 1u);
+  // The next frame's decision is the same on both lines: the streams did not drift.
+  ASSERT_TRUE(marked.line.pass(view(numbered(2)), marked_out));
+  ASSERT_TRUE(plain.line.pass(view(numbered(2)), plain_out));
+  EXPECT_EQ(marked_out.tx[2], plain_out.tx[2]);
+}
+
+TEST(FaultLine, OnlyIpFramesAreCheckedByTheirReceiver) {
+  auto frame = [](std::vector<uint8_t> type) {
+    Buffer f(12, 0xAA);
+    f.insert(f.end(), type.begin(), type.end());
+    f.resize(std::max<size_t>(f.size(), 60), 0);
+    return f;
+  };
+  EXPECT_TRUE(receiver_checks(view(frame({0x08, 0x00}))));
+  EXPECT_TRUE(receiver_checks(view(frame({0x86, 0xDD}))));
+  EXPECT_TRUE(receiver_checks(view(frame({0x81, 0x00, 0x00, 0x07, 0x08, 0x00}))));
+  EXPECT_FALSE(receiver_checks(view(frame({0x08, 0x06}))));  // ARP
+  EXPECT_FALSE(receiver_checks(view(frame({0x81, 0x00, 0x00, 0x07, 0x08, 0x06}))));
+  EXPECT_FALSE(receiver_checks(view(Buffer(13, 0x08))));  // no room for a type
 }
 
 TEST(FaultLine, DuplicatesAndDropsAtTheirRates) {
