@@ -4,6 +4,8 @@
 #   NS         the namespace (mpxe-it-<pid>), made and deleted here
 #   TAP        the TAP device in it (tap0); the kernel side has HOST_IP
 #   HOST_IP    10.77.0.1, on TAP with a /24; our stack takes other addresses
+#   HOST_IF    the interface that carries HOST_IP, where servers bind: TAP, or
+#              after relay_setup the veth end past the relay
 #
 # Only the namespace made here is touched. Exits 77 (CTest's SKIP_RETURN_CODE)
 # when the test cannot run here: not root, no /dev/net/tun, no `ip`.
@@ -11,6 +13,9 @@
 NS="mpxe-it-$$"
 TAP=tap0
 HOST_IP=10.77.0.1
+HOST_IF=$TAP
+RELAY_PID=""
+RELAY_LOG=""
 
 skip() {
   echo "SKIP: $*"
@@ -23,6 +28,7 @@ netns_cleanup() {
     for pid in $(ip netns pids "$NS" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
     ip netns del "$NS" 2>/dev/null || true
   fi
+  if [ -n "$RELAY_LOG" ]; then rm -f "$RELAY_LOG"; fi
 }
 
 netns_setup() {
@@ -45,4 +51,69 @@ netns_setup() {
 in_ns() {
   echo "+ $*"
   ip netns exec "$NS" "$@"
+}
+
+# relay_setup RELAY [OPTIONS...]: puts mpxe-relay (the binary RELAY, given
+# OPTIONS: --drop/--dup/--reorder/--corrupt PERMILLE, --a-to-b-*/--b-to-a-*,
+# --seed N) between the client and the servers, after netns_setup:
+#
+#   client on TAP  <->  mpxe-relay (A = TAP, B = vrelay)  <->  vrelay == vhost (HOST_IP/24)
+#
+# TAP stays what the client attaches to (mpxe-net --tap, mpxe run --tap) and
+# loses its address; HOST_IP moves to vhost, and HOST_IF names it for servers
+# that bind to an interface (dnsmasq --interface). A to B is the client's
+# traffic, B to A the servers'. The relay's legs are wires, not hosts: no
+# address, no ARP, no IPv6, so every frame between client and servers crosses
+# the relay. Offloads are off on the veth, so the relay sees whole frames with
+# their checksums, as a real link carries them. RELAY_PID is the relay, RELAY_LOG
+# its output: the counters at the end (relay_stop). relay_start OPTIONS... starts
+# it again after a relay_stop, on another link if the options differ.
+relay_setup() {
+  RELAY_BIN=$1
+  shift
+  [ -x "$RELAY_BIN" ] || { echo "FAIL: no relay at $RELAY_BIN"; exit 1; }
+  command -v ethtool >/dev/null || skip "no ethtool(8) (scripts/setup installs it)"
+  ip -n "$NS" addr flush dev "$TAP"
+  ip -n "$NS" link add vrelay type veth peer name vhost
+  local dev
+  for dev in vrelay vhost; do
+    ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" || true
+    ip netns exec "$NS" ethtool -K "$dev" rx off tx off tso off gso off gro off >/dev/null 2>&1 ||
+      ip netns exec "$NS" ethtool -K "$dev" tx off tso off gso off
+  done
+  ip -n "$NS" link set "$TAP" arp off
+  ip -n "$NS" link set vrelay arp off
+  ip -n "$NS" addr add "$HOST_IP/24" dev vhost
+  ip -n "$NS" link set vrelay up
+  ip -n "$NS" link set vhost up
+  HOST_IF=vhost
+  relay_start "$@"
+}
+
+relay_start() {
+  [ -n "$RELAY_LOG" ] || RELAY_LOG=$(mktemp /tmp/mpxe-relay-XXXXXX.log)
+  ip netns exec "$NS" "$RELAY_BIN" "$TAP" vrelay "$@" >"$RELAY_LOG" 2>&1 &
+  RELAY_PID=$!
+  for _ in $(seq 50); do
+    grep -q '^ready$' "$RELAY_LOG" && return 0
+    kill -0 "$RELAY_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "FAIL: mpxe-relay did not start"
+  cat "$RELAY_LOG"
+  exit 1
+}
+
+# relay_stop: ends the relay (SIGTERM); its last counters are then in RELAY_LOG.
+relay_stop() {
+  [ -n "$RELAY_PID" ] || return 0
+  kill -TERM "$RELAY_PID" 2>/dev/null || true
+  wait "$RELAY_PID" 2>/dev/null || true
+  RELAY_PID=""
+}
+
+# relay_counter DIRECTION NAME: the relay's last figure NAME (dropped, out, ...)
+# for DIRECTION (a-to-b, b-to-a), from RELAY_LOG.
+relay_counter() {
+  grep "^$1 " "$RELAY_LOG" | tail -n 1 | grep -o "[ ,]$2 [0-9]*" | grep -o '[0-9]*$'
 }
