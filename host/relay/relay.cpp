@@ -96,8 +96,10 @@ bool Relay::run(FILE* out) {
       print_stats(out);
     }
     now = monotonic_ms();
-    if ((fds[0].revents & POLLIN) != 0) forward(a_to_b_, now);
-    if ((fds[1].revents & POLLIN) != 0) forward(b_to_a_, now);
+    // Not only POLLIN: a socket error (the interface went down) is read and
+    // cleared by the receive, or poll() would report it again at once.
+    if (fds[0].revents != 0) forward(a_to_b_, now);
+    if (fds[1].revents != 0) forward(b_to_a_, now);
   }
   // Whatever is still held goes out: stopping the relay loses no frame.
   (void)a_to_b_.line.release_held(a_to_b_.to);

@@ -14,6 +14,8 @@ NS="mpxe-it-$$"
 TAP=tap0
 HOST_IP=10.77.0.1
 HOST_IF=$TAP
+RELAY_BIN=""
+RELAY_LEG_A=""
 RELAY_PID=""
 RELAY_LOG=""
 
@@ -68,21 +70,45 @@ in_ns() {
 # their checksums, as a real link carries them. RELAY_PID is the relay, RELAY_LOG
 # its output: the counters at the end (relay_stop). relay_start OPTIONS... starts
 # it again after a relay_stop, on another link if the options differ.
+#
+# For several clients at once (a boot storm), set RELAY_CLIENT_TAPS="tap0 tap1 ..."
+# first: those TAPs (TAP among them, the others made here) are bridged (brc), and
+# the relay's leg A is the veth from that bridge:
+#
+#   TAPs == brc == vclients == vcrelay  <->  mpxe-relay  <->  vrelay == vhost (HOST_IP/24)
 relay_setup() {
   RELAY_BIN=$1
   shift
   [ -x "$RELAY_BIN" ] || { echo "FAIL: no relay at $RELAY_BIN"; exit 1; }
   command -v ethtool >/dev/null || skip "no ethtool(8) (scripts/setup installs it)"
   ip -n "$NS" addr flush dev "$TAP"
+  wire_only "$TAP"
+  RELAY_LEG_A=$TAP
+  if [ -n "${RELAY_CLIENT_TAPS:-}" ]; then
+    # Several clients (a boot storm): their TAPs bridged, the bridge's veth is leg A.
+    ip -n "$NS" link add brc type bridge
+    ip -n "$NS" link set brc type bridge forward_delay 0 stp_state 0
+    wire_only brc
+    local tap
+    for tap in $RELAY_CLIENT_TAPS; do
+      [ "$tap" = "$TAP" ] || ip -n "$NS" tuntap add dev "$tap" mode tap
+      wire_only "$tap"
+      ip -n "$NS" link set "$tap" master brc
+      ip -n "$NS" link set "$tap" up
+    done
+    ip -n "$NS" link add vclients type veth peer name vcrelay
+    wire_only vclients offloads
+    wire_only vcrelay offloads
+    ip -n "$NS" link set vclients master brc
+    ip -n "$NS" link set vclients up
+    ip -n "$NS" link set vcrelay up
+    ip -n "$NS" link set brc up
+    RELAY_LEG_A=vcrelay
+  fi
   ip -n "$NS" link add vrelay type veth peer name vhost
-  local dev
-  for dev in vrelay vhost; do
-    ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" || true
-    ip netns exec "$NS" ethtool -K "$dev" rx off tx off tso off gso off gro off >/dev/null 2>&1 ||
-      ip netns exec "$NS" ethtool -K "$dev" tx off tso off gso off
-  done
-  ip -n "$NS" link set "$TAP" arp off
-  ip -n "$NS" link set vrelay arp off
+  wire_only vrelay offloads
+  ip netns exec "$NS" sysctl -qw net.ipv6.conf.vhost.disable_ipv6=1 || true
+  no_offloads vhost
   ip -n "$NS" addr add "$HOST_IP/24" dev vhost
   ip -n "$NS" link set vrelay up
   ip -n "$NS" link set vhost up
@@ -90,9 +116,22 @@ relay_setup() {
   relay_start "$@"
 }
 
+# wire_only DEV [offloads]: DEV takes no part in the kernel's IP (no IPv6, no ARP,
+# no address); with "offloads", its checksum and segmentation offloads are off too.
+wire_only() {
+  ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$1.disable_ipv6=1" || true
+  ip -n "$NS" link set "$1" arp off
+  if [ "${2:-}" = offloads ]; then no_offloads "$1"; fi
+}
+
+no_offloads() {
+  ip netns exec "$NS" ethtool -K "$1" rx off tx off tso off gso off gro off >/dev/null 2>&1 ||
+    ip netns exec "$NS" ethtool -K "$1" tx off tso off gso off
+}
+
 relay_start() {
   [ -n "$RELAY_LOG" ] || RELAY_LOG=$(mktemp /tmp/mpxe-relay-XXXXXX.log)
-  ip netns exec "$NS" "$RELAY_BIN" "$TAP" vrelay "$@" >"$RELAY_LOG" 2>&1 &
+  ip netns exec "$NS" "$RELAY_BIN" "$RELAY_LEG_A" vrelay "$@" >"$RELAY_LOG" 2>&1 &
   RELAY_PID=$!
   for _ in $(seq 50); do
     grep -q '^ready$' "$RELAY_LOG" && return 0
