@@ -36,7 +36,8 @@ struct RateOptions {
 
 constexpr const char* kFaultNames[4] = {"drop", "dup", "reorder", "corrupt"};
 constexpr const char* kFaultHelp[4] = {"Frames lost", "Frames delivered twice",
-                                       "Frames sent after the next one", "Frames with one bit flipped"};
+                                       "Frames sent after the next one",
+                                       "Frames with one bit flipped"};
 
 void print_rates(const char* label, const FaultRates& r) {
   printf("%s drop %u, dup %u, reorder %u, corrupt %u per mille\n", label, r.drop, r.duplicate,
@@ -57,15 +58,16 @@ int main(int argc, char** argv) {
     std::string help = kFaultHelp[i];
     app.add_option("--" + name, rates.both[i], help + ", per mille, both directions")
         ->check(CLI::Range(0, 1000));
-    app.add_option("--a-to-b-" + name, rates.a_to_b[i], help + " from A to B (overrides --" + name + ")")
+    std::string overrides = " (overrides --" + name + ")";
+    app.add_option("--a-to-b-" + name, rates.a_to_b[i], help + " from A to B" + overrides)
         ->check(CLI::Range(0, 1000));
-    app.add_option("--b-to-a-" + name, rates.b_to_a[i], help + " from B to A (overrides --" + name + ")")
+    app.add_option("--b-to-a-" + name, rates.b_to_a[i], help + " from B to A" + overrides)
         ->check(CLI::Range(0, 1000));
   }
   app.add_flag("--corrupt-any", settings.corrupt_any,
                "Corrupt frames of any kind; by default only IP ones (a flipped bit in ARP, "
                "which has no checksum, poisons a cache instead of testing a receiver)");
-  app.add_option("--seed", settings.seed, "Seed of the fault decisions (replays a run's decisions)");
+  app.add_option("--seed", settings.seed, "Seed of the fault decisions (replays a run's faults)");
   app.add_option("--hold-ms", settings.hold_ms,
                  "Longest a frame held for reordering waits for its neighbour")
       ->check(CLI::Range(0, 10'000));

@@ -79,7 +79,8 @@ bool Relay::run(FILE* out) {
     int64_t wake = next_stats;
     for (Direction* d : {&a_to_b_, &b_to_a_})
       if (d->line.holding()) wake = std::min(wake, d->held_since_ms + settings_.hold_ms);
-    int timeout = wake == INT64_MAX ? -1 : static_cast<int>(std::clamp<int64_t>(wake - now, 0, 60'000));
+    int timeout =
+        wake == INT64_MAX ? -1 : static_cast<int>(std::clamp<int64_t>(wake - now, 0, 60'000));
     struct pollfd fds[3] = {{a_to_b_.from.fd(), POLLIN, 0},
                             {b_to_a_.from.fd(), POLLIN, 0},
                             {sigfd, POLLIN, 0}};

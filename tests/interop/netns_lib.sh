@@ -16,6 +16,7 @@ HOST_IP=10.77.0.1
 HOST_IF=$TAP
 RELAY_BIN=""
 RELAY_LEG_A=""
+RELAY_LEG_B=""
 RELAY_PID=""
 RELAY_LOG=""
 
@@ -69,7 +70,8 @@ in_ns() {
 # the relay. Offloads are off on the veth, so the relay sees whole frames with
 # their checksums, as a real link carries them. RELAY_PID is the relay, RELAY_LOG
 # its output: the counters at the end (relay_stop). relay_start OPTIONS... starts
-# it again after a relay_stop, on another link if the options differ.
+# it again after a relay_stop, on another link if the options differ (or, with
+# RELAY_BIN, RELAY_LEG_A and RELAY_LEG_B set, between legs of another topology).
 #
 # For several clients at once (a boot storm), set RELAY_CLIENT_TAPS="tap0 tap1 ..."
 # first: those TAPs (TAP among them, the others made here) are bridged (brc), and
@@ -106,6 +108,7 @@ relay_setup() {
     RELAY_LEG_A=vcrelay
   fi
   ip -n "$NS" link add vrelay type veth peer name vhost
+  RELAY_LEG_B=vrelay
   wire_only vrelay offloads
   ip netns exec "$NS" sysctl -qw net.ipv6.conf.vhost.disable_ipv6=1 || true
   no_offloads vhost
@@ -131,7 +134,7 @@ no_offloads() {
 
 relay_start() {
   [ -n "$RELAY_LOG" ] || RELAY_LOG=$(mktemp /tmp/mpxe-relay-XXXXXX.log)
-  ip netns exec "$NS" "$RELAY_BIN" "$RELAY_LEG_A" vrelay "$@" >"$RELAY_LOG" 2>&1 &
+  ip netns exec "$NS" "$RELAY_BIN" "$RELAY_LEG_A" "$RELAY_LEG_B" "$@" >"$RELAY_LOG" 2>&1 &
   RELAY_PID=$!
   for _ in $(seq 50); do
     grep -q '^ready$' "$RELAY_LOG" && return 0

@@ -151,7 +151,8 @@ TEST(FaultLine, DuplicatesAndDropsAtTheirRates) {
   FakeDevice out(kMac);
   Line l(2024, {100, 50, 0, 0});
   const int n = 5000;
-  for (int i = 0; i < n; ++i) ASSERT_TRUE(l.line.pass(view(numbered(static_cast<uint8_t>(i))), out));
+  for (int i = 0; i < n; ++i)
+    ASSERT_TRUE(l.line.pass(view(numbered(static_cast<uint8_t>(i))), out));
   const FaultCounters& c = l.line.counters();
   // 10% and 5% (of the frames not dropped), within about 3 standard deviations.
   EXPECT_NEAR(static_cast<double>(c.dropped), 500, 65);
@@ -162,7 +163,8 @@ TEST(FaultLine, DuplicatesAndDropsAtTheirRates) {
 // What one line sends for a fixed stream of frames, whatever the rates.
 std::vector<Buffer> run(FaultLine& line) {
   FakeDevice out(kMac);
-  for (int i = 0; i < 300; ++i) (void)line.pass(view(numbered(static_cast<uint8_t>(i), 60 + i)), out);
+  for (int i = 0; i < 300; ++i)
+    (void)line.pass(view(numbered(static_cast<uint8_t>(i), 60 + i)), out);
   (void)line.release_held(out);
   return out.tx;
 }
