@@ -8,30 +8,14 @@ namespace {
 // Bounds one receive() call however many frames the faults eat.
 constexpr int kMaxInnerFramesPerReceive = 64;
 
-void flip_bit(uint8_t* bytes, size_t size, uint32_t draw) {
-  if (size == 0) return;
-  size_t bit = draw % (size * 8);
-  bytes[bit / 8] = static_cast<uint8_t>(bytes[bit / 8] ^ (1u << (bit % 8)));
-}
-
 }  // namespace
 
 FaultInjector::FaultInjector(Device& inner, uint64_t seed, FaultRates rx, FaultRates tx)
-    : inner_(inner), rx_rates_(rx), tx_rates_(tx), rx_prng_(rx_seed(seed)),
-      tx_prng_(tx_seed(seed)) {}
-
-FaultInjector::Decision FaultInjector::decide(Prng& prng, const FaultRates& rates) {
-  Decision d;
-  d.drop = prng.chance_per_mille(rates.drop);
-  d.corrupt = prng.chance_per_mille(rates.corrupt);
-  d.duplicate = prng.chance_per_mille(rates.duplicate);
-  d.reorder = prng.chance_per_mille(rates.reorder);
-  d.bit = prng.next_u32();
-  return d;
-}
+    : inner_(inner), rx_rates_(rx), rx_prng_(rx_seed(seed)),
+      tx_(tx_seed(seed), tx, MutableBytes(tx_held_), MutableBytes(tx_scratch_)) {}
 
 bool FaultInjector::has_pending() const {
-  return rx_waiting_ != nullptr || rx_held_ != nullptr || tx_held_size_ != 0;
+  return rx_waiting_ != nullptr || rx_held_ != nullptr || tx_.holding();
 }
 
 FaultInjector::Copy* FaultInjector::take_copy(Bytes frame) {
@@ -83,7 +67,7 @@ bool FaultInjector::receive(RxFrame& out) {
     RxFrame in;
     if (!inner_.receive(in)) break;
     ++rx_counters_.frames;
-    Decision d = decide(rx_prng_, rx_rates_);
+    FaultDecision d = decide_faults(rx_prng_, rx_rates_);
     if (d.drop) {
       inner_.release(in);
       ++rx_counters_.dropped;
@@ -133,50 +117,10 @@ bool FaultInjector::receive(RxFrame& out) {
     return true;
   }
   // The stack is idle: a transmitted frame held back goes out now.
-  flush_tx();
+  (void)tx_.release_held(inner_);
   return false;
 }
 
-void FaultInjector::flush_tx() {
-  if (tx_held_size_ != 0 && inner_.transmit(Bytes(tx_held_, tx_held_size_))) tx_held_size_ = 0;
-}
-
-bool FaultInjector::transmit(Bytes frame) {
-  ++tx_counters_.frames;
-  Decision d = decide(tx_prng_, tx_rates_);
-  if (d.drop) {
-    ++tx_counters_.dropped;
-    return true;
-  }
-  Bytes out = frame;
-  if (d.corrupt) {
-    if (frame.size() <= kBufferSize) {
-      copy_bytes(MutableBytes(tx_scratch_, frame.size()), frame);
-      flip_bit(tx_scratch_, frame.size(), d.bit);
-      out = Bytes(tx_scratch_, frame.size());
-      ++tx_counters_.corrupted;
-    } else {
-      ++tx_counters_.skipped;
-    }
-  }
-  if (d.reorder && tx_held_size_ == 0) {
-    if (out.size() <= kBufferSize && !out.empty()) {
-      copy_bytes(MutableBytes(tx_held_, out.size()), out);
-      tx_held_size_ = out.size();
-      return true;
-    }
-    ++tx_counters_.skipped;
-  }
-  if (!inner_.transmit(out)) return false;
-  if (tx_held_size_ != 0) {
-    if (inner_.transmit(Bytes(tx_held_, tx_held_size_))) {
-      tx_held_size_ = 0;
-      ++tx_counters_.reordered;
-    }
-  } else if (d.duplicate && inner_.transmit(out)) {
-    ++tx_counters_.duplicated;
-  }
-  return true;
-}
+bool FaultInjector::transmit(Bytes frame) { return tx_.pass(frame, inner_); }
 
 }  // namespace mpxe::phy

@@ -24,18 +24,10 @@
 #include "core/bytes.h"
 #include "core/prng.h"
 #include "phy/device.h"
+#include "phy/fault_line.h"
 #include "phy/fault_spec.h"
 
 namespace mpxe::phy {
-
-struct FaultCounters {
-  uint64_t frames = 0;  // frames that came through this direction
-  uint32_t dropped = 0;
-  uint32_t duplicated = 0;
-  uint32_t reordered = 0;
-  uint32_t corrupted = 0;
-  uint32_t skipped = 0;  // a fault was drawn but no copy buffer could take the frame
-};
 
 class FaultInjector final : public Device {
  public:
@@ -43,6 +35,8 @@ class FaultInjector final : public Device {
   static constexpr size_t kRxBuffers = 4;
 
   FaultInjector(Device& inner, uint64_t seed, FaultRates rx, FaultRates tx);
+  FaultInjector(const FaultInjector&) = delete;  // tx_ points into this object
+  FaultInjector& operator=(const FaultInjector&) = delete;
 
   DeviceInfo info() const override { return inner_.info(); }
   bool receive(RxFrame& frame) override;
@@ -50,7 +44,7 @@ class FaultInjector final : public Device {
   bool transmit(Bytes frame) override;
 
   const FaultCounters& rx_counters() const { return rx_counters_; }
-  const FaultCounters& tx_counters() const { return tx_counters_; }
+  const FaultCounters& tx_counters() const { return tx_.counters(); }
   // True while a frame is held back or a duplicate is waiting in either
   // direction: a poll loop should not sleep on the inner device then.
   bool has_pending() const;
@@ -60,16 +54,6 @@ class FaultInjector final : public Device {
   static uint64_t tx_seed(uint64_t seed) { return seed ^ 0x5458'5458'5458'5458ull; }
 
  private:
-  // The faults drawn for one frame: always four draws, whatever the rates.
-  struct Decision {
-    bool drop = false;
-    bool corrupt = false;
-    bool duplicate = false;
-    bool reorder = false;
-    uint32_t bit = 0;  // which bit to flip, modulo the frame's length in bits
-  };
-  static Decision decide(Prng& prng, const FaultRates& rates);
-
   struct Copy {
     uint8_t bytes[kBufferSize];
     size_t size = 0;
@@ -79,23 +63,19 @@ class FaultInjector final : public Device {
   Copy* take_copy(Bytes frame);
   bool is_copy(const RxFrame& frame, size_t& index) const;
   RxFrame lend(Copy& copy);
-  void flush_tx();
 
   Device& inner_;
   FaultRates rx_rates_;
-  FaultRates tx_rates_;
   Prng rx_prng_;
-  Prng tx_prng_;
   FaultCounters rx_counters_;
-  FaultCounters tx_counters_;
 
   Copy rx_copies_[kRxBuffers];
   Copy* rx_waiting_ = nullptr;  // a duplicate, or a held frame whose turn has come
   Copy* rx_held_ = nullptr;     // a frame to deliver after the next one
 
   uint8_t tx_held_[kBufferSize] = {};
-  size_t tx_held_size_ = 0;  // 0: none held
   uint8_t tx_scratch_[kBufferSize] = {};
+  FaultLine tx_;
 };
 
 }  // namespace mpxe::phy
