@@ -134,23 +134,15 @@ class Streamer {
     for (const auto& event : scanner_.feed(bytes)) {
       if (event.kind == SerialEventKind::kBootOptionFailed && first_failure_.empty())
         first_failure_ = event.detail;
+      if (event.kind == SerialEventKind::kRomGaveUp) rom_cause_ = event.detail;
       if (event.kind == SerialEventKind::kDriverLoaded && o_.gdb_port) {
         console_.settle();
         say("symbols: add-symbol-file " + paths_.build_dir + "/firmware/mpxe.debug.efi -o " +
             event.detail);
       }
       if (ends_boot(event, o_.tap.empty())) {
-        std::string detail = event.detail;
-        if (event.kind == SerialEventKind::kBootOptionFailed)
-          detail += plan_.boot_url.empty()
-                        ? " (no other boot option can reach QEMU's TFTP server either)"
-                        : " (the firmware's other options would not find " + plan_.boot_url +
-                              " either)";
-        else if (!first_failure_.empty())
-          detail = first_failure_ + " (and any later options), then the firmware " + detail;
-        else
-          detail = "the firmware " + detail;
-        result_ = {StreamResult::Why::kBootFailed, detail, 0};
+        result_ = {StreamResult::Why::kBootFailed,
+                   describe_boot_failure(event, first_failure_, rom_cause_, plan_.boot_url), 0};
         ended_ = true;
         return;
       }
@@ -220,6 +212,7 @@ class Streamer {
   int tail_fd_ = -1;  // TCP mode: QEMU's log of the console, read as it grows
   bool ended_ = false;
   std::string first_failure_;
+  std::string rom_cause_;  // the ROM's last "cannot boot" cause
   LineCleaner err_lines_;
   StreamResult result_;
 };

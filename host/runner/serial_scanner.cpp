@@ -58,6 +58,7 @@ std::optional<SerialEvent> classify_serial_line(std::string_view line) {
   static constexpr std::string_view kDriverLoaded = " loaded at ";
   static constexpr std::string_view kDriver = "mpxe: driver ";
   static constexpr std::string_view kBound = "mpxe: bound to ";
+  static constexpr std::string_view kCannotBoot = "mpxe: cannot boot: ";
 
   auto event = [&](SerialEventKind kind, std::string detail) {
     return SerialEvent{kind, std::move(detail), std::string(line)};
@@ -79,6 +80,9 @@ std::optional<SerialEvent> classify_serial_line(std::string_view line) {
     return event(SerialEventKind::kFirmwareGaveUp, std::string(kNoBootable));
   if (contains(line, kDriver) && contains(line, kDriverLoaded))
     return event(SerialEventKind::kDriverLoaded, word_after(line, kDriverLoaded));
+  if (contains(line, kCannotBoot))
+    return event(SerialEventKind::kRomGaveUp,
+                 std::string(line.substr(line.find(kCannotBoot) + kCannotBoot.size())));
   if (contains(line, kBound))
     return event(SerialEventKind::kDriverBound,
                  std::string(line.substr(line.find(kBound) + kBound.size())));
@@ -163,6 +167,21 @@ std::optional<std::string> qemu_fatal_error(std::string_view line) {
 bool ends_boot(const SerialEvent& event, bool user_network) {
   if (event.kind == SerialEventKind::kFirmwareGaveUp) return true;
   return user_network && event.kind == SerialEventKind::kBootOptionFailed;
+}
+
+std::string describe_boot_failure(const SerialEvent& event, const std::string& first_failure,
+                                  const std::string& rom_cause, const std::string& boot_url) {
+  std::string detail = event.detail;
+  if (event.kind == SerialEventKind::kBootOptionFailed)
+    detail += boot_url.empty() ? " (no other boot option can reach QEMU's TFTP server either)"
+                               : " (the firmware's other options would not find " + boot_url +
+                                     " either)";
+  else if (!first_failure.empty())
+    detail = first_failure + " (and any later options), then the firmware " + detail;
+  else
+    detail = "the firmware " + detail;
+  if (!rom_cause.empty()) detail = "mpxe: " + rom_cause + "; then " + detail;
+  return detail;
 }
 
 }  // namespace mpxe::runner

@@ -24,6 +24,7 @@ enum class SerialEventKind {
   kBootOptionStarted, // BdsDxe started a boot option (informational)
   kDriverLoaded,      // our driver's load line; detail = its load address
   kDriverBound,       // our driver bound a NIC
+  kRomGaveUp,         // our driver's LoadFile failed; detail = the cause it names
 };
 
 struct SerialEvent {
@@ -80,6 +81,13 @@ class SerialScanner {
 // back to its shell); on a TAP the server is someone else's and may offer those,
 // so only the firmware's own fallback ends the run.
 bool ends_boot(const SerialEvent& event, bool user_network);
+
+// What the runner says when EVENT (ends_boot) ended a failed boot: the ROM's last
+// named cause first (ROM_CAUSE, from "mpxe: cannot boot: ..."; empty when none),
+// then what the firmware did (FIRST_FAILURE: the first boot option that failed,
+// when the firmware went on; BOOT_URL: what the runner served over HTTP, if any).
+std::string describe_boot_failure(const SerialEvent& event, const std::string& first_failure,
+                                  const std::string& rom_cause, const std::string& boot_url);
 
 // A line QEMU prints on stderr when the guest can no longer run although QEMU stays
 // alive (it pauses the VM): the one-line reason, or nothing. Seen on this machine:

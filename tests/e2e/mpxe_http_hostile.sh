@@ -58,6 +58,7 @@ run_mpxe_in_ns --stack mpxe --nic "$NIC" --tap "$TAP" --serial-log "$log"
 expect_status 109
 ((SECONDS - start <= 150)) || fail "the trickle took $((SECONDS - start)) s, bound 150 s"
 expect_in "$log" "^mpxe: download of 'http://10\\.77\\.0\\.1:8080/big\\.efi' failed: .*server too slow: [0-9]+ bytes in [0-9]+ ms"
+expect_stderr "^mpxe: boot failed: mpxe: download of 'http://10\\.77\\.0\\.1:8080/big\\.efi' failed: .*server too slow: .*; then "
 
 if [[ $NIC == virtio ]]; then
   serve cut-plain --cut 300000

@@ -18,6 +18,7 @@ run_mpxe_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log"
 expect_status 109
 expect_in "$log" '^mpxe: DHCP \(PXE\) on 52:54:00:12:34:56$'
 expect_in "$log" '^mpxe: no DHCP lease: '
+expect_stderr '^mpxe: boot failed: mpxe: no DHCP lease: no DHCP offer; then '
 
 mkdir "$WORK/tftp"
 ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface="$TAP" \
@@ -29,4 +30,5 @@ run_mpxe_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log"
 expect_status 109
 expect_in "$log" "^mpxe: boot server 10\\.77\\.0\\.1 file 'absent\\.efi'\$"
 expect_in "$log" '^mpxe: TFTP error 1 from server: .+'
+expect_stderr '^mpxe: boot failed: mpxe: TFTP error 1 from server: .+; then '
 finish

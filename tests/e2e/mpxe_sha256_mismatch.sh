@@ -19,7 +19,7 @@ refused() {  # LOG EXPECTED: the boot was refused against EXPECTED
   expect_in "$1" "^sha256=$image_sha\$"
   expect_in "$1" "^mpxe: sha256 mismatch: got $image_sha, expected $2; refusing to boot 'mpsh\\.efi'\$"
   clean "$1" | grep -q '^mpsh ' && fail "the shell ran although its digest was wrong"
-  expect_stderr '^mpxe: boot failed: '
+  expect_stderr "^mpxe: boot failed: mpxe: sha256 mismatch: got $image_sha, expected $2; refusing to boot 'mpsh\\.efi'; then "
 }
 
 log=$WORK/pinned.log

@@ -24,4 +24,6 @@ line='^mpxe: cannot get the size of .boot\.efi.: bad OACK from 10\.77\.0\.1: blk
 expect_in "$log" "$line"
 (($(clean "$log" | grep -cE "$line") == 1)) || fail "the cause is printed more than once"
 grep -q '^client ERROR 8: ' "$WORK/server.log" || fail "the server never got our ERROR 8"
+# The runner's last word names the same cause.
+expect_stderr '^mpxe: boot failed: mpxe: cannot get the size of .boot\.efi.: bad OACK from 10\.77\.0\.1: blksize 4096 granted, never asked; then '
 finish

@@ -203,8 +203,9 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
     Millis start = session.now();
     Status found = session.resolve(parsed.value().host_bytes(), &address_, &why);
     if (is_error(found)) {
-      log("mpxe: cannot resolve %s: %s\n", parsed.value().host,
-          why != nullptr ? why : status_text(found));
+      format(cause_, sizeof(cause_), "cannot resolve %s: %s", parsed.value().host,
+             why != nullptr ? why : status_text(found));
+      log("mpxe: %s\n", cause_);
       return found;
     }
     char ip[16];
@@ -222,10 +223,11 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   if (!started.ok()) {
     char error[64];
     net::error_format(started.error(), error, sizeof(error));
-    log("mpxe: cannot fetch %s: %s\n", url_,
-        started.error() == net::Error(net::Layer::Http, net::Errc::Unsupported)
-            ? "only http:// URLs are supported"
-            : error);
+    format(cause_, sizeof(cause_), "cannot fetch %s: %s", url_,
+           started.error() == net::Error(net::Layer::Http, net::Errc::Unsupported)
+               ? "only http:// URLs are supported"
+               : error);
+    log("mpxe: %s\n", cause_);
     return kInvalidParameter;
   }
   while (!client.finished()) poll_clients(session, 1);
@@ -236,7 +238,8 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
     if (!(not_found && quiet_not_found_)) report_failure(client);
     s = http_status(client);
   } else if (!client.has_content_length()) {
-    log("mpxe: %s: the server gives no size (Content-Length)\n", url_);
+    format(cause_, sizeof(cause_), "%s: the server gives no size (Content-Length)", url_);
+    log("mpxe: %s\n", cause_);
     s = kUnsupported;
   } else {
     *size = client.content_length();

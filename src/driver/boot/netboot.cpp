@@ -145,7 +145,10 @@ Status NetBoot::ensure_lease() {
   }
   dhcp_ms_ = session_->now() - start;
   if (is_error(s)) {
-    log("mpxe: no DHCP lease: %s\n", status_text(s));
+    if (session_->dhcp_client().state() == net::DhcpState::Failed)
+      fail("no DHCP lease: %s", net::dhcp_failure_text(session_->dhcp_client().failure()));
+    else
+      fail("no DHCP lease: %s", status_text(s));
     return s;
   }
   const NetLease& lease = session_->lease();
@@ -174,21 +177,22 @@ Status NetBoot::query_size(uint64_t* size) {
       log("mpxe: file '%s' %llu bytes%s\n", lease.boot_file,
           static_cast<unsigned long long>(*size),
           http_.accepts_ranges() ? " (byte ranges accepted)" : "");
+    else if (http_.last_cause()[0] != '\0')
+      note_failure("'%s': %s", lease.boot_file, http_.last_cause());  // HttpDownload logged it
     return s;
   }
   Status s = session_->tftp_size(lease.boot_server, lease.boot_file, size);
   size_ms_ = session_->now() - start;
   if (s == kUnsupported) {
-    log("mpxe: the TFTP server does not report file sizes (tsize); cannot size '%s'\n",
-        lease.boot_file);
+    fail("the TFTP server does not report file sizes (tsize); cannot size '%s'", lease.boot_file);
   } else if (is_error(s)) {
     uint8_t code = 0;
     const char* text = nullptr;
     log_tftp_drops();  // first: the last line is the cause
     if (session_->tftp_error(&code, &text))
-      log("mpxe: TFTP error %u from server: %s\n", code, text);
+      fail("TFTP error %u from server: %s", code, text);
     else
-      log("mpxe: cannot get the size of '%s': %s\n", lease.boot_file, tftp_cause(s));
+      fail("cannot get the size of '%s': %s", lease.boot_file, tftp_cause(s));
   } else {
     log("mpxe: file '%s' %llu bytes\n", lease.boot_file, static_cast<unsigned long long>(*size));
   }
@@ -217,8 +221,7 @@ Status NetBoot::fetch_published_digest(net::Sha256Text* digest) {
   // Not there (TFTP: any error the server sends) is no digest; a digest file too
   // big to be one, or one that does not read, is a broken digest.
   if (s == kBufferTooSmall) {
-    log("mpxe: '%s' is too big for a digest (%llu bytes)\n", name,
-        static_cast<unsigned long long>(size));
+    fail("'%s' is too big for a digest (%llu bytes)", name, static_cast<unsigned long long>(size));
     return kSecurityViolation;
   }
   if (is_error(s)) return kNotFound;
@@ -226,7 +229,7 @@ Status NetBoot::fetch_published_digest(net::Sha256Text* digest) {
   if (!parsed.ok()) {
     char why[48];
     net::error_format(parsed.error(), why, sizeof(why));
-    log("mpxe: '%s' holds no SHA-256 (%s)\n", name, why);
+    fail("'%s' holds no SHA-256 (%s)", name, why);
     return kSecurityViolation;
   }
   *digest = parsed.value();
@@ -242,8 +245,8 @@ Status NetBoot::plan_digest() {
     net::Result<net::Sha256Text> pinned =
         net::parse_sha256_text(Bytes(reinterpret_cast<const uint8_t*>(text), size));
     if (!pinned.ok()) {
-      log("mpxe: the expected sha256 (fw_cfg %s) is not 64 hex digits; refusing to boot\n",
-          qemu::kExpectedSha256File);
+      fail("the expected sha256 (fw_cfg %s) is not 64 hex digits; refusing to boot",
+           qemu::kExpectedSha256File);
       return kSecurityViolation;
     }
     digest_.source = DigestPlan::Source::kPinned;
@@ -258,6 +261,7 @@ Status NetBoot::plan_digest() {
           session_->lease().boot_file);
     } else if (s != kNotFound) {
       log("mpxe: refusing to boot '%s' against a broken digest\n", session_->lease().boot_file);
+      // The digest's own line (fetch_published_digest) stays the cause.
       return s;
     } else if (fw_cfg_flag(qemu::kDigestFile)) {
       digest_.source = DigestPlan::Source::kPrint;
@@ -326,9 +330,9 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
     // The drops first: the last line is the cause.
     if (!http) log_tftp_drops();
     if (!http && session_->tftp_error(&code, &text))
-      log("mpxe: TFTP error %u from server: %s\n", code, text);
+      fail("TFTP error %u from server: %s", code, text);
     else
-      log("mpxe: download of '%s' failed: %s\n", lease.boot_file, cause);
+      fail("download of '%s' failed: %s", lease.boot_file, cause);
     return s;
   }
   uint64_t bytes = http ? known_size_ : session_->tftp().stats().bytes;
@@ -363,8 +367,8 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
   if (!bytes_equal(Bytes(reinterpret_cast<const uint8_t*>(hex), Sha256::kHexSize - 1),
                    Bytes(reinterpret_cast<const uint8_t*>(digest_.expected.hex),
                          Sha256::kHexSize - 1))) {
-    log("mpxe: sha256 mismatch: got %s, expected %s; refusing to boot '%s'\n", hex,
-        digest_.expected.hex, lease.boot_file);
+    fail("sha256 mismatch: got %s, expected %s; refusing to boot '%s'", hex, digest_.expected.hex,
+         lease.boot_file);
     return kSecurityViolation;
   }
   log("mpxe: sha256 matches %s\n", digest_source_text(digest_.source));
@@ -379,7 +383,7 @@ Status NetBoot::boot_from_load_file(uint64_t size) {
   if (is_error(s)) {
     char mib[24];
     format_mib(size, mib, sizeof(mib));
-    log("mpxe: no memory for '%s' (%s): %s\n", name, mib, status_text(s));
+    fail("no memory for '%s' (%s): %s", name, mib, status_text(s));
     return s;
   }
   auto* buffer = reinterpret_cast<uint8_t*>(at);
@@ -402,7 +406,7 @@ Status NetBoot::boot_from_load_file(uint64_t size) {
   // boot services data); an image that returns gives them back to us.
   if (is_error(s)) {
     bs()->FreePages(at, pages);
-    log("mpxe: the firmware cannot load '%s': %s\n", name, status_text(s));
+    fail("the firmware cannot load '%s': %s", name, status_text(s));
     // A Secure Boot refusal still made an image handle (UEFI 2.10, 7.4 LoadImage).
     if (s == kSecurityViolation && image != nullptr) bs()->UnloadImage(image);
     return s;
@@ -416,6 +420,7 @@ Status NetBoot::boot_from_load_file(uint64_t size) {
   bs()->FreePages(at, pages);
   if (exit_data != nullptr) bs()->FreePool(exit_data);
   log("mpxe: '%s' returned: %s\n", name, status_text(s));
+  image_returned_ = true;  // it booted: whatever it returned is not a boot failure of ours
   // BDS reads any answer but "buffer too small" as this option not booting, and
   // moves on to the next -- as after an image it started itself returns.
   return is_error(s) ? s : kAborted;
@@ -429,9 +434,8 @@ Status NetBoot::register_ram_disk(uint8_t* buffer, uint64_t size, ImageKind kind
   const char* name = session_->lease().boot_file;
   RamDiskProtocol* ram_disk = locate_ram_disk();
   if (ram_disk == nullptr) {
-    log("mpxe: '%s' is a disk image, but this firmware has no EFI_RAM_DISK_PROTOCOL; "
-        "cannot boot it\n",
-        name);
+    fail("'%s' is a disk image, but this firmware has no EFI_RAM_DISK_PROTOCOL; cannot boot it",
+         name);
     return kUnsupported;
   }
   if (boot_ == nullptr || boot_->device_path() == nullptr) return kNotReady;
@@ -440,7 +444,7 @@ Status NetBoot::register_ram_disk(uint8_t* buffer, uint64_t size, ImageKind kind
   Status s = ram_disk->Register(reinterpret_cast<uint64_t>(buffer), size, type,
                                 boot_->device_path(), &disk_path);
   if (is_error(s)) {
-    log("mpxe: cannot register '%s' as a RAM disk: %s\n", name, status_text(s));
+    fail("cannot register '%s' as a RAM disk: %s", name, status_text(s));
     return s;
   }
   char mib[24];
@@ -485,13 +489,38 @@ void NetBoot::log_tftp_drops() {
     log("mpxe: TFTP %s\n", cause_);
 }
 
+void NetBoot::note_failure(const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  format_v(failure_, sizeof(failure_), fmt, args);
+  va_end(args);
+}
+
+void NetBoot::fail(const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  format_v(failure_, sizeof(failure_), fmt, args);
+  va_end(args);
+  log("mpxe: %s\n", failure_);
+}
+
 Status NetBoot::load(void* context, bool boot_policy, Uintn* size, void* buffer) {
   auto* self = static_cast<NetBoot*>(context);
+  self->failure_[0] = '\0';
+  self->image_returned_ = false;
+  Status s = load_file(self, boot_policy, size, buffer);
+  // BDS moves on to its next option after an error: the last line names why.
+  if (is_error(s) && s != kBufferTooSmall && !self->image_returned_)
+    log("mpxe: cannot boot: %s\n", self->failure_[0] != '\0' ? self->failure_ : status_text(s));
+  return s;
+}
+
+Status NetBoot::load_file(NetBoot* self, bool boot_policy, Uintn* size, void* buffer) {
   Status s = self->ensure_lease();
   if (is_error(s)) return s;
   const char* name = self->session_->lease().boot_file;
   if (name[0] == '\0') {
-    log("mpxe: the DHCP answer names no boot file\n");
+    self->fail("the DHCP answer names no boot file");
     return kNotFound;
   }
   uint64_t file_size = 0;
@@ -510,9 +539,9 @@ Status NetBoot::load(void* context, bool boot_policy, Uintn* size, void* buffer)
     // Without a RAM disk driver the image has nowhere to go: fail the option now,
     // before BDS sets aside memory for it and before the image crosses the wire.
     if (disk && locate_ram_disk() == nullptr) {
-      log("mpxe: '%s' is a disk image (%s), but this firmware has no EFI_RAM_DISK_PROTOCOL; "
-          "cannot boot it\n",
-          name, image_kind_text(kind));
+      self->fail("'%s' is a disk image (%s), but this firmware has no EFI_RAM_DISK_PROTOCOL; "
+                 "cannot boot it",
+                 name, image_kind_text(kind));
       return kUnsupported;
     }
     if (asked && disk)

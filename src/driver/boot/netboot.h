@@ -57,6 +57,13 @@ class NetBoot {
   static uefi::Status load(void* context, bool boot_policy, uefi::Uintn* size, void* buffer);
 
  private:
+  static uefi::Status load_file(NetBoot* self, bool boot_policy, uefi::Uintn* size, void* buffer);
+  // Logs "mpxe: <text>" and keeps the text as this boot's cause of failure, which
+  // load() repeats as its last line ("mpxe: cannot boot: ...") for BDS's log and
+  // the runner's final word.
+  void fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+  // Keeps the cause without logging it (someone else printed it).
+  void note_failure(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
   uefi::Status ensure_lease();
   uefi::Status query_size(uint64_t* size);
   // What the boot file is: its HTTP Content-Type when that says (after a size
@@ -104,6 +111,8 @@ class NetBoot {
   bool mp_ready_ = false;
   Handoff handoff_ = nullptr;
   char cause_[192] = {};
+  char failure_[352] = {};      // this LoadFile call's cause of failure (fail())
+  bool image_returned_ = false;  // this LoadFile call started an image, which returned
   void* handoff_context_ = nullptr;
 };
 

@@ -128,6 +128,33 @@ TEST(ClassifyLine, OurDriver) {
   EXPECT_EQ(bound->detail, "virtio-net 1af4:1000 at PCI 00:02.0");
 }
 
+TEST(ClassifyLine, OurDriverGivingUpNamesTheCause) {
+  auto gave_up = classify_serial_line(
+      "mpxe: cannot boot: download of 'http://10.77.0.1:8080/big.efi' failed: server too slow");
+  ASSERT_TRUE(gave_up);
+  EXPECT_EQ(gave_up->kind, K::kRomGaveUp);
+  EXPECT_EQ(gave_up->detail, "download of 'http://10.77.0.1:8080/big.efi' failed: server too slow");
+  EXPECT_FALSE(classify_serial_line("mpxe: download of 'x' failed: y"))
+      << "only the driver's last word is the cause";
+}
+
+TEST(DescribeBootFailure, TheRomsCauseComesFirst) {
+  const SerialEvent failed{K::kBootOptionFailed, "Boot0001 \"UEFI PXEv4 (MAC:525400123456)\": Not Found", ""};
+  EXPECT_EQ(describe_boot_failure(failed, "", "", ""),
+            "Boot0001 \"UEFI PXEv4 (MAC:525400123456)\": Not Found (no other boot option can "
+            "reach QEMU's TFTP server either)");
+  EXPECT_EQ(describe_boot_failure(failed, "", "TFTP error 1 from server: File not found", ""),
+            "mpxe: TFTP error 1 from server: File not found; then Boot0001 \"UEFI PXEv4 "
+            "(MAC:525400123456)\": Not Found (no other boot option can reach QEMU's TFTP server "
+            "either)");
+  const SerialEvent fell_back{K::kFirmwareGaveUp, "fell back to EFI Internal Shell", ""};
+  EXPECT_EQ(describe_boot_failure(fell_back, failed.detail, "no DHCP lease: no DHCP offer", ""),
+            "mpxe: no DHCP lease: no DHCP offer; then Boot0001 \"UEFI PXEv4 (MAC:525400123456)\": "
+            "Not Found (and any later options), then the firmware fell back to EFI Internal Shell");
+  EXPECT_EQ(describe_boot_failure(fell_back, "", "", ""),
+            "the firmware fell back to EFI Internal Shell");
+}
+
 TEST(ClassifyLine, OrdinaryLines) {
   for (const char* line : {">>Start PXE over IPv4.", "  PXE-E16: No valid offer received.",
                            "mpsh 0.1.0 - mpxe shell", "net: ip 10.0.2.15 mask 255.255.255.0",
