@@ -42,20 +42,6 @@ constexpr bool is_behind(uint16_t reference, uint16_t block) {
   return block_distance(block, reference) < 0x8000;  // block <= reference
 }
 
-// Decimal digits only, at least one, no overflow past `max`.
-bool parse_decimal(Bytes text, uint64_t max, uint64_t& out) {
-  if (text.empty()) return false;
-  uint64_t value = 0;
-  for (uint8_t c : text) {
-    if (c < '0' || c > '9') return false;
-    unsigned digit = c - '0';
-    if (value > (max - digit) / 10) return false;
-    value = value * 10 + digit;
-  }
-  out = value;
-  return true;
-}
-
 // `text` for a console line: printable ASCII, '?' for the rest, cut at capacity-1.
 void copy_printable(char* out, size_t capacity, Bytes text) {
   size_t n = 0;
@@ -410,7 +396,7 @@ TftpOackFault TftpClient::check_oack(Bytes body) {
       return oack_fault_;
     }
     uint64_t number = 0;
-    if (!parse_decimal(value, ~uint64_t{0}, number)) {
+    if (!tftp_parse_decimal(value, ~uint64_t{0}, number)) {
       note_oack_fault(TftpOackFault::NotANumber, canonical, value, 0);
       return oack_fault_;
     }

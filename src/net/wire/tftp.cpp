@@ -23,20 +23,6 @@ bool has_nul(Bytes text) {
   return false;
 }
 
-// Decimal digits only, at least one, no overflow.
-bool parse_decimal(Bytes text, uint64_t max, uint64_t& out) {
-  if (text.empty()) return false;
-  uint64_t value = 0;
-  for (uint8_t c : text) {
-    if (c < '0' || c > '9') return false;
-    unsigned digit = c - '0';
-    if (value > (max - digit) / 10) return false;
-    value = value * 10 + digit;
-  }
-  out = value;
-  return true;
-}
-
 // Writes `value` in decimal at out[pos...]; returns the digit count, or 0 when it
 // does not fit.
 size_t write_decimal(MutableBytes out, size_t pos, uint64_t value) {
@@ -79,6 +65,19 @@ size_t put_string(MutableBytes out, size_t pos, Bytes text) {
 bool is_rq(TftpOpcode opcode) { return opcode == TftpOpcode::Rrq || opcode == TftpOpcode::Wrq; }
 
 }  // namespace
+
+bool tftp_parse_decimal(Bytes text, uint64_t max, uint64_t& out) {
+  if (text.empty()) return false;
+  uint64_t value = 0;
+  for (uint8_t c : text) {
+    if (c < '0' || c > '9') return false;
+    unsigned digit = c - '0';
+    if (value > (max - digit) / 10) return false;
+    value = value * 10 + digit;
+  }
+  out = value;
+  return true;
+}
 
 Result<TftpPacket> TftpPacket::check(Bytes bytes) {
   if (bytes.size() < kMinLen) return tftp_error(Errc::Truncated);
@@ -127,22 +126,22 @@ Result<TftpOptions> TftpOptions::parse(Bytes area) {
     uint64_t number = 0;
     // A repeated option is refused: which of two values the peer meant is unknowable.
     if (bytes_equal_nocase(name, bytes_of("blksize"))) {
-      if (options.has_blksize || !parse_decimal(value, kMaxBlockSize, number) ||
+      if (options.has_blksize || !tftp_parse_decimal(value, kMaxBlockSize, number) ||
           number < kMinBlockSize)
         return bad;
       options.blksize = static_cast<uint16_t>(number);
       options.has_blksize = true;
     } else if (bytes_equal_nocase(name, bytes_of("tsize"))) {
-      if (options.has_tsize || !parse_decimal(value, ~uint64_t{0}, number)) return bad;
+      if (options.has_tsize || !tftp_parse_decimal(value, ~uint64_t{0}, number)) return bad;
       options.tsize = number;
       options.has_tsize = true;
     } else if (bytes_equal_nocase(name, bytes_of("timeout"))) {
-      if (options.has_timeout || !parse_decimal(value, 255, number) || number < kMinTimeout)
+      if (options.has_timeout || !tftp_parse_decimal(value, 255, number) || number < kMinTimeout)
         return bad;
       options.timeout = static_cast<uint8_t>(number);
       options.has_timeout = true;
     } else if (bytes_equal_nocase(name, bytes_of("windowsize"))) {
-      if (options.has_windowsize || !parse_decimal(value, 65535, number) ||
+      if (options.has_windowsize || !tftp_parse_decimal(value, 65535, number) ||
           number < kMinWindowSize)
         return bad;
       options.windowsize = static_cast<uint16_t>(number);

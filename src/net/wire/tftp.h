@@ -133,6 +133,10 @@ struct TftpRepr {
   bool operator==(const TftpRepr& other) const;
 };
 
+// An option's value (RFC 2347: a decimal number): digits only, at least one, at
+// most `max`.
+bool tftp_parse_decimal(Bytes text, uint64_t max, uint64_t& out);
+
 // A read request for `filename` in octet mode with `options`; returns its length.
 Result<size_t> tftp_emit_rrq(MutableBytes out, Bytes filename, const TftpOptions& options);
 // An OACK carrying `options` (what a server, or a test standing in for one, sends).
