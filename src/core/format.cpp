@@ -142,6 +142,24 @@ size_t format(char* out, size_t capacity, const char* fmt, ...) {
   return n;
 }
 
+void format_append(char* out, size_t capacity, size_t& length, const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  size_t at = length < capacity ? length : capacity;
+  length += format_v(out + at, capacity - at, fmt, args);
+  va_end(args);
+}
+
+void copy_printable(Bytes text, char* out, size_t capacity) {
+  if (capacity == 0) return;
+  size_t n = 0;
+  for (; n < text.size() && n + 1 < capacity; ++n) {
+    uint8_t c = text[n];
+    out[n] = (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '?';
+  }
+  out[n] = '\0';
+}
+
 size_t format_mib(uint64_t bytes, char* out, size_t capacity) {
   uint64_t whole = bytes >> 20;
   uint64_t tenths = ((bytes & 0xfffff) * 10 + (1 << 19)) >> 20;  // rounded

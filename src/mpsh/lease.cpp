@@ -1,5 +1,6 @@
 #include "mpsh/lease.h"
 
+#include "core/format.h"
 #include "net/wire/dhcp.h"
 #include "net/wire/dhcp_options.h"
 
@@ -40,12 +41,7 @@ bool find_boot_file(const Packet& packet, char* out, size_t capacity) {
   if (!packet) return false;
   Result<Bytes> name = mpxe::net::dhcp_boot_file(packet.value());
   if (!name) return false;
-  size_t n = 0;
-  for (uint8_t c : name.value()) {
-    if (n + 1 >= capacity) break;
-    out[n++] = (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-  }
-  out[n] = '\0';
+  mpxe::copy_printable(name.value(), out, capacity);
   return true;
 }
 

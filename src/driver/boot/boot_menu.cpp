@@ -19,16 +19,6 @@ constexpr Millis kForeverCapMs = 10000;
 // How long the menu opened with F8 waits for a digit.
 constexpr Millis kMenuChoiceMs = 30000;
 
-// A text from the packet, printable and bounded, for the console.
-void format_text(Bytes text, char* out, size_t size) {
-  size_t n = 0;
-  for (uint8_t c : text) {
-    if (n + 1 >= size) break;
-    out[n++] = (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '?';
-  }
-  out[n] = '\0';
-}
-
 bool read_key(InputKey* key) {
   SimpleTextInputProtocol* in = st()->ConIn;
   return in != nullptr && !is_error(in->ReadKeyStroke(in, key));
@@ -38,7 +28,7 @@ void show_menu(const net::PxeVendorOptions& options, uint16_t chosen) {
   char text[256];
   for (size_t i = 0; i < options.menu_count(); ++i) {
     net::PxeMenuItem item = options.menu_item(i);
-    format_text(item.description, text, sizeof(text));
+    copy_printable(item.description, text, sizeof(text));
     log("mpxe:   %u. %s%s%s\n", static_cast<unsigned>(i + 1), text,
         item.type == net::kPxeLocalBoot ? " (local boot)" : "", item.type == chosen ? "  <" : "");
   }
@@ -102,7 +92,7 @@ Status run_pxe_boot_menu(StackSession& session, size_t pinned) {
   Millis wait = plan.waits_for_key ? kForeverCapMs : plan.prompt_wait;
   if (wait != 0) {
     char prompt[256];
-    format_text(plan.options.prompt_text(), prompt, sizeof(prompt));
+    copy_printable(plan.options.prompt_text(), prompt, sizeof(prompt));
     log("mpxe: %s ", prompt);
     InputKey key;
     if (wait_for_key(session, wait, &key, true) && key.ScanCode == kScanF8) {
@@ -118,7 +108,7 @@ Status run_pxe_boot_menu(StackSession& session, size_t pinned) {
   }
 
   char item[256];
-  format_text(plan.item.description, item, sizeof(item));
+  copy_printable(plan.item.description, item, sizeof(item));
   if (plan.local_boot) {
     log("mpxe: '%s' is local boot: leaving the network boot to the next boot option\n", item);
     return kAborted;

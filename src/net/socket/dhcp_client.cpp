@@ -145,21 +145,6 @@ bool dhcp_drop_is_server_fault(DhcpDrop drop) {
   return false;
 }
 
-namespace {
-
-// format() at the end of what is already in `out`; `length` keeps the full length
-// even when the text no longer fits.
-__attribute__((format(printf, 4, 5))) void append(char* out, size_t capacity, size_t& length,
-                                                  const char* fmt, ...) {
-  va_list args;
-  va_start(args, fmt);
-  size_t at = length < capacity ? length : capacity;
-  length += format_v(out + at, capacity - at, fmt, args);
-  va_end(args);
-}
-
-}  // namespace
-
 size_t dhcp_fault_summary(const DhcpStats& stats, char* out, size_t capacity) {
   if (capacity > 0) out[0] = '\0';
   uint32_t faults = 0;
@@ -167,12 +152,12 @@ size_t dhcp_fault_summary(const DhcpStats& stats, char* out, size_t capacity) {
     if (dhcp_drop_is_server_fault(static_cast<DhcpDrop>(i))) faults += stats.dropped[i];
   if (faults == 0) return 0;
   size_t length = 0;
-  append(out, capacity, length, "%u answer%s dropped: ", faults, faults == 1 ? "" : "s");
+  format_append(out, capacity, length, "%u answer%s dropped: ", faults, faults == 1 ? "" : "s");
   const char* separator = "";
   auto add = [&](const char* why, uint32_t count, const IpAddress& first_from) {
     char from[IpAddress::kMaxTextLen + 1];
     first_from.format(from, sizeof(from));
-    append(out, capacity, length, "%s%s (%u, first from %s)", separator, why, count, from);
+    format_append(out, capacity, length, "%s%s (%u, first from %s)", separator, why, count, from);
     separator = "; ";
   };
   uint32_t malformed_named = 0;
@@ -186,7 +171,7 @@ size_t dhcp_fault_summary(const DhcpStats& stats, char* out, size_t capacity) {
   // The wire check fails in kMalformedKinds ways today; a new one is still counted.
   const uint32_t malformed = stats.drops(DhcpDrop::Malformed);
   if (malformed > malformed_named)
-    append(out, capacity, length, "%smalformed otherwise (%u)", separator, malformed - malformed_named);
+    format_append(out, capacity, length, "%smalformed otherwise (%u)", separator, malformed - malformed_named);
   for (size_t i = 0; i < kDhcpDropReasons; ++i) {
     DhcpDrop reason = static_cast<DhcpDrop>(i);
     if (reason == DhcpDrop::Malformed || !dhcp_drop_is_server_fault(reason) || stats.dropped[i] == 0)

@@ -203,12 +203,7 @@ void HttpClient::on_head(uint64_t end) {
   const HttpResponseHead& head = parsed.value();
   head_done_ = true;
   status_ = head.status;
-  size_t n = min_of(head.reason.size(), kMaxReason);
-  for (size_t i = 0; i < n; ++i) {
-    uint8_t c = head.reason[i];
-    reason_[i] = static_cast<char>(c >= 0x20 && c < 0x7F ? c : '?');
-  }
-  reason_[n] = 0;
+  copy_printable(head.reason, reason_, sizeof(reason_));
   has_content_length_ = head.has_content_length;
   content_length_ = head.content_length;
   accept_ranges_ = head.accept_ranges;

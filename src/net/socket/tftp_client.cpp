@@ -1,7 +1,5 @@
 #include "net/socket/tftp_client.h"
 
-#include <stdarg.h>
-
 #include "core/byte_ops.h"
 #include "core/format.h"
 
@@ -42,43 +40,9 @@ constexpr bool is_behind(uint16_t reference, uint16_t block) {
   return block_distance(block, reference) < 0x8000;  // block <= reference
 }
 
-// `text` for a console line: printable ASCII, '?' for the rest, cut at capacity-1.
-void copy_printable(char* out, size_t capacity, Bytes text) {
-  size_t n = 0;
-  for (; n < text.size() && n + 1 < capacity; ++n) {
-    uint8_t c = text[n];
-    out[n] = (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '?';
-  }
-  out[n] = '\0';
-}
-
-void append(char* out, size_t capacity, size_t& length, const char* fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-void append(char* out, size_t capacity, size_t& length, const char* fmt, ...) {
-  va_list args;
-  va_start(args, fmt);
-  size_t room = length < capacity ? capacity - length : 0;
-  length += format_v(room != 0 ? out + length : nullptr, room, fmt, args);
-  va_end(args);
-}
-
 unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
 
 }  // namespace
-
-const char* tftp_oack_fault_text(TftpOackFault fault) {
-  switch (fault) {
-    case TftpOackFault::None: return "no fault";
-    case TftpOackFault::Malformed: return "malformed";
-    case TftpOackFault::Repeated: return "option repeated";
-    case TftpOackFault::NotANumber: return "value not a number";
-    case TftpOackFault::NotAsked: return "option not asked";
-    case TftpOackFault::Unknown: return "unknown option";
-    case TftpOackFault::OutOfRange: return "value out of range";
-    case TftpOackFault::LargerThanAsked: return "value larger than asked";
-  }
-  return "unknown fault";
-}
 
 size_t tftp_drop_summary(const TftpStats& stats, char* out, size_t capacity) {
   if (capacity > 0) out[0] = '\0';
@@ -88,7 +52,7 @@ size_t tftp_drop_summary(const TftpStats& stats, char* out, size_t capacity) {
     if (count == 0) return;
     char from[IpAddress::kMaxTextLen + 1];
     first.address.format(from, sizeof from);
-    append(out, capacity, length, "%s%llu %s (first from %s:%u)", separator, ull(count),
+    format_append(out, capacity, length, "%s%llu %s (first from %s:%u)", separator, ull(count),
            count == 1 ? one : many, from, first.port);
     separator = ", ";
   };
@@ -107,53 +71,53 @@ size_t tftp_failure_format(const TftpClient& client, char* out, size_t capacity)
   size_t length = 0;
   switch (client.failure()) {
     case TftpFailure::ServerError:
-      append(out, capacity, length, "TFTP error %u from %s: %s", client.remote_code(), server,
+      format_append(out, capacity, length, "TFTP error %u from %s: %s", client.remote_code(), server,
              client.remote_text());
       return length;
     case TftpFailure::BadOack: {
-      append(out, capacity, length, "bad OACK from %s: ", server);
+      format_append(out, capacity, length, "bad OACK from %s: ", server);
       const char* name = client.oack_option();
       const char* value = client.oack_value();
       switch (client.oack_fault()) {
         case TftpOackFault::Malformed: {
           char why[48];
           error_format(client.oack_error(), why, sizeof why);
-          append(out, capacity, length, "malformed (%s)", why);
+          format_append(out, capacity, length, "malformed (%s)", why);
           break;
         }
         case TftpOackFault::Repeated:
-          append(out, capacity, length, "%s given twice", name);
+          format_append(out, capacity, length, "%s given twice", name);
           break;
         case TftpOackFault::NotANumber:
-          append(out, capacity, length, "%s '%s' is not a number", name, value);
+          format_append(out, capacity, length, "%s '%s' is not a number", name, value);
           break;
         case TftpOackFault::NotAsked:
-          append(out, capacity, length, "%s %s granted, never asked", name, value);
+          format_append(out, capacity, length, "%s %s granted, never asked", name, value);
           break;
         case TftpOackFault::Unknown:
-          append(out, capacity, length, "unknown option '%s' granted, never asked", name);
+          format_append(out, capacity, length, "unknown option '%s' granted, never asked", name);
           break;
         case TftpOackFault::OutOfRange:
-          append(out, capacity, length, "%s %s is out of range", name, value);
+          format_append(out, capacity, length, "%s %s is out of range", name, value);
           break;
         case TftpOackFault::LargerThanAsked:
-          append(out, capacity, length, "%s %s granted, more than the %llu asked", name, value,
+          format_append(out, capacity, length, "%s %s granted, more than the %llu asked", name, value,
                  ull(client.oack_asked()));
           break;
         case TftpOackFault::None:
-          append(out, capacity, length, "refused");
+          format_append(out, capacity, length, "refused");
           break;
       }
       return length;
     }
     case TftpFailure::Timeout:
-      append(out, capacity, length, "%s stopped answering: timed out after %llu retransmissions",
+      format_append(out, capacity, length, "%s stopped answering: timed out after %llu retransmissions",
              server, ull(client.stats().retransmits));
       return length;
     default: {
       char why[48];
       error_format(client.error(), why, sizeof why);
-      append(out, capacity, length, "%s (server %s; %s)", tftp_failure_text(client.failure()),
+      format_append(out, capacity, length, "%s (server %s; %s)", tftp_failure_text(client.failure()),
              server, why);
       return length;
     }
@@ -418,8 +382,8 @@ TftpOackFault TftpClient::check_oack(Bytes body) {
 
 void TftpClient::note_oack_fault(TftpOackFault fault, Bytes name, Bytes value, uint64_t asked) {
   oack_fault_ = fault;
-  copy_printable(oack_option_, sizeof oack_option_, name);
-  copy_printable(oack_value_, sizeof oack_value_, value);
+  copy_printable(name, oack_option_, sizeof oack_option_);
+  copy_printable(value, oack_value_, sizeof oack_value_);
   oack_asked_ = asked;
 }
 
@@ -572,12 +536,9 @@ void TftpClient::on_error(const TftpPacket& packet) {
   // The message is the server's text up to its NUL (or the datagram's end),
   // kept printable for the console.
   Bytes message = packet.bytes().subspan(TftpPacket::kErrorMessageOffset);
-  size_t n = 0;
-  for (; n < message.size() && n < kMaxRemoteText && message[n] != 0; ++n) {
-    uint8_t c = message[n];
-    remote_text_[n] = (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '?';
-  }
-  remote_text_[n] = '\0';
+  size_t end = 0;
+  while (end < message.size() && message[end] != 0) ++end;
+  copy_printable(message.first(end), remote_text_, sizeof remote_text_);
   fail(TftpFailure::ServerError, failure_error(TftpFailure::ServerError, remote_code_));
 }
 

@@ -177,7 +177,6 @@ enum class TftpOackFault : uint8_t {
   OutOfRange = 6,     // outside its RFC's range (blksize 8-65464, windowsize 1-65535, timeout 1-255)
   LargerThanAsked = 7,  // blksize, windowsize or timeout above the value asked
 };
-const char* tftp_oack_fault_text(TftpOackFault fault);
 
 // Who sent a datagram.
 struct TftpPeer {

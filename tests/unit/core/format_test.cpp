@@ -54,3 +54,28 @@ TEST(FormatMib, TenthsRoundedAndWholeMibPlain) {
   mpxe::format_mib((2u << 20) - 1, out, sizeof(out));  // 1.99... rounds up to 2
   EXPECT_STREQ(out, "2 MiB");
 }
+
+TEST(FormatAppend, KeepsTheFullLengthWhenTheTextNoLongerFits) {
+  char out[8];
+  size_t length = 0;
+  mpxe::format_append(out, sizeof(out), length, "%s", "abc");
+  mpxe::format_append(out, sizeof(out), length, "-%u", 12345u);
+  EXPECT_EQ(length, 9u) << "what the whole line would take";
+  EXPECT_STREQ(out, "abc-123");
+  mpxe::format_append(out, sizeof(out), length, "%s", "more");
+  EXPECT_EQ(length, 13u);
+  EXPECT_STREQ(out, "abc-123") << "nothing written past a full buffer";
+}
+
+TEST(CopyPrintable, ReplacesWhatIsNotPrintableAndCutsToFit) {
+  const uint8_t text[] = {'o', 'k', 0x07, 0xFF, ' ', '~', 0x7F, 'x'};
+  char out[16];
+  mpxe::copy_printable(mpxe::Bytes(text, sizeof(text)), out, sizeof(out));
+  EXPECT_STREQ(out, "ok?? ~?x");
+  char small[4];
+  mpxe::copy_printable(mpxe::Bytes(text, sizeof(text)), small, sizeof(small));
+  EXPECT_STREQ(small, "ok?");
+  char untouched = 'q';
+  mpxe::copy_printable(mpxe::Bytes(text, sizeof(text)), &untouched, 0);
+  EXPECT_EQ(untouched, 'q');
+}
