@@ -178,7 +178,8 @@ Status NetBoot::query_size(uint64_t* size) {
           static_cast<unsigned long long>(*size),
           http_.accepts_ranges() ? " (byte ranges accepted)" : "");
     else if (http_.last_cause()[0] != '\0')
-      note_failure("'%s': %s", lease.boot_file, http_.last_cause());  // HttpDownload logged it
+      // HttpDownload logged it: only kept as the cause.
+      format(failure_, sizeof(failure_), "'%s': %s", lease.boot_file, http_.last_cause());
     return s;
   }
   Status s = session_->tftp_size(lease.boot_server, lease.boot_file, size);
@@ -484,16 +485,11 @@ const char* NetBoot::tftp_cause(Status s) {
   return cause_;
 }
 
-void NetBoot::log_tftp_drops() {
-  if (net::tftp_drop_summary(session_->tftp().stats(), cause_, sizeof cause_) != 0)
-    log("mpxe: TFTP %s\n", cause_);
-}
-
-void NetBoot::note_failure(const char* fmt, ...) {
-  va_list args;
-  va_start(args, fmt);
-  format_v(failure_, sizeof(failure_), fmt, args);
-  va_end(args);
+void NetBoot::log_tftp_drops() const {
+  // Its own buffer: cause_ may hold tftp_cause()'s answer, still to be printed.
+  char drops[192];
+  if (net::tftp_drop_summary(session_->tftp().stats(), drops, sizeof drops) != 0)
+    log("mpxe: TFTP %s\n", drops);
 }
 
 void NetBoot::fail(const char* fmt, ...) {

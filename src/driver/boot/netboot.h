@@ -62,8 +62,6 @@ class NetBoot {
   // load() repeats as its last line ("mpxe: cannot boot: ...") for BDS's log and
   // the runner's final word.
   void fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-  // Keeps the cause without logging it (someone else printed it).
-  void note_failure(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
   uefi::Status ensure_lease();
   uefi::Status query_size(uint64_t* size);
   // What the boot file is: its HTTP Content-Type when that says (after a size
@@ -92,7 +90,7 @@ class NetBoot {
   // or `s`'s text when the client never failed (the request was not sent).
   const char* tftp_cause(uefi::Status s);
   // The datagrams the last TFTP transfer dropped, by reason, with the first sender.
-  void log_tftp_drops();
+  void log_tftp_drops() const;
 
   static constexpr uint32_t kHashWorkers = 1;
 
