@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/byte_ops.h"
+
 namespace mpxe::runner {
 
 const std::array<uint8_t, 16> kGlobalVariableGuid = {0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93,
@@ -186,16 +188,10 @@ std::optional<MacAddress> parse_mac(std::string_view text) {
   MacAddress mac{};
   for (size_t i = 0; i < mac.size(); ++i) {
     if (i > 0 && text[3 * i - 1] != ':') return std::nullopt;
-    unsigned value = 0;
-    for (char c : text.substr(3 * i, 2)) {
-      const int digit = c >= '0' && c <= '9'   ? c - '0'
-                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                               : -1;
-      if (digit < 0) return std::nullopt;
-      value = value * 16 + static_cast<unsigned>(digit);
-    }
-    mac[i] = static_cast<uint8_t>(value);
+    const int high = hex_digit_value(static_cast<uint8_t>(text[3 * i]));
+    const int low = hex_digit_value(static_cast<uint8_t>(text[3 * i + 1]));
+    if (high < 0 || low < 0) return std::nullopt;
+    mac[i] = static_cast<uint8_t>(high << 4 | low);
   }
   return mac;
 }

@@ -16,6 +16,8 @@ on any interface. Runs until killed; prints one line per offer sent.
 """
 import socket, struct, sys
 
+from kernel_ping import checksum  # the Internet checksum (RFC 1071)
+
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 SENDERS = {
@@ -26,15 +28,6 @@ SENDERS = {
     "bootp": "10.77.0.7",
 }
 OFFERED = socket.inet_aton("10.77.0.123")
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
 
 
 def options_for(fault, server):
