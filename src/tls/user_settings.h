@@ -1,0 +1,108 @@
+/* wolfSSL's configuration for mpxe (wolfSSL reads it when WOLFSSL_USER_SETTINGS
+ * is defined; cmake/wolfssl.cmake defines it for the library and for everything
+ * that includes its headers). One configuration for the option ROM and the host
+ * port, so the TLS the host tests is the TLS the firmware runs: a TLS 1.3 and 1.2
+ * client, modern suites only, no sockets, no files, no OS.
+ *
+ * Plain C, included by C and C++ alike. */
+#ifndef MPXE_TLS_USER_SETTINGS_H
+#define MPXE_TLS_USER_SETTINGS_H
+
+/* --- What mpxe is: a client, over its own streams ------------------------ */
+#define NO_WOLFSSL_SERVER
+#define WOLFSSL_USER_IO      /* bytes go through TlsStream's callbacks */
+#define WOLFSSL_NO_SOCK
+#define NO_FILESYSTEM        /* trust anchors come from fw_cfg and variables */
+#define NO_WRITEV
+#define NO_MAIN_DRIVER
+#define WOLFSSL_IGNORE_FILE_WARN
+#define WOLFSSL_SMALL_STACK  /* big temporaries from the TLS heap: AP stacks are small */
+
+/* --- Platform hooks (src/tls/tls_platform.h) ----------------------------- */
+#define XMALLOC_USER                         /* XMALLOC/XREALLOC/XFREE: pools sized at start */
+#define NO_DEV_RANDOM
+#define CUSTOM_RAND_GENERATE_SEED mpxe_tls_seed  /* entropy seeds wolfSSL's Hash_DRBG */
+#define USER_TIME                            /* certificate validity against our clock */
+#define XTIME(t) mpxe_tls_time(t)
+#define USER_TICKS                           /* ticket ages and timeouts: LowResTimer() and
+                                                TimeNowInMilliseconds() come from tls_platform */
+#ifdef __cplusplus
+extern "C" {
+#endif
+int mpxe_tls_seed(unsigned char* output, unsigned int size);
+long mpxe_tls_time(long* out);
+#ifdef __cplusplus
+}
+#endif
+
+#ifdef MPXE_FIRMWARE
+/* No libc in the ROM: string functions from src/uefi/libc, locks are spinlocks. */
+#define WOLFSSL_USER_MUTEX
+#define NO_STDIO_FILESYSTEM
+#else
+/* The host's libc has the time types USER_TIME would otherwise define (time_t is
+ * long there too). */
+#define HAVE_TM_TYPE
+#define HAVE_TIME_T_TYPE
+#endif
+
+/* --- Protocol versions and extensions ------------------------------------ */
+#define WOLFSSL_TLS13
+#define NO_OLD_TLS           /* nothing before TLS 1.2 */
+#define HAVE_TLS_EXTENSIONS
+#define HAVE_SNI
+#define HAVE_SUPPORTED_CURVES
+#define HAVE_EXTENDED_MASTER
+#define HAVE_SESSION_TICKET  /* resumption for the parallel range connections */
+#define HAVE_ENCRYPT_THEN_MAC
+#define HAVE_SERVER_RENEGOTIATION_INFO
+#define HAVE_ALPN
+#define HAVE_HKDF
+#define WOLFSSL_ALT_CERT_CHAINS /* a chain that verifies by another path is good */
+#define KEEP_PEER_CERT       /* the certificate named in an error line */
+#define WOLFSSL_ASN_TEMPLATE
+
+/* --- Key exchange and signatures ----------------------------------------- */
+#define HAVE_ECC
+#define ECC_USER_CURVES
+#define HAVE_ECC384          /* P-256 is on by default */
+#define ECC_SHAMIR
+#define ECC_TIMING_RESISTANT
+#define HAVE_CURVE25519
+#define WC_RSA_PSS
+#define WC_RSA_BLINDING
+#define HAVE_FFDHE_2048
+#define WOLFSSL_SP_MATH_ALL
+#define WOLFSSL_HAVE_SP_RSA
+#define WOLFSSL_HAVE_SP_ECC
+#define WOLFSSL_HAVE_SP_DH
+#define WOLFSSL_SP_384
+#define WOLFSSL_SP_4096
+#define SP_INT_BITS 4096
+#define SP_WORD_SIZE 64      /* sp_c64.c: 64-bit digits, products in __int128 */
+#define HAVE___UINT128_T
+#define WOLFSSL_SP_DIV_WORD_HALF /* no 128-by-64 division: the ROM has no __udivti3 */
+#define WOLFSSL_DH_CONST     /* no libm */
+#define TFM_TIMING_RESISTANT
+
+/* --- Bulk ciphers and hashes --------------------------------------------- */
+#define HAVE_AESGCM
+#define GCM_TABLE_4BIT
+#define HAVE_AES_CBC
+#define HAVE_CHACHA
+#define HAVE_POLY1305
+#define HAVE_ONE_TIME_AUTH
+#define WOLFSSL_SHA384
+#define WOLFSSL_SHA512
+
+/* --- Left out: old, weak or unused ---------------------------------------- */
+#define NO_DES3
+#define NO_RC4
+#define NO_MD4
+#define NO_PSK
+#define NO_DSA
+#define NO_PWDBASED
+#define WOLFSSL_NO_SHAKE256
+#define NO_OLD_RNGNAME
+
+#endif /* MPXE_TLS_USER_SETTINGS_H */
