@@ -5,6 +5,7 @@ namespace mpxe::runner {
 namespace {
 
 constexpr std::string_view kHttpScheme = "http://";
+constexpr std::string_view kHttpsScheme = "https://";
 constexpr uint16_t kLongestPort = 65535;
 
 bool unreserved(unsigned char c) {
@@ -42,25 +43,28 @@ std::string url_path_escape(std::string_view path) {
   return out;
 }
 
-std::string http_boot_url(uint16_t port, std::string_view boot_file) {
-  return std::string(kHttpScheme) + std::string(kGuestHostAddress) + ":" + std::to_string(port) +
-         "/" + url_path_escape(boot_file);
+std::string http_boot_url(uint16_t port, std::string_view boot_file, bool https) {
+  return std::string(https ? kHttpsScheme : kHttpScheme) + std::string(kGuestHostAddress) + ":" +
+         std::to_string(port) + "/" + url_path_escape(boot_file);
 }
 
-std::string http_boot_url_template(std::string_view boot_file) {
-  return std::string(kHttpScheme) + std::string(kGuestHostAddress) + ":PORT/" +
-         url_path_escape(boot_file);
+std::string http_boot_url_template(std::string_view boot_file, bool https) {
+  return std::string(https ? kHttpsScheme : kHttpScheme) + std::string(kGuestHostAddress) +
+         ":PORT/" + url_path_escape(boot_file);
 }
 
-size_t max_http_boot_file_length() {
-  return kDhcpFileMax - http_boot_url(kLongestPort, "").size();
+size_t max_http_boot_file_length(bool https) {
+  return kDhcpFileMax - http_boot_url(kLongestPort, "", https).size();
 }
+
+bool is_https_url(std::string_view url) { return url.starts_with(kHttpsScheme); }
 
 std::optional<std::string> check_boot_url(std::string_view url) {
-  if (!url.starts_with(kHttpScheme))
-    return "--boot-url " + std::string(url) + " must start with http:// (the DHCP answer names "
-           "an HTTP boot URL; https has no TLS stack to go with it here)";
-  std::string_view rest = url.substr(kHttpScheme.size());
+  bool https = is_https_url(url);
+  if (!https && !url.starts_with(kHttpScheme))
+    return "--boot-url " + std::string(url) + " must start with http:// or https:// (the DHCP "
+           "answer names an HTTP boot URL)";
+  std::string_view rest = url.substr(https ? kHttpsScheme.size() : kHttpScheme.size());
   if (rest.empty() || rest.front() == '/')
     return "--boot-url " + std::string(url) + " names no host";
   for (char c : url) {
@@ -88,10 +92,28 @@ std::optional<std::string> nginx_config(const NginxSetup& setup) {
   if (!dir || !root || !error_log || !pid || !body || !proxy || !fastcgi || !uwsgi || !scgi)
     return std::nullopt;
   std::string port = std::to_string(setup.port);
+  std::string listen = "    listen 127.0.0.1:" + port + ";\n";
+  if (setup.tls) {
+    auto certificate = nginx_quote(setup.tls->certificate);
+    auto key = nginx_quote(setup.tls->key);
+    if (!certificate || !key) return std::nullopt;
+    // TLS 1.3 for mpxe; TLS 1.2 with RSA key exchange too, for OVMF: Debian 12's
+    // TlsDxe sends a TLS 1.2 ClientHello with DHE-RSA and RSA suites only (AES-GCM,
+    // AES-CBC; no ECDHE, no SNI, no supported_versions), and nginx without dhparams
+    // picks no DHE, so it settles on TLS_RSA_WITH_AES_256_GCM_SHA384 (0x009d).
+    // HIGH:!aNULL:!MD5 keeps those suites in.
+    listen = "    listen 127.0.0.1:" + port + " ssl;\n"
+             "    ssl_certificate " + *certificate + ";\n"
+             "    ssl_certificate_key " + *key + ";\n"
+             "    ssl_protocols TLSv1.2 TLSv1.3;\n"
+             "    ssl_ciphers HIGH:!aNULL:!MD5;\n"
+             "    ssl_session_cache shared:mpxe_tls:1m;\n"
+             "    ssl_session_timeout 10m;\n";
+  }
   // One process in the foreground, so the runner's child is the server itself and a
   // signal to it ends everything. The temp paths would otherwise be /var/lib/nginx/*,
   // which only root may create.
-  return "# Written by mpxe run --http for one run; removed with the run's folder.\n"
+  return std::string("# Written by mpxe run --http for one run; removed with the run's folder.\n") +
          "daemon off;\n"
          "master_process off;\n"
          "worker_processes 1;\n"
@@ -119,8 +141,8 @@ std::optional<std::string> nginx_config(const NginxSetup& setup) {
          "  fastcgi_temp_path " + *fastcgi + ";\n"
          "  uwsgi_temp_path " + *uwsgi + ";\n"
          "  scgi_temp_path " + *scgi + ";\n"
-         "  server {\n"
-         "    listen 127.0.0.1:" + port + ";\n"
+         "  server {\n" +
+         listen +
          "    root " + *root + ";\n"
          "    location / {\n"
          "      autoindex on;\n"

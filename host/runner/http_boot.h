@@ -25,18 +25,25 @@ inline constexpr size_t kDhcpFileMax = 127;
 // unreserved set and '/' percent-encoded.
 std::string url_path_escape(std::string_view path);
 
-// http://10.0.2.2:PORT/<boot file>, what --http hands the guest.
-std::string http_boot_url(uint16_t port, std::string_view boot_file);
+// http://10.0.2.2:PORT/<boot file>, what --http hands the guest (https:// for --https).
+std::string http_boot_url(uint16_t port, std::string_view boot_file, bool https = false);
 // The same with PORT as a placeholder, for --print-command (the port is picked at run time).
-std::string http_boot_url_template(std::string_view boot_file);
+std::string http_boot_url_template(std::string_view boot_file, bool https = false);
 
 // Why URL cannot go into the DHCP file field as a boot URL, or nothing: it must start
-// with http:// (no https: none of the stacks has TLS here), name a host, fit in
-// kDhcpFileMax bytes and hold no spaces or control characters.
+// with http:// or https://, name a host, fit in kDhcpFileMax bytes and hold no spaces
+// or control characters.
 std::optional<std::string> check_boot_url(std::string_view url);
+bool is_https_url(std::string_view url);
 
-// The longest boot file --http can name: the URL with the longest port must fit.
-size_t max_http_boot_file_length();
+// The longest boot file --http (--https) can name: the URL with the longest port must fit.
+size_t max_http_boot_file_length(bool https = false);
+
+// --https: the certificate and key nginx serves TLS with.
+struct NginxTls {
+  std::string certificate;  // PEM: the server's certificate
+  std::string key;          // PEM: its private key
+};
 
 // nginx for one run: a single process in the foreground (the runner is its parent and
 // stops it), everything it writes under DIR, listening on 127.0.0.1:PORT only, ROOT
@@ -45,6 +52,7 @@ struct NginxSetup {
   std::string dir;   // the run's private folder: config, pid, error log, temp paths
   std::string root;  // the folder served
   uint16_t port = 0;
+  std::optional<NginxTls> tls;  // --https: TLS 1.2 and 1.3 on that port, no plain HTTP
 };
 
 // The configuration text, or nothing when a path cannot be written into nginx's

@@ -61,10 +61,10 @@ std::string log_tail(const std::string& path, size_t lines) {
 }  // namespace
 
 bool NginxChild::start(const std::string& nginx, const std::string& dir, const std::string& root,
-                       std::string& error) {
+                       const std::optional<NginxTls>& tls, std::string& error) {
   constexpr int kAttempts = 3;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    NginxSetup setup{dir, root, pick_free_port()};
+    NginxSetup setup{dir, root, pick_free_port(), tls};
     if (setup.port == 0) {
       error = std::string("cannot find a free port on 127.0.0.1: ") + std::strerror(errno);
       return false;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "child_process.h"
@@ -15,8 +16,9 @@ class NginxChild {
  public:
   // Starts NGINX serving ROOT and waits until it accepts connections; a port taken
   // between picking and binding is retried with another.
+  // With TLS (--https), the port speaks only TLS.
   bool start(const std::string& nginx, const std::string& dir, const std::string& root,
-             std::string& error);
+             const std::optional<NginxTls>& tls, std::string& error);
 
   uint16_t port() const { return port_; }
 

@@ -161,9 +161,22 @@ void add_run_options(CLI::App& app, Bound& b) {
                "variable store (QEMU's DHCP sends no HTTPClient class, which OVMF's own HTTP "
                "boot options need); mpxe: our ROM does not speak HTTP yet and fails the boot "
                "(status 109)");
+  app.add_flag("--https", o.https,
+               "--http over TLS (implies --http): the runner makes a CA and a server "
+               "certificate for 10.0.2.2 with openssl (RSA 2048, for this run only), nginx "
+               "serves the folder with TLS 1.2 and 1.3, the guest gets the CA as fw_cfg "
+               "etc/edk2/https/cacerts (what OVMF and mpxe's ROM trust) and the DHCP answer "
+               "names https://10.0.2.2:PORT/<boot file>. ovmf boots it with EDK II's "
+               "HttpBootDxe/TlsDxe; ipxe cannot (Debian's iPXE ROMs have no HTTPS)");
+  app.add_option("--ca-cert", o.ca_certs,
+                 "Trust this CA too (PEM, one or more certificates, or DER; repeatable): "
+                 "added to etc/edk2/https/cacerts, for --https or an https:// --boot-url")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->option_text("FILE");
   app.add_option("--boot-url", o.boot_url,
-                 "Boot this http:// URL from a server you run (no nginx; at most 127 bytes, "
-                 "the DHCP file field); the stacks take it as with --http")
+                 "Boot this http:// or https:// URL from a server you run (no nginx; at most "
+                 "127 bytes, the DHCP file field); the stacks take it as with --http. https "
+                 "needs --ca-cert for the server's CA")
       ->option_text("URL");
   app.add_option("--shell-cmd", o.shell_cmd,
                  "Commands for mpsh to run at start (\"CMD; CMD\"; passed with -fw_cfg)")
@@ -270,6 +283,7 @@ std::unique_ptr<CLI::App> make_run_app(Bound& bound) {
       "  MPXE_QEMU        QEMU binary (default qemu-system-x86_64 from PATH)\n"
       "  MPXE_OVMF_CODE, MPXE_OVMF_VARS   OVMF images (default /usr/share/OVMF/OVMF_{CODE,VARS}_4M.fd)\n"
       "  MPXE_NGINX       nginx for --http (default: nginx from PATH, else /usr/sbin/nginx)\n"
+      "  MPXE_OPENSSL     openssl for --https's certificates (default: openssl from PATH)\n"
       "\n" +
       exit_status_table());
   return app;
@@ -279,6 +293,7 @@ std::unique_ptr<CLI::App> make_run_app(Bound& bound) {
 // a value from the environment survives the command-line pass that follows it.
 RunOptions finish(const Bound& b) {
   RunOptions o = b.options;
+  if (o.https) o.http = true;  // --https is --http over TLS
   auto port = [](int value) -> std::optional<uint16_t> {
     if (value <= 0) return std::nullopt;
     return static_cast<uint16_t>(value);
@@ -357,6 +372,19 @@ std::optional<std::string> check_combination(const RunOptions& o) {
   if (o.boot_file.empty()) return "--boot-file must not be empty";
   if (o.boot_file.front() == '/')
     return "--boot-file " + o.boot_file + " must be relative to the PXE folder";
+  if (o.https && !o.boot_url.empty())
+    return "--https and --boot-url exclude each other: --https serves the folder itself, "
+           "--boot-url names a server you run (give it --ca-cert for its CA)";
+  if ((o.https || is_https_url(o.boot_url)) && o.stack == Stack::kIpxe)
+    return std::string("--stack ipxe cannot boot ") + (o.https ? "--https" : "an https:// URL") +
+           ": Debian's iPXE ROMs (ipxe-qemu) are built without HTTPS (their banner lists "
+           "'Features: DNS HTTP iSCSI NFS TFTP AoE EFI Menu'; an https:// file fails with "
+           "'Operation not supported'); use --stack mpxe or --stack ovmf, or --http";
+  if (!o.ca_certs.empty() && !o.https && !is_https_url(o.boot_url))
+    return "--ca-cert needs --https or an https:// --boot-url: the guest uses it only for TLS";
+  if (is_https_url(o.boot_url) && o.ca_certs.empty())
+    return "--boot-url " + o.boot_url + " needs --ca-cert FILE with the CA of that server: the "
+           "guest trusts only the certificates handed to it (fw_cfg etc/edk2/https/cacerts)";
   if (o.http && !o.boot_url.empty())
     return "--http and --boot-url exclude each other: --http serves the folder itself, "
            "--boot-url names a server you run";
@@ -366,10 +394,11 @@ std::optional<std::string> check_combination(const RunOptions& o) {
            "so give it the http:// boot file there";
   if (!o.boot_url.empty())
     if (auto problem = check_boot_url(o.boot_url)) return *problem;
-  if (o.http && url_path_escape(o.boot_file).size() > max_http_boot_file_length())
-    return "--boot-file " + o.boot_file + " is too long for --http: the URL must fit QEMU's "
-           "DHCP file field (" + std::to_string(kDhcpFileMax) + " bytes), which leaves " +
-           std::to_string(max_http_boot_file_length()) + " for the path";
+  if (o.http && url_path_escape(o.boot_file).size() > max_http_boot_file_length(o.https))
+    return "--boot-file " + o.boot_file + " is too long for " + (o.https ? "--https" : "--http") +
+           ": the URL must fit QEMU's DHCP file field (" + std::to_string(kDhcpFileMax) +
+           " bytes), which leaves " + std::to_string(max_http_boot_file_length(o.https)) +
+           " for the path";
   if (o.serial_port && o.gdb_port && *o.serial_port == *o.gdb_port)
     return "--serial-port and --gdb use the same port";
   if (o.serial_port && o.monitor_port && *o.serial_port == *o.monitor_port)

@@ -24,6 +24,7 @@ HostPaths resolve_host_paths(const Environment& env, std::string_view compiled_b
   if (auto code = env.get("MPXE_OVMF_CODE")) paths.ovmf_code = *code;
   if (auto vars = env.get("MPXE_OVMF_VARS")) paths.ovmf_vars = *vars;
   if (auto nginx = env.get("MPXE_NGINX")) paths.nginx = *nginx;
+  if (auto openssl = env.get("MPXE_OPENSSL")) paths.openssl = *openssl;
   paths.has_display = env.get("DISPLAY").has_value() || env.get("WAYLAND_DISPLAY").has_value();
   return paths;
 }
@@ -117,9 +118,12 @@ std::vector<std::string> capture_args(const RunOptions& o) {
                          ",file=" + qemu_opt_value(o.pcap)};
 }
 
-// Names the guest looks up (src/qemu/fw_cfg.h).
+// Names the guest looks up (src/qemu/fw_cfg.h); etc/edk2/https/cacerts is OVMF's
+// name, which mpxe's ROM reads too (src/tls/trust_anchors.h).
 std::vector<std::string> fw_cfg_args(const QemuPlan& plan) {
   std::vector<std::string> args;
+  if (!plan.cacerts_file.empty())
+    append(args, {"-fw_cfg", "name=etc/edk2/https/cacerts,file=" + qemu_opt_value(plan.cacerts_file)});
   if (!plan.shell_cmd_file.empty())
     append(args, {"-fw_cfg", "name=opt/org.mpxe/mpsh-cmd,file=" + qemu_opt_value(plan.shell_cmd_file)});
   if (!plan.sha256_file.empty())

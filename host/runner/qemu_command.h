@@ -19,6 +19,7 @@ struct HostPaths {
   std::string ovmf_code = "/usr/share/OVMF/OVMF_CODE_4M.fd";  // MPXE_OVMF_CODE
   std::string ovmf_vars = "/usr/share/OVMF/OVMF_VARS_4M.fd";  // MPXE_OVMF_VARS
   std::string nginx;  // MPXE_NGINX; empty: nginx from PATH, else /usr/sbin/nginx
+  std::string openssl = "openssl";  // MPXE_OPENSSL: --https makes its certificates with it
   bool has_display = false;  // DISPLAY or WAYLAND_DISPLAY set
 
   bool operator==(const HostPaths&) const = default;
@@ -45,6 +46,7 @@ struct QemuPlan {
   std::string http_aps_file;     // empty: no --http-aps
   std::string faults_file;       // empty: no --faults
   std::string pxe_menu_file;     // empty: no --pxe-menu
+  std::string cacerts_file;      // --https/--ca-cert: EFI_SIGNATURE_LISTs for etc/edk2/https/cacerts
   std::string serial_logfile;    // --serial-port: where QEMU logs the console
   std::string boot_url;          // --http/--boot-url: the DHCP file field; empty: the boot file
   bool pin_nic = false;          // fixed MAC and PCI slot (an OVMF boot option names them)

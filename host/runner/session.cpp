@@ -15,6 +15,7 @@
 #include "console_stream.h"
 #include "exit_status.h"
 #include "http_boot.h"
+#include "https_certs.h"
 #include "nginx_child.h"
 #include "ovmf_vars.h"
 #include "preflight.h"
@@ -88,7 +89,8 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
     plan.pxe_folder = o.pxe_folder.empty() ? dir + "/pxe" : fs::absolute(o.pxe_folder).string();
   // --http: the port is known once nginx listens; the runner fills it in then.
   if (!o.boot_url.empty()) plan.boot_url = o.boot_url;
-  else if (o.http) plan.boot_url = http_boot_url_template(o.boot_file);
+  else if (o.http) plan.boot_url = http_boot_url_template(o.boot_file, o.https);
+  if (o.https || !o.ca_certs.empty()) plan.cacerts_file = HttpsFiles{dir}.cacerts();
   plan.pin_nic = o.stack == Stack::kOvmf && !plan.boot_url.empty();
   if (auto mac = parse_mac(o.mac)) plan.mac = *mac;
   if (!create) return true;
@@ -142,6 +144,71 @@ bool write_ovmf_http_boot_option(const QemuPlan& plan, const std::string& url,
   return true;
 }
 
+// Runs one openssl command, its output appended to LOG; false with ERROR set when it
+// cannot start or fails.
+bool run_openssl(const std::vector<std::string>& argv, const std::string& log, std::string& error) {
+  ChildSetup child;
+  child.argv = argv;
+  child.search_path = argv[0].find('/') == std::string::npos;
+  child.stdin_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  child.stdout_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  child.stderr_fd = child.stdout_fd;
+  ChildProcess process;
+  int start_error = process.start(child);
+  for (int fd : {child.stdin_fd, child.stdout_fd})
+    if (fd >= 0) ::close(fd);
+  if (start_error != 0) {
+    error = "cannot start " + argv[0] + ": " + std::strerror(start_error);
+    return false;
+  }
+  process.wait_for_end();
+  if (process.end().exited && process.end().code == 0) return true;
+  std::ifstream in(log);
+  std::string said, line;
+  while (std::getline(in, line))
+    if (!line.empty()) said = line;
+  error = argv[0] + " " + argv[1] + " failed" + (said.empty() ? "" : ": " + said);
+  return false;
+}
+
+// --https: the run's CA and server certificate; --ca-cert: the user's. All of them
+// go to the guest in PLAN's cacerts file.
+Outcome make_https_material(const RunOptions& o, const HostPaths& paths, const QemuPlan& plan,
+                            const HttpsFiles& files) {
+  std::vector<Der> trusted;
+  if (o.https) {
+    std::ofstream(files.ca_config()) << ca_openssl_config();
+    std::ofstream(files.server_config()) << server_openssl_config();
+    std::string error;
+    auto started = Clock::now();
+    for (const auto& command : https_openssl_commands(paths.openssl, files))
+      if (!run_openssl(command, files.openssl_log(), error))
+        return {static_cast<int>(RunnerStatus::kHttpServerFailed),
+                "--https: cannot make the certificates: " + error};
+    auto ca = read_certificates(files.ca_certificate(), error);
+    if (!ca)
+      return {static_cast<int>(RunnerStatus::kHttpServerFailed), "--https: " + error};
+    trusted = std::move(*ca);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    say("https: a CA and a certificate for " + std::string(kGuestHostAddress) +
+        " made with openssl in " + std::to_string(ms.count()) + " ms");
+  }
+  for (const std::string& path : o.ca_certs) {
+    std::string error;
+    auto certs = read_certificates(path, error);
+    if (!certs) return {static_cast<int>(RunnerStatus::kUsage), "--ca-cert: " + error};
+    for (auto& der : *certs) trusted.push_back(std::move(der));
+  }
+  auto lists = signature_lists(trusted);
+  std::ofstream out(plan.cacerts_file, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(lists.data()), static_cast<std::streamsize>(lists.size()));
+  if (!out.flush())
+    return {static_cast<int>(RunnerStatus::kQemuStartFailed), "cannot write " + plan.cacerts_file};
+  say("https: the guest trusts " + std::to_string(trusted.size()) + " certificate" +
+      (trusted.size() == 1 ? "" : "s") + " (fw_cfg " + std::string(kCaCertsFwCfgName) + ")");
+  return {};
+}
+
 void print_gdb_help(const RunOptions& o, const HostPaths& paths) {
   std::string port = std::to_string(*o.gdb_port);
   say("gdb server on tcp::" + port + "; the CPUs wait for it. In another terminal:");
@@ -181,18 +248,27 @@ int run_session(const RunOptions& o, const HostPaths& paths, const Environment& 
   if (!make_plan(o, paths, workspace.path(), true, plan, error))
     return finish({static_cast<int>(RunnerStatus::kQemuStartFailed), error}, console);
 
+  HttpsFiles https_files{workspace.path()};
+  if (!plan.cacerts_file.empty()) {
+    Outcome made = make_https_material(o, paths, plan, https_files);
+    if (made.status != 0) return finish(made, console);
+  }
+  std::optional<NginxTls> tls;
+  if (o.https) tls = NginxTls{https_files.server_certificate(), https_files.server_key()};
+
   // Declared after the workspace: stopped before its folder goes, on every way out.
   NginxChild nginx;
   if (o.http) {
     std::string program = find_nginx(paths, FileProbe::real(env)).value_or("nginx");
     auto started = Clock::now();
-    if (!nginx.start(program, workspace.path(), plan.pxe_folder, error))
-      return finish({static_cast<int>(RunnerStatus::kHttpServerFailed), "--http: " + error},
-                    console);
-    plan.boot_url = http_boot_url(nginx.port(), o.boot_file);
+    std::string option = o.https ? "--https: " : "--http: ";
+    if (!nginx.start(program, workspace.path(), plan.pxe_folder, tls, error))
+      return finish({static_cast<int>(RunnerStatus::kHttpServerFailed), option + error}, console);
+    plan.boot_url = http_boot_url(nginx.port(), o.boot_file, o.https);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-    say("nginx (" + program + ") serving " + plan.pxe_folder + " on 127.0.0.1:" +
-        std::to_string(nginx.port()) + ", ready after " + std::to_string(ms.count()) + " ms");
+    say("nginx (" + program + ") serving " + plan.pxe_folder + (o.https ? " over TLS" : "") +
+        " on 127.0.0.1:" + std::to_string(nginx.port()) + ", ready after " +
+        std::to_string(ms.count()) + " ms");
   }
   if (plan.pin_nic && !write_ovmf_http_boot_option(plan, plan.boot_url, error))
     return finish({static_cast<int>(RunnerStatus::kMissingOvmf), error}, console);

@@ -3,6 +3,7 @@
 // and the boot faces (LoadFile, PXE Base Code, SNP) hang off Start().
 #include "driver/boot/netboot.h"
 #include "driver/boot/stack_session.h"
+#include "driver/boot/trust_store.h"
 #include "driver/efi/boot_handle.h"
 #include "driver/efi/pxe_base_code.h"
 #include "driver/efi/snp.h"
@@ -246,6 +247,8 @@ Status image_main(Handle image, SystemTable*) {
   LoadedImageProtocol* loaded = nullptr;
   bs()->HandleProtocol(image, &kLoadedImageProtocolGuid, reinterpret_cast<void**>(&loaded));
   log("mpxe: driver %s loaded at %p\n", MPXE_VERSION, loaded ? loaded->ImageBase : nullptr);
+  // HTTPS trust is read once, now, and kept; nothing is printed until a boot asks.
+  mpxe::driver::trust_store().load();
   g_binding.ImageHandle = image;
   g_binding.DriverBindingHandle = image;
   Handle handle = image;

@@ -23,6 +23,14 @@ TEST(HttpBoot, BootFileIsPercentEncoded) {
   EXPECT_EQ(http_boot_url(8080, "a b.efi"), "http://10.0.2.2:8080/a%20b.efi");
 }
 
+TEST(HttpBoot, HttpsUrl) {
+  EXPECT_EQ(http_boot_url(41234, "mpsh.efi", true), "https://10.0.2.2:41234/mpsh.efi");
+  EXPECT_EQ(http_boot_url_template("a b.efi", true), "https://10.0.2.2:PORT/a%20b.efi");
+  EXPECT_EQ(max_http_boot_file_length(true), 104u);
+  EXPECT_TRUE(is_https_url("https://h/x"));
+  EXPECT_FALSE(is_https_url("http://h/x"));
+}
+
 TEST(HttpBoot, LongestBootFileFillsTheDhcpFileField) {
   // "http://10.0.2.2:65535/" is 22 bytes of the 127.
   EXPECT_EQ(max_http_boot_file_length(), 105u);
@@ -34,14 +42,16 @@ TEST(HttpBoot, BootUrlChecks) {
   EXPECT_FALSE(check_boot_url("http://boot.example/x"));
   EXPECT_FALSE(check_boot_url("http://h/" + std::string(118, 'a')));  // 127 bytes
   EXPECT_TRUE(check_boot_url("http://h/" + std::string(119, 'a')));   // 128: no room for NUL
-  EXPECT_TRUE(check_boot_url("https://h/x"));
+  EXPECT_FALSE(check_boot_url("https://h/x"));
+  EXPECT_TRUE(check_boot_url("https://"));
+  EXPECT_TRUE(check_boot_url("ftp://h/x"));
   EXPECT_TRUE(check_boot_url("HTTP://h/x"));
   EXPECT_TRUE(check_boot_url("http://"));
   EXPECT_TRUE(check_boot_url("http://h/a\tb"));
   EXPECT_TRUE(check_boot_url(""));
 }
 
-NginxSetup setup() { return {"/tmp/mpxe-abc", "/srv/pxe", 41234}; }
+NginxSetup setup() { return {"/tmp/mpxe-abc", "/srv/pxe", 41234, std::nullopt}; }
 
 TEST(NginxConfig, ServesTheFolderOnLoopbackInTheForeground) {
   auto config = nginx_config(setup());
@@ -65,6 +75,22 @@ TEST(NginxConfig, ServesTheFolderOnLoopbackInTheForeground) {
   // Balanced braces.
   EXPECT_EQ(std::count(config->begin(), config->end(), '{'),
             std::count(config->begin(), config->end(), '}'));
+}
+
+TEST(NginxConfig, HttpsServesOnlyTlsWithWhatOvmfAndMpxeNeed) {
+  NginxSetup s = setup();
+  EXPECT_FALSE(contains(*nginx_config(s), "ssl"));
+  s.tls = NginxTls{"/tmp/mpxe-abc/server.pem", "/tmp/mpxe-abc/server.key"};
+  auto config = nginx_config(s);
+  ASSERT_TRUE(config);
+  for (const char* line :
+       {"listen 127.0.0.1:41234 ssl;\n", "ssl_certificate \"/tmp/mpxe-abc/server.pem\";\n",
+        "ssl_certificate_key \"/tmp/mpxe-abc/server.key\";\n",
+        "ssl_protocols TLSv1.2 TLSv1.3;\n", "root \"/srv/pxe\";\n"})
+    EXPECT_TRUE(contains(*config, line)) << line;
+  EXPECT_FALSE(contains(*config, "listen 127.0.0.1:41234;\n"));
+  s.tls->key = "/tmp/$key";
+  EXPECT_FALSE(nginx_config(s));
 }
 
 TEST(NginxConfig, PathsAreQuoted) {

@@ -143,7 +143,7 @@ TEST(RunOptions, HelpListsOptionsEnvironmentAndStatuses) {
        {"--cores", "--memory", "--pxe-folder", "--boot-file", "--nic", "--stack", "--tap", "--mac",
         "--shell-cmd", "--gdb", "--serial-log", "--pcap", "--timeout", "--accel",
         "--serial-port", "--monitor-port", "--headless", "--print-command", "--dry-run",
-        "--http", "--boot-url", "MPXE_NGINX",
+        "--http", "--https", "--ca-cert", "--boot-url", "MPXE_NGINX", "MPXE_OPENSSL",
         "MPXE_CORES", "BLD_*_QEMU_CORE_NUM", "PXE_FOLDER_PATH", "PXE_BOOT_FILE", "GDB_SERVER",
         "QEMU_ACCEL", "SERIAL_PORT", "MONITOR_PORT", "QEMU_HEADLESS", "MPXE_BUILD_DIR",
         "-- EXTRA QEMU ARGS", "(mpxe)"})
@@ -369,7 +369,7 @@ TEST(RunOptions, HttpCombinationsThatMakeNoSense) {
            {{"--http", "--tap", "tap0"}, "needs QEMU's user network"},
            {{"--boot-url", "http://h/x", "--tap", "tap0"}, "needs QEMU's user network"},
            {{"--http", "--boot-url", "http://h/x"}, "exclude each other"},
-           {{"--boot-url", "https://h/x.efi"}, "must start with http://"},
+           {{"--boot-url", "https://h/x.efi"}, "needs --ca-cert FILE"},
            {{"--boot-url", "tftp://h/x.efi"}, "must start with http://"},
            {{"--boot-url", "mpsh.efi"}, "must start with http://"},
            {{"--boot-url", "http://"}, "names no host"},
@@ -387,6 +387,52 @@ TEST(RunOptions, HttpCombinationsThatMakeNoSense) {
   // 127 bytes is the most the field holds; the longest --http path fits too.
   EXPECT_TRUE(parse({"--boot-url", long_url.substr(0, 127)}).options);
   EXPECT_TRUE(parse({"--http", "--boot-file", std::string(99, 'b')}).options);
+}
+
+TEST(RunOptions, HttpsIsHttpOverTlsWithTheRunsOwnCa) {
+  RunOptions o = options({"--https"});
+  EXPECT_TRUE(o.https);
+  EXPECT_TRUE(o.http);
+  EXPECT_TRUE(o.ca_certs.empty());
+  EXPECT_FALSE(RunOptions{}.https);
+  for (const char* stack : {"mpxe", "ovmf"})
+    EXPECT_TRUE(parse({"--https", "--stack", stack}).options) << stack;
+}
+
+TEST(RunOptions, CaCertIsRepeatableAndKeepsItsOrder) {
+  RunOptions o = options({"--https", "--ca-cert", "/a.pem", "--ca-cert", "/b.der"});
+  EXPECT_EQ(o.ca_certs, (std::vector<std::string>{"/a.pem", "/b.der"}));
+  o = options({"--boot-url", "https://boot.example:8443/x.efi", "--ca-cert", "/site-ca.pem"});
+  EXPECT_FALSE(o.http);
+  EXPECT_FALSE(o.https);
+  EXPECT_EQ(o.boot_url, "https://boot.example:8443/x.efi");
+  EXPECT_EQ(o.ca_certs, (std::vector<std::string>{"/site-ca.pem"}));
+}
+
+TEST(RunOptions, HttpsCombinationsThatMakeNoSense) {
+  struct Bad {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  for (const Bad& bad : std::vector<Bad>{
+           {{"--https", "--boot-url", "https://h/x", "--ca-cert", "/c"}, "--https and --boot-url exclude each other"},
+           {{"--https", "--stack", "ipxe", "--nic", "e1000"}, "--stack ipxe cannot boot --https: Debian's iPXE ROMs (ipxe-qemu) are built without HTTPS"},
+           {{"--boot-url", "https://h/x", "--ca-cert", "/c", "--stack", "ipxe", "--nic", "e1000"},
+            "--stack ipxe cannot boot an https:// URL"},
+           {{"--ca-cert", "/c.pem"}, "--ca-cert needs --https or an https:// --boot-url"},
+           {{"--http", "--ca-cert", "/c.pem"}, "--ca-cert needs --https"},
+           {{"--boot-url", "http://h/x", "--ca-cert", "/c.pem"}, "--ca-cert needs --https"},
+           {{"--https", "--tap", "tap0"}, "needs QEMU's user network"},
+           // "https://10.0.2.2:65535/" leaves 104 bytes of the 127.
+           {{"--https", "--boot-file", std::string(105, 'b')}, "too long for --https"},
+       }) {
+    ParseResult r = parse(bad.args);
+    EXPECT_FALSE(r.options) << bad.args[0] << " " << bad.args[1];
+    EXPECT_EQ(r.exit_status, kUsage);
+    EXPECT_NE(r.err.find(bad.says), std::string::npos) << r.err;
+  }
+  EXPECT_TRUE(parse({"--https", "--boot-file", std::string(104, 'b')}).options);
+  EXPECT_TRUE(parse({"--http", "--boot-file", std::string(105, 'b')}).options);
 }
 
 }  // namespace

@@ -160,6 +160,18 @@ TEST(QemuCommand, ShellCommandsThroughFwCfg) {
   EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/mpsh-cmd,file=/tmp/w/mpsh-cmd"}));
 }
 
+TEST(QemuCommand, TrustAnchorsThroughOvmfsFwCfgName) {
+  RunOptions o;
+  QemuPlan p = plan();
+  EXPECT_FALSE(has(build_qemu_command(o, p), "-fw_cfg"));
+  p.cacerts_file = "/tmp/w/cacerts.esl";
+  EXPECT_EQ(after(build_qemu_command(o, p), "-fw_cfg"),
+            "name=etc/edk2/https/cacerts,file=/tmp/w/cacerts.esl");
+  p.boot_url = "https://10.0.2.2:4443/mpsh.efi";
+  EXPECT_EQ(after(build_qemu_command(o, p), "-netdev"),
+            "user,id=n0,tftp=/tmp/w/pxe,bootfile=https://10.0.2.2:4443/mpsh.efi");
+}
+
 TEST(QemuCommand, ExpectedDigestThroughFwCfg) {
   QemuPlan p = plan();
   p.sha256_file = "/tmp/w,1/sha256";
