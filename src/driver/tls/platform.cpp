@@ -86,7 +86,7 @@ const char* TlsPlatform::no_entropy_line() {
          "-device virtio-rng-pci, or a CPU with RDRAND (-cpu max)";
 }
 
-uefi::Status TlsPlatform::start(const TscClock& clock) {
+uefi::Status TlsPlatform::start(uint64_t tsc_ticks_per_ms) {
   using namespace uefi;
   if (!g_state.started) {
     constexpr Uintn kPages = kPoolBytes / 4096;
@@ -108,7 +108,7 @@ uefi::Status TlsPlatform::start(const TscClock& clock) {
       if (!is_error(protocol->GetRNG(protocol, nullptr, sizeof(check), check))) g_state.rng = protocol;
     }
     g_state.bsp_apic_id = current_apic_id();
-    g_state.ticks_per_ms = clock.ticks_per_ms();
+    if (tsc_ticks_per_ms != 0) g_state.ticks_per_ms = tsc_ticks_per_ms;
     g_state.start_tsc = read_tsc();
 
     Time now{};

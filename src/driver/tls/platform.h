@@ -31,9 +31,11 @@ class TlsPlatform {
   // HeapStats::high_water_bytes once HTTPS boots with real chains.
   static constexpr size_t kPoolBytes = size_t{2} << 20;
 
-  // Idempotent. kOutOfResources when the pool cannot be had; kNotFound when
-  // there is no entropy source (HTTPS must refuse: the line says what to add).
-  static uefi::Status start(const TscClock& clock);
+  // Idempotent. tsc_ticks_per_ms: the calibrated TSC rate (TscClock,
+  // StackSession::ticks_per_ms()). kOutOfResources when the pool cannot be had;
+  // kNotFound when there is no entropy source (HTTPS must refuse: the line it
+  // prints says what to add).
+  static uefi::Status start(uint64_t tsc_ticks_per_ms);
   static TlsEntropySources entropy_sources();
   // The console line for a missing entropy source, naming the fix.
   static const char* no_entropy_line();
