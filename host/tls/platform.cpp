@@ -1,8 +1,18 @@
-#include <stdlib.h>
 #include <sys/random.h>
 #include <time.h>
 
+#include "tls/tls_heap.h"
 #include "tls/tls_platform.h"
+
+namespace {
+
+// The host's TLS pool: the ROM's allocator over a static buffer, given before
+// main() so that wolfSSL never finds the heap empty.
+constexpr size_t kHostPoolBytes = size_t{32} << 20;
+alignas(16) unsigned char g_pool[kHostPoolBytes];
+const bool g_pool_given = mpxe::tls::tls_heap().add_pool(g_pool, sizeof(g_pool));
+
+}  // namespace
 
 extern "C" {
 
@@ -16,8 +26,8 @@ int mpxe_tls_seed(unsigned char* output, unsigned int size) {
   return 0;
 }
 
-long mpxe_tls_time(long* out) {
-  const long now = static_cast<long>(time(nullptr));
+int64_t mpxe_tls_time(int64_t* out) {
+  const int64_t now = static_cast<int64_t>(time(nullptr));
   if (out != nullptr) *out = now;
   return now;
 }
@@ -33,10 +43,5 @@ int64_t TimeNowInMilliseconds(void) {
   clock_gettime(CLOCK_MONOTONIC, &now);
   return static_cast<int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
 }
-
-// wolfSSL's allocator (XMALLOC_USER): the host's heap.
-void* XMALLOC(size_t size, void* /*heap*/, int /*type*/) { return malloc(size); }
-void* XREALLOC(void* p, size_t size, void* /*heap*/, int /*type*/) { return realloc(p, size); }
-void XFREE(void* p, void* /*heap*/, int /*type*/) { free(p); }
 
 }  // extern "C"

@@ -1,6 +1,12 @@
 # src/tls's portable sources: the host library (CMakeLists.txt here) and the
-# firmware images (firmware/CMakeLists.txt) both take this one list.
+# firmware image (firmware/CMakeLists.txt) both take these lists.
 set(MPXE_TLS_SOURCES
+  entropy_mix.cpp
+  rtc_time.cpp
   signature_list.cpp
+  tls_heap.cpp
   trust_anchors.cpp)
 list(TRANSFORM MPXE_TLS_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
+# The C names wolfSSL links against (XMALLOC, XREALLOC, XFREE), for whichever
+# world links wolfSSL: objects, not an archive member the linker might pass.
+set(MPXE_TLS_WOLFSSL_GLUE ${CMAKE_CURRENT_LIST_DIR}/wolfssl_alloc.cpp)

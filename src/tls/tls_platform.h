@@ -12,7 +12,7 @@ extern "C" {
 // (wolfSSL then refuses to make a DRBG, and no TLS connection starts).
 int mpxe_tls_seed(unsigned char* output, unsigned int size);
 // Seconds since 1970-01-01 UTC, also stored at *out when out is not null.
-long mpxe_tls_time(long* out);
+int64_t mpxe_tls_time(int64_t* out);
 // wolfSSL's own names for its ticks (USER_TICKS): seconds and milliseconds
 // from any fixed origin.
 uint32_t LowResTimer(void);

@@ -26,19 +26,32 @@
 #define XTIME(t) mpxe_tls_time(t)
 #define USER_TICKS                           /* ticket ages and timeouts: LowResTimer() and
                                                 TimeNowInMilliseconds() come from tls_platform */
+#include <stdint.h>
 #ifdef __cplusplus
 extern "C" {
 #endif
 int mpxe_tls_seed(unsigned char* output, unsigned int size);
-long mpxe_tls_time(long* out);
+/* int64_t is time_t in both worlds (below). */
+int64_t mpxe_tls_time(int64_t* out);
 #ifdef __cplusplus
 }
 #endif
 
 #ifdef MPXE_FIRMWARE
-/* No libc in the ROM: string functions from src/uefi/libc, locks are spinlocks. */
+/* The ROM is built for the Microsoft x64 ABI, so the compiler says _WIN32 and
+ * _WIN64, but there is no Win32 API: wolfSSL would take its Windows paths
+ * (windows.h, CryptoAPI, critical sections) and, for _WIN64, no 128-bit SP word. */
+#undef _WIN32
+#undef _WIN64
+/* No libc in the ROM: string functions from src/uefi/libc, locks are spinlocks
+ * (src/driver/tls/mutex.cpp): connections run on several processors at once,
+ * and an AP may not call boot services. */
 #define WOLFSSL_USER_MUTEX
+typedef struct { int held; } wolfSSL_Mutex;
 #define NO_STDIO_FILESYSTEM
+/* long is 32 bits under LLP64, and certificates are read past 2038. */
+typedef long long time_t;
+#define HAVE_TIME_T_TYPE
 #else
 /* The host's libc has the time types USER_TIME would otherwise define (time_t is
  * long there too). */

@@ -7,7 +7,9 @@
 
 // Host unit tests of driver code (tests/unit/driver) opt in: every layout here is
 // fixed-width and size-checked, and there both sides of each call are host code.
-#if !defined(_WIN64) && !defined(MPXE_UEFI_HOST_TEST)
+// MPXE_FIRMWARE too: wolfSSL's configuration (src/tls/user_settings.h) undefines
+// _WIN64 in every firmware file that includes a wolfSSL header.
+#if !defined(_WIN64) && !defined(MPXE_FIRMWARE) && !defined(MPXE_UEFI_HOST_TEST)
 #error "UEFI bindings are built for x86_64-unknown-windows (Microsoft x64 ABI) only"
 #endif
 

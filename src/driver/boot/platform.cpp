@@ -29,13 +29,23 @@ void TscClock::calibrate() {
 
 net::Millis TscClock::now() const { return read_tsc() / ticks_per_ms_; }
 
-namespace {
-
 bool cpu_has_rdrand() {
   uint32_t eax = 1, ebx, ecx, edx;
   asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
   return (ecx & (1u << 30)) != 0;
 }
+
+// Intel SDM: retry a few times; the carry flag says whether a value came back.
+bool rdrand64(uint64_t* value) {
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    uint8_t ok;
+    asm volatile("rdrand %0; setc %1" : "=r"(*value), "=qm"(ok));
+    if (ok) return true;
+  }
+  return false;
+}
+
+namespace {
 
 uint64_t splitmix64(uint64_t& state) {
   uint64_t z = (state += 0x9e3779b97f4a7c15ull);
@@ -55,15 +65,9 @@ void PlatformRandom::seed(const uint8_t mac[6]) {
 }
 
 uint32_t PlatformRandom::next_u32() {
-  if (has_rdrand_) {
-    // Intel SDM: retry a few times; the carry flag says whether a value came back.
-    for (int attempt = 0; attempt < 10; ++attempt) {
-      uint32_t value;
-      uint8_t ok;
-      asm volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(ok));
-      if (ok) return value ^ static_cast<uint32_t>(splitmix64(state_));
-    }
-  }
+  uint64_t value;
+  if (has_rdrand_ && rdrand64(&value))
+    return static_cast<uint32_t>(value) ^ static_cast<uint32_t>(splitmix64(state_));
   return static_cast<uint32_t>(splitmix64(state_) >> 16);
 }
 

@@ -32,5 +32,10 @@ class PlatformRandom final : public net::Random {
 };
 
 uint64_t read_tsc();
+// CPUID.1:ECX[30].
+bool cpu_has_rdrand();
+// One RDRAND value, retried a bounded number of times (Intel SDM); false when
+// the CPU gave none.
+bool rdrand64(uint64_t* value);
 
 }  // namespace mpxe::driver

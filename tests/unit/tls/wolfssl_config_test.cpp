@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "tls/tls_heap.h"
+
 namespace {
 
 // Every suite the library has, as "A:B:...:".
@@ -35,6 +37,24 @@ TEST_F(WolfSslConfig, OffersTls12WithForwardSecrecyAndNothingOld) {
   EXPECT_NE(suites.find("ECDHE-ECDSA-CHACHA20-POLY1305:"), std::string::npos) << suites;
   for (const char* old : {"RC4", "DES", "MD5", "PSK", "NULL"})
     EXPECT_EQ(suites.find(old), std::string::npos) << old << " in " << suites;
+}
+
+TEST_F(WolfSslConfig, AllocatesFromTheTlsHeapAndGivesItAllBack) {
+  const mpxe::tls::HeapStats before = mpxe::tls::tls_heap().stats();
+  EXPECT_GT(before.pool_bytes, 0u);
+  WOLFSSL_CTX* ctx = wolfSSL_CTX_new(wolfTLS_client_method());
+  ASSERT_NE(ctx, nullptr);
+  WOLFSSL* ssl = wolfSSL_new(ctx);  // seeds its DRBG through mpxe_tls_seed
+  ASSERT_NE(ssl, nullptr);
+  const mpxe::tls::HeapStats during = mpxe::tls::tls_heap().stats();
+  EXPECT_GT(during.allocations, before.allocations);
+  EXPECT_GT(during.in_use_bytes, before.in_use_bytes);
+  wolfSSL_free(ssl);
+  wolfSSL_CTX_free(ctx);
+  const mpxe::tls::HeapStats after = mpxe::tls::tls_heap().stats();
+  EXPECT_EQ(after.in_use_bytes, before.in_use_bytes);
+  EXPECT_EQ(after.failures, 0u);
+  EXPECT_EQ(after.bad_frees, 0u);
 }
 
 }  // namespace
