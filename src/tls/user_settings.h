@@ -44,6 +44,11 @@ long mpxe_tls_time(long* out);
  * long there too). */
 #define HAVE_TM_TYPE
 #define HAVE_TIME_T_TYPE
+/* https://A.B.C.D matches the certificate's IP entries: wolfSSL parses them and
+ * prints them with snprintf (the ROM needs an XSNPRINTF before it can do the same;
+ * without it an address URL fails as a name mismatch, never unverified). */
+#define WOLFSSL_IP_ALT_NAME
+#include <stdio.h>
 #endif
 
 /* --- Protocol versions and extensions ------------------------------------ */
