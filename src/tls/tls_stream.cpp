@@ -212,6 +212,7 @@ net::Result<size_t> TlsStream::send(Bytes data) {
 void TlsStream::flush(Millis now) {
   last_now_ = now;
   pump();
+  sent_ = false;
   lower_.flush(now);
 }
 
@@ -263,7 +264,11 @@ void TlsStream::poll(Millis now) {
     return;
   }
   pump();
-  if (abort_pending_) abort();
+  if (abort_pending_) return abort();
+  // What the handshake or a queued write gave the transport leaves now, not at
+  // the transport's next timer (over TCP, the first flight would wait for it).
+  if (sent_ && !is_closed()) lower_.flush(now);
+  sent_ = false;
 }
 
 Millis TlsStream::next_deadline() const {
@@ -323,6 +328,7 @@ int TlsStream::io_send(const char* buf, int size) {
   net::Result<size_t> sent = lower_.send(Bytes(reinterpret_cast<const uint8_t*>(buf), static_cast<size_t>(size)));
   if (!sent) return WOLFSSL_CBIO_ERR_CONN_CLOSE;
   if (sent.value() == 0) return WOLFSSL_CBIO_ERR_WANT_WRITE;
+  sent_ = true;
   return static_cast<int>(sent.value());
 }
 

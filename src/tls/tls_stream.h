@@ -130,6 +130,7 @@ class TlsStream final : public net::ByteStream, private net::StreamReceiver {
   bool in_lower_ = false;       // inside the lower stream's delivery
   bool abort_pending_ = false;  // reset the transport at the next poll
   bool hello_sent_ = false;     // wolfSSL_connect ran once
+  bool sent_ = false;           // bytes went to the transport since it was last flushed
   bool failed_in_handshake_ = false;
 
   // The ring: ciphertext [cipher_used_, cipher_end_) waits for wolfSSL.
