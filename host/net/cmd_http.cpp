@@ -21,11 +21,20 @@
 // in within --head-timeout), or an early close with the byte counts, and how
 // many tries it took. Exits 0 on success, 1 when the transfer failed.
 //
+// An https:// URL goes over TLS (src/tls/tls_stream.h) under the same client,
+// verified against the --ca-cert certificates (PEM or DER, repeatable; none:
+// refused, with the reason); the connections after the first resume its session.
+//
 // --threads N runs the connections the way the option ROM runs them on its
 // application processors (src/mp/http_shards.h): N worker threads own them, the
 // main thread keeps the TAP, diverts each connection's segments to its worker
 // and sends what the workers queue.
 #include <CLI/CLI.hpp>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <strings.h>
+
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -38,6 +47,9 @@
 #include "net/fetch/http_fetch.h"
 #include "net/fetch/http_connection.h"
 #include "net/socket/http_client.h"
+#include "net/stream/tcp_stream.h"
+#include "tls/tls_context.h"
+#include "tls/tls_stream.h"
 
 namespace mpxe::host {
 namespace {
@@ -59,17 +71,64 @@ struct HttpGetOptions {
   bool sha256 = true;
   unsigned threads = 0;  // 0: every connection on the main thread
   unsigned chunk_kib = 4096;  // several connections: each takes the next chunk this big
+  std::vector<std::string> ca_certs;  // https: trust anchors, PEM or DER files
+  double tls_timeout = 30;            // https: the handshake's bound, seconds
 };
 
 // Each client's ring for heads and chunk framing: sized once, as in firmware.
 constexpr size_t kScratchSize = 64 << 10;
 
+// One connection: TCP, TLS over it for https (its ciphertext ring as large as
+// the TCP window, which it then bounds), and the client over the top one.
 struct Fetch {
-  explicit Fetch(net::TcpHost& host) { conn.stream.attach(host); }
+  Fetch(net::TcpHost& host, tls::TlsContext* tls_context, size_t cipher_ring) {
+    tcp.attach(host);
+    net::ByteStream* top = &tcp;
+    if (tls_context != nullptr) {
+      cipher.resize(std::max(cipher_ring, tls::TlsStream::kMinCipherRing));
+      tls = std::make_unique<tls::TlsStream>(tcp, *tls_context, MutableBytes(cipher.data(), cipher.size()));
+      top = tls.get();
+    }
+    client = std::make_unique<net::HttpClient>(*top, MutableBytes(scratch.data(), scratch.size()));
+  }
+  net::TcpStream tcp;
+  std::vector<uint8_t> cipher;
+  std::unique_ptr<tls::TlsStream> tls;
   std::vector<uint8_t> scratch = std::vector<uint8_t>(kScratchSize);
-  net::HttpConnection conn{MutableBytes(scratch.data(), scratch.size())};
-  net::HttpClient& client = conn.client;
+  std::unique_ptr<net::HttpClient> client;
 };
+
+// Every certificate in `path`: PEM (any number) or one DER.
+bool read_certificates(const std::string& path, std::vector<std::vector<uint8_t>>& out) {
+  FILE* file = fopen(path.c_str(), "rb");
+  if (file == nullptr) return false;
+  std::vector<uint8_t> bytes;
+  uint8_t block[4096];
+  size_t n;
+  while ((n = fread(block, 1, sizeof block, file)) > 0) bytes.insert(bytes.end(), block, block + n);
+  fclose(file);
+  const size_t before = out.size();
+  BIO* bio = BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size()));
+  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+    unsigned char* der = nullptr;
+    const int len = i2d_X509(cert, &der);
+    if (len > 0) out.emplace_back(der, der + len);
+    OPENSSL_free(der);
+    X509_free(cert);
+  }
+  BIO_free(bio);
+  if (out.size() > before) return true;
+  const unsigned char* p = bytes.data();
+  X509* cert = d2i_X509(nullptr, &p, static_cast<long>(bytes.size()));
+  if (cert == nullptr) return false;
+  X509_free(cert);
+  out.push_back(bytes);
+  return true;
+}
+
+bool is_https(const std::string& url) {
+  return url.size() >= 8 && strncasecmp(url.c_str(), "https://", 8) == 0;
+}
 
 Bytes text_bytes(const std::string& s) { return Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
 
@@ -105,14 +164,14 @@ bool run_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
   return net.run_until(
       [&] {
         return std::all_of(fetches.begin(), fetches.end(),
-                           [](const auto& f) { return f->client.finished(); });
+                           [](const auto& f) { return f->client->finished(); });
       },
       net.deadline(),
       [&](net::Millis now) {
         net::Millis next = net::kNever;
         for (auto& f : fetches) {
-          f->client.poll(now);
-          next = std::min(next, f->client.next_deadline());
+          f->client->poll(now);
+          next = std::min(next, f->client->next_deadline());
         }
         return next;
       });
@@ -126,10 +185,10 @@ bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches,
   auto shards = std::make_unique<mp::HttpShards>();
   shards->reset(threads, net.now());
   for (size_t i = 0; i < download.connections(); ++i) {
-    net::HttpClient& client = fetches[i]->client;
-    shards->assign(static_cast<uint32_t>(i), client, fetches[i]->conn.stream, net.iface().tcp_mss());
+    net::HttpClient& client = *fetches[i]->client;
+    shards->assign(static_cast<uint32_t>(i), client, fetches[i]->tcp, net.iface().tcp_mss());
     if (!client.finished())
-      (void)net.iface().tcp_divert(fetches[i]->conn.stream.connection(), *shards, static_cast<uint32_t>(i));
+      (void)net.iface().tcp_divert(fetches[i]->tcp.connection(), *shards, static_cast<uint32_t>(i));
   }
   std::vector<std::thread> workers;
   for (unsigned w = 0; w < threads; ++w) workers.emplace_back([&shards] { shards->serve(); });
@@ -147,8 +206,8 @@ bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches,
   shards->drain(net.iface());
   download.run_elsewhere(nullptr);
   for (size_t i = 0; i < download.connections(); ++i) {
-    net.iface().tcp_undivert(fetches[i]->conn.stream.connection());
-    fetches[i]->conn.stream.attach(net.iface());
+    net.iface().tcp_undivert(fetches[i]->tcp.connection());
+    fetches[i]->tcp.attach(net.iface());
   }
   const mp::HttpShards::Stats total = shards->totals();
   net.log("http: %u worker threads; %llu segments dropped on full rings, %llu bad", threads,
@@ -158,15 +217,15 @@ bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches,
 }
 
 void close_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
-  for (auto& f : fetches) f->client.close();
+  for (auto& f : fetches) f->client->close();
   net::Millis until = std::min(net.deadline(), net.now() + 2000);
   net.run_until(
       [&] {
         return std::all_of(fetches.begin(), fetches.end(),
-                           [](const auto& f) { return f->client.connection_closed(); });
+                           [](const auto& f) { return f->client->connection_closed(); });
       },
       until);
-  for (auto& f : fetches) f->client.release();
+  for (auto& f : fetches) f->client->release();
 }
 
 int run_http_get(NetApp& net, const HttpGetOptions& options) {
@@ -187,9 +246,37 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   if (options.threads > 0)
     base.tcp.max_window = std::min<uint32_t>(base.tcp.max_window, mp::HttpShards::kMaxWindow);
 
+  // https: the trust anchors, and one TLS context for every connection.
+  std::unique_ptr<tls::TlsContext> tls_context;
+  if (is_https(options.url)) {
+    if (options.threads > 0) {
+      fprintf(stderr, "mpxe-net http: --threads does not run https connections yet\n");
+      return NetApp::kExitUsage;
+    }
+    std::vector<std::vector<uint8_t>> anchors;
+    for (const std::string& path : options.ca_certs) {
+      if (!read_certificates(path, anchors)) {
+        fprintf(stderr, "mpxe-net http: --ca-cert %s: no PEM or DER certificate there\n", path.c_str());
+        return NetApp::kExitUsage;
+      }
+    }
+    std::vector<Bytes> views;
+    for (const auto& der : anchors) views.emplace_back(der.data(), der.size());
+    tls::TlsConfig config;
+    config.trust_anchors = views.data();
+    config.trust_anchor_count = views.size();
+    config.handshake_ms = static_cast<net::Millis>(options.tls_timeout * 1000.0);
+    tls_context = std::make_unique<tls::TlsContext>();
+    if (!tls_context->init(config)) {
+      fprintf(stderr, "mpxe-net http: CA certificate %zu is not one wolfSSL takes\n", tls_context->bad_anchor() + 1);
+      return NetApp::kExitUsage;
+    }
+  }
+  const size_t cipher_ring = base.tcp.max_window;
+
   std::vector<std::unique_ptr<Fetch>> fetches;
-  fetches.push_back(std::make_unique<Fetch>(net.iface()));
-  net::HttpClient& first = fetches[0]->client;
+  fetches.push_back(std::make_unique<Fetch>(net.iface(), tls_context.get(), cipher_ring));
+  net::HttpClient& first = *fetches[0]->client;
 
   // 1. HEAD: the size, whether ranges work, and where redirects end.
   net::HttpGetRequest head = base;
@@ -201,7 +288,7 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
     net::error_format(started.error(), error, sizeof error);
     fprintf(stderr, "mpxe-net http: %s: %s\n", options.url.c_str(),
             started.error() == net::Error(net::Layer::Http, net::Errc::Unsupported)
-                ? "only http:// with an IPv4 address is supported"
+                ? "only http:// or https:// with an IPv4 address is supported"
                 : error);
     return NetApp::kExitUsage;
   }
@@ -222,6 +309,7 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   url.resize(first.url().format(url.data(), url.size()));
   net.log("http: %s is %llu bytes%s", url.c_str(), static_cast<unsigned long long>(size),
           first.accept_ranges() ? ", ranges accepted" : "");
+  if (fetches[0]->tls) net.log("tls: %s, %s", fetches[0]->tls->version(), fetches[0]->tls->cipher());
 
   // 2. One buffer for the whole body, and the download as the ROM runs it.
   std::unique_ptr<uint8_t[]> buffer(new uint8_t[size == 0 ? 1 : size]);
@@ -237,9 +325,10 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   const uint32_t n = net::fetch_connection_count(policy, size, options.connections,
                                                  net::HttpFetch::kMaxConnections,
                                                  first.accept_ranges());
-  while (fetches.size() < n) fetches.push_back(std::make_unique<Fetch>(net.iface()));
+  while (fetches.size() < n)
+    fetches.push_back(std::make_unique<Fetch>(net.iface(), tls_context.get(), cipher_ring));
   std::vector<net::HttpClient*> clients;
-  for (auto& f : fetches) clients.push_back(&f->client);
+  for (auto& f : fetches) clients.push_back(f->client.get());
   net::HttpFetch download(clients.data(), n);
   net::HttpFetch::Request request;
   request.url = text_bytes(url);
@@ -273,7 +362,7 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   const uint64_t finished_us = net.clock.steady_micros();
   net::TcpStats total;
   for (auto& f : fetches) {
-    const net::TcpStats& s = f->conn.stream.connection().stats();
+    const net::TcpStats& s = f->tcp.connection().stats();
     total.segments_in += s.segments_in;
     total.out_of_order += s.out_of_order;
     total.duplicates += s.duplicates;
@@ -292,12 +381,12 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
     status = NetApp::kExitFailed;
   }
   for (auto& f : fetches) {
-    if (status == 0 || f->client.succeeded()) continue;
-    const net::TcpConnection& c = f->conn.stream.connection();
+    if (status == 0 || f->client->succeeded()) continue;
+    const net::TcpConnection& c = f->tcp.connection();
     net.log("http: connection %s, %llu of %llu body bytes, received %llu, ranges %zu, segments %llu, "
             "ooo %llu, dup %llu, out of window %llu, no range %llu, paws %llu",
-            net::tcp_state_text(c.state()), static_cast<unsigned long long>(f->client.body_bytes()),
-            static_cast<unsigned long long>(f->client.content_length()),
+            net::tcp_state_text(c.state()), static_cast<unsigned long long>(f->client->body_bytes()),
+            static_cast<unsigned long long>(f->client->content_length()),
             static_cast<unsigned long long>(c.received()), c.ranges(),
             static_cast<unsigned long long>(c.stats().segments_in),
             static_cast<unsigned long long>(c.stats().out_of_order),
@@ -306,6 +395,14 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
             static_cast<unsigned long long>(c.stats().dropped_no_range),
             static_cast<unsigned long long>(c.stats().paws_rejected));
     status = NetApp::kExitFailed;
+  }
+  char tls_summary[160] = "";
+  if (tls_context) {
+    unsigned resumed_count = 0;
+    for (auto& f : fetches) resumed_count += f->tls->resumed() ? 1 : 0;
+    snprintf(tls_summary, sizeof tls_summary, "tls: %s, %s, %u of %zu connection%s resumed",
+             fetches[0]->tls->version(), fetches[0]->tls->cipher(), resumed_count, fetches.size(),
+             fetches.size() == 1 ? "" : "s");
   }
   close_all(net, fetches);
   if (!done || status != 0) return NetApp::kExitFailed;
@@ -336,6 +433,7 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
       return NetApp::kExitFailed;
     }
   }
+  if (tls_summary[0] != 0) printf("%s\n", tls_summary);
   if (options.sha256) {
     char hex[Sha256::kHexSize];
     digest.finish_hex(hex);
@@ -351,7 +449,12 @@ void add_http_command(CLI::App& app, NetApp& net) {
   CLI::App* http = app.add_subcommand("http", "HTTP/1.1 client over our TCP (RFC 9110, 9112, 9293)");
   http->require_subcommand(1);
   CLI::App* get = http->add_subcommand("get", "Fetch a URL; print its size, rate and SHA-256");
-  get->add_option("url", options->url, "http://A.B.C.D[:PORT]/PATH")->required();
+  get->add_option("url", options->url, "http[s]://A.B.C.D[:PORT]/PATH")->required();
+  get->add_option("--ca-cert", options->ca_certs,
+                  "https: trust this CA certificate (PEM or DER file; repeatable). None: https is refused");
+  get->add_option("--tls-timeout", options->tls_timeout,
+                  "https: fail a TLS handshake not complete this many seconds after the connection began")
+      ->check(CLI::PositiveNumber);
   get->add_option("--connections", options->connections,
                   "Fetch in this many byte ranges at once, one connection each")
       ->check(CLI::Range(1u, net::HttpFetch::kMaxConnections));

@@ -56,6 +56,7 @@ const char* error_layer_text(Error error) {
     case Layer::Tcp: return "tcp";
     case Layer::Http: return "http";
     case Layer::Digest: return "digest";
+    case Layer::Tls: return "tls";
   }
   return "unknown layer";
 }

@@ -26,6 +26,7 @@ enum class Layer : uint8_t {
   Tcp = 12,
   Http = 13,
   Digest = 14,   // a published digest file (FILE.sha256)
+  Tls = 15,      // TLS over a stream: the handshake, the peer's certificate, records
 };
 
 // Why. Values are stable: they appear in logs.

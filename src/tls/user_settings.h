@@ -57,6 +57,11 @@ typedef long long time_t;
  * long there too). */
 #define HAVE_TM_TYPE
 #define HAVE_TIME_T_TYPE
+/* https://A.B.C.D matches the certificate's IP entries: wolfSSL parses them and
+ * prints them with snprintf (the ROM needs an XSNPRINTF before it can do the same;
+ * without it an address URL fails as a name mismatch, never unverified). */
+#define WOLFSSL_IP_ALT_NAME
+#include <stdio.h>
 #endif
 
 /* --- Protocol versions and extensions ------------------------------------ */

@@ -40,6 +40,8 @@ Result<void> HttpClient::start(const HttpGetRequest& request, Millis now) {
   if (ring_.size() < kMinScratch) return http_error(Errc::NoSpace);
   Result<HttpUrl> url = HttpUrl::parse(request.url);
   if (!url) return url.error();
+  // https needs a stream that authenticates its peer; http never goes over one.
+  if (url.value().secure != stream_.secure()) return http_error(Errc::Unsupported);
   if (!url.value().has_address) {
     // HttpUrl (and so the connection) names an IPv4 host only.
     if (!request.has_address || !request.address.is_v4()) return http_error(Errc::Unsupported);
@@ -83,6 +85,7 @@ void HttpClient::begin_request(Millis now) {
                url_.same_origin(conn_origin_) && phase_ == Phase::None;
   if (!reuse) {
     if (!stream_.is_closed()) stream_.abort();
+    stream_.set_peer_name(url_.host);
     Result<void> status = stream_.open(url_.address, url_.port, *this, request_.tcp, now);
     if (!status) return fail(HttpFailure::Connection, status.error());
     conn_origin_ = url_;
@@ -375,6 +378,7 @@ uint64_t HttpClient::body_bytes() const {
 
 void HttpClient::poll(Millis now) {
   last_now_ = now;
+  stream_.poll(now);
   if (abort_pending_) {
     abort_pending_ = false;
     stream_.abort();
@@ -389,6 +393,11 @@ void HttpClient::poll(Millis now) {
     ++redirects_;
     ++stats_.redirects;
     url_ = next_url_;
+    if (url_.secure != stream_.secure()) {
+      // From https to http (a downgrade), or the other way over a plain stream.
+      stream_.abort();
+      return fail(HttpFailure::BadResponse, http_error(Errc::Unsupported));
+    }
     if (!url_.has_address) {
       stream_.abort();
       return fail(HttpFailure::NeedsDns, http_error(Errc::Unsupported));
@@ -442,8 +451,10 @@ void HttpClient::poll(Millis now) {
 
 Millis HttpClient::next_deadline() const {
   if (abort_pending_ || retry_pending_ || (redirect_pending_ && phase_ == Phase::None)) return last_now_;
-  if (state_ != State::Running) return kNever;
+  const Millis stream_next = stream_.next_deadline();
+  if (state_ != State::Running) return stream_next;
   Millis next = progress_at_ + request_.stall_ms;
+  if (stream_next < next) next = stream_next;
   if (!head_done_) {
     if (request_.head_ms != 0 && request_at_ + request_.head_ms < next)
       next = request_at_ + request_.head_ms;
@@ -476,6 +487,13 @@ size_t HttpClient::describe_failure(char* out, size_t capacity) const {
       return format(out, capacity, "%s: %llu bytes in %llu ms, under %u bytes/s", what,
                     static_cast<unsigned long long>(slow_bytes_),
                     static_cast<unsigned long long>(slow_ms_), request_.min_rate);
+    case HttpFailure::Connection: {
+      // The stream's own account when the failure is its (TLS names the certificate).
+      char cause[320];
+      if (error_ == stream_.error()) stream_.describe_error(cause, sizeof(cause));
+      else error_format(error_, cause, sizeof(cause));
+      return format(out, capacity, "%s (%s)", what, cause);
+    }
     default: {
       char error[64];
       error_format(error_, error, sizeof(error));

@@ -117,7 +117,8 @@ class HttpClient final : public StreamReceiver {
   // Starts a request: on the open connection when it goes to the same server
   // and was kept alive, else on a new one (the old one is reset). Fails, with
   // nothing started, for a URL that does not parse (Http/BadValue,
-  // Http/Unsupported for https or a host name) or a scratch ring too small.
+  // Http/Unsupported for https over a plain stream, http over a secure one, or
+  // a host name without an address) or a scratch ring too small.
   Result<void> start(const HttpGetRequest& request, Millis now);
   // Timers and deferred actions (redirects, resets); call after each interface poll.
   void poll(Millis now);

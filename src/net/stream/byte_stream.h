@@ -57,6 +57,22 @@ class ByteStream {
   // The peer has closed its side and every byte before that has arrived.
   virtual bool peer_closed() const = 0;
 
+  // What a stream over another one adds (TLS); plain TCP, driven by the
+  // interface, needs none of it.
+  // The server's name as the URL wrote it (a name or A.B.C.D), for the next
+  // open(): TLS sends it (SNI) and checks the certificate against it.
+  virtual void set_peer_name(const char* host) { (void)host; }
+  // Bytes travel encrypted to an authenticated peer (an https:// URL needs it).
+  virtual bool secure() const { return false; }
+  // The stream's own work and timers (TLS: the handshake, its bound, records
+  // waiting for the transport); its user calls it from its own poll.
+  virtual void poll(Millis now) { (void)now; }
+  virtual Millis next_deadline() const { return kNever; }
+  // Why it failed, in one line with its figures; the length format() would return.
+  virtual size_t describe_error(char* out, size_t capacity) const {
+    return error_format(error(), out, capacity);
+  }
+
   bool is_open() const { return state() == StreamState::Open; }
   bool is_closed() const { return state() == StreamState::Closed; }
 

@@ -101,18 +101,21 @@ class Writer {
 // URLs
 
 Result<HttpUrl> HttpUrl::parse(Bytes text) {
-  if (!starts_with_nocase(text, "http://")) {
+  const bool secure = starts_with_nocase(text, "https://");
+  if (!secure && !starts_with_nocase(text, "http://")) {
     for (size_t i = 0; i + 2 < text.size(); ++i)
       if (text[i] == ':' && text[i + 1] == '/' && text[i + 2] == '/') return http_error(Errc::Unsupported);
     return http_error(Errc::BadValue);
   }
-  Bytes rest = text.subspan(7);
+  Bytes rest = text.subspan(secure ? 8 : 7);
   size_t auth_end = 0;
   while (auth_end < rest.size() && rest[auth_end] != '/' && rest[auth_end] != '?' &&
          rest[auth_end] != '#')
     ++auth_end;
   Bytes authority = rest.first(auth_end);
   HttpUrl url;
+  url.secure = secure;
+  url.port = url.default_port();
   size_t colon = authority.size();
   for (size_t i = 0; i < authority.size(); ++i) {
     uint8_t c = authority[i];
@@ -176,7 +179,8 @@ Result<HttpUrl> HttpUrl::resolve(Bytes location) const {
   }
   uint8_t text[16 + kMaxHost + 2 * kMaxPath];
   Writer w{MutableBytes(text)};
-  w.put("http://");
+  w.put(scheme());
+  w.put("://");
   if (location.size() >= 2 && location[0] == '/' && location[1] == '/') {
     w.put(location.subspan(2));
   } else {
@@ -199,12 +203,13 @@ Result<HttpUrl> HttpUrl::resolve(Bytes location) const {
 }
 
 bool HttpUrl::same_origin(const HttpUrl& other) const {
-  return port == other.port && bytes_equal_nocase(host_bytes(), other.host_bytes());
+  return secure == other.secure && port == other.port &&
+         bytes_equal_nocase(host_bytes(), other.host_bytes());
 }
 
 size_t HttpUrl::format(char* out, size_t capacity) const {
-  if (port == kHttpDefaultPort) return mpxe::format(out, capacity, "http://%s%s", host, path);
-  return mpxe::format(out, capacity, "http://%s:%u%s", host, static_cast<unsigned>(port), path);
+  if (port == default_port()) return mpxe::format(out, capacity, "%s://%s%s", scheme(), host, path);
+  return mpxe::format(out, capacity, "%s://%s:%u%s", scheme(), host, static_cast<unsigned>(port), path);
 }
 
 Result<size_t> http_emit_request(MutableBytes out, const HttpUrl& url, bool head,
@@ -214,7 +219,7 @@ Result<size_t> http_emit_request(MutableBytes out, const HttpUrl& url, bool head
   w.put(url.path_bytes());
   w.put(" HTTP/1.1\r\nHost: ");
   w.put(url.host_bytes());
-  if (url.explicit_port && url.port != kHttpDefaultPort) {
+  if (url.explicit_port && url.port != url.default_port()) {
     w.put(":");
     w.put_u64(url.port);
   }

@@ -14,13 +14,15 @@
 namespace mpxe::net {
 
 inline constexpr uint16_t kHttpDefaultPort = 80;
+inline constexpr uint16_t kHttpsDefaultPort = 443;
 
-// An http:// URL. The host must be an IPv4 literal for now (no resolver yet):
-// a name parses, with has_address false, and the client refuses it.
+// An http:// or https:// URL. A host that is a name parses with has_address
+// false: the caller looks it up.
 struct HttpUrl {
   static constexpr size_t kMaxHost = 253;
   static constexpr size_t kMaxPath = 1024;
 
+  bool secure = false;           // https: over TLS
   char host[kMaxHost + 1] = {};  // NUL-terminated, as written (a name or A.B.C.D)
   size_t host_len = 0;
   uint16_t port = kHttpDefaultPort;
@@ -30,8 +32,8 @@ struct HttpUrl {
   bool has_address = false;
   Ipv4Address address;
 
-  // "http://" host [":" port] [path-abempty ["?" query]] ["#" fragment].
-  // Http/Unsupported for another scheme (https), Http/BadValue for a malformed
+  // ("http://" | "https://") host [":" port] [path-abempty ["?" query]] ["#" fragment].
+  // Http/Unsupported for another scheme, Http/BadValue for a malformed
   // one, Http/TooBig past the limits above. The scheme is case-insensitive.
   static Result<HttpUrl> parse(Bytes text);
   // A Location value resolved against this URL (RFC 3986 5.2, the forms servers
@@ -43,7 +45,9 @@ struct HttpUrl {
   Bytes host_bytes() const { return Bytes(reinterpret_cast<const uint8_t*>(host), host_len); }
   Bytes path_bytes() const { return Bytes(reinterpret_cast<const uint8_t*>(path), path_len); }
   bool same_origin(const HttpUrl& other) const;
-  // "http://" host [":" port] path, the port only when not 80: what parse() reads
+  uint16_t default_port() const { return secure ? kHttpsDefaultPort : kHttpDefaultPort; }
+  const char* scheme() const { return secure ? "https" : "http"; }
+  // scheme "://" host [":" port] path, the port only when not the scheme's: what parse() reads
   // back as this URL. Returns the full length, as format() does; out is cut short
   // and NUL-terminated when capacity is less.
   size_t format(char* out, size_t capacity) const;

@@ -13,7 +13,7 @@ using net::Errc;
 using net::Error;
 using net::Layer;
 
-constexpr uint8_t kLastLayer = static_cast<uint8_t>(Layer::Digest);
+constexpr uint8_t kLastLayer = static_cast<uint8_t>(Layer::Tls);
 constexpr uint8_t kLastReason = static_cast<uint8_t>(Errc::Rejected);
 
 TEST(EfiStatus, NoErrorIsSuccess) { EXPECT_EQ(efi_status(Error()), kSuccess); }

@@ -236,13 +236,42 @@ TEST(HttpUrl, ParsesWhatBootConfigsHold) {
   EXPECT_FALSE(bare.value().has_address);
   EXPECT_EQ(str(bare.value().path_bytes()), "/");
   EXPECT_EQ(bare.value().port, 80);
-  EXPECT_EQ(HttpUrl::parse(text("https://10.0.0.1/")).error(), Error(Layer::Http, Errc::Unsupported));
+  EXPECT_EQ(HttpUrl::parse(text("ftp://10.0.0.1/")).error(), Error(Layer::Http, Errc::Unsupported));
   EXPECT_EQ(HttpUrl::parse(text("http://u:p@10.0.0.1/")).error(), Error(Layer::Http, Errc::BadValue));
   EXPECT_EQ(HttpUrl::parse(text("http://10.0.0.1:99999/")).error(), Error(Layer::Http, Errc::BadValue));
   EXPECT_EQ(HttpUrl::parse(text("http://10.0.0.1/a b")).error(), Error(Layer::Http, Errc::BadValue));
   EXPECT_EQ(HttpUrl::parse(text("10.0.0.1/file")).error(), Error(Layer::Http, Errc::BadValue));
   std::string long_path = "http://10.0.0.1/" + std::string(2000, 'a');
   EXPECT_EQ(HttpUrl::parse(text(long_path)).error(), Error(Layer::Http, Errc::TooBig));
+}
+
+TEST(HttpUrl, HttpsDefaultsToPort443AndKeepsItsScheme) {
+  auto u = HttpUrl::parse(text("HTTPS://boot.example/a/boot.efi"));
+  ASSERT_TRUE(u);
+  EXPECT_TRUE(u.value().secure);
+  EXPECT_EQ(u.value().port, 443);
+  EXPECT_EQ(str(u.value().host_bytes()), "boot.example");
+  char back[64];
+  u.value().format(back, sizeof back);
+  EXPECT_STREQ(back, "https://boot.example/a/boot.efi");
+  // A relative redirect stays on https; an absolute one says its own scheme.
+  auto next = u.value().resolve(text("b.efi"));
+  ASSERT_TRUE(next);
+  EXPECT_TRUE(next.value().secure);
+  EXPECT_EQ(next.value().port, 443);
+  EXPECT_EQ(str(next.value().path_bytes()), "/a/b.efi");
+  EXPECT_FALSE(u.value().resolve(text("http://boot.example/x")).value().secure);
+  // Same host and port, another scheme: another origin.
+  auto plain = HttpUrl::parse(text("http://boot.example:443/")).value();
+  EXPECT_FALSE(u.value().same_origin(plain));
+  auto odd = HttpUrl::parse(text("https://10.0.0.1:8443/x")).value();
+  odd.format(back, sizeof back);
+  EXPECT_STREQ(back, "https://10.0.0.1:8443/x");
+  uint8_t out[256];
+  auto len = http_emit_request(MutableBytes(out), u.value(), false, nullptr, true);
+  ASSERT_TRUE(len);
+  EXPECT_NE(std::string(reinterpret_cast<char*>(out), len.value()).find("Host: boot.example\r\n"),
+            std::string::npos);
 }
 
 TEST(HttpUrl, ResolvesRelativeLocations) {
