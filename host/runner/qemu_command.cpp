@@ -67,6 +67,14 @@ std::vector<std::string> platform_args() {
           "strict=on"};
 }
 
+// HTTPS needs entropy in the guest: the runner's CPU model (TCG's qemu64) has no
+// RDRAND, so a virtio RNG, which OVMF offers as EFI_RNG_PROTOCOL (VirtioRngDxe),
+// seeds both mpxe's TLS and OVMF's own.
+std::vector<std::string> entropy_args(const QemuPlan& plan) {
+  if (plan.cacerts_file.empty()) return {};
+  return {"-device", "virtio-rng-pci"};
+}
+
 std::vector<std::string> netdev_args(const RunOptions& o, const QemuPlan& plan) {
   std::string id = "id=" + std::string(kNetdevId);
   // With a capture, no virtio-net header on the TAP: filter-dump writes the bytes
@@ -172,6 +180,7 @@ std::vector<std::string> build_qemu_command(const RunOptions& o, const QemuPlan&
   append(cmd, machine_args(o));
   append(cmd, firmware_args(plan));
   append(cmd, platform_args());
+  append(cmd, entropy_args(plan));
   append(cmd, netdev_args(o, plan));
   append(cmd, nic_args(o, plan));
   append(cmd, capture_args(o));

@@ -3,7 +3,9 @@
 #include "core/byte_ops.h"
 #include "core/format.h"
 #include "driver/boot/platform.h"
+#include "driver/boot/trust_store.h"
 #include "driver/efi/efi_status.h"
+#include "driver/tls/platform.h"
 #include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
 #include "uefi/runtime/memory.h"
@@ -86,7 +88,7 @@ bool HttpDownload::poll_clients(StackSession& session, uint32_t n) {
   if (sharded_) return frames;
   Millis now = session.now();
   for (uint32_t i = 0; i < n; ++i)
-    if (!abandoned(i)) conns_[i]->client.poll(now);
+    if (!abandoned(i)) client(i).poll(now);
   return frames;
 }
 
@@ -122,8 +124,8 @@ void HttpDownload::start_shards(StackSession& session, uint32_t n, MpEngine& mp,
   shards_->reset(workers, session.now());
   net::Interface& iface = session.iface();
   for (uint32_t i = 0; i < n; ++i) {
-    shards_->assign(i, conns_[i]->client, conns_[i]->stream, iface.tcp_mss());
-    (void)iface.tcp_divert(conns_[i]->stream.connection(), *shards_, i);
+    shards_->assign(i, client(i), tcp(i), iface.tcp_mss());
+    (void)iface.tcp_divert(tcp(i).connection(), *shards_, i);
   }
   sharded_ = true;
   const uint32_t on = workers != 0 && mp.run_on_aps(shard_procedure, shards_) ? workers : 0;
@@ -141,8 +143,8 @@ void HttpDownload::stop_shards(StackSession& session, uint32_t n, MpEngine& mp) 
           "leaving it\n", i);
       continue;
     }
-    session.iface().tcp_undivert(conns_[i]->stream.connection());
-    conns_[i]->stream.attach(session.iface());
+    session.iface().tcp_undivert(tcp(i).connection());
+    tcp(i).attach(session.iface());
   }
   sharded_ = false;
   const mp::HttpShards::Stats total = shards_->totals();
@@ -158,17 +160,17 @@ void HttpDownload::stop_shards(StackSession& session, uint32_t n, MpEngine& mp) 
 
 void HttpDownload::close_all(StackSession& session, uint32_t n) {
   for (uint32_t i = 0; i < n; ++i)
-    if (!abandoned(i)) conns_[i]->client.close();
+    if (!abandoned(i)) client(i).close();
   Millis until = session.now() + kCloseWaitMs;
   for (;;) {
     bool closed = true;
     for (uint32_t i = 0; i < n; ++i)
-      closed = closed && (abandoned(i) || conns_[i]->client.connection_closed());
+      closed = closed && (abandoned(i) || client(i).connection_closed());
     if (closed || session.now() >= until) break;
     poll_clients(session, n);
   }
   for (uint32_t i = 0; i < n; ++i)
-    if (!abandoned(i)) conns_[i]->client.release();
+    if (!abandoned(i)) client(i).release();
 }
 
 void HttpDownload::report_failure(const net::HttpClient& client) {
@@ -192,6 +194,8 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   if (given.size() >= sizeof(url_)) return kInvalidParameter;
   url_len_ = copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(url_), given.size()), given);
   url_[url_len_] = '\0';
+  Status scheme = use_scheme_of(session, url_);
+  if (is_error(scheme)) return scheme;
   net::HttpGetRequest head;
   head.tcp.max_window = net::FetchPolicy{}.window_budget;
   head.url = text_bytes(url_, url_len_);
@@ -217,15 +221,15 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   head.has_address = has_address_;
   head.address = address_;
   media_type_[0] = '\0';
-  conns_[0]->stream.attach(session.iface());
-  net::HttpClient& client = conns_[0]->client;
+  tcp(0).attach(session.iface());
+  net::HttpClient& client = this->client(0);
   net::Result<void> started = client.start(head, session.now());
   if (!started.ok()) {
     char error[64];
     net::error_format(started.error(), error, sizeof(error));
     format(cause_, sizeof(cause_), "cannot fetch %s: %s", url_,
            started.error() == net::Error(net::Layer::Http, net::Errc::Unsupported)
-               ? "only http:// URLs are supported"
+               ? "only http:// and https:// URLs are supported"
                : error);
     log("mpxe: %s\n", cause_);
     return kInvalidParameter;
@@ -248,9 +252,87 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
     // Later requests go where the redirects led.
     client.url().format(url_, sizeof(url_));
     url_len_ = bytes_of(url_).size();
+    if (secure_ && !tls_described_) {
+      const tls::TlsStream& stream = tls_conns_[0]->tls;
+      log("mpxe: https: %s, %s%s\n", stream.version(), stream.cipher(),
+          stream.resumed() ? ", resumed" : "");
+      tls_described_ = true;
+    }
   }
   close_all(session, 1);
   return s;
+}
+
+Status HttpDownload::use_scheme_of(StackSession& session, const char* url) {
+  net::Result<net::HttpUrl> parsed = net::HttpUrl::parse(bytes_of(url));
+  const bool https = parsed.ok() && parsed.value().secure;
+  if (https && tls_context_ == nullptr) {
+    // A refusal is final for the boot: said once, kept as the cause after.
+    if (tls_refused_ == kSuccess) tls_refused_ = init_tls(session);
+    if (is_error(tls_refused_)) {
+      format(cause_, sizeof(cause_), "%s", tls_refusal_);
+      return tls_refused_;
+    }
+  }
+  secure_ = https;
+  return kSuccess;
+}
+
+// Everything https needs, once: the trust anchors the driver read at start, the
+// TLS platform (heap, entropy, clock) and the connections. A refusal's line
+// (tls_refusal_) says what to give the VM.
+Status HttpDownload::init_tls(StackSession& session) {
+  const TrustStore& trust = trust_store();
+  if (trust.anchor_list().size() == 0 || trust.ciphers().malformed()) {
+    if (trust.ciphers().malformed()) trust.ciphers().describe(tls_refusal_, sizeof(tls_refusal_));
+    else trust.anchors().describe(tls_refusal_, sizeof(tls_refusal_));
+    log("mpxe: %s\n", tls_refusal_);
+    return kSecurityViolation;
+  }
+  Status s = TlsPlatform::start(session.ticks_per_ms());  // logs its own refusal
+  if (s == kNotFound) {
+    format(tls_refusal_, sizeof(tls_refusal_), "%s", TlsPlatform::no_entropy_line());
+    return kSecurityViolation;
+  }
+  if (is_error(s)) {
+    format(tls_refusal_, sizeof(tls_refusal_), "https: no memory for the TLS heap");
+    return s;
+  }
+  const Span<const tls::TrustAnchor> anchors = trust.anchor_list();
+  auto* ders = static_cast<Bytes*>(allocate(anchors.size() * sizeof(Bytes)));
+  auto* context = new (std::nothrow) tls::TlsContext();
+  if (ders == nullptr || context == nullptr) {
+    format(tls_refusal_, sizeof(tls_refusal_), "https: no memory for the TLS context");
+    return kOutOfResources;
+  }
+  for (size_t i = 0; i < anchors.size(); ++i) ders[i] = Bytes(anchors[i].der, anchors[i].length);
+  tls::TlsConfig config;
+  config.trust_anchors = ders;
+  config.trust_anchor_count = anchors.size();
+  net::Result<void> made = context->init(config);
+  if (!made.ok()) {
+    format(tls_refusal_, sizeof(tls_refusal_),
+           "https: trust anchor %u is not a certificate wolfSSL takes",
+           static_cast<unsigned>(context->bad_anchor() + 1));
+    log("mpxe: %s\n", tls_refusal_);
+    return kSecurityViolation;
+  }
+  char line[160];
+  trust.anchors().describe(line, sizeof(line));
+  log("mpxe: %s\n", line);
+  for (auto*& conn : tls_conns_) {
+    auto* ring = static_cast<uint8_t*>(allocate(kCipherRing));
+    auto* scratch = static_cast<uint8_t*>(allocate(kScratchSize));
+    if (ring != nullptr && scratch != nullptr)
+      conn = new (std::nothrow) HttpsConnection(*context, MutableBytes(ring, kCipherRing),
+                                                MutableBytes(scratch, kScratchSize));
+    if (conn == nullptr) {
+      format(tls_refusal_, sizeof(tls_refusal_), "https: no memory for the connections");
+      return kOutOfResources;
+    }
+  }
+  tls_context_ = context;
+  return kSuccess;
 }
 
 Status HttpDownload::size_if_present(StackSession& session, const char* url, uint64_t* size) {
@@ -268,8 +350,8 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
   cause_[0] = '\0';
   net::HttpClient* clients[kMaxConnections];
   for (uint32_t i = 0; i < kMaxConnections; ++i) {
-    conns_[i]->stream.attach(session.iface());
-    clients[i] = &conns_[i]->client;
+    tcp(i).attach(session.iface());
+    clients[i] = &client(i);
   }
   net::HttpFetch download(clients, kMaxConnections);
   net::FetchPolicy policy;

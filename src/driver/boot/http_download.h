@@ -17,14 +17,30 @@
 #include "net/fetch/http_fetch.h"
 #include "net/fetch/http_connection.h"
 #include "net/socket/http_client.h"
+#include "tls/tls_context.h"
+#include "tls/tls_stream.h"
 
 namespace mpxe::driver {
+
+// One connection of an https:// download: HTTP over TLS over TCP.
+struct HttpsConnection {
+  HttpsConnection(tls::TlsContext& context, MutableBytes cipher_ring, MutableBytes scratch)
+      : tls(tcp, context, cipher_ring), client(tls, scratch) {}
+  HttpsConnection(const HttpsConnection&) = delete;
+  HttpsConnection& operator=(const HttpsConnection&) = delete;
+
+  net::TcpStream tcp;
+  tls::TlsStream tls;
+  net::HttpClient client;
+};
 
 class HttpDownload {
  public:
   static constexpr uint32_t kMaxConnections = 4;
   static_assert(kMaxConnections <= net::HttpFetch::kMaxConnections);
   static constexpr size_t kScratchSize = 16 * 1024;  // response heads, chunked bodies
+  // Each https connection's ciphertext ring: its free room is the TCP window.
+  static constexpr size_t kCipherRing = 128 * 1024;
 
   // Allocates the clients (once; boot-services pool, never in the packet path).
   uefi::Status init();
@@ -67,8 +83,21 @@ class HttpDownload {
   void stop_shards(StackSession& session, uint32_t n, MpEngine& mp);
   // Logs the client's failure and keeps it as last_cause().
   void report_failure(const net::HttpClient& client);
+  // The connections for `url`'s scheme from now on: TLS ones for https://, made
+  // (with the TLS platform and the trust anchors) on the first; an error, with
+  // its line logged and kept as the cause, when https cannot be had.
+  uefi::Status use_scheme_of(StackSession& session, const char* url);
+  uefi::Status init_tls(StackSession& session);
+  net::HttpClient& client(uint32_t i) { return secure_ ? tls_conns_[i]->client : conns_[i]->client; }
+  net::TcpStream& tcp(uint32_t i) { return secure_ ? tls_conns_[i]->tcp : conns_[i]->stream; }
 
   net::HttpConnection* conns_[kMaxConnections] = {};
+  HttpsConnection* tls_conns_[kMaxConnections] = {};
+  tls::TlsContext* tls_context_ = nullptr;
+  bool secure_ = false;  // the connections in use are tls_conns_
+  bool tls_described_ = false;  // the console has had the first TLS session's version
+  uefi::Status tls_refused_ = uefi::kSuccess;  // init_tls() failed: https is off for the boot
+  char tls_refusal_[256] = {};
   char url_[8 + net::HttpUrl::kMaxHost + 6 + net::HttpUrl::kMaxPath + 1] = {};
   size_t url_len_ = 0;
   bool accept_ranges_ = false;

@@ -52,7 +52,9 @@ class ImageSink final : public net::TftpSink {
 
 constexpr uint64_t kPageSize = 4096;
 
-bool is_http_url(const char* name) { return starts_with_nocase(name, "http://"); }
+bool is_http_url(const char* name) {
+  return starts_with_nocase(name, "http://") || starts_with_nocase(name, "https://");
+}
 
 // A fw_cfg file the runner writes when a flag is given: present or not.
 bool fw_cfg_flag(const char* file) {

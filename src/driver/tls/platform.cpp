@@ -82,7 +82,7 @@ TlsEntropySources TlsPlatform::entropy_sources() {
 }
 
 const char* TlsPlatform::no_entropy_line() {
-  return "mpxe: https: no entropy source (no RDRAND, no EFI_RNG_PROTOCOL): give the VM "
+  return "https: no entropy source (no RDRAND, no EFI_RNG_PROTOCOL): give the VM "
          "-device virtio-rng-pci, or a CPU with RDRAND (-cpu max)";
 }
 
@@ -132,7 +132,7 @@ uefi::Status TlsPlatform::start(uint64_t tsc_ticks_per_ms) {
         now.Minute, now.Second);
   }
   if (!entropy_sources().any()) {
-    log("%s\n", no_entropy_line());
+    log("mpxe: %s\n", no_entropy_line());
     return kNotFound;
   }
   return kSuccess;

@@ -164,9 +164,12 @@ TEST(QemuCommand, TrustAnchorsThroughOvmfsFwCfgName) {
   RunOptions o;
   QemuPlan p = plan();
   EXPECT_FALSE(has(build_qemu_command(o, p), "-fw_cfg"));
+  EXPECT_FALSE(has(build_qemu_command(o, p), "virtio-rng-pci"));
   p.cacerts_file = "/tmp/w/cacerts.esl";
   EXPECT_EQ(after(build_qemu_command(o, p), "-fw_cfg"),
             "name=etc/edk2/https/cacerts,file=/tmp/w/cacerts.esl");
+  // ... with entropy for the guest's TLS: TCG's CPU has no RDRAND.
+  EXPECT_TRUE(has(build_qemu_command(o, p), "virtio-rng-pci"));
   p.boot_url = "https://10.0.2.2:4443/mpsh.efi";
   EXPECT_EQ(after(build_qemu_command(o, p), "-netdev"),
             "user,id=n0,tftp=/tmp/w/pxe,bootfile=https://10.0.2.2:4443/mpsh.efi");
