@@ -180,9 +180,10 @@ std::vector<std::string> build_qemu_command(const RunOptions& o, const QemuPlan&
   append(cmd, machine_args(o));
   append(cmd, firmware_args(plan));
   append(cmd, platform_args());
-  append(cmd, entropy_args(plan));
   append(cmd, netdev_args(o, plan));
   append(cmd, nic_args(o, plan));
+  // After the NIC: a pinned NIC's slot must still be free.
+  append(cmd, entropy_args(plan));
   append(cmd, capture_args(o));
   append(cmd, fw_cfg_args(plan));
   append(cmd, console_args(o, plan));

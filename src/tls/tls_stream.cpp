@@ -479,6 +479,15 @@ void TlsStream::on_verify_failure(int error, int depth, const uint8_t* der, size
   if (der == nullptr) return;
   DecodedCert* cert = static_cast<DecodedCert*>(XMALLOC(sizeof(DecodedCert), nullptr, DYNAMIC_TYPE_DCERT));
   if (cert == nullptr) return;
+  // wolfSSL reports a wrong name over an unknown issuer (its leaf check replaces
+  // the chain's error): ask the chain on its own, and name the issuer first, since
+  // a name nobody we trust vouches for says nothing.
+  if (refused_.reason == DOMAIN_NAME_MISMATCH || refused_.reason == IPADDR_MISMATCH) {
+    wc_InitDecodedCert(cert, der, static_cast<word32>(der_len), nullptr);
+    const int chain = wc_ParseCert(cert, CERT_TYPE, VERIFY, wolfSSL_CTX_GetCertManager(context_.handle()));
+    if (chain == ASN_NO_SIGNER_E || chain == ASN_SELF_SIGNED_E) refused_.reason = chain;
+    wc_FreeDecodedCert(cert);
+  }
   wc_InitDecodedCert(cert, der, static_cast<word32>(der_len), nullptr);
   if (wc_ParseCert(cert, CERT_TYPE, NO_VERIFY, nullptr) == 0) {
     copy_text(cert->subject, text_len(cert->subject), refused_.subject, sizeof(refused_.subject));

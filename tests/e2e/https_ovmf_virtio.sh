@@ -26,28 +26,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout unrelated.key -out unrelated.p
   -subj /CN=unrelated 2>/dev/null || fail "openssl req"
 mkdir -p pxe
 cp "$MPXE_BUILD_DIR/firmware/mpsh.efi" pxe/
-port=$(free_port)
-cat > nginx.conf <<CONF
-daemon off; master_process off; worker_processes 1;
-pid $WORK/nginx.pid; error_log $WORK/nginx-error.log info;
-events { worker_connections 16; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/cb; proxy_temp_path $WORK/px; fastcgi_temp_path $WORK/fc;
-  uwsgi_temp_path $WORK/uw; scgi_temp_path $WORK/sc;
-  server {
-    listen 127.0.0.1:$port ssl;
-    ssl_certificate $WORK/other.pem; ssl_certificate_key $WORK/other.key;
-    ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers HIGH:!aNULL:!MD5;
-    root $WORK/pxe;
-  }
-}
-CONF
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-"$nginx_bin" -p "$WORK" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf" &
-nginx_pid=$!
-trap 'kill $nginx_pid 2>/dev/null; rm -rf "$WORK"' EXIT
-wait_for_port "$port"
+start_tls_nginx "$WORK/other.pem" "$WORK/other.key" "$WORK/pxe"
+port=$TLS_PORT
 log2=$WORK/serial2.log
 run_mpxe --stack ovmf --boot-url "https://10.0.2.2:$port/mpsh.efi" --ca-cert "$WORK/unrelated.pem" \
   --shell-cmd "exit 0" --serial-log "$log2"
@@ -56,7 +36,6 @@ clean "$log2" | grep -q '^mpsh [0-9]' && fail "OVMF booted from a server no anch
 # The refusal is the certificate check's: TlsDxe drops the connection in the middle
 # of the handshake, after the server's certificate (no alert: nginx logs the close,
 # at info), and never sends a request.
-grep -E 'SSL|alert|handshake' "$WORK/nginx-error.log" | tail -3 | sed 's/^/  nginx: /'
-expect_in "$WORK/nginx-error.log" 'peer closed connection in SSL handshake'
-kill $nginx_pid 2>/dev/null
+grep -E 'SSL|alert|handshake' "$WORK/tls-nginx.log" | tail -3 | sed 's/^/  nginx: /'
+expect_in "$WORK/tls-nginx.log" 'peer closed connection in SSL handshake'
 finish

@@ -48,6 +48,36 @@ require_nginx() {
   command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || skip "nginx not installed"
 }
 
+# start_tls_nginx CERT KEY ROOT: a server of "the user's" for --boot-url https://:
+# nginx on a free port of 127.0.0.1 with TLS 1.2 and 1.3, serving ROOT with CERT;
+# sets TLS_PORT, stopped at exit. Its log is $WORK/tls-nginx.log.
+start_tls_nginx() {
+  TLS_PORT=$(free_port)
+  mkdir -p "$WORK/tls-nginx"
+  cat >"$WORK/tls-nginx/nginx.conf" <<CONF
+daemon off; master_process off; worker_processes 1;
+pid $WORK/tls-nginx/nginx.pid; error_log $WORK/tls-nginx.log info;
+events { worker_connections 16; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/tls-nginx/cb; proxy_temp_path $WORK/tls-nginx/px;
+  fastcgi_temp_path $WORK/tls-nginx/fc; uwsgi_temp_path $WORK/tls-nginx/uw;
+  scgi_temp_path $WORK/tls-nginx/sc;
+  server {
+    listen 127.0.0.1:$TLS_PORT ssl;
+    ssl_certificate $1; ssl_certificate_key $2;
+    ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers HIGH:!aNULL:!MD5;
+    root $3;
+  }
+}
+CONF
+  "$(command -v nginx || echo /usr/sbin/nginx)" -p "$WORK/tls-nginx" -e "$WORK/tls-nginx.log" \
+    -c "$WORK/tls-nginx/nginx.conf" &
+  TLS_NGINX_PID=$!
+  trap 'kill $TLS_NGINX_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+  wait_for_port "$TLS_PORT"
+}
+
 # run_mpxe ARGS...: runs `mpxe run ARGS` headless with a timeout below CTest's, and
 # records STATUS, $WORK/stdout (the console) and $WORK/stderr (the runner's lines).
 # With RUN_NETNS set, inside that network namespace.

@@ -312,6 +312,21 @@ TEST_F(TlsStreamTest, UnknownCaNamesTheCertificateAndItsIssuer) {
   EXPECT_TRUE(link.aborted);
 }
 
+TEST_F(TlsStreamTest, AnUnknownCaOutranksAWrongName) {
+  // Both wrong: the chain is what fails first in meaning (a name vouched for by
+  // nobody says nothing), whatever order the library reports them in.
+  Identity other = test::make_identity({.cn = "another CA", .ca = true}, nullptr);
+  make_client({&other});
+  TlsServer server(pki.leaf, nullptr, TLS1_2_VERSION, TLS1_3_VERSION);
+  Sink sink(16);
+  server.accept();
+  ASSERT_TRUE(open(sink, "other.example"));
+  handshake(server);
+  ASSERT_TRUE(closed());
+  EXPECT_EQ(stream->failure(), TlsFailure::UnknownCa) << line();
+  EXPECT_NE(line().find("CN=mpxe test CA"), std::string::npos) << line();
+}
+
 TEST_F(TlsStreamTest, SelfSignedIsAnUnknownCa) {
   Identity self = test::make_identity({.cn = kHostName, .san = "DNS:boot.example"}, nullptr);
   make_client({&pki.ca});
