@@ -8,6 +8,8 @@
 #                            guest was not given: each refused by name (109)
 #   mpxe_https.sh CORES MiB  the shell plus MiB of random data: sha256= equals the
 #                            host's, --sha256 passes
+#   mpxe_https.sh CORES MiB APS  the same with the connections, TLS and all, on up to
+#                            APS application processors (--http-aps)
 source "$(dirname "$0")/lib.sh"
 require_machine
 require_nginx
@@ -15,6 +17,9 @@ command -v openssl >/dev/null || skip "openssl not installed"
 [[ -f $MPXE_BUILD_DIR/rom/mpxe-virtio.rom ]] || skip "mpxe-virtio.rom not built"
 cores=${1:-4}
 mib=${2:-0}
+aps=${3:-}
+placement=()
+[[ -n $aps ]] && placement=(--http-aps "$aps")
 pxe=$WORK/pxe
 mkdir "$pxe"
 cat "$MPXE_BUILD_DIR/firmware/mpsh.efi" >"$pxe/boot.efi"
@@ -23,7 +28,8 @@ size=$(stat -c %s "$pxe/boot.efi")
 image_sha=$(sha256sum "$pxe/boot.efi" | cut -d' ' -f1)
 log=$WORK/serial.log
 run_mpxe --stack mpxe --nic virtio --cores "$cores" --https --pxe-folder "$pxe" \
-  --boot-file boot.efi --sha256 "$image_sha" --serial-log "$log" --shell-cmd "exit 0"
+  --boot-file boot.efi --sha256 "$image_sha" --serial-log "$log" --shell-cmd "exit 0" \
+  "${placement[@]}"
 expect_status 0
 url="https://10\\.0\\.2\\.2:[0-9]+/boot\\.efi"
 expect_in "$log" "^mpxe: boot server 10\\.0\\.2\\.2 file '$url'\$"
@@ -35,6 +41,12 @@ connections=1
 ((mib > 0)) && connections=$((cores < 4 ? cores : 4))
 suffix=s; ((connections == 1)) && suffix=
 expect_in "$log" "^mpxe: summary: dhcp [0-9]+ ms, size [0-9]+ ms, http [0-9]+ ms \\($size bytes, [0-9.]+ MB/s, $connections connection$suffix\\)\$"
+if [[ -n $aps ]] && ((aps > 0)); then
+  on=$((cores - 1 < connections ? cores - 1 : connections))
+  on=$((on < aps ? on : aps))
+  expect_in "$log" "^mpxe: http: $connections connections? on $on APs?\$"
+  expect_in "$log" "^mpxe: http: connections on APs: [0-9]+ segments, 0 bad, "
+fi
 expect_in "$log" "^sha256=$image_sha\$"
 expect_in "$log" '^mpxe: sha256 matches the expected digest$'
 expect_in "$log" '^mpsh [^ ]+ - mpxe shell'
