@@ -14,6 +14,7 @@ set(MPXE_TLS_WOLFSSL_SOURCES
   tls_failure.cpp
   tls_stream.cpp)
 list(TRANSFORM MPXE_TLS_WOLFSSL_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
-# The C names wolfSSL links against (XMALLOC, XREALLOC, XFREE), for whichever
-# world links wolfSSL: objects, not an archive member the linker might pass.
-set(MPXE_TLS_WOLFSSL_GLUE ${CMAKE_CURRENT_LIST_DIR}/wolfssl_alloc.cpp)
+# The C names wolfSSL links against (XMALLOC, XREALLOC, XFREE, XSNPRINTF), for
+# whichever world links wolfSSL: objects, not an archive member the linker might pass.
+set(MPXE_TLS_WOLFSSL_GLUE ${CMAKE_CURRENT_LIST_DIR}/wolfssl_alloc.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/wolfssl_snprintf.cpp)

@@ -57,12 +57,20 @@ typedef long long time_t;
  * long there too). */
 #define HAVE_TM_TYPE
 #define HAVE_TIME_T_TYPE
-/* https://A.B.C.D matches the certificate's IP entries: wolfSSL parses them and
- * prints them with snprintf (the ROM needs an XSNPRINTF before it can do the same;
- * without it an address URL fails as a name mismatch, never unverified). */
-#define WOLFSSL_IP_ALT_NAME
-#include <stdio.h>
 #endif
+
+/* https://A.B.C.D matches the certificate's IP entries: wolfSSL parses them and
+ * prints them with snprintf, which is core's bounded printf in both worlds
+ * (src/tls/wolfssl_snprintf.cpp: the ROM has no C library). */
+#define WOLFSSL_IP_ALT_NAME
+#ifdef __cplusplus
+extern "C" {
+#endif
+int mpxe_snprintf(char* out, __SIZE_TYPE__ capacity, const char* fmt, ...);
+#ifdef __cplusplus
+}
+#endif
+#define XSNPRINTF mpxe_snprintf
 
 /* --- Protocol versions and extensions ------------------------------------ */
 #define WOLFSSL_TLS13

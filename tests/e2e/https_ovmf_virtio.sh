@@ -36,6 +36,6 @@ clean "$log2" | grep -q '^mpsh [0-9]' && fail "OVMF booted from a server no anch
 # The refusal is the certificate check's: TlsDxe drops the connection in the middle
 # of the handshake, after the server's certificate (no alert: nginx logs the close,
 # at info), and never sends a request.
-grep -E 'SSL|alert|handshake' "$WORK/tls-nginx.log" | tail -3 | sed 's/^/  nginx: /'
-expect_in "$WORK/tls-nginx.log" 'peer closed connection in SSL handshake'
+grep -E 'SSL|alert|handshake' "$TLS_NGINX_LOG" | tail -3 | sed 's/^/  nginx: /'
+expect_in "$TLS_NGINX_LOG" 'peer closed connection in SSL handshake'
 finish

@@ -50,19 +50,21 @@ require_nginx() {
 
 # start_tls_nginx CERT KEY ROOT: a server of "the user's" for --boot-url https://:
 # nginx on a free port of 127.0.0.1 with TLS 1.2 and 1.3, serving ROOT with CERT;
-# sets TLS_PORT, stopped at exit. Its log is $WORK/tls-nginx.log.
+# sets TLS_PORT and TLS_NGINX_LOG (its error log, at info), stopped at exit. Each
+# call starts another server.
 start_tls_nginx() {
   TLS_PORT=$(free_port)
-  mkdir -p "$WORK/tls-nginx"
-  cat >"$WORK/tls-nginx/nginx.conf" <<CONF
+  local dir=$WORK/tls-nginx-$TLS_PORT
+  TLS_NGINX_LOG=$dir.log
+  mkdir -p "$dir"
+  cat >"$dir/nginx.conf" <<CONF
 daemon off; master_process off; worker_processes 1;
-pid $WORK/tls-nginx/nginx.pid; error_log $WORK/tls-nginx.log info;
+pid $dir/nginx.pid; error_log $TLS_NGINX_LOG info;
 events { worker_connections 16; }
 http {
   access_log off;
-  client_body_temp_path $WORK/tls-nginx/cb; proxy_temp_path $WORK/tls-nginx/px;
-  fastcgi_temp_path $WORK/tls-nginx/fc; uwsgi_temp_path $WORK/tls-nginx/uw;
-  scgi_temp_path $WORK/tls-nginx/sc;
+  client_body_temp_path $dir/cb; proxy_temp_path $dir/px; fastcgi_temp_path $dir/fc;
+  uwsgi_temp_path $dir/uw; scgi_temp_path $dir/sc;
   server {
     listen 127.0.0.1:$TLS_PORT ssl;
     ssl_certificate $1; ssl_certificate_key $2;
@@ -71,10 +73,9 @@ http {
   }
 }
 CONF
-  "$(command -v nginx || echo /usr/sbin/nginx)" -p "$WORK/tls-nginx" -e "$WORK/tls-nginx.log" \
-    -c "$WORK/tls-nginx/nginx.conf" &
-  TLS_NGINX_PID=$!
-  trap 'kill $TLS_NGINX_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+  "$(command -v nginx || echo /usr/sbin/nginx)" -p "$dir" -e "$TLS_NGINX_LOG" -c "$dir/nginx.conf" &
+  TLS_NGINX_PIDS="${TLS_NGINX_PIDS:-} $!"
+  trap 'kill $TLS_NGINX_PIDS 2>/dev/null; rm -rf "$WORK"' EXIT
   wait_for_port "$TLS_PORT"
 }
 

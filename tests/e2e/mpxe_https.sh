@@ -52,11 +52,27 @@ expect_in "$log" '^mpxe: sha256 matches the expected digest$'
 expect_in "$log" '^mpsh [^ ]+ - mpxe shell'
 ((mib > 0)) && finish
 
-# Servers of "the user's", each a refusal with its cause on the console and the
-# runner's last line: no byte of the boot file is fetched from either.
+# Servers of "the user's" (--boot-url, --ca-cert). First one whose certificate
+# names the address only as an IP entry (no DNS name, no CN): it boots.
 cd "$WORK"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
   -subj "/CN=e2e test CA" 2>/dev/null || fail "openssl req (CA)"
+openssl req -newkey rsa:2048 -nodes -keyout ip.key -out ip.csr -subj "/O=e2e" 2>/dev/null ||
+  fail "openssl req (IP server)"
+printf 'subjectAltName=IP:10.0.2.2\n' >ip.ext
+openssl x509 -req -in ip.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+  -extfile ip.ext -out ip.pem 2>/dev/null || fail "openssl x509 (IP server)"
+start_tls_nginx "$WORK/ip.pem" "$WORK/ip.key" "$pxe"
+log1=$WORK/serial-ip.log
+run_mpxe --stack mpxe --nic virtio --cores "$cores" \
+  --boot-url "https://10.0.2.2:$TLS_PORT/boot.efi" --ca-cert "$WORK/ca.pem" \
+  --serial-log "$log1" --shell-cmd "exit 0"
+expect_status 0
+expect_in "$log1" '^mpxe: https: TLSv1\.3, TLS13-'
+expect_in "$log1" '^mpsh [^ ]+ - mpxe shell'
+
+# Then a refusal each, with its cause on the console and the runner's last line:
+# no byte of the boot file is fetched from either.
 openssl req -newkey rsa:2048 -nodes -keyout other.key -out other.csr \
   -subj /CN=other.example 2>/dev/null || fail "openssl req (server)"
 printf 'subjectAltName=DNS:other.example\n' >other.ext
