@@ -115,24 +115,6 @@ get() {
   echo "RESULT $MODE $file x$conns $* :: ${line#*: } :: $counters"
 }
 
-# fails WHAT PATTERN MAX_SECONDS ARGS...: the command must exit 1 with PATTERN on
-# stderr within MAX_SECONDS.
-fails() {
-  local what=$1 pattern=$2 max=$3
-  shift 3
-  runs=$((runs + 1))
-  local t0 t1
-  t0=$(date +%s)
-  mpxe "$@"
-  t1=$(date +%s)
-  if [ "$status" -eq 1 ] && grep -q -- "$pattern" <<<"$out" && [ $((t1 - t0)) -le "$max" ]; then
-    echo "RESULT $what :: $(grep -m1 'mpxe-net http' <<<"$out") ($((t1 - t0)) s)"
-  else
-    echo "FAIL: $what: exit $status after $((t1 - t0)) s, want /$pattern/ within $max s"
-    echo "$out" | sed 's/^/    /'
-    failures=$((failures + 1))
-  fi
-}
 
 if [ "$MODE" = clean ]; then
   for file in size0 size1 size1m size256m; do

@@ -150,24 +150,6 @@ get() {
   echo "RESULT $MODE $file x$conns :: ${line} :: $tls"
 }
 
-# fails WHAT PATTERN MAX_SECONDS ARGS...: exit 1 with PATTERN in the output
-# within MAX_SECONDS.
-fails() {
-  local what=$1 pattern=$2 max=$3
-  shift 3
-  runs=$((runs + 1))
-  local t0 t1
-  t0=$(date +%s)
-  mpxe "$@"
-  t1=$(date +%s)
-  if [ "$status" -eq 1 ] && grep -q -- "$pattern" <<<"$out" && [ $((t1 - t0)) -le "$max" ]; then
-    echo "RESULT $what :: $(grep -m1 'mpxe-net http' <<<"$out") ($((t1 - t0)) s)"
-  else
-    echo "FAIL: $what: exit $status after $((t1 - t0)) s, want /$pattern/ within $max s"
-    echo "$out" | sed 's/^/    /'
-    failures=$((failures + 1))
-  fi
-}
 
 CA=(--ca-cert "$PKI/ca.pem")
 if [ "$MODE" = clean ]; then

@@ -159,3 +159,23 @@ relay_stop() {
 relay_counter() {
   grep "^$1 " "$RELAY_LOG" | tail -n 1 | grep -o "[ ,]$2 [0-9]*" | grep -o '[0-9]*$'
 }
+
+# fails WHAT PATTERN MAX_SECONDS ARGS...: `mpxe ARGS` (the test's own function,
+# which sets $out and $status) must exit 1 with PATTERN in its output within
+# MAX_SECONDS; counts into the test's $runs and $failures.
+fails() {
+  local what=$1 pattern=$2 max=$3
+  shift 3
+  runs=$((runs + 1))
+  local t0 t1
+  t0=$(date +%s)
+  mpxe "$@"
+  t1=$(date +%s)
+  if [ "$status" -eq 1 ] && grep -q -- "$pattern" <<<"$out" && [ $((t1 - t0)) -le "$max" ]; then
+    echo "RESULT $what :: $(grep -m1 'mpxe-net http' <<<"$out") ($((t1 - t0)) s)"
+  else
+    echo "FAIL: $what: exit $status after $((t1 - t0)) s, want /$pattern/ within $max s"
+    echo "$out" | sed 's/^/    /'
+    failures=$((failures + 1))
+  fi
+}
