@@ -29,11 +29,13 @@ void TscClock::calibrate() {
 
 net::Millis TscClock::now() const { return read_tsc() / ticks_per_ms_; }
 
-bool cpu_has_rdrand() {
-  uint32_t eax = 1, ebx, ecx, edx;
-  asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
-  return (ecx & (1u << 30)) != 0;
+CpuidRegisters cpuid(uint32_t leaf) {
+  CpuidRegisters r;
+  asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(0));
+  return r;
 }
+
+bool cpu_has_rdrand() { return (cpuid(1).ecx & (1u << 30)) != 0; }
 
 // Intel SDM: retry a few times; the carry flag says whether a value came back.
 bool rdrand64(uint64_t* value) {

@@ -32,6 +32,11 @@ class PlatformRandom final : public net::Random {
 };
 
 uint64_t read_tsc();
+struct CpuidRegisters {
+  uint32_t eax, ebx, ecx, edx;
+};
+// The CPUID instruction for `leaf` (subleaf 0).
+CpuidRegisters cpuid(uint32_t leaf);
 // CPUID.1:ECX[30].
 bool cpu_has_rdrand();
 // One RDRAND value, retried a bounded number of times (Intel SDM); false when

@@ -32,11 +32,7 @@ constinit TlsPlatformState g_state;
 
 // The processor's initial APIC ID (CPUID.1:EBX[31:24]): tells the BSP from an
 // AP without a call into MP services.
-uint32_t current_apic_id() {
-  uint32_t eax = 1, ebx, ecx, edx;
-  asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
-  return ebx >> 24;
-}
+uint32_t current_apic_id() { return cpuid(1).ebx >> 24; }
 
 uint64_t elapsed_ms() { return (read_tsc() - g_state.start_tsc) / g_state.ticks_per_ms; }
 
@@ -68,8 +64,7 @@ void add_tsc_jitter(tls::EntropyMix& mix) {
   uint64_t samples[32];
   for (uint64_t& sample : samples) {
     const uint64_t before = read_tsc();
-    uint32_t eax = 0, ebx, ecx, edx;
-    asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
+    (void)cpuid(0);
     sample = read_tsc() - before + (before << 20);
   }
   mix.add_weak(samples, sizeof(samples));
