@@ -194,14 +194,15 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   if (given.size() >= sizeof(url_)) return kInvalidParameter;
   url_len_ = copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(url_), given.size()), given);
   url_[url_len_] = '\0';
-  Status scheme = use_scheme_of(session, url_);
-  if (is_error(scheme)) return scheme;
   net::HttpGetRequest head;
   head.tcp.max_window = net::FetchPolicy{}.window_budget;
   head.url = text_bytes(url_, url_len_);
   head.head = true;
   has_address_ = false;
   net::Result<net::HttpUrl> parsed = net::HttpUrl::parse(head.url);
+  // A URL that does not parse goes to the plain client, whose start() names why.
+  Status scheme = use_scheme(session, parsed.ok() && parsed.value().secure);
+  if (is_error(scheme)) return scheme;
   if (parsed.ok() && !parsed.value().has_address) {
     const char* why = nullptr;
     Millis start = session.now();
@@ -263,9 +264,7 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   return s;
 }
 
-Status HttpDownload::use_scheme_of(StackSession& session, const char* url) {
-  net::Result<net::HttpUrl> parsed = net::HttpUrl::parse(bytes_of(url));
-  const bool https = parsed.ok() && parsed.value().secure;
+Status HttpDownload::use_scheme(StackSession& session, bool https) {
   if (https && tls_context_ == nullptr) {
     // A refusal is final for the boot: said once, kept as the cause after.
     if (tls_refused_ == kSuccess) tls_refused_ = init_tls(session);

@@ -83,10 +83,10 @@ class HttpDownload {
   void stop_shards(StackSession& session, uint32_t n, MpEngine& mp);
   // Logs the client's failure and keeps it as last_cause().
   void report_failure(const net::HttpClient& client);
-  // The connections for `url`'s scheme from now on: TLS ones for https://, made
+  // The connections for the URL's scheme from now on: TLS ones for https://, made
   // (with the TLS platform and the trust anchors) on the first; an error, with
   // its line logged and kept as the cause, when https cannot be had.
-  uefi::Status use_scheme_of(StackSession& session, const char* url);
+  uefi::Status use_scheme(StackSession& session, bool https);
   uefi::Status init_tls(StackSession& session);
   net::HttpClient& client(uint32_t i) { return secure_ ? tls_conns_[i]->client : conns_[i]->client; }
   net::TcpStream& tcp(uint32_t i) { return secure_ ? tls_conns_[i]->tcp : conns_[i]->stream; }
