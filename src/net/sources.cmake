@@ -6,6 +6,7 @@ set(MPXE_NET_SOURCES
   wire/checksum.cpp
   wire/dhcp.cpp
   wire/dhcp_options.cpp
+  wire/dhcpv6.cpp
   wire/digest_text.cpp
   wire/dns.cpp
   wire/ethernet.cpp
@@ -31,6 +32,7 @@ set(MPXE_NET_SOURCES
   iface/udp.cpp
   stream/tcp_stream.cpp
   socket/dhcp_client.cpp
+  socket/dhcpv6_client.cpp
   socket/dns_resolver.cpp
   socket/http_client.cpp
   socket/pxe_discovery.cpp
