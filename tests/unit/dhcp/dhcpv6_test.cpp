@@ -343,6 +343,67 @@ TEST_F(Dhcpv6StatefulTest, DropsWhatIsNotOurs) {
   EXPECT_EQ(client.stats().received, 4u);
 }
 
+TEST_F(Dhcpv6StatefulTest, RequestingTakesOnlyTheAskedServersReplyWithServerId) {
+  client.start(0);
+  client.poll(0, tx);
+  client.on_datagram(from6(kDnsmasqLinkLocal), Bytes(kDnsmasqAdvertise), 5, tx);
+  client.poll(client.next_deadline(), tx);
+  ASSERT_EQ(client.state(), Dhcpv6State::Requesting);
+  // slirp's shape (no Server ID) is not enough for a stateful Reply.
+  Buffer bare = with_xid6(Bytes(kSlirpReply), client.transaction_id());
+  client.on_datagram(from6(kSlirpServer), view(bare), 1100, tx);
+  EXPECT_EQ(client.stats().drops(Dhcpv6Drop::NoServerId), 1u);
+  // Another server's Reply: its DUID's last byte changed (Server ID at offset 26, value at 30).
+  Buffer other = buf(Bytes(kDnsmasqReply));
+  ASSERT_EQ(load_be16(other.data() + 26), dhcpv6_option::kServerId);
+  other[30 + 13] ^= 1;
+  client.on_datagram(from6(kDnsmasqLinkLocal), view(other), 1101, tx);
+  EXPECT_EQ(client.stats().drops(Dhcpv6Drop::WrongServer), 1u);
+  EXPECT_EQ(client.state(), Dhcpv6State::Requesting);
+  client.on_datagram(from6(kDnsmasqLinkLocal), Bytes(kDnsmasqReply), 1102, tx);
+  EXPECT_EQ(client.state(), Dhcpv6State::Bound);
+}
+
+TEST_F(Dhcpv6StatefulTest, ReplyWithAStatusStartsOverAndNamesIt) {
+  client.start(0);
+  client.poll(0, tx);
+  client.on_datagram(from6(kDnsmasqLinkLocal), Bytes(kDnsmasqAdvertise), 5, tx);
+  client.poll(client.next_deadline(), tx);
+  ASSERT_EQ(client.state(), Dhcpv6State::Requesting);
+  // The Reply's top-level Status Code (after the IA_NA, at 4 + 22 + 18 + 44 = 88)
+  // turned into NoAddrsAvail.
+  Buffer refused = buf(Bytes(kDnsmasqReply));
+  ASSERT_EQ(load_be16(refused.data() + 88), dhcpv6_option::kStatusCode);
+  store_be16(refused.data() + 92, dhcpv6_status::kNoAddrsAvail);
+  client.on_datagram(from6(kDnsmasqLinkLocal), view(refused), 1100, tx);
+  EXPECT_EQ(client.state(), Dhcpv6State::Soliciting);
+  EXPECT_EQ(client.stats().restarts, 1);
+  ASSERT_TRUE(client.last_status().valid);
+  EXPECT_EQ(client.last_status().code, dhcpv6_status::kNoAddrsAvail);
+  EXPECT_EQ(std::string(client.last_status().message.text), "success");  // dnsmasq's text, kept
+  EXPECT_EQ(str(client.last_status().from), kDnsmasqLinkLocal);
+}
+
+TEST(Dhcpv6RapidCommit, ReplyToTheSolicitEndsTheExchange) {
+  ScriptedRandom random{0x6d7078};
+  RecordingSender tx;
+  Dhcpv6Config config = config_for(Dhcpv6Mode::Stateful);
+  config.rapid_commit = true;
+  Dhcpv6Client client(config, random);
+  client.start(0);
+  client.poll(0, tx);
+  Dhcpv6Params sent = params_of(view(tx.last().bytes));
+  EXPECT_TRUE(sent.rapid_commit);
+  // dnsmasq's Reply given the Solicit's xid and a Rapid Commit option.
+  Buffer reply = with_xid6(Bytes(kDnsmasqReply), client.transaction_id());
+  const uint8_t rapid[] = {0, dhcpv6_option::kRapidCommit, 0, 0};
+  reply.insert(reply.end(), rapid, rapid + 4);
+  client.on_datagram(from6(kDnsmasqLinkLocal), view(reply), 3, tx);
+  ASSERT_EQ(client.state(), Dhcpv6State::Bound);
+  EXPECT_EQ(client.lease().address, kLeased);
+  EXPECT_EQ(tx.count(), 1u);
+}
+
 // ---- client: stateless -----------------------------------------------------
 
 TEST(Dhcpv6Stateless, SlirpReplyWithoutServerIdIsAccepted) {
