@@ -173,6 +173,12 @@ void add_run_options(CLI::App& app, Bound& b) {
                  "added to etc/edk2/https/cacerts, for --https or an https:// --boot-url")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->option_text("FILE");
+  app.add_flag("--ca-cert-in-var", o.ca_cert_in_var,
+               "Hand the CA certificates (--https's, --ca-cert's) to the guest as the "
+               "non-volatile TlsCaCertificate variable in the run's copy of the OVMF variable "
+               "store -- what enrolling them in OVMF's TLS Auth Configuration page leaves -- "
+               "instead of fw_cfg etc/edk2/https/cacerts (OVMF and mpxe's ROM read the "
+               "variable when that file is absent)");
   app.add_option("--boot-url", o.boot_url,
                  "Boot this http:// or https:// URL from a server you run (no nginx; at most "
                  "127 bytes, the DHCP file field); the stacks take it as with --http. https "
@@ -382,6 +388,9 @@ std::optional<std::string> check_combination(const RunOptions& o) {
            "'Operation not supported'); use --stack mpxe or --stack ovmf, or --http";
   if (!o.ca_certs.empty() && !o.https && !is_https_url(o.boot_url))
     return "--ca-cert needs --https or an https:// --boot-url: the guest uses it only for TLS";
+  if (o.ca_cert_in_var && !o.https && !is_https_url(o.boot_url))
+    return "--ca-cert-in-var needs --https or an https:// --boot-url: the guest uses the "
+           "certificates only for TLS";
   if (is_https_url(o.boot_url) && o.ca_certs.empty())
     return "--boot-url " + o.boot_url + " needs --ca-cert FILE with the CA of that server: the "
            "guest trusts only the certificates handed to it (fw_cfg etc/edk2/https/cacerts)";

@@ -65,6 +65,7 @@ struct RunOptions {
   bool http = false;                // serve the folder over HTTP too (nginx) and boot an http:// URL
   bool https = false;               // --http over TLS: a per-run CA and certificate, the CA to the guest
   std::vector<std::string> ca_certs;  // --ca-cert: PEM/DER files the guest trusts (etc/edk2/https/cacerts)
+  bool ca_cert_in_var = false;      // hand them over as the TlsCaCertificate variable, not fw_cfg
   std::string boot_url;             // empty: none; else the DHCP answer names this URL
   std::string shell_cmd;            // empty: none
   std::string sha256;               // 64 hex digits the image must hash to; empty: any

@@ -10,6 +10,9 @@ namespace mpxe::runner {
 const std::array<uint8_t, 16> kGlobalVariableGuid = {0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93,
                                                      0xd2, 0x11, 0xaa, 0x0d, 0x00, 0xe0,
                                                      0x98, 0x03, 0x2b, 0x8c};
+const std::array<uint8_t, 16> kTlsCaCertificateGuid = {0xd0, 0x40, 0x23, 0xfd, 0xab, 0x3d,
+                                                       0x49, 0x43, 0xa6, 0xc7, 0x3b, 0x4f,
+                                                       0x12, 0xb4, 0x8e, 0xae};
 
 namespace {
 
@@ -43,6 +46,7 @@ constexpr uint8_t kVarAdded = 0x3f;
 constexpr uint8_t kVarInDeletedTransition = 0xfe;  // ANDed into the state
 constexpr uint8_t kVarDeleted = 0xfd;              // ANDed into the state
 constexpr uint32_t kNvBsRt = 0x7;  // NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS
+constexpr uint32_t kNvBs = 0x3;    // NON_VOLATILE | BOOTSERVICE_ACCESS
 
 struct StoreKind {
   size_t header_size;
@@ -163,22 +167,61 @@ std::array<uint8_t, 16> guid_of(std::span<const uint8_t> image, const Store& sto
   return guid;
 }
 
-std::vector<uint8_t> variable(const StoreKind& kind, std::string_view name,
-                              std::span<const uint8_t> data) {
-  std::vector<uint8_t> name16 = utf16z(name);
+struct NewVariable {
+  std::string_view name;
+  std::array<uint8_t, 16> guid;
+  uint32_t attributes;
+  std::span<const uint8_t> data;
+};
+
+std::vector<uint8_t> variable(const StoreKind& kind, const NewVariable& v) {
+  std::vector<uint8_t> name16 = utf16z(v.name);
   std::vector<uint8_t> out;
   put16(out, kVariableStartId);
   out.push_back(kVarAdded);
   out.push_back(0);  // reserved
-  put32(out, kNvBsRt);
+  put32(out, v.attributes);
   if (kind.header_size == kAuthenticated.header_size)
     put_zeros(out, 8 + 16 + 4);  // monotonic count, time stamp, public key index
   put32(out, static_cast<uint32_t>(name16.size()));
-  put32(out, static_cast<uint32_t>(data.size()));
-  out.insert(out.end(), kGlobalVariableGuid.begin(), kGlobalVariableGuid.end());
+  put32(out, static_cast<uint32_t>(v.data.size()));
+  out.insert(out.end(), v.guid.begin(), v.guid.end());
   out.insert(out.end(), name16.begin(), name16.end());
-  out.insert(out.end(), data.begin(), data.end());
+  out.insert(out.end(), v.data.begin(), v.data.end());
   return out;
+}
+
+// Marks every live variable of the same name and GUID as one of VARS deleted, then
+// appends VARS in order at the start of the free space.
+std::optional<std::string> replace_variables(std::vector<uint8_t>& image,
+                                             std::span<const NewVariable> vars) {
+  std::string error;
+  auto store = find_store(image, error);
+  if (!store) return error;
+  auto free_at = walk(image, *store, [&](const VariableAt& v) {
+    if (!live(image[v.offset + kVarStateOffset])) return;
+    for (const NewVariable& n : vars) {
+      std::vector<uint8_t> name = utf16z(n.name);
+      if (guid_of(image, *store, v) == n.guid && name.size() == v.name_size &&
+          std::equal(name.begin(), name.end(), image.begin() + static_cast<long>(v.name_offset)))
+        image[v.offset + kVarStateOffset] &= kVarDeleted;
+    }
+  });
+  if (!free_at) return "a variable runs past the end of the store";
+
+  std::vector<uint8_t> add;
+  for (const NewVariable& n : vars) {
+    add.resize(align4(add.size()), 0xff);
+    std::vector<uint8_t> bytes = variable(store->kind, n);
+    add.insert(add.end(), bytes.begin(), bytes.end());
+  }
+  if (*free_at + add.size() > store->end) return "no room left in the variable store";
+  if (!std::all_of(image.begin() + static_cast<long>(*free_at),
+                   image.begin() + static_cast<long>(*free_at + add.size()),
+                   [](uint8_t b) { return b == 0xff; }))
+    return "the variable store's free space is not erased";
+  std::copy(add.begin(), add.end(), image.begin() + static_cast<long>(*free_at));
+  return std::nullopt;
 }
 
 }  // namespace
@@ -230,36 +273,20 @@ std::vector<uint8_t> load_option(std::string_view description,
 
 std::optional<std::string> add_boot_option(std::vector<uint8_t>& image, uint16_t number,
                                            std::span<const uint8_t> option) {
-  std::string error;
-  auto store = find_store(image, error);
-  if (!store) return error;
   char boot_name[9];
   std::snprintf(boot_name, sizeof boot_name, "Boot%04X", number);
-  std::vector<std::vector<uint8_t>> replaced = {utf16z(boot_name), utf16z("BootOrder")};
-  auto free_at = walk(image, *store, [&](const VariableAt& v) {
-    if (!live(image[v.offset + kVarStateOffset]) ||
-        guid_of(image, *store, v) != kGlobalVariableGuid)
-      return;
-    for (const auto& name : replaced)
-      if (name.size() == v.name_size &&
-          std::equal(name.begin(), name.end(), image.begin() + static_cast<long>(v.name_offset)))
-        image[v.offset + kVarStateOffset] &= kVarDeleted;
-  });
-  if (!free_at) return "a variable runs past the end of the store";
-
   std::vector<uint8_t> order;
   put16(order, number);
-  std::vector<uint8_t> add = variable(store->kind, boot_name, option);
-  add.resize(align4(add.size()), 0xff);
-  std::vector<uint8_t> order_var = variable(store->kind, "BootOrder", order);
-  add.insert(add.end(), order_var.begin(), order_var.end());
-  if (*free_at + add.size() > store->end) return "no room left in the variable store";
-  if (!std::all_of(image.begin() + static_cast<long>(*free_at),
-                   image.begin() + static_cast<long>(*free_at + add.size()),
-                   [](uint8_t b) { return b == 0xff; }))
-    return "the variable store's free space is not erased";
-  std::copy(add.begin(), add.end(), image.begin() + static_cast<long>(*free_at));
-  return std::nullopt;
+  const NewVariable vars[] = {{boot_name, kGlobalVariableGuid, kNvBsRt, option},
+                              {"BootOrder", kGlobalVariableGuid, kNvBsRt, order}};
+  return replace_variables(image, vars);
+}
+
+std::optional<std::string> enrol_tls_ca_certificates(std::vector<uint8_t>& image,
+                                                     std::span<const uint8_t> signature_lists) {
+  const NewVariable vars[] = {
+      {"TlsCaCertificate", kTlsCaCertificateGuid, kNvBs, signature_lists}};
+  return replace_variables(image, vars);
 }
 
 std::optional<std::vector<StoredVariable>> read_variables(std::span<const uint8_t> image) {

@@ -1,15 +1,16 @@
-// An HTTP boot option with a fixed URI, written into the run's private copy of
-// OVMF's variable store, so `--stack ovmf --http` HTTP-boots from QEMU's DHCP server.
+// Variables written into the run's private copy of OVMF's variable store: an HTTP
+// boot option with a fixed URI, so `--stack ovmf --http` HTTP-boots from QEMU's DHCP
+// server; and, for --ca-cert-in-var, the TlsCaCertificate variable.
 //
-// Why: OVMF's HttpBootDxe takes its URI from a DHCP offer only when the offer carries
-// vendor class "HTTPClient" (option 60); QEMU's DHCP server never sends one, so the
-// HTTPv4 options OVMF makes by itself find no usable offer. A boot option whose
-// device path ends in a URI node is the "home network" case instead: any offer with
-// an address will do and the URI comes from the option. OVMF's UI builds such options
-// by hand (Device Manager > Network Device > HTTP Boot Configuration); this writes
-// the same thing before power-on: Boot0000 + BootOrder, so BDS tries it first and
-// never waits for PXEv4/PXEv6. Its device path names the NIC at PCI 00:<slot>.0 with
-// a fixed MAC, so the runner pins both on the QEMU device.
+// Why the boot option: OVMF's HttpBootDxe takes its URI from a DHCP offer only when
+// the offer carries vendor class "HTTPClient" (option 60); QEMU's DHCP server never
+// sends one, so the HTTPv4 options OVMF makes by itself find no usable offer. A boot
+// option whose device path ends in a URI node is the "home network" case instead:
+// any offer with an address will do and the URI comes from the option. OVMF's UI
+// builds such options by hand (Device Manager > Network Device > HTTP Boot
+// Configuration); this writes the same thing before power-on: Boot0000 + BootOrder,
+// so BDS tries it first and never waits for PXEv4/PXEv6. Its device path names the
+// NIC at PCI 00:<slot>.0 with a fixed MAC, so the runner pins both on the QEMU device.
 //
 // The store format is EDK II's (MdeModulePkg VariableFormat.h): a firmware volume
 // header, a variable store header, then variables one after another, each a header,
@@ -49,6 +50,14 @@ std::vector<uint8_t> load_option(std::string_view description,
 std::optional<std::string> add_boot_option(std::vector<uint8_t>& image, uint16_t number,
                                            std::span<const uint8_t> option);
 
+// Writes TlsCaCertificate (gEfiTlsCaCertificateGuid) = SIGNATURE_LISTS, non-volatile
+// and boot-service access, into IMAGE, marking any earlier one deleted: what OVMF's
+// TLS Auth Configuration page (TlsAuthConfigDxe) leaves in the store once a CA is
+// enrolled, and where OVMF and mpxe's ROM look when fw_cfg etc/edk2/https/cacerts is
+// absent (--ca-cert-in-var). Returns why it could not, or nothing.
+std::optional<std::string> enrol_tls_ca_certificates(std::vector<uint8_t>& image,
+                                                     std::span<const uint8_t> signature_lists);
+
 // One live variable of a store image (for tests and diagnostics).
 struct StoredVariable {
   std::u16string name;
@@ -61,5 +70,7 @@ std::optional<std::vector<StoredVariable>> read_variables(std::span<const uint8_
 
 // EFI_GLOBAL_VARIABLE (8be4df61-93ca-11d2-aa0d-00e098032b8c) in its byte order.
 extern const std::array<uint8_t, 16> kGlobalVariableGuid;
+// gEfiTlsCaCertificateGuid (fd2340d0-3dab-4349-a6c7-3b4f12b48eae) in its byte order.
+extern const std::array<uint8_t, 16> kTlsCaCertificateGuid;
 
 }  // namespace mpxe::runner

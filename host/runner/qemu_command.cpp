@@ -130,7 +130,7 @@ std::vector<std::string> capture_args(const RunOptions& o) {
 // name, which mpxe's ROM reads too (src/tls/trust_anchors.h).
 std::vector<std::string> fw_cfg_args(const QemuPlan& plan) {
   std::vector<std::string> args;
-  if (!plan.cacerts_file.empty())
+  if (!plan.cacerts_file.empty() && !plan.cacerts_in_variable)
     append(args, {"-fw_cfg", "name=etc/edk2/https/cacerts,file=" + qemu_opt_value(plan.cacerts_file)});
   if (!plan.shell_cmd_file.empty())
     append(args, {"-fw_cfg", "name=opt/org.mpxe/mpsh-cmd,file=" + qemu_opt_value(plan.shell_cmd_file)});

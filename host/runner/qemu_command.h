@@ -47,6 +47,7 @@ struct QemuPlan {
   std::string faults_file;       // empty: no --faults
   std::string pxe_menu_file;     // empty: no --pxe-menu
   std::string cacerts_file;      // --https/--ca-cert: EFI_SIGNATURE_LISTs for etc/edk2/https/cacerts
+  bool cacerts_in_variable = false;  // --ca-cert-in-var: they go into the vars copy, not fw_cfg
   std::string serial_logfile;    // --serial-port: where QEMU logs the console
   std::string boot_url;          // --http/--boot-url: the DHCP file field; empty: the boot file
   bool pin_nic = false;          // fixed MAC and PCI slot (an OVMF boot option names them)

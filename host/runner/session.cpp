@@ -91,6 +91,7 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
   if (!o.boot_url.empty()) plan.boot_url = o.boot_url;
   else if (o.http) plan.boot_url = http_boot_url_template(o.boot_file, o.https);
   if (o.https || !o.ca_certs.empty()) plan.cacerts_file = HttpsFiles{dir}.cacerts();
+  plan.cacerts_in_variable = o.ca_cert_in_var;
   plan.pin_nic = o.stack == Stack::kOvmf && !plan.boot_url.empty();
   if (auto mac = parse_mac(o.mac)) plan.mac = *mac;
   if (!create) return true;
@@ -123,16 +124,15 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
   return true;
 }
 
-// Adds the HTTP boot option for URL to the private OVMF vars copy (ovmf_vars.h says why).
-bool write_ovmf_http_boot_option(const QemuPlan& plan, const std::string& url,
-                                 std::string& error) {
+// Applies EDIT (an ovmf_vars.h writer) to the private OVMF vars copy; WHAT names the
+// change in the error.
+template <typename Edit>
+bool edit_ovmf_vars(const QemuPlan& plan, const std::string& what, Edit edit, std::string& error) {
   std::ifstream in(plan.ovmf_vars_copy, std::ios::binary);
   std::vector<uint8_t> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   in.close();
-  auto option = load_option("mpxe HTTP boot " + url,
-                            http_boot_device_path(plan.mac, kPinnedPciSlot, url));
-  if (auto problem = add_boot_option(image, 0, option)) {
-    error = "cannot add the HTTP boot option to " + plan.ovmf_vars_copy + ": " + *problem;
+  if (std::optional<std::string> problem = edit(image)) {
+    error = "cannot add " + what + " to " + plan.ovmf_vars_copy + ": " + *problem;
     return false;
   }
   std::ofstream out(plan.ovmf_vars_copy, std::ios::binary | std::ios::trunc);
@@ -142,6 +142,16 @@ bool write_ovmf_http_boot_option(const QemuPlan& plan, const std::string& url,
     return false;
   }
   return true;
+}
+
+// Adds the HTTP boot option for URL to the private OVMF vars copy (ovmf_vars.h says why).
+bool write_ovmf_http_boot_option(const QemuPlan& plan, const std::string& url,
+                                 std::string& error) {
+  auto option = load_option("mpxe HTTP boot " + url,
+                            http_boot_device_path(plan.mac, kPinnedPciSlot, url));
+  return edit_ovmf_vars(
+      plan, "the HTTP boot option",
+      [&](std::vector<uint8_t>& image) { return add_boot_option(image, 0, option); }, error);
 }
 
 // Runs one openssl command, its output appended to LOG; false with ERROR set when it
@@ -200,12 +210,21 @@ Outcome make_https_material(const RunOptions& o, const HostPaths& paths, const Q
     for (auto& der : *certs) trusted.push_back(std::move(der));
   }
   auto lists = signature_lists(trusted);
-  std::ofstream out(plan.cacerts_file, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(lists.data()), static_cast<std::streamsize>(lists.size()));
-  if (!out.flush())
-    return {static_cast<int>(RunnerStatus::kQemuStartFailed), "cannot write " + plan.cacerts_file};
+  std::string where = "fw_cfg " + std::string(kCaCertsFwCfgName);
+  if (plan.cacerts_in_variable) {
+    std::string error;
+    auto enrol = [&](std::vector<uint8_t>& image) { return enrol_tls_ca_certificates(image, lists); };
+    if (!edit_ovmf_vars(plan, "TlsCaCertificate", enrol, error))
+      return {static_cast<int>(RunnerStatus::kMissingOvmf), "--ca-cert-in-var: " + error};
+    where = "the TlsCaCertificate variable in the run's OVMF variable store";
+  } else {
+    std::ofstream out(plan.cacerts_file, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(lists.data()), static_cast<std::streamsize>(lists.size()));
+    if (!out.flush())
+      return {static_cast<int>(RunnerStatus::kQemuStartFailed), "cannot write " + plan.cacerts_file};
+  }
   say("https: the guest trusts " + std::to_string(trusted.size()) + " certificate" +
-      (trusted.size() == 1 ? "" : "s") + " (fw_cfg " + std::string(kCaCertsFwCfgName) + ")");
+      (trusted.size() == 1 ? "" : "s") + " (" + where + ")");
   return {};
 }
 

@@ -2,6 +2,9 @@
 # --stack ovmf --https: EDK II's HttpBootDxe/TlsDxe boots mpsh over TLS from the
 # runner's nginx, trusting only the run's CA, which reaches it as fw_cfg
 # etc/edk2/https/cacerts (OVMF's TlsAuthConfigLib copies it into TlsCaCertificate).
+# The same with the CA enrolled as the TlsCaCertificate variable instead of the file
+# (--ca-cert-in-var): EDK II's own TLS takes the variable the runner writes, the one
+# mpxe's ROM is tested with (mpxe_https_trust.sh).
 # Then the same server with another CA handed over instead: OVMF must refuse it.
 source "$(dirname "$0")/lib.sh"
 require_machine
@@ -16,6 +19,14 @@ expect_in "$log" '^  URI: https://10\.0\.2\.2:[0-9]+/mpsh\.efi$'
 expect_in "$log" 'Downloading\.\.\.100%'
 expect_in "$log" 'BdsDxe: starting Boot0000 .*/Uri\(https://10\.0\.2\.2:[0-9]+/mpsh\.efi\)$'
 expect_in "$log" '^mpsh [0-9]'
+
+logv=$WORK/serial-var.log
+run_mpxe --stack ovmf --https --ca-cert-in-var --shell-cmd "ver; exit 0" --serial-log "$logv"
+expect_status 0
+expect_stderr '^mpxe: https: the guest trusts 1 certificate \(the TlsCaCertificate variable in the run.s OVMF variable store\)$'
+grep -q 'etc/edk2/https/cacerts' "$WORK/stderr" && fail "--ca-cert-in-var still handed over the fw_cfg file"
+expect_in "$logv" 'Downloading\.\.\.100%'
+expect_in "$logv" '^mpsh [0-9]'
 
 # A server whose certificate the guest's anchors do not cover: nginx with its own
 # self-signed certificate, the guest given an unrelated CA. No unverified download.

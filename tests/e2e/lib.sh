@@ -50,19 +50,20 @@ require_nginx() {
 
 # start_tls_nginx CERT KEY ROOT: a server of "the user's" for --boot-url https://:
 # nginx on a free port of 127.0.0.1 with TLS 1.2 and 1.3, serving ROOT with CERT;
-# sets TLS_PORT and TLS_NGINX_LOG (its error log, at info), stopped at exit. Each
-# call starts another server.
+# sets TLS_PORT, TLS_NGINX_LOG (its error log, at info) and TLS_NGINX_ACCESS_LOG
+# (a line per request), stopped at exit. Each call starts another server.
 start_tls_nginx() {
   TLS_PORT=$(free_port)
   local dir=$WORK/tls-nginx-$TLS_PORT
   TLS_NGINX_LOG=$dir.log
+  TLS_NGINX_ACCESS_LOG=$dir.access.log
   mkdir -p "$dir"
   cat >"$dir/nginx.conf" <<CONF
 daemon off; master_process off; worker_processes 1;
 pid $dir/nginx.pid; error_log $TLS_NGINX_LOG info;
 events { worker_connections 16; }
 http {
-  access_log off;
+  access_log $TLS_NGINX_ACCESS_LOG;
   client_body_temp_path $dir/cb; proxy_temp_path $dir/px; fastcgi_temp_path $dir/fc;
   uwsgi_temp_path $dir/uw; scgi_temp_path $dir/sc;
   server {

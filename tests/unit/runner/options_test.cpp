@@ -409,6 +409,15 @@ TEST(RunOptions, CaCertIsRepeatableAndKeepsItsOrder) {
   EXPECT_EQ(o.ca_certs, (std::vector<std::string>{"/site-ca.pem"}));
 }
 
+TEST(RunOptions, CaCertInVarHandsTheSameCertificatesOverAsTheVariable) {
+  EXPECT_FALSE(options({"--https"}).ca_cert_in_var);
+  EXPECT_TRUE(options({"--https", "--ca-cert-in-var"}).ca_cert_in_var);
+  RunOptions o = options({"--boot-url", "https://h/x.efi", "--ca-cert", "/c.pem", "--ca-cert-in-var",
+                          "--stack", "ovmf"});
+  EXPECT_TRUE(o.ca_cert_in_var);
+  EXPECT_EQ(o.ca_certs, (std::vector<std::string>{"/c.pem"}));
+}
+
 TEST(RunOptions, HttpsCombinationsThatMakeNoSense) {
   struct Bad {
     std::vector<std::string> args;
@@ -422,6 +431,8 @@ TEST(RunOptions, HttpsCombinationsThatMakeNoSense) {
            {{"--ca-cert", "/c.pem"}, "--ca-cert needs --https or an https:// --boot-url"},
            {{"--http", "--ca-cert", "/c.pem"}, "--ca-cert needs --https"},
            {{"--boot-url", "http://h/x", "--ca-cert", "/c.pem"}, "--ca-cert needs --https"},
+           {{"--ca-cert-in-var"}, "--ca-cert-in-var needs --https or an https:// --boot-url"},
+           {{"--http", "--ca-cert-in-var"}, "--ca-cert-in-var needs --https"},
            {{"--https", "--tap", "tap0"}, "needs QEMU's user network"},
            // "https://10.0.2.2:65535/" leaves 104 bytes of the 127.
            {{"--https", "--boot-file", std::string(105, 'b')}, "too long for --https"},

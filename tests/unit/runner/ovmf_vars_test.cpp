@@ -100,6 +100,27 @@ TEST(OvmfVars, ReplacesAnEarlierBootOrderAndOption) {
   EXPECT_EQ((*vars)[2].data, (Bytes{0, 0}));
 }
 
+TEST(OvmfVars, EnrolsTlsCaCertificateAsTlsAuthConfigDxeDoes) {
+  Bytes image = empty_store();
+  ASSERT_EQ(add_boot_option(image, 0, load_option("x", {})), std::nullopt);
+  Bytes first = {1, 2, 3};
+  Bytes lists = {0xa1, 0x59, 0xc0, 0xa5, 5, 6, 7};  // any bytes: the store does not parse them
+  ASSERT_EQ(enrol_tls_ca_certificates(image, first), std::nullopt);
+  ASSERT_EQ(enrol_tls_ca_certificates(image, lists), std::nullopt);
+  auto vars = read_variables(image);
+  ASSERT_TRUE(vars);
+  ASSERT_EQ(vars->size(), 3u);  // the boot option and its order stay; one TlsCaCertificate
+  const StoredVariable& ca = (*vars)[2];
+  EXPECT_EQ(ca.name, u"TlsCaCertificate");
+  // gEfiTlsCaCertificateGuid fd2340d0-3dab-4349-a6c7-3b4f12b48eae as EFI_GUID lays it out.
+  EXPECT_EQ(ca.guid, (std::array<uint8_t, 16>{0xd0, 0x40, 0x23, 0xfd, 0xab, 0x3d, 0x49, 0x43,
+                                               0xa6, 0xc7, 0x3b, 0x4f, 0x12, 0xb4, 0x8e, 0xae}));
+  EXPECT_EQ(ca.attributes, 3u);  // NON_VOLATILE | BOOTSERVICE_ACCESS, no RUNTIME_ACCESS
+  EXPECT_EQ(ca.data, lists);
+  EXPECT_EQ((*vars)[0].name, u"Boot0000");
+  EXPECT_EQ((*vars)[1].name, u"BootOrder");
+}
+
 TEST(OvmfVars, RefusesWhatIsNoStoreOrFull) {
   Bytes option = load_option("x", {});
   Bytes junk(4096, 0);
@@ -122,9 +143,10 @@ TEST(OvmfVars, DebiansVarsImage) {
   ASSERT_TRUE(before);
   Bytes option = load_option("mpxe", http_boot_device_path(kPinnedMac, 2, kUri));
   ASSERT_EQ(add_boot_option(image, 0, option), std::nullopt);
+  ASSERT_EQ(enrol_tls_ca_certificates(image, Bytes(1200, 0x30)), std::nullopt);
   auto after = read_variables(image);
   ASSERT_TRUE(after);
-  EXPECT_EQ(after->size(), before->size() + 2);
+  EXPECT_EQ(after->size(), before->size() + 3);
 }
 
 }  // namespace

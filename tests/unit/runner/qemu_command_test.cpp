@@ -175,6 +175,17 @@ TEST(QemuCommand, TrustAnchorsThroughOvmfsFwCfgName) {
             "user,id=n0,tftp=/tmp/w/pxe,bootfile=https://10.0.2.2:4443/mpsh.efi");
 }
 
+TEST(QemuCommand, TrustAnchorsInTheVariableLeaveTheFwCfgFileOut) {
+  RunOptions o;
+  QemuPlan p = plan();
+  p.cacerts_file = "/tmp/w/cacerts.esl";
+  p.cacerts_in_variable = true;
+  // No etc/edk2/https/cacerts: OVMF would replace the variable with it (and the ROM
+  // prefer it); the guest still gets entropy for TLS.
+  EXPECT_FALSE(has(build_qemu_command(o, p), "-fw_cfg"));
+  EXPECT_TRUE(has(build_qemu_command(o, p), "virtio-rng-pci"));
+}
+
 TEST(QemuCommand, ExpectedDigestThroughFwCfg) {
   QemuPlan p = plan();
   p.sha256_file = "/tmp/w,1/sha256";
