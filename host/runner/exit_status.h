@@ -24,7 +24,7 @@ enum class RunnerStatus : int {
   kMissingRom = 108,       // --stack mpxe and build/rom/mpxe-<nic>.rom missing
   kBootFailed = 109,       // the firmware reported the network boot failed
   kNoExitStatus = 110,     // the VM powered off or reset without an exit status
-  kMissingPayload = 111,   // the default payload (build/firmware/mpsh.efi) is not built
+  kMissingPayload = 111,   // the payload (build/firmware/mpsh.efi, or Shell.efi) is not built
   kHttpServerFailed = 112, // --http: nginx is missing or did not start serving
   kInterrupted = 130,      // SIGINT (SIGTERM: 143), as shells report them
 };

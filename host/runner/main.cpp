@@ -79,5 +79,6 @@ int main(int argc, char** argv) {
   std::fputs(parsed.out.c_str(), stdout);
   std::fputs(parsed.err.c_str(), stderr);
   if (!parsed.options) return parsed.exit_status;
-  return run_session(*parsed.options, resolve_host_paths(env, MPXE_BUILD_DIR), env);
+  return run_session(*parsed.options, resolve_host_paths(env, MPXE_BUILD_DIR, MPXE_SOURCE_DIR),
+                     env);
 }

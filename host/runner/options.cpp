@@ -44,6 +44,8 @@ std::string nic_help(bool with_notes) {
 }
 const std::map<std::string, Stack> kStacks = {
     {"mpxe", Stack::kMpxe}, {"ovmf", Stack::kOvmf}, {"ipxe", Stack::kIpxe}};
+const std::map<std::string, Payload> kPayloads = {{"mpsh", Payload::kMpsh},
+                                                  {"uefi-shell", Payload::kUefiShell}};
 const std::map<std::string, Accel> kAccels = {{"tcg", Accel::kTcg}, {"kvm", Accel::kKvm}};
 
 template <typename E>
@@ -133,6 +135,13 @@ void add_run_options(CLI::App& app, Bound& b) {
   app.add_option("--boot-file", o.boot_file,
                  "Boot file, relative to the PXE folder" + env_note("boot-file"))
       ->option_text("PATH (mpsh.efi)");
+  app.add_option("--payload", o.payload,
+                 "What the runner's PXE folder holds and boots: mpsh (our shell, "
+                 "firmware/mpsh.efi) or uefi-shell (EDK II's UEFI Shell, Shell.efi, built by "
+                 "scripts/setup --uefi-shell). For uefi-shell, --shell-cmd becomes a startup.nsh "
+                 "on a read-only FAT drive and its `exit N` the status")
+      ->transform(CLI::CheckedTransformer(kPayloads, CLI::ignore_case).description(""))
+      ->option_text("mpsh|uefi-shell (mpsh)");
   app.add_option("--nic", o.nic, "NIC model: " + nic_help(true))
       ->transform(CLI::CheckedTransformer(kNics, CLI::ignore_case).description(""))
       ->option_text(nic_help(false) + " (" + std::string(nic_name(Nic::kVirtio)) + ")");
@@ -290,6 +299,8 @@ std::unique_ptr<CLI::App> make_run_app(Bound& bound) {
       "  MPXE_OVMF_CODE, MPXE_OVMF_VARS   OVMF images (default /usr/share/OVMF/OVMF_{CODE,VARS}_4M.fd)\n"
       "  MPXE_NGINX       nginx for --http (default: nginx from PATH, else /usr/sbin/nginx)\n"
       "  MPXE_OPENSSL     openssl for --https's certificates (default: openssl from PATH)\n"
+      "  MPXE_UEFI_SHELL  Shell.efi for --payload uefi-shell (default: .tools/uefi-shell/\n"
+      "                   in the source tree, made by scripts/setup --uefi-shell)\n"
       "\n" +
       exit_status_table());
   return app;
@@ -327,6 +338,10 @@ const NicModel& nic_model(Nic nic) {
 std::string_view nic_name(Nic nic) { return nic_model(nic).name; }
 std::string_view stack_name(Stack stack) { return enum_name(kStacks, stack); }
 std::string_view accel_name(Accel accel) { return enum_name(kAccels, accel); }
+std::string_view payload_name(Payload payload) { return enum_name(kPayloads, payload); }
+std::string_view payload_file_name(Payload payload) {
+  return payload == Payload::kUefiShell ? "Shell.efi" : "mpsh.efi";
+}
 
 Environment Environment::from_process() {
   std::map<std::string, std::string> vars;
@@ -443,7 +458,7 @@ ParseResult parse_run_arguments(const std::vector<std::string>& args, const Envi
   } catch (const CLI::ParseError& e) {
     return usage_error(e.what());
   }
-  std::vector<std::string> given;
+  std::vector<std::string> given;  // options set on the command line, then by the environment
   for (const auto& source : env_sources())
     if (app->get_option("--" + std::string(source.option))->count() > 0)
       given.emplace_back(source.option);
@@ -464,6 +479,7 @@ ParseResult parse_run_arguments(const std::vector<std::string>& args, const Envi
       } catch (const CLI::ParseError& e) {
         return usage_error(found->first + "=" + found->second + ": " + e.what());
       }
+      given.emplace_back(source.option);
     }
   }
   // Values from the environment are in place; the command line overrides them.
@@ -475,6 +491,9 @@ ParseResult parse_run_arguments(const std::vector<std::string>& args, const Envi
   RunOptions options = finish(bound);
   // A debugging session has no natural end: no default timeout under --gdb.
   if (options.gdb_port && app->get_option("--timeout")->count() == 0) options.timeout_s = 0;
+  // Given nowhere, the boot file is the payload the runner's folder holds.
+  if (std::find(given.begin(), given.end(), "boot-file") == given.end())
+    options.boot_file = std::string(payload_file_name(options.payload));
   options.extra_qemu_args = qemu_args;
   if (auto problem = check_combination(options)) return usage_error(*problem);
   ParseResult r;

@@ -19,6 +19,8 @@ enum class Nic {
 #undef MPXE_NIC
 };
 enum class Stack { kMpxe, kOvmf, kIpxe };
+// What the runner's own PXE folder holds and boots: our shell, or EDK II's UEFI Shell.
+enum class Payload { kMpsh, kUefiShell };
 enum class Accel { kTcg, kKvm };
 
 // A row of the NIC table, as the runner uses it.
@@ -33,6 +35,9 @@ struct NicModel {
 const NicModel& nic_model(Nic nic);
 std::string_view nic_name(Nic nic);
 std::string_view stack_name(Stack stack);
+std::string_view payload_name(Payload payload);
+// The payload's file name in the runner's PXE folder: mpsh.efi, Shell.efi.
+std::string_view payload_file_name(Payload payload);
 std::string_view accel_name(Accel accel);
 
 // A snapshot of environment variables (name -> value).
@@ -56,7 +61,8 @@ struct RunOptions {
   unsigned cores = 4;
   unsigned memory_mib = 1024;
   std::string pxe_folder;            // empty: a temp folder holding the built mpsh.efi
-  std::string boot_file = "mpsh.efi";  // relative to the folder
+  std::string boot_file = "mpsh.efi";  // relative to the folder; the payload's name unless given
+  Payload payload = Payload::kMpsh;
   Nic nic = Nic::kVirtio;
   // ovmf until mpxe's own PXE path lands; the default will then become mpxe.
   Stack stack = Stack::kMpxe;

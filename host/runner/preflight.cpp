@@ -79,18 +79,23 @@ std::optional<Outcome> preflight(const RunOptions& o, const HostPaths& paths,
 
   std::string folder = o.pxe_folder;
   if (folder.empty()) {
-    std::string payload = default_payload_path(paths);
-    if (!probe.is_file(payload))
+    std::string payload = payload_path(paths, o.payload);
+    if (!probe.is_file(payload)) {
+      if (o.payload == Payload::kUefiShell)
+        return fail(RunnerStatus::kMissingPayload,
+                    "--payload uefi-shell: " + payload +
+                        " not built (run scripts/setup --uefi-shell, or set MPXE_UEFI_SHELL)");
       return fail(RunnerStatus::kMissingPayload,
                   "default payload " + payload +
                       " not found (build the 'firmware' target, set MPXE_BUILD_DIR, or "
                       "pass --pxe-folder)");
+    }
     // The temp folder will hold exactly the payload, under its own name.
-    if (o.boot_file != "mpsh.efi" && o.boot_url.empty())
+    std::string name(payload_file_name(o.payload));
+    if (o.boot_file != name && o.boot_url.empty())
       return fail(RunnerStatus::kMissingBootFile,
-                  "boot file " + o.boot_file +
-                      " not in the default PXE folder (it holds only mpsh.efi; pass "
-                      "--pxe-folder)");
+                  "boot file " + o.boot_file + " not in the default PXE folder (it holds only " +
+                      name + "; pass --pxe-folder)");
     return std::nullopt;
   }
   if (!probe.is_dir(folder))

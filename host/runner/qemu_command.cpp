@@ -17,9 +17,12 @@ void append(std::vector<std::string>& to, std::vector<std::string> more) {
 
 }  // namespace
 
-HostPaths resolve_host_paths(const Environment& env, std::string_view compiled_build_dir) {
+HostPaths resolve_host_paths(const Environment& env, std::string_view compiled_build_dir,
+                             std::string_view compiled_source_dir) {
   HostPaths paths;
   paths.build_dir = env.get("MPXE_BUILD_DIR").value_or(std::string(compiled_build_dir));
+  paths.uefi_shell = env.get("MPXE_UEFI_SHELL").value_or(std::string(compiled_source_dir) +
+                                                         "/.tools/uefi-shell/Shell.efi");
   if (auto qemu = env.get("MPXE_QEMU")) paths.qemu = *qemu;
   if (auto code = env.get("MPXE_OVMF_CODE")) paths.ovmf_code = *code;
   if (auto vars = env.get("MPXE_OVMF_VARS")) paths.ovmf_vars = *vars;
@@ -29,7 +32,8 @@ HostPaths resolve_host_paths(const Environment& env, std::string_view compiled_b
   return paths;
 }
 
-std::string default_payload_path(const HostPaths& paths) {
+std::string payload_path(const HostPaths& paths, Payload payload) {
+  if (payload == Payload::kUefiShell) return paths.uefi_shell;
   return paths.build_dir + "/firmware/mpsh.efi";
 }
 
@@ -149,6 +153,18 @@ std::vector<std::string> fw_cfg_args(const QemuPlan& plan) {
   return args;
 }
 
+// EDK II's Shell reads no fw_cfg: it runs startup.nsh from a file system. QEMU's
+// vvfat shows the folder holding it as a read-only FAT disk. OVMF connects only the
+// devices in QEMU's boot order, so the disk gets a place in it, after the NIC: the
+// shell maps it (FS0:) and finds startup.nsh there; BDS never gets to boot it.
+std::vector<std::string> startup_drive_args(const QemuPlan& plan) {
+  if (plan.startup_drive.empty()) return {};
+  return {"-drive",
+          "file=fat:" + qemu_opt_value(plan.startup_drive) +
+              ",format=raw,if=none,id=startup,readonly=on",
+          "-device", "virtio-blk-pci,drive=startup,bootindex=2"};
+}
+
 // The serial console comes to the runner on QEMU's stdout (stdin goes to the
 // guest), or sits on a TCP server with QEMU logging it to a file the runner reads.
 // The monitor is never on stdio, so the console's bytes are the guest's alone.
@@ -184,6 +200,7 @@ std::vector<std::string> build_qemu_command(const RunOptions& o, const QemuPlan&
   append(cmd, nic_args(o, plan));
   // After the NIC: a pinned NIC's slot must still be free.
   append(cmd, entropy_args(plan));
+  append(cmd, startup_drive_args(plan));
   append(cmd, capture_args(o));
   append(cmd, fw_cfg_args(plan));
   append(cmd, console_args(o, plan));

@@ -20,15 +20,18 @@ struct HostPaths {
   std::string ovmf_vars = "/usr/share/OVMF/OVMF_VARS_4M.fd";  // MPXE_OVMF_VARS
   std::string nginx;  // MPXE_NGINX; empty: nginx from PATH, else /usr/sbin/nginx
   std::string openssl = "openssl";  // MPXE_OPENSSL: --https makes its certificates with it
+  std::string uefi_shell;  // MPXE_UEFI_SHELL, else .tools/uefi-shell/Shell.efi in the source tree
   bool has_display = false;  // DISPLAY or WAYLAND_DISPLAY set
 
   bool operator==(const HostPaths&) const = default;
 };
 
-HostPaths resolve_host_paths(const Environment& env, std::string_view compiled_build_dir);
+HostPaths resolve_host_paths(const Environment& env, std::string_view compiled_build_dir,
+                             std::string_view compiled_source_dir);
 
-// build/firmware/mpsh.efi, the default payload.
-std::string default_payload_path(const HostPaths& paths);
+// The payload the runner's PXE folder holds: build/firmware/mpsh.efi, or the UEFI
+// Shell scripts/setup --uefi-shell builds.
+std::string payload_path(const HostPaths& paths, Payload payload);
 // build/rom/mpxe-<nic>.rom, the option ROM for --stack mpxe.
 std::string rom_path(const HostPaths& paths, Nic nic);
 
@@ -39,7 +42,8 @@ struct QemuPlan {
   std::string ovmf_vars_copy;    // private writable copy of OVMF_VARS
   std::string pxe_folder;        // served over TFTP (user network only)
   std::string rom;               // --stack mpxe: the option ROM
-  std::string shell_cmd_file;    // empty: no --shell-cmd
+  std::string shell_cmd_file;    // empty: no --shell-cmd for mpsh
+  std::string startup_drive;     // --payload uefi-shell: a folder holding startup.nsh; empty: none
   std::string sha256_file;       // empty: no --sha256
   std::string digest_file;       // empty: no --digest
   std::string hash_on_ap_file;   // empty: no --hash-on-ap
@@ -66,6 +70,7 @@ std::vector<std::string> netdev_args(const RunOptions& options, const QemuPlan& 
 std::vector<std::string> nic_args(const RunOptions& options, const QemuPlan& plan);
 std::vector<std::string> capture_args(const RunOptions& options);
 std::vector<std::string> fw_cfg_args(const QemuPlan& plan);
+std::vector<std::string> startup_drive_args(const QemuPlan& plan);
 std::vector<std::string> console_args(const RunOptions& options, const QemuPlan& plan);
 std::vector<std::string> debug_args(const RunOptions& options);
 

@@ -21,6 +21,7 @@
 #include "preflight.h"
 #include "serial_scanner.h"
 #include "signal_pipe.h"
+#include "uefi_shell.h"
 
 namespace mpxe::runner {
 
@@ -76,7 +77,10 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
   plan.ovmf_code = paths.ovmf_code;
   plan.ovmf_vars_copy = dir + "/" + fs::path(paths.ovmf_vars).filename().string();
   if (o.stack == Stack::kMpxe) plan.rom = rom_path(paths, o.nic);
-  if (!o.shell_cmd.empty()) plan.shell_cmd_file = dir + "/mpsh-cmd";
+  if (!o.shell_cmd.empty()) {
+    if (o.payload == Payload::kUefiShell) plan.startup_drive = dir + "/startup-drive";
+    else plan.shell_cmd_file = dir + "/mpsh-cmd";
+  }
   if (!o.sha256.empty()) plan.sha256_file = dir + "/sha256";
   if (o.digest) plan.digest_file = dir + "/digest";
   if (o.hash_on_ap) plan.hash_on_ap_file = dir + "/hash-on-ap";
@@ -106,7 +110,9 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
                   fs::perm_options::add, ec);
   if (o.tap.empty() && o.pxe_folder.empty()) {
     fs::create_directory(plan.pxe_folder, ec);
-    if (!ec) fs::copy_file(default_payload_path(paths), plan.pxe_folder + "/mpsh.efi", ec);
+    if (!ec)
+      fs::copy_file(payload_path(paths, o.payload),
+                    plan.pxe_folder + "/" + std::string(payload_file_name(o.payload)), ec);
     if (ec) {
       error = "cannot prepare the PXE folder: " + ec.message();
       return false;
@@ -114,6 +120,16 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
   }
   if (!plan.shell_cmd_file.empty()) {
     std::ofstream(plan.shell_cmd_file) << o.shell_cmd << "\n";
+  }
+  if (!plan.startup_drive.empty()) {
+    fs::create_directory(plan.startup_drive, ec);
+    std::string path = plan.startup_drive + "/" + std::string(kStartupScriptName);
+    std::ofstream script(path, std::ios::binary);
+    script << uefi_shell_startup_script(o.shell_cmd);
+    if (ec || !script.flush()) {
+      error = "cannot write " + path;
+      return false;
+    }
   }
   if (!plan.sha256_file.empty()) std::ofstream(plan.sha256_file) << o.sha256 << "\n";
   if (!plan.digest_file.empty()) std::ofstream(plan.digest_file) << "1\n";
@@ -307,6 +323,9 @@ int run_session(const RunOptions& o, const HostPaths& paths, const Environment& 
       std::string(nic_name(o.nic)) + ", " + std::to_string(o.cores) + " cores, " +
       std::to_string(o.memory_mib) + " MiB" +
       (o.timeout_s ? ", timeout " + std::to_string(o.timeout_s) + " s" : "") + ")");
+  if (!plan.startup_drive.empty())
+    say("--shell-cmd: " + std::string(kStartupScriptName) +
+        " on a read-only FAT drive, which the UEFI Shell runs after its 5 s countdown");
   if (o.serial_port)
     say("serial console on tcp 127.0.0.1:" + std::to_string(*o.serial_port) + ", logged to " +
         plan.serial_logfile);

@@ -143,7 +143,8 @@ TEST(RunOptions, HelpListsOptionsEnvironmentAndStatuses) {
        {"--cores", "--memory", "--pxe-folder", "--boot-file", "--nic", "--stack", "--tap", "--mac",
         "--shell-cmd", "--gdb", "--serial-log", "--pcap", "--timeout", "--accel",
         "--serial-port", "--monitor-port", "--headless", "--print-command", "--dry-run",
-        "--http", "--https", "--ca-cert", "--boot-url", "MPXE_NGINX", "MPXE_OPENSSL",
+        "--http", "--https", "--ca-cert", "--boot-url", "--payload", "mpsh|uefi-shell",
+        "scripts/setup --uefi-shell", "MPXE_NGINX", "MPXE_OPENSSL", "MPXE_UEFI_SHELL",
         "MPXE_CORES", "BLD_*_QEMU_CORE_NUM", "PXE_FOLDER_PATH", "PXE_BOOT_FILE", "GDB_SERVER",
         "QEMU_ACCEL", "SERIAL_PORT", "MONITOR_PORT", "QEMU_HEADLESS", "MPXE_BUILD_DIR",
         "-- EXTRA QEMU ARGS", "(mpxe)"})
@@ -151,6 +152,22 @@ TEST(RunOptions, HelpListsOptionsEnvironmentAndStatuses) {
   for (const auto& status : runner_statuses())
     EXPECT_NE(r.out.find("  " + std::to_string(status.status) + "   "), std::string::npos)
         << status.status;
+}
+
+TEST(RunOptions, PayloadNamesTheDefaultBootFile) {
+  EXPECT_EQ(options({}).payload, Payload::kMpsh);
+  RunOptions shell = options({"--payload", "uefi-shell"});
+  EXPECT_EQ(shell.payload, Payload::kUefiShell);
+  EXPECT_EQ(shell.boot_file, "Shell.efi");
+  EXPECT_EQ(options({"--payload=UEFI-Shell"}).payload, Payload::kUefiShell);
+  EXPECT_EQ(options({"--payload", "uefi-shell", "--payload", "mpsh"}).boot_file, "mpsh.efi");
+  // A boot file given on the command line or through PXE_BOOT_FILE stays.
+  EXPECT_EQ(options({"--payload", "uefi-shell", "--boot-file", "x64/shell.efi"}).boot_file,
+            "x64/shell.efi");
+  EXPECT_EQ(options({"--payload", "uefi-shell"}, {{"PXE_BOOT_FILE", "s.efi"}}).boot_file, "s.efi");
+  EXPECT_EQ(parse({"--payload", "edk2"}).exit_status, kUsage);
+  EXPECT_EQ(payload_name(Payload::kUefiShell), "uefi-shell");
+  EXPECT_EQ(payload_file_name(Payload::kMpsh), "mpsh.efi");
 }
 
 // --- environment ----------------------------------------------------------

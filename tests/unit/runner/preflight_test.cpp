@@ -71,6 +71,30 @@ TEST(Preflight, MissingDefaultPayload) {
   EXPECT_EQ(check(RunOptions{}, fs), s(RunnerStatus::kMissingPayload));
 }
 
+TEST(Preflight, UefiShellNotBuiltNamesTheSetupFlag) {
+  RunOptions o;
+  o.payload = Payload::kUefiShell;
+  o.boot_file = "Shell.efi";
+  HostPaths p = paths();
+  p.uefi_shell = "/src/.tools/uefi-shell/Shell.efi";
+  auto problem = preflight(o, p, FakeFs{}.probe());
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->status, s(RunnerStatus::kMissingPayload));
+  EXPECT_NE(problem->reason.find("scripts/setup --uefi-shell"), std::string::npos)
+      << problem->reason;
+  EXPECT_NE(problem->reason.find(p.uefi_shell), std::string::npos) << problem->reason;
+
+  FakeFs built;
+  built.files.insert(p.uefi_shell);
+  EXPECT_EQ(check(o, built, p), 0);
+  o.boot_file = "mpsh.efi";  // the runner's folder holds Shell.efi only
+  EXPECT_EQ(check(o, built, p), s(RunnerStatus::kMissingBootFile));
+  // A folder of the user's: whatever it holds is the user's business.
+  o.pxe_folder = "/srv/pxe";
+  o.boot_file = "boot.efi";
+  EXPECT_EQ(check(o, FakeFs{}, p), 0);
+}
+
 TEST(Preflight, MissingBootFileInTheDefaultFolder) {
   RunOptions o;
   o.boot_file = "missing.efi";

@@ -160,6 +160,27 @@ TEST(QemuCommand, ShellCommandsThroughFwCfg) {
   EXPECT_EQ(fw_cfg_args(p), (Args{"-fw_cfg", "name=opt/org.mpxe/mpsh-cmd,file=/tmp/w/mpsh-cmd"}));
 }
 
+// --payload uefi-shell: startup.nsh on a read-only FAT disk (QEMU's vvfat) that OVMF
+// connects because it is in the boot order, after the NIC.
+TEST(QemuCommand, StartupDriveForTheUefiShell) {
+  RunOptions o;
+  QemuPlan p = plan();
+  EXPECT_TRUE(startup_drive_args(p).empty());
+  EXPECT_FALSE(has(build_qemu_command(o, p), "virtio-blk-pci,drive=startup,bootindex=2"));
+  p.startup_drive = "/tmp/w,1/startup-drive";
+  EXPECT_EQ(startup_drive_args(p),
+            (Args{"-drive",
+                  "file=fat:/tmp/w,,1/startup-drive,format=raw,if=none,id=startup,readonly=on",
+                  "-device", "virtio-blk-pci,drive=startup,bootindex=2"}));
+  Args cmd = build_qemu_command(o, p);
+  auto nic = std::find(cmd.begin(), cmd.end(), after(cmd, "-device", 1));
+  auto disk = std::find(cmd.begin(), cmd.end(), "virtio-blk-pci,drive=startup,bootindex=2");
+  ASSERT_NE(disk, cmd.end());
+  EXPECT_NE(nic->find("bootindex=1"), std::string::npos) << *nic;
+  EXPECT_LT(nic, disk);  // a pinned NIC's slot is taken first
+  EXPECT_TRUE(fw_cfg_args(p).empty());
+}
+
 TEST(QemuCommand, TrustAnchorsThroughOvmfsFwCfgName) {
   RunOptions o;
   QemuPlan p = plan();
@@ -260,14 +281,15 @@ TEST(QemuCommand, ShellQuoting) {
 }
 
 TEST(HostPaths, DefaultsAndOverrides) {
-  HostPaths d = resolve_host_paths(Environment{}, "/src/build");
+  HostPaths d = resolve_host_paths(Environment{}, "/src/build", "/src");
   EXPECT_EQ(d.build_dir, "/src/build");
   EXPECT_EQ(d.qemu, "qemu-system-x86_64");
   EXPECT_EQ(d.ovmf_code, "/usr/share/OVMF/OVMF_CODE_4M.fd");
   EXPECT_EQ(d.ovmf_vars, "/usr/share/OVMF/OVMF_VARS_4M.fd");
   EXPECT_EQ(d.nginx, "");
   EXPECT_FALSE(d.has_display);
-  EXPECT_EQ(default_payload_path(d), "/src/build/firmware/mpsh.efi");
+  EXPECT_EQ(payload_path(d, Payload::kMpsh), "/src/build/firmware/mpsh.efi");
+  EXPECT_EQ(payload_path(d, Payload::kUefiShell), "/src/.tools/uefi-shell/Shell.efi");
   EXPECT_EQ(rom_path(d, Nic::kE1000e), "/src/build/rom/mpxe-e1000e.rom");
   EXPECT_EQ(rom_path(d, Nic::kVirtioModern), "/src/build/rom/mpxe-virtio-modern.rom");
 
@@ -276,13 +298,15 @@ TEST(HostPaths, DefaultsAndOverrides) {
                                                 {"MPXE_OVMF_CODE", "/c.fd"},
                                                 {"MPXE_OVMF_VARS", "/v.fd"},
                                                 {"MPXE_NGINX", "/opt/nginx"},
+                                                {"MPXE_UEFI_SHELL", "/opt/Shell.efi"},
                                                 {"DISPLAY", ":0"}}),
-                                   "/src/build");
+                                   "/src/build", "/src");
   EXPECT_EQ(o.build_dir, "/other");
   EXPECT_EQ(o.qemu, "/opt/qemu");
   EXPECT_EQ(o.ovmf_code, "/c.fd");
   EXPECT_EQ(o.ovmf_vars, "/v.fd");
   EXPECT_EQ(o.nginx, "/opt/nginx");
+  EXPECT_EQ(payload_path(o, Payload::kUefiShell), "/opt/Shell.efi");
   EXPECT_TRUE(o.has_display);
 }
 
