@@ -89,10 +89,9 @@ Result<Icmpv6Repr> Icmpv6Repr::parse(const Icmpv6Packet& packet, const Ipv6Addre
       return repr;
     case Icmpv6Type::PacketTooBig:
     case Icmpv6Type::ParamProblem:
-      repr.param = packet.param();
-      [[fallthrough]];
     case Icmpv6Type::DstUnreachable:
     case Icmpv6Type::TimeExceeded: {
+      repr.param = packet.param();
       Result<Ipv6Packet> quoted = Ipv6Packet::check_quoted(packet.data());
       if (!quoted) return Error(Layer::Icmpv6, quoted.error().reason());
       repr.quoted_header = Ipv6Repr::parse(quoted.value());

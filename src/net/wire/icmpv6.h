@@ -98,7 +98,9 @@ struct Icmpv6Repr {
   uint16_t ident = 0;   // echo
   uint16_t seq_no = 0;  // echo
   // PacketTooBig: the next hop's MTU; ParamProblem: the offset of the field at
-  // fault in the invoking packet; 0 for the others.
+  // fault in the invoking packet; the other errors: their "unused" field (zero
+  // from any sender that follows RFC 4443, ignored, but kept so the message
+  // re-emits as it came).
   uint32_t param = 0;
   Ipv6Repr quoted_header;  // errors: the invoking packet's fixed header
   // Echo: the data. Errors: the invoking packet as quoted, its header included.

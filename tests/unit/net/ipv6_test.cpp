@@ -248,6 +248,21 @@ TEST(Icmpv6, PortUnreachableQuotesTheDatagramWithItsOptions) {
   EXPECT_TRUE(bytes_equal(view(out), error.payload()));
 }
 
+// Found by fuzz_ipv6: an error whose "unused" field is not zero re-emits as it came.
+TEST(Icmpv6, UnusedFieldOfAnErrorIsKept) {
+  Ipv6Packet error = packet_of(frame(frames6::kIcmpv6PortUnreachable));
+  Buffer b = to_buffer(error.payload());
+  store_be32(b.data() + 4, 0x12345678);
+  store_be16(b.data() + 2, 0);
+  store_be16(b.data() + 2, icmpv6_checksum(error.src(), error.dst(), view(b)));
+  auto repr = Icmpv6Repr::parse(Icmpv6Packet::check(view(b)).value(), error.src(), error.dst());
+  ASSERT_TRUE(repr.ok());
+  EXPECT_EQ(repr.value().param, 0x12345678u);
+  Buffer out(repr.value().buffer_len());
+  ASSERT_TRUE(repr.value().emit(test::mut(out), error.src(), error.dst()).ok());
+  EXPECT_EQ(out, b);
+}
+
 TEST(Icmpv6, ErrorWithoutAWholeQuotedHeaderIsRefused) {
   Ipv6Packet error = packet_of(frame(frames6::kIcmpv6PortUnreachable));
   Icmpv6Repr repr;
