@@ -57,6 +57,9 @@ const char* error_layer_text(Error error) {
     case Layer::Http: return "http";
     case Layer::Digest: return "digest";
     case Layer::Tls: return "tls";
+    case Layer::Ipv6: return "ipv6";
+    case Layer::Icmpv6: return "icmpv6";
+    case Layer::Ndp: return "ndp";
   }
   return "unknown layer";
 }

@@ -27,6 +27,9 @@ enum class Layer : uint8_t {
   Http = 13,
   Digest = 14,   // a published digest file (FILE.sha256)
   Tls = 15,      // TLS over a stream: the handshake, the peer's certificate, records
+  Ipv6 = 16,     // the IPv6 header and its extension-header chain
+  Icmpv6 = 17,
+  Ndp = 18,      // neighbour discovery messages and their options (RFC 4861)
 };
 
 // Why. Values are stable: they appear in logs.

@@ -12,11 +12,14 @@ set(MPXE_NET_SOURCES
   wire/ethernet.cpp
   wire/http.cpp
   wire/icmp.cpp
+  wire/icmpv6.cpp
   wire/ipv4.cpp
+  wire/ipv6.cpp
   wire/ip_address.cpp
   wire/ipv4_address.cpp
   wire/ipv6_address.cpp
   wire/mac_address.cpp
+  wire/ndp.cpp
   wire/pxe_options.cpp
   wire/tcp.cpp
   wire/tftp.cpp
@@ -27,6 +30,7 @@ set(MPXE_NET_SOURCES
   iface/icmpv4.cpp
   iface/interface.cpp
   iface/ipv4.cpp
+  iface/neighbor_cache.cpp
   iface/reassembly.cpp
   iface/tcp.cpp
   iface/udp.cpp
@@ -36,6 +40,7 @@ set(MPXE_NET_SOURCES
   socket/dns_resolver.cpp
   socket/http_client.cpp
   socket/pxe_discovery.cpp
+  socket/slaac.cpp
   socket/tcp_connection.cpp
   socket/tftp_client.cpp
   fetch/chunk_plan.cpp

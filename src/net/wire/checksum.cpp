@@ -64,6 +64,16 @@ uint16_t ipv4_pseudo_header_sum(Ipv4Address src, Ipv4Address dst, uint8_t protoc
   return checksum.sum();
 }
 
+uint16_t ipv6_pseudo_header_sum(const Ipv6Address& src, const Ipv6Address& dst,
+                                uint8_t next_header, uint32_t length) {
+  Checksum checksum;
+  checksum.add_address(src);
+  checksum.add_address(dst);
+  checksum.add_u32(length);
+  checksum.add_u16(next_header);
+  return checksum.sum();
+}
+
 uint16_t checksum_adjust(uint16_t checksum, uint16_t old_word, uint16_t new_word) {
   uint32_t sum = uint32_t{static_cast<uint16_t>(~checksum)} +
                  uint32_t{static_cast<uint16_t>(~old_word)} + new_word;

@@ -8,6 +8,7 @@
 
 #include "core/bytes.h"
 #include "net/wire/ipv4_address.h"
+#include "net/wire/ipv6_address.h"
 
 namespace mpxe::net {
 
@@ -23,6 +24,7 @@ class Checksum {
     add_word(static_cast<uint16_t>(value));
   }
   void add_address(Ipv4Address address) { add_u32(address.to_u32()); }
+  void add_address(const Ipv6Address& address) { add(Bytes(address.octets, Ipv6Address::kSize)); }
 
   // The folded ones' complement sum. A received header or datagram whose sum,
   // checksum field included, is 0xFFFF is intact.
@@ -56,6 +58,13 @@ uint16_t checksum_combine(uint16_t sum_first, uint16_t sum_second, size_t first_
 // source, destination, zero, protocol, and the UDP/TCP length.
 uint16_t ipv4_pseudo_header_sum(Ipv4Address src, Ipv4Address dst, uint8_t protocol,
                                 uint16_t length);
+
+// The sum of the IPv6 pseudo header (RFC 8200 8.1) that ICMPv6, UDP and TCP
+// checksums over IPv6 cover: source, destination, the upper-layer packet length
+// as 32 bits, three zero bytes and the next header (the upper-layer protocol, not
+// an extension header's). The destination is the final one.
+uint16_t ipv6_pseudo_header_sum(const Ipv6Address& src, const Ipv6Address& dst,
+                                uint8_t next_header, uint32_t length);
 
 // A checksum field updated for one 16-bit word of the data changing from
 // old_word to new_word, without summing the data again (RFC 1624, eqn. 3:

@@ -34,7 +34,7 @@ TEST(Error, EveryReasonAndLayerHasText) {
   for (int r = 0; r <= static_cast<int>(Errc::BadValue); ++r)
     EXPECT_NE(std::string(error_text(Error(Layer::Ipv4, static_cast<Errc>(r)))), "unknown error")
         << r;
-  for (int l = 0; l <= static_cast<int>(Layer::Dns); ++l)
+  for (int l = 0; l <= static_cast<int>(Layer::Ndp); ++l)
     EXPECT_NE(std::string(error_layer_text(Error(static_cast<Layer>(l), Errc::Truncated))),
               "unknown layer")
         << l;

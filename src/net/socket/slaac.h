@@ -1,0 +1,211 @@
+// IPv6 address autoconfiguration for a host (RFC 4862) and its router discovery
+// (RFC 4861 6.3), as a state machine that does no I/O, like DhcpClient: NDP
+// messages come in parsed (NdpRepr::parse has validated them), time through the
+// `now` arguments, and what it sends leaves through the NdpSender it is handed.
+//
+//   start()   the link-local address fe80::EUI-64 is tentative: one DAD
+//             solicitation from :: to its solicited-node group; the first router
+//             solicitation goes at once from :: (RFC 4861 6.3.7 allows it while no
+//             address is assigned; the router's answer to it is multicast, 6.2.6),
+//             so a router answers while DAD runs
+//   +1 s      (RetransTimer, DupAddrDetectTransmits 1) no one objected: the
+//             address is preferred; later solicitations, 4 s apart, up to 3 in
+//             all, come from it with our link-layer address
+//   an RA     with a router lifetime: a default router, and no more solicitations;
+//             each prefix with A set and a /64 makes an address (prefix + EUI-64)
+//             that runs DAD of its own; L set, an on-link prefix; M and O are kept
+//             for DHCPv6; MTU (1280..link MTU) and RDNSS (RFC 8106) are kept
+//   lifetimes count down from the RA; RFC 4862 5.5.3 e's two-hour rule keeps an
+//             unauthenticated RA from cutting an address's valid lifetime short
+//
+// A neighbour solicitation from :: or an advertisement for a tentative address is
+// a duplicate: the address is given up with the reason; a duplicate link-local
+// address fails the machine (RFC 4862 5.4.5: the interface has no address then).
+// Every table is bounded; what does not fit is counted and ignored, so an RA
+// flood costs nothing but counters. Unlike RFC 4861 6.3.7, the first solicitation
+// is not delayed by a random 0-1 s: a booting firmware is alone in waiting for it.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/bytes.h"
+#include "net/clock.h"
+#include "net/result.h"
+#include "net/wire/ipv6_address.h"
+#include "net/wire/mac_address.h"
+#include "net/wire/ndp.h"
+
+namespace mpxe::net {
+
+class NdpSender {
+ public:
+  // One NDP message, the ICMPv6 bytes with their checksum made for `src` and
+  // `dst`, to be sent with hop limit 255: a multicast `dst` to its 33:33 MAC, a
+  // unicast one through the neighbour cache.
+  virtual Result<void> send_ndp(const Ipv6Address& src, const Ipv6Address& dst, Bytes message) = 0;
+
+ protected:
+  ~NdpSender() = default;
+};
+
+enum class SlaacAddressState : uint8_t {
+  Empty,
+  Tentative,   // DAD running: not usable yet
+  Preferred,   // usable
+  Deprecated,  // preferred lifetime over: usable for what already uses it
+  Duplicate,   // DAD found another holder: never used
+};
+
+// Why DAD gave an address up.
+enum class DadConflict : uint8_t {
+  None = 0,
+  Advertised = 1,  // a neighbour advertisement claims it
+  Probed = 2,      // another node's DAD solicitation asks for it at the same time
+};
+
+enum class SlaacFailure : uint8_t {
+  None = 0,
+  LinkLocalDuplicate = 1,  // our link-local address is another node's: no IPv6 here
+};
+
+const char* slaac_address_state_text(SlaacAddressState state);
+const char* dad_conflict_text(DadConflict conflict);
+const char* slaac_failure_text(SlaacFailure failure);
+
+struct SlaacAddress {
+  Ipv6Address address;
+  SlaacAddressState state = SlaacAddressState::Empty;
+  DadConflict conflict = DadConflict::None;
+  bool dad_sent = false;         // Tentative: the solicitation is out
+  Millis due = 0;                // Tentative: when to send it, or when DAD ends
+  Millis preferred_until = kNever;
+  Millis valid_until = kNever;
+
+  bool usable() const {
+    return state == SlaacAddressState::Preferred || state == SlaacAddressState::Deprecated;
+  }
+};
+
+struct SlaacStats {
+  uint32_t advertisements = 0;     // RAs taken
+  uint32_t solicitations_sent = 0; // RSs
+  uint32_t dad_sent = 0;           // DAD solicitations
+  uint32_t duplicates = 0;         // addresses given up by DAD
+  uint32_t prefixes_full = 0;      // new prefixes or addresses with no slot left
+  uint32_t prefixes_ignored = 0;   // link-local, preferred > valid, A set but not /64
+  uint32_t routers_full = 0;       // a new router with no slot left
+  uint32_t dns_full = 0;           // an RDNSS address with no slot left
+  uint32_t mtus_ignored = 0;       // an MTU under 1280 or over the link's
+  uint32_t send_failures = 0;      // sends the NdpSender refused (retried)
+};
+
+class Slaac {
+ public:
+  static constexpr size_t kMaxAddresses = 4;  // the link-local one and three from prefixes
+  static constexpr size_t kMaxPrefixes = 4;   // on-link prefixes
+  static constexpr size_t kMaxRouters = 2;
+  static constexpr size_t kMaxDnsServers = 3;
+  // RFC 4861 10, host constants.
+  static constexpr uint8_t kMaxRtrSolicitations = 3;
+  static constexpr Millis kRtrSolicitationInterval = 4'000;
+  // RFC 4862 5.1: DupAddrDetectTransmits 1, RetransTimer 1 s.
+  static constexpr Millis kRetransTimer = 1'000;
+  // A send the NdpSender refused is tried again this much later.
+  static constexpr Millis kSendRetry = 20;
+  // RFC 8200 5: the smallest MTU IPv6 may meet.
+  static constexpr uint16_t kMinMtu = 1280;
+  // RFC 4862 5.5.3 e: "2 hours".
+  static constexpr Millis kTwoHours = 2 * 3600 * 1000;
+
+  Slaac(MacAddress mac, uint16_t link_mtu);
+
+  void start(Millis now, NdpSender& tx);
+  // A validated NDP message and the IPv6 header around it.
+  void on_ndp(const Ipv6Repr& ip, const NdpRepr& message, Millis now, NdpSender& tx);
+  void poll(Millis now, NdpSender& tx);
+  Millis next_deadline() const;
+
+  bool started() const { return started_; }
+  SlaacFailure failure() const { return failure_; }
+  // The link-local address is preferred.
+  bool link_local_ready() const { return addresses_[0].usable(); }
+  const Ipv6Address& link_local() const { return addresses_[0].address; }
+  // Router discovery is over: an RA with a router came, or every solicitation
+  // went unanswered.
+  bool routers_settled(Millis now) const;
+  bool ra_received() const { return stats_.advertisements != 0; }
+
+  const SlaacAddress& address(size_t i) const { return addresses_[i]; }
+  // A usable address for sources: a preferred global one if any (else deprecated),
+  // else the link-local one. False while none is usable.
+  bool source_for(const Ipv6Address& dst, Millis now, Ipv6Address& out) const;
+  // One of our addresses that is usable (NS for it gets an answer) / tentative.
+  bool is_assigned(const Ipv6Address& address, Millis now) const;
+  bool is_tentative(const Ipv6Address& address) const;
+
+  bool default_router(Millis now, Ipv6Address& router) const;
+  // `dst` is on the link: link-local, or inside an on-link prefix.
+  bool on_link(const Ipv6Address& dst, Millis now) const;
+  // The latest RA's M and O flags (RFC 4861 4.2): whether to run DHCPv6.
+  bool managed() const { return managed_; }
+  bool other_config() const { return other_; }
+  uint16_t mtu() const { return mtu_; }
+  uint8_t hop_limit() const { return hop_limit_; }
+  // From the latest RA that set them; 0: unspecified (the neighbour cache's
+  // defaults stand).
+  Millis reachable_time() const { return reachable_time_; }
+  Millis retrans_timer() const { return retrans_timer_; }
+  // The RDNSS addresses still valid, up to `capacity`; returns how many.
+  size_t dns_servers(Millis now, Ipv6Address* out, size_t capacity) const;
+
+  const SlaacStats& stats() const { return stats_; }
+
+ private:
+  struct Prefix {
+    Ipv6Address prefix;
+    uint8_t len = 0;
+    Millis valid_until = 0;  // 0: free slot
+  };
+  struct Router {
+    Ipv6Address address;
+    Millis until = 0;  // 0: free slot
+  };
+  struct DnsServer {
+    Ipv6Address address;
+    Millis until = 0;  // 0: free slot
+  };
+
+  void on_advertisement(const Ipv6Repr& ip, const NdpRepr& message, Millis now, NdpSender& tx);
+  void on_prefix(const NdpPrefix& prefix, Millis now, NdpSender& tx);
+  void on_rdnss(const NdpRdnss& rdnss, Millis now);
+  void on_duplicate(SlaacAddress& address, DadConflict conflict);
+  SlaacAddress* find_address(const Ipv6Address& address);
+  void begin_dad(SlaacAddress& address, Millis now, NdpSender& tx);
+  void send_dad(SlaacAddress& address, Millis now, NdpSender& tx);
+  void send_rs(Millis now, NdpSender& tx);
+  void expire(Millis now);
+  bool soliciting() const;
+
+  MacAddress mac_;
+  uint16_t link_mtu_;
+  uint16_t mtu_;
+  uint8_t iid_[8] = {};
+  bool started_ = false;
+  SlaacFailure failure_ = SlaacFailure::None;
+  SlaacAddress addresses_[kMaxAddresses];
+  Prefix prefixes_[kMaxPrefixes];
+  Router routers_[kMaxRouters];
+  DnsServer dns_[kMaxDnsServers];
+  uint8_t rs_sent_ = 0;
+  Millis rs_due_ = kNever;     // next solicitation, or when the last one times out
+  bool router_found_ = false;  // an RA with a non-zero router lifetime came
+  bool managed_ = false;
+  bool other_ = false;
+  uint8_t hop_limit_ = 64;
+  Millis reachable_time_ = 0;
+  Millis retrans_timer_ = 0;
+  SlaacStats stats_;
+};
+
+}  // namespace mpxe::net

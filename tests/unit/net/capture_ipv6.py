@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""Captures the real IPv6 frames that ipv6_frames.h holds, from peers no one here wrote.
+
+Run as root, from anywhere:  python3 capture_ipv6.py > ipv6_frames.h
+It makes two network namespaces joined by a veth pair (transmit checksum offload
+off, so the captured checksums are real) and starts dnsmasq in one with router
+advertisements (two prefixes, MTU, RDNSS) and DNS. The client's Linux kernel then
+brings its link up while the client's veth is sniffed: its DAD, router
+solicitation and SLAAC come from the kernel, the echo requests, UDP datagrams with
+extension headers and the DNS query from sockets here. Then QEMU's user network
+(libslirp, `-netdev user,ipv6=on`) is asked for its router advertisement: a QEMU
+with no guest (`-machine none`) joins it to a UDP socket through a hub, and a
+router solicitation goes in as a raw frame. The frames it wants are written as a
+C++ header to stdout; everything it started is stopped by pid and the namespaces
+deleted.
+"""
+import os, shutil, socket, struct, subprocess, sys, tempfile, threading, time
+
+SRV, CLI = "mpxe-v6-srv", "mpxe-v6-cli"
+CLIENT_MAC = bytes.fromhex("525400123456")
+SERVER_MAC = bytes.fromhex("525400abcdef")
+SERVER_IP = "fd00:6d70::1"
+SERVER_IP2 = "fd00:6d71::1"
+CONTESTED_IP = "fd00:6d70::99"  # the server holds it; the client tries to claim it
+
+
+def sh(*args, check=True):
+    return subprocess.run(args, check=check, stdout=subprocess.DEVNULL)
+
+
+def setup():
+    sh("ip", "netns", "add", SRV)
+    sh("ip", "netns", "add", CLI)
+    sh("ip", "link", "add", "m6-s", "netns", SRV, "type", "veth", "peer", "m6-c", "netns", CLI)
+    sh("ip", "-n", CLI, "link", "set", "m6-c", "address", "52:54:00:12:34:56")
+    sh("ip", "-n", SRV, "link", "set", "m6-s", "address", "52:54:00:ab:cd:ef")
+    # The server's addresses are usable at once (no DAD), so dnsmasq advertises at start.
+    sh("ip", "netns", "exec", SRV, "sysctl", "-q", "-w", "net.ipv6.conf.m6-s.accept_dad=0")
+    sh("ip", "netns", "exec", CLI, "sysctl", "-q", "-w", "net.ipv6.conf.m6-c.accept_ra=1")
+    sh("ip", "-n", SRV, "link", "set", "lo", "up")
+    sh("ip", "-n", CLI, "link", "set", "lo", "up")
+    sh("ip", "-n", SRV, "link", "set", "m6-s", "up")
+    for addr in (SERVER_IP, SERVER_IP2, CONTESTED_IP):
+        sh("ip", "-n", SRV, "-6", "addr", "add", addr + "/64", "dev", "m6-s", "nodad")
+    for ns, dev in ((SRV, "m6-s"), (CLI, "m6-c")):
+        sh("ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__), "--tx-off", dev)
+
+
+def tx_checksum_off(dev):
+    """What `ethtool -K DEV tx off` does (ETHTOOL_STXCSUM through SIOCETHTOOL): without it
+    veth leaves UDP checksums to an offload that never happens."""
+    import ctypes, fcntl
+    value = ctypes.create_string_buffer(struct.pack("II", 0x17, 0), 8)
+    ifreq = struct.pack("16sP16x", dev.encode(), ctypes.addressof(value))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        fcntl.ioctl(s, 0x8946, ifreq)
+
+
+def teardown(procs):
+    for p in procs:
+        p.terminate()
+        p.wait()
+    sh("ip", "netns", "del", SRV, check=False)
+    sh("ip", "netns", "del", CLI, check=False)
+
+
+def start_dnsmasq(root):
+    return subprocess.Popen([
+        "ip", "netns", "exec", SRV, "dnsmasq", "--no-daemon", "--conf-file=/dev/null",
+        "--interface=m6-s", "--bind-interfaces", "--no-resolv", "--no-hosts", "--local-ttl=300",
+        "--pid-file=", "--leasefile-ro", "--log-facility=" + os.path.join(root, "dnsmasq.log"),
+        "--host-record=boot.mpxe.test," + SERVER_IP,
+        "--enable-ra", "--ra-param=m6-s,mtu:1400,10,600",
+        "--dhcp-range=fd00:6d70::,ra-only,64,12h",
+        "--dhcp-range=fd00:6d71::,ra-stateless,64,2h",
+        "--dhcp-option=option6:dns-server,[" + SERVER_IP + "]"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def checksum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def client():
+    frames = []
+    sniff = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    sniff.bind(("m6-c", 0))
+    sniff.settimeout(0.2)
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            try:
+                frame, addr = sniff.recvfrom(65535)
+            except socket.timeout:
+                continue
+            except OSError:  # ENETDOWN, once: the socket was bound while the link was down
+                continue
+            frames.append(frame)
+
+    t = threading.Thread(target=loop, daemon=True)
+    t.start()
+    try:
+        drive()
+    finally:
+        time.sleep(0.5)
+        stop.set()
+        t.join()
+    for f in frames:
+        sys.stdout.buffer.write(struct.pack("!H", len(f)) + f)
+
+
+def wait_for_address(prefix, seconds=10):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        out = subprocess.run(["ip", "-6", "addr", "show", "dev", "m6-c"], capture_output=True,
+                             text=True).stdout
+        for line in out.splitlines():
+            if prefix in line and "tentative" not in line:
+                return
+        time.sleep(0.2)
+    raise SystemExit("no SLAAC address from " + prefix)
+
+
+def drive():
+    # The link comes up under the sniffer: DAD for the link-local address, MLD
+    # reports, router solicitations; dnsmasq's RA; SLAAC for both prefixes.
+    subprocess.run(["ip", "link", "set", "m6-c", "up"], check=True)
+    wait_for_address("fd00:6d70:")
+    wait_for_address("fd00:6d71:")
+    time.sleep(0.5)
+    icmp = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    # The kernel fills in the ICMPv6 checksum of a raw ICMPv6 socket.
+    echo = struct.pack("!BBHHH", 128, 0, 0, 0x6D70, 1) + b"mpxe echo payload"
+    icmp.sendto(echo, (SERVER_IP, 0))
+    time.sleep(0.3)
+    # Over the MTU of 1400 the RA set: the kernel sends fragments, the server's
+    # reply comes in fragments too.
+    big = struct.pack("!BBHHH", 128, 0, 0, 0x6D70, 2) + bytes(range(256)) * 8
+    icmp.sendto(big, (SERVER_IP, 0))
+    time.sleep(0.3)
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.settimeout(1.0)
+    # A destination options header (PadN) before UDP to a closed port: the server
+    # answers port unreachable.
+    u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, bytes([17, 0, 1, 4, 0, 0, 0, 0]))
+    u.sendto(b"closed port", (SERVER_IP, 9))
+    time.sleep(0.3)
+    # An unknown option whose type's high bits are 10: "discard the packet and ...
+    # send an ICMP Parameter Problem, Code 2" (RFC 8200 4.2).
+    u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, bytes([17, 0, 0x9E, 4, 0, 0, 0, 0]))
+    u.sendto(b"bad option", (SERVER_IP, 9))
+    time.sleep(0.3)
+    u.close()
+    d = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    d.settimeout(1.0)
+    q = struct.pack("!HHHHHH", 0x4D36, 0x0100, 1, 0, 0, 0) + b"\x04boot\x04mpxe\x04test\x00" + \
+        struct.pack("!HH", 28, 1)
+    d.sendto(q, (SERVER_IP, 53))
+    d.recvfrom(2048)
+    d.close()
+    # Claim an address the server holds: DAD's NS from ::, and the server's NA.
+    subprocess.run(["ip", "-6", "addr", "add", CONTESTED_IP + "/64", "dev", "m6-c"], check=True)
+    time.sleep(2.0)
+
+
+def qemu_ra():
+    """QEMU's user network answering a router solicitation; no guest runs."""
+    tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    tx.bind(("127.0.0.1", 0))
+    tx.settimeout(0.5)
+    ours = tx.getsockname()[1]
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    probe.bind(("127.0.0.1", 0))
+    theirs = probe.getsockname()[1]
+    probe.close()
+    qemu = subprocess.Popen([
+        "qemu-system-x86_64", "-machine", "none", "-display", "none", "-nodefaults",
+        "-netdev", "user,id=u,ipv6=on",
+        "-netdev", "socket,id=s,udp=127.0.0.1:%d,localaddr=127.0.0.1:%d" % (ours, theirs),
+        "-netdev", "hubport,id=h1,hubid=0,netdev=u",
+        "-netdev", "hubport,id=h2,hubid=0,netdev=s"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    got = []
+    try:
+        time.sleep(1.0)
+        src = bytes.fromhex("fe80000000000000505400fffe123456")
+        dst = bytes.fromhex("ff020000000000000000000000000002")
+        rs = struct.pack("!BBHI", 133, 0, 0, 0) + bytes([1, 1]) + CLIENT_MAC
+        pseudo = src + dst + struct.pack("!IxxxB", len(rs), 58)
+        rs = rs[:2] + struct.pack("!H", checksum(pseudo + rs)) + rs[4:]
+        ip = struct.pack("!IHBB", 0x60000000, len(rs), 58, 255) + src + dst
+        frame = bytes.fromhex("333300000002") + CLIENT_MAC + b"\x86\xdd" + ip + rs
+        deadline = time.time() + 5
+        while time.time() < deadline and not got:
+            tx.sendto(frame, ("127.0.0.1", theirs))
+            try:
+                while True:
+                    data, _ = tx.recvfrom(65535)
+                    if data[12:14] == b"\x86\xdd" and data[20] == 58 and data[54] == 134:
+                        got.append(data)
+                        break
+            except socket.timeout:
+                pass
+    finally:
+        qemu.terminate()
+        qemu.wait()
+    return got[0] if got else None
+
+
+def c_array(name, comment, frame):
+    out = ["// " + comment, "inline constexpr uint8_t %s[] = {" % name]
+    for i in range(0, len(frame), 16):
+        out.append("    " + ", ".join("0x%02x" % b for b in frame[i:i + 16]) + ",")
+    out.append("};")
+    return "\n".join(out)
+
+
+def icmp6_of(f):
+    """The ICMPv6 type, and the bytes from the ICMPv6 header on, if the frame is ICMPv6
+    right after the fixed header."""
+    if f[12:14] != b"\x86\xdd" or f[20] != 58:
+        return None, None
+    return f[54], f[54:]
+
+
+def write_header(frames, qemu):
+    chosen = {}
+
+    def keep(name, comment, frame):
+        if name not in chosen:
+            chosen[name] = c_array(name, comment, frame)
+
+    zero = bytes(16)
+    contested = socket.inet_pton(socket.AF_INET6, CONTESTED_IP)
+    for f in frames:
+        if f[12:14] != b"\x86\xdd":
+            continue
+        src, dst, nh = f[22:38], f[38:54], f[20]
+        from_client = f[6:12] == CLIENT_MAC
+        t, msg = icmp6_of(f)
+        if t == 135 and src == zero and msg[8:24] == contested:
+            keep("kNdpDadNsContested", "DAD neighbour solicitation from :: by the client's kernel "
+                 "for fd00:6d70::99, which the server already holds", f)
+        elif t == 135 and src == zero and msg[8:10] == b"\xfe\x80":
+            keep("kNdpDadNs", "DAD neighbour solicitation from :: by the client's kernel for "
+                 "its link-local address", f)
+        elif t == 136 and not from_client and msg[8:24] == contested:
+            keep("kNdpNaDefence", "the server kernel's neighbour advertisement defending "
+                 "fd00:6d70::99 against the client's DAD, to ff02::1", f)
+        elif t == 133 and from_client:
+            keep("kNdpRs", "router solicitation from the client's kernel (source link-layer "
+                 "option)", f)
+        elif t == 134 and not from_client:
+            keep("kNdpRaDnsmasq", "router advertisement from dnsmasq 2.90 --enable-ra: "
+                 "fd00:6d70::/64 ra-only, fd00:6d71::/64 ra-stateless (O set), MTU 1400, "
+                 "RDNSS fd00:6d70::1, router lifetime 600 s", f)
+        elif t == 135 and from_client and src != zero:
+            keep("kNdpNs", "neighbour solicitation from the client's kernel for fd00:6d70::1, "
+                 "to its solicited-node group", f)
+        elif t == 136 and not from_client:
+            keep("kNdpNa", "the server kernel's solicited neighbour advertisement for "
+                 "fd00:6d70::1 (router flag, target link-layer option)", f)
+        elif t == 128 and from_client:
+            keep("kIcmpv6EchoRequest", "ICMPv6 echo request ident 0x6d70 seq 1, 17 bytes of "
+                 "data, from the client's SLAAC address", f)
+        elif t == 129 and not from_client:
+            keep("kIcmpv6EchoReply", "ICMPv6 echo reply from the server's kernel", f)
+        elif t == 143 and from_client:
+            pass  # MLDv2 reports go out with a hop-by-hop header: nh is 0 then
+        elif nh == 0 and from_client and f[54] == 58 and f[62] == 143:
+            keep("kMldReportHopByHop", "MLDv2 report from the client's kernel: a hop-by-hop "
+                 "header (router alert) before ICMPv6", f)
+        elif nh == 44 and f[54] == 58:
+            offset = struct.unpack("!H", f[56:58])[0]
+            name = "kFragment%s%s" % ("Request" if from_client else "Reply",
+                                       "First" if offset >> 3 == 0 else "Last")
+            if offset & 1 == 0 or offset >> 3 == 0:
+                keep(name, "fragment of the 2056-byte ICMPv6 echo %s (MTU 1400): offset %d, "
+                     "M=%d" % ("request" if from_client else "reply", offset & ~7, offset & 1), f)
+        elif nh == 60 and from_client:
+            opt = f[56]
+            if opt == 1:
+                keep("kUdpDstOpts", "UDP to port 9 behind a destination options header (PadN), "
+                     "from the client's kernel (IPV6_DSTOPTS)", f)
+            elif opt == 0x9E:
+                keep("kUdpDstOptsUnknown", "UDP behind a destination options header whose "
+                     "option 0x9e is unknown (action 10: discard, send Parameter Problem)", f)
+        elif t == 1 and not from_client:
+            keep("kIcmpv6PortUnreachable", "ICMPv6 destination unreachable (port) from the "
+                 "server's kernel, quoting the datagram with its destination options", f)
+        elif t == 4 and not from_client:
+            keep("kIcmpv6ParamProblem", "ICMPv6 parameter problem (code 2, unrecognized "
+                 "option) from the server's kernel, pointing at option 0x9e", f)
+        elif nh == 17 and from_client and f[56:58] == b"\x00\x35":
+            keep("kUdp6DnsQuery", "UDP over IPv6: DNS query boot.mpxe.test AAAA, checksum "
+                 "computed by the client's kernel", f)
+        elif nh == 17 and not from_client and f[54:56] == b"\x00\x35":
+            keep("kUdp6DnsResponse", "UDP over IPv6: dnsmasq's AAAA answer fd00:6d70::1", f)
+    if qemu is not None:
+        keep("kNdpRaQemu", "router advertisement from QEMU 7.2's user network (libslirp 4.7, "
+             "-netdev user,ipv6=on) answering a router solicitation", qemu)
+    print("// Real IPv6 frames captured by capture_ipv6.py (run it as root to capture them")
+    print("// again): a Linux client and dnsmasq 2.90 on a veth pair, and QEMU's user")
+    print("// network. Each is a whole Ethernet II frame as the wire carried it.")
+    print("#pragma once")
+    print()
+    print("#include <stdint.h>")
+    print()
+    print("namespace mpxe::net::frames6 {")
+    for name in sorted(chosen):
+        print()
+        print(chosen[name])
+    print()
+    print("}  // namespace mpxe::net::frames6")
+
+
+def read_frames(blob):
+    frames, i = [], 0
+    while i + 2 <= len(blob):
+        n = struct.unpack("!H", blob[i:i + 2])[0]
+        frames.append(blob[i + 2:i + 2 + n])
+        i += 2 + n
+    return frames
+
+
+def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--tx-off":
+        tx_checksum_off(sys.argv[2])
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--client":
+        client()
+        return
+    root = tempfile.mkdtemp(prefix="mpxe-v6-")
+    procs = []
+    try:
+        setup()
+        procs = [start_dnsmasq(root)]
+        time.sleep(1.0)
+        blob = subprocess.run(["ip", "netns", "exec", CLI, sys.executable,
+                               os.path.abspath(__file__), "--client"],
+                              check=True, stdout=subprocess.PIPE).stdout
+    finally:
+        teardown(procs)
+        log = os.path.join(root, "dnsmasq.log")
+        if os.path.exists(log):
+            sys.stderr.write(open(log).read())
+        shutil.rmtree(root)
+    write_header(read_frames(blob), qemu_ra() if shutil.which("qemu-system-x86_64") else None)
+
+
+if __name__ == "__main__":
+    main()
