@@ -24,6 +24,8 @@
 // An https:// URL goes over TLS (src/tls/tls_stream.h) under the same client,
 // verified against the --ca-cert certificates (PEM or DER, repeatable; none:
 // refused, with the reason); the connections after the first resume its session.
+// The suites are the ROM's order for this CPU, or --ciphers' IANA ids in their
+// order (as etc/edk2/https/ciphers gives them to the ROM).
 //
 // --threads N runs the connections the way the option ROM runs them on its
 // application processors (src/mp/http_shards.h): N worker threads own them, the
@@ -73,7 +75,20 @@ struct HttpGetOptions {
   unsigned chunk_kib = 4096;  // several connections: each takes the next chunk this big
   std::vector<std::string> ca_certs;  // https: trust anchors, PEM or DER files
   double tls_timeout = 30;            // https: the handshake's bound, seconds
+  std::vector<std::string> ciphers;   // https: IANA suite ids, most preferred first
 };
+
+// "0x1303,0xc02f" (CLI splits at commas): big-endian bytes, as the fw_cfg file.
+bool parse_cipher_ids(const std::vector<std::string>& texts, std::vector<uint8_t>& out) {
+  for (const std::string& text : texts) {
+    char* end = nullptr;
+    const unsigned long id = strtoul(text.c_str(), &end, 16);
+    if (text.empty() || *end != 0 || id > 0xffff) return false;
+    out.push_back(static_cast<uint8_t>(id >> 8));
+    out.push_back(static_cast<uint8_t>(id));
+  }
+  return true;
+}
 
 // Each client's ring for heads and chunk framing: sized once, as in firmware.
 constexpr size_t kScratchSize = 64 << 10;
@@ -262,15 +277,28 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
     }
     std::vector<Bytes> views;
     for (const auto& der : anchors) views.emplace_back(der.data(), der.size());
+    std::vector<uint8_t> cipher_ids;
+    if (!parse_cipher_ids(options.ciphers, cipher_ids)) {
+      fprintf(stderr, "mpxe-net http: --ciphers takes hexadecimal suite ids (0x1303,0xc02f)\n");
+      return NetApp::kExitUsage;
+    }
     tls::TlsConfig config;
     config.trust_anchors = views.data();
     config.trust_anchor_count = views.size();
     config.handshake_ms = static_cast<net::Millis>(options.tls_timeout * 1000.0);
+    config.cpu_has_aes = __builtin_cpu_supports("aes");
+    config.cipher_ids = Bytes(cipher_ids.data(), cipher_ids.size());
+    config.cipher_source = "--ciphers";
     tls_context = std::make_unique<tls::TlsContext>();
-    if (!tls_context->init(config)) {
-      fprintf(stderr, "mpxe-net http: CA certificate %zu is not one wolfSSL takes\n", tls_context->bad_anchor() + 1);
+    const bool made = static_cast<bool>(tls_context->init(config));
+    char suites[256];
+    tls_context->suites().describe(suites, sizeof suites);
+    if (!made) {
+      if (tls_context->suites().count() == 0) fprintf(stderr, "mpxe-net http: %s\n", suites);
+      else fprintf(stderr, "mpxe-net http: CA certificate %zu is not one wolfSSL takes\n", tls_context->bad_anchor() + 1);
       return NetApp::kExitUsage;
     }
+    net.log("%s", suites);
   }
   const size_t cipher_ring = base.tcp.max_window;
 
@@ -455,6 +483,11 @@ void add_http_command(CLI::App& app, NetApp& net) {
   get->add_option("--tls-timeout", options->tls_timeout,
                   "https: fail a TLS handshake not complete this many seconds after the connection began")
       ->check(CLI::PositiveNumber);
+  get->add_option("--ciphers", options->ciphers,
+                  "https: offer these cipher suites, IANA ids most preferred first (0x1303,0xc02f); "
+                  "ids wolfSSL lacks are skipped. Default: ChaCha20-Poly1305 first unless AES-GCM "
+                  "runs on AES instructions")
+      ->delimiter(',');
   get->add_option("--connections", options->connections,
                   "Fetch in this many byte ranges at once, one connection each")
       ->check(CLI::Range(1u, net::HttpFetch::kMaxConnections));

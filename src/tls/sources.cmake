@@ -8,8 +8,9 @@ set(MPXE_TLS_SOURCES
   tls_heap.cpp
   trust_anchors.cpp)
 list(TRANSFORM MPXE_TLS_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
-# Over wolfSSL (TlsStream, its context, its named failures):
+# Over wolfSSL (TlsStream, its context and cipher suites, its named failures):
 set(MPXE_TLS_WOLFSSL_SOURCES
+  cipher_suites.cpp
   tls_context.cpp
   tls_failure.cpp
   tls_stream.cpp)

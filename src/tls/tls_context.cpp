@@ -32,13 +32,24 @@ net::Result<void> TlsContext::init(const TlsConfig& config) {
   library_ = true;
   config_ = config;
   config_.trust_anchors = nullptr;  // loaded below; the caller's list need not outlive us
+  config_.cipher_ids = Bytes();     // wolfSSL keeps its own copy of the list
+  suites_ = config.cipher_ids.empty() ? CipherSuites::builtin(config.cpu_has_aes)
+                                      : CipherSuites::from_ids(config.cipher_ids, config.cipher_source);
+  if (suites_.count() == 0) return tls_error(net::Errc::Unsupported);
   // The version-flexible method offers TLS 1.3 and falls back to what the
-  // server picks, no lower than the minimum set next.
-  ctx_ = wolfSSL_CTX_new(wolfSSLv23_client_method());
+  // server picks, no lower than the minimum set next. A list without TLS 1.3
+  // suites (EDK II's cipher lists are TLS 1.2's) offers 1.2 alone: a server
+  // that picked 1.3 would find no suite in common; one without 1.2 suites
+  // offers 1.3 alone, for the same reason.
+  const bool tls12 = config.allow_tls12 && suites_.has_tls12();
+  ctx_ = wolfSSL_CTX_new(suites_.has_tls13() ? wolfSSLv23_client_method() : wolfTLSv1_2_client_method());
   if (ctx_ == nullptr) return tls_error(net::Errc::Exhausted);
-  if (wolfSSL_CTX_SetMinVersion(ctx_, config.allow_tls12 ? WOLFSSL_TLSV1_2 : WOLFSSL_TLSV1_3) !=
-      WOLFSSL_SUCCESS)
+  if (wolfSSL_CTX_SetMinVersion(ctx_, tls12 ? WOLFSSL_TLSV1_2 : WOLFSSL_TLSV1_3) != WOLFSSL_SUCCESS)
     return tls_error(net::Errc::Unsupported);
+  const Bytes list = suites_.bytes();
+  if (wolfSSL_CTX_set_cipher_list_bytes(ctx_, list.data(), static_cast<int>(list.size())) !=
+      WOLFSSL_SUCCESS)
+    return tls_error(net::Errc::Exhausted);  // every id is one wolfSSL has: only memory fails
   for (size_t i = 0; i < config.trust_anchor_count; ++i) {
     const Bytes der = config.trust_anchors[i];
     if (wolfSSL_CTX_load_verify_buffer(ctx_, der.data(), static_cast<long>(der.size()),

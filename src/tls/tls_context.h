@@ -5,7 +5,9 @@
 // Trust is explicit: the caller hands over DER X.509 certificates (from the
 // firmware's cacerts, or a --ca-cert file); a context without any refuses to
 // open connections (TlsFailure::NoTrustAnchors), so no connection ever runs
-// unverified. TLS 1.3 is preferred, 1.2 the minimum.
+// unverified. TLS 1.3 is preferred, 1.2 the minimum. The cipher suites are
+// chosen once, here (tls/cipher_suites.h): mpxe's order for the CPU, or the
+// platform's etc/edk2/https/ciphers.
 #pragma once
 
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include "core/bytes.h"
 #include "net/clock.h"
 #include "net/result.h"
+#include "tls/cipher_suites.h"
 
 struct WOLFSSL_CTX;
 struct WOLFSSL_SESSION;
@@ -30,6 +33,15 @@ struct TlsConfig {
   bool allow_tls12 = true;
   // Offer the first connection's session to the next ones of the same server.
   bool resume_sessions = true;
+  // The CPU has AES instructions (CPUID.1:ECX[25]): whether AES-GCM may go
+  // ahead of ChaCha20-Poly1305 in mpxe's own order.
+  bool cpu_has_aes = false;
+  // Cipher suite ids to offer instead of mpxe's order (two bytes each, most
+  // preferred first, as etc/edk2/https/ciphers holds them; read by init() only).
+  // Empty: mpxe's order. Ids wolfSSL lacks are skipped (suites() names them).
+  Bytes cipher_ids;
+  // What names cipher_ids in console lines.
+  const char* cipher_source = "the cipher list";
 };
 
 class TlsContext {
@@ -39,16 +51,19 @@ class TlsContext {
   TlsContext& operator=(const TlsContext&) = delete;
   ~TlsContext();
 
-  // Makes the wolfSSL context and loads the anchors. Tls/BadValue when an
-  // anchor is not a DER certificate (bad_anchor() says which, from 0),
-  // Tls/Exhausted without memory. No anchors is not an error here: open()
-  // refuses then, with the failure named.
+  // Makes the wolfSSL context, sets its cipher suites and loads the anchors.
+  // Tls/Unsupported when cipher_ids leave no suite wolfSSL has (suites().describe()
+  // says which were asked), Tls/BadValue when an anchor is not a DER certificate
+  // (bad_anchor() says which, from 0), Tls/Exhausted without memory. No anchors is
+  // not an error here: open() refuses then, with the failure named.
   net::Result<void> init(const TlsConfig& config);
 
   WOLFSSL_CTX* handle() const { return ctx_; }
   size_t anchors() const { return anchors_; }
   size_t bad_anchor() const { return bad_anchor_; }
   const TlsConfig& config() const { return config_; }
+  // The suites every connection offers, in order.
+  const CipherSuites& suites() const { return suites_; }
 
   // The session a finished handshake with `host`:`port` left (null: none).
   WOLFSSL_SESSION* session_for(const char* host, uint16_t port) const;
@@ -61,6 +76,7 @@ class TlsContext {
 
   WOLFSSL_CTX* ctx_ = nullptr;
   TlsConfig config_;
+  CipherSuites suites_;
   size_t anchors_ = 0;
   size_t bad_anchor_ = 0;
   bool library_ = false;  // wolfSSL_Init() succeeded (it counts its users)

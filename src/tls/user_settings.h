@@ -86,6 +86,7 @@ int mpxe_snprintf(char* out, __SIZE_TYPE__ capacity, const char* fmt, ...);
 #define HAVE_HKDF
 #define WOLFSSL_ALT_CERT_CHAINS /* a chain that verifies by another path is good */
 #define KEEP_PEER_CERT       /* the certificate named in an error line */
+#define WOLFSSL_SET_CIPHER_BYTES /* suites as IANA ids, in our order (tls/cipher_suites.h) */
 #define WOLFSSL_ASN_TEMPLATE
 
 /* --- Key exchange and signatures ----------------------------------------- */

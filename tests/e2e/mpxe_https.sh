@@ -3,9 +3,11 @@
 # certificate for 10.0.2.2, the CA handed over as fw_cfg etc/edk2/https/cacerts, a
 # virtio RNG for entropy), QEMU's DHCP naming an https:// URL, and our driver
 # fetching it over TLS on its own TCP.
-#   mpxe_https.sh CORES 0    the shell at CORES processors; then a server whose
-#                            certificate names another host, and one whose CA the
-#                            guest was not given: each refused by name (109)
+#   mpxe_https.sh CORES 0    the shell at CORES processors; then a server of the
+#                            user's, with fw_cfg etc/edk2/https/ciphers choosing the
+#                            suite; then a server whose certificate names another
+#                            host, and one whose CA the guest was not given: each
+#                            refused by name (109)
 #   mpxe_https.sh CORES MiB  the shell plus MiB of random data: sha256= equals the
 #                            host's, --sha256 passes
 #   mpxe_https.sh CORES MiB APS  the same with the connections, TLS and all, on up to
@@ -35,7 +37,9 @@ url="https://10\\.0\\.2\\.2:[0-9]+/boot\\.efi"
 expect_in "$log" "^mpxe: boot server 10\\.0\\.2\\.2 file '$url'\$"
 expect_in "$log" '^mpxe: tls: [0-9]+ KiB heap; entropy: EFI_RNG_PROTOCOL; clock [0-9]{4}-'
 expect_in "$log" '^mpxe: tls: 1 trust anchor from fw_cfg etc/edk2/https/cacerts$'
-expect_in "$log" '^mpxe: https: TLSv1\.3, TLS13-'
+# TCG's default CPU (qemu64) has no AES-NI: ChaCha20-Poly1305 is offered first and taken.
+expect_in "$log" '^mpxe: tls: cipher suites: ChaCha20-Poly1305 first \(the CPU has no AES instructions\)$'
+expect_in "$log" '^mpxe: https: TLSv1\.3, TLS13-CHACHA20-POLY1305-SHA256'
 expect_in "$log" "^mpxe: file '$url' $size bytes \\(byte ranges accepted\\)\$"
 connections=1
 ((mib > 0)) && connections=$((cores < 4 ? cores : 4))
@@ -53,7 +57,9 @@ expect_in "$log" '^mpsh [^ ]+ - mpxe shell'
 ((mib > 0)) && finish
 
 # Servers of "the user's" (--boot-url, --ca-cert). First one whose certificate
-# names the address only as an IP entry (no DNS name, no CN): it boots.
+# names the address only as an IP entry (no DNS name, no CN): it boots, with the
+# suites of fw_cfg etc/edk2/https/ciphers: TLS_AES_128_CCM_8_SHA256 (which mpxe
+# does not have: skipped and named), then TLS_AES_256_GCM_SHA384 (taken).
 cd "$WORK"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
   -subj "/CN=e2e test CA" 2>/dev/null || fail "openssl req (CA)"
@@ -63,12 +69,15 @@ printf 'subjectAltName=IP:10.0.2.2\n' >ip.ext
 openssl x509 -req -in ip.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
   -extfile ip.ext -out ip.pem 2>/dev/null || fail "openssl x509 (IP server)"
 start_tls_nginx "$WORK/ip.pem" "$WORK/ip.key" "$pxe"
+printf '\x13\x05\x13\x02' >"$WORK/ciphers"
 log1=$WORK/serial-ip.log
 run_mpxe --stack mpxe --nic virtio --cores "$cores" \
   --boot-url "https://10.0.2.2:$TLS_PORT/boot.efi" --ca-cert "$WORK/ca.pem" \
-  --serial-log "$log1" --shell-cmd "exit 0"
+  --serial-log "$log1" --shell-cmd "exit 0" \
+  -- -fw_cfg "name=etc/edk2/https/ciphers,file=$WORK/ciphers"
 expect_status 0
-expect_in "$log1" '^mpxe: https: TLSv1\.3, TLS13-'
+expect_in "$log1" '^mpxe: tls: 1 cipher suite from fw_cfg etc/edk2/https/ciphers: TLS13-AES256-GCM-SHA384; not supported, skipped: 0x1305$'
+expect_in "$log1" '^mpxe: https: TLSv1\.3, TLS13-AES256-GCM-SHA384'
 expect_in "$log1" '^mpsh [^ ]+ - mpxe shell'
 
 # Then a refusal each, with its cause on the console and the runner's last line:

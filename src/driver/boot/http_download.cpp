@@ -308,16 +308,25 @@ Status HttpDownload::init_tls(StackSession& session) {
   tls::TlsConfig config;
   config.trust_anchors = ders;
   config.trust_anchor_count = anchors.size();
+  config.cpu_has_aes = cpu_has_aes();
+  config.cipher_ids = trust.ciphers().ids();  // empty when there is no file: mpxe's order
+  config.cipher_source = "fw_cfg etc/edk2/https/ciphers";
   net::Result<void> made = context->init(config);
   if (!made.ok()) {
-    format(tls_refusal_, sizeof(tls_refusal_),
-           "https: trust anchor %u is not a certificate wolfSSL takes",
-           static_cast<unsigned>(context->bad_anchor() + 1));
+    if (context->suites().count() == 0) {
+      context->suites().describe(tls_refusal_, sizeof(tls_refusal_));
+    } else {
+      format(tls_refusal_, sizeof(tls_refusal_),
+             "https: trust anchor %u is not a certificate wolfSSL takes",
+             static_cast<unsigned>(context->bad_anchor() + 1));
+    }
     log("mpxe: %s\n", tls_refusal_);
     return kSecurityViolation;
   }
-  char line[160];
+  char line[256];
   trust.anchors().describe(line, sizeof(line));
+  log("mpxe: %s\n", line);
+  context->suites().describe(line, sizeof(line));
   log("mpxe: %s\n", line);
   for (auto*& conn : tls_conns_) {
     auto* ring = static_cast<uint8_t*>(allocate(kCipherRing));

@@ -37,6 +37,8 @@ CpuidRegisters cpuid(uint32_t leaf) {
 
 bool cpu_has_rdrand() { return (cpuid(1).ecx & (1u << 30)) != 0; }
 
+bool cpu_has_aes() { return (cpuid(1).ecx & (1u << 25)) != 0; }
+
 // Intel SDM: retry a few times; the carry flag says whether a value came back.
 bool rdrand64(uint64_t* value) {
   for (int attempt = 0; attempt < 10; ++attempt) {

@@ -39,6 +39,8 @@ struct CpuidRegisters {
 CpuidRegisters cpuid(uint32_t leaf);
 // CPUID.1:ECX[30].
 bool cpu_has_rdrand();
+// CPUID.1:ECX[25]: AES-NI.
+bool cpu_has_aes();
 // One RDRAND value, retried a bounded number of times (Intel SDM); false when
 // the CPU gave none.
 bool rdrand64(uint64_t* value);

@@ -19,7 +19,7 @@ class TrustStore {
   // says why).
   Span<const tls::TrustAnchor> anchor_list() const { return anchors_.anchors(); }
   const tls::TrustAnchors& anchors() const { return anchors_; }
-  // Present and not malformed: hand ids() to wolfSSL_CTX_set_cipher_list_bytes.
+  // Present and not malformed: ids() become TlsConfig::cipher_ids.
   // Malformed: refuse https. Absent: the TLS layer's own suites.
   const tls::CipherPreferences& ciphers() const { return ciphers_; }
   bool loaded() const { return loaded_; }

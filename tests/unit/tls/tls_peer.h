@@ -202,6 +202,7 @@ class TlsServer {
       if (r == 1) {
         handshake_done = true;
         version = SSL_get_version(ssl_);
+        cipher = SSL_get_cipher_name(ssl_);
       }
     }
     if (handshake_done) {
@@ -230,9 +231,12 @@ class TlsServer {
     while ((n = BIO_read(wbio_, buf, sizeof buf)) > 0) link.to_client.insert(link.to_client.end(), buf, buf + n);
   }
   bool session_reused() const { return SSL_session_reused(ssl_) == 1; }
+  // The TLS 1.3 suites this server accepts (OpenSSL's names, ':'-separated).
+  void set_tls13_suites(const char* list) { SSL_CTX_set_ciphersuites(ctx_, list); }
 
   bool handshake_done = false;
   std::string version;
+  std::string cipher;  // OpenSSL's name of the suite it agreed to
   std::string request;
 
  private:

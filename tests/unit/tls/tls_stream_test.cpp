@@ -479,6 +479,113 @@ TEST_F(TlsStreamTest, AStalledHandshakeEndsAtItsBound) {
   EXPECT_TRUE(link.aborted);
 }
 
+// The suite is the client's choice: OpenSSL, as nginx runs it (no server
+// preference), takes the first of the client's suites it has.
+class TlsSuiteTest : public TlsStreamTest {
+ protected:
+  // A handshake with a server of `max_version`, and a few records through it.
+  void agree(TlsConfig config, int max_version) {
+    make_client({&pki.ca}, config);
+    TlsServer server(pki.leaf, nullptr, TLS1_2_VERSION, max_version);
+    expect_exact_transfer(server, 64 << 10, 4096);
+    server_cipher = server.cipher;
+  }
+  static TlsConfig with_ids(const std::vector<uint8_t>& ids) {
+    TlsConfig config;
+    config.cipher_ids = Bytes(ids.data(), ids.size());
+    config.cipher_source = "fw_cfg etc/edk2/https/ciphers";
+    return config;
+  }
+  std::string server_cipher;
+};
+
+TEST_F(TlsSuiteTest, WithoutAesInstructionsTls13AgreesOnChacha20) {
+  TlsConfig config;
+  config.cpu_has_aes = false;
+  agree(config, TLS1_3_VERSION);
+  EXPECT_STREQ(stream->cipher(), "TLS13-CHACHA20-POLY1305-SHA256");
+  EXPECT_EQ(server_cipher, "TLS_CHACHA20_POLY1305_SHA256");
+}
+
+TEST_F(TlsSuiteTest, WithoutAesInstructionsTls12AgreesOnChacha20) {
+  TlsConfig config;
+  config.cpu_has_aes = false;
+  agree(config, TLS1_2_VERSION);
+  EXPECT_STREQ(stream->cipher(), "ECDHE-ECDSA-CHACHA20-POLY1305");
+  EXPECT_EQ(server_cipher, "ECDHE-ECDSA-CHACHA20-POLY1305");
+}
+
+TEST_F(TlsSuiteTest, WithAesInstructionsAesGcmWhereTheLibraryUsesThem) {
+  TlsConfig config;
+  config.cpu_has_aes = true;
+  agree(config, TLS1_3_VERSION);
+  EXPECT_STREQ(stream->cipher(), CipherSuites::aes_uses_cpu_instructions()
+                                     ? "TLS13-AES128-GCM-SHA256"
+                                     : "TLS13-CHACHA20-POLY1305-SHA256");
+}
+
+TEST_F(TlsSuiteTest, TheAesFirstOrderAgreesOnAesGcmInBothVersions) {
+  const CipherSuites aes_first = CipherSuites::ordered(true);
+  const std::vector<uint8_t> ids(aes_first.bytes().begin(), aes_first.bytes().end());
+  agree(with_ids(ids), TLS1_3_VERSION);
+  EXPECT_STREQ(stream->cipher(), "TLS13-AES128-GCM-SHA256");
+  EXPECT_EQ(server_cipher, "TLS_AES_128_GCM_SHA256");
+  agree(with_ids(ids), TLS1_2_VERSION);
+  EXPECT_STREQ(stream->cipher(), "ECDHE-ECDSA-AES128-GCM-SHA256");
+}
+
+TEST_F(TlsSuiteTest, TheFilesSuiteIsTheOneAgreedOn) {
+  // TLS_AES_128_CCM_8_SHA256 is not built: skipped; TLS_AES_256_GCM_SHA384 is taken.
+  agree(with_ids({0x13, 0x05, 0x13, 0x02}), TLS1_3_VERSION);
+  EXPECT_STREQ(stream->cipher(), "TLS13-AES256-GCM-SHA384");
+  EXPECT_EQ(server_cipher, "TLS_AES_256_GCM_SHA384");
+  EXPECT_EQ(context->suites().count(), 1u);
+  EXPECT_EQ(context->suites().skipped(), 1u);
+}
+
+TEST_F(TlsSuiteTest, AFileOfTls12SuitesOnlyAgreesOnTls12) {
+  agree(with_ids({0xc0, 0x2b}), TLS1_3_VERSION);
+  EXPECT_STREQ(stream->version(), "TLSv1.2");
+  EXPECT_STREQ(stream->cipher(), "ECDHE-ECDSA-AES128-GCM-SHA256");
+}
+
+TEST_F(TlsSuiteTest, AFileOfTls13SuitesOnlyRefusesATls12Server) {
+  make_client({&pki.ca}, with_ids({0x13, 0x03}));
+  TlsServer server(pki.leaf, nullptr, TLS1_2_VERSION, TLS1_2_VERSION);
+  Sink sink(16);
+  server.accept();
+  ASSERT_TRUE(open(sink));
+  handshake(server);
+  ASSERT_TRUE(closed());
+  EXPECT_EQ(stream->failure(), TlsFailure::NoCommonVersion) << line();
+}
+
+TEST_F(TlsSuiteTest, AFileWithNoSupportedSuiteMakesNoContext) {
+  const std::vector<uint8_t> ids = {0x00, 0x9d, 0x13, 0x05};
+  TlsContext refused;
+  net::Result<void> made = refused.init(with_ids(ids));
+  ASSERT_FALSE(made);
+  EXPECT_EQ(made.error(), net::Error(net::Layer::Tls, net::Errc::Unsupported));
+  EXPECT_EQ(refused.suites().count(), 0u);
+  char text[256];
+  refused.suites().describe(text, sizeof text);
+  EXPECT_STREQ(text,
+               "tls: fw_cfg etc/edk2/https/ciphers names no cipher suite mpxe supports "
+               "(0x009d 0x1305); https is refused");
+}
+
+TEST_F(TlsSuiteTest, AServerWithoutTheFilesSuiteIsNoCommonSuite) {
+  make_client({&pki.ca}, with_ids({0x13, 0x01}));
+  TlsServer server(pki.leaf, nullptr, TLS1_3_VERSION, TLS1_3_VERSION);
+  server.set_tls13_suites("TLS_AES_256_GCM_SHA384");
+  Sink sink(16);
+  server.accept();
+  ASSERT_TRUE(open(sink));
+  handshake(server);
+  ASSERT_TRUE(closed());
+  EXPECT_EQ(stream->failure(), TlsFailure::NoCommonVersion) << line();
+}
+
 TEST(TlsFailureText, AlertsByNameAndDatesInUtc) {
   EXPECT_STREQ(tls_alert_name(40), "handshake_failure");
   EXPECT_STREQ(tls_alert_name(48), "unknown_ca");
