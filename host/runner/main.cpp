@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "doctor.h"
 #include "options.h"
 #include "qemu_command.h"
 #include "session.h"
@@ -33,15 +34,18 @@ constexpr std::string_view kUsage =
     "\n"
     "Usage: mpxe run [OPTIONS] [-- EXTRA QEMU ARGS...]\n"
     "       mpxe bench [--quick] [OPTIONS]\n"
+    "       mpxe doctor\n"
     "       mpxe options --markdown | --update-readme FILE\n"
     "       mpxe --version\n"
     "\n"
     "Commands:\n"
-    "  run    boot over the network and stream the serial console (mpxe run --help)\n"
-    "  bench  mpxe side by side with OVMF and iPXE: runs " MPXE_SOURCE_DIR "/bench/run\n"
-    "         (mpxe bench --help; docs/PERFORMANCE.md)\n"
-    "  options  mpxe run's options as README's markdown table (--markdown), or that table\n"
-    "         written between its markers in FILE (--update-readme FILE)\n";
+    "  run      boot over the network and stream the serial console (mpxe run --help)\n"
+    "  bench    mpxe side by side with OVMF and iPXE: runs " MPXE_SOURCE_DIR "/bench/run\n"
+    "           (mpxe bench --help; docs/PERFORMANCE.md)\n"
+    "  doctor   what mpxe run needs and finds on this host, with the package for each\n"
+    "           thing missing; status 0 when the default mpxe run can boot, else 1\n"
+    "  options  mpxe run's options as README's markdown table (--markdown), or that\n"
+    "           table written between its markers in FILE (--update-readme FILE)\n";
 
 // Replaces this process with the benchmark script, pointed at this build tree unless
 // MPXE_BUILD_DIR already names one. Returns only when the exec fails.
@@ -112,6 +116,13 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "bench") return exec_bench(args);
   if (args[0] == "options") return options_command(args);
+  if (args[0] == "doctor") {
+    Environment env = Environment::from_process();
+    auto lines = doctor_checks(resolve_host_paths(env, MPXE_BUILD_DIR, MPXE_SOURCE_DIR),
+                               DoctorProbe::real(env));
+    std::fputs(doctor_report(lines).c_str(), stdout);
+    return doctor_status(lines);
+  }
   if (args[0] != "run") {
     std::fprintf(stderr, "mpxe: unknown command '%s' (try: mpxe run --help)\n", args[0].c_str());
     return 100;

@@ -449,6 +449,7 @@ const NicModel& nic_model(Nic nic) {
     if (row.nic == nic) return row;
   return kNicModels[0];  // unreachable: Nic's values are the rows
 }
+std::span<const NicModel> nic_models() { return kNicModels; }
 std::string_view nic_name(Nic nic) { return nic_model(nic).name; }
 std::string_view stack_name(Stack stack) { return enum_name(kStacks, stack); }
 std::string_view accel_name(Accel accel) { return enum_name(kAccels, accel); }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,7 @@ struct NicModel {
   bool ovmf_drives;               // stock OVMF has a driver for it (VirtioNetDxe)
 };
 const NicModel& nic_model(Nic nic);
+std::span<const NicModel> nic_models();  // every row, in the table's order
 std::string_view nic_name(Nic nic);
 std::string_view stack_name(Stack stack);
 std::string_view payload_name(Payload payload);
