@@ -56,7 +56,9 @@ PROFILE_RE = re.compile(
     r"last block; sha256 of (\d+) KiB on the BSP, (\d+) KiB on APs")
 MPXE_FILE_RE = re.compile(r"^mpxe: file '(.*)' (\d+) bytes")
 MPXE_HASH_RE = re.compile(r"^sha256=[0-9a-f]{64}")
-MPXE_PROGRESS_RE = re.compile(r"^mpxe: \[[#.]*\] (\d+)\.(\d)/\d+\.\d MiB")
+# The sizes take the unit the total fits: "100/512 B", "30.0/58.0 KiB", "5.3/64.0 MiB".
+MPXE_PROGRESS_RE = re.compile(r"^mpxe: \[[#.]*\] (\d+)(?:\.(\d))?/\d+(?:\.\d)? (B|KiB|MiB|GiB) ")
+UNIT_BYTES = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
 OVMF_SIZE_RE = re.compile(r"NBP filesize is (\d+) Bytes")
 OVMF_START = "Downloading NBP file..."
 OVMF_DONE = "NBP file downloaded successfully."
@@ -187,7 +189,7 @@ def analyze(cap):
                       the hash tail plus stopping the APs, as the host sees it
       progress_us     mpxe: host clock from its first progress line to its last (each
       progress_bytes  timed by its first byte) and the bytes between them (the lines
-                      count tenths of MiB). mpxe's "file" line comes before the firmware
+                      count tenths of their unit, B to GiB). mpxe's "file" line comes before the firmware
                       allocates the buffer, so this is the host's view of the transfer
                       alone, to check the driver's own clock in its summary against.
       ipxe_url        the URL iPXE fetched
@@ -243,10 +245,12 @@ def analyze(cap):
             break
 
     progress = [(l.start_us, MPXE_PROGRESS_RE.search(l.text)) for l in lines]
-    progress = [(t, int(m.group(1)) * 10 + int(m.group(2))) for t, m in progress if m]
+    # Bytes in tenths of a byte: a line shows tenths of its unit (B: whole bytes).
+    progress = [(t, (int(m.group(1)) * 10 + int(m.group(2) or 0)) * UNIT_BYTES[m.group(3)])
+                for t, m in progress if m]
     if len(progress) >= 2 and progress[-1][0] > progress[0][0]:
         out["progress_us"] = progress[-1][0] - progress[0][0]
-        out["progress_bytes"] = (progress[-1][1] - progress[0][1]) * (1 << 20) // 10
+        out["progress_bytes"] = (progress[-1][1] - progress[0][1]) // 10
 
     size = _first(lines, lambda l: OVMF_SIZE_RE.search(l.text))
     if size:

@@ -91,15 +91,61 @@ bool is_true(std::string value) {
   return value == "true" || value == "1" || value == "yes" || value == "on";
 }
 
-std::string env_note(std::string_view option) {
+// "MPXE_CORES, BLD_*_QEMU_CORE_NUM", "QEMU_HEADLESS=TRUE": OPTION's fallbacks, each
+// quoted by QUOTE (help: none; markdown: backticks); empty when it has none.
+std::string env_list(std::string_view option, std::string_view quote = "") {
+  std::string list;
   for (const auto& source : env_sources()) {
     if (source.option != option) continue;
-    std::string note = " [env: ";
-    for (size_t i = 0; i < source.variables.size(); ++i)
-      note += (i ? ", " : "") + std::string(source.variables[i]);
-    return note + "]";
+    for (std::string_view variable : source.variables) {
+      if (!list.empty()) list += ", ";
+      list += std::string(quote) + std::string(variable) + (source.is_flag ? "=TRUE" : "") +
+              std::string(quote);
+    }
   }
-  return "";
+  return list;
+}
+
+// Variables that name host programs and files rather than fill an option
+// (resolve_host_paths reads them).
+struct HostVariable {
+  std::string_view name;
+  std::string_view meaning;
+};
+constexpr HostVariable kHostVariables[] = {
+    {"MPXE_BUILD_DIR",
+     "build tree holding firmware/mpsh.efi and rom/ (default: the one mpxe was built in)"},
+    {"MPXE_QEMU", "QEMU binary (default: qemu-system-x86_64 from PATH)"},
+    {"MPXE_OVMF_CODE", "OVMF code image (default: /usr/share/OVMF/OVMF_CODE_4M.fd)"},
+    {"MPXE_OVMF_VARS", "OVMF variable store template (default: /usr/share/OVMF/OVMF_VARS_4M.fd)"},
+    {"MPXE_NGINX", "nginx for --http (default: nginx from PATH, else /usr/sbin/nginx)"},
+    {"MPXE_OPENSSL", "openssl for --https's certificates (default: openssl from PATH)"},
+    {"MPXE_UEFI_SHELL",
+     "Shell.efi for --payload uefi-shell (default: .tools/uefi-shell/ in the source tree, made "
+     "by scripts/setup --uefi-shell)"},
+};
+
+std::string environment_help() {
+  std::string text = "Environment fallbacks (the command line wins):";
+  size_t column = text.size();
+  for (const auto& source : env_sources()) {
+    std::string item = " " + env_list(source.option) + ",";
+    if (column + item.size() > 90) {
+      text += "\n ";
+      column = 1;
+    }
+    text += item;
+    column += item.size();
+  }
+  text.pop_back();  // the last comma
+  text += "\nHost programs and files:\n";
+  for (const HostVariable& v : kHostVariables) {
+    char line[200];
+    std::snprintf(line, sizeof line, "  %-16s %s\n", std::string(v.name).c_str(),
+                  std::string(v.meaning).c_str());
+    text += line;
+  }
+  return text;
 }
 
 // Raw values the parser binds; converted into RunOptions once parsing is done.
@@ -120,20 +166,23 @@ std::string exit_status_table() {
   return text;
 }
 
+// The one table of mpxe run's options: --help, README's table (run_options_markdown)
+// and the tests all read it from here. A new option is one add_option/add_flag call
+// (option_text "METAVAR (default)"); an environment fallback is one env_sources() row.
+// Then regenerate README's table: build/bin/mpxe options --update-readme README.md.
 void add_run_options(CLI::App& app, Bound& b) {
   RunOptions& o = b.options;
-  app.add_option("--cores", o.cores, "Processors (-smp)" + env_note("cores"))
+  app.add_option("--cores", o.cores, "Processors (-smp)")
       ->check(CLI::Range(1u, 255u))
       ->option_text("N (4)");
   app.add_option("--memory", o.memory_mib, "Memory in MiB (-m)")
       ->check(CLI::Range(64u, 1u << 20))
       ->option_text("MiB (1024)");
   app.add_option("--pxe-folder", o.pxe_folder,
-                 "Folder served over TFTP (default: a temp folder holding the built mpsh.efi)" +
-                     env_note("pxe-folder"))
+                 "Folder served over TFTP (default: a temp folder holding the built mpsh.efi)")
       ->option_text("DIR");
   app.add_option("--boot-file", o.boot_file,
-                 "Boot file, relative to the PXE folder" + env_note("boot-file"))
+                 "Boot file, relative to the PXE folder")
       ->option_text("PATH (mpsh.efi)");
   app.add_option("--payload", o.payload,
                  "What the runner's PXE folder holds and boots: mpsh (our shell, "
@@ -146,8 +195,8 @@ void add_run_options(CLI::App& app, Bound& b) {
       ->transform(CLI::CheckedTransformer(kNics, CLI::ignore_case).description(""))
       ->option_text(nic_help(false) + " (" + std::string(nic_name(Nic::kVirtio)) + ")");
   app.add_option("--stack", o.stack,
-                 "Network boot stack: mpxe (our option ROM), ovmf (OVMF's own NetworkPkg), "
-                 "ipxe (QEMU's iPXE ROM)")
+                 "Network boot stack: mpxe (our option ROM: PXE over TFTP, http:// and https:// "
+                 "boot files), ovmf (OVMF's own NetworkPkg), ipxe (QEMU's iPXE ROM)")
       ->transform(CLI::CheckedTransformer(kStacks, CLI::ignore_case).description(""))
       ->option_text("mpxe|ovmf|ipxe (mpxe)");
   app.add_option("--tap", o.tap,
@@ -168,15 +217,16 @@ void add_run_options(CLI::App& app, Bound& b) {
                "http://10.0.2.2:PORT/<boot file> instead of the file (TFTP still serves the "
                "folder). ipxe boots it; ovmf gets a boot option with that URI written into its "
                "variable store (QEMU's DHCP sends no HTTPClient class, which OVMF's own HTTP "
-               "boot options need); mpxe: our ROM does not speak HTTP yet and fails the boot "
-               "(status 109)");
+               "boot options need); mpxe: our ROM fetches it over its own TCP, HEAD for the size "
+               "then one byte range per processor (up to four) when the server offers ranges");
   app.add_flag("--https", o.https,
                "--http over TLS (implies --http): the runner makes a CA and a server "
                "certificate for 10.0.2.2 with openssl (RSA 2048, for this run only), nginx "
                "serves the folder with TLS 1.2 and 1.3, the guest gets the CA as fw_cfg "
                "etc/edk2/https/cacerts (what OVMF and mpxe's ROM trust) and the DHCP answer "
-               "names https://10.0.2.2:PORT/<boot file>. ovmf boots it with EDK II's "
-               "HttpBootDxe/TlsDxe; ipxe cannot (Debian's iPXE ROMs have no HTTPS)");
+               "names https://10.0.2.2:PORT/<boot file>. mpxe boots it over its own TLS (wolfSSL), "
+               "ovmf with EDK II's HttpBootDxe/TlsDxe; ipxe cannot (Debian's iPXE ROMs have no "
+               "HTTPS)");
   app.add_option("--ca-cert", o.ca_certs,
                  "Trust this CA too (PEM, one or more certificates, or DER; repeatable): "
                  "added to etc/edk2/https/cacerts, for --https or an https:// --boot-url")
@@ -194,7 +244,8 @@ void add_run_options(CLI::App& app, Bound& b) {
                  "needs --ca-cert for the server's CA")
       ->option_text("URL");
   app.add_option("--shell-cmd", o.shell_cmd,
-                 "Commands for mpsh to run at start (\"CMD; CMD\"; passed with -fw_cfg)")
+                 "Commands the payload runs at start (\"CMD; CMD\"): mpsh reads them with "
+                 "-fw_cfg, the UEFI Shell as its startup.nsh; 'exit N' ends the run with status N")
       ->option_text("CMDS");
   app.add_option("--sha256", o.sha256,
                  "Refuse a boot image whose SHA-256 differs (--stack mpxe; passed with -fw_cfg)")
@@ -220,7 +271,10 @@ void add_run_options(CLI::App& app, Bound& b) {
       ->option_text("N");
   app.add_option("--faults", o.faults,
                  "--stack mpxe, for tests: the ROM's link drops, duplicates, reorders or "
-                 "corrupts frames both ways, per mille: drop=N,dup=N,reorder=N,corrupt=N,seed=N")
+                 "corrupts frames both ways, per mille: drop=N,dup=N,reorder=N,corrupt=N,seed=N. Use "
+                 "it over HTTP or a real TFTP server: QEMU's own TFTP server answers every ACK "
+                 "with its next block, whatever block the ACK names, so no client recovers a "
+                 "lost block from it")
       ->check(CLI::Validator(
           [](std::string& spec) -> std::string {
             mpxe::phy::FaultRates rates;
@@ -241,7 +295,7 @@ void add_run_options(CLI::App& app, Bound& b) {
                "--stack mpxe: hash the image on an application processor whenever there is "
                "one (default: on the BSP between blocks, on an AP only when the BSP falls behind)");
   app.add_option("--gdb", b.gdb_port,
-                 "Start halted with a gdb server on PORT (default 1234)" + env_note("gdb"))
+                 "Start halted with a gdb server on PORT (default 1234)")
       ->expected(0, 1)
       ->default_str(std::to_string(kDefaultGdbPort))
       ->check(CLI::Range(1, 65535))
@@ -254,31 +308,35 @@ void add_run_options(CLI::App& app, Bound& b) {
       ->check(CLI::NonNegativeNumber)
       ->option_text("SECONDS (600)");
   app.add_option("--accel", o.accel,
-                 "QEMU accelerator (OVMF dies under this host's KVM: keep tcg)" + env_note("accel"))
+                 "QEMU accelerator (OVMF dies under this host's KVM: keep tcg)")
       ->transform(CLI::CheckedTransformer(kAccels, CLI::ignore_case).description(""))
       ->option_text("tcg|kvm (tcg)");
   app.add_option("--serial-port", b.serial_port,
                  "Serial console on a TCP server at 127.0.0.1:PORT instead of this terminal "
-                 "(still logged and scanned)" +
-                     env_note("serial-port"))
+                 "(still logged and scanned)")
       ->check(CLI::Range(1, 65535))
       ->option_text("PORT");
   app.add_option("--monitor-port", b.monitor_port,
-                 "QEMU monitor on a TCP server at 127.0.0.1:PORT" + env_note("monitor-port"))
+                 "QEMU monitor on a TCP server at 127.0.0.1:PORT")
       ->check(CLI::Range(1, 65535))
       ->option_text("PORT");
   app.add_flag("--headless", o.headless,
                "No display window (also without $DISPLAY); the serial console always comes "
-               "here" + env_note("headless"));
+               "here");
   app.add_flag("--print-command,--dry-run", o.print_command,
                "Print the QEMU command and exit 0");
 }
 
-// CLI11's usage line knows nothing of the words after "--".
+// CLI11's usage line knows nothing of the words after "--"; each option's
+// environment fallbacks come from env_sources(), the table the parser reads.
 class RunFormatter : public CLI::Formatter {
  public:
   std::string make_usage(const CLI::App*, std::string) const override {
     return "Usage: mpxe run [OPTIONS] [-- EXTRA QEMU ARGS...]\n";
+  }
+  std::string make_option_desc(const CLI::Option* option) const override {
+    std::string env = env_list(option->get_single_name());
+    return option->get_description() + (env.empty() ? "" : " [env: " + env + "]");
   }
 };
 
@@ -290,19 +348,7 @@ std::unique_ptr<CLI::App> make_run_app(Bound& bound) {
   // An option given twice takes its last value, so wrappers can override their defaults.
   app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   add_run_options(*app, bound);
-  app->footer(
-      "Environment (the command line wins):\n"
-      "  MPXE_CORES, BLD_*_QEMU_CORE_NUM (Project Mu), PXE_FOLDER_PATH, PXE_BOOT_FILE,\n"
-      "  GDB_SERVER=PORT, QEMU_ACCEL, SERIAL_PORT, MONITOR_PORT, QEMU_HEADLESS=TRUE\n"
-      "  MPXE_BUILD_DIR   build tree holding firmware/mpsh.efi and rom/ (default: the one mpxe was built in)\n"
-      "  MPXE_QEMU        QEMU binary (default qemu-system-x86_64 from PATH)\n"
-      "  MPXE_OVMF_CODE, MPXE_OVMF_VARS   OVMF images (default /usr/share/OVMF/OVMF_{CODE,VARS}_4M.fd)\n"
-      "  MPXE_NGINX       nginx for --http (default: nginx from PATH, else /usr/sbin/nginx)\n"
-      "  MPXE_OPENSSL     openssl for --https's certificates (default: openssl from PATH)\n"
-      "  MPXE_UEFI_SHELL  Shell.efi for --payload uefi-shell (default: .tools/uefi-shell/\n"
-      "                   in the source tree, made by scripts/setup --uefi-shell)\n"
-      "\n" +
-      exit_status_table());
+  app->footer(environment_help() + "\n" + exit_status_table());
   return app;
 }
 
@@ -328,13 +374,82 @@ ParseResult usage_error(std::string message) {
   return r;
 }
 
+// Text for a markdown table cell: '|' would end the cell, '<' start an HTML tag,
+// '*' emphasis.
+std::string markdown_text(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|' || c == '<' || c == '*') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// "`--cores N` (4)", "`--gdb[=PORT]`", "`--print-command`, `--dry-run`": the names
+// with the metavar in code, the default after, from option_text "METAVAR (default)".
+std::string markdown_option(const CLI::Option& option) {
+  std::string metavar = option.get_option_text();
+  std::string fallback;
+  if (auto paren = metavar.rfind(" ("); paren != std::string::npos && metavar.ends_with(")")) {
+    fallback = metavar.substr(paren + 1);
+    metavar.resize(paren);
+  }
+  if (!metavar.empty() && metavar.front() != '[') metavar.insert(0, " ");
+  std::string cell;
+  for (const std::string& name : option.get_lnames())
+    cell += (cell.empty() ? "`--" : ", `--") + name + markdown_text(metavar) + "`";
+  return fallback.empty() ? cell : cell + " " + markdown_text(fallback);
+}
+
 }  // namespace
+
+std::vector<std::string> run_option_names() {
+  Bound bound;
+  auto app = make_run_app(bound);
+  std::vector<std::string> names;
+  for (const CLI::Option* option : app->get_options()) {
+    if (option == app->get_help_ptr()) continue;
+    for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+  }
+  return names;
+}
+
+std::string run_options_markdown() {
+  Bound bound;
+  auto app = make_run_app(bound);
+  std::string text =
+      "| option | env fallback | meaning |\n"
+      "|---|---|---|\n";
+  for (const CLI::Option* option : app->get_options()) {
+    if (option == app->get_help_ptr()) continue;
+    text += "| " + markdown_option(*option) + " | " + env_list(option->get_single_name(), "`") +
+            " | " + markdown_text(option->get_description()) + " |\n";
+  }
+  text += "| `-- ARGS` | | extra QEMU arguments |\n\n";
+  text += "| variable | meaning |\n|---|---|\n";
+  for (const HostVariable& v : kHostVariables)
+    text += "| `" + std::string(v.name) + "` | " + markdown_text(v.meaning) + " |\n";
+  return text;
+}
+
+std::optional<std::string> replace_options_markdown(std::string_view document,
+                                                    std::string_view markdown) {
+  size_t begin = document.find(kOptionsMarkdownBegin);
+  if (begin == std::string_view::npos) return std::nullopt;
+  begin += kOptionsMarkdownBegin.size();
+  size_t end = document.find(kOptionsMarkdownEnd, begin);
+  if (end == std::string_view::npos) return std::nullopt;
+  // Blank lines around the table: the closing marker must not read as one of its rows.
+  return std::string(document.substr(0, begin)) + "\n" + std::string(markdown) + "\n" +
+         std::string(document.substr(end));
+}
 
 const NicModel& nic_model(Nic nic) {
   for (const NicModel& row : kNicModels)
     if (row.nic == nic) return row;
   return kNicModels[0];  // unreachable: Nic's values are the rows
 }
+std::span<const NicModel> nic_models() { return kNicModels; }
 std::string_view nic_name(Nic nic) { return nic_model(nic).name; }
 std::string_view stack_name(Stack stack) { return enum_name(kStacks, stack); }
 std::string_view accel_name(Accel accel) { return enum_name(kAccels, accel); }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,7 @@ struct NicModel {
   bool ovmf_drives;               // stock OVMF has a driver for it (VirtioNetDxe)
 };
 const NicModel& nic_model(Nic nic);
+std::span<const NicModel> nic_models();  // every row, in the table's order
 std::string_view nic_name(Nic nic);
 std::string_view stack_name(Stack stack);
 std::string_view payload_name(Payload payload);
@@ -64,7 +66,6 @@ struct RunOptions {
   std::string boot_file = "mpsh.efi";  // relative to the folder; the payload's name unless given
   Payload payload = Payload::kMpsh;
   Nic nic = Nic::kVirtio;
-  // ovmf until mpxe's own PXE path lands; the default will then become mpxe.
   Stack stack = Stack::kMpxe;
   std::string tap;                  // empty: QEMU user networking serving the folder
   std::string mac;                  // the NIC's MAC, XX:XX:XX:XX:XX:XX; empty: QEMU's default
@@ -111,6 +112,22 @@ ParseResult parse_run_arguments(const std::vector<std::string>& args, const Envi
 
 // The full `mpxe run --help` text (options, environment, exit statuses).
 std::string run_help();
+
+// The same options as README's markdown: one row per option (names, metavar,
+// default, environment fallbacks, the help text), then the host variables. `mpxe
+// options --markdown` prints it; tests/unit/runner checks README holds it.
+std::string run_options_markdown();
+// Every option's long names ("--cores", ..., "--print-command", "--dry-run").
+std::vector<std::string> run_option_names();
+
+// README marks where the generated table goes; the lines stay, what lies between
+// them is the table.
+inline constexpr std::string_view kOptionsMarkdownBegin =
+    "<!-- mpxe options --markdown: generated, edit host/runner/options.cpp -->";
+inline constexpr std::string_view kOptionsMarkdownEnd = "<!-- end of mpxe options --markdown -->";
+// DOCUMENT with MARKDOWN between the markers, or nothing when they are missing.
+std::optional<std::string> replace_options_markdown(std::string_view document,
+                                                    std::string_view markdown);
 
 // Splits ARGS at the first "--": runner words before, QEMU words after.
 std::pair<std::vector<std::string>, std::vector<std::string>> split_at_double_dash(

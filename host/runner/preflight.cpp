@@ -16,6 +16,10 @@ Outcome fail(RunnerStatus status, std::string reason) {
 
 }  // namespace
 
+std::string install_hint(std::string_view package) {
+  return "apt-get install " + std::string(package);
+}
+
 FileProbe FileProbe::real(const Environment& env) {
   FileProbe probe;
   probe.is_file = [](const std::string& path) {
@@ -62,19 +66,20 @@ std::optional<Outcome> preflight(const RunOptions& o, const HostPaths& paths,
                                  const FileProbe& probe) {
   if (!probe.find_program(paths.qemu))
     return fail(RunnerStatus::kMissingQemu,
-                paths.qemu + " not found (apt-get install qemu-system-x86, or set MPXE_QEMU)");
+                paths.qemu + " not found (" + install_hint(package::kQemu) +
+                    ", or set MPXE_QEMU)");
   for (const auto& image : {paths.ovmf_code, paths.ovmf_vars})
     if (!probe.is_file(image))
       return fail(RunnerStatus::kMissingOvmf,
-                  "OVMF image " + image + " not found (apt-get install ovmf)");
+                  "OVMF image " + image + " not found (" + install_hint(package::kOvmf) + ")");
   if (o.stack == Stack::kMpxe && !probe.is_file(rom_path(paths, o.nic)))
     return fail(RunnerStatus::kMissingRom,
                 "--stack mpxe: option ROM " + rom_path(paths, o.nic) +
-                    " not found (build the 'roms' target, or set MPXE_BUILD_DIR)");
+                    " not found (" + std::string(kRomHint) + ")");
   if (o.http && !find_nginx(paths, probe))
     return fail(RunnerStatus::kHttpServerFailed,
                 "--http: " + (paths.nginx.empty() ? std::string("nginx") : paths.nginx) +
-                    " not found (apt-get install nginx, or set MPXE_NGINX)");
+                    " not found (" + install_hint(package::kNginx) + ", or set MPXE_NGINX)");
   if (!o.tap.empty()) return std::nullopt;
 
   std::string folder = o.pxe_folder;
@@ -84,11 +89,10 @@ std::optional<Outcome> preflight(const RunOptions& o, const HostPaths& paths,
       if (o.payload == Payload::kUefiShell)
         return fail(RunnerStatus::kMissingPayload,
                     "--payload uefi-shell: " + payload +
-                        " not built (run scripts/setup --uefi-shell, or set MPXE_UEFI_SHELL)");
+                        " not built (" + std::string(kUefiShellHint) + ")");
       return fail(RunnerStatus::kMissingPayload,
                   "default payload " + payload +
-                      " not found (build the 'firmware' target, set MPXE_BUILD_DIR, or "
-                      "pass --pxe-folder)");
+                      " not found (" + std::string(kPayloadHint) + ")");
     }
     // The temp folder will hold exactly the payload, under its own name.
     std::string name(payload_file_name(o.payload));

@@ -5,12 +5,35 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "exit_status.h"
 #include "options.h"
 #include "qemu_command.h"
 
 namespace mpxe::runner {
+
+// The Debian packages that hold what the runner looks for: preflight's lines and
+// `mpxe doctor` name them.
+namespace package {
+inline constexpr std::string_view kQemu = "qemu-system-x86";
+inline constexpr std::string_view kOvmf = "ovmf";
+inline constexpr std::string_view kIpxeRoms = "ipxe-qemu";
+inline constexpr std::string_view kNginx = "nginx";
+inline constexpr std::string_view kOpenssl = "openssl";
+inline constexpr std::string_view kDnsmasq = "dnsmasq";
+inline constexpr std::string_view kAtftpd = "atftpd";
+inline constexpr std::string_view kIproute2 = "iproute2";
+}  // namespace package
+
+// "apt-get install PACKAGE".
+std::string install_hint(std::string_view package);
+// What makes the build tree's parts.
+inline constexpr std::string_view kRomHint = "build the 'roms' target, or set MPXE_BUILD_DIR";
+inline constexpr std::string_view kPayloadHint =
+    "build the 'firmware' target, set MPXE_BUILD_DIR, or pass --pxe-folder";
+inline constexpr std::string_view kUefiShellHint =
+    "run scripts/setup --uefi-shell, or set MPXE_UEFI_SHELL";
 
 struct FileProbe {
   std::function<bool(const std::string&)> is_file;

@@ -173,4 +173,38 @@ size_t format_mib(uint64_t bytes, char* out, size_t capacity) {
                 static_cast<unsigned long long>(tenths));
 }
 
+SizeUnit size_unit_for(uint64_t bytes) {
+  if (bytes >= (uint64_t{1} << 30)) return SizeUnit::kGiB;
+  if (bytes >= (uint64_t{1} << 20)) return SizeUnit::kMiB;
+  if (bytes >= (uint64_t{1} << 10)) return SizeUnit::kKiB;
+  return SizeUnit::kB;
+}
+
+const char* size_unit_name(SizeUnit unit) {
+  switch (unit) {
+    case SizeUnit::kKiB: return "KiB";
+    case SizeUnit::kMiB: return "MiB";
+    case SizeUnit::kGiB: return "GiB";
+    default: return "B";
+  }
+}
+
+size_t format_in_unit(uint64_t bytes, SizeUnit unit, char* out, size_t capacity) {
+  const unsigned shift = 10 * static_cast<unsigned>(unit);
+  if (shift == 0) return format(out, capacity, "%llu", static_cast<unsigned long long>(bytes));
+  const uint64_t part = bytes & ((uint64_t{1} << shift) - 1);
+  return format(out, capacity, "%llu.%llu", static_cast<unsigned long long>(bytes >> shift),
+                static_cast<unsigned long long>(part * 10 >> shift));
+}
+
+size_t format_progress(uint64_t done, uint64_t total, char* out, size_t capacity) {
+  const SizeUnit unit = size_unit_for(total != 0 ? total : done);
+  char done_text[24];
+  format_in_unit(done, unit, done_text, sizeof(done_text));
+  if (total == 0) return format(out, capacity, "%s %s", done_text, size_unit_name(unit));
+  char total_text[24];
+  format_in_unit(total, unit, total_text, sizeof(total_text));
+  return format(out, capacity, "%s/%s %s", done_text, total_text, size_unit_name(unit));
+}
+
 }  // namespace mpxe

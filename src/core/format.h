@@ -29,4 +29,20 @@ void copy_printable(Bytes text, char* out, size_t capacity);
 // A size for console lines, in MiB rounded to tenths: "8 MiB", "4.5 MiB", "0.1 MiB".
 size_t format_mib(uint64_t bytes, char* out, size_t capacity);
 
+// Binary units for sizes on the console, each 1024 times the one before.
+enum class SizeUnit : uint8_t { kB, kKiB, kMiB, kGiB };
+
+// The largest unit that `bytes` fills at least once: 1023 is B, 1024 KiB (0 is B).
+SizeUnit size_unit_for(uint64_t bytes);
+const char* size_unit_name(SizeUnit unit);
+
+// `bytes` in `unit`, without the unit's name: whole bytes for B ("512"), else tenths
+// cut, not rounded ("12.0", "1023.9"), so a transfer shows its total only when done.
+size_t format_in_unit(uint64_t bytes, SizeUnit unit, char* out, size_t capacity);
+
+// A transfer's progress in the unit its total fits: "12.0/64.0 MiB", "58.0/58.0 KiB",
+// "100/512 B", "1.2/4.0 GiB"; with the total unknown (0), the bytes alone in their
+// own unit: "12.0 MiB".
+size_t format_progress(uint64_t done, uint64_t total, char* out, size_t capacity);
+
 }  // namespace mpxe

@@ -20,7 +20,8 @@ constexpr Command kCommands[] = {
     {"memmap", cmd_memmap}, {"bootopts", cmd_bootopts}, {"net", cmd_net},       {"tftp", cmd_tftp},
     {"pxebc", cmd_pxebc},   {"snp", cmd_snp},
     {"sha256", cmd_sha256}, {"fwcfg", cmd_fwcfg},   {"echo", cmd_echo},
-    {"reset", cmd_reset},   {"poweroff", cmd_poweroff}, {"exit", cmd_exit},
+    {"clear", cmd_clear},   {"reset", cmd_reset},   {"poweroff", cmd_poweroff},
+    {"exit", cmd_exit},
 };
 
 struct HelpLine {
@@ -43,6 +44,7 @@ constexpr HelpLine kHelp[] = {
     {"sha256", "SHA-256 of the last downloaded file"},
     {"fwcfg", "list QEMU fw_cfg files"},
     {"echo TEXT", "print TEXT"},
+    {"clear", "clear the screen"},
     {"reset", "cold reset"},
     {"poweroff", "power off"},
     {"exit [N]", "end QEMU with status (N<<1)|1 (isa-debug-exit), else return N"},
@@ -57,6 +59,18 @@ uefi::Status cmd_help(Shell&, size_t, CommandArgs) {
   for (const HelpLine& h : kHelp) uefi::print("  %-16s %s\n", h.usage, h.summary);
   uefi::print("separate several commands with ';'\n");
   return uefi::kSuccess;
+}
+
+// The firmware's console clears every screen it drives: on the serial terminal
+// OVMF's terminal driver sends ESC [2J and puts the cursor home.
+uefi::Status cmd_clear(Shell&, size_t, CommandArgs) {
+  uefi::SimpleTextOutputProtocol* out = uefi::st()->ConOut;
+  if (out == nullptr) return uefi::kUnsupported;
+  return out->ClearScreen(out);
+}
+
+const char* command_name(size_t index) {
+  return index < sizeof(kCommands) / sizeof(kCommands[0]) ? kCommands[index].name : nullptr;
 }
 
 uefi::Status cmd_echo(Shell&, size_t argc, CommandArgs argv) {

@@ -84,6 +84,7 @@ void run_interactive(Shell& shell) {
     uefi::print("mpsh: no memory for the line editor\n");
     return;
   }
+  editor->set_completion(command_name, kPrompt);
   for (;;) {
     uefi::console_write(kPrompt);
     editor->begin();

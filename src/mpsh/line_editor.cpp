@@ -58,6 +58,7 @@ EditKey edit_key_from_uefi(uint16_t scan_code, uint16_t unicode_char) {
     case 0x0a: return {EditKeyKind::LineFeed};
     case 0x08:
     case 0x7f: return {EditKeyKind::Backspace};
+    case 0x09: return {EditKeyKind::Tab};
     case 0x01: return {EditKeyKind::Home};       // Ctrl-A
     case 0x02: return {EditKeyKind::Left};       // Ctrl-B
     case 0x03: return {EditKeyKind::Interrupt};  // Ctrl-C
@@ -181,6 +182,7 @@ LineEditor::Result LineEditor::feed(EditKey key) {
       result = Result::Cancelled;
       break;
     case EditKeyKind::KillLine: replace_line(""); break;
+    case EditKeyKind::Tab: complete(); break;
   }
   flush();
   return result;
@@ -236,6 +238,74 @@ void LineEditor::history_add() {
   text_copy(history_[history_next_], sizeof(history_[0]), line_, length_);
   history_next_ = (history_next_ + 1) % kHistory;
   if (history_count_ < kHistory) ++history_count_;
+}
+
+namespace {
+
+// Whether WORD starts with the LENGTH characters of PREFIX.
+bool starts_with(const char* word, const char* prefix, size_t length) {
+  for (size_t i = 0; i < length; ++i)
+    if (word[i] != prefix[i]) return false;
+  return true;
+}
+
+}  // namespace
+
+void LineEditor::complete() {
+  if (words_ == nullptr) return;
+  // Only the command name: the cursor at the end of the line's first word.
+  size_t start = 0;
+  while (start < length_ && line_[start] == ' ') ++start;
+  if (cursor_ < start) return;
+  for (size_t i = start; i < cursor_; ++i)
+    if (line_[i] == ' ') return;
+  if (cursor_ < length_ && line_[cursor_] != ' ') return;
+  const char* prefix = line_ + start;
+  const size_t typed = cursor_ - start;
+
+  // The first match, and how much of it every match shares.
+  const char* first = nullptr;
+  size_t common = 0;
+  size_t matches = 0;
+  for (size_t i = 0; const char* word = words_(i); ++i) {
+    if (!starts_with(word, prefix, typed)) continue;
+    if (matches++ == 0) {
+      first = word;
+      common = text_length(word);
+    } else {
+      size_t n = 0;
+      while (n < common && word[n] == first[n]) ++n;
+      common = n;
+    }
+  }
+  if (matches == 0) return;
+  for (size_t i = typed; i < common; ++i) insert(first[i]);
+  if (matches == 1) {
+    if (cursor_ == length_) insert(' ');
+    return;
+  }
+  if (common == typed) list_candidates(typed);
+}
+
+// The matches of the word before the cursor on their own line, then the prompt and
+// the line again, the cursor where it was.
+void LineEditor::list_candidates(size_t word_length) {
+  const char* prefix = line_ + cursor_ - word_length;
+  out('\n');
+  size_t listed = 0;
+  for (size_t i = 0; const char* word = words_(i); ++i) {
+    if (!starts_with(word, prefix, word_length)) continue;
+    if (listed++ > 0) out_text("  ");
+    out_text(word);
+  }
+  out('\n');
+  out_text(prompt_);
+  out_text(line_);
+  for (size_t i = cursor_; i < length_; ++i) out('\b');
+}
+
+void LineEditor::out_text(const char* text) {
+  for (; *text != '\0'; ++text) out(*text);
 }
 
 void LineEditor::out(char c) {

@@ -26,6 +26,7 @@ enum class EditKeyKind : uint8_t {
   Interrupt,  // Ctrl-C: drop the line
   KillLine,   // Ctrl-U: erase the line
   Escape,     // Esc: may start a terminal sequence the firmware left undecoded
+  Tab,        // complete the command name
 };
 
 struct EditKey {
@@ -40,13 +41,23 @@ EditKey edit_key_from_uefi(uint16_t scan_code, uint16_t unicode_char);
 class LineEditor {
  public:
   static constexpr size_t kMaxLine = 255;
-  static constexpr size_t kHistory = 8;
+  static constexpr size_t kHistory = 16;
   // Receives NUL-terminated text to show, at most one call per key.
   using Echo = void (*)(void* context, const char* text);
+  // The words Tab completes, by index; null past the last.
+  using Words = const char* (*)(size_t index);
 
   enum class Result { Editing, Done, Cancelled };
 
   LineEditor(Echo echo, void* context) : echo_(echo), context_(context) {}
+
+  // Tab completes the line's first word from WORDS: a unique match in full (and a
+  // space), several to their longest common prefix, else they are listed and
+  // PROMPT and the line are shown again below them. Without words Tab does nothing.
+  void set_completion(Words words, const char* prompt) {
+    words_ = words;
+    prompt_ = prompt;
+  }
 
   // Starts an empty line (the prompt is the caller's).
   void begin();
@@ -66,6 +77,9 @@ class LineEditor {
   void show_tail(size_t extra_blanks);  // from the cursor to the end, then back
   void replace_line(const char* text);
   void history_add();
+  void complete();
+  void list_candidates(size_t word_length);
+  void out_text(const char* text);
   void out(char c);
   void flush();
 
@@ -83,6 +97,8 @@ class LineEditor {
   size_t length_ = 0;
   size_t cursor_ = 0;
   bool after_cr_ = false;
+  Words words_ = nullptr;
+  const char* prompt_ = "";
 
   char history_[kHistory][kMaxLine + 1] = {};
   size_t history_count_ = 0;  // entries stored, at most kHistory

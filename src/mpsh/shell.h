@@ -26,6 +26,8 @@ void release_download(Download& download);
 // Splits `line` into words in place and runs the command it names. Commands print
 // their own results and errors; the status is theirs (kNotFound when unknown).
 uefi::Status run_command(Shell& shell, char* line);
+// The command names, by index (null past the last): what Tab completes.
+const char* command_name(size_t index);
 
 using CommandArgs = char**;
 uefi::Status cmd_help(Shell& shell, size_t argc, CommandArgs argv);
@@ -40,6 +42,7 @@ uefi::Status cmd_snp(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_sha256(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_fwcfg(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_echo(Shell& shell, size_t argc, CommandArgs argv);
+uefi::Status cmd_clear(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_reset(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_poweroff(Shell& shell, size_t argc, CommandArgs argv);
 uefi::Status cmd_exit(Shell& shell, size_t argc, CommandArgs argv);

@@ -31,17 +31,21 @@ class FetchConsole final : public net::FetchObserver {
 
   void fetch_final(uint64_t offset, uint64_t length) override { hasher_.add(offset, length); }
 
-  // The bar, and each connection's share of the image at the end of the line:
-  // "4 conns 61 58 64 60 MiB" (one connection says nothing more than the bar).
+  // The bar, and each connection's share of the image at the end of the line, in
+  // the bar's unit: "4 conns 61.2 58.0 64.0 60.5 MiB" (one connection says nothing
+  // more than the bar).
   void fetch_progress(const net::HttpFetch& fetch, Millis elapsed) override {
     if (hooks_.progress == nullptr) return;
     const uint32_t n = fetch.connections();
-    char detail[8 + HttpDownload::kMaxConnections * 6 + 6];
-    size_t at = format(detail, sizeof(detail), "%u conns", n);
-    for (uint32_t i = 0; i < n; ++i)
-      at += format(detail + at, sizeof(detail) - at, " %llu",
-                   static_cast<unsigned long long>(fetch.delivered(i) >> 20));
-    format(detail + at, sizeof(detail) - at, " MiB");
+    const SizeUnit unit = size_unit_for(fetch.plan().size());
+    char detail[16 + HttpDownload::kMaxConnections * 24];
+    size_t length = format(detail, sizeof(detail), "%u conns", n);
+    for (uint32_t i = 0; i < n; ++i) {
+      char share[24];
+      format_in_unit(fetch.delivered(i), unit, share, sizeof(share));
+      format_append(detail, sizeof(detail), length, " %s", share);
+    }
+    format_append(detail, sizeof(detail), length, " %s", size_unit_name(unit));
     hooks_.progress(hooks_.context, fetch.received(), fetch.plan().size(), elapsed,
                     n == 1 ? nullptr : detail);
   }

@@ -102,20 +102,20 @@ RamDiskProtocol* locate_ram_disk() {
   return is_error(s) ? nullptr : ram_disk;
 }
 
-// One-line bar, redrawn in place: [#####.....]  12.0/64.0 MiB  41.2 MB/s, then
-// the download's detail (HTTP: each connection's share of its range).
+// One-line bar, redrawn in place: [#####.....] 12.0/64.0 MiB 41.2 MB/s, then the
+// download's detail (HTTP: each connection's share of its range). The sizes take
+// the unit the total fits (B, KiB, MiB, GiB); the rate stays in decimal MB/s, the
+// unit the summary line and bench/run compare the stacks in.
 void show_progress(void*, uint64_t bytes, uint64_t total, Millis elapsed, const char* detail) {
   constexpr int kWidth = 30;
   char bar[kWidth + 1];
   int filled = total != 0 ? static_cast<int>(bytes * kWidth / total) : 0;
   for (int i = 0; i < kWidth; ++i) bar[i] = i < filled ? '#' : '.';
   bar[kWidth] = '\0';
+  char sizes[48];
+  format_progress(bytes, total, sizes, sizeof(sizes));
   uint64_t rate_kbs = elapsed != 0 ? bytes / elapsed : 0;  // bytes per ms = kB/s
-  log("\rmpxe: [%s] %llu.%01llu/%llu.%01llu MiB %llu.%01llu MB/s ", bar,
-      static_cast<unsigned long long>(bytes >> 20),
-      static_cast<unsigned long long>((bytes & 0xfffff) * 10 >> 20),
-      static_cast<unsigned long long>(total >> 20),
-      static_cast<unsigned long long>((total & 0xfffff) * 10 >> 20),
+  log("\rmpxe: [%s] %s %llu.%01llu MB/s ", bar, sizes,
       static_cast<unsigned long long>(rate_kbs / 1000),
       static_cast<unsigned long long>(rate_kbs % 1000 / 100));
   if (detail != nullptr) log("%s ", detail);

@@ -238,6 +238,21 @@ class Figures(unittest.TestCase):
             "hash_wait_us": 4900 - 4000,
             "progress_us": 4000 - 1200, "progress_bytes": (640 - 10) * (1 << 20) // 10})
 
+    def test_mpxe_progress_in_the_unit_of_the_total(self):
+        def progress(*lines):
+            chunks = [(100 * (i + 1), "out", b"\rmpxe: [#.....] " + line + b" 9.9 MB/s ")
+                      for i, line in enumerate(lines)]
+            out = serial_parse.analyze(self.cap(chunks, end=1000))
+            return out.get("progress_us"), out.get("progress_bytes")
+        self.assertEqual(progress(b"100/512 B", b"512/512 B"), (100, 412))
+        self.assertEqual(progress(b"30.0/58.0 KiB", b"58.0/58.0 KiB"), (100, 28 << 10))
+        self.assertEqual(progress(b"1.2/4.0 GiB", b"2.2/4.0 GiB", b"4.0/4.0 GiB"),
+                         (200, (28 << 30) // 10))
+        # more text on the line (HTTP adds each connection's share) does not disturb it
+        self.assertEqual(progress(b"12.0/64.0 MiB 4 conns 3.0 3.0 3.0 3.0 MiB",
+                                  b"64.0/64.0 MiB 4 conns 16.0 16.0 16.0 16.0 MiB"),
+                         (100, (520 << 20) // 10))
+
     def test_ipxe_line_cut_by_progress(self):
         cap = self.cap([
             (0, "err", b"mpxe: booting x\n"),

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace mpsh {
 namespace {
@@ -38,6 +39,7 @@ class LineEditorTest : public ::testing::Test {
 
   LineEditor editor_;
   std::string screen_;
+  static inline std::vector<const char*> words_;
 };
 
 TEST_F(LineEditorTest, TypesAndFinishesOnEnter) {
@@ -123,7 +125,7 @@ TEST_F(LineEditorTest, HistoryUpAndDown) {
 }
 
 TEST_F(LineEditorTest, HistoryKeepsTheNewestEntries) {
-  for (int i = 0; i < 12; ++i) {
+  for (size_t i = 0; i < LineEditor::kHistory + 4; ++i) {
     type("cmd" + std::to_string(i) + "\r");
     editor_.begin();
   }
@@ -174,6 +176,99 @@ TEST_F(LineEditorTest, LoneEscapeLeavesTheNextKeyAlone) {
   EXPECT_STREQ(editor_.text(), "ab[c");
 }
 
+// mpsh's own names (commands.cpp), in its order.
+const char* shell_words(size_t index) {
+  static const char* const kWords[] = {"help", "ver",  "cpus",   "memmap", "bootopts",
+                                       "net",  "tftp", "pxebc",  "snp",    "sha256",
+                                       "fwcfg", "echo", "clear", "reset",  "poweroff",
+                                       "exit"};
+  return index < sizeof(kWords) / sizeof(kWords[0]) ? kWords[index] : nullptr;
+}
+
+class CompletionTest : public LineEditorTest {
+ protected:
+  CompletionTest() { editor_.set_completion(shell_words, "mpsh> "); }
+  void tab() { type("\t"); }
+};
+
+TEST_F(CompletionTest, AUniquePrefixCompletesWithASpace) {
+  type("tf");
+  tab();
+  EXPECT_STREQ(editor_.text(), "tftp ");
+  EXPECT_EQ(visible(), "tftp");
+  EXPECT_EQ(editor_.cursor(), 5u);
+  type("get x\r");
+  EXPECT_STREQ(editor_.text(), "tftp get x");
+}
+
+TEST_F(CompletionTest, AmbiguousPrefixesListTheCandidatesAndRedraw) {
+  type("p");
+  screen_.clear();
+  tab();
+  EXPECT_STREQ(editor_.text(), "p");
+  EXPECT_EQ(screen_, "\npxebc  poweroff\nmpsh> p");
+  screen_.clear();
+  type("o");
+  tab();  // "po": poweroff alone
+  EXPECT_STREQ(editor_.text(), "poweroff ");
+}
+
+TEST_F(CompletionTest, SeveralMatchesCompleteToWhatTheyShare) {
+  words_ = {"memmap", "memtest"};
+  editor_.set_completion(
+      [](size_t i) -> const char* { return i < words_.size() ? words_[i] : nullptr; }, "> ");
+  type("m");
+  screen_.clear();
+  tab();
+  EXPECT_STREQ(editor_.text(), "mem");  // no list yet: the prefix grew
+  EXPECT_EQ(screen_, "em");
+  screen_.clear();
+  tab();
+  EXPECT_EQ(screen_, "\nmemmap  memtest\n> mem");
+}
+
+TEST_F(CompletionTest, AnEmptyLineListsEveryCommand) {
+  tab();
+  EXPECT_EQ(screen_,
+            "\nhelp  ver  cpus  memmap  bootopts  net  tftp  pxebc  snp  sha256  fwcfg  echo  "
+            "clear  reset  poweroff  exit\nmpsh> ");
+  EXPECT_STREQ(editor_.text(), "");
+}
+
+TEST_F(CompletionTest, OnlyTheCommandNameCompletes) {
+  type("echo cl");
+  tab();  // an argument: left alone
+  EXPECT_STREQ(editor_.text(), "echo cl");
+  key(EditKeyKind::Home);
+  type("ec");
+  tab();  // the cursor inside "ececho": not at the word's end
+  EXPECT_STREQ(editor_.text(), "ececho cl");
+  editor_.begin();
+  type("  cle");
+  tab();  // leading blanks are no word
+  EXPECT_STREQ(editor_.text(), "  clear ");
+  editor_.begin();
+  type("zz");
+  screen_.clear();
+  tab();  // nothing matches: nothing happens
+  EXPECT_EQ(screen_, "");
+}
+
+TEST_F(CompletionTest, TheCursorStaysWhereItWasAfterAList) {
+  type("s x");
+  key(EditKeyKind::Left);
+  key(EditKeyKind::Left);
+  screen_.clear();
+  tab();  // "s" before a space: snp, sha256
+  EXPECT_EQ(screen_, "\nsnp  sha256\nmpsh> s x\b\b");
+  EXPECT_EQ(editor_.cursor(), 1u);
+}
+
+TEST_F(LineEditorTest, TabWithoutWordsDoesNothing) {
+  type("ver\t");
+  EXPECT_STREQ(editor_.text(), "ver");
+}
+
 TEST(EditKeyFromUefi, MapsScanCodesAndControls) {
   EXPECT_EQ(edit_key_from_uefi(0x04, 0).kind, EditKeyKind::Left);
   EXPECT_EQ(edit_key_from_uefi(0x08, 0).kind, EditKeyKind::Delete);
@@ -181,6 +276,7 @@ TEST(EditKeyFromUefi, MapsScanCodesAndControls) {
   EXPECT_EQ(edit_key_from_uefi(0x0b, 0).kind, EditKeyKind::Ignore);  // F1
   EXPECT_EQ(edit_key_from_uefi(0, 0x0d).kind, EditKeyKind::Enter);
   EXPECT_EQ(edit_key_from_uefi(0, 0x08).kind, EditKeyKind::Backspace);
+  EXPECT_EQ(edit_key_from_uefi(0, 0x09).kind, EditKeyKind::Tab);
   EditKey a = edit_key_from_uefi(0, 'a');
   EXPECT_EQ(a.kind, EditKeyKind::Char);
   EXPECT_EQ(a.ch, 'a');
