@@ -23,7 +23,11 @@ pcap); its OFFER and ACK use OVMF's xid, which the test's Random hands to the cl
 
 Namespaces and servers are removed (servers stopped by pid) on the way out.
 """
-import os, shutil, socket, struct, subprocess, sys, tempfile, threading, time
+import functools, os, shutil, socket, struct, subprocess, sys, tempfile, threading, time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from capture_lib import checksum, c_array, read_pcap, sh as capture_lib_sh  # noqa: E402
+sh = functools.partial(capture_lib_sh, quiet=True)
 
 NS_S, NS_P, NS_C = "mpxe-dcap-srv", "mpxe-dcap-pxy", "mpxe-dcap-cli"
 MAC = bytes.fromhex("525400123456")
@@ -32,10 +36,6 @@ XID = {"full": 0x6D707865, "proxy": 0x70787931, "two": 0x74776F31}
 PROXY_XID = 0x34303131
 PRL = bytes([1, 3, 6, 12, 15, 28, 43, 51, 54, 60, 66, 67] + list(range(128, 136)))
 VENDOR = b"PXEClient:Arch:00007:UNDI:003016"
-
-
-def sh(*args, check=True):
-    return subprocess.run(args, check=check, stdout=subprocess.DEVNULL)
 
 
 def ip4(s):
@@ -56,15 +56,6 @@ def message(msg_type, xid, secs=0, flags=0x8000, ciaddr="0.0.0.0", requested=Non
     opts += bytes([60, len(VENDOR)]) + VENDOR + bytes([255])
     msg = head + opts
     return msg + bytes(max(0, 300 - len(msg)))
-
-
-def checksum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def broadcast_frame(payload):
@@ -297,27 +288,6 @@ def slirp():
         else:
             out.append("R 0 %s %d %s %d %s" % (src, sport, dst, dport, payload.hex()))
     return out
-
-
-def read_pcap(path):
-    try:
-        data = open(path, "rb").read()
-    except FileNotFoundError:
-        return []
-    frames, off = [], 24
-    while off + 16 <= len(data):
-        incl = struct.unpack("<I", data[off + 8:off + 12])[0]
-        frames.append(data[off + 16:off + 16 + incl])
-        off += 16 + incl
-    return frames
-
-
-def c_array(name, comment, payload):
-    out = ["// " + comment, "inline constexpr uint8_t %s[] = {" % name]
-    for i in range(0, len(payload), 16):
-        out.append("    " + ", ".join("0x%02x" % b for b in payload[i:i + 16]) + ",")
-    out.append("};")
-    return "\n".join(out)
 
 
 def main():

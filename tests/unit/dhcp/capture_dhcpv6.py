@@ -25,7 +25,11 @@ for our link-local address should one come, and reads the Reply.
 
 Namespaces and servers are removed (servers stopped by pid) on the way out.
 """
-import os, select, socket, struct, subprocess, sys, tempfile, time
+import functools, os, select, socket, struct, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from capture_lib import checksum, c_array, sh as capture_lib_sh  # noqa: E402
+sh = functools.partial(capture_lib_sh, quiet=True)
 
 NS_S, NS_C = "mpxe-d6cap-srv", "mpxe-d6cap-cli"
 MAC = bytes.fromhex("525400123456")
@@ -84,10 +88,6 @@ def ia_address_of(payload):
     if 5 not in nested:
         return None
     return socket.inet_ntop(socket.AF_INET6, nested[5][:16])
-
-
-def sh(*args, check=True):
-    return subprocess.run(args, check=check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def in_ns(ns, *args, check=True):
@@ -171,15 +171,6 @@ def client_side():
     print(repr(got))
 
 
-def checksum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def ipv6_frame(dst_mac, src, dst, next_header, body):
     s, d = socket.inet_pton(socket.AF_INET6, src), socket.inet_pton(socket.AF_INET6, dst)
     pseudo = s + d + struct.pack("!IxxxB", len(body), next_header)
@@ -249,14 +240,6 @@ def capture_slirp():
         qemu.wait()
 
 
-def c_array(name, data, comment):
-    lines = ["// " + comment, "inline constexpr uint8_t %s[] = {" % name]
-    for i in range(0, len(data), 12):
-        lines.append("    " + ", ".join("0x%02x" % b for b in data[i:i + 12]) + ",")
-    lines.append("};")
-    return "\n".join(lines)
-
-
 def main():
     if "--client" in sys.argv:
         client_side()
@@ -282,7 +265,7 @@ def main():
             ("inform_reply", "kDnsmasqInformReply", "dnsmasq's Reply to it"),
             ("slirp_inform", "kSlirpInformationRequest", "Our Information-Request to slirp (xid 736c72)"),
             ("slirp_reply", "kSlirpReply", "slirp's Reply: Client ID, DNS, boot URL, no Server ID")]:
-        out.append(c_array(name, got[key], comment))
+        out.append(c_array(name, comment, got[key], per_line=12))
         out.append("")
     out.append("}  // namespace mpxe::net::test::v6frames")
     print("\n".join(out))

@@ -11,13 +11,12 @@ deletes the namespaces and the scratch TFTP root.
 """
 import os, shutil, socket, struct, subprocess, sys, tempfile, threading, time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from capture_lib import sh, checksum, c_array, tx_checksum_off  # noqa: E402
+
 SRV, CLI = "mpxe-wire-srv", "mpxe-wire-cli"
 CLIENT_MAC = bytes.fromhex("525400123456")
 SERVER_IP, CLIENT_IP = "10.77.0.1", "10.77.0.2"
-
-
-def sh(*args, check=True):
-    return subprocess.run(args, check=check)
 
 
 def setup():
@@ -31,17 +30,6 @@ def setup():
         sh("ip", "-n", ns, "link", "set", dev, "up")
         sh("ip", "-n", ns, "link", "set", "lo", "up")
         sh("ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__), "--tx-off", dev)
-
-
-def tx_checksum_off(dev):
-    """What `ethtool -K DEV tx off` does (ETHTOOL_STXCSUM through SIOCETHTOOL): without it
-    veth leaves UDP checksums to an offload that never happens, and the capture holds
-    only the pseudo-header sum."""
-    import ctypes, fcntl
-    value = ctypes.create_string_buffer(struct.pack("II", 0x17, 0), 8)
-    ifreq = struct.pack("16sP16x", dev.encode(), ctypes.addressof(value))
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        fcntl.ioctl(s, 0x8946, ifreq)
 
 
 def teardown(pids):
@@ -94,15 +82,6 @@ def dhcp_discover():
     csum = checksum(ip)
     ip = ip[:10] + struct.pack("!H", csum) + ip[12:]
     return b"\xff" * 6 + CLIENT_MAC + b"\x08\x00" + ip + udp
-
-
-def checksum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def client():
@@ -180,14 +159,6 @@ def drive():
         ports[peer[1]] = name
         t2.close()
     return ports
-
-
-def c_array(name, comment, frame):
-    out = ["// " + comment, "inline constexpr uint8_t %s[] = {" % name]
-    for i in range(0, len(frame), 16):
-        out.append("    " + ", ".join("0x%02x" % b for b in frame[i:i + 16]) + ",")
-    out.append("};")
-    return "\n".join(out)
 
 
 def write_header(frames, tftp_ports):

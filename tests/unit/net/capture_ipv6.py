@@ -14,7 +14,11 @@ router solicitation goes in as a raw frame. The frames it wants are written as a
 C++ header to stdout; everything it started is stopped by pid and the namespaces
 deleted.
 """
-import os, shutil, socket, struct, subprocess, sys, tempfile, threading, time
+import functools, os, shutil, socket, struct, subprocess, sys, tempfile, threading, time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from capture_lib import checksum, c_array, tx_checksum_off, sh as capture_lib_sh  # noqa: E402
+sh = functools.partial(capture_lib_sh, quiet=True)
 
 SRV, CLI = "mpxe-v6-srv", "mpxe-v6-cli"
 CLIENT_MAC = bytes.fromhex("525400123456")
@@ -22,10 +26,6 @@ SERVER_MAC = bytes.fromhex("525400abcdef")
 SERVER_IP = "fd00:6d70::1"
 SERVER_IP2 = "fd00:6d71::1"
 CONTESTED_IP = "fd00:6d70::99"  # the server holds it; the client tries to claim it
-
-
-def sh(*args, check=True):
-    return subprocess.run(args, check=check, stdout=subprocess.DEVNULL)
 
 
 def setup():
@@ -44,16 +44,6 @@ def setup():
         sh("ip", "-n", SRV, "-6", "addr", "add", addr + "/64", "dev", "m6-s", "nodad")
     for ns, dev in ((SRV, "m6-s"), (CLI, "m6-c")):
         sh("ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__), "--tx-off", dev)
-
-
-def tx_checksum_off(dev):
-    """What `ethtool -K DEV tx off` does (ETHTOOL_STXCSUM through SIOCETHTOOL): without it
-    veth leaves UDP checksums to an offload that never happens."""
-    import ctypes, fcntl
-    value = ctypes.create_string_buffer(struct.pack("II", 0x17, 0), 8)
-    ifreq = struct.pack("16sP16x", dev.encode(), ctypes.addressof(value))
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        fcntl.ioctl(s, 0x8946, ifreq)
 
 
 def teardown(procs):
@@ -75,15 +65,6 @@ def start_dnsmasq(root):
         "--dhcp-range=fd00:6d71::,ra-stateless,64,2h",
         "--dhcp-option=option6:dns-server,[" + SERVER_IP + "]"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def checksum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def client():
@@ -211,14 +192,6 @@ def qemu_ra():
         qemu.terminate()
         qemu.wait()
     return got[0] if got else None
-
-
-def c_array(name, comment, frame):
-    out = ["// " + comment, "inline constexpr uint8_t %s[] = {" % name]
-    for i in range(0, len(frame), 16):
-        out.append("    " + ", ".join("0x%02x" % b for b in frame[i:i + 16]) + ",")
-    out.append("};")
-    return "\n".join(out)
 
 
 def icmp6_of(f):

@@ -12,12 +12,11 @@ Then it stops nginx and tcpdump by pid and deletes the namespaces and files.
 """
 import ctypes, fcntl, os, shutil, socket, struct, subprocess, sys, tempfile, time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from capture_lib import sh, c_array, read_pcap  # noqa: E402
+
 SRV, CLI = "mpxe-tcp-srv", "mpxe-tcp-cli"
 SERVER_IP, CLIENT_IP = "10.77.0.1", "10.77.0.2"
-
-
-def sh(*args, check=True):
-    return subprocess.run(args, check=check)
 
 
 def ethtool_set(dev, cmd):
@@ -114,26 +113,6 @@ def client_main():
     sys.stdout.write(repr(out))
 
 
-def c_array(name, data, comment):
-    lines = ["// " + comment, "inline constexpr uint8_t %s[] = {" % name]
-    for i in range(0, len(data), 16):
-        lines.append("    " + " ".join("0x%02x," % b for b in data[i:i + 16]))
-    lines.append("};")
-    return "\n".join(lines) + "\n"
-
-
-def read_pcap(path):
-    frames = []
-    with open(path, "rb") as f:
-        data = f.read()
-    off = 24
-    while off + 16 <= len(data):
-        _, _, incl, _ = struct.unpack_from("<IIII", data, off)
-        frames.append(data[off + 16:off + 16 + incl])
-        off += 16 + incl
-    return frames
-
-
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--offloads-off":
         offloads_off(sys.argv[2])
@@ -192,7 +171,7 @@ def main():
                 who = "client" if src == CLIENT_IP else "server"
                 name = "kFrame%d" % i
                 names.append((name, who == "client"))
-                f.write(c_array(name, fr, "%s [%s] %d payload bytes" % (who, fl, plen)))
+                f.write(c_array(name, "%s [%s] %d payload bytes" % (who, fl, plen), fr) + "\n")
                 f.write("\n")
             f.write("struct Frame {\n  const uint8_t* data;\n  size_t size;\n  bool from_client;\n};\n\n")
             f.write("inline constexpr Frame kExchange[] = {\n")
@@ -212,7 +191,7 @@ def main():
                     "chunked": "GET /ssi/page.html (SSI: no length, chunked)"}
             for key, comment in what.items():
                 f.write(c_array("k" + key[0].upper() + key[1:] if not key[0].isdigit() else "kStatus" + key,
-                                responses[key], comment))
+                                comment, responses[key]) + "\n")
                 f.write("\n")
             f.write("}  // namespace mpxe::net::nginx\n")
     finally:
