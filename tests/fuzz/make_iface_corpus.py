@@ -104,7 +104,8 @@ def main():
     g = load_frames(FRAMES6)
     write("ipv6-dnsmasq", script(IPV6 | CLIENT | BOUND, [
         (16, g["NdpRaDnsmasq"]), (16, g["NdpNa"]), (0x80, g["Udp6DnsResponse"]),
-        (1, g["NdpNaDefence"]), (1, g["NdpDadNs"]), (1, g["UdpDstOptsUnknown"])]))
+        (1, g["NdpNaDefence"]), (1, g["NdpDadNs"]), (1, g["UdpDstOptsUnknown"]),
+        (1, g["Icmpv6PortUnreachable"])]))
     write("ipv6-qemu", script(IPV6 | CLIENT | BOUND, [
         (0, g["NdpDadNs"]), (16, g["NdpRaQemu"]), (0x90, g["NdpNs"])]))
     write("bogus-sources", script(CONFIGURED | BOUND, [(0, bytes(zero_sender)), (0, bytes(group_source))]))

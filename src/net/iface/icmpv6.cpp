@@ -1,8 +1,11 @@
 // ICMPv6 (RFC 4443): echo requests to our addresses answered, NDP's messages
-// handed to ndp.cpp; errors and echo replies have no listener here yet.
+// handed to ndp.cpp, a destination unreachable handed to the UDP endpoint whose
+// datagram it quotes; the other errors and echo replies have no listener yet.
 #include "net/iface/interface.h"
 
+#include "core/byte_ops.h"
 #include "net/wire/icmpv6.h"
+#include "net/wire/udp.h"
 
 namespace mpxe::net {
 
@@ -13,16 +16,40 @@ void Interface::rx_icmpv6(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes 
   if (type >= static_cast<uint8_t>(Icmpv6Type::RouterSolicit) &&
       type <= static_cast<uint8_t>(Icmpv6Type::Redirect))
     return rx_ndp(frame, ip, message);
-  if (type != static_cast<uint8_t>(Icmpv6Type::EchoRequest)) return drop(Drop::Unsupported);
+  if (type != static_cast<uint8_t>(Icmpv6Type::EchoRequest) &&
+      type != static_cast<uint8_t>(Icmpv6Type::DstUnreachable))
+    return drop(Drop::Unsupported);
   Result<Icmpv6Repr> parsed = Icmpv6Repr::parse(packet.value(), ip.src, ip.dst);
   if (!parsed) {
     Errc why = parsed.error().reason();
     return drop(why == Errc::BadChecksum ? Drop::BadChecksum : Drop::Malformed, parsed.error());
   }
+  if (parsed.value().type == Icmpv6Type::DstUnreachable)
+    return rx_icmpv6_unreachable(parsed.value());
   // As for IPv4, a request to a group (ff02::1) goes unanswered (RFC 4443 4.2
   // allows either): only our own unicast addresses answer.
   if (ip.dst.is_multicast() || ip.src.is_unspecified()) return drop(Drop::NotForUs);
   tx_echo6_reply(frame, ip, parsed.value().ident, parsed.value().seq_no, parsed.value().data);
+}
+
+void Interface::rx_icmpv6_unreachable(const Icmpv6Repr& icmp) {
+  // The invoking packet as quoted (RFC 4443 3.1: "as much of invoking packet as
+  // possible"): walked past its extension headers to the UDP header's ports.
+  Result<Ipv6Packet> quoted = Ipv6Packet::check_quoted(icmp.data);
+  if (!quoted) return drop(Drop::Malformed, quoted.error());
+  Ipv6Chain chain = Ipv6Chain::walk(quoted.value());
+  const Ipv6Repr& header = icmp.quoted_header;
+  if (!chain.ok() || chain.protocol != ipv6_next::kUdp ||
+      chain.payload.size() < UdpDatagram::kHeaderLen || !slaac_.is_assigned(header.src, now_))
+    return drop(Drop::NoEndpoint);
+  UdpMeta meta;
+  meta.src = header.src;
+  meta.dst = header.dst;
+  meta.src_port = load_be16(chain.payload.data() + UdpDatagram::kSrcPortOffset);
+  meta.dst_port = load_be16(chain.payload.data() + UdpDatagram::kDstPortOffset);
+  UdpEndpoint* endpoint = endpoint_for(meta.src_port);
+  if (endpoint == nullptr) return drop(Drop::NoEndpoint);
+  endpoint->on_unreachable(meta, icmp.code, now_);
 }
 
 void Interface::tx_echo6_reply(const EthernetFrame& frame, const Ipv6Repr& ip, uint16_t ident,

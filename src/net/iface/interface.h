@@ -44,6 +44,7 @@
 #include "net/wire/arp.h"
 #include "net/wire/ethernet.h"
 #include "net/wire/ipv4.h"
+#include "net/wire/icmpv6.h"
 #include "net/wire/ipv6.h"
 #include "net/wire/ndp.h"
 #include "net/wire/ip_address.h"
@@ -292,6 +293,8 @@ class Interface final : public UdpSender, public TcpHost, public NdpSender {
   void sync_rx_filter();
   // icmpv6.cpp
   void rx_icmpv6(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes message);
+  // A destination unreachable quoting a UDP datagram of ours: to its endpoint.
+  void rx_icmpv6_unreachable(const Icmpv6Repr& icmp);
   void tx_echo6_reply(const EthernetFrame& frame, const Ipv6Repr& ip, uint16_t ident,
                       uint16_t seq, Bytes data);
   // ndp.cpp

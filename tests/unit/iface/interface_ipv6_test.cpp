@@ -489,6 +489,28 @@ TEST(InterfaceIpv6, DnsQueryResolvesTheServerAndMatchesLinuxsDatagram) {
   EXPECT_EQ(got.now, 2200u);
 }
 
+TEST(InterfaceIpv6, PortUnreachableReachesTheEndpointThatSent) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  // The server kernel's answer to the client's datagram to port 9 (behind a
+  // destination options header), from port 0x8558.
+  RecordingEndpoint sender;
+  ASSERT_TRUE(s.iface.bind(0x8558, sender));
+  s.feed(frames6::kIcmpv6PortUnreachable, 2000);
+  ASSERT_EQ(sender.unreachables.size(), 1u);
+  const test::Unreachable& got = sender.unreachables[0];
+  EXPECT_EQ(got.code, static_cast<uint8_t>(Icmpv6Unreachable::Port));
+  EXPECT_EQ(got.quoted.src, IpAddress(kDnsmasqGlobal));
+  EXPECT_EQ(got.quoted.dst, IpAddress(kDnsmasqServer));
+  EXPECT_EQ(got.quoted.src_port, 0x8558u);
+  EXPECT_EQ(got.quoted.dst_port, 9u);
+  // Unbound: no one to tell.
+  s.iface.unbind(0x8558);
+  s.feed(frames6::kIcmpv6PortUnreachable, 2000);
+  EXPECT_EQ(sender.unreachables.size(), 1u);
+  EXPECT_EQ(s.dropped(Drop::NoEndpoint), 1u);
+}
+
 TEST(InterfaceIpv6, OffLinkGoesThroughTheDefaultRouter) {
   Stack s;
   configure_from_dnsmasq(s);
