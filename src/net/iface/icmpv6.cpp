@@ -1,6 +1,7 @@
 // ICMPv6 (RFC 4443): echo requests to our addresses answered, NDP's messages
 // handed to ndp.cpp, a destination unreachable handed to the UDP endpoint whose
-// datagram it quotes; the other errors and echo replies have no listener yet.
+// datagram it quotes, and port unreachables sent for unbound ports; the other
+// errors and echo replies have no listener yet.
 #include "net/iface/interface.h"
 
 #include "core/byte_ops.h"
@@ -13,8 +14,9 @@ void Interface::rx_icmpv6(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes 
   Result<Icmpv6Packet> packet = Icmpv6Packet::check(message);
   if (!packet) return drop(Drop::Malformed, packet.error());
   uint8_t type = packet.value().type();
+  // Redirects (137) are not followed: dropped below as unsupported.
   if (type >= static_cast<uint8_t>(Icmpv6Type::RouterSolicit) &&
-      type <= static_cast<uint8_t>(Icmpv6Type::Redirect))
+      type <= static_cast<uint8_t>(Icmpv6Type::NeighborAdvert))
     return rx_ndp(frame, ip, message);
   if (type != static_cast<uint8_t>(Icmpv6Type::EchoRequest) &&
       type != static_cast<uint8_t>(Icmpv6Type::DstUnreachable))
@@ -50,6 +52,30 @@ void Interface::rx_icmpv6_unreachable(const Icmpv6Repr& icmp) {
   UdpEndpoint* endpoint = endpoint_for(meta.src_port);
   if (endpoint == nullptr) return drop(Drop::NoEndpoint);
   endpoint->on_unreachable(meta, icmp.code, now_);
+}
+
+void Interface::tx_icmpv6_port_unreachable(const EthernetFrame& frame, const Ipv6Repr& ip) {
+  if (!icmp_errors_.allow(now_, kIcmpErrorsPerSecond)) return;
+  Result<Ipv6Packet> packet = Ipv6Packet::check(frame.payload());
+  if (!packet) return;
+  // "As much of invoking packet as possible without the ICMPv6 packet exceeding
+  // the minimum IPv6 MTU" (1280).
+  constexpr size_t kMaxQuote = Slaac::kMinMtu - Ipv6Packet::kHeaderLen - Icmpv6Packet::kHeaderLen;
+  Bytes invoking = packet.value().bytes();
+  Icmpv6Repr icmp;
+  icmp.type = Icmpv6Type::DstUnreachable;
+  icmp.code = static_cast<uint8_t>(Icmpv6Unreachable::Port);
+  icmp.data = invoking.first(invoking.size() < kMaxQuote ? invoking.size() : kMaxQuote);
+  Ipv6Repr reply;
+  reply.src = ip.dst;
+  reply.dst = ip.src;
+  reply.next_header = ipv6_next::kIcmpv6;
+  reply.payload_len = static_cast<uint16_t>(icmp.buffer_len());
+  reply.hop_limit = slaac_.hop_limit();
+  Result<MutableBytes> space = tx_ipv6_begin(frame.src(), reply);
+  if (!space || !icmp.emit(space.value(), reply.src, reply.dst)) return;
+  if (tx_frame(EthernetFrame::kHeaderLen + Ipv6Repr::buffer_len() + icmp.buffer_len()))
+    ++counters_.icmp_errors;
 }
 
 void Interface::tx_echo6_reply(const EthernetFrame& frame, const Ipv6Repr& ip, uint16_t ident,

@@ -88,7 +88,7 @@ struct InterfaceCounters {
   uint32_t arp_requests = 0;
   uint32_t arp_replies = 0;
   uint32_t echo_replies = 0;
-  uint32_t icmp_errors = 0;  // port unreachables sent
+  uint32_t icmp_errors = 0;  // port unreachables sent (ICMP and ICMPv6)
   uint32_t tcp_resets = 0;   // RSTs sent for segments of no connection
   uint32_t neighbor_solicitations = 0;   // NS sent for address resolution (not DAD)
   uint32_t neighbor_advertisements = 0;  // NA sent for our addresses
@@ -295,6 +295,8 @@ class Interface final : public UdpSender, public TcpHost, public NdpSender {
   void rx_icmpv6(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes message);
   // A destination unreachable quoting a UDP datagram of ours: to its endpoint.
   void rx_icmpv6_unreachable(const Icmpv6Repr& icmp);
+  // RFC 4443 3.1, code 4, quoting the packet in `frame` (rate-limited).
+  void tx_icmpv6_port_unreachable(const EthernetFrame& frame, const Ipv6Repr& ip);
   void tx_echo6_reply(const EthernetFrame& frame, const Ipv6Repr& ip, uint16_t ident,
                       uint16_t seq, Bytes data);
   // ndp.cpp
@@ -305,7 +307,7 @@ class Interface final : public UdpSender, public TcpHost, public NdpSender {
   // unicast to `mac` (the neighbour cache's probes).
   Result<void> tx_neighbor_solicitation(const Ipv6Address& target, const MacAddress* mac);
   // udp.cpp
-  void rx_udp6(const Ipv6Repr& ip, Bytes payload);
+  void rx_udp6(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes payload);
   Result<void> send_udp6(const UdpMeta& meta, Bytes payload, const UdpSendOptions& options);
   // tcp.cpp
   void rx_tcp(const Ipv4Repr& ip, Bytes payload);

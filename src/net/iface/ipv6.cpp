@@ -62,7 +62,7 @@ void Interface::rx_ipv6(const EthernetFrame& frame) {
   }
   switch (chain.protocol) {
     case ipv6_next::kIcmpv6: return rx_icmpv6(frame, ip, chain.payload);
-    case ipv6_next::kUdp: return rx_udp6(ip, chain.payload);
+    case ipv6_next::kUdp: return rx_udp6(frame, ip, chain.payload);
     default: return drop(Drop::Unsupported);  // TCP over IPv6 too, for now
   }
 }

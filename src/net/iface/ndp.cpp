@@ -52,8 +52,7 @@ void Interface::rx_ndp(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes mes
       slaac_.on_ndp(ip, ndp, now_, *this);
       return;
     default:
-      // A router solicitation is for routers (a host discards it, RFC 4861
-      // 6.2.6); a redirect is not followed.
+      // A router solicitation is for routers (a host discards it, RFC 4861 6.2.6).
       return drop(Drop::Unsupported);
   }
 }

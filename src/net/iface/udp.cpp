@@ -33,7 +33,7 @@ void Interface::rx_udp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes pay
   endpoint->on_datagram(meta, datagram.value().payload(), now_, *this);
 }
 
-void Interface::rx_udp6(const Ipv6Repr& ip, Bytes payload) {
+void Interface::rx_udp6(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes payload) {
   Result<UdpDatagram> datagram = UdpDatagram::check(payload);
   if (!datagram) return drop(Drop::Malformed, datagram.error());
   // The checksum is mandatory over IPv6: zero fails with the wrong ones.
@@ -45,8 +45,12 @@ void Interface::rx_udp6(const Ipv6Repr& ip, Bytes payload) {
   meta.src_port = parsed.value().src_port;
   meta.dst_port = parsed.value().dst_port;
   UdpEndpoint* endpoint = endpoint_for(meta.dst_port);
-  // No ICMPv6 port unreachable is sent back yet.
-  if (endpoint == nullptr) return drop(Drop::NoEndpoint);
+  if (endpoint == nullptr) {
+    drop(Drop::NoEndpoint);
+    // RFC 4443 2.4 (e.3): never for a packet to a multicast group; nor to ::.
+    if (!ip.dst.is_multicast() && ip.src.is_unicast()) tx_icmpv6_port_unreachable(frame, ip);
+    return;
+  }
   endpoint->on_datagram(meta, datagram.value().payload(), now_, *this);
 }
 

@@ -504,11 +504,43 @@ TEST(InterfaceIpv6, PortUnreachableReachesTheEndpointThatSent) {
   EXPECT_EQ(got.quoted.dst, IpAddress(kDnsmasqServer));
   EXPECT_EQ(got.quoted.src_port, 0x8558u);
   EXPECT_EQ(got.quoted.dst_port, 9u);
-  // Unbound: no one to tell.
+  // Unbound: no one to tell (and no error about an error).
   s.iface.unbind(0x8558);
+  s.sent();
   s.feed(frames6::kIcmpv6PortUnreachable, 2000);
   EXPECT_EQ(sender.unreachables.size(), 1u);
   EXPECT_EQ(s.dropped(Drop::NoEndpoint), 1u);
+  EXPECT_TRUE(s.sent().empty());
+}
+
+TEST(InterfaceIpv6, DatagramToAnUnboundPortGetsAPortUnreachable) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  // dnsmasq's DNS answer with no one on the port: the kernel's answer in kind,
+  // quoting the whole packet.
+  s.feed(frames6::kUdp6DnsResponse, 2000);
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  Sent error = parse_sent(out[0]);
+  EXPECT_EQ(error.eth_dst, kDnsmasqMac);
+  EXPECT_EQ(error.ip.src, kDnsmasqGlobal);
+  EXPECT_EQ(error.ip.dst, kDnsmasqServer);
+  auto packet = Icmpv6Packet::check(view(error.upper));
+  ASSERT_TRUE(packet.ok());
+  auto icmp = Icmpv6Repr::parse(packet.value(), error.ip.src, error.ip.dst);
+  ASSERT_TRUE(icmp.ok());
+  EXPECT_EQ(icmp.value().type, Icmpv6Type::DstUnreachable);
+  EXPECT_EQ(icmp.value().code, static_cast<uint8_t>(Icmpv6Unreachable::Port));
+  const Buffer captured = test::to_buffer(frames6::kUdp6DnsResponse);
+  EXPECT_EQ(test::to_buffer(icmp.value().data), Buffer(captured.begin() + 14, captured.end()));
+  EXPECT_EQ(s.iface.counters().icmp_errors, 1u);
+  // To a group: never.
+  Ipv6Address all = Ipv6Address::all_nodes();
+  Buffer to_all = udp6(kDnsmasqServer, all, 53, 4444, bytes_of("x"));
+  s.feed(ipv6_frame(kDnsmasqMac, all.multicast_mac(), header(kDnsmasqServer, all, ipv6_next::kUdp),
+                    to_all),
+         3000);
+  EXPECT_TRUE(s.sent().empty());
 }
 
 TEST(InterfaceIpv6, OffLinkGoesThroughTheDefaultRouter) {
