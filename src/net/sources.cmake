@@ -28,8 +28,11 @@ set(MPXE_NET_SOURCES
   iface/arp_cache.cpp
   iface/ethernet.cpp
   iface/icmpv4.cpp
+  iface/icmpv6.cpp
   iface/interface.cpp
   iface/ipv4.cpp
+  iface/ipv6.cpp
+  iface/ndp.cpp
   iface/neighbor_cache.cpp
   iface/reassembly.cpp
   iface/tcp.cpp

@@ -1,5 +1,6 @@
 // The interface's whole receive path (Ethernet, ARP, IPv4 with reassembly, ICMP,
-// UDP dispatch) and its answers, fed a script of frames at advancing times.
+// UDP dispatch; with IPv6 on, the IPv6 walk, ICMPv6, NDP into the neighbour
+// cache and SLAAC) and its answers, fed a script of frames at advancing times.
 //
 // Input: one flags byte, then records of
 //   [u8 step] [u16 big-endian length] [length bytes: one frame]
@@ -7,12 +8,14 @@
 // reachable); bit 7: after the poll, also send a datagram to the peer (the ARP
 // path). Flags: bit 0 configured, bit 1 the "client" addresses of the captured
 // frames (else the "server"), bit 2 endpoints bound on 68, 69 and 50000 that
-// answer every datagram, bit 3 the device's transmit ring is full.
+// answer every datagram, bit 3 the device's transmit ring is full, bit 4 IPv6
+// on from time 0 (and bit 7 of a step sends to the IPv6 peer too).
 //
 // Invariants: every received frame is released, in order, by the end of the
 // poll that took it; every transmitted frame is a well-formed Ethernet frame of
 // 60 to 1514 bytes from our MAC whose IPv4, ICMP, UDP checksums and ARP fields
-// check out.
+// check out; over IPv6, an extension-free packet whose ICMPv6 or UDP checksum
+// checks out (UDP's never zero), NDP with hop limit 255.
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -24,7 +27,9 @@
 #include "net/wire/arp.h"
 #include "net/wire/ethernet.h"
 #include "net/wire/icmp.h"
+#include "net/wire/icmpv6.h"
 #include "net/wire/ipv4.h"
+#include "net/wire/ipv6.h"
 #include "net/wire/udp.h"
 
 using namespace mpxe;
@@ -36,6 +41,7 @@ const MacAddress kClientMac{{0x52, 0x54, 0x00, 0x12, 0x34, 0x56}};
 const MacAddress kServerMac{{0x52, 0x54, 0x00, 0xab, 0xcd, 0xef}};
 const Ipv4Address kClientIp = Ipv4Address::of(10, 77, 0, 2);
 const Ipv4Address kServerIp = Ipv4Address::of(10, 77, 0, 1);
+const Ipv6Address kIpv6Peer = Ipv6Address::of(0xfd00, 0x6d70, 0, 0, 0, 0, 0, 1);
 
 class ScriptDevice final : public phy::Device {
  public:
@@ -85,6 +91,8 @@ class ScriptDevice final : public phy::Device {
       FUZZ_CHECK(arp.value().sender_mac() == mac_);
       return;
     }
+    if (eth.value().ethertype() == static_cast<uint16_t>(EtherType::Ipv6))
+      return check_ipv6(eth.value().payload());
     FUZZ_CHECK(eth.value().ethertype() == static_cast<uint16_t>(EtherType::Ipv4));
     auto ip = Ipv4Packet::check(eth.value().payload());
     FUZZ_CHECK(ip.ok());
@@ -101,6 +109,28 @@ class ScriptDevice final : public phy::Device {
       FUZZ_CHECK(udp.value().checksum() != 0);
       FUZZ_CHECK(udp.value().verify_checksum(repr.value().src, repr.value().dst));
     }
+  }
+
+  static void check_ipv6(Bytes bytes) {
+    auto packet = Ipv6Packet::check(bytes);
+    FUZZ_CHECK(packet.ok());
+    Ipv6Repr ip = Ipv6Repr::parse(packet.value());
+    FUZZ_CHECK(!ip.src.is_multicast());
+    Ipv6Chain chain = Ipv6Chain::walk(packet.value());
+    FUZZ_CHECK(chain.ok() && chain.headers == 0);
+    if (chain.protocol == ipv6_next::kIcmpv6) {
+      auto icmp = Icmpv6Packet::check(chain.payload);
+      FUZZ_CHECK(icmp.ok() && icmp.value().verify_checksum(ip.src, ip.dst));
+      uint8_t type = icmp.value().type();
+      if (type >= static_cast<uint8_t>(Icmpv6Type::RouterSolicit) &&
+          type <= static_cast<uint8_t>(Icmpv6Type::NeighborAdvert))
+        FUZZ_CHECK(ip.hop_limit == 255);
+      return;
+    }
+    FUZZ_CHECK(chain.protocol == ipv6_next::kUdp);
+    auto udp = UdpDatagram::check(chain.payload);
+    FUZZ_CHECK(udp.ok());
+    FUZZ_CHECK(udp.value().verify_checksum(ip.src, ip.dst));
   }
 
   MacAddress mac_;
@@ -141,6 +171,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (configured)
     iface->set_ipv4({client ? kClientIp : kServerIp, Ipv4Address::of(255, 255, 255, 0),
                      Ipv4Address::of(10, 77, 0, 254)});
+  const bool ipv6 = flags & 16;
+  if (ipv6) iface->enable_ipv6(0);
   Responder responders[3];
   if (flags & 4) {
     FUZZ_CHECK(iface->bind(68, responders[0]).ok());
@@ -164,7 +196,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(handled == 1);
     FUZZ_CHECK(device.idle());
     ++frames;
-    if (step & 0x80) (void)iface->send_udp({{}, peer, 50000, 69}, Bytes(data, size).first(32));
+    if (step & 0x80) {
+      (void)iface->send_udp({{}, peer, 50000, 69}, Bytes(data, size).first(32));
+      if (ipv6) (void)iface->send_udp({{}, kIpv6Peer, 50000, 69}, Bytes(data, size).first(32));
+    }
     // Whatever was due at `now` has been done.
     FUZZ_CHECK(iface->next_deadline() > now);
   }

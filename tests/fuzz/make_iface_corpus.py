@@ -1,22 +1,23 @@
 #!/usr/bin/env python3
 """Writes the seeds of fuzz_iface (corpus/iface/) from the captured frames in
-tests/unit/net/frames.h and a few fragment sequences. The input format is
+tests/unit/net/frames.h and ipv6_frames.h and a few fragment sequences. The input format is
 described at the top of fuzz_iface.cpp: a flags byte, then [step][u16 len][frame]
 records."""
 import os, re, struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FRAMES = os.path.join(HERE, "..", "unit", "net", "frames.h")
+FRAMES6 = os.path.join(HERE, "..", "unit", "net", "ipv6_frames.h")
 
-CONFIGURED, CLIENT, BOUND = 1, 2, 4
+CONFIGURED, CLIENT, BOUND, IPV6 = 1, 2, 4, 16
 CLIENT_MAC = bytes.fromhex("525400123456")
 SERVER_MAC = bytes.fromhex("525400abcdef")
 CLIENT_IP = bytes([10, 77, 0, 2])
 SERVER_IP = bytes([10, 77, 0, 1])
 
 
-def load_frames():
-    text = open(FRAMES).read()
+def load_frames(path=FRAMES):
+    text = open(path).read()
     return {m.group(1): bytes(int(x, 16) for x in re.findall(r"0x([0-9a-f]{2})", m.group(2)))
             for m in re.finditer(r"inline constexpr uint8_t k(\w+)\[\] = \{([^}]*)\}", text)}
 
@@ -97,6 +98,16 @@ def main():
     zero_sender[22:28] = bytes(6)
     group_source = bytearray(f["IcmpEchoRequest"])
     group_source[6] |= 1
+    # IPv6 on (the client's MAC is the one the captures' Linux client had): our
+    # DAD over after 1 s, then dnsmasq's RA, its NA and DNS answer, slirp's RA,
+    # a defence of another address, a DAD probe and an unknown option.
+    g = load_frames(FRAMES6)
+    write("ipv6-dnsmasq", script(IPV6 | CLIENT | BOUND, [
+        (16, g["NdpRaDnsmasq"]), (16, g["NdpNa"]), (0x80, g["Udp6DnsResponse"]),
+        (1, g["NdpNaDefence"]), (1, g["NdpDadNs"]), (1, g["UdpDstOptsUnknown"]),
+        (1, g["Icmpv6PortUnreachable"])]))
+    write("ipv6-qemu", script(IPV6 | CLIENT | BOUND, [
+        (0, g["NdpDadNs"]), (16, g["NdpRaQemu"]), (0x90, g["NdpNs"])]))
     write("bogus-sources", script(CONFIGURED | BOUND, [(0, bytes(zero_sender)), (0, bytes(group_source))]))
 
 

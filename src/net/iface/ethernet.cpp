@@ -10,8 +10,9 @@ void Interface::rx_frame(Bytes bytes) {
   Result<EthernetFrame> checked = EthernetFrame::check(bytes);
   if (!checked) return drop(Drop::Malformed, checked.error());
   const EthernetFrame& frame = checked.value();
-  // No multicast group is joined: only our own address and broadcast.
-  if (frame.dst() != mac_ && !frame.dst().is_broadcast()) return drop(Drop::NotForUs);
+  // Our own address, broadcast, and with IPv6 on the groups it joined.
+  if (frame.dst() != mac_ && !frame.dst().is_broadcast() && !accepts_multicast_mac(frame.dst()))
+    return drop(Drop::NotForUs);
   // A source must be one station (IEEE 802: the I/G bit clear), and a real one:
   // answers go back to it.
   if (!frame.src().is_unicast() || frame.src().is_zero())
@@ -19,6 +20,7 @@ void Interface::rx_frame(Bytes bytes) {
   switch (frame.ethertype()) {
     case static_cast<uint16_t>(EtherType::Arp): return rx_arp(frame);
     case static_cast<uint16_t>(EtherType::Ipv4): return rx_ipv4(frame);
+    case static_cast<uint16_t>(EtherType::Ipv6): return rx_ipv6(frame);
     default: return drop(Drop::Unsupported);
   }
 }

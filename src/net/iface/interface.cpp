@@ -1,7 +1,7 @@
 // The interface's core: construction, the poll loop and its deadline, drop
 // accounting, and the UDP port bindings. Each protocol's receive and transmit
 // paths live beside it: ethernet.cpp, arp.cpp, ipv4.cpp, icmpv4.cpp, udp.cpp,
-// tcp.cpp.
+// tcp.cpp, and for IPv6 ipv6.cpp, icmpv6.cpp, ndp.cpp.
 #include "net/iface/interface.h"
 
 namespace mpxe::net {
@@ -19,11 +19,26 @@ const char* drop_text(Drop reason) {
   return "unknown";
 }
 
+namespace {
+
+uint16_t device_mtu(const phy::DeviceInfo& info) {
+  return info.mtu != 0 && info.mtu < Interface::kMaxMtu ? info.mtu : Interface::kMaxMtu;
+}
+
+}  // namespace
+
 Interface::Interface(phy::Device& device, Span<const MutableBytes> reassembly_buffers)
-    : device_(device), reassembler_(reassembly_buffers) {
-  phy::DeviceInfo info = device.info();
-  mac_ = MacAddress::from_bytes(info.mac);
-  if (info.mtu != 0 && info.mtu < kMaxMtu) mtu_ = info.mtu;
+    : device_(device),
+      mac_(MacAddress::from_bytes(device.info().mac)),
+      mtu_(device_mtu(device.info())),
+      reassembler_(reassembly_buffers),
+      slaac_(mac_, mtu_) {}
+
+void Interface::enable_ipv6(Millis now) {
+  now_ = now;
+  ipv6_enabled_ = true;
+  slaac_.start(now, *this);
+  sync_rx_filter();
 }
 
 // ---------------------------------------------------------------------------
@@ -36,6 +51,13 @@ size_t Interface::poll(Millis now) {
   while (arp_.next_request(now, target))
     (void)tx_arp(ArpOperation::Request, MacAddress::broadcast(), MacAddress{}, target,
                  config_.address);
+  if (ipv6_enabled_) {
+    slaac_.poll(now, *this);
+    NeighborCache::Solicitation solicitation;
+    while (neighbors_.next_solicitation(now, solicitation))
+      (void)tx_neighbor_solicitation(solicitation.target,
+                                     solicitation.unicast ? &solicitation.mac : nullptr);
+  }
 
   size_t handled = 0;
   phy::RxFrame frame;
@@ -50,6 +72,8 @@ size_t Interface::poll(Millis now) {
   // the batch brought (see tcp_connection.h on the ACK policy).
   for (size_t i = 0; i < kMaxTcpConnections; ++i)
     if (owns(i)) tcp_[i]->poll(now, *this);
+  // An RA in the batch may have brought addresses, and groups with them.
+  if (ipv6_enabled_) sync_rx_filter();
   return handled;
 }
 
@@ -57,6 +81,12 @@ Millis Interface::next_deadline() const {
   Millis arp = arp_.next_deadline();
   Millis fragments = reassembler_.next_deadline();
   Millis next = arp < fragments ? arp : fragments;
+  if (ipv6_enabled_) {
+    Millis slaac = slaac_.next_deadline();
+    Millis neighbors = neighbors_.next_deadline();
+    if (slaac < next) next = slaac;
+    if (neighbors < next) next = neighbors;
+  }
   for (size_t i = 0; i < kMaxTcpConnections; ++i) {
     if (!owns(i)) continue;
     Millis tcp = tcp_[i]->next_deadline();

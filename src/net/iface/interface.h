@@ -14,6 +14,13 @@
 //                    segments go to a TcpSegmentSink as they came, and the
 //                    interface no longer touches the connection object
 //
+// IPv6 is off until enable_ipv6(): then frames of EtherType 0x86DD go through
+// the header check and the extension-header walk (ipv6.cpp), ICMPv6 echo is
+// answered, NDP feeds the neighbour cache and Slaac (ndp.cpp; Slaac sends
+// through the interface as its NdpSender and is polled from poll()), and UDP
+// goes both ways over IPv6 (udp.cpp), the next hop resolved through the
+// neighbour cache as ARP resolves it for IPv4. No TCP over IPv6 yet.
+//
 // Time comes in through poll(); sends between polls use the time of the latest
 // poll for ARP pacing. Frames are built in one scratch buffer inside the
 // interface and copied out by the device's transmit(): nothing is queued, so a
@@ -27,14 +34,19 @@
 #include "core/bytes.h"
 #include "net/clock.h"
 #include "net/iface/arp_cache.h"
+#include "net/iface/neighbor_cache.h"
 #include "net/iface/rate_limit.h"
 #include "net/iface/reassembly.h"
 #include "net/result.h"
+#include "net/socket/slaac.h"
 #include "net/socket/tcp_connection.h"
 #include "net/socket/udp_endpoint.h"
 #include "net/wire/arp.h"
 #include "net/wire/ethernet.h"
 #include "net/wire/ipv4.h"
+#include "net/wire/icmpv6.h"
+#include "net/wire/ipv6.h"
+#include "net/wire/ndp.h"
 #include "net/wire/ip_address.h"
 #include "net/wire/ipv4_address.h"
 #include "net/wire/mac_address.h"
@@ -76,8 +88,11 @@ struct InterfaceCounters {
   uint32_t arp_requests = 0;
   uint32_t arp_replies = 0;
   uint32_t echo_replies = 0;
-  uint32_t icmp_errors = 0;  // port unreachables sent
+  uint32_t icmp_errors = 0;  // port unreachables sent (ICMP and ICMPv6)
   uint32_t tcp_resets = 0;   // RSTs sent for segments of no connection
+  uint32_t neighbor_solicitations = 0;   // NS sent for address resolution (not DAD)
+  uint32_t neighbor_advertisements = 0;  // NA sent for our addresses
+  uint32_t rx_filter_refused = 0;  // multicast filters the device refused
   uint32_t drops[kDropReasons] = {};
   Error last_drop_error;  // the wire error behind the latest drop, for logs
 
@@ -106,7 +121,7 @@ class TcpSegmentSink {
   ~TcpSegmentSink() = default;
 };
 
-class Interface final : public UdpSender, public TcpHost {
+class Interface final : public UdpSender, public TcpHost, public NdpSender {
  public:
   static constexpr size_t kMaxBindings = 8;
   static constexpr size_t kMaxTcpConnections = 16;
@@ -137,6 +152,24 @@ class Interface final : public UdpSender, public TcpHost {
   const Ipv4Config& ipv4() const { return config_; }
   // DHCP calls this once it has a lease (and announce() after it).
   void set_ipv4(const Ipv4Config& config) { config_ = config; }
+
+  // Turns the IPv6 side on and starts SLAAC (link-local address, DAD, router
+  // solicitation) at `now`. Until then IPv6 frames are dropped as unsupported.
+  void enable_ipv6(Millis now);
+  bool ipv6_enabled() const { return ipv6_enabled_; }
+  // With IPv6 on, the device is asked (phy::Device::set_rx_filter) for the
+  // groups IPv6 needs: all-nodes and the solicited-node group of each address
+  // we hold or are testing, programmed again whenever that set changes. After
+  // someone else has reprogrammed the device (SNP), this makes the next poll
+  // program it again. (No MLD report is sent: enough for a plain link.)
+  void refresh_rx_filter() { rx_filter_valid_ = false; }
+  const phy::RxFilter& rx_filter() const { return rx_filter_; }
+  const Slaac& slaac() const { return slaac_; }
+  const NeighborCache& neighbors() const { return neighbors_; }
+  // NdpSender (Slaac's way out): hop limit 255, a multicast `dst` to its 33:33
+  // MAC, a unicast one to the MAC the neighbour cache holds (Ndp/WouldBlock
+  // when it holds none: NDP itself never waits for resolution).
+  Result<void> send_ndp(const Ipv6Address& src, const Ipv6Address& dst, Bytes message) override;
 
   // Handles up to kRxBatch received frames and the timers due at `now`; returns
   // the number of frames handled.
@@ -175,8 +208,11 @@ class Interface final : public UdpSender, public TcpHost {
   // UdpSender. Fails with Udp/TooBig over the MTU (nothing is fragmented),
   // Iface/Unreachable without a route, Arp/WouldBlock while the next hop is being
   // resolved (a request has gone out), Arp/Unreachable when it did not answer,
-  // Iface/WouldBlock when the device's transmit ring is full, Iface/Unsupported
-  // for IPv6 addresses (nothing is sent over IPv6 yet).
+  // Iface/WouldBlock when the device's transmit ring is full. An IPv6 meta.dst
+  // (meta.src :: or one of our usable addresses) goes over IPv6: Iface/Unsupported
+  // with IPv6 off or mixed families, Iface/Unreachable with no usable source or
+  // no route, Ndp/WouldBlock while the neighbour is being solicited, Ndp/
+  // Unreachable when it did not answer; IPv6 is never fragmented here.
   Result<void> send_udp(const UdpMeta& meta, Bytes payload) override;
   // What a caller of the PXE Base Code's UdpWrite may set for one datagram.
   struct UdpSendOptions {
@@ -242,6 +278,37 @@ class Interface final : public UdpSender, public TcpHost {
   // One UDP datagram (header, prefix, payload) as IPv4 fragments of at most the MTU.
   Result<void> tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip, const uint8_t (&udp_header)[8],
                                 Bytes prefix, Bytes payload);
+  // ipv6.cpp
+  void rx_ipv6(const EthernetFrame& frame);
+  bool accepts_ipv6_dst(const Ipv6Address& dst) const;
+  bool accepts_multicast_mac(MacAddress dst) const;
+  // The MAC of the next hop towards `dst` (on-link, else the default router);
+  // a miss sends one neighbour solicitation and fails with Ndp/WouldBlock.
+  Result<MacAddress> resolve_ipv6_next_hop(const Ipv6Address& dst);
+  // Writes the Ethernet and IPv6 headers into the scratch frame and returns the
+  // space for ip.payload_len bytes of payload after them.
+  Result<MutableBytes> tx_ipv6_begin(MacAddress dst_mac, const Ipv6Repr& ip);
+  uint16_t ipv6_mtu() const;
+  // The groups Slaac's addresses need, programmed into the device when they change.
+  void sync_rx_filter();
+  // icmpv6.cpp
+  void rx_icmpv6(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes message);
+  // A destination unreachable quoting a UDP datagram of ours: to its endpoint.
+  void rx_icmpv6_unreachable(const Icmpv6Repr& icmp);
+  // RFC 4443 3.1, code 4, quoting the packet in `frame` (rate-limited).
+  void tx_icmpv6_port_unreachable(const EthernetFrame& frame, const Ipv6Repr& ip);
+  void tx_echo6_reply(const EthernetFrame& frame, const Ipv6Repr& ip, uint16_t ident,
+                      uint16_t seq, Bytes data);
+  // ndp.cpp
+  void rx_ndp(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes message);
+  Result<void> tx_ndp(MacAddress dst_mac, const Ipv6Address& src, const Ipv6Address& dst,
+                      const NdpRepr& ndp);
+  // A neighbour solicitation for `target`: to its solicited-node group, or
+  // unicast to `mac` (the neighbour cache's probes).
+  Result<void> tx_neighbor_solicitation(const Ipv6Address& target, const MacAddress* mac);
+  // udp.cpp
+  void rx_udp6(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes payload);
+  Result<void> send_udp6(const UdpMeta& meta, Bytes payload, const UdpSendOptions& options);
   // tcp.cpp
   void rx_tcp(const Ipv4Repr& ip, Bytes payload);
   void tx_tcp_reset(const Ipv4Repr& ip, const TcpRepr& segment);
@@ -255,6 +322,11 @@ class Interface final : public UdpSender, public TcpHost {
   RateLimit icmp_errors_;
   ArpCache arp_;
   Reassembler reassembler_;
+  bool ipv6_enabled_ = false;
+  NeighborCache neighbors_;
+  Slaac slaac_;
+  phy::RxFilter rx_filter_;  // as last programmed
+  bool rx_filter_valid_ = false;
   Binding bindings_[kMaxBindings];
   TcpConnection* tcp_[kMaxTcpConnections] = {};
   // Per tcp_ slot: set while that connection is diverted.

@@ -1,5 +1,5 @@
 // UDP: delivery to the bound endpoint, and datagrams out, whole or (for the PXE
-// Base Code's UdpWrite) as IPv4 fragments.
+// Base Code's UdpWrite) as IPv4 fragments; over IPv6 both ways, whole only.
 #include "net/iface/interface.h"
 
 #include "core/byte_ops.h"
@@ -33,6 +33,27 @@ void Interface::rx_udp(const EthernetFrame& frame, const Ipv4Repr& ip, Bytes pay
   endpoint->on_datagram(meta, datagram.value().payload(), now_, *this);
 }
 
+void Interface::rx_udp6(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes payload) {
+  Result<UdpDatagram> datagram = UdpDatagram::check(payload);
+  if (!datagram) return drop(Drop::Malformed, datagram.error());
+  // The checksum is mandatory over IPv6: zero fails with the wrong ones.
+  Result<UdpRepr> parsed = UdpRepr::parse(datagram.value(), ip.src, ip.dst);
+  if (!parsed) return drop(Drop::BadChecksum, parsed.error());
+  UdpMeta meta;
+  meta.src = ip.src;
+  meta.dst = ip.dst;
+  meta.src_port = parsed.value().src_port;
+  meta.dst_port = parsed.value().dst_port;
+  UdpEndpoint* endpoint = endpoint_for(meta.dst_port);
+  if (endpoint == nullptr) {
+    drop(Drop::NoEndpoint);
+    // RFC 4443 2.4 (e.3): never for a packet to a multicast group; nor to ::.
+    if (!ip.dst.is_multicast() && ip.src.is_unicast()) tx_icmpv6_port_unreachable(frame, ip);
+    return;
+  }
+  endpoint->on_datagram(meta, datagram.value().payload(), now_, *this);
+}
+
 // ---------------------------------------------------------------------------
 // Transmit
 
@@ -45,6 +66,7 @@ Result<void> Interface::send_udp(const UdpMeta& meta, Bytes payload, const UdpSe
   if (data_len > kMaxUdpDatagramPayload) return Error(Layer::Udp, Errc::TooBig);
   bool fits = UdpDatagram::kHeaderLen + data_len + Ipv4Repr::buffer_len() <= mtu_;
   if (!fits && !options.may_fragment) return Error(Layer::Udp, Errc::TooBig);
+  if (meta.dst.is_v6()) return send_udp6(meta, payload, options);
   if (!meta.src.is_v4() || !meta.dst.is_v4()) return Error(Layer::Iface, Errc::Unsupported);
   const Ipv4Address dst = meta.dst.v4();
   Result<MacAddress> dst_mac = resolve_next_hop(dst, options.gateway);
@@ -78,6 +100,42 @@ Result<void> Interface::send_udp(const UdpMeta& meta, Bytes payload, const UdpSe
   Result<void> status = udp.emit(space.value(), src, dst);
   if (!status) return status;
   return tx_frame(EthernetFrame::kHeaderLen + Ipv4Repr::buffer_len() + udp.buffer_len());
+}
+
+Result<void> Interface::send_udp6(const UdpMeta& meta, Bytes payload,
+                                  const UdpSendOptions& options) {
+  // A meta whose source is the IPv4 default (0.0.0.0) lets us choose, as an
+  // unspecified IPv6 one does; an IPv4 address proper mixes the families.
+  if (!ipv6_enabled_ || (meta.src.is_v4() && !meta.src.is_unspecified()))
+    return Error(Layer::Iface, Errc::Unsupported);
+  const Ipv6Address dst = meta.dst.v6();
+  Ipv6Address src = meta.src.v6();
+  if (src.is_unspecified()) {
+    if (!slaac_.source_for(dst, now_, src)) return Error(Layer::Iface, Errc::Unreachable);
+  } else if (!slaac_.is_assigned(src, now_)) {
+    // Not ours, or still tentative (RFC 4862 5.4: not a source before DAD ends).
+    return Error(Layer::Iface, Errc::Unreachable);
+  }
+  size_t data_len = options.prefix.size() + payload.size();
+  UdpRepr udp{meta.src_port, meta.dst_port, static_cast<uint16_t>(data_len)};
+  if (Ipv6Repr::buffer_len() + udp.buffer_len() > ipv6_mtu()) return Error(Layer::Udp, Errc::TooBig);
+  Result<MacAddress> dst_mac = resolve_ipv6_next_hop(dst);
+  if (!dst_mac) return dst_mac.error();
+  Ipv6Repr ip;
+  ip.src = src;
+  ip.dst = dst;
+  ip.next_header = ipv6_next::kUdp;
+  ip.payload_len = static_cast<uint16_t>(udp.buffer_len());
+  // The IPv4 TTL default stands for "the interface's": the RA's hop limit then.
+  ip.hop_limit = options.ttl == kTtl ? slaac_.hop_limit() : options.ttl;
+  ip.traffic_class = options.tos;
+  Result<MutableBytes> space = tx_ipv6_begin(dst_mac.value(), ip);
+  if (!space) return space.error();
+  copy_bytes(space.value().subspan(UdpDatagram::kHeaderLen), options.prefix);
+  copy_bytes(space.value().subspan(UdpDatagram::kHeaderLen + options.prefix.size()), payload);
+  Result<void> status = udp.emit(space.value(), src, dst);
+  if (!status) return status;
+  return tx_frame(EthernetFrame::kHeaderLen + Ipv6Repr::buffer_len() + udp.buffer_len());
 }
 
 Result<void> Interface::tx_udp_fragments(MacAddress dst_mac, Ipv4Repr ip,

@@ -1,4 +1,5 @@
-// UDP (RFC 768) over IPv4.
+// UDP (RFC 768) over IPv4, and over IPv6 (RFC 8200 8.1: the checksum over the
+// IPv6 pseudo header, and mandatory).
 #pragma once
 
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include "core/bytes.h"
 #include "net/result.h"
 #include "net/wire/ipv4_address.h"
+#include "net/wire/ipv6_address.h"
 
 namespace mpxe::net {
 
@@ -33,6 +35,9 @@ class UdpDatagram {
   // "An all zero transmitted checksum value means that the transmitter generated
   // no checksum": such a datagram passes.
   bool verify_checksum(Ipv4Address src, Ipv4Address dst) const;
+  // RFC 8200 8.1: "IPv6 receivers must discard UDP packets containing a zero
+  // checksum": over IPv6 a zero checksum fails.
+  bool verify_checksum(const Ipv6Address& src, const Ipv6Address& dst) const;
 
  private:
   explicit constexpr UdpDatagram(Bytes bytes) : bytes_(bytes) {}
@@ -46,10 +51,13 @@ struct UdpRepr {
 
   // Fails on a bad checksum; the addresses are those of the IPv4 header.
   static Result<UdpRepr> parse(const UdpDatagram& datagram, Ipv4Address src, Ipv4Address dst);
+  static Result<UdpRepr> parse(const UdpDatagram& datagram, const Ipv6Address& src,
+                               const Ipv6Address& dst);
   size_t buffer_len() const { return UdpDatagram::kHeaderLen + payload_len; }
   // Writes the header into `out` and checksums it with the payload_len bytes of
   // payload the caller has already placed after it.
   Result<void> emit(MutableBytes out, Ipv4Address src, Ipv4Address dst) const;
+  Result<void> emit(MutableBytes out, const Ipv6Address& src, const Ipv6Address& dst) const;
 
   constexpr bool operator==(const UdpRepr&) const = default;
 };

@@ -66,6 +66,12 @@ class FakeDevice final : public phy::Device {
     tx.push_back(to_buffer(frame));
     return true;
   }
+  uint32_t rx_modes() const override { return modes; }
+  bool set_rx_filter(const phy::RxFilter& filter) override {
+    if ((filter.modes & ~modes) != 0) return false;
+    filters.push_back(filter);
+    return true;
+  }
 
   void push_rx(Buffer frame) { rx_.push_back(std::move(frame)); }
   size_t pending_rx() const { return rx_.size(); }
@@ -74,6 +80,8 @@ class FakeDevice final : public phy::Device {
 
   std::vector<Buffer> tx;
   bool tx_full = false;
+  uint32_t modes = 0;  // what set_rx_filter() takes
+  std::vector<phy::RxFilter> filters;  // each one it took
 
  private:
   MacAddress mac_;

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "frames.h"
+#include "ipv6_frames.h"
 #include "net/wire/checksum.h"
 #include "net/wire/ipv4.h"
+#include "net/wire/ipv6.h"
 #include "net_test_util.h"
 
 namespace mpxe::net {
@@ -113,6 +115,46 @@ TEST(Udp, EmitChecksItsBuffer) {
   Buffer out(16);
   EXPECT_FAILS((UdpRepr{1, 2, 9}).emit(mut(out), a, a), Layer::Udp, Errc::NoSpace);
   EXPECT_FAILS((UdpRepr{1, 2, 65528}).emit(mut(out), a, a), Layer::Udp, Errc::BadLength);
+}
+
+// UDP over IPv6 (RFC 8200 8.1): the captured DNS query and answer (the Linux
+// client and dnsmasq), whose checksums cover the IPv6 pseudo header.
+struct Captured6 {
+  Ipv6Address src;
+  Ipv6Address dst;
+  Buffer udp;
+};
+
+Captured6 udp6_of(Bytes eth) {
+  auto ip = Ipv6Packet::check(eth.subspan(14)).value();
+  return {ip.src(), ip.dst(), to_buffer(ip.payload())};
+}
+
+TEST(Udp6, ParsesAndReEmitsTheCapturedDatagrams) {
+  for (Bytes eth : {Bytes(frames6::kUdp6DnsQuery), Bytes(frames6::kUdp6DnsResponse)}) {
+    Captured6 c = udp6_of(eth);
+    auto datagram = UdpDatagram::check(view(c.udp));
+    ASSERT_TRUE(datagram.ok());
+    auto repr = UdpRepr::parse(datagram.value(), c.src, c.dst);
+    ASSERT_TRUE(repr.ok());
+    Buffer out = c.udp;
+    out[6] = out[7] = 0xAA;  // the checksum is computed again
+    ASSERT_TRUE(repr.value().emit(mut(out), c.src, c.dst));
+    EXPECT_EQ(out, c.udp);
+    // The IPv4 checksum of the same bytes is another number.
+    EXPECT_FALSE(datagram.value().verify_checksum(Ipv4Address::of(10, 0, 0, 1),
+                                                  Ipv4Address::of(10, 0, 0, 2)));
+  }
+}
+
+TEST(Udp6, AZeroChecksumIsRefused) {
+  Captured6 c = udp6_of(Bytes(frames6::kUdp6DnsQuery));
+  c.udp[6] = c.udp[7] = 0;
+  auto datagram = UdpDatagram::check(view(c.udp));
+  ASSERT_TRUE(datagram.ok());
+  auto repr = UdpRepr::parse(datagram.value(), c.src, c.dst);
+  ASSERT_FALSE(repr.ok());
+  EXPECT_EQ(repr.error(), Error(Layer::Udp, Errc::BadChecksum));
 }
 
 }  // namespace

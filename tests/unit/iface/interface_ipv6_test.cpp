@@ -1,0 +1,722 @@
+// The interface's IPv6 side driven through whole exchanges, on the frames
+// captured from dnsmasq 2.90, the Linux kernel and QEMU 7.2's slirp
+// (tests/unit/net/ipv6_frames.h, tests/unit/dhcp/dhcpv6_frames.h): what it sends
+// is parsed back, or compared byte for byte with what Linux sent in our place.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "dhcp/dhcpv6_frames.h"
+#include "iface_test_util.h"
+#include "net/iface/interface.h"
+#include "net/ipv6_frames.h"
+#include "net/socket/dhcpv6_client.h"
+#include "net/wire/icmpv6.h"
+#include "net/wire/ipv6.h"
+#include "net/wire/ndp.h"
+
+namespace mpxe::net {
+namespace {
+
+using test::Buffer;
+using test::FakeDevice;
+using test::RecordingEndpoint;
+using test::view;
+
+// The captures' client (us), the dnsmasq host and QEMU's slirp.
+const MacAddress kOurMac{{0x52, 0x54, 0x00, 0x12, 0x34, 0x56}};
+const MacAddress kDnsmasqMac{{0x52, 0x54, 0x00, 0xab, 0xcd, 0xef}};
+const MacAddress kSlirpMac{{0x52, 0x56, 0x00, 0x00, 0x00, 0x02}};
+const Ipv6Address kLinkLocal = Ipv6Address::of(0xfe80, 0, 0, 0, 0x5054, 0x00ff, 0xfe12, 0x3456);
+const Ipv6Address kDnsmasqGlobal = Ipv6Address::of(0xfd00, 0x6d70, 0, 0, 0x5054, 0x00ff, 0xfe12, 0x3456);
+const Ipv6Address kDnsmasqServer = Ipv6Address::of(0xfd00, 0x6d70, 0, 0, 0, 0, 0, 1);
+const Ipv6Address kDnsmasqRouter = Ipv6Address::of(0xfe80, 0, 0, 0, 0x5054, 0x00ff, 0xfeab, 0xcdef);
+const Ipv6Address kQemuGlobal = Ipv6Address::of(0xfec0, 0, 0, 0, 0x5054, 0x00ff, 0xfe12, 0x3456);
+const Ipv6Address kSlirpRouter = Ipv6Address::of(0xfe80, 0, 0, 0, 0, 0, 0, 2);
+const Ipv6Address kSlirpHost = Ipv6Address::of(0xfec0, 0, 0, 0, 0, 0, 0, 2);
+// The port the captured DNS query left from (kUdp6DnsQuery).
+constexpr uint16_t kDnsClientPort = 0xec33;
+
+struct Stack {
+  explicit Stack(MacAddress mac = kOurMac)
+      : device(mac), storage(Reassembler::kMaxPayload),
+        spans{MutableBytes(storage.data(), storage.size())},
+        iface(device, Span<const MutableBytes>(spans, 1)) {}
+  size_t feed(Buffer frame, Millis now) {
+    device.push_rx(std::move(frame));
+    return iface.poll(now);
+  }
+  template <size_t N>
+  size_t feed(const uint8_t (&frame)[N], Millis now) {
+    return feed(test::to_buffer(frame), now);
+  }
+  uint32_t dropped(Drop reason) const { return iface.counters().dropped(reason); }
+  // The frames sent since the last call.
+  std::vector<Buffer> sent() {
+    std::vector<Buffer> out(device.tx.begin() + taken, device.tx.end());
+    taken = device.tx.size();
+    return out;
+  }
+
+  FakeDevice device;
+  Buffer storage;
+  MutableBytes spans[1];
+  Interface iface;
+  size_t taken = 0;
+};
+
+// One sent frame taken apart: Ethernet, the IPv6 header, the upper layer.
+struct Sent {
+  MacAddress eth_dst;
+  Ipv6Repr ip;
+  Buffer upper;
+};
+
+Sent parse_sent(const Buffer& frame) {
+  Sent out;
+  auto eth = EthernetFrame::check(view(frame));
+  EXPECT_TRUE(eth.ok());
+  if (!eth) return out;
+  EXPECT_EQ(eth.value().ethertype(), static_cast<uint16_t>(EtherType::Ipv6));
+  EXPECT_EQ(eth.value().src(), kOurMac);
+  out.eth_dst = eth.value().dst();
+  auto packet = Ipv6Packet::check(eth.value().payload());
+  EXPECT_TRUE(packet.ok());
+  if (!packet) return out;
+  out.ip = Ipv6Repr::parse(packet.value());
+  Ipv6Chain chain = Ipv6Chain::walk(packet.value());
+  EXPECT_TRUE(chain.ok());
+  out.upper = test::to_buffer(chain.payload);
+  return out;
+}
+
+NdpRepr parse_ndp(const Sent& sent) {
+  auto ndp = NdpRepr::parse(sent.ip, view(sent.upper));
+  EXPECT_TRUE(ndp.ok()) << error_text(ndp.error());
+  return ndp ? ndp.value() : NdpRepr{};
+}
+
+Buffer ipv6_frame(MacAddress src_mac, MacAddress dst_mac, Ipv6Repr ip, const Buffer& upper) {
+  ip.payload_len = static_cast<uint16_t>(upper.size());
+  Buffer packet(Ipv6Repr::buffer_len() + upper.size());
+  EXPECT_TRUE(ip.emit(MutableBytes(packet.data(), packet.size())));
+  std::copy(upper.begin(), upper.end(), packet.begin() + Ipv6Repr::buffer_len());
+  return test::eth_frame(src_mac, dst_mac, EtherType::Ipv6, view(packet));
+}
+
+Ipv6Repr header(const Ipv6Address& src, const Ipv6Address& dst, uint8_t next, uint8_t hops = 64) {
+  Ipv6Repr ip;
+  ip.src = src;
+  ip.dst = dst;
+  ip.next_header = next;
+  ip.hop_limit = hops;
+  return ip;
+}
+
+Buffer udp6(const Ipv6Address& src, const Ipv6Address& dst, uint16_t src_port, uint16_t dst_port,
+            Bytes payload) {
+  UdpRepr udp{src_port, dst_port, static_cast<uint16_t>(payload.size())};
+  Buffer out(udp.buffer_len());
+  std::copy(payload.begin(), payload.end(), out.begin() + UdpDatagram::kHeaderLen);
+  EXPECT_TRUE(udp.emit(MutableBytes(out.data(), out.size()), src, dst));
+  return out;
+}
+
+Buffer ndp_message(const NdpRepr& ndp, const Ipv6Address& src, const Ipv6Address& dst) {
+  Buffer out(ndp.buffer_len());
+  EXPECT_TRUE(ndp.emit(MutableBytes(out.data(), out.size()), src, dst));
+  return out;
+}
+
+// Enabled at 0, DAD over at 1000: the link-local address is ours.
+void bring_up(Stack& s) {
+  s.iface.enable_ipv6(0);
+  s.iface.poll(1000);
+  ASSERT_TRUE(s.iface.slaac().link_local_ready());
+  s.sent();
+}
+
+// dnsmasq's RA at 1000 and the poll that ends the global address's DAD.
+void configure_from_dnsmasq(Stack& s) {
+  bring_up(s);
+  s.feed(frames6::kNdpRaDnsmasq, 1000);
+  s.iface.poll(2000);
+  ASSERT_TRUE(s.iface.slaac().is_assigned(kDnsmasqGlobal, 2000));
+  s.sent();
+}
+
+// ---------------------------------------------------------------------------
+// Off by default
+
+TEST(InterfaceIpv6, OffByDefaultDropsIpv6AndSendsNothing) {
+  Stack s;
+  // Unicast to our MAC (the multicast ones are not even received).
+  s.feed(frames6::kNdpRaDnsmasq, 0);
+  s.feed(frames6::kNdpRaQemu, 0);
+  EXPECT_EQ(s.dropped(Drop::Unsupported), 1u);
+  EXPECT_EQ(s.dropped(Drop::NotForUs), 1u);
+  EXPECT_TRUE(s.device.tx.empty());
+  UdpMeta meta;
+  meta.dst = kDnsmasqServer;
+  meta.src_port = 1;
+  meta.dst_port = 2;
+  auto sent = s.iface.send_udp(meta, bytes_of("x"));
+  ASSERT_FALSE(sent.ok());
+  EXPECT_EQ(sent.error(), Error(Layer::Iface, Errc::Unsupported));
+}
+
+// ---------------------------------------------------------------------------
+// SLAAC through the interface
+
+TEST(InterfaceIpv6, EnableSendsDadAndRouterSolicitationWithHopLimit255) {
+  Stack s;
+  s.iface.enable_ipv6(0);
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 2u);
+  Sent dad = parse_sent(out[0]);
+  EXPECT_EQ(dad.eth_dst, (MacAddress{{0x33, 0x33, 0xff, 0x12, 0x34, 0x56}}));
+  EXPECT_EQ(dad.ip.hop_limit, kNdpHopLimit);
+  EXPECT_TRUE(dad.ip.src.is_unspecified());
+  EXPECT_EQ(dad.ip.dst, kLinkLocal.solicited_node());
+  EXPECT_EQ(parse_ndp(dad).target, kLinkLocal);
+  Sent rs = parse_sent(out[1]);
+  EXPECT_EQ(rs.eth_dst, (MacAddress{{0x33, 0x33, 0, 0, 0, 2}}));
+  EXPECT_EQ(parse_ndp(rs).type, Icmpv6Type::RouterSolicit);
+  EXPECT_EQ(s.iface.next_deadline(), Slaac::kRetransTimer);
+}
+
+TEST(InterfaceIpv6, WithoutARouterTheLaterSolicitationIsLinuxsByteForByte) {
+  Stack s;
+  bring_up(s);
+  // The second RS, at 4 s, goes from the link-local address with our MAC: what
+  // the Linux kernel sent from the same MAC.
+  s.iface.poll(3999);
+  EXPECT_TRUE(s.sent().empty());
+  s.iface.poll(4000);
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0], test::to_buffer(frames6::kNdpRs));
+}
+
+TEST(InterfaceIpv6, DnsmasqAdvertisementGivesAddressesAndTheRouterToTheNeighbourCache) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  const Slaac& slaac = s.iface.slaac();
+  EXPECT_EQ(slaac.stats().advertisements, 1u);
+  EXPECT_EQ(slaac.mtu(), 1400u);
+  Ipv6Address router;
+  ASSERT_TRUE(slaac.default_router(2000, router));
+  EXPECT_EQ(router, kDnsmasqRouter);
+  // The RA's source link-layer option: the router is known, Stale.
+  EXPECT_EQ(s.iface.neighbors().state_of(kDnsmasqRouter, 2000), NeighborCache::State::Stale);
+  // Each of the two prefixes made an address that ran DAD of its own through
+  // the interface.
+  EXPECT_EQ(slaac.stats().dad_sent, 3u);
+  EXPECT_TRUE(slaac.is_assigned(
+      Ipv6Address::of(0xfd00, 0x6d71, 0, 0, 0x5054, 0x00ff, 0xfe12, 0x3456), 2000));
+  // dnsmasq leaves Reachable Time and Retrans Timer unspecified: the defaults stand.
+  EXPECT_EQ(s.iface.neighbors().reachable_time(), NeighborCache::kReachableTime);
+  EXPECT_EQ(s.iface.neighbors().retrans_timer(), NeighborCache::kRetransTimer);
+}
+
+TEST(InterfaceIpv6, AdvertisementTimersReachTheNeighbourCache) {
+  Stack s;
+  bring_up(s);
+  NdpRepr ra;
+  ra.type = Icmpv6Type::RouterAdvert;
+  ra.cur_hop_limit = 64;
+  ra.router_lifetime = 600;
+  ra.reachable_time = 12'000;
+  ra.retrans_timer = 500;
+  ra.has_source_mac = true;
+  ra.source_mac = kDnsmasqMac;
+  Ipv6Address all = Ipv6Address::all_nodes();
+  s.feed(ipv6_frame(kDnsmasqMac, all.multicast_mac(),
+                    header(kDnsmasqRouter, all, ipv6_next::kIcmpv6, kNdpHopLimit),
+                    ndp_message(ra, kDnsmasqRouter, all)),
+         1000);
+  EXPECT_EQ(s.iface.neighbors().reachable_time(), 12'000u);
+  EXPECT_EQ(s.iface.neighbors().retrans_timer(), 500u);
+}
+
+TEST(InterfaceIpv6, QemuAdvertisementToAllNodesIsTaken) {
+  Stack s;
+  bring_up(s);
+  s.feed(frames6::kNdpRaQemu, 1000);
+  s.iface.poll(2000);
+  EXPECT_TRUE(s.iface.slaac().is_assigned(kQemuGlobal, 2000));
+  EXPECT_EQ(s.iface.neighbors().state_of(kSlirpRouter, 2000), NeighborCache::State::Stale);
+}
+
+TEST(InterfaceIpv6, OtherGroupsAndOtherAddressesAreNotOurs) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  // The defence of fd00:6d70::99 goes to ff02::1: taken, and teaches nothing.
+  s.feed(frames6::kNdpNaDefence, 2000);
+  EXPECT_EQ(s.iface.neighbors().state_of(Ipv6Address::of(0xfd00, 0x6d70, 0, 0, 0, 0, 0, 0x99), 2000),
+            NeighborCache::State::Empty);
+  // mDNS's group (ff02::fb): not joined, dropped at the MAC.
+  uint32_t before = s.dropped(Drop::NotForUs);
+  Ipv6Address mdns = Ipv6Address::of(0xff02, 0, 0, 0, 0, 0, 0, 0xfb);
+  Buffer payload = udp6(kDnsmasqRouter, mdns, 5353, 5353, bytes_of("q"));
+  s.feed(ipv6_frame(kDnsmasqMac, mdns.multicast_mac(), header(kDnsmasqRouter, mdns, ipv6_next::kUdp),
+                    payload),
+         2000);
+  EXPECT_EQ(s.dropped(Drop::NotForUs), before + 1);
+  // Unicast to an address that is not ours, on our MAC.
+  Ipv6Address other = Ipv6Address::of(0xfd00, 0x6d70, 0, 0, 0, 0, 0, 0x42);
+  Buffer to_other = udp6(kDnsmasqServer, other, 53, kDnsClientPort, bytes_of("a"));
+  s.feed(ipv6_frame(kDnsmasqMac, kOurMac, header(kDnsmasqServer, other, ipv6_next::kUdp), to_other),
+         2000);
+  EXPECT_EQ(s.dropped(Drop::NotForUs), before + 2);
+  EXPECT_TRUE(s.sent().empty());
+}
+
+// ---------------------------------------------------------------------------
+// Multicast filter
+
+std::vector<MacAddress> groups_of(const phy::RxFilter& filter) {
+  std::vector<MacAddress> out;
+  for (size_t i = 0; i < filter.group_count; ++i) out.push_back(MacAddress::from_bytes(filter.groups[i]));
+  return out;
+}
+
+TEST(InterfaceIpv6, DeviceIsAskedForAllNodesAndOurSolicitedNodeGroups) {
+  Stack s;
+  s.device.modes = phy::kRxMulticastList | phy::kRxAllMulticast;
+  s.iface.poll(0);
+  EXPECT_TRUE(s.device.filters.empty());  // IPv4 only: nothing to ask for
+  s.iface.enable_ipv6(0);
+  ASSERT_EQ(s.device.filters.size(), 1u);
+  EXPECT_EQ(s.device.filters[0].modes, uint32_t{phy::kRxMulticastList});
+  const MacAddress all_nodes{{0x33, 0x33, 0, 0, 0, 1}};
+  const MacAddress ours{{0x33, 0x33, 0xff, 0x12, 0x34, 0x56}};
+  EXPECT_EQ(groups_of(s.device.filters[0]), (std::vector<MacAddress>{all_nodes, ours}));
+  // The EUI-64 addresses from dnsmasq's prefixes share that group: no change,
+  // so the device is not asked again.
+  s.iface.poll(1000);
+  s.feed(frames6::kNdpRaDnsmasq, 1000);
+  s.iface.poll(2000);
+  EXPECT_EQ(s.device.filters.size(), 1u);
+  // Once someone else has programmed the device, the next poll asks again.
+  s.iface.refresh_rx_filter();
+  s.iface.poll(2100);
+  ASSERT_EQ(s.device.filters.size(), 2u);
+  EXPECT_EQ(groups_of(s.device.filters[1]), (std::vector<MacAddress>{all_nodes, ours}));
+}
+
+TEST(InterfaceIpv6, DeviceWithoutAGroupListIsAskedForAllMulticast) {
+  Stack s;
+  s.device.modes = phy::kRxAllMulticast;
+  s.iface.enable_ipv6(0);
+  ASSERT_EQ(s.device.filters.size(), 1u);
+  EXPECT_EQ(s.device.filters[0].modes, uint32_t{phy::kRxAllMulticast});
+  EXPECT_EQ(s.iface.counters().rx_filter_refused, 0u);
+}
+
+// ---------------------------------------------------------------------------
+// Neighbour solicitations for our addresses
+
+TEST(InterfaceIpv6, SolicitationForOurAddressIsAnswered) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  NdpRepr ns;
+  ns.type = Icmpv6Type::NeighborSolicit;
+  ns.target = kDnsmasqGlobal;
+  ns.has_source_mac = true;
+  ns.source_mac = kDnsmasqMac;
+  Ipv6Address group = kDnsmasqGlobal.solicited_node();
+  s.feed(ipv6_frame(kDnsmasqMac, group.multicast_mac(),
+                    header(kDnsmasqServer, group, ipv6_next::kIcmpv6, kNdpHopLimit),
+                    ndp_message(ns, kDnsmasqServer, group)),
+         2500);
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  Sent na = parse_sent(out[0]);
+  EXPECT_EQ(na.eth_dst, kDnsmasqMac);
+  EXPECT_EQ(na.ip.src, kDnsmasqGlobal);
+  EXPECT_EQ(na.ip.dst, kDnsmasqServer);
+  EXPECT_EQ(na.ip.hop_limit, kNdpHopLimit);
+  NdpRepr advert = parse_ndp(na);
+  EXPECT_EQ(advert.type, Icmpv6Type::NeighborAdvert);
+  EXPECT_EQ(advert.target, kDnsmasqGlobal);
+  EXPECT_TRUE(advert.solicited);
+  EXPECT_TRUE(advert.override_);
+  EXPECT_FALSE(advert.router);
+  ASSERT_TRUE(advert.has_target_mac);
+  EXPECT_EQ(advert.target_mac, kOurMac);
+  EXPECT_EQ(s.iface.counters().neighbor_advertisements, 1u);
+  // The solicitor is learned from its source link-layer option.
+  EXPECT_EQ(s.iface.neighbors().state_of(kDnsmasqServer, 2500), NeighborCache::State::Stale);
+
+  // Another node's DAD for our address: defended to all-nodes, unsolicited.
+  NdpRepr probe;
+  probe.type = Icmpv6Type::NeighborSolicit;
+  probe.target = kDnsmasqGlobal;
+  s.feed(ipv6_frame(kDnsmasqMac, group.multicast_mac(),
+                    header(Ipv6Address(), group, ipv6_next::kIcmpv6, kNdpHopLimit),
+                    ndp_message(probe, Ipv6Address(), group)),
+         2600);
+  out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  Sent defence = parse_sent(out[0]);
+  EXPECT_EQ(defence.eth_dst, (MacAddress{{0x33, 0x33, 0, 0, 0, 1}}));
+  EXPECT_EQ(defence.ip.dst, Ipv6Address::all_nodes());
+  EXPECT_FALSE(parse_ndp(defence).solicited);
+}
+
+TEST(InterfaceIpv6, SolicitationForATentativeAddressIsADuplicateNotAnAnswer) {
+  Stack s;
+  s.iface.enable_ipv6(0);
+  s.sent();
+  // The Linux kernel's DAD probe for the same link-local address.
+  s.feed(frames6::kNdpDadNs, 500);
+  EXPECT_TRUE(s.sent().empty());
+  EXPECT_EQ(s.iface.slaac().failure(), SlaacFailure::LinkLocalDuplicate);
+}
+
+TEST(InterfaceIpv6, SolicitationWithHopLimitUnder255IsDropped) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  NdpRepr ns;
+  ns.type = Icmpv6Type::NeighborSolicit;
+  ns.target = kDnsmasqGlobal;
+  Ipv6Address group = kDnsmasqGlobal.solicited_node();
+  s.feed(ipv6_frame(kDnsmasqMac, group.multicast_mac(),
+                    header(kDnsmasqServer, group, ipv6_next::kIcmpv6, 64),
+                    ndp_message(ns, kDnsmasqServer, group)),
+         2500);
+  EXPECT_TRUE(s.sent().empty());
+  EXPECT_EQ(s.dropped(Drop::Malformed), 1u);
+}
+
+// ---------------------------------------------------------------------------
+// Echo
+
+TEST(InterfaceIpv6, EchoRequestToOurAddressIsAnswered) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  // The captured request's message, sent to us this time.
+  Icmpv6Repr request;
+  request.type = Icmpv6Type::EchoRequest;
+  request.ident = 0x6d70;
+  request.seq_no = 1;
+  request.data = bytes_of("mpxe echo payload");
+  Buffer message(request.buffer_len());
+  ASSERT_TRUE(request.emit(MutableBytes(message.data(), message.size()), kDnsmasqServer,
+                           kDnsmasqGlobal));
+  s.feed(ipv6_frame(kDnsmasqMac, kOurMac, header(kDnsmasqServer, kDnsmasqGlobal, ipv6_next::kIcmpv6),
+                    message),
+         3000);
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  Sent reply = parse_sent(out[0]);
+  EXPECT_EQ(reply.eth_dst, kDnsmasqMac);
+  EXPECT_EQ(reply.ip.src, kDnsmasqGlobal);
+  EXPECT_EQ(reply.ip.dst, kDnsmasqServer);
+  EXPECT_EQ(reply.ip.next_header, ipv6_next::kIcmpv6);
+  // The ICMPv6 bytes are those of the captured reply the server's kernel sent
+  // back to the same request the other way round (same ident, seq, data; the
+  // checksum sums the same addresses).
+  const Buffer captured = test::to_buffer(frames6::kIcmpv6EchoReply);
+  EXPECT_EQ(reply.upper, Buffer(captured.begin() + 54, captured.end()));
+  EXPECT_EQ(s.iface.counters().echo_replies, 1u);
+
+  // To ff02::1: not answered.
+  Buffer to_all(request.buffer_len());
+  ASSERT_TRUE(request.emit(MutableBytes(to_all.data(), to_all.size()), kDnsmasqServer,
+                           Ipv6Address::all_nodes()));
+  s.feed(ipv6_frame(kDnsmasqMac, Ipv6Address::all_nodes().multicast_mac(),
+                    header(kDnsmasqServer, Ipv6Address::all_nodes(), ipv6_next::kIcmpv6), to_all),
+         3000);
+  EXPECT_TRUE(s.sent().empty());
+}
+
+// ---------------------------------------------------------------------------
+// UDP
+
+TEST(InterfaceIpv6, DnsQueryResolvesTheServerAndMatchesLinuxsDatagram) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  RecordingEndpoint resolver;
+  ASSERT_TRUE(s.iface.bind(kDnsClientPort, resolver));
+  const Buffer query_frame = test::to_buffer(frames6::kUdp6DnsQuery);
+  // The DNS message of the captured query (after Ethernet, IPv6, UDP).
+  Bytes query = view(query_frame).subspan(14 + 40 + 8);
+  UdpMeta meta;
+  meta.src = Ipv6Address();
+  meta.dst = kDnsmasqServer;
+  meta.src_port = kDnsClientPort;
+  meta.dst_port = 53;
+  // fd00:6d70::1 is on-link (the prefix's L bit) and unknown: one solicitation,
+  // which is the one Linux sent, byte for byte.
+  auto first = s.iface.send_udp(meta, query);
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error(), Error(Layer::Ndp, Errc::WouldBlock));
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0], test::to_buffer(frames6::kNdpNs));
+  EXPECT_EQ(s.iface.counters().neighbor_solicitations, 1u);
+  // A second try before the answer waits without sending.
+  auto again = s.iface.send_udp(meta, query);
+  EXPECT_EQ(again.error(), Error(Layer::Ndp, Errc::WouldBlock));
+  EXPECT_TRUE(s.sent().empty());
+
+  s.feed(frames6::kNdpNa, 2100);
+  EXPECT_EQ(s.iface.neighbors().state_of(kDnsmasqServer, 2100), NeighborCache::State::Reachable);
+  ASSERT_TRUE(s.iface.send_udp(meta, query).ok());
+  out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  // Linux's frame but for the flow label it drew: the same MACs, addresses,
+  // hop limit and UDP datagram, checksum included.
+  Buffer expected = query_frame;
+  expected[15] = 0x00;  // traffic class 0, flow label 0
+  expected[16] = 0x00;
+  expected[17] = 0x00;
+  EXPECT_EQ(out[0], expected);
+
+  // dnsmasq's answer reaches the endpoint with an IPv6 meta.
+  s.feed(frames6::kUdp6DnsResponse, 2200);
+  ASSERT_EQ(resolver.datagrams.size(), 1u);
+  const test::Received& got = resolver.datagrams[0];
+  EXPECT_EQ(got.meta.src, IpAddress(kDnsmasqServer));
+  EXPECT_EQ(got.meta.dst, IpAddress(kDnsmasqGlobal));
+  EXPECT_EQ(got.meta.src_port, 53u);
+  EXPECT_EQ(got.meta.dst_port, kDnsClientPort);
+  EXPECT_EQ(got.payload.size(), sizeof frames6::kUdp6DnsResponse - 14 - 40 - 8);
+  EXPECT_EQ(got.now, 2200u);
+}
+
+TEST(InterfaceIpv6, PortUnreachableReachesTheEndpointThatSent) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  // The server kernel's answer to the client's datagram to port 9 (behind a
+  // destination options header), from port 0x8558.
+  RecordingEndpoint sender;
+  ASSERT_TRUE(s.iface.bind(0x8558, sender));
+  s.feed(frames6::kIcmpv6PortUnreachable, 2000);
+  ASSERT_EQ(sender.unreachables.size(), 1u);
+  const test::Unreachable& got = sender.unreachables[0];
+  EXPECT_EQ(got.code, static_cast<uint8_t>(Icmpv6Unreachable::Port));
+  EXPECT_EQ(got.quoted.src, IpAddress(kDnsmasqGlobal));
+  EXPECT_EQ(got.quoted.dst, IpAddress(kDnsmasqServer));
+  EXPECT_EQ(got.quoted.src_port, 0x8558u);
+  EXPECT_EQ(got.quoted.dst_port, 9u);
+  // Unbound: no one to tell (and no error about an error).
+  s.iface.unbind(0x8558);
+  s.sent();
+  s.feed(frames6::kIcmpv6PortUnreachable, 2000);
+  EXPECT_EQ(sender.unreachables.size(), 1u);
+  EXPECT_EQ(s.dropped(Drop::NoEndpoint), 1u);
+  EXPECT_TRUE(s.sent().empty());
+}
+
+TEST(InterfaceIpv6, DatagramToAnUnboundPortGetsAPortUnreachable) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  // dnsmasq's DNS answer with no one on the port: the kernel's answer in kind,
+  // quoting the whole packet.
+  s.feed(frames6::kUdp6DnsResponse, 2000);
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  Sent error = parse_sent(out[0]);
+  EXPECT_EQ(error.eth_dst, kDnsmasqMac);
+  EXPECT_EQ(error.ip.src, kDnsmasqGlobal);
+  EXPECT_EQ(error.ip.dst, kDnsmasqServer);
+  auto packet = Icmpv6Packet::check(view(error.upper));
+  ASSERT_TRUE(packet.ok());
+  auto icmp = Icmpv6Repr::parse(packet.value(), error.ip.src, error.ip.dst);
+  ASSERT_TRUE(icmp.ok());
+  EXPECT_EQ(icmp.value().type, Icmpv6Type::DstUnreachable);
+  EXPECT_EQ(icmp.value().code, static_cast<uint8_t>(Icmpv6Unreachable::Port));
+  const Buffer captured = test::to_buffer(frames6::kUdp6DnsResponse);
+  EXPECT_EQ(test::to_buffer(icmp.value().data), Buffer(captured.begin() + 14, captured.end()));
+  EXPECT_EQ(s.iface.counters().icmp_errors, 1u);
+  // To a group: never.
+  Ipv6Address all = Ipv6Address::all_nodes();
+  Buffer to_all = udp6(kDnsmasqServer, all, 53, 4444, bytes_of("x"));
+  s.feed(ipv6_frame(kDnsmasqMac, all.multicast_mac(), header(kDnsmasqServer, all, ipv6_next::kUdp),
+                    to_all),
+         3000);
+  EXPECT_TRUE(s.sent().empty());
+}
+
+TEST(InterfaceIpv6, OffLinkGoesThroughTheDefaultRouter) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  UdpMeta meta;
+  meta.dst = Ipv6Address::of(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1);
+  meta.src_port = 40000;
+  meta.dst_port = 69;
+  // The router is Stale from its RA: used at once.
+  ASSERT_TRUE(s.iface.send_udp(meta, bytes_of("rrq")).ok());
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  Sent sent = parse_sent(out[0]);
+  EXPECT_EQ(sent.eth_dst, kDnsmasqMac);
+  EXPECT_EQ(sent.ip.src, kDnsmasqGlobal);
+  EXPECT_EQ(sent.ip.dst, Ipv6Address::of(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1));
+  auto datagram = UdpDatagram::check(view(sent.upper));
+  ASSERT_TRUE(datagram.ok());
+  EXPECT_TRUE(datagram.value().verify_checksum(sent.ip.src, sent.ip.dst));
+  // The router's entry went Stale -> Delay on use (RFC 4861 7.3.3).
+  EXPECT_EQ(s.iface.neighbors().state_of(kDnsmasqRouter, 2000), NeighborCache::State::Delay);
+}
+
+TEST(InterfaceIpv6, SendRefusals) {
+  Stack s;
+  s.iface.enable_ipv6(0);
+  UdpMeta meta;
+  meta.dst = Ipv6Address::all_nodes();
+  meta.src = kLinkLocal;
+  meta.src_port = 1;
+  meta.dst_port = 2;
+  // The link-local address is tentative until DAD is over.
+  EXPECT_EQ(s.iface.send_udp(meta, bytes_of("x")).error(), Error(Layer::Iface, Errc::Unreachable));
+  s.iface.poll(1000);
+  s.sent();
+  EXPECT_TRUE(s.iface.send_udp(meta, bytes_of("x")).ok());
+  // No router, no prefix: a global destination has no route.
+  meta.src = Ipv6Address();
+  meta.dst = Ipv6Address::of(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1);
+  EXPECT_EQ(s.iface.send_udp(meta, bytes_of("x")).error(), Error(Layer::Iface, Errc::Unreachable));
+  // Mixed families.
+  meta.src = Ipv4Address::of(10, 0, 0, 1);
+  EXPECT_EQ(s.iface.send_udp(meta, bytes_of("x")).error(), Error(Layer::Iface, Errc::Unsupported));
+  // Over the MTU: IPv6 is not fragmented here.
+  meta.src = Ipv6Address();
+  meta.dst = Ipv6Address::all_nodes();
+  Buffer big(1500 - 40 - 8 + 1, 0x55);
+  EXPECT_EQ(s.iface.send_udp(meta, view(big)).error(), Error(Layer::Udp, Errc::TooBig));
+  Buffer fits(1500 - 40 - 8, 0x55);
+  EXPECT_TRUE(s.iface.send_udp(meta, view(fits)).ok());
+}
+
+TEST(InterfaceIpv6, ZeroOrWrongUdpChecksumIsDropped) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  RecordingEndpoint endpoint;
+  ASSERT_TRUE(s.iface.bind(kDnsClientPort, endpoint));
+  Buffer response = test::to_buffer(frames6::kUdp6DnsResponse);
+  Buffer zero = response;
+  zero[14 + 40 + 6] = 0;  // "no checksum": not allowed over IPv6
+  zero[14 + 40 + 7] = 0;
+  s.feed(zero, 2000);
+  Buffer wrong = response;
+  wrong[wrong.size() - 1] ^= 1;
+  s.feed(wrong, 2000);
+  EXPECT_TRUE(endpoint.datagrams.empty());
+  EXPECT_EQ(s.dropped(Drop::BadChecksum), 2u);
+  s.feed(response, 2000);
+  EXPECT_EQ(endpoint.datagrams.size(), 1u);
+}
+
+// A captured frame from the Linux client to the server, re-addressed from the
+// server to us: the extension headers as the kernel wrote them, the UDP checksum
+// made again for the new addresses.
+Buffer readdressed_to_us(Bytes frame) {
+  auto eth = EthernetFrame::check(frame);
+  EXPECT_TRUE(eth.ok());
+  auto packet = Ipv6Packet::check(eth.value().payload());
+  EXPECT_TRUE(packet.ok());
+  Ipv6Repr ip = Ipv6Repr::parse(packet.value());
+  ip.src = kDnsmasqServer;
+  ip.dst = kDnsmasqGlobal;
+  Buffer out = ipv6_frame(kDnsmasqMac, kOurMac, ip, test::to_buffer(packet.value().payload()));
+  auto moved = Ipv6Packet::check(view(out).subspan(EthernetFrame::kHeaderLen));
+  Ipv6Chain chain = Ipv6Chain::walk(moved.value());
+  if (chain.ok() && chain.protocol == ipv6_next::kUdp) {
+    size_t at = static_cast<size_t>(chain.payload.data() - out.data());
+    auto datagram = UdpDatagram::check(chain.payload);
+    EXPECT_TRUE(datagram.ok());
+    UdpRepr udp{datagram.value().src_port(), datagram.value().dst_port(),
+                static_cast<uint16_t>(datagram.value().payload().size())};
+    EXPECT_TRUE(udp.emit(MutableBytes(out.data() + at, udp.buffer_len()), ip.src, ip.dst));
+  }
+  return out;
+}
+
+TEST(InterfaceIpv6, UdpBehindDestinationOptionsIsDeliveredAndAnUnknownOptionIsNot) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  RecordingEndpoint discard;
+  ASSERT_TRUE(s.iface.bind(9, discard));
+  s.feed(readdressed_to_us(Bytes(frames6::kUdpDstOpts)), 2000);
+  ASSERT_EQ(discard.datagrams.size(), 1u);
+  EXPECT_EQ(discard.datagrams[0].meta.dst, IpAddress(kDnsmasqGlobal));
+  // Option 0x9e's action bits say "discard": the walk stops before UDP.
+  s.feed(readdressed_to_us(Bytes(frames6::kUdpDstOptsUnknown)), 2000);
+  EXPECT_EQ(discard.datagrams.size(), 1u);
+  EXPECT_EQ(s.dropped(Drop::Malformed), 1u);
+  EXPECT_EQ(s.iface.counters().last_drop_error, ipv6_fault_error(Ipv6Fault::UnknownOption));
+}
+
+// ---------------------------------------------------------------------------
+// DHCPv6 over the interface on QEMU's user network
+
+class ScriptedRandom final : public Random {
+ public:
+  explicit ScriptedRandom(std::initializer_list<uint32_t> values) : values_(values) {}
+  uint32_t next_u32() override {
+    if (values_.empty()) return 0x80000000;
+    uint32_t v = values_.front();
+    values_.pop_front();
+    return v;
+  }
+
+ private:
+  std::deque<uint32_t> values_;
+};
+
+TEST(InterfaceIpv6, SlirpInformationRequestAndReply) {
+  Stack s;
+  bring_up(s);
+  s.feed(frames6::kNdpRaQemu, 1000);
+  s.iface.poll(2000);
+  s.sent();
+  // slirp's RA has neither M nor O: stateless, as its DHCPv6 server wants.
+  ASSERT_FALSE(s.iface.slaac().managed());
+  Dhcpv6Config config;
+  config.mac = s.iface.mac();
+  config.link_local = s.iface.slaac().link_local();
+  config.mode = Dhcpv6Mode::Stateless;
+  config.has_uuid = true;
+  const uint8_t guid[16] = {0x6a, 0x0b, 0x4d, 0x2c, 0x8e, 0x1f, 0x4a, 0x5b,
+                            0x9c, 0x7d, 0x0e, 0x2f, 0x3a, 0x4b, 0x5c, 0x6d};
+  for (size_t i = 0; i < 16; ++i) config.uuid[i] = guid[i];
+  ScriptedRandom random{0x736c72};  // the captured transaction id
+  Dhcpv6Client client(config, random);
+  ASSERT_TRUE(s.iface.bind(546, client));
+  client.start(2000);
+  client.poll(2000, s.iface);
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  Sent request = parse_sent(out[0]);
+  EXPECT_EQ(request.eth_dst, (MacAddress{{0x33, 0x33, 0x00, 0x01, 0x00, 0x02}}));
+  EXPECT_EQ(request.ip.src, kLinkLocal);
+  EXPECT_EQ(request.ip.dst, Ipv6Address::of(0xff02, 0, 0, 0, 0, 0, 1, 2));
+  EXPECT_EQ(request.ip.next_header, ipv6_next::kUdp);
+  auto datagram = UdpDatagram::check(view(request.upper));
+  ASSERT_TRUE(datagram.ok());
+  EXPECT_TRUE(datagram.value().verify_checksum(request.ip.src, request.ip.dst));
+  EXPECT_EQ(datagram.value().src_port(), 546u);
+  EXPECT_EQ(datagram.value().dst_port(), 547u);
+  EXPECT_EQ(test::to_buffer(datagram.value().payload()),
+            test::to_buffer(test::v6frames::kSlirpInformationRequest));
+
+  // slirp's Reply, from fec0::2 and port 547 byte-swapped, to our link-local
+  // address.
+  Buffer reply = udp6(kSlirpHost, kLinkLocal, test::v6frames::kSlirpSourcePort, 546,
+                      Bytes(test::v6frames::kSlirpReply));
+  s.feed(ipv6_frame(kSlirpMac, kOurMac, header(kSlirpHost, kLinkLocal, ipv6_next::kUdp), reply),
+         2030);
+  ASSERT_EQ(client.state(), Dhcpv6State::Bound);
+  EXPECT_EQ(std::string(client.lease().boot_file_url.text),
+            "tftp://[fec0:0000:0000:0000:0000:0000:0000:0002]/mpsh.efi");
+  EXPECT_EQ(client.lease().server, IpAddress(kSlirpHost));
+}
+
+}  // namespace
+}  // namespace mpxe::net
