@@ -56,3 +56,34 @@ def tx_checksum_off(dev):
     ifreq = struct.pack("16sP16x", dev.encode(), ctypes.addressof(value))
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         fcntl.ioctl(s, 0x8946, ifreq)
+
+
+def record_frames(dev, drive):
+    """Runs drive() while recording every frame on dev (AF_PACKET, all protocols);
+    returns (frames, what drive returned). Frames still in flight get half a second."""
+    import threading
+    import time
+    frames = []
+    sniff = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    sniff.bind((dev, 0))
+    sniff.settimeout(0.2)
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            try:
+                frames.append(sniff.recvfrom(65535)[0])
+            except socket.timeout:
+                continue
+            except OSError:  # ENETDOWN, once, when the socket was bound while the link was down
+                continue
+
+    t = threading.Thread(target=loop, daemon=True)
+    t.start()
+    try:
+        result = drive()
+    finally:
+        time.sleep(0.5)
+        stop.set()
+        t.join()
+    return frames, result

@@ -9,10 +9,10 @@ sockets while sniffing the client's veth, writes the frames it wants as a C++
 header to stdout (dnsmasq's log to stderr), then stops the servers by pid and
 deletes the namespaces and the scratch TFTP root.
 """
-import os, shutil, socket, struct, subprocess, sys, tempfile, threading, time
+import os, shutil, socket, struct, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from capture_lib import sh, checksum, c_array, tx_checksum_off  # noqa: E402
+from capture_lib import sh, checksum, c_array, record_frames, tx_checksum_off  # noqa: E402
 
 SRV, CLI = "mpxe-wire-srv", "mpxe-wire-cli"
 CLIENT_MAC = bytes.fromhex("525400123456")
@@ -85,30 +85,8 @@ def dhcp_discover():
 
 
 def client():
-    frames = []
-    sniff = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-    sniff.bind(("mw-c", 0))
-    sniff.settimeout(0.2)
-    stop = threading.Event()
-
-    def loop():
-        while not stop.is_set():
-            try:
-                frame, addr = sniff.recvfrom(65535)
-            except socket.timeout:
-                continue
-            frames.append(frame)
-
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    try:
-        tftp_ports = drive()
-    finally:
-        time.sleep(0.5)
-        stop.set()
-        t.join()
+    frames, tftp_ports = record_frames("mw-c", drive)
     write_header(frames, tftp_ports)
-
 
 def drain(sock):
     try:

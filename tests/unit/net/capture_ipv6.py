@@ -14,10 +14,10 @@ router solicitation goes in as a raw frame. The frames it wants are written as a
 C++ header to stdout; everything it started is stopped by pid and the namespaces
 deleted.
 """
-import functools, os, shutil, socket, struct, subprocess, sys, tempfile, threading, time
+import functools, os, shutil, socket, struct, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from capture_lib import checksum, c_array, tx_checksum_off, sh as capture_lib_sh  # noqa: E402
+from capture_lib import checksum, c_array, record_frames, tx_checksum_off, sh as capture_lib_sh  # noqa: E402
 sh = functools.partial(capture_lib_sh, quiet=True)
 
 SRV, CLI = "mpxe-v6-srv", "mpxe-v6-cli"
@@ -68,33 +68,9 @@ def start_dnsmasq(root):
 
 
 def client():
-    frames = []
-    sniff = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-    sniff.bind(("m6-c", 0))
-    sniff.settimeout(0.2)
-    stop = threading.Event()
-
-    def loop():
-        while not stop.is_set():
-            try:
-                frame, addr = sniff.recvfrom(65535)
-            except socket.timeout:
-                continue
-            except OSError:  # ENETDOWN, once: the socket was bound while the link was down
-                continue
-            frames.append(frame)
-
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    try:
-        drive()
-    finally:
-        time.sleep(0.5)
-        stop.set()
-        t.join()
+    frames, _ = record_frames("m6-c", drive)
     for f in frames:
         sys.stdout.buffer.write(struct.pack("!H", len(f)) + f)
-
 
 def wait_for_address(prefix, seconds=10):
     deadline = time.time() + seconds
