@@ -201,7 +201,8 @@ bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches,
   shards->reset(threads, net.now());
   for (size_t i = 0; i < download.connections(); ++i) {
     net::HttpClient& client = *fetches[i]->client;
-    shards->assign(static_cast<uint32_t>(i), client, fetches[i]->tcp, net.iface().tcp_mss());
+    const net::IpFamily family = fetches[i]->tcp.connection().tuple().remote.family();
+    shards->assign(static_cast<uint32_t>(i), client, fetches[i]->tcp, net.iface().tcp_mss(family));
     if (!client.finished())
       (void)net.iface().tcp_divert(fetches[i]->tcp.connection(), *shards, static_cast<uint32_t>(i));
   }

@@ -75,16 +75,15 @@ bool HttpShards::assign(uint32_t index, net::HttpClient& client, net::TcpStream&
 void HttpShards::tcp_segment(uint32_t cookie, net::IpAddress src, net::IpAddress dst,
                              Bytes segment) {
   if (cookie >= shards_ || segment.size() > kMaxSegment) return;
-  // The worker checks the segment over the IPv4 pseudo header.
-  if (!src.is_v4() || !dst.is_v4()) return;
+  // The worker checks the segment over the pseudo header of its family.
   Shard& shard = shards_storage_[cookie];
   Inbound* slot = shard.inbound.producer_slot();
   if (slot == nullptr) {
     ++shard.inbound_full;
     return;
   }
-  slot->src = src.v4();
-  slot->dst = dst.v4();
+  slot->src = src;
+  slot->dst = dst;
   slot->length = static_cast<uint16_t>(copy_bytes(MutableBytes(slot->bytes, segment.size()), segment));
   shard.inbound.commit();
 }

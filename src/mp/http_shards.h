@@ -73,8 +73,9 @@ class HttpShards final : public net::TcpSegmentSink, public net::FetchRunner {
   // in; `now` is the time until the first publish_now(). Only while no worker runs.
   void reset(uint32_t workers, net::Millis now);
   // Hands `client`, whose request has started on `stream`, to shard `index` (the
-  // cookie to give Interface::tcp_divert); `mss` is the link's. Indices from 0
-  // upwards. The stream sends through the shard's ring from here on.
+  // cookie to give Interface::tcp_divert); `mss` is the link's for the stream's
+  // peer. Indices from 0 upwards. The stream sends through the shard's ring from
+  // here on.
   bool assign(uint32_t index, net::HttpClient& client, net::TcpStream& stream, uint16_t mss);
   uint32_t shards() const { return shards_; }
   // The time the connections run on. Before each poll of the interface, so that
@@ -115,8 +116,8 @@ class HttpShards final : public net::TcpSegmentSink, public net::FetchRunner {
 
  private:
   struct Inbound {
-    net::Ipv4Address src;
-    net::Ipv4Address dst;
+    net::IpAddress src;
+    net::IpAddress dst;
     uint16_t length;
     uint8_t bytes[kMaxSegment];
   };
@@ -137,7 +138,7 @@ class HttpShards final : public net::TcpSegmentSink, public net::FetchRunner {
     net::Result<void> tcp_connect(net::TcpConnection&, net::IpAddress, uint16_t,
                                   net::StreamReceiver&, const net::TcpConfig&, net::Millis) override;
     void tcp_release(net::TcpConnection&) override {}
-    uint16_t tcp_mss() const override { return mss; }
+    uint16_t tcp_mss(net::IpFamily) const override { return mss; }
 
     SpscRing<Outbound, kOutboundSlots>* ring = nullptr;
     uint64_t* full = nullptr;

@@ -9,13 +9,16 @@
 // path). Flags: bit 0 configured, bit 1 the "client" addresses of the captured
 // frames (else the "server"), bit 2 endpoints bound on 68, 69 and 50000 that
 // answer every datagram, bit 3 the device's transmit ring is full, bit 4 IPv6
-// on from time 0 (and bit 7 of a step sends to the IPv6 peer too).
+// on from time 0 (and bit 7 of a step sends to the IPv6 peer too), with a TCP
+// connection to [fd00:6d70::1]:80 opened as soon as an address is usable (the
+// random source is fixed, so its port and ISN are too: make_iface_corpus.py
+// computes them for its seeds).
 //
 // Invariants: every received frame is released, in order, by the end of the
 // poll that took it; every transmitted frame is a well-formed Ethernet frame of
-// 60 to 1514 bytes from our MAC whose IPv4, ICMP, UDP checksums and ARP fields
-// check out; over IPv6, an extension-free packet whose ICMPv6 or UDP checksum
-// checks out (UDP's never zero), NDP with hop limit 255.
+// 60 to 1514 bytes from our MAC whose IPv4, ICMP, UDP, TCP checksums and ARP
+// fields check out; over IPv6, an extension-free packet whose ICMPv6, UDP or TCP
+// checksum checks out (UDP's never zero), NDP with hop limit 255.
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -30,6 +33,7 @@
 #include "net/wire/icmpv6.h"
 #include "net/wire/ipv4.h"
 #include "net/wire/ipv6.h"
+#include "net/wire/tcp.h"
 #include "net/wire/udp.h"
 
 using namespace mpxe;
@@ -102,6 +106,8 @@ class ScriptDevice final : public phy::Device {
     if (repr.value().protocol == static_cast<uint8_t>(IpProtocol::Icmp)) {
       auto icmp = IcmpPacket::check(ip.value().payload());
       FUZZ_CHECK(icmp.ok() && icmp.value().verify_checksum());
+    } else if (repr.value().protocol == static_cast<uint8_t>(IpProtocol::Tcp)) {
+      check_tcp(ip.value().payload(), repr.value().src, repr.value().dst);
     } else {
       FUZZ_CHECK(repr.value().protocol == static_cast<uint8_t>(IpProtocol::Udp));
       auto udp = UdpDatagram::check(ip.value().payload());
@@ -127,10 +133,17 @@ class ScriptDevice final : public phy::Device {
         FUZZ_CHECK(ip.hop_limit == 255);
       return;
     }
+    if (chain.protocol == ipv6_next::kTcp) return check_tcp(chain.payload, ip.src, ip.dst);
     FUZZ_CHECK(chain.protocol == ipv6_next::kUdp);
     auto udp = UdpDatagram::check(chain.payload);
     FUZZ_CHECK(udp.ok());
     FUZZ_CHECK(udp.value().verify_checksum(ip.src, ip.dst));
+  }
+
+  static void check_tcp(Bytes bytes, const IpAddress& src, const IpAddress& dst) {
+    auto segment = TcpSegment::check(bytes);
+    FUZZ_CHECK(segment.ok());
+    FUZZ_CHECK(TcpRepr::parse(segment.value(), src, dst).ok());
   }
 
   MacAddress mac_;
@@ -147,6 +160,31 @@ class Responder final : public UdpEndpoint {
   void on_datagram(const UdpMeta& meta, Bytes payload, Millis, UdpSender& tx) override {
     (void)tx.send_udp({meta.dst, meta.src, meta.dst_port, meta.src_port}, payload.first(64));
   }
+};
+
+// The same numbers every run: make_iface_corpus.py draws the port and ISN from them.
+class LcgRandom final : public Random {
+ public:
+  uint32_t next_u32() override { return value_ = value_ * 1103515245u + 12345u; }
+
+ private:
+  uint32_t value_ = 42;
+};
+
+// Takes the first 4 KiB of the stream, in place.
+class SmallReceiver final : public StreamReceiver {
+ public:
+  MutableBytes stream_rx_space(uint64_t offset, size_t len) override {
+    if (offset >= sizeof bytes_) return MutableBytes();
+    size_t room = sizeof bytes_ - static_cast<size_t>(offset);
+    return MutableBytes(bytes_ + offset, len < room ? len : room);
+  }
+  uint64_t stream_rx_limit() const override { return sizeof bytes_; }
+  void stream_rx_data(uint64_t end) override { FUZZ_CHECK(end <= sizeof bytes_); }
+  void stream_rx_fin(uint64_t) override {}
+
+ private:
+  uint8_t bytes_[4096];
 };
 
 // Sized once for the whole run, like the firmware's.
@@ -173,6 +211,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                      Ipv4Address::of(10, 77, 0, 254)});
   const bool ipv6 = flags & 16;
   if (ipv6) iface->enable_ipv6(0);
+  LcgRandom random;
+  iface->set_random(random);
+  TcpConnection connection;
+  SmallReceiver receiver;
+  bool connected = false;
   Responder responders[3];
   if (flags & 4) {
     FUZZ_CHECK(iface->bind(68, responders[0]).ok());
@@ -200,6 +243,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)iface->send_udp({{}, peer, 50000, 69}, Bytes(data, size).first(32));
       if (ipv6) (void)iface->send_udp({{}, kIpv6Peer, 50000, 69}, Bytes(data, size).first(32));
     }
+    // Once: it fails (Iface/Unreachable) until DAD or an RA has given an address.
+    if (ipv6 && !connected)
+      connected = iface->tcp_connect(connection, kIpv6Peer, 80, receiver, TcpConfig{}, now).ok();
     // Whatever was due at `now` has been done.
     FUZZ_CHECK(iface->next_deadline() > now);
   }
@@ -207,5 +253,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // A last poll far in the future runs every timer out.
   iface->poll(now + 3'600'000);
   FUZZ_CHECK(iface->reassembler().in_use() == 0);
+  iface->tcp_release(connection);
   return 0;
 }

@@ -3,7 +3,7 @@
 tests/unit/net/frames.h and ipv6_frames.h and a few fragment sequences. The input format is
 described at the top of fuzz_iface.cpp: a flags byte, then [step][u16 len][frame]
 records."""
-import os, re, struct
+import hashlib, os, re, socket, struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FRAMES = os.path.join(HERE, "..", "unit", "net", "frames.h")
@@ -74,6 +74,71 @@ def fragments(payload, chunk, order, ident=0x77):
     return [pieces[i] for i in order]
 
 
+def lcg_words(n, value=42):
+    """fuzz_iface's LcgRandom: the words set_random and tcp_connect draw."""
+    out = []
+    for _ in range(n):
+        value = (value * 1103515245 + 12345) & 0xFFFFFFFF
+        out.append(value)
+    return out
+
+
+def tcp6_port_and_isn(local, remote, connect_at):
+    """The port and RFC 6528 ISN of fuzz_iface's connection to [remote]:80 opened at
+    connect_at ms: four words seed the secret, the fifth picks the port (as
+    Interface::tcp_connect and TcpIsnSource do)."""
+    words = lcg_words(5)
+    secret = b"".join(struct.pack("!I", w) for w in words[:4])
+    port = 49152 + (words[4] & 16383)
+    digest = hashlib.sha256(secret + local + struct.pack("!H", port) + remote +
+                            struct.pack("!H", 80)).digest()
+    return port, (connect_at * 250 + struct.unpack("!I", digest[:4])[0]) & 0xFFFFFFFF
+
+
+def tcp6(src_mac, dst_mac, src, dst, sport, dport, seq, ack, flags, payload=b"", options=b""):
+    seg = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, (20 + len(options)) << 2, flags,
+                      65535, 0, 0) + options + payload
+    pseudo = src + dst + struct.pack("!IxxxB", len(seg), 6)
+    seg = seg[:16] + struct.pack("!H", checksum(pseudo + seg)) + seg[18:]
+    ip = struct.pack("!IHBB", 0x60000000, len(seg), 6, 64) + src + dst
+    return dst_mac + src_mac + b"\x86\xdd" + ip + seg
+
+
+def tcp6_seeds(g):
+    """A whole connection over IPv6. dnsmasq's RA is unicast to our link-local
+    address, so it is taken once that is ours, at 1024 ms; the connection opens
+    after that poll, from the link-local address (the global one runs DAD until
+    2024), to fd00:6d70::1, on-link. Its SYN waits for the NA (at 2048, to the
+    global address), then the server's SYN-ACK, data out of order and in order, its
+    FIN, and a SYN to a closed port; then the same with a bad checksum and a RST."""
+    ours = socket.inet_pton(socket.AF_INET6, "fe80::5054:ff:fe12:3456")
+    server = socket.inet_pton(socket.AF_INET6, "fd00:6d70::1")
+    connect_at = 16 * 64
+    port, isn = tcp6_port_and_isn(ours, server, connect_at)
+    irs = 0x10203040
+
+    def seg(seq, ack, flags, payload=b"", options=b"", sport=80, dport=port):
+        return tcp6(SERVER_MAC, CLIENT_MAC, server, ours, sport, dport, seq, ack, flags, payload,
+                    options)
+
+    mss = struct.pack("!BBH", 2, 4, 1440) + b"\x01\x01\x04\x02\x01\x03\x03\x07"
+    body = bytes((i * 11) & 0xFF for i in range(3000))
+    exchange = [
+        (16, g["NdpRaDnsmasq"]),
+        (16, g["NdpNa"]),
+        (1, seg(irs, isn + 1, 0x12, options=mss)),
+        (1, seg(irs + 1 + 1400, isn + 1, 0x10, body[1400:2800])),
+        (1, seg(irs + 1, isn + 1, 0x18, body[:1400])),
+        (1, seg(irs + 1 + 2800, isn + 1, 0x19, body[2800:])),
+        (1, seg(7, 0, 0x02, sport=40000, dport=80)),
+    ]
+    write("ipv6-tcp-exchange", script(IPV6 | CLIENT, exchange))
+    bad = bytearray(exchange[2][1])
+    bad[-1] ^= 1
+    write("ipv6-tcp-bad-checksum-and-reset", script(IPV6 | CLIENT, exchange[:2] + [
+        (1, bytes(bad)), (1, seg(0, isn + 1, 0x14)), (100, seg(7, 0, 0x02, sport=40000, dport=80))]))
+
+
 def main():
     f = load_frames()
     write("server-arp-and-echo", script(CONFIGURED | BOUND, [
@@ -108,6 +173,7 @@ def main():
         (1, g["Icmpv6PortUnreachable"])]))
     write("ipv6-qemu", script(IPV6 | CLIENT | BOUND, [
         (0, g["NdpDadNs"]), (16, g["NdpRaQemu"]), (0x90, g["NdpNs"])]))
+    tcp6_seeds(g)
     write("bogus-sources", script(CONFIGURED | BOUND, [(0, bytes(zero_sender)), (0, bytes(group_source))]))
 
 

@@ -128,7 +128,8 @@ void HttpDownload::start_shards(StackSession& session, uint32_t n, MpEngine& mp,
   shards_->reset(workers, session.now());
   net::Interface& iface = session.iface();
   for (uint32_t i = 0; i < n; ++i) {
-    shards_->assign(i, client(i), tcp(i), iface.tcp_mss());
+    const net::IpFamily family = tcp(i).connection().tuple().remote.family();
+    shards_->assign(i, client(i), tcp(i), iface.tcp_mss(family));
     (void)iface.tcp_divert(tcp(i).connection(), *shards_, i);
   }
   sharded_ = true;

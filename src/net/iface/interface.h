@@ -1,7 +1,8 @@
-// One IPv4 interface over one phy::Device: Ethernet, ARP, IPv4 (with fragment
-// reassembly), ICMP and UDP demultiplexing. Polled, single-threaded, no heap:
-// everything it needs is inside the object or handed to its constructor. One
-// class, one .cpp per protocol (interface.cpp holds the poll loop and bindings).
+// One interface over one phy::Device: Ethernet, ARP, IPv4 (with fragment
+// reassembly), ICMP, UDP and TCP demultiplexing, and IPv6 beside IPv4 once
+// enabled. Polled, single-threaded, no heap: everything it needs is inside the
+// object or handed to its constructor. One class, one .cpp per protocol
+// (interface.cpp holds the poll loop and bindings).
 //
 //   poll(now)        drains at most kRxBatch received frames, each given back to
 //                    the device, in order, once handled; sends due ARP requests
@@ -18,8 +19,8 @@
 // the header check and the extension-header walk (ipv6.cpp), ICMPv6 echo is
 // answered, NDP feeds the neighbour cache and Slaac (ndp.cpp; Slaac sends
 // through the interface as its NdpSender and is polled from poll()), and UDP
-// goes both ways over IPv6 (udp.cpp), the next hop resolved through the
-// neighbour cache as ARP resolves it for IPv4. No TCP over IPv6 yet.
+// and TCP go both ways over IPv6 (udp.cpp, tcp.cpp), the next hop resolved
+// through the neighbour cache as ARP resolves it for IPv4.
 //
 // Time comes in through poll(); sends between polls use the time of the latest
 // poll for ARP pacing. Frames are built in one scratch buffer inside the
@@ -187,13 +188,16 @@ class Interface final : public UdpSender, public TcpHost, public NdpSender {
   // The random source for TCP's ephemeral ports and ISN secret; tcp_connect()
   // fails (Tcp/Unsupported) until it is given. Must outlive the interface.
   void set_random(Random& random);
-  // TcpHost. tcp_connect() fails with Iface/Unreachable while unconfigured,
-  // Iface/Exhausted with kMaxTcpConnections registered and Iface/Unsupported
-  // for an IPv6 remote (this interface speaks IPv4 only).
+  // TcpHost. tcp_connect() fails with Iface/Exhausted with kMaxTcpConnections
+  // registered, Iface/Unreachable without an address to send from (IPv4
+  // unconfigured; for an IPv6 remote no usable one of ours, chosen as send_udp()
+  // chooses it) and Iface/Unsupported for an IPv6 remote with IPv6 off. Our MSS
+  // is capped at tcp_mss() of the remote's family.
   Result<void> tcp_connect(TcpConnection& connection, IpAddress remote, uint16_t port,
                            StreamReceiver& receiver, const TcpConfig& config, Millis now) override;
   void tcp_release(TcpConnection& connection) override;
-  uint16_t tcp_mss() const override { return static_cast<uint16_t>(mtu_ - 40); }
+  // The MTU less 40 for IPv4; IPv6's MTU (the RA's, if smaller) less 60.
+  uint16_t tcp_mss(IpFamily family) const override;
   // Hands a registered connection to another owner: until tcp_undivert(), its
   // segments go to `sink` unparsed, poll() and next_deadline() leave it alone and
   // the interface reads nothing of it (its tuple is copied now), so the new owner
@@ -202,7 +206,8 @@ class Interface final : public UdpSender, public TcpHost, public NdpSender {
   Result<void> tcp_divert(TcpConnection& connection, TcpSegmentSink& sink, uint32_t cookie);
   // Takes the connection back (the new owner has let go of it first).
   void tcp_undivert(TcpConnection& connection);
-  // TcpSender: fails as send_udp(), and with Iface/Unsupported for an IPv6 tuple.
+  // TcpSender: fails as send_udp() does for the tuple's family (Iface/Unsupported
+  // for mixed families), Tcp/TooBig over the MTU.
   Result<void> send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override;
 
   // UdpSender. Fails with Udp/TooBig over the MTU (nothing is fragmented),
@@ -289,6 +294,9 @@ class Interface final : public UdpSender, public TcpHost, public NdpSender {
   // space for ip.payload_len bytes of payload after them.
   Result<MutableBytes> tx_ipv6_begin(MacAddress dst_mac, const Ipv6Repr& ip);
   uint16_t ipv6_mtu() const;
+  // The source for a packet to `dst`: `requested` if it is ours and usable, or
+  // for :: the one Slaac chooses; Iface/Unreachable when there is none.
+  Result<Ipv6Address> ipv6_source(const Ipv6Address& requested, const Ipv6Address& dst) const;
   // The groups Slaac's addresses need, programmed into the device when they change.
   void sync_rx_filter();
   // icmpv6.cpp
@@ -309,9 +317,12 @@ class Interface final : public UdpSender, public TcpHost, public NdpSender {
   // udp.cpp
   void rx_udp6(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes payload);
   Result<void> send_udp6(const UdpMeta& meta, Bytes payload, const UdpSendOptions& options);
-  // tcp.cpp
+  // tcp.cpp: one rx_tcp per family, then the same lookup and reset.
   void rx_tcp(const Ipv4Repr& ip, Bytes payload);
-  void tx_tcp_reset(const Ipv4Repr& ip, const TcpRepr& segment);
+  void rx_tcp6(const Ipv6Repr& ip, Bytes payload);
+  void rx_tcp_segment(const IpAddress& src, const IpAddress& dst, Bytes payload);
+  void tx_tcp_reset(const IpAddress& src, const IpAddress& dst, const TcpRepr& segment);
+  Result<void> send_tcp6(const TcpTuple& tuple, const TcpRepr& header, Bytes payload);
 
   phy::Device& device_;
   MacAddress mac_;

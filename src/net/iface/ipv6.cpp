@@ -63,7 +63,8 @@ void Interface::rx_ipv6(const EthernetFrame& frame) {
   switch (chain.protocol) {
     case ipv6_next::kIcmpv6: return rx_icmpv6(frame, ip, chain.payload);
     case ipv6_next::kUdp: return rx_udp6(frame, ip, chain.payload);
-    default: return drop(Drop::Unsupported);  // TCP over IPv6 too, for now
+    case ipv6_next::kTcp: return rx_tcp6(ip, chain.payload);
+    default: return drop(Drop::Unsupported);
   }
 }
 
@@ -111,6 +112,18 @@ void Interface::sync_rx_filter() {
 uint16_t Interface::ipv6_mtu() const {
   // The RA's MTU option (Slaac keeps it inside 1280..link MTU).
   return slaac_.mtu() < mtu_ ? slaac_.mtu() : mtu_;
+}
+
+Result<Ipv6Address> Interface::ipv6_source(const Ipv6Address& requested,
+                                           const Ipv6Address& dst) const {
+  Ipv6Address src = requested;
+  if (src.is_unspecified()) {
+    if (!slaac_.source_for(dst, now_, src)) return Error(Layer::Iface, Errc::Unreachable);
+  } else if (!slaac_.is_assigned(src, now_)) {
+    // Not ours, or still tentative (RFC 4862 5.4: not a source before DAD ends).
+    return Error(Layer::Iface, Errc::Unreachable);
+  }
+  return src;
 }
 
 Result<MacAddress> Interface::resolve_ipv6_next_hop(const Ipv6Address& dst) {

@@ -109,13 +109,9 @@ Result<void> Interface::send_udp6(const UdpMeta& meta, Bytes payload,
   if (!ipv6_enabled_ || (meta.src.is_v4() && !meta.src.is_unspecified()))
     return Error(Layer::Iface, Errc::Unsupported);
   const Ipv6Address dst = meta.dst.v6();
-  Ipv6Address src = meta.src.v6();
-  if (src.is_unspecified()) {
-    if (!slaac_.source_for(dst, now_, src)) return Error(Layer::Iface, Errc::Unreachable);
-  } else if (!slaac_.is_assigned(src, now_)) {
-    // Not ours, or still tentative (RFC 4862 5.4: not a source before DAD ends).
-    return Error(Layer::Iface, Errc::Unreachable);
-  }
+  Result<Ipv6Address> source = ipv6_source(meta.src.v6(), dst);
+  if (!source) return source.error();
+  const Ipv6Address src = source.value();
   size_t data_len = options.prefix.size() + payload.size();
   UdpRepr udp{meta.src_port, meta.dst_port, static_cast<uint16_t>(data_len)};
   if (Ipv6Repr::buffer_len() + udp.buffer_len() > ipv6_mtu()) return Error(Layer::Udp, Errc::TooBig);

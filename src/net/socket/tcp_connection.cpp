@@ -606,8 +606,13 @@ void TcpConnection::poll(Millis now, TcpSender& tx) {
 Millis TcpConnection::next_deadline() const {
   if (state_ == State::Closed) return kNever;
   Millis d = min_of(rtx_deadline_, state_deadline_);
-  if (ack_now_ || ack_pending_) d = min_of(d, last_now_);
-  if (send_failed_) d = min_of(d, last_now_ + 10);
+  // A segment the sender refused (next hop being resolved, ring full) is tried
+  // again in 10 ms, a pending ACK with it: not at once, which would spin.
+  if (send_failed_) {
+    d = min_of(d, last_now_ + 10);
+  } else if (ack_now_ || ack_pending_) {
+    d = min_of(d, last_now_);
+  }
   return d;
 }
 

@@ -74,7 +74,7 @@ class TcpSender {
 };
 
 struct TcpConfig {
-  // Our MSS (RFC 9293 3.7.1): the link MTU less 40.
+  // Our MSS (RFC 9293 3.7.1): the link MTU less 40 (less 60 over IPv6).
   uint16_t mss = 1460;
   // The largest window advertised, bytes; sets our window-scale shift.
   uint32_t max_window = 4u << 20;
@@ -304,8 +304,9 @@ class TcpHost : public TcpSender {
                                    StreamReceiver& receiver, const TcpConfig& config, Millis now) = 0;
   // Stops routing segments to `connection`; call before destroying it.
   virtual void tcp_release(TcpConnection& connection) = 0;
-  // The MSS for this link (MTU less 40).
-  virtual uint16_t tcp_mss() const = 0;
+  // The MSS for this link towards a peer of `family`: the MTU less the IP and
+  // TCP headers (40 bytes for IPv4, 60 for IPv6).
+  virtual uint16_t tcp_mss(IpFamily family) const = 0;
 
  protected:
   ~TcpHost() = default;

@@ -6,7 +6,8 @@ Result<void> TcpStream::open(IpAddress remote, uint16_t port, StreamReceiver& re
                              const TcpConfig& config, Millis now) {
   if (host_ == nullptr) return Error(Layer::Tcp, Errc::Unsupported);  // attach() first
   TcpConfig capped = config;
-  if (capped.mss > host_->tcp_mss()) capped.mss = host_->tcp_mss();
+  const uint16_t mss = host_->tcp_mss(remote.family());
+  if (capped.mss > mss) capped.mss = mss;
   return host_->tcp_connect(conn_, remote, port, receiver, capped, now);
 }
 

@@ -15,10 +15,15 @@ constexpr size_t kTimestampsLen = 10;
 constexpr size_t kSackHeaderLen = 2;
 constexpr size_t kSackBlockLen = 8;
 
-uint16_t checksum_of(Bytes segment, Ipv4Address src, Ipv4Address dst) {
+// The callers check that both addresses are of one family.
+uint16_t checksum_of(Bytes segment, const IpAddress& src, const IpAddress& dst) {
+  constexpr uint8_t kTcp = static_cast<uint8_t>(IpProtocol::Tcp);
   Checksum sum;
-  sum.add_u16(ipv4_pseudo_header_sum(src, dst, static_cast<uint8_t>(IpProtocol::Tcp),
-                                     static_cast<uint16_t>(segment.size())));
+  if (src.is_v6()) {
+    sum.add_u16(ipv6_pseudo_header_sum(src.v6(), dst.v6(), kTcp, static_cast<uint32_t>(segment.size())));
+  } else {
+    sum.add_u16(ipv4_pseudo_header_sum(src.v4(), dst.v4(), kTcp, static_cast<uint16_t>(segment.size())));
+  }
   sum.add(segment);
   return sum.sum();
 }
@@ -35,8 +40,8 @@ Result<TcpSegment> TcpSegment::check(Bytes bytes) {
   return TcpSegment(bytes);
 }
 
-bool TcpSegment::verify_checksum(Ipv4Address src, Ipv4Address dst) const {
-  return checksum_of(bytes_, src, dst) == 0xFFFF;
+bool TcpSegment::verify_checksum(const IpAddress& src, const IpAddress& dst) const {
+  return src.family() == dst.family() && checksum_of(bytes_, src, dst) == 0xFFFF;
 }
 
 Result<TcpOptions> TcpOptions::parse(Bytes area) {
@@ -172,7 +177,8 @@ Result<size_t> TcpOptions::emit(MutableBytes out) const {
   return len;
 }
 
-Result<TcpRepr> TcpRepr::parse(const TcpSegment& segment, Ipv4Address src, Ipv4Address dst) {
+Result<TcpRepr> TcpRepr::parse(const TcpSegment& segment, const IpAddress& src,
+                               const IpAddress& dst) {
   if (!segment.verify_checksum(src, dst)) return tcp_error(Errc::BadChecksum);
   Result<TcpOptions> options = TcpOptions::parse(segment.options());
   if (!options) return options.error();
@@ -189,7 +195,8 @@ Result<TcpRepr> TcpRepr::parse(const TcpSegment& segment, Ipv4Address src, Ipv4A
   return repr;
 }
 
-Result<void> TcpRepr::emit(MutableBytes out, Ipv4Address src, Ipv4Address dst) const {
+Result<void> TcpRepr::emit(MutableBytes out, const IpAddress& src, const IpAddress& dst) const {
+  if (src.family() != dst.family()) return tcp_error(Errc::BadAddress);
   size_t options_len = options.buffer_len();
   if (options_len > TcpSegment::kMaxOptionsLen) return tcp_error(Errc::TooBig);
   size_t header = TcpSegment::kMinHeaderLen + options_len;

@@ -1,6 +1,6 @@
-// TCP segments (RFC 9293 3.1) over IPv4, with the options a receiver of large
-// transfers needs: MSS (RFC 9293 3.2), window scale and timestamps (RFC 7323),
-// SACK-permitted and SACK blocks (RFC 2018).
+// TCP segments (RFC 9293 3.1) over IPv4 or IPv6, with the options a receiver of
+// large transfers needs: MSS (RFC 9293 3.2), window scale and timestamps (RFC
+// 7323), SACK-permitted and SACK blocks (RFC 2018).
 #pragma once
 
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include "core/bytes.h"
 #include "net/result.h"
-#include "net/wire/ipv4_address.h"
+#include "net/wire/ip_address.h"
 
 namespace mpxe::net {
 
@@ -51,7 +51,7 @@ class TcpSegment {
   static constexpr size_t kMaxOptionsLen = kMaxHeaderLen - kMinHeaderLen;
   static_assert(kUrgentOffset + 2 == kMinHeaderLen);
 
-  // The whole IPv4 payload: a Data Offset of at least 5 words whose header fits.
+  // The whole IP payload: a Data Offset of at least 5 words whose header fits.
   // Options are not looked at here (TcpOptions::parse does).
   static Result<TcpSegment> check(Bytes bytes);
 
@@ -68,8 +68,9 @@ class TcpSegment {
   Bytes payload() const { return bytes_.subspan(header_len()); }
   size_t length() const { return bytes_.size(); }
 
-  // Over the IPv4 pseudo header, the header and the payload (RFC 9293 3.1).
-  bool verify_checksum(Ipv4Address src, Ipv4Address dst) const;
+  // Over the pseudo header of the addresses' family (RFC 9293 3.1, RFC 8200
+  // 8.1), the header and the payload. False for addresses of mixed families.
+  bool verify_checksum(const IpAddress& src, const IpAddress& dst) const;
 
  private:
   explicit constexpr TcpSegment(Bytes bytes) : bytes_(bytes) {}
@@ -128,12 +129,14 @@ struct TcpRepr {
   size_t payload_len = 0;
 
   // Fails on a bad checksum or unparseable options.
-  static Result<TcpRepr> parse(const TcpSegment& segment, Ipv4Address src, Ipv4Address dst);
+  static Result<TcpRepr> parse(const TcpSegment& segment, const IpAddress& src,
+                               const IpAddress& dst);
   size_t header_len() const { return TcpSegment::kMinHeaderLen + options.buffer_len(); }
   size_t buffer_len() const { return header_len() + payload_len; }
   // Writes the header into `out` and checksums it with the payload_len bytes of
-  // payload the caller has already placed after header_len().
-  Result<void> emit(MutableBytes out, Ipv4Address src, Ipv4Address dst) const;
+  // payload the caller has already placed after header_len(). Tcp/BadAddress
+  // for addresses of mixed families.
+  Result<void> emit(MutableBytes out, const IpAddress& src, const IpAddress& dst) const;
 
   bool has(uint8_t flag) const { return (flags & flag) != 0; }
   // Sequence space the segment occupies: payload, plus one each for SYN and FIN.

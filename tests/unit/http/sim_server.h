@@ -54,7 +54,7 @@ class SimServer final : public TcpHost {
     return connection.connect(tuple, 0x7000 * static_cast<uint32_t>(peers.size()), receiver, config, now, *this);
   }
   void tcp_release(TcpConnection&) override {}
-  uint16_t tcp_mss() const override { return 1460; }
+  uint16_t tcp_mss(IpFamily family) const override { return family == IpFamily::V6 ? 1440 : 1460; }
   Result<void> send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override {
     outbox.push_back({tuple, header, std::string(payload.begin(), payload.end())});
     return {};

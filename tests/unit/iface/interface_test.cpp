@@ -927,6 +927,7 @@ class RecordingSink final : public TcpSegmentSink {
   std::vector<Buffer> segments;
 };
 
+// IPv6 is off here (interface_tcp6_test.cpp has it on).
 TEST(InterfaceTcp, RefusesIpv6PeersAndSendsNothing) {
   Stack s(kClientMac, client_config());
   FixedRandom random;

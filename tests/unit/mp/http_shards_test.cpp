@@ -29,6 +29,8 @@ using net::TcpTuple;
 
 const Ipv4Address kClient{{10, 77, 0, 2}};
 const Ipv4Address kServer{{10, 77, 0, 1}};
+const net::Ipv6Address kClient6 = net::Ipv6Address::of(0xfd00, 0x6d70, 0, 0, 0x5054, 0xff, 0xfe12, 0x3456);
+const net::Ipv6Address kServer6 = net::Ipv6Address::of(0xfd00, 0x6d70, 0, 0, 0, 0, 0, 1);
 constexpr size_t kFileSize = 600 * 1000 + 17;
 
 uint8_t file_byte(size_t i) { return static_cast<uint8_t>((i * 13 + 5) ^ (i >> 9)); }
@@ -43,19 +45,23 @@ struct Faults {
 class WireServer final : public net::TcpHost {
  public:
   explicit WireServer(Faults faults) : faults_(faults) {}
+  // Over IPv6: the URL's host (HttpClient takes no IPv6 literal) stands for `server`.
+  WireServer(Faults faults, const net::Ipv6Address& client, const net::Ipv6Address& server)
+      : faults_(faults), client_(client), server_(server) {}
 
   net::Result<void> tcp_connect(net::TcpConnection& connection, net::IpAddress remote, uint16_t port,
                                 net::StreamReceiver& receiver, const net::TcpConfig& config,
                                 Millis now) override {
     Peer peer;
-    peer.tuple = TcpTuple{kClient, static_cast<uint16_t>(50000 + peers_.size()), remote, port};
+    if (server_.is_v6()) remote = server_;
+    peer.tuple = TcpTuple{client_, static_cast<uint16_t>(50000 + peers_.size()), remote, port};
     peer.nxt = 0xFFFFF000u - static_cast<uint32_t>(peers_.size()) * 100000u;  // wraps mid-body
     peers_.push_back(peer);
     return connection.connect(peer.tuple, 1000u * static_cast<uint32_t>(peers_.size()), receiver,
                               config, now, *this);
   }
   void tcp_release(net::TcpConnection&) override {}
-  uint16_t tcp_mss() const override { return 1460; }
+  uint16_t tcp_mss(net::IpFamily) const override { return 1460; }
   net::Result<void> send_tcp(const TcpTuple& tuple, const TcpRepr& header, Bytes payload) override {
     inbox_.push_back({tuple, header, std::string(payload.begin(), payload.end())});
     return {};
@@ -120,13 +126,13 @@ class WireServer final : public net::TcpHost {
     repr.payload_len = payload.size();
     std::vector<uint8_t> bytes(repr.buffer_len());
     std::copy(payload.begin(), payload.end(), bytes.begin() + static_cast<long>(repr.header_len()));
-    EXPECT_TRUE(repr.emit(MutableBytes(bytes.data(), bytes.size()), kServer, kClient));
+    EXPECT_TRUE(repr.emit(MutableBytes(bytes.data(), bytes.size()), server_, client_));
     return bytes;
   }
 
   void send(HttpShards& shards, size_t i, const TcpRepr& repr, const std::string& payload) {
     std::vector<uint8_t> bytes = wire(repr, payload);
-    shards.tcp_segment(static_cast<uint32_t>(i), kServer, kClient, Bytes(bytes.data(), bytes.size()));
+    shards.tcp_segment(static_cast<uint32_t>(i), server_, client_, Bytes(bytes.data(), bytes.size()));
   }
 
   // The range the request asked for, as nginx answers it: 206 with Content-Range.
@@ -163,7 +169,7 @@ class WireServer final : public net::TcpHost {
       if (faults_.corrupt && k % 7 == 3) {
         std::vector<uint8_t> bad = wire(repr, payload);
         bad.back() ^= 0x40;
-        shards.tcp_segment(static_cast<uint32_t>(i), kServer, kClient, Bytes(bad.data(), bad.size()));
+        shards.tcp_segment(static_cast<uint32_t>(i), server_, client_, Bytes(bad.data(), bad.size()));
       }
       send(shards, i, repr, payload);
       if (faults_.duplicate && k % 5 == 1) send(shards, i, repr, payload);
@@ -171,6 +177,8 @@ class WireServer final : public net::TcpHost {
   }
 
   Faults faults_;
+  net::IpAddress client_ = kClient;
+  net::IpAddress server_ = kServer;
   std::vector<Peer> peers_;
   std::deque<Sent> inbox_;
 };
@@ -262,8 +270,7 @@ TEST(HttpShards, ShuffledAndDuplicatedSegmentsLandInPlace) {
   download_on_threads(4, 3, Faults{true, true, false});
 }
 
-TEST(HttpShards, CorruptSegmentsAreCountedAndTheGoodCopiesUsed) {
-  WireServer server(Faults{false, false, true});
+void corrupt_segments_are_counted(WireServer& server) {
   Download d;
   start(d, server, 2, 2);
   std::vector<std::thread> threads;
@@ -277,6 +284,17 @@ TEST(HttpShards, CorruptSegmentsAreCountedAndTheGoodCopiesUsed) {
   EXPECT_EQ(d.shards->totals().bad_segments, bad);
   EXPECT_EQ(d.shards->totals().segments,
             d.shards->stats(0).segments + d.shards->stats(1).segments);
+}
+
+TEST(HttpShards, CorruptSegmentsAreCountedAndTheGoodCopiesUsed) {
+  WireServer server(Faults{false, false, true});
+  corrupt_segments_are_counted(server);
+}
+
+// The workers check each segment over the IPv6 pseudo header the sink was given.
+TEST(HttpShards, OverIpv6TheWorkersCheckTheIpv6PseudoHeader) {
+  WireServer server(Faults{false, false, true}, kClient6, kServer6);
+  corrupt_segments_are_counted(server);
 }
 
 TEST(HttpShards, WithoutWorkersTheBspRunsTheSameCode) {

@@ -13,8 +13,16 @@ with no guest (`-machine none`) joins it to a UDP socket through a hub, and a
 router solicitation goes in as a raw frame. The frames it wants are written as a
 C++ header to stdout; everything it started is stopped by pid and the namespaces
 deleted.
+
+With --tcp (python3 capture_ipv6.py --tcp > ../iface/tcp6_frames.h) it captures
+instead a Linux HTTP server's side of one whole TCP exchange over IPv6, as mpxe's
+interface would run it in interface_tcp6_test.cpp: the client's kernel has IPv6
+off and this script sends the client's segments from a packet socket, from
+mpxe's SLAAC address, port and RFC 6528 ISN for the random words the test feeds
+the interface (TCP_RANDOM_WORDS, connecting at TCP_CONNECT_AT ms), so the
+server's SYN-ACK, data and FIN are what the interface must accept.
 """
-import functools, os, shutil, socket, struct, subprocess, sys, tempfile, time
+import functools, hashlib, os, shutil, socket, struct, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from capture_lib import checksum, c_array, record_frames, tx_checksum_off, sh as capture_lib_sh  # noqa: E402
@@ -26,9 +34,19 @@ SERVER_MAC = bytes.fromhex("525400abcdef")
 SERVER_IP = "fd00:6d70::1"
 SERVER_IP2 = "fd00:6d71::1"
 CONTESTED_IP = "fd00:6d70::99"  # the server holds it; the client tries to claim it
+# --tcp: mpxe's SLAAC address from dnsmasq's prefix, and what its interface draws.
+TCP_CLIENT_IP = "fd00:6d70::5054:ff:fe12:3456"
+TCP_RANDOM_WORDS = (0x6D707865, 0x74637036, 0x49535321, 0x53454544, 0x0000C0DE)
+TCP_CONNECT_AT = 3000
+TCP_MSS = 1400 - 60  # the RA's MTU less the IPv6 and TCP headers
+TCP_WINDOW_SHIFT = 7  # TcpConfig's 4 MiB window
+HTTP_REQUEST = b"GET /boot.efi HTTP/1.1\r\nHost: [fd00:6d70::1]\r\nConnection: close\r\n\r\n"
+HTTP_BODY = bytes((i * 7 + (i >> 8)) & 0xFF for i in range(4000))
+HTTP_RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+                 % len(HTTP_BODY)) + HTTP_BODY
 
 
-def setup():
+def setup(tcp=False):
     sh("ip", "netns", "add", SRV)
     sh("ip", "netns", "add", CLI)
     sh("ip", "link", "add", "m6-s", "netns", SRV, "type", "veth", "peer", "m6-c", "netns", CLI)
@@ -37,6 +55,10 @@ def setup():
     # The server's addresses are usable at once (no DAD), so dnsmasq advertises at start.
     sh("ip", "netns", "exec", SRV, "sysctl", "-q", "-w", "net.ipv6.conf.m6-s.accept_dad=0")
     sh("ip", "netns", "exec", CLI, "sysctl", "-q", "-w", "net.ipv6.conf.m6-c.accept_ra=1")
+    if tcp:
+        # The client's segments come from this script: its kernel must not answer
+        # the server (a RST for a SYN-ACK of no socket), nor solicit, nor report.
+        sh("ip", "netns", "exec", CLI, "sysctl", "-q", "-w", "net.ipv6.conf.m6-c.disable_ipv6=1")
     sh("ip", "-n", SRV, "link", "set", "lo", "up")
     sh("ip", "-n", CLI, "link", "set", "lo", "up")
     sh("ip", "-n", SRV, "link", "set", "m6-s", "up")
@@ -44,6 +66,10 @@ def setup():
         sh("ip", "-n", SRV, "-6", "addr", "add", addr + "/64", "dev", "m6-s", "nodad")
     for ns, dev in ((SRV, "m6-s"), (CLI, "m6-c")):
         sh("ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__), "--tx-off", dev)
+    if tcp:
+        sh("ip", "-n", SRV, "-6", "neigh", "replace", TCP_CLIENT_IP, "lladdr",
+           "52:54:00:12:34:56", "dev", "m6-s", "nud", "permanent")
+        sh("ip", "-n", CLI, "link", "set", "m6-c", "up")
 
 
 def teardown(procs):
@@ -269,6 +295,189 @@ def write_header(frames, qemu):
     print("}  // namespace mpxe::net::frames6")
 
 
+def tcp_port_and_isn():
+    """The port and ISN Interface::tcp_connect draws with TCP_RANDOM_WORDS: four words
+    seed the ISN secret (big-endian), the fifth picks the port in 49152-65535, and the
+    ISN is RFC 6528's: 250 ticks a millisecond plus the first word of SHA-256(secret,
+    local address, port, remote address, port)."""
+    secret = b"".join(struct.pack("!I", w) for w in TCP_RANDOM_WORDS[:4])
+    port = 49152 + (TCP_RANDOM_WORDS[4] & 16383)
+    digest = hashlib.sha256(secret + socket.inet_pton(socket.AF_INET6, TCP_CLIENT_IP) +
+                            struct.pack("!H", port) + socket.inet_pton(socket.AF_INET6, SERVER_IP) +
+                            struct.pack("!H", 80)).digest()
+    return port, (TCP_CONNECT_AT * 250 + struct.unpack("!I", digest[:4])[0]) & 0xFFFFFFFF
+
+
+def tcp6_frame(seq, ack, flags, payload=b"", options=b"", window=512):
+    """A frame from the client (mpxe's MAC and address) to the server's port 80."""
+    src = socket.inet_pton(socket.AF_INET6, TCP_CLIENT_IP)
+    dst = socket.inet_pton(socket.AF_INET6, SERVER_IP)
+    port, _ = tcp_port_and_isn()
+    seg = struct.pack("!HHIIBBHHH", port, 80, seq, ack, (20 + len(options)) << 2, flags, window,
+                      0, 0) + options + payload
+    pseudo = src + dst + struct.pack("!IxxxB", len(seg), 6)
+    seg = seg[:16] + struct.pack("!H", checksum(pseudo + seg)) + seg[18:]
+    ip = struct.pack("!IHBB", 0x60000000, len(seg), 6, 64) + src + dst
+    return SERVER_MAC + CLIENT_MAC + b"\x86\xdd" + ip + seg
+
+
+def http_server():
+    """One HTTP/1.1 exchange on [SERVER_IP]:80: read the request, answer, close."""
+    listener = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((SERVER_IP, 80))
+    listener.listen(1)
+    listener.settimeout(10)
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    conn, _ = listener.accept()
+    conn.settimeout(5)
+    request = b""
+    while b"\r\n\r\n" not in request:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        request += chunk
+    conn.sendall(HTTP_RESPONSE)
+    conn.close()
+    listener.close()
+
+
+def drive_tcp():
+    """The client's side, segment by segment, as mpxe's TcpConnection sends it."""
+    raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x86DD))
+    raw.bind(("m6-c", 0))
+    raw.settimeout(0.2)
+    port, isn = tcp_port_and_isn()
+
+    def from_server(seconds, done):
+        got, deadline = [], time.time() + seconds
+        while time.time() < deadline and not done(got):
+            try:
+                f = raw.recv(65535)
+            except socket.timeout:
+                continue
+            if f[6:12] == SERVER_MAC and f[20] == 6 and struct.unpack("!H", f[56:58])[0] == port:
+                got.append(f)
+        return got
+
+    def seq_of(f):
+        return struct.unpack("!I", f[58:62])[0]
+
+    def tcp_payload_len(f):
+        return struct.unpack("!H", f[18:20])[0] - (f[66] >> 4) * 4
+
+    def ts_val(after):
+        """TcpConnection's clock: the time in ms plus the ISN (RFC 7323 5.4's offset)."""
+        return (isn + TCP_CONNECT_AT + after) & 0xFFFFFFFF
+
+    def ts(after, ecr):
+        return b"\x01\x01\x08\x0a" + struct.pack("!II", ts_val(after), ecr)
+
+    def ts_val_of(f):
+        opts = f[74:54 + (f[66] >> 4) * 4]
+        i = 0
+        while i < len(opts):
+            if opts[i] == 8:
+                return struct.unpack("!I", opts[i + 2:i + 6])[0]
+            i += 1 if opts[i] <= 1 else opts[i + 1]
+        return 0
+
+    syn_options = (struct.pack("!BBH", 2, 4, TCP_MSS) + b"\x04\x02\x08\x0a" +
+                   struct.pack("!II", ts_val(0), 0) +
+                   b"\x01\x03\x03" + bytes([TCP_WINDOW_SHIFT]))
+    raw.send(tcp6_frame(isn, 0, 0x02, options=syn_options, window=65535))
+    syn_ack = from_server(3, lambda g: len(g) >= 1)
+    if not syn_ack:
+        raise SystemExit("no SYN-ACK from the server")
+    irs = seq_of(syn_ack[0])
+    raw.send(tcp6_frame(isn + 1, irs + 1, 0x10, options=ts(10, ts_val_of(syn_ack[0]))))
+    raw.send(tcp6_frame(isn + 1, irs + 1, 0x18, HTTP_REQUEST, ts(20, ts_val_of(syn_ack[0]))))
+    # The answer up to and with the server's FIN.
+    answer = from_server(5, lambda g: any(f[67] & 0x01 for f in g))
+    if not answer or not answer[-1][67] & 0x01:
+        raise SystemExit("no FIN from the server")
+    fin_seq = seq_of(answer[-1]) + tcp_payload_len(answer[-1])
+    last_ts = ts_val_of(answer[-1])
+    raw.send(tcp6_frame(isn + 1 + len(HTTP_REQUEST), fin_seq + 1, 0x10, options=ts(30, last_ts)))
+    raw.send(tcp6_frame(isn + 1 + len(HTTP_REQUEST), fin_seq + 1, 0x11, options=ts(40, last_ts)))
+    from_server(3, lambda g: len(g) >= 1)
+
+
+def tcp_client():
+    frames, _ = record_frames("m6-c", drive_tcp)
+    for f in frames:
+        sys.stdout.buffer.write(struct.pack("!H", len(f)) + f)
+
+
+def write_tcp_header(frames):
+    port, isn = tcp_port_and_isn()
+    server = [f for f in frames if f[6:12] == SERVER_MAC and f[12:14] == b"\x86\xdd" and f[20] == 6]
+    names = []
+    print("// The Linux server's side of one HTTP exchange over IPv6, captured by")
+    print("// tests/unit/net/capture_ipv6.py --tcp (run it as root to capture it again): a")
+    print("// client on mpxe's SLAAC address %s, port %d, ISN 0x%08x," % (TCP_CLIENT_IP, port, isn))
+    print("// which Interface::tcp_connect draws from kTcpRandomWords at kTcpConnectAt, asks")
+    print("// [%s]:80 for kHttpRequest; the server answers kHttpResponse and closes." % SERVER_IP)
+    print("#pragma once")
+    print()
+    print("#include <stddef.h>")
+    print("#include <stdint.h>")
+    print()
+    print("namespace mpxe::net::frames6 {")
+    print()
+    print("inline constexpr uint32_t kTcpRandomWords[] = {%s};" %
+          ", ".join("0x%08x" % w for w in TCP_RANDOM_WORDS))
+    print("inline constexpr uint64_t kTcpConnectAt = %d;" % TCP_CONNECT_AT)
+    print("inline constexpr uint16_t kTcpClientPort = %d;" % port)
+    print("inline constexpr uint32_t kTcpClientIsn = 0x%08x;" % isn)
+    print()
+    print(c_array("kHttpRequest", "The client's request (%d bytes)" % len(HTTP_REQUEST),
+                  HTTP_REQUEST))
+    print()
+    print(c_array("kHttpResponse", "The server's whole answer (%d bytes)" % len(HTTP_RESPONSE),
+                  HTTP_RESPONSE))
+    for i, f in enumerate(server):
+        flags = f[67]
+        what = "+".join(n for bit, n in ((0x02, "SYN"), (0x01, "FIN"), (0x04, "RST"),
+                                         (0x08, "PSH"), (0x10, "ACK")) if flags & bit)
+        name = "kTcp6Server%d" % i
+        names.append(name)
+        print()
+        print(c_array(name, "server segment %d: %s, seq 0x%08x, %d bytes of data" %
+                      (i, what, struct.unpack("!I", f[58:62])[0],
+                       struct.unpack("!H", f[18:20])[0] - (f[66] >> 4) * 4), f))
+    print()
+    print("struct CapturedFrame {")
+    print("  const uint8_t* data;")
+    print("  size_t size;")
+    print("};")
+    print("// Every frame the server sent, in order.")
+    print("inline constexpr CapturedFrame kTcp6ServerFrames[] = {")
+    for name in names:
+        print("    {%s, sizeof %s}," % (name, name))
+    print("};")
+    print()
+    print("}  // namespace mpxe::net::frames6")
+
+
+def capture_tcp():
+    procs = []
+    try:
+        setup(tcp=True)
+        server = subprocess.Popen(["ip", "netns", "exec", SRV, sys.executable,
+                                   os.path.abspath(__file__), "--http-server"],
+                                  stdout=subprocess.PIPE)
+        procs.append(server)
+        server.stdout.readline()  # "ready"
+        blob = subprocess.run(["ip", "netns", "exec", CLI, sys.executable,
+                               os.path.abspath(__file__), "--tcp-client"],
+                              check=True, stdout=subprocess.PIPE).stdout
+    finally:
+        teardown(procs)
+    write_tcp_header(read_frames(blob))
+
+
 def read_frames(blob):
     frames, i = [], 0
     while i + 2 <= len(blob):
@@ -284,6 +493,9 @@ def main():
         return
     if len(sys.argv) > 1 and sys.argv[1] == "--client":
         client()
+        return
+    if len(sys.argv) > 1 and sys.argv[1] in ("--tcp", "--tcp-client", "--http-server"):
+        {"--tcp": capture_tcp, "--tcp-client": tcp_client, "--http-server": http_server}[sys.argv[1]]()
         return
     root = tempfile.mkdtemp(prefix="mpxe-v6-")
     procs = []

@@ -335,6 +335,23 @@ TEST_F(TcpConnectionTest, InOrderDataLandsAtItsOffsetAndAcksAreStretched) {
   EXPECT_EQ(conn.stats().bytes_in, bytes.size());
 }
 
+// An ACK the sender refused (ring full, next hop resolving) is tried again in
+// 10 ms: a deadline of `now` would have the caller poll again at once, in a loop.
+TEST_F(TcpConnectionTest, RefusedAckIsRetriedSoonNotAtOnce) {
+  establish();
+  tx.refuse = true;
+  auto bytes = pattern(1448);
+  data(Bytes(bytes.data(), bytes.size()));
+  conn.poll(now, tx);
+  EXPECT_TRUE(tx.take().empty());
+  EXPECT_EQ(conn.next_deadline(), now + 10);
+  tx.refuse = false;
+  conn.poll(now + 10, tx);
+  auto out = tx.take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].repr.ack, peer.nxt);
+}
+
 TEST_F(TcpConnectionTest, WindowIsScaledFromTheReceiversLimit) {
   establish();
   rx.cap = 100000;
