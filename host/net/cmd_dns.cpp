@@ -1,15 +1,17 @@
-// mpxe-net dns NAME... [--server A.B.C.D]... [--port N]
+// mpxe-net dns NAME... [--server ADDRESS]... [--port N] [--family 4|6|any [--prefer 4|6]]
 //
-// Resolves each NAME to its IPv4 addresses with our stub resolver
+// Resolves each NAME to its addresses (A records; AAAA with --family 6, both
+// with any, the --prefer family first) with our stub resolver
 // (src/net/socket/dns_resolver.h), one after the other and sharing its cache, and
 // prints one line for each:
 //
 //   www.mpxe.test: 10.77.0.1 (cname boot.mpxe.test, ttl 300 s, server 10.77.0.1) in 1.2 ms
 //   www.mpxe.test: 10.77.0.1 (cname boot.mpxe.test, ttl 300 s, cache) in 0.0 ms
 //   10.1.2.3: 10.1.2.3 (literal) in 0.0 ms
+//   dual.mpxe.test: fd00::7 10.77.0.7 (ttl 300 s, server 10.77.0.1) in 1.9 ms
 //   nope.mpxe.test: failed: name does not exist (NXDOMAIN) in 0.9 ms
 //
-// The servers come from --server, or else from a DHCP lease (option 6), which is
+// A server may be IPv6 (the stack's IPv6 side must be on). The servers come from --server, or else from a DHCP lease (option 6), which is
 // acquired first when the stack has no address (no --ip), and printed:
 //
 //   lease: 10.77.0.42 from 10.77.0.1 in 0.013 s
@@ -25,7 +27,7 @@
 #include "host/net/net_app.h"
 #include "net/socket/dhcp_client.h"
 #include "net/socket/dns_resolver.h"
-#include "net/wire/ipv4_address.h"
+#include "net/wire/ip_address.h"
 
 namespace mpxe::host {
 namespace {
@@ -34,6 +36,8 @@ struct DnsOptions {
   std::vector<std::string> names;
   std::vector<std::string> servers;
   uint16_t port = net::kDnsServerPort;
+  std::string family = "4";
+  std::string prefer = "6";  // RFC 6724's default order puts IPv6 first
 };
 
 std::string text(net::IpAddress address) {
@@ -97,7 +101,8 @@ bool acquire_lease(NetApp& net, net::DhcpLease& out) {
 }
 
 // One NAME: a fresh random port for each lookup (RFC 5452), bound only while it runs.
-bool resolve(NetApp& net, net::DnsResolver& resolver, const std::string& name) {
+bool resolve(NetApp& net, net::DnsResolver& resolver, const std::string& name,
+             net::DnsFamily family) {
   auto port = net.iface().allocate_port(net.random);
   if (!port || !net.iface().bind(port.value(), resolver)) {
     fprintf(stderr, "mpxe-net dns: no free local port\n");
@@ -105,7 +110,7 @@ bool resolve(NetApp& net, net::DnsResolver& resolver, const std::string& name) {
   }
   const uint64_t started = net.clock.steady_micros();
   uint64_t finished = 0;
-  net::Result<void> status = resolver.start(bytes(name), port.value(), net.now());
+  net::Result<void> status = resolver.start(bytes(name), port.value(), net.now(), family);
   if (!status) {
     net.iface().unbind(port.value());
     char error[64];
@@ -113,7 +118,8 @@ bool resolve(NetApp& net, net::DnsResolver& resolver, const std::string& name) {
     printf("%s: failed: %s\n", name.c_str(), error);
     return false;
   }
-  net.log("dns: %s, id %04x, port %u", name.c_str(), resolver.query_id(), port.value());
+  net.log("dns: %s (%s), id %04x, port %u", name.c_str(), net::dns_family_text(family),
+          resolver.query_id(), port.value());
   net.run_until(
       [&] {
         if (finished == 0 && resolver.done()) finished = net.clock.steady_micros();
@@ -132,7 +138,7 @@ bool resolve(NetApp& net, net::DnsResolver& resolver, const std::string& name) {
   }
   double ms = static_cast<double>(finished - started) / 1000.0;
   if (resolver.state() == net::DnsResolverState::Failed) {
-    printf("%s: failed: %s", name.c_str(), net::dns_failure_text(resolver.failure()));
+    printf("%s: failed: %s", name.c_str(), net::dns_failure_text(resolver.failure(), family));
     if (resolver.failure() == net::DnsFailure::ServerError) printf(" %u", resolver.rcode());
     printf(" in %.1f ms\n", ms);
     return false;
@@ -173,11 +179,19 @@ void print_stats(const net::DnsResolver& resolver) {
 }
 
 int run_dns(NetApp& net, const DnsOptions& options) {
-  std::vector<net::Ipv4Address> servers;
+  const net::DnsFamily family = options.family == "4"   ? net::DnsFamily::V4
+                                : options.family == "6" ? net::DnsFamily::V6
+                                : options.prefer == "4" ? net::DnsFamily::PreferV4
+                                                        : net::DnsFamily::PreferV6;
+  std::vector<net::IpAddress> servers;
   for (const std::string& s : options.servers) {
-    auto parsed = net::Ipv4Address::parse(s.c_str());
+    auto parsed = net::IpAddress::parse(s.c_str());
     if (!parsed) {
-      fprintf(stderr, "mpxe-net dns: --server %s: expected A.B.C.D\n", s.c_str());
+      fprintf(stderr, "mpxe-net dns: --server %s: expected A.B.C.D or an IPv6 address\n", s.c_str());
+      return NetApp::kExitUsage;
+    }
+    if (parsed.value().is_v6() && !net.iface().ipv6_enabled()) {
+      fprintf(stderr, "mpxe-net dns: --server %s: the stack's IPv6 side is off\n", s.c_str());
       return NetApp::kExitUsage;
     }
     servers.push_back(parsed.value());
@@ -190,7 +204,7 @@ int run_dns(NetApp& net, const DnsOptions& options) {
     net::DhcpLease lease;
     if (!acquire_lease(net, lease)) return NetApp::kExitFailed;
     if (servers.empty())
-      servers.assign(lease.dns_servers, lease.dns_servers + lease.dns_server_count);
+      for (uint8_t i = 0; i < lease.dns_server_count; ++i) servers.push_back(lease.dns_servers[i]);
   }
 
   net::DnsResolverConfig config;
@@ -204,7 +218,7 @@ int run_dns(NetApp& net, const DnsOptions& options) {
   auto resolver = std::make_unique<net::DnsResolver>(config, net.random);
   bool all = true;
   for (const std::string& name : options.names) {
-    all = resolve(net, *resolver, name) && all;
+    all = resolve(net, *resolver, name, family) && all;
     fflush(stdout);
   }
   if (net.options.verbose) print_stats(*resolver);
@@ -216,11 +230,18 @@ int run_dns(NetApp& net, const DnsOptions& options) {
 void add_dns_command(CLI::App& app, NetApp& net) {
   auto options = std::make_shared<DnsOptions>();
   CLI::App* sub = app.add_subcommand(
-      "dns", "Resolve names to IPv4 addresses (A records); DHCP first unless --ip is given");
-  sub->add_option("names", options->names, "Names (or dotted quads) to resolve, in order")
+      "dns", "Resolve names to IP addresses (A and AAAA records); DHCP first unless --ip is given");
+  sub->add_option("names", options->names, "Names (or address literals) to resolve, in order")
       ->required();
   sub->add_option("--server", options->servers,
-                  "DNS server, A.B.C.D (repeat for more; default: DHCP option 6)");
+                  "DNS server, A.B.C.D or IPv6 (repeat for more; default: DHCP option 6)");
+  sub->add_option("--family", options->family,
+                  "Records to ask for: 4 (A, the default), 6 (AAAA) or any (both)")
+      ->check(CLI::IsMember({"4", "6", "any"}));
+  sub->add_option("--prefer", options->prefer,
+                  "With --family any: which family's query goes first and leads the answer "
+                  "(default 6)")
+      ->check(CLI::IsMember({"4", "6"}));
   sub->add_option("--port", options->port, "DNS server port")->check(CLI::Range(1, 65535));
   net.on_command(sub, [options](NetApp& net) { return run_dns(net, *options); });
 }

@@ -315,10 +315,11 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   if (!started) {
     char error[64];
     net::error_format(started.error(), error, sizeof error);
-    fprintf(stderr, "mpxe-net http: %s: %s\n", options.url.c_str(),
-            started.error() == net::Error(net::Layer::Http, net::Errc::Unsupported)
-                ? "only http:// or https:// with an IPv4 address is supported"
-                : error);
+    const char* why = nullptr;
+    (void)net::HttpUrl::parse(head.url, &why);  // a URL it refuses says what
+    if (why == nullptr && started.error() == net::Error(net::Layer::Http, net::Errc::Unsupported))
+      why = "a host name (give an IP address)";
+    fprintf(stderr, "mpxe-net http: %s: %s\n", options.url.c_str(), why != nullptr ? why : error);
     return NetApp::kExitUsage;
   }
   run_all(net, fetches);

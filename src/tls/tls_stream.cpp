@@ -8,7 +8,7 @@
 
 #include "core/byte_ops.h"
 #include "core/format.h"
-#include "net/wire/ipv4_address.h"
+#include "net/wire/ip_address.h"
 #include "tls/tls_platform.h"
 
 namespace mpxe::tls {
@@ -173,8 +173,23 @@ net::Result<void> TlsStream::open(net::IpAddress remote, uint16_t port, net::Str
   wolfSSL_set_verify(ssl_, WOLFSSL_VERIFY_PEER, tls_verify);
   wolfSSL_SetCertCbCtx(ssl_, this);
   const size_t host_len = text_len(host_);
-  const bool literal = static_cast<bool>(
-      net::Ipv4Address::parse(Bytes(reinterpret_cast<const uint8_t*>(host_), host_len)));
+  const net::Result<net::IpAddress> address =
+      net::IpAddress::parse(Bytes(reinterpret_cast<const uint8_t*>(host_), host_len));
+  const bool literal = address.ok();
+  // wolfSSL writes a certificate's IPv6 entry as eight four-digit groups
+  // ("FD00:0000:...:0001") and compares text: an IPv6 address is checked in
+  // that form, however it was written.
+  char check_name[kMaxHost + 1];
+  if (literal && address.value().is_v6()) {
+    const net::Ipv6Address a = address.value().v6();
+    size_t n = 0;
+    for (size_t i = 0; i < 8; ++i)
+      n += format(check_name + n, sizeof(check_name) - n, "%s%02X%02X", i == 0 ? "" : ":",
+                  a.octets[2 * i], a.octets[2 * i + 1]);
+  } else {
+    copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(check_name), host_len + 1),
+               Bytes(reinterpret_cast<const uint8_t*>(host_), host_len + 1));
+  }
   bool ok = true;
   // RFC 6066 3: SNI carries names only, never an address; an address is
   // checked against the certificate's IP entries (WOLFSSL_IP_ALT_NAME).
@@ -183,7 +198,7 @@ net::Result<void> TlsStream::open(net::IpAddress remote, uint16_t port, net::Str
          WOLFSSL_SUCCESS;
   // A name matches the certificate's DNS entries (or its CN when it has none),
   // an address its IP entries (WOLFSSL_IP_ALT_NAME), during the handshake.
-  ok = ok && wolfSSL_check_domain_name(ssl_, host_) == WOLFSSL_SUCCESS;
+  ok = ok && wolfSSL_check_domain_name(ssl_, check_name) == WOLFSSL_SUCCESS;
   char alpn[] = "http/1.1";
   ok = ok && wolfSSL_UseALPN(ssl_, alpn, sizeof(alpn) - 1, WOLFSSL_ALPN_CONTINUE_ON_MISMATCH) ==
                  WOLFSSL_SUCCESS;

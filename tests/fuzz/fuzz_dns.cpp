@@ -40,6 +40,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(name.ok());
       check_name_reads_back(name.value());
     }
+    FUZZ_CHECK(r.aaaa_count <= DnsResponse::kMaxAaaa);
+    for (size_t i = 0; i < r.aaaa_count; ++i) {
+      FUZZ_CHECK(r.aaaa[i].ttl <= 0x7FFFFFFF);
+      auto name = DnsName::read(input, r.aaaa[i].name_offset);
+      FUZZ_CHECK(name.ok());
+      check_name_reads_back(name.value());
+    }
     for (size_t i = 0; i < r.cname_count; ++i) {
       FUZZ_CHECK(DnsName::read(input, r.cname[i].name_offset).ok());
       FUZZ_CHECK(DnsName::read(input, r.cname[i].target_offset).ok());
@@ -51,6 +58,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       uint32_t ttl = 0;
       size_t n = r.addresses_for(question.value(), addresses, DnsResponse::kMaxA, &ttl);
       FUZZ_CHECK(n <= r.a_count);
+      Ipv6Address v6[DnsResponse::kMaxAaaa];
+      DnsName canonical;
+      uint32_t ttl6 = 0;
+      size_t n6 = r.addresses_for(question.value(), v6, DnsResponse::kMaxAaaa, &ttl6, &canonical);
+      FUZZ_CHECK(n6 <= r.aaaa_count);
+      if (n6 > 0) FUZZ_CHECK(ttl6 <= 0x7FFFFFFF);
     }
   }
 

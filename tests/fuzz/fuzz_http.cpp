@@ -2,12 +2,14 @@
 // the same from any longer input; a shorter prefix is only ever "truncated";
 // the chunked decoder gives the same body and consumption whether fed whole or
 // split at a point taken from the input; a URL that parses resolves against
-// itself and builds a request that fits its own limits.
+// itself, reads back the same from its format() (IPv6 literals in their
+// brackets) and builds a request that fits its own limits; a refused one says why.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "core/byte_ops.h"
 #include "fuzz_check.h"
 #include "net/wire/http.h"
 
@@ -75,11 +77,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(whole.consumed == halves.consumed);
   }
 
-  auto url = HttpUrl::parse(input);
+  const char* why = nullptr;
+  auto url = HttpUrl::parse(input, &why);
+  FUZZ_CHECK(url.ok() == (why == nullptr));
   if (url) {
     const HttpUrl& u = url.value();
     FUZZ_CHECK(u.host_len > 0 && u.host_len <= HttpUrl::kMaxHost);
     FUZZ_CHECK(u.path_len > 0 && u.path_len <= HttpUrl::kMaxPath && u.path[0] == '/');
+    if (u.is_ipv6_literal()) FUZZ_CHECK(u.has_address && u.host[u.host_len - 1] == ']');
+    // format() writes what parse() reads back as the same URL.
+    char text[8 + HttpUrl::kMaxHost + 6 + HttpUrl::kMaxPath + 1];
+    size_t n = u.format(text, sizeof text);
+    FUZZ_CHECK(n < sizeof text);
+    auto again = HttpUrl::parse(Bytes(reinterpret_cast<const uint8_t*>(text), n));
+    FUZZ_CHECK(again.ok() && again.value().same_origin(u));
+    FUZZ_CHECK(again.value().has_address == u.has_address && again.value().address == u.address);
+    FUZZ_CHECK(bytes_equal(again.value().path_bytes(), u.path_bytes()));
     // A path that starts "//" reads as a network-path reference (RFC 3986 4.2).
     if (!(u.path_len > 1 && u.path[1] == '/')) {
       auto self = u.resolve(u.path_bytes());

@@ -8,6 +8,7 @@
 #   any.pool.mpxe.test  --address=/pool.mpxe.test/ (a whole domain)
 #   nope.mpxe.test   nothing: NXDOMAIN (--local makes dnsmasq the authority)
 #   v6.mpxe.test     an AAAA record only: no A record
+#   dual.mpxe.test   --host-record with both: A 10.77.0.7, AAAA fd00::7
 #   outside.example  outside every local domain, no upstream: REFUSED
 # Cases:
 #  1. DHCP first, then names: an A, a CNAME, the CNAME again in other case (from
@@ -16,7 +17,9 @@
 #  3. --ip and two --server: the first does not exist (its ARP goes unanswered),
 #     so the query falls over to dnsmasq;
 #  4. case 1's CNAME through the fault injector dropping 30% of the frames
-#     (seeded so that the first query is lost): the retransmission gets it.
+#     (seeded so that the first query is lost): the retransmission gets it;
+#  5. AAAA (RFC 3596) over the IPv4 transport: --family 6, then any (both, each
+#     --prefer order), a CNAME to a name with an A record only, no AAAA record.
 # The printed lines are compared exactly, after the times are cut off.
 #   dns_dnsmasq.sh path/to/mpxe-net
 set -euo pipefail
@@ -51,7 +54,8 @@ ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-h
   --domain=mpxe.test --local=/mpxe.test/ --local-ttl=300 \
   --host-record=boot.mpxe.test,10.77.0.1 --cname=www.mpxe.test,boot.mpxe.test \
   --host-record=multi.mpxe.test,10.77.0.5 --host-record=multi.mpxe.test,10.77.0.6 \
-  --host-record=v6.mpxe.test,fd00::6 --address=/pool.mpxe.test/10.77.0.9 2>"$work/dnsmasq.err" &
+  --host-record=v6.mpxe.test,fd00::6 --host-record=dual.mpxe.test,10.77.0.7,fd00::7 \
+  --address=/pool.mpxe.test/10.77.0.9 2>"$work/dnsmasq.err" &
 dnsmasq_pid=$!
 for _ in $(seq 50); do
   ip netns exec "$NS" ss -lun 2>/dev/null | grep -q "$HOST_IP:53 " && break
@@ -127,5 +131,30 @@ www.mpxe.test: 10.77.0.1 (cname boot.mpxe.test, ttl 300 s, server 10.77.0.1)
 EOF
 grep '^dns: ' "$work/err"
 grep -qE '^dns: [0-9]+ queries \([1-9][0-9]* retransmitted' "$work/err" || fail "nothing was retransmitted"
+
+echo "== 5. AAAA: IPv6 only, both families in either order, a CNAME, none"
+run 0 --ip 10.77.0.43/24 dns dual.mpxe.test v6.mpxe.test --server 10.77.0.1 --family 6
+expect <<'EOF'
+dns-servers: 10.77.0.1
+dual.mpxe.test: fd00::7 (ttl 300 s, server 10.77.0.1)
+v6.mpxe.test: fd00::6 (ttl 300 s, server 10.77.0.1)
+EOF
+grep -q 'query\[AAAA\] dual.mpxe.test' "$work/dnsmasq.log" || fail "dnsmasq saw no AAAA query"
+run 0 --ip 10.77.0.43/24 dns dual.mpxe.test www.mpxe.test --server 10.77.0.1 --family any
+expect <<'EOF'
+dns-servers: 10.77.0.1
+dual.mpxe.test: fd00::7 10.77.0.7 (ttl 300 s, server 10.77.0.1)
+www.mpxe.test: 10.77.0.1 (cname boot.mpxe.test, ttl 300 s, server 10.77.0.1)
+EOF
+run 0 --ip 10.77.0.43/24 dns dual.mpxe.test --server 10.77.0.1 --family any --prefer 4
+expect <<'EOF'
+dns-servers: 10.77.0.1
+dual.mpxe.test: 10.77.0.7 fd00::7 (ttl 300 s, server 10.77.0.1)
+EOF
+run 1 --ip 10.77.0.43/24 dns boot.mpxe.test --server 10.77.0.1 --family 6
+expect <<'EOF'
+dns-servers: 10.77.0.1
+boot.mpxe.test: failed: no AAAA record for the name
+EOF
 
 echo "PASS"

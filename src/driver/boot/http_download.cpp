@@ -218,7 +218,7 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
       log("mpxe: %s\n", cause_);
       return found;
     }
-    char ip[16];
+    char ip[net::IpAddress::kMaxTextLen + 1];
     address_.format(ip, sizeof(ip));
     log("mpxe: %s is %s (DNS, %llu ms)\n", parsed.value().host, ip,
         static_cast<unsigned long long>(session.now() - start));
@@ -233,10 +233,9 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   if (!started.ok()) {
     char error[64];
     net::error_format(started.error(), error, sizeof(error));
-    format(cause_, sizeof(cause_), "cannot fetch %s: %s", url_,
-           started.error() == net::Error(net::Layer::Http, net::Errc::Unsupported)
-               ? "only http:// and https:// URLs are supported"
-               : error);
+    const char* why = nullptr;
+    (void)net::HttpUrl::parse(head.url, &why);  // a URL it refuses says what
+    format(cause_, sizeof(cause_), "cannot fetch %s: %s", url_, why != nullptr ? why : error);
     log("mpxe: %s\n", cause_);
     return kInvalidParameter;
   }

@@ -28,18 +28,36 @@ DnsResolverConfig sanitized(const DnsResolverConfig& in) {
 
 }  // namespace
 
-void DnsResolverConfig::set_servers(const Ipv4Address* list, size_t count) {
-  Ipv4Address kept[kMaxServers];
+void DnsResolverConfig::set_servers(const IpAddress* list, size_t count) {
+  IpAddress kept[kMaxServers];
   uint8_t n = 0;
   for (size_t i = 0; i < count && n < kMaxServers; ++i) {
-    Ipv4Address a = list[i];
+    IpAddress a = list[i];
     if (a.is_unspecified() || a.is_broadcast() || a.is_multicast()) continue;
     bool repeat = false;
     for (uint8_t j = 0; j < n; ++j) repeat = repeat || kept[j] == a;
     if (!repeat) kept[n++] = a;
   }
-  for (uint8_t i = 0; i < kMaxServers; ++i) servers[i] = i < n ? kept[i] : Ipv4Address();
+  for (uint8_t i = 0; i < kMaxServers; ++i) servers[i] = i < n ? kept[i] : IpAddress();
   server_count = n;
+}
+
+void DnsResolverConfig::set_servers(const Ipv4Address* list, size_t count) {
+  IpAddress widened[kMaxServers * 4];
+  size_t n = 0;
+  // Enough to find kMaxServers usable ones among repeats and unusable ones.
+  for (; n < count && n < kMaxServers * 4; ++n) widened[n] = list[n];
+  set_servers(widened, n);
+}
+
+const char* dns_family_text(DnsFamily family) {
+  switch (family) {
+    case DnsFamily::V4: return "IPv4";
+    case DnsFamily::V6: return "IPv6";
+    case DnsFamily::PreferV4: return "IPv4 then IPv6";
+    case DnsFamily::PreferV6: return "IPv6 then IPv4";
+  }
+  return "unknown";
 }
 
 const char* dns_failure_text(DnsFailure failure) {
@@ -58,6 +76,17 @@ const char* dns_failure_text(DnsFailure failure) {
     case DnsFailure::Cancelled: return "cancelled";
   }
   return "unknown failure";
+}
+
+const char* dns_failure_text(DnsFailure failure, DnsFamily family) {
+  if (failure != DnsFailure::NoAddress) return dns_failure_text(failure);
+  switch (family) {
+    case DnsFamily::V4: return "no A record for the name";
+    case DnsFamily::V6: return "no AAAA record for the name";
+    case DnsFamily::PreferV4:
+    case DnsFamily::PreferV6: return "no A or AAAA record for the name";
+  }
+  return dns_failure_text(failure);
 }
 
 const char* dns_resolver_state_text(DnsResolverState state) {
@@ -97,10 +126,20 @@ Result<void> DnsResolver::configure(const DnsResolverConfig& config) {
   return {};
 }
 
-Result<void> DnsResolver::start(Bytes name, uint16_t local_port, Millis now) {
+namespace {
+
+bool family_takes(DnsFamily family, IpFamily ip) {
+  return ip == IpFamily::V4 ? family != DnsFamily::V6 : family != DnsFamily::V4;
+}
+
+}  // namespace
+
+Result<void> DnsResolver::start(Bytes name, uint16_t local_port, Millis now, DnsFamily family) {
   if (state_ == DnsResolverState::Querying) return dns_error(Errc::InUse);
   Result<DnsName> parsed = DnsName::from_text(name);
   if (!parsed) return parsed.error();
+  Result<IpAddress> literal = IpAddress::parse(name);
+  if (literal && !family_takes(family, literal.value().family())) return dns_error(Errc::Unsupported);
 
   // A fresh lookup: everything of the last one goes, the cache stays.
   state_ = DnsResolverState::Querying;
@@ -118,11 +157,16 @@ Result<void> DnsResolver::start(Bytes name, uint16_t local_port, Millis now) {
   out_ = 0;
   sent_any_ = false;
   send_pending_ = false;
+  family_ = family;
+  phase_ = 0;
+  phase_count_ = family == DnsFamily::PreferV4 || family == DnsFamily::PreferV6 ? 2 : 1;
+  found_any_ = false;
+  found_ttl_ = 0xFFFFFFFF;
+  first_failure_ = DnsFailure::None;
   answer_ = DnsAnswer();
   answer_.name = name_;
   answer_.canonical = name_;
 
-  Result<Ipv4Address> literal = Ipv4Address::parse(name);
   if (literal) {
     ++stats_.literals;
     answer_.addresses[0] = literal.value();
@@ -132,7 +176,8 @@ Result<void> DnsResolver::start(Bytes name, uint16_t local_port, Millis now) {
     return {};
   }
   for (CacheEntry& entry : cache_) {
-    if (entry.count == 0 || entry.expires <= now || !(entry.name == name_)) continue;
+    if (entry.count == 0 || entry.expires <= now || entry.family != family_ || !(entry.name == name_))
+      continue;
     ++stats_.cache_hits;
     entry.used = now;
     answer_.canonical = entry.canonical;
@@ -150,22 +195,52 @@ Result<void> DnsResolver::start(Bytes name, uint16_t local_port, Millis now) {
     return {};
   }
 
+  give_up_ = add(now, config_.total_limit);
+  max_sends_ = static_cast<uint16_t>(config_.rounds * config_.server_count);
+  begin_phase(now);
+  return {};
+}
+
+void DnsResolver::begin_phase(Millis now) {
+  const bool v6_first = family_ == DnsFamily::V6 || family_ == DnsFamily::PreferV6;
+  query_type_ = (phase_ == 0) == v6_first ? DnsType::Aaaa : DnsType::A;
+  // Each query its own ID (RFC 5452 9.2), its servers asked afresh.
   id_ = static_cast<uint16_t>(random_.next_u32() >> 16);
+  sends_ = 0;
+  next_server_ = 0;
+  asked_ = 0;
+  out_ = 0;
+  sent_any_ = false;
+  send_pending_ = false;
+  server_failure_ = DnsFailure::None;
   DnsQueryRepr query;
   query.id = id_;
   query.name = name_;
-  query.type = DnsType::A;
+  query.type = query_type_;
   query.recursion_desired = true;
   // 12 + at most 255 + 4 bytes: always fits the 512 kept.
   query_len_ = static_cast<uint16_t>(query.buffer_len());
-  if (!query.emit(MutableBytes(query_, query_len_))) {
-    fail(DnsFailure::SendFailed, now);
-    return {};
-  }
-  give_up_ = add(now, config_.total_limit);
-  max_sends_ = static_cast<uint16_t>(config_.rounds * config_.server_count);
+  if (!query.emit(MutableBytes(query_, query_len_))) return end_phase(DnsFailure::SendFailed, now);
   next_attempt(now);
-  return {};
+}
+
+void DnsResolver::end_phase(DnsFailure failure, Millis now) {
+  if (failure != DnsFailure::None && failure != DnsFailure::NoAddress &&
+      first_failure_ == DnsFailure::None)
+    first_failure_ = failure;
+  // NXDOMAIN: the name has no records of any type.
+  if (phase_ + 1 < phase_count_ && failure != DnsFailure::NxDomain) {
+    ++phase_;
+    return begin_phase(now);
+  }
+  if (!found_any_) {
+    fail(first_failure_ != DnsFailure::None ? first_failure_ : failure, now);
+    return;
+  }
+  answer_.ttl_s = found_ttl_ < config_.max_cache_ttl_s ? found_ttl_ : config_.max_cache_ttl_s;
+  answer_.source = DnsSource::Server;
+  cache_store(now);
+  finish_done(now);
 }
 
 void DnsResolver::cancel(Millis now) {
@@ -188,9 +263,9 @@ void DnsResolver::next_attempt(Millis now) {
     // What ended it: a server's "no" says more than silence, silence more than
     // a query that never left.
     DnsFailure why = server_failure_ != DnsFailure::None ? server_failure_
-                     : sent_any_                        ? DnsFailure::Timeout
+                     : sent_any_ || sends_ == 0         ? DnsFailure::Timeout
                                                         : DnsFailure::SendFailed;
-    fail(why, now);
+    end_phase(why, now);
     return;
   }
   // Each full round over the servers doubles the wait, up to max_timeout.
@@ -266,7 +341,7 @@ void DnsResolver::on_datagram(const UdpMeta& meta, Bytes payload, Millis now, Ud
     return drop(DnsDrop::Malformed);
   }
   const DnsResponse& response = parsed.value();
-  if (!response.has_question || response.question_type != DnsType::A ||
+  if (!response.has_question || response.question_type != query_type_ ||
       response.question_class != kDnsClassIn)
     return drop(DnsDrop::WrongQuestion);
   Result<DnsName> question = DnsName::read(response.message, response.question_offset);
@@ -282,25 +357,47 @@ void DnsResolver::accept_answer(const DnsResponse& response, uint8_t server, Mil
     case DnsRcode::NoError: break;
     // "the domain name referenced in the query does not exist" (RFC 1035 4.1.1),
     // said by the authority: asking elsewhere would hear the same.
-    case DnsRcode::NameError: return fail(DnsFailure::NxDomain, now);
+    case DnsRcode::NameError: return end_phase(DnsFailure::NxDomain, now);
     case DnsRcode::ServerFailure: return server_said_no(server, DnsFailure::ServerFailure, now, &tx);
     case DnsRcode::Refused: return server_said_no(server, DnsFailure::Refused, now, &tx);
     default: return server_said_no(server, DnsFailure::ServerError, now, &tx);
   }
   // RFC 2181 9: a client "should ignore that response, and query again, using
   // a mechanism, such as a TCP connection": we have none.
-  if (response.truncated) return fail(DnsFailure::Truncated, now);
+  const uint8_t before = answer_.count;
+  if (!response.truncated) take_addresses(response, server);
+  end_phase(response.truncated         ? DnsFailure::Truncated
+            : answer_.count > before ? DnsFailure::None
+                                     : DnsFailure::NoAddress,
+            now);
+  // The next phase's query leaves now, not at the next poll().
+  if (state_ == DnsResolverState::Querying && send_pending_) send_query(now, tx);
+}
+
+void DnsResolver::take_addresses(const DnsResponse& response, uint8_t server) {
+  constexpr size_t kMax = DnsAnswer::kMaxPerFamily;
   uint32_t ttl = 0;
-  Ipv4Address found[DnsAnswer::kMaxAddresses];  // A records
-  answer_.count = static_cast<uint8_t>(response.addresses_for(
-      name_, found, DnsAnswer::kMaxAddresses, &ttl, &answer_.canonical));
-  for (uint8_t i = 0; i < answer_.count; ++i) answer_.addresses[i] = found[i];
-  if (answer_.count == 0) return fail(DnsFailure::NoAddress, now);
-  answer_.ttl_s = ttl < config_.max_cache_ttl_s ? ttl : config_.max_cache_ttl_s;
-  answer_.source = DnsSource::Server;
-  answer_.server = config_.servers[server];
-  cache_store(now);
-  finish_done(now);
+  DnsName canonical;
+  size_t count = 0;
+  IpAddress found[kMax];
+  if (query_type_ == DnsType::A) {
+    Ipv4Address v4[kMax];
+    count = response.addresses_for(name_, v4, kMax, &ttl, &canonical);
+    for (size_t i = 0; i < count; ++i) found[i] = v4[i];
+  } else {
+    Ipv6Address v6[kMax];
+    count = response.addresses_for(name_, v6, kMax, &ttl, &canonical);
+    for (size_t i = 0; i < count; ++i) found[i] = v6[i];
+  }
+  // The chain of the first phase that found addresses names the answer (or of
+  // the last phase when none does).
+  if (!found_any_) answer_.canonical = canonical;
+  if (count == 0) return;
+  if (!found_any_) answer_.server = config_.servers[server];
+  found_any_ = true;
+  if (ttl < found_ttl_) found_ttl_ = ttl;
+  for (size_t i = 0; i < count && answer_.count < DnsAnswer::kMaxAddresses; ++i)
+    answer_.addresses[answer_.count++] = found[i];
 }
 
 void DnsResolver::server_said_no(uint8_t server, DnsFailure failure, Millis now, UdpSender* tx) {
@@ -309,7 +406,12 @@ void DnsResolver::server_said_no(uint8_t server, DnsFailure failure, Millis now,
   server_failure_ = failure;
   bool any_left = false;
   for (uint8_t i = 0; i < config_.server_count; ++i) any_left = any_left || (out_ & bit(i)) == 0;
-  if (!any_left) return fail(failure, now);
+  if (!any_left) {
+    end_phase(failure, now);
+    // A next phase asks at once, as a next server would.
+    if (tx != nullptr && state_ == DnsResolverState::Querying && send_pending_) send_query(now, *tx);
+    return;
+  }
   // A late "no" from a server asked earlier leaves the wait on the current one
   // alone; from the current one, the next server is asked now, not when the
   // wait would have ended.
@@ -365,7 +467,7 @@ void DnsResolver::cache_store(Millis now) {
   // The same name's slot, else a free or expired one, else the least recently used.
   size_t slot = kCacheSlots;
   for (size_t i = 0; i < kCacheSlots && slot == kCacheSlots; ++i)
-    if (cache_[i].count != 0 && cache_[i].name == name_) slot = i;
+    if (cache_[i].count != 0 && cache_[i].family == family_ && cache_[i].name == name_) slot = i;
   for (size_t i = 0; i < kCacheSlots && slot == kCacheSlots; ++i)
     if (cache_[i].count == 0 || cache_[i].expires <= now) slot = i;
   if (slot == kCacheSlots) {
@@ -375,6 +477,7 @@ void DnsResolver::cache_store(Millis now) {
   }
   CacheEntry& entry = cache_[slot];
   entry.name = name_;
+  entry.family = family_;
   entry.canonical = answer_.canonical;
   for (uint8_t i = 0; i < DnsAnswer::kMaxAddresses; ++i)
     entry.addresses[i] = i < answer_.count ? answer_.addresses[i] : IpAddress();
@@ -383,11 +486,13 @@ void DnsResolver::cache_store(Millis now) {
   entry.used = now;
 }
 
-bool DnsResolver::cached(Bytes name, Millis now) const {
+bool DnsResolver::cached(Bytes name, Millis now, DnsFamily family) const {
   Result<DnsName> parsed = DnsName::from_text(name);
   if (!parsed) return false;
   for (const CacheEntry& entry : cache_)
-    if (entry.count != 0 && entry.expires > now && entry.name == parsed.value()) return true;
+    if (entry.count != 0 && entry.expires > now && entry.family == family &&
+        entry.name == parsed.value())
+      return true;
   return false;
 }
 

@@ -1,4 +1,4 @@
-// A DNS stub resolver for A records (RFC 1034 5.3.1, RFC 1035), as a state machine
+// A DNS stub resolver for A and AAAA records (RFC 1034 5.3.1, RFC 1035, RFC 3596), as a state machine
 // that does no I/O, like the DHCP and TFTP clients beside it: replies come in
 // through on_datagram(), time through the `now` arguments, and queries leave
 // through the UdpSender handed to poll() or on_datagram().
@@ -15,12 +15,25 @@
 // table of them; start() while Querying is refused (Errc::InUse). Finished
 // lookups leave their addresses in a small cache that later start() calls use.
 //
-// What start() answers without a query:
-//   - a dotted quad ("10.77.0.1"): itself (Ipv4Address::parse, strict form);
-//   - a name in the cache whose TTL has not run out.
+// The family (DnsFamily, start()'s last argument) says which records a lookup
+// asks for: A only (the default), AAAA only, or both, one query after the other,
+// the preferred type first; the answer lists the preferred family's addresses
+// first (at most kMaxPerFamily of each). Each query is a phase with its own ID,
+// its own servers' "no"s and the retransmissions below; total_limit bounds the
+// lookup as a whole. A phase that finds nothing (NODATA, a timeout, a server's
+// "no") passes to the next; the lookup fails only when no phase found an
+// address, with the first failure other than NoAddress (else NoAddress).
+// NXDOMAIN ends it at once (the name has no records of any type).
 //
-// Queries (one question, QTYPE A, QCLASS IN, RD set) go to the servers (DHCP
-// option 6) in turn. Each lookup draws a fresh 16-bit ID from the Random; the
+// What start() answers without a query:
+//   - an address literal of a family asked for ("10.77.0.1", "fd00::1"):
+//     itself (IpAddress::parse, strict form); one of a family not asked for is
+//     refused (Dns Unsupported), never sent as a name;
+//   - a name in the cache, for the same family, whose TTL has not run out.
+//
+// Queries (one question, QTYPE A or AAAA, QCLASS IN, RD set) go to the servers
+// (DHCP option 6, or IPv6 ones: a query to an IPv6 server leaves in a UdpMeta of
+// that family and the interface picks the source) in turn. Each lookup draws a fresh 16-bit ID from the Random; the
 // caller binds the resolver to a port it draws the same way
 // (Interface::allocate_port) and passes it to start(): RFC 5452 9.2 asks for both
 // to be unpredictable, which leaves a blind spoofer 30 bits to guess.
@@ -36,15 +49,15 @@
 //
 // An answer is taken only when everything matches (RFC 5452 9.1): it comes from
 // port 53 of a server this lookup sent to, to our port, with our ID, QR set,
-// opcode QUERY, and the question we asked (name without regard to case, type A,
-// class IN). Anything else is dropped silently and counted (stats()). A late
+// opcode QUERY, and the question we asked (name without regard to case, the
+// phase's type, class IN). Anything else is dropped silently and counted (stats()). A late
 // answer from a server asked earlier in the lookup is as good as one from the
 // server asked last.
 //
 // What an accepted answer ends in:
-//   NOERROR with A records for the name, following CNAMEs within the answer (at
-//     most DnsResponse::kMaxCname of them)  -> Done: answer()
-//   NOERROR without (NODATA, or a chain that ends at a name with no A record)
+//   NOERROR with A (AAAA) records for the name, following CNAMEs within the
+//     answer (at most DnsResponse::kMaxCname of them)  -> Done: answer()
+//   NOERROR without (NODATA, or a chain that ends at a name with no such record)
 //                                           -> Failed NoAddress
 //   NXDOMAIN                                -> Failed NxDomain (authoritative: no
 //                                              other server is asked)
@@ -58,14 +71,14 @@
 // When the sends or the time run out: Failed Timeout, unless a server had said
 // no (then what it said), or no send ever left (SendFailed).
 //
-// The cache: kCacheSlots entries of a name and up to kMaxAddresses addresses,
+// The cache: kCacheSlots entries of a name, a family and up to kMaxAddresses addresses,
 // inside the object (no heap). An entry lives for the answer's smallest TTL
-// along its CNAME chain, capped at max_cache_ttl_s; TTL 0 is not cached (RFC
+// along its CNAME chain (both phases', for both families), capped at max_cache_ttl_s; TTL 0 is not cached (RFC
 // 1035 3.2.1: "only for the transaction in progress"). A full cache replaces its
 // least recently used entry. Failures are not cached (RFC 2308 negative caching
 // needs the SOA of the authority section, which the wire parser skips).
 //
-// Storage: about 6 KiB (the cache is most of it), all inside the object; nothing
+// Storage: about 7 KiB (the cache is most of it), all inside the object; nothing
 // is allocated.
 #pragma once
 
@@ -86,7 +99,7 @@ namespace mpxe::net {
 struct DnsResolverConfig {
   static constexpr size_t kMaxServers = 4;
 
-  Ipv4Address servers[kMaxServers];  // in the order DHCP option 6 gave them
+  IpAddress servers[kMaxServers];  // in the order DHCP option 6 (or DHCPv6, RDNSS) gave them
   uint8_t server_count = 0;
   uint16_t server_port = kDnsServerPort;
   Millis first_timeout = 1000;   // the wait after each server's first send
@@ -97,8 +110,19 @@ struct DnsResolverConfig {
 
   // Keeps at most kMaxServers of `count`, skipping unusable addresses
   // (unspecified, broadcast, multicast) and repeats.
+  void set_servers(const IpAddress* list, size_t count);
   void set_servers(const Ipv4Address* list, size_t count);
 };
+
+// Which address records a lookup asks for, and the order of its answer.
+enum class DnsFamily : uint8_t {
+  V4 = 0,        // A only: the default, what every IPv4-only caller gets
+  V6 = 1,        // AAAA only
+  PreferV4 = 2,  // A, then AAAA: IPv4 addresses first
+  PreferV6 = 3,  // AAAA, then A: IPv6 addresses first
+};
+// "IPv4", "IPv6", "IPv4 then IPv6", "IPv6 then IPv4".
+const char* dns_family_text(DnsFamily family);
 
 enum class DnsResolverState : uint8_t {
   Idle,      // nothing asked yet
@@ -117,13 +141,15 @@ enum class DnsFailure : uint8_t {
   Refused = 5,        // RCODE 5 from every server left
   ServerError = 6,    // another RCODE (FORMERR, NOTIMP, ...): rcode() says which
   Truncated = 7,      // TC: the answer did not fit in UDP, and we have no TCP
-  NoAddress = 8,      // the name exists but has no A record (after its CNAMEs)
+  NoAddress = 8,      // the name exists but has no A (AAAA) record (after its CNAMEs)
   Unreachable = 9,    // ICMP port unreachable from every server
   SendFailed = 10,    // the UdpSender refused every send
   Cancelled = 11,     // cancel()
 };
-// "name does not exist (NXDOMAIN)", ...
+// "name does not exist (NXDOMAIN)", ...; NoAddress as for an A-only lookup.
 const char* dns_failure_text(DnsFailure failure);
+// ... NoAddress naming the records `family` asked for ("no AAAA record ...").
+const char* dns_failure_text(DnsFailure failure, DnsFamily family);
 const char* dns_resolver_state_text(DnsResolverState state);
 
 // Why a datagram was dropped; stats() counts each.
@@ -140,22 +166,24 @@ const char* dns_drop_text(DnsDrop drop);
 
 enum class DnsSource : uint8_t {
   None,
-  Literal,  // the name was a dotted quad
+  Literal,  // the name was an address literal
   Cache,    // from an earlier answer
   Server,   // from answer().server just now
 };
 
 struct DnsAnswer {
-  static constexpr size_t kMaxAddresses = 4;
+  static constexpr size_t kMaxPerFamily = 4;
+  static constexpr size_t kMaxAddresses = 2 * kMaxPerFamily;
 
   DnsName name;       // as asked
   DnsName canonical;  // where the CNAME chain ended (== name without one)
-  // In the server's order; IPv4 from A records (AAAA is not asked yet).
+  // The preferred family's first, each in the server's order: IPv4 from A
+  // records, IPv6 from AAAA records.
   IpAddress addresses[kMaxAddresses];
   uint8_t count = 0;
   uint32_t ttl_s = 0;  // left to live: the chain's smallest TTL (capped; 0 for a literal)
   DnsSource source = DnsSource::None;
-  IpAddress server;  // Server: who answered
+  IpAddress server;  // Server: who answered (the first phase that found addresses)
 
   bool is_alias() const { return !(canonical == name); }
 };
@@ -186,13 +214,15 @@ class DnsResolver final : public UdpEndpoint {
   // New servers (a new lease); the cache stays. Not while Querying (InUse).
   Result<void> configure(const DnsResolverConfig& config);
 
-  // Looks `name` up ("boot.example.com", a trailing dot allowed, or a dotted
-  // quad). Returns an error, and changes nothing, for a name that is no DNS name
-  // (Dns BadName, NameTooLong) or while a lookup runs (Dns InUse). Otherwise
+  // Looks `name` up ("boot.example.com", a trailing dot allowed, or an address
+  // literal) for `family`. Returns an error, and changes nothing, for a name
+  // that is no DNS name (Dns BadName, NameTooLong), a literal of a family not
+  // asked for (Dns Unsupported) or while a lookup runs (Dns InUse). Otherwise
   // state() is Done at once (a literal, a cache hit), Failed (NoServer), or
   // Querying: the first query leaves at the next poll(), from `local_port`, the
   // port this endpoint is bound to.
-  Result<void> start(Bytes name, uint16_t local_port, Millis now);
+  Result<void> start(Bytes name, uint16_t local_port, Millis now,
+                     DnsFamily family = DnsFamily::V4);
   // Ends a running lookup (Failed, Cancelled); answers to it are dropped.
   void cancel(Millis now);
 
@@ -207,12 +237,16 @@ class DnsResolver final : public UdpEndpoint {
   bool done() const { return state_ == DnsResolverState::Done || state_ == DnsResolverState::Failed; }
   const DnsAnswer& answer() const { return answer_; }
   DnsFailure failure() const { return failure_; }
+  // The family of the current (or last) lookup.
+  DnsFamily family() const { return family_; }
+  // The record type of the current (or last) query.
+  DnsType query_type() const { return query_type_; }
   // failure() as an Error of Layer::Dns (none while all is well); the nearest
   // reason error.h has: failure() is exact.
   Error error() const;
   // The RCODE of the last error answer (ServerError and its kin).
   uint8_t rcode() const { return rcode_; }
-  // The ID of the current (or last) query.
+  // The ID of the current (or last) query (each phase draws its own).
   uint16_t query_id() const { return id_; }
   uint16_t local_port() const { return local_port_; }
   // When the lookup started and ended (kNever when it has not).
@@ -221,14 +255,15 @@ class DnsResolver final : public UdpEndpoint {
   const DnsStats& stats() const { return stats_; }
   const DnsResolverConfig& config() const { return config_; }
 
-  // The cache. A lookup of `name` at `now` would be served from it.
-  bool cached(Bytes name, Millis now) const;
+  // The cache. A lookup of `name` for `family` at `now` would be served from it.
+  bool cached(Bytes name, Millis now, DnsFamily family = DnsFamily::V4) const;
   size_t cache_entries(Millis now) const;
   void clear_cache();
 
  private:
   struct CacheEntry {
     DnsName name;
+    DnsFamily family = DnsFamily::V4;
     IpAddress addresses[DnsAnswer::kMaxAddresses];
     uint8_t count = 0;  // 0: a free slot
     DnsName canonical;
@@ -244,6 +279,11 @@ class DnsResolver final : public UdpEndpoint {
   void server_said_no(uint8_t server, DnsFailure failure, Millis now, UdpSender* tx);
   void finish_done(Millis now);
   void fail(DnsFailure failure, Millis now);
+  void begin_phase(Millis now);
+  // The current phase is over (None: it found addresses): the next phase, or
+  // the lookup's end.
+  void end_phase(DnsFailure failure, Millis now);
+  void take_addresses(const DnsResponse& response, uint8_t server);
   void drop(DnsDrop reason);
   int server_index(IpAddress address) const;
   void accept_answer(const DnsResponse& response, uint8_t server, Millis now, UdpSender& tx);
@@ -258,6 +298,13 @@ class DnsResolver final : public UdpEndpoint {
 
   // The lookup in progress.
   DnsName name_;
+  DnsFamily family_ = DnsFamily::V4;
+  DnsType query_type_ = DnsType::A;
+  uint8_t phase_ = 0;           // 0, or 1 for the second type of a two-family lookup
+  uint8_t phase_count_ = 1;
+  bool found_any_ = false;      // a phase found addresses (answer_ has them)
+  uint32_t found_ttl_ = 0;      // the smallest TTL of the phases that found addresses
+  DnsFailure first_failure_ = DnsFailure::None;  // the first phase failure other than NoAddress
   uint16_t id_ = 0;
   uint16_t local_port_ = 0;
   Millis started_ = kNever;

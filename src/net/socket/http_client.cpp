@@ -19,7 +19,7 @@ const char* http_failure_text(HttpFailure failure) {
   switch (failure) {
     case HttpFailure::None: return "no failure";
     case HttpFailure::BadRequest: return "bad request";
-    case HttpFailure::NeedsDns: return "host name needs DNS (give an IPv4 address)";
+    case HttpFailure::NeedsDns: return "host name needs DNS (give an IP address)";
     case HttpFailure::Connection: return "connection failed";
     case HttpFailure::Stalled: return "server stalled";
     case HttpFailure::Status: return "server answered with an error status";
@@ -43,9 +43,8 @@ Result<void> HttpClient::start(const HttpGetRequest& request, Millis now) {
   // https needs a stream that authenticates its peer; http never goes over one.
   if (url.value().secure != stream_.secure()) return http_error(Errc::Unsupported);
   if (!url.value().has_address) {
-    // HttpUrl (and so the connection) names an IPv4 host only.
-    if (!request.has_address || !request.address.is_v4()) return http_error(Errc::Unsupported);
-    url.value().address = request.address.v4();
+    if (!request.has_address) return http_error(Errc::Unsupported);
+    url.value().address = request.address;
     url.value().has_address = true;
   }
   if (request.has_range && request.range.last < request.range.first) return http_error(Errc::BadValue);
@@ -73,6 +72,15 @@ Result<void> HttpClient::start(const HttpGetRequest& request, Millis now) {
   return {};
 }
 
+// What TLS checks the certificate against (and sends as SNI when it is a name):
+// the host, an IPv6 literal without its brackets.
+void HttpClient::set_peer_name() {
+  if (!url_.is_ipv6_literal()) return stream_.set_peer_name(url_.host);
+  char text[IpAddress::kMaxTextLen + 1];
+  url_.address.format(text, sizeof text);
+  stream_.set_peer_name(text);
+}
+
 void HttpClient::begin_request(Millis now) {
   last_now_ = now;
   request_at_ = now;
@@ -85,7 +93,7 @@ void HttpClient::begin_request(Millis now) {
                url_.same_origin(conn_origin_) && phase_ == Phase::None;
   if (!reuse) {
     if (!stream_.is_closed()) stream_.abort();
-    stream_.set_peer_name(url_.host);
+    set_peer_name();
     Result<void> status = stream_.open(url_.address, url_.port, *this, request_.tcp, now);
     if (!status) return fail(HttpFailure::Connection, status.error());
     conn_origin_ = url_;

@@ -78,7 +78,7 @@ struct HttpGetRequest {
 enum class HttpFailure : uint8_t {
   None = 0,
   BadRequest = 1,        // start() refused the request
-  NeedsDns = 2,          // the URL (or a redirect) names a host, not an IPv4 address
+  NeedsDns = 2,          // the URL (or a redirect) names a host, not an IP address
   Connection = 3,        // TCP failed: refused, reset, timed out (error() says which)
   Stalled = 4,           // nothing arrived for stall_ms
   Status = 5,            // the server answered with an error status: status(), reason()
@@ -179,6 +179,7 @@ class HttpClient final : public StreamReceiver {
   };
 
   void begin_request(Millis now);
+  void set_peer_name();
   void on_head(uint64_t end);
   void setup_body(const HttpResponseHead& head, uint64_t end, bool discard);
   void process_ring(uint64_t end);

@@ -201,6 +201,11 @@ Result<DnsResponse> DnsResponse::parse(const DnsPacket& packet) {
       if (response.a_count < kMaxA)
         response.a[response.a_count++] = {static_cast<uint16_t>(pos), ttl,
                                           Ipv4Address::from_bytes(message.data() + rdata)};
+    } else if (rclass == kDnsClassIn && type == static_cast<uint16_t>(DnsType::Aaaa)) {
+      if (rdlength != Ipv6Address::kSize) return dns_error(Errc::BadLength);
+      if (response.aaaa_count < kMaxAaaa)
+        response.aaaa[response.aaaa_count++] = {static_cast<uint16_t>(pos), ttl,
+                                                Ipv6Address::from_bytes(message.data() + rdata)};
     } else if (rclass == kDnsClassIn && type == static_cast<uint16_t>(DnsType::Cname)) {
       size_t target_end = 0;
       Result<DnsName> target = DnsName::read(message.first(rdata + rdlength), rdata, &target_end);
@@ -216,10 +221,8 @@ Result<DnsResponse> DnsResponse::parse(const DnsPacket& packet) {
   return response;
 }
 
-size_t DnsResponse::addresses_for(const DnsName& name, Ipv4Address* out, size_t capacity,
-                                  uint32_t* ttl, DnsName* canonical) const {
+DnsName DnsResponse::follow_aliases(const DnsName& name, uint32_t* min_ttl) const {
   DnsName current = name;
-  uint32_t min_ttl = 0xFFFFFFFF;
   // "If a CNAME RR is present at a node, no other data should be present" (RFC
   // 1034 3.6.2): follow the aliases first, then collect the addresses.
   for (size_t hop = 0; hop < kMaxCname; ++hop) {
@@ -230,18 +233,47 @@ size_t DnsResponse::addresses_for(const DnsName& name, Ipv4Address* out, size_t 
       Result<DnsName> target = DnsName::read(message, cname[i].target_offset);
       if (!target) continue;
       current = target.value();
-      if (cname[i].ttl < min_ttl) min_ttl = cname[i].ttl;
+      if (cname[i].ttl < *min_ttl) *min_ttl = cname[i].ttl;
       followed = true;
     }
     if (!followed) break;
   }
-  size_t count = 0;
-  for (size_t i = 0; i < a_count && count < capacity; ++i) {
-    Result<DnsName> owner = DnsName::read(message, a[i].name_offset);
-    if (!owner || !(owner.value() == current)) continue;
-    out[count++] = a[i].address;
-    if (a[i].ttl < min_ttl) min_ttl = a[i].ttl;
+  return current;
+}
+
+namespace {
+
+// The records of `records` [0, count) owned by `owner`, into out.
+template <typename Record, typename Address>
+size_t collect(Bytes message, const DnsName& owner, const Record* records, size_t count,
+               Address* out, size_t capacity, uint32_t* min_ttl) {
+  size_t found = 0;
+  for (size_t i = 0; i < count && found < capacity; ++i) {
+    Result<DnsName> name = DnsName::read(message, records[i].name_offset);
+    if (!name || !(name.value() == owner)) continue;
+    out[found++] = records[i].address;
+    if (records[i].ttl < *min_ttl) *min_ttl = records[i].ttl;
   }
+  return found;
+}
+
+}  // namespace
+
+size_t DnsResponse::addresses_for(const DnsName& name, Ipv4Address* out, size_t capacity,
+                                  uint32_t* ttl, DnsName* canonical) const {
+  uint32_t min_ttl = 0xFFFFFFFF;
+  DnsName current = follow_aliases(name, &min_ttl);
+  size_t count = collect(message, current, a, a_count, out, capacity, &min_ttl);
+  if (count > 0 && ttl != nullptr) *ttl = min_ttl;
+  if (canonical != nullptr) *canonical = current;
+  return count;
+}
+
+size_t DnsResponse::addresses_for(const DnsName& name, Ipv6Address* out, size_t capacity,
+                                  uint32_t* ttl, DnsName* canonical) const {
+  uint32_t min_ttl = 0xFFFFFFFF;
+  DnsName current = follow_aliases(name, &min_ttl);
+  size_t count = collect(message, current, aaaa, aaaa_count, out, capacity, &min_ttl);
   if (count > 0 && ttl != nullptr) *ttl = min_ttl;
   if (canonical != nullptr) *canonical = current;
   return count;

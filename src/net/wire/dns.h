@@ -1,5 +1,5 @@
 // DNS messages (RFC 1035) as a stub resolver needs them: the header, a query for
-// one name, and the A and CNAME records of a response. Names may be compressed;
+// one name, and the A, AAAA (RFC 3596) and CNAME records of a response. Names may be compressed;
 // every pointer must point backwards, so reading a name always ends.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include "core/bytes.h"
 #include "net/result.h"
 #include "net/wire/ipv4_address.h"
+#include "net/wire/ipv6_address.h"
 
 namespace mpxe::net {
 
@@ -128,17 +129,26 @@ struct DnsARecord {
   Ipv4Address address;
 };
 
+// RFC 3596 2.2: "a 128 bit IPv6 address is encoded in the data portion of an
+// AAAA resource record in network byte order".
+struct DnsAaaaRecord {
+  uint16_t name_offset = 0;
+  uint32_t ttl = 0;
+  Ipv6Address address;
+};
+
 struct DnsCnameRecord {
   uint16_t name_offset = 0;
   uint16_t target_offset = 0;  // the canonical name, inside the record's RDATA
   uint32_t ttl = 0;
 };
 
-// What a response says about one question: its A and CNAME answers. Other record
+// What a response says about one question: its A, AAAA and CNAME answers. Other record
 // types are stepped over (their names checked too); authority and additional
 // sections are not read.
 struct DnsResponse {
   static constexpr size_t kMaxA = 8;
+  static constexpr size_t kMaxAaaa = 8;
   static constexpr size_t kMaxCname = 4;
 
   Bytes message;  // what the offsets below point into
@@ -152,6 +162,8 @@ struct DnsResponse {
   uint16_t question_class = kDnsClassIn;
   DnsARecord a[kMaxA];
   uint8_t a_count = 0;          // past kMaxA, further A records are dropped
+  DnsAaaaRecord aaaa[kMaxAaaa];
+  uint8_t aaaa_count = 0;       // past kMaxAaaa, further AAAA records are dropped
   DnsCnameRecord cname[kMaxCname];
   uint8_t cname_count = 0;
   uint16_t answer_count = 0;    // all records of the answer section
@@ -159,7 +171,7 @@ struct DnsResponse {
   // Fails unless the message is a response to a standard query (BadValue,
   // Unsupported) whose question and answers are well formed: names within bounds
   // and pointers backwards (BadPointer, TooManyPointers), records within the
-  // message (Truncated), an A record's RDATA 4 bytes and a CNAME's RDATA exactly
+  // message (Truncated), an A record's RDATA 4 bytes, an AAAA record's 16, and a CNAME's RDATA exactly
   // its name (BadLength). A message with TC set may end mid-answer: the records
   // before the cut are kept.
   static Result<DnsResponse> parse(const DnsPacket& packet);
@@ -171,6 +183,13 @@ struct DnsResponse {
   // itself when no CNAME applies).
   size_t addresses_for(const DnsName& name, Ipv4Address* out, size_t capacity,
                        uint32_t* ttl, DnsName* canonical = nullptr) const;
+  // The same for the AAAA records.
+  size_t addresses_for(const DnsName& name, Ipv6Address* out, size_t capacity,
+                       uint32_t* ttl, DnsName* canonical = nullptr) const;
+
+ private:
+  // Where `name`'s CNAME chain in the answer ends; lowers *min_ttl to each link's.
+  DnsName follow_aliases(const DnsName& name, uint32_t* min_ttl) const;
 };
 
 }  // namespace mpxe::net

@@ -100,12 +100,27 @@ class Writer {
 // ---------------------------------------------------------------------------
 // URLs
 
-Result<HttpUrl> HttpUrl::parse(Bytes text) {
+namespace {
+
+// Records why a URL was refused, for callers that print it.
+Error url_error(Errc reason, const char** why, const char* text) {
+  if (why != nullptr) *why = text;
+  return http_error(reason);
+}
+
+bool is_host_char(uint8_t c) {
+  return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '-' || c == '.' || c == '_';
+}
+
+}  // namespace
+
+Result<HttpUrl> HttpUrl::parse(Bytes text, const char** why) {
   const bool secure = starts_with_nocase(text, "https://");
   if (!secure && !starts_with_nocase(text, "http://")) {
     for (size_t i = 0; i + 2 < text.size(); ++i)
-      if (text[i] == ':' && text[i + 1] == '/' && text[i + 2] == '/') return http_error(Errc::Unsupported);
-    return http_error(Errc::BadValue);
+      if (text[i] == ':' && text[i + 1] == '/' && text[i + 2] == '/')
+        return url_error(Errc::Unsupported, why, "a scheme other than http:// or https://");
+    return url_error(Errc::BadValue, why, "not an http:// or https:// URL");
   }
   Bytes rest = text.subspan(secure ? 8 : 7);
   size_t auth_end = 0;
@@ -116,40 +131,56 @@ Result<HttpUrl> HttpUrl::parse(Bytes text) {
   HttpUrl url;
   url.secure = secure;
   url.port = url.default_port();
-  size_t colon = authority.size();
-  for (size_t i = 0; i < authority.size(); ++i) {
-    uint8_t c = authority[i];
-    if (c == '@') return http_error(Errc::BadValue);     // no credentials in boot URLs
-    if (c == '[') return http_error(Errc::Unsupported);  // IPv6 literal
-    if (c == ':') {
-      colon = i;
-      break;
+  for (uint8_t c : authority)
+    if (c == '@') return url_error(Errc::BadValue, why, "user information (user@) in the URL");
+  // The host ends at the port's ':', or, for an IP literal (RFC 3986 3.2.2),
+  // at its ']'.
+  size_t host_end = 0;
+  if (!authority.empty() && authority[0] == '[') {
+    while (host_end < authority.size() && authority[host_end] != ']') ++host_end;
+    if (host_end == authority.size()) return url_error(Errc::BadValue, why, "an IPv6 literal without its ']'");
+    ++host_end;
+    Bytes literal = authority.subspan(1, host_end - 2);
+    if (!literal.empty() && (literal[0] | 0x20) == 'v')
+      return url_error(Errc::Unsupported, why, "an IPvFuture literal ([v...])");
+    for (uint8_t c : literal)
+      if (c == '%') return url_error(Errc::Unsupported, why, "an IPv6 zone index ([...%25zone], RFC 6874)");
+    Result<Ipv6Address> v6 = Ipv6Address::parse(literal);
+    if (!v6) return url_error(Errc::BadAddress, why, "a malformed IPv6 literal");
+    url.has_address = true;
+    // ::ffff:a.b.c.d names an IPv4 host (RFC 4291 2.5.5.2): reached over IPv4.
+    url.address = v6.value().is_v4_mapped() ? IpAddress(Ipv4Address::from_bytes(v6.value().octets + 12))
+                                            : IpAddress(v6.value());
+    if (host_end < authority.size() && authority[host_end] != ':')
+      return url_error(Errc::BadValue, why, "text after the IPv6 literal's ']' that is no :port");
+  } else {
+    while (host_end < authority.size() && authority[host_end] != ':') ++host_end;
+  }
+  Bytes host = authority.first(host_end);
+  if (host.empty()) return url_error(Errc::BadValue, why, "no host");
+  if (host.size() > kMaxHost) return url_error(Errc::TooBig, why, "a host over 253 characters");
+  if (!url.has_address) {
+    for (uint8_t c : host)
+      if (!is_host_char(c))
+        return url_error(Errc::BadValue, why, "a host character other than a letter, digit, '-', '.' or '_'");
+    Result<Ipv4Address> v4 = Ipv4Address::parse(host);
+    if (v4) {
+      url.has_address = true;
+      url.address = v4.value();
     }
   }
-  Bytes host = authority.first(colon);
-  if (host.empty()) return http_error(Errc::BadValue);
-  if (host.size() > kMaxHost) return http_error(Errc::TooBig);
-  for (uint8_t c : host) {
-    bool ok = is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '-' || c == '.' || c == '_';
-    if (!ok) return http_error(Errc::BadValue);
-  }
-  if (colon < authority.size()) {
-    Bytes port = authority.subspan(colon + 1);
+  if (host_end < authority.size()) {
+    Bytes port = authority.subspan(host_end + 1);
     if (!port.empty()) {
       uint64_t value = 0;
       if (port.size() > 5 || !parse_u64(port, value) || value == 0 || value > 0xFFFF)
-        return http_error(Errc::BadValue);
+        return url_error(Errc::BadValue, why, "a port that is not 1-65535");
       url.port = static_cast<uint16_t>(value);
       url.explicit_port = true;
     }
   }
   for (size_t i = 0; i < host.size(); ++i) url.host[i] = static_cast<char>(host[i]);
   url.host_len = host.size();
-  Result<Ipv4Address> address = Ipv4Address::parse(host);
-  if (address) {
-    url.has_address = true;
-    url.address = address.value();
-  }
   Bytes path = rest.subspan(auth_end);
   for (size_t i = 0; i < path.size(); ++i) {
     if (path[i] == '#') {
@@ -159,9 +190,10 @@ Result<HttpUrl> HttpUrl::parse(Bytes text) {
   }
   size_t n = 0;
   if (path.empty() || path[0] == '?') url.path[n++] = '/';
-  if (n + path.size() > kMaxPath) return http_error(Errc::TooBig);
+  if (n + path.size() > kMaxPath) return url_error(Errc::TooBig, why, "a path over 1024 characters");
   for (uint8_t c : path) {
-    if (c <= 0x20 || c >= 0x7F) return http_error(Errc::BadValue);
+    if (c <= 0x20 || c >= 0x7F)
+      return url_error(Errc::BadValue, why, "a space, control or non-ASCII character in the path");
     url.path[n++] = static_cast<char>(c);
   }
   url.path_len = n;
@@ -203,8 +235,11 @@ Result<HttpUrl> HttpUrl::resolve(Bytes location) const {
 }
 
 bool HttpUrl::same_origin(const HttpUrl& other) const {
-  return secure == other.secure && port == other.port &&
-         bytes_equal_nocase(host_bytes(), other.host_bytes());
+  if (secure != other.secure || port != other.port) return false;
+  // One IPv6 address has many spellings ([fd00::1], [FD00:0::1]); a name is
+  // compared as text even when a lookup has filled in its address.
+  if (is_ipv6_literal() && other.is_ipv6_literal()) return address == other.address;
+  return bytes_equal_nocase(host_bytes(), other.host_bytes());
 }
 
 size_t HttpUrl::format(char* out, size_t capacity) const {

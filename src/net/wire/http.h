@@ -9,7 +9,7 @@
 
 #include "core/bytes.h"
 #include "net/result.h"
-#include "net/wire/ipv4_address.h"
+#include "net/wire/ip_address.h"
 
 namespace mpxe::net {
 
@@ -17,25 +17,30 @@ inline constexpr uint16_t kHttpDefaultPort = 80;
 inline constexpr uint16_t kHttpsDefaultPort = 443;
 
 // An http:// or https:// URL. A host that is a name parses with has_address
-// false: the caller looks it up.
+// false: the caller looks it up. An IP literal (A.B.C.D, or [IPv6] as RFC 3986
+// 3.2.2 writes it) fills address; the host text keeps the brackets, so format(),
+// resolve() and the Host header (RFC 9112 7.2) write "[fd00::1]:8080".
 struct HttpUrl {
   static constexpr size_t kMaxHost = 253;
   static constexpr size_t kMaxPath = 1024;
 
   bool secure = false;           // https: over TLS
-  char host[kMaxHost + 1] = {};  // NUL-terminated, as written (a name or A.B.C.D)
+  char host[kMaxHost + 1] = {};  // NUL-terminated, as written (a name, A.B.C.D or [IPv6])
   size_t host_len = 0;
   uint16_t port = kHttpDefaultPort;
   bool explicit_port = false;
   char path[kMaxPath + 1] = {};  // from the first '/', query included, fragment dropped; "/" when empty
   size_t path_len = 0;
   bool has_address = false;
-  Ipv4Address address;
+  IpAddress address;  // either family; an IPv4-mapped literal ([::ffff:a.b.c.d]) is IPv4
 
   // ("http://" | "https://") host [":" port] [path-abempty ["?" query]] ["#" fragment].
-  // Http/Unsupported for another scheme, Http/BadValue for a malformed
-  // one, Http/TooBig past the limits above. The scheme is case-insensitive.
-  static Result<HttpUrl> parse(Bytes text);
+  // Http/Unsupported for another scheme, an IPv6 zone index ("[fe80::1%25eth0]",
+  // RFC 6874) or an IPvFuture literal ("[v1.x]"); Http/BadAddress for a
+  // malformed IPv6 literal; Http/BadValue for another malformed URL, Http/TooBig
+  // past the limits above. The scheme is case-insensitive. `why` (when given)
+  // gets a sentence naming what was refused, for the caller to print.
+  static Result<HttpUrl> parse(Bytes text, const char** why = nullptr);
   // A Location value resolved against this URL (RFC 3986 5.2, the forms servers
   // send): an absolute URL, "//authority/path", an absolute path, or a path
   // relative to this one's directory. Query and fragment of a relative path are
@@ -44,6 +49,10 @@ struct HttpUrl {
 
   Bytes host_bytes() const { return Bytes(reinterpret_cast<const uint8_t*>(host), host_len); }
   Bytes path_bytes() const { return Bytes(reinterpret_cast<const uint8_t*>(path), path_len); }
+  // The host is an IPv6 literal: host holds "[...]".
+  bool is_ipv6_literal() const { return host_len != 0 && host[0] == '['; }
+  // Scheme, port and host: two IPv6 literals by their address, anything else by
+  // its text without regard to case.
   bool same_origin(const HttpUrl& other) const;
   uint16_t default_port() const { return secure ? kHttpsDefaultPort : kHttpDefaultPort; }
   const char* scheme() const { return secure ? "https" : "http"; }

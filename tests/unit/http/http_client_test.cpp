@@ -95,6 +95,34 @@ TEST_F(HttpClientTest, AHostNameConnectsToTheCallersAddressAndKeepsTheName) {
   for (size_t i = 0; i < 4000; ++i) ASSERT_EQ(body[i], file_byte(i)) << i;
 }
 
+TEST_F(HttpClientTest, AnIpv6LiteralConnectsToItsAddressAndSendsItInBrackets) {
+  const IpAddress fd00_1 = Ipv6Address::of(0xfd00, 0, 0, 0, 0, 0, 0, 1);
+  server.responses.push_back(response(nginx::kStatus200));
+  ASSERT_TRUE(client.start(request("http://[fd00::1]:8080/file4000"), now));
+  run();
+  ASSERT_TRUE(client.succeeded()) << http_failure_text(client.failure());
+  ASSERT_EQ(server.peers.size(), 1u);
+  EXPECT_EQ(server.peers[0].tuple.remote, fd00_1);
+  EXPECT_EQ(server.peers[0].tuple.remote_port, 8080);
+  ASSERT_EQ(server.requests.size(), 1u);
+  EXPECT_EQ(server.requests[0].rfind("GET /file4000 HTTP/1.1\r\nHost: [fd00::1]:8080\r\n", 0), 0u);
+  for (size_t i = 0; i < 4000; ++i) ASSERT_EQ(body[i], file_byte(i)) << i;
+}
+
+TEST_F(HttpClientTest, ANameTheCallerFoundAnIpv6AddressForConnectsThere) {
+  const IpAddress fd00_7 = Ipv6Address::of(0xfd00, 0, 0, 0, 0, 0, 0, 7);
+  HttpGetRequest named = request("http://boot.example/file4000");
+  named.has_address = true;
+  named.address = fd00_7;
+  server.responses.push_back(response(nginx::kStatus200));
+  ASSERT_TRUE(client.start(named, now));
+  run();
+  ASSERT_TRUE(client.succeeded()) << http_failure_text(client.failure());
+  ASSERT_EQ(server.peers.size(), 1u);
+  EXPECT_EQ(server.peers[0].tuple.remote, fd00_7);
+  EXPECT_EQ(server.requests[0].rfind("GET /file4000 HTTP/1.1\r\nHost: boot.example\r\n", 0), 0u);
+}
+
 TEST_F(HttpClientTest, ShuffledSegmentsLandInPlace) {
   for (Delivery d : {Delivery::Reversed, Delivery::DropFirstOnce}) {
     std::fill(body.begin(), body.end(), 0xEE);
@@ -328,6 +356,8 @@ TEST_F(HttpClientTest, RefusesWhatItCannotFetch) {
   EXPECT_EQ(client.start(request("https://10.77.0.1/"), now).error(),
             Error(Layer::Http, Errc::Unsupported));
   EXPECT_EQ(client.start(request("http://boot.example/"), now).error(),
+            Error(Layer::Http, Errc::Unsupported));
+  EXPECT_EQ(client.start(request("http://[fe80::1%25eth0]/"), now).error(),
             Error(Layer::Http, Errc::Unsupported));
   EXPECT_EQ(client.state(), HttpClient::State::Idle);
 }

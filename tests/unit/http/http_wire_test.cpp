@@ -302,6 +302,128 @@ TEST(HttpUrl, FormatsWhatParseReadsBack) {
   EXPECT_EQ(ported.format(nullptr, 0), 21u);
 }
 
+// RFC 3986 3.2.2: IP-literal = "[" ( IPv6address / IPvFuture ) "]"; RFC 6874's
+// zone identifiers are refused, as is IPvFuture.
+TEST(HttpUrl, Ipv6LiteralsKeepTheirBrackets) {
+  struct Good {
+    const char* url;
+    const char* host;
+    IpAddress address;
+    uint16_t port;
+    const char* path;
+    const char* formatted;
+  };
+  const Good good[] = {
+      {"http://[fd00::1]:8080/boot.efi", "[fd00::1]", Ipv6Address::of(0xfd00, 0, 0, 0, 0, 0, 0, 1), 8080,
+       "/boot.efi", "http://[fd00::1]:8080/boot.efi"},
+      {"https://[2001:db8::5]/x", "[2001:db8::5]", Ipv6Address::of(0x2001, 0xdb8, 0, 0, 0, 0, 0, 5), 443,
+       "/x", "https://[2001:db8::5]/x"},
+      {"HTTP://[FD00:0:0::1]", "[FD00:0:0::1]", Ipv6Address::of(0xfd00, 0, 0, 0, 0, 0, 0, 1), 80, "/",
+       "http://[FD00:0:0::1]/"},
+      {"http://[fd00::1]:/a?q#f", "[fd00::1]", Ipv6Address::of(0xfd00, 0, 0, 0, 0, 0, 0, 1), 80, "/a?q",
+       "http://[fd00::1]/a?q"},
+      {"http://[fe80::5054:ff:fe12:3456]?x", "[fe80::5054:ff:fe12:3456]",
+       Ipv6Address::of(0xfe80, 0, 0, 0, 0x5054, 0xff, 0xfe12, 0x3456), 80, "/?x",
+       "http://[fe80::5054:ff:fe12:3456]/?x"},
+      // An IPv4-mapped literal names an IPv4 host.
+      {"http://[::ffff:10.0.0.1]:81/a", "[::ffff:10.0.0.1]", Ipv4Address::of(10, 0, 0, 1), 81, "/a",
+       "http://[::ffff:10.0.0.1]:81/a"},
+  };
+  for (const Good& g : good) {
+    SCOPED_TRACE(g.url);
+    auto u = HttpUrl::parse(text(g.url));
+    ASSERT_TRUE(u) << error_text(u.error());
+    EXPECT_EQ(str(u.value().host_bytes()), g.host);
+    EXPECT_TRUE(u.value().has_address);
+    EXPECT_TRUE(u.value().is_ipv6_literal());
+    EXPECT_EQ(u.value().address, g.address);
+    EXPECT_EQ(u.value().port, g.port);
+    EXPECT_EQ(str(u.value().path_bytes()), g.path);
+    char out[128];
+    EXPECT_EQ(u.value().format(out, sizeof out), strlen(g.formatted));
+    EXPECT_STREQ(out, g.formatted);
+    auto again = HttpUrl::parse(text(out));
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again.value().address, g.address);
+    EXPECT_TRUE(again.value().same_origin(u.value()));
+  }
+  EXPECT_FALSE(HttpUrl::parse(text("http://10.0.0.1/")).value().is_ipv6_literal());
+
+  struct Bad {
+    const char* url;
+    Errc reason;
+    const char* why;
+  };
+  const Bad bad[] = {
+      {"http://[fe80::1%25eth0]/", Errc::Unsupported, "an IPv6 zone index ([...%25zone], RFC 6874)"},
+      {"http://[fe80::1%eth0]:80/", Errc::Unsupported, "an IPv6 zone index ([...%25zone], RFC 6874)"},
+      {"http://[v1.fe80::a+en1]/", Errc::Unsupported, "an IPvFuture literal ([v...])"},
+      {"http://[V7.x]/", Errc::Unsupported, "an IPvFuture literal ([v...])"},
+      {"http://[fd00::1/boot.efi", Errc::BadValue, "an IPv6 literal without its ']'"},
+      {"http://[fd00::g]/", Errc::BadAddress, "a malformed IPv6 literal"},
+      {"http://[]/", Errc::BadAddress, "a malformed IPv6 literal"},
+      {"http://[10.0.0.1]/", Errc::BadAddress, "a malformed IPv6 literal"},
+      {"http://[1:2:3:4:5:6:7:8:9]/", Errc::BadAddress, "a malformed IPv6 literal"},
+      {"http://[fd00::1]x/", Errc::BadValue, "text after the IPv6 literal's ']' that is no :port"},
+      {"http://[fd00::1]:0/", Errc::BadValue, "a port that is not 1-65535"},
+      {"http://[fd00::1]:65536/", Errc::BadValue, "a port that is not 1-65535"},
+      {"http://fd00::1/", Errc::BadValue, "a port that is not 1-65535"},
+      {"http://a[b]/", Errc::BadValue, "a host character other than a letter, digit, '-', '.' or '_'"},
+      {"http://u@[fd00::1]/", Errc::BadValue, "user information (user@) in the URL"},
+      {"tftp://[fd00::1]/boot.efi", Errc::Unsupported, "a scheme other than http:// or https://"},
+  };
+  for (const Bad& b : bad) {
+    SCOPED_TRACE(b.url);
+    const char* why = nullptr;
+    auto u = HttpUrl::parse(text(b.url), &why);
+    ASSERT_FALSE(u);
+    EXPECT_EQ(u.error(), Error(Layer::Http, b.reason));
+    ASSERT_NE(why, nullptr);
+    EXPECT_STREQ(why, b.why);
+  }
+}
+
+TEST(HttpUrl, Ipv6LiteralsResolveAndCompareByAddress) {
+  auto base = HttpUrl::parse(text("http://[fd00::1]:8080/a/b.efi")).value();
+  char out[128];
+  auto relative = base.resolve(text("c.efi"));
+  ASSERT_TRUE(relative);
+  relative.value().format(out, sizeof out);
+  EXPECT_STREQ(out, "http://[fd00::1]:8080/a/c.efi");
+  EXPECT_TRUE(relative.value().same_origin(base));
+  auto absolute_path = base.resolve(text("/x?y"));
+  ASSERT_TRUE(absolute_path);
+  absolute_path.value().format(out, sizeof out);
+  EXPECT_STREQ(out, "http://[fd00::1]:8080/x?y");
+  auto other = base.resolve(text("//[fd00::2]/y"));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other.value().address, IpAddress(Ipv6Address::of(0xfd00, 0, 0, 0, 0, 0, 0, 2)));
+  EXPECT_EQ(other.value().port, 80);
+  EXPECT_FALSE(other.value().same_origin(base));
+  // Another spelling of the same address is the same origin; a name is not.
+  EXPECT_TRUE(base.resolve(text("http://[FD00:0::0:1]:8080/z")).value().same_origin(base));
+  EXPECT_FALSE(base.resolve(text("http://fd00.example:8080/z")).value().same_origin(base));
+  EXPECT_FALSE(base.resolve(text("http://[fd00::1]/z")).value().same_origin(base));
+  EXPECT_EQ(base.resolve(text("//[fe80::1%25eth0]/")).error(), Error(Layer::Http, Errc::Unsupported));
+}
+
+// RFC 9112 7.2 (and RFC 3986 3.2.2): Host = uri-host [ ":" port ], the literal
+// in its brackets.
+TEST(HttpRequest, HostHeaderCarriesTheBracketedLiteral) {
+  uint8_t out[512];
+  auto ported = HttpUrl::parse(text("http://[fd00::1]:8080/boot.efi")).value();
+  auto len = http_emit_request(MutableBytes(out), ported, false, nullptr, true);
+  ASSERT_TRUE(len);
+  EXPECT_EQ(str(Bytes(out, len.value())),
+            "GET /boot.efi HTTP/1.1\r\nHost: [fd00::1]:8080\r\nUser-Agent: mpxe\r\nAccept: */*\r\n\r\n");
+  auto secure = HttpUrl::parse(text("https://[2001:db8::5]/x")).value();
+  len = http_emit_request(MutableBytes(out), secure, true, nullptr, false);
+  ASSERT_TRUE(len);
+  EXPECT_EQ(str(Bytes(out, len.value())),
+            "HEAD /x HTTP/1.1\r\nHost: [2001:db8::5]\r\nUser-Agent: mpxe\r\nAccept: */*\r\n"
+            "Connection: close\r\n\r\n");
+}
+
 TEST(HttpRequest, BuildsGetAndHead) {
   auto url = HttpUrl::parse(text("http://10.77.0.1:8080/boot.efi")).value();
   uint8_t out[512];

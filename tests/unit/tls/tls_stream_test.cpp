@@ -376,6 +376,28 @@ TEST_F(TlsStreamTest, AnAddressMatchesTheCertificatesIpEntryOnly) {
   EXPECT_NE(line().find("asked for 10.0.0.3"), std::string::npos) << line();
 }
 
+TEST_F(TlsStreamTest, AnIpv6AddressMatchesTheCertificatesIpv6EntryHoweverWritten) {
+  Identity leaf6 = test::make_identity({.cn = kHostName, .san = "DNS:boot.example,IP:fd00::2"}, &pki.ca);
+  make_client({&pki.ca});
+  TlsServer server(leaf6, nullptr, TLS1_2_VERSION, TLS1_3_VERSION);
+  for (const char* host : {"fd00::2", "FD00:0:0:0::0002"}) {
+    SCOPED_TRACE(host);
+    Sink sink(16);
+    server.accept();
+    ASSERT_TRUE(open(sink, host));
+    handshake(server);
+    EXPECT_TRUE(opened()) << line();
+    stream->abort();
+  }
+  Sink sink(16);
+  server.accept();
+  ASSERT_TRUE(open(sink, "fd00::3"));
+  handshake(server);
+  ASSERT_TRUE(closed());
+  EXPECT_EQ(stream->failure(), TlsFailure::NameMismatch) << line();
+  EXPECT_NE(line().find("asked for fd00::3"), std::string::npos) << line();
+}
+
 TEST_F(TlsStreamTest, ExpiredSaysTheDatesAndOurClock) {
   Identity old = test::make_identity(
       {.cn = kHostName, .san = "DNS:boot.example", .not_before = -10 * 86400, .not_after = -86400}, &pki.ca);
