@@ -19,6 +19,7 @@ set(MPXE_NET_SOURCES
   wire/ipv4_address.cpp
   wire/ipv6_address.cpp
   wire/mac_address.cpp
+  wire/mld.cpp
   wire/ndp.cpp
   wire/pxe_options.cpp
   wire/tcp.cpp
