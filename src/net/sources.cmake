@@ -33,6 +33,7 @@ set(MPXE_NET_SOURCES
   iface/interface.cpp
   iface/ipv4.cpp
   iface/ipv6.cpp
+  iface/mld.cpp
   iface/ndp.cpp
   iface/neighbor_cache.cpp
   iface/reassembly.cpp
@@ -43,6 +44,7 @@ set(MPXE_NET_SOURCES
   socket/dhcpv6_client.cpp
   socket/dns_resolver.cpp
   socket/http_client.cpp
+  socket/mld_listener.cpp
   socket/pxe_discovery.cpp
   socket/slaac.cpp
   socket/tcp_connection.cpp
