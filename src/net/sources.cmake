@@ -19,6 +19,7 @@ set(MPXE_NET_SOURCES
   wire/ipv4_address.cpp
   wire/ipv6_address.cpp
   wire/mac_address.cpp
+  wire/mld.cpp
   wire/ndp.cpp
   wire/pxe_options.cpp
   wire/tcp.cpp
@@ -32,6 +33,7 @@ set(MPXE_NET_SOURCES
   iface/interface.cpp
   iface/ipv4.cpp
   iface/ipv6.cpp
+  iface/mld.cpp
   iface/ndp.cpp
   iface/neighbor_cache.cpp
   iface/reassembly.cpp
@@ -42,6 +44,7 @@ set(MPXE_NET_SOURCES
   socket/dhcpv6_client.cpp
   socket/dns_resolver.cpp
   socket/http_client.cpp
+  socket/mld_listener.cpp
   socket/pxe_discovery.cpp
   socket/slaac.cpp
   socket/tcp_connection.cpp

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "phy/device.h"
+
 namespace mpxe::phy {
 
 class MulticastTable {
@@ -27,6 +29,12 @@ class MulticastTable {
   void add(const uint8_t mac[6]) {
     uint32_t bit = hash(mac, offset_mode_);
     words_[bit >> 5] |= 1u << (bit & 31);
+  }
+  // The groups of a kRxMulticastList filter (the other modes set RCTL bits, not
+  // the table).
+  void add_list(const RxFilter& filter) {
+    if ((filter.modes & kRxMulticastList) == 0) return;
+    for (size_t i = 0; i < filter.group_count && i < RxFilter::kMaxGroups; ++i) add(filter.groups[i]);
   }
   // What the device decides for a frame to this group.
   bool passes(const uint8_t mac[6]) const {

@@ -17,8 +17,9 @@
 // Invariants: every received frame is released, in order, by the end of the
 // poll that took it; every transmitted frame is a well-formed Ethernet frame of
 // 60 to 1514 bytes from our MAC whose IPv4, ICMP, UDP, TCP checksums and ARP
-// fields check out; over IPv6, an extension-free packet whose ICMPv6, UDP or TCP
-// checksum checks out (UDP's never zero), NDP with hop limit 255.
+// fields check out; over IPv6, a packet whose ICMPv6, UDP or TCP checksum checks
+// out (UDP's never zero), NDP with hop limit 255, and no extension header but on
+// an MLD report: the Router Alert hop-by-hop header, hop limit 1, from :: or fe80::.
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -31,6 +32,7 @@
 #include "net/wire/ethernet.h"
 #include "net/wire/icmp.h"
 #include "net/wire/icmpv6.h"
+#include "net/wire/mld.h"
 #include "net/wire/ipv4.h"
 #include "net/wire/ipv6.h"
 #include "net/wire/tcp.h"
@@ -123,16 +125,24 @@ class ScriptDevice final : public phy::Device {
     Ipv6Repr ip = Ipv6Repr::parse(packet.value());
     FUZZ_CHECK(!ip.src.is_multicast());
     Ipv6Chain chain = Ipv6Chain::walk(packet.value());
-    FUZZ_CHECK(chain.ok() && chain.headers == 0);
+    FUZZ_CHECK(chain.ok() && chain.headers <= 1);
     if (chain.protocol == ipv6_next::kIcmpv6) {
       auto icmp = Icmpv6Packet::check(chain.payload);
       FUZZ_CHECK(icmp.ok() && icmp.value().verify_checksum(ip.src, ip.dst));
       uint8_t type = icmp.value().type();
+      bool report = type == static_cast<uint8_t>(Icmpv6Type::Mldv2Report) ||
+                    type == static_cast<uint8_t>(Icmpv6Type::MldReport);
+      FUZZ_CHECK(report == (chain.headers == 1));
+      if (report) {
+        FUZZ_CHECK(chain.router_alert && ip.hop_limit == kMldHopLimit);
+        FUZZ_CHECK(ip.src.is_unspecified() || ip.src.is_link_local());
+      }
       if (type >= static_cast<uint8_t>(Icmpv6Type::RouterSolicit) &&
           type <= static_cast<uint8_t>(Icmpv6Type::NeighborAdvert))
         FUZZ_CHECK(ip.hop_limit == 255);
       return;
     }
+    FUZZ_CHECK(chain.headers == 0);
     if (chain.protocol == ipv6_next::kTcp) return check_tcp(chain.payload, ip.src, ip.dst);
     FUZZ_CHECK(chain.protocol == ipv6_next::kUdp);
     auto udp = UdpDatagram::check(chain.payload);

@@ -1,5 +1,6 @@
-// The IPv6 parsers (header, extension-header walk, ICMPv6, NDP) and the machines
-// they feed (SLAAC, the neighbour cache), fed a script of frames at advancing times.
+// The IPv6 parsers (header, extension-header walk, ICMPv6, NDP, MLD) and the
+// machines they feed (SLAAC, the neighbour cache, the MLD listener), fed a script
+// of frames at advancing times.
 //
 // Input: one flags byte, then records of
 //   [u8 step] [u16 big-endian length] [length bytes: one Ethernet frame]
@@ -15,17 +16,22 @@
 // NDP message SLAAC sends passes our own parser; SLAAC's addresses are ours
 // (link-local first, the others from /64 prefixes with our interface identifier)
 // and its tables stay bounded; deadlines lie ahead after a poll; and once the
-// frames stop, router discovery and DAD end by time alone.
+// frames stop, router discovery and DAD end by time alone. MLD: a report's
+// records stay inside it and one with plain records re-emits its own bytes; the
+// listener reports only the groups it was given, and once the frames stop, its
+// answers and repeats are all sent by time alone.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "fuzz_check.h"
 #include "net/iface/neighbor_cache.h"
+#include "net/socket/mld_listener.h"
 #include "net/socket/slaac.h"
 #include "net/wire/ethernet.h"
 #include "net/wire/icmpv6.h"
 #include "net/wire/ipv6.h"
+#include "net/wire/mld.h"
 #include "net/wire/ndp.h"
 
 using namespace mpxe;
@@ -49,6 +55,58 @@ class CheckingSender final : public NdpSender {
   }
   bool refuse = false;
 };
+
+// The groups the listener is given: our solicited-node group and one more.
+constexpr Ipv6Address kGroups[2] = {Ipv6Address::of(0xff02, 0, 0, 0, 0, 1, 0xff12, 0x3456),
+                                    Ipv6Address::of(0xff05, 0, 0, 0, 0, 0, 0, 0x1234)};
+
+class CheckingMldSender final : public MldSender {
+ public:
+  Result<void> send_mld_report(MldVersion version, Span<const MldRecord> records) override {
+    FUZZ_CHECK(records.size() >= 1 && records.size() <= MldListener::kMaxGroups);
+    if (version == MldVersion::V1) FUZZ_CHECK(records.size() == 1);
+    for (const MldRecord& r : records) FUZZ_CHECK(r.group == kGroups[0] || r.group == kGroups[1]);
+    if (refuse) return Error(Layer::Iface, Errc::WouldBlock);
+    ++sent;
+    return {};
+  }
+  bool refuse = false;
+  uint32_t sent = 0;
+};
+
+void check_mld(const Ipv6Repr& ip, Bytes message, MldListener& listener, Millis now) {
+  Result<MldQuery> query = MldQuery::parse(message, ip.src, ip.dst);
+  if (query) {
+    FUZZ_CHECK(query.value().sources.size() == size_t{query.value().source_count} * 16 ||
+               !query.value().v2);
+    listener.on_query(query.value(), now);
+    FUZZ_CHECK(listener.next_deadline() >= now);
+  }
+  Result<Mldv2Report> report = Mldv2Report::check(message, ip.src, ip.dst);
+  if (!report) return;
+  Mldv2Report::Reader reader = report.value().records();
+  Mldv2Report::Entry entry;
+  std::vector<MldRecord> plain;
+  bool all_plain = true;
+  size_t n = 0;
+  while (reader.next(entry)) {
+    ++n;
+    FUZZ_CHECK(entry.sources.size() == size_t{entry.source_count} * 16);
+    FUZZ_CHECK(entry.sources.data() >= message.data() &&
+               entry.aux.data() + entry.aux.size() <= message.data() + message.size());
+    all_plain = all_plain && entry.source_count == 0 && entry.aux.empty() && entry.type != 0;
+    plain.push_back(MldRecord{static_cast<MldRecordType>(entry.type), entry.group});
+  }
+  FUZZ_CHECK(n == report.value().record_count());
+  if (!all_plain || Mldv2Report::buffer_len(n) != message.size() || message[1] != 0 ||
+      load_be16(message.data() + 4) != 0)
+    return;
+  std::vector<uint8_t> out(message.size());
+  FUZZ_CHECK(Mldv2Report::emit(MutableBytes(out.data(), out.size()),
+                               Span<const MldRecord>(plain.data(), plain.size()), ip.src, ip.dst)
+                 .ok());
+  FUZZ_CHECK(bytes_equal(Bytes(out.data(), out.size()), message));
+}
 
 void check_slaac(const Slaac& slaac, Millis now) {
   uint8_t iid[8];
@@ -123,6 +181,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   NeighborCache cache;
   Millis now = 1000;
   slaac.start(now, tx);
+  CheckingMldSender mld_tx;
+  mld_tx.refuse = tx.refuse;
+  MldListener mld(kMac);
+  mld.set_groups(Span<const Ipv6Address>(kGroups), now, mld_tx);
   size_t i = 1;
   while (i + 3 <= size) {
     now += Millis{data[i]} * 64;
@@ -139,6 +201,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     while (cache.next_solicitation(now, solicitation)) {
     }
     FUZZ_CHECK(cache.next_deadline() > now);
+    mld.poll(now, mld_tx);
+    FUZZ_CHECK(mld.next_deadline() > now);
 
     Result<EthernetFrame> eth = EthernetFrame::check(Bytes(frame.data(), frame.size()));
     if (!eth || eth.value().ethertype() != static_cast<uint16_t>(EtherType::Ipv6)) continue;
@@ -156,6 +220,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (chain.protocol != ipv6_next::kIcmpv6) continue;
     Ipv6Repr ip = Ipv6Repr::parse(packet.value());
     check_icmpv6(ip, chain.payload);
+    check_mld(ip, chain.payload, mld, now);
     Result<NdpRepr> ndp = NdpRepr::parse(ip, chain.payload);
     if (!ndp) continue;
     check_ndp_roundtrip(ip, ndp.value());
@@ -178,6 +243,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     slaac.poll(now, tx);
   }
   check_slaac(slaac, now);
+  // Every answer and repeat is due within the largest Maximum Response Delay
+  // (about 8.4e6 ms) of the last frame.
+  mld_tx.refuse = false;
+  now += (Millis{0x1FFF} << 10) + 1;
+  mld.poll(now, mld_tx);
+  mld.poll(now + MldListener::kUnsolicitedReportInterval + 1, mld_tx);
+  FUZZ_CHECK(mld.next_deadline() == kNever);
+  FUZZ_CHECK(mld.group_count() == 2);
   if (slaac.failure() == SlaacFailure::None) {
     FUZZ_CHECK(slaac.routers_settled(now));
     FUZZ_CHECK(slaac.link_local_ready());

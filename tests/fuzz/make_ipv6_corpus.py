@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """Writes the seeds of fuzz_ipv6 (corpus/ipv6/) from the captured frames in
-tests/unit/net/ipv6_frames.h (capture_ipv6.py: Linux, dnsmasq and QEMU's user
-network). The input format is at the top of fuzz_ipv6.cpp: a flags byte, then
+tests/unit/net/ipv6_frames.h and mld_frames.h (capture_ipv6.py: Linux, dnsmasq,
+QEMU's user network, a Linux bridge as MLD querier). The input format is at the top of fuzz_ipv6.cpp: a flags byte, then
 [step][u16 len][frame] records."""
 import os, re, struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FRAMES = os.path.join(HERE, "..", "unit", "net", "ipv6_frames.h")
+FRAMES = [os.path.join(HERE, "..", "unit", "net", name) for name in ("ipv6_frames.h", "mld_frames.h")]
 OUT = os.path.join(HERE, "corpus", "ipv6")
 
 
 def load_frames():
-    text = open(FRAMES).read()
+    text = "".join(open(path).read() for path in FRAMES)
     return {m.group(1): bytes(int(x, 16) for x in re.findall(r"0x([0-9a-f]{2})", m.group(2)))
             for m in re.finditer(r"inline constexpr uint8_t k(\w+)\[\] = \{([^}]*)\}", text)}
 
@@ -32,6 +32,12 @@ def main():
     script = bytes([1]) + b"".join(record(4, frames[n]) for n in order if n in frames)
     with open(os.path.join(OUT, "exchange"), "wb") as f:
         f.write(script)
+    # The querier's queries as they came (flags 0: their checksums are right),
+    # the reports between them, v1 last.
+    order = ["Mldv2GeneralQuery", "Mldv2JoinFromUnspecified", "Mldv2GroupQuery",
+             "Mldv2CurrentState", "Mldv1GeneralQuery", "Mldv1Report"]
+    with open(os.path.join(OUT, "mld_exchange"), "wb") as f:
+        f.write(bytes([0]) + b"".join(record(8, frames[n]) for n in order))
 
 
 if __name__ == "__main__":

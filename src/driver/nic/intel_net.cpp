@@ -192,9 +192,7 @@ uint32_t IntelNet::rx_modes() const {
 
 void IntelNet::write_multicast_table(const phy::RxFilter& filter) {
   phy::MulticastTable table;
-  if (filter.modes & phy::kRxMulticastList)
-    for (size_t i = 0; i < filter.group_count && i < phy::RxFilter::kMaxGroups; ++i)
-      table.add(filter.groups[i]);
+  table.add_list(filter);
   for (uint32_t i = 0; i < phy::MulticastTable::kWords; ++i) write(kMta + 4 * i, table.word(i));
 }
 

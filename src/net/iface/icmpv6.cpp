@@ -1,7 +1,7 @@
 // ICMPv6 (RFC 4443): echo requests to our addresses answered, NDP's messages
-// handed to ndp.cpp, a destination unreachable handed to the UDP endpoint whose
-// datagram it quotes, and port unreachables sent for unbound ports; the other
-// errors and echo replies have no listener yet.
+// handed to ndp.cpp and MLD queries to mld.cpp, a destination unreachable handed
+// to the UDP endpoint whose datagram it quotes, and port unreachables sent for
+// unbound ports; the other errors and echo replies have no listener yet.
 #include "net/iface/interface.h"
 
 #include "core/byte_ops.h"
@@ -18,6 +18,9 @@ void Interface::rx_icmpv6(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes 
   if (type >= static_cast<uint8_t>(Icmpv6Type::RouterSolicit) &&
       type <= static_cast<uint8_t>(Icmpv6Type::NeighborAdvert))
     return rx_ndp(frame, ip, message);
+  // MLD queries go to the listener (mld.cpp); other hosts' reports are dropped
+  // below as unsupported (this host suppresses none of its own for them).
+  if (type == static_cast<uint8_t>(Icmpv6Type::MldQuery)) return rx_mld_query(ip, message);
   if (type != static_cast<uint8_t>(Icmpv6Type::EchoRequest) &&
       type != static_cast<uint8_t>(Icmpv6Type::DstUnreachable))
     return drop(Drop::Unsupported);

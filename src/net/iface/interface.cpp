@@ -32,7 +32,8 @@ Interface::Interface(phy::Device& device, Span<const MutableBytes> reassembly_bu
       mac_(MacAddress::from_bytes(device.info().mac)),
       mtu_(device_mtu(device.info())),
       reassembler_(reassembly_buffers),
-      slaac_(mac_, mtu_) {}
+      slaac_(mac_, mtu_),
+      mld_(mac_) {}
 
 void Interface::enable_ipv6(Millis now) {
   now_ = now;
@@ -53,6 +54,7 @@ size_t Interface::poll(Millis now) {
                  config_.address);
   if (ipv6_enabled_) {
     slaac_.poll(now, *this);
+    mld_.poll(now, *this);
     NeighborCache::Solicitation solicitation;
     while (neighbors_.next_solicitation(now, solicitation))
       (void)tx_neighbor_solicitation(solicitation.target,
@@ -73,7 +75,10 @@ size_t Interface::poll(Millis now) {
   for (size_t i = 0; i < kMaxTcpConnections; ++i)
     if (owns(i)) tcp_[i]->poll(now, *this);
   // An RA in the batch may have brought addresses, and groups with them.
-  if (ipv6_enabled_) sync_rx_filter();
+  if (ipv6_enabled_) {
+    sync_mld_groups();
+    sync_rx_filter();
+  }
   return handled;
 }
 
@@ -84,6 +89,8 @@ Millis Interface::next_deadline() const {
   if (ipv6_enabled_) {
     Millis slaac = slaac_.next_deadline();
     Millis neighbors = neighbors_.next_deadline();
+    Millis mld = mld_.next_deadline();
+    if (mld < next) next = mld;
     if (slaac < next) next = slaac;
     if (neighbors < next) next = neighbors;
   }

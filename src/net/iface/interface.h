@@ -20,7 +20,9 @@
 // answered, NDP feeds the neighbour cache and Slaac (ndp.cpp; Slaac sends
 // through the interface as its NdpSender and is polled from poll()), and UDP
 // and TCP go both ways over IPv6 (udp.cpp, tcp.cpp), the next hop resolved
-// through the neighbour cache as ARP resolves it for IPv4.
+// through the neighbour cache as ARP resolves it for IPv4. The solicited-node
+// groups are reported by MLDv2 (mld.cpp, socket/mld_listener.h), each before
+// DAD's first solicitation to it (RFC 4862 5.4.2), and queries answered.
 //
 // Time comes in through poll(); sends between polls use the time of the latest
 // poll for ARP pacing. Frames are built in one scratch buffer inside the
@@ -39,6 +41,7 @@
 #include "net/iface/rate_limit.h"
 #include "net/iface/reassembly.h"
 #include "net/result.h"
+#include "net/socket/mld_listener.h"
 #include "net/socket/slaac.h"
 #include "net/socket/tcp_connection.h"
 #include "net/socket/udp_endpoint.h"
@@ -122,7 +125,7 @@ class TcpSegmentSink {
   ~TcpSegmentSink() = default;
 };
 
-class Interface final : public UdpSender, public TcpHost, public NdpSender {
+class Interface final : public UdpSender, public TcpHost, public NdpSender, public MldSender {
  public:
   static constexpr size_t kMaxBindings = 8;
   static constexpr size_t kMaxTcpConnections = 16;
@@ -162,7 +165,7 @@ class Interface final : public UdpSender, public TcpHost, public NdpSender {
   // groups IPv6 needs: all-nodes and the solicited-node group of each address
   // we hold or are testing, programmed again whenever that set changes. After
   // someone else has reprogrammed the device (SNP), this makes the next poll
-  // program it again. (No MLD report is sent: enough for a plain link.)
+  // program it again.
   void refresh_rx_filter() { rx_filter_valid_ = false; }
   const phy::RxFilter& rx_filter() const { return rx_filter_; }
   const Slaac& slaac() const { return slaac_; }
@@ -171,6 +174,10 @@ class Interface final : public UdpSender, public TcpHost, public NdpSender {
   // MAC, a unicast one to the MAC the neighbour cache holds (Ndp/WouldBlock
   // when it holds none: NDP itself never waits for resolution).
   Result<void> send_ndp(const Ipv6Address& src, const Ipv6Address& dst, Bytes message) override;
+  // MldSender (the listener's way out): hop limit 1, Router Alert, from the
+  // link-local address or :: while it is tentative.
+  Result<void> send_mld_report(MldVersion version, Span<const MldRecord> records) override;
+  const MldListener& mld() const { return mld_; }
 
   // Handles up to kRxBatch received frames and the timers due at `now`; returns
   // the number of frames handled.
@@ -299,6 +306,9 @@ class Interface final : public UdpSender, public TcpHost, public NdpSender {
   Result<Ipv6Address> ipv6_source(const Ipv6Address& requested, const Ipv6Address& dst) const;
   // The groups Slaac's addresses need, programmed into the device when they change.
   void sync_rx_filter();
+  // mld.cpp
+  void sync_mld_groups();  // Slaac's solicited-node groups to the listener
+  void rx_mld_query(const Ipv6Repr& ip, Bytes message);
   // icmpv6.cpp
   void rx_icmpv6(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes message);
   // A destination unreachable quoting a UDP datagram of ours: to its endpoint.
@@ -336,6 +346,7 @@ class Interface final : public UdpSender, public TcpHost, public NdpSender {
   bool ipv6_enabled_ = false;
   NeighborCache neighbors_;
   Slaac slaac_;
+  MldListener mld_;
   phy::RxFilter rx_filter_;  // as last programmed
   bool rx_filter_valid_ = false;
   Binding bindings_[kMaxBindings];

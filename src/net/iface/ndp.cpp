@@ -58,6 +58,9 @@ void Interface::rx_ndp(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes mes
 }
 
 Result<void> Interface::send_ndp(const Ipv6Address& src, const Ipv6Address& dst, Bytes message) {
+  // RFC 4862 5.4.2: the solicited-node group of a tentative address is joined,
+  // and so reported, before DAD's solicitation goes to it.
+  sync_mld_groups();
   MacAddress dst_mac;
   if (dst.is_multicast()) {
     dst_mac = dst.multicast_mac();

@@ -8,14 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "core/prng.h"
 #include "dhcp/dhcpv6_frames.h"
 #include "iface_test_util.h"
 #include "net/iface/interface.h"
 #include "net/ipv6_frames.h"
+#include "net/mld_frames.h"
 #include "net/socket/dhcpv6_client.h"
 #include "net/wire/icmpv6.h"
 #include "net/wire/ipv6.h"
+#include "net/wire/mld.h"
 #include "net/wire/ndp.h"
+#include "phy/multicast_table.h"
 
 namespace mpxe::net {
 namespace {
@@ -174,7 +178,13 @@ TEST(InterfaceIpv6, EnableSendsDadAndRouterSolicitationWithHopLimit255) {
   Stack s;
   s.iface.enable_ipv6(0);
   std::vector<Buffer> out = s.sent();
-  ASSERT_EQ(out.size(), 2u);
+  ASSERT_EQ(out.size(), 3u);
+  // RFC 4862 5.4.2: the solicited-node group is joined, and reported, before
+  // DAD's solicitation goes to it; from :: while the address is tentative (RFC
+  // 3810 5.2.13), the report the Linux kernel sent from the same MAC.
+  EXPECT_EQ(out[0], test::to_buffer(frames6::kMldReportHopByHop));
+  EXPECT_EQ(s.iface.mld().stats().reports_sent, 1u);
+  out.erase(out.begin());
   Sent dad = parse_sent(out[0]);
   EXPECT_EQ(dad.eth_dst, (MacAddress{{0x33, 0x33, 0xff, 0x12, 0x34, 0x56}}));
   EXPECT_EQ(dad.ip.hop_limit, kNdpHopLimit);
@@ -184,7 +194,7 @@ TEST(InterfaceIpv6, EnableSendsDadAndRouterSolicitationWithHopLimit255) {
   Sent rs = parse_sent(out[1]);
   EXPECT_EQ(rs.eth_dst, (MacAddress{{0x33, 0x33, 0, 0, 0, 2}}));
   EXPECT_EQ(parse_ndp(rs).type, Icmpv6Type::RouterSolicit);
-  EXPECT_EQ(s.iface.next_deadline(), Slaac::kRetransTimer);
+  EXPECT_EQ(s.iface.slaac().next_deadline(), Slaac::kRetransTimer);
 }
 
 TEST(InterfaceIpv6, WithoutARouterTheLaterSolicitationIsLinuxsByteForByte) {
@@ -307,6 +317,32 @@ TEST(InterfaceIpv6, DeviceIsAskedForAllNodesAndOurSolicitedNodeGroups) {
   EXPECT_EQ(groups_of(s.device.filters[1]), (std::vector<MacAddress>{all_nodes, ours}));
 }
 
+// The filter the interface asks for, as the e1000/e1000e driver programs it (the
+// Multicast Table Array hash, RCTL.MO 00), passes every group frame IPv6 needs
+// here: Linux's DAD probe for our address (to our solicited-node group), QEMU's
+// RA and a bridge's MLD query (to all-nodes).
+TEST(InterfaceIpv6, IntelMulticastTableFromOurFilterPassesTheGroupsIpv6Needs) {
+  Stack s;
+  s.device.modes = phy::kRxMulticastList | phy::kRxAllMulticast | phy::kRxPromiscuous;
+  s.iface.enable_ipv6(0);
+  ASSERT_EQ(s.device.filters.size(), 1u);
+  phy::MulticastTable table;
+  table.add_list(s.device.filters[0]);
+  for (Bytes frame : {Bytes(frames6::kNdpDadNs), Bytes(frames6::kNdpRaQemu),
+                      Bytes(mld_frames::kMldv2GeneralQuery)}) {
+    ASSERT_EQ(frame[0] & 1, 1) << "a group frame";
+    EXPECT_TRUE(table.passes(frame.data()));
+  }
+  // Bits 47:36 of the group MAC: ours hashes to 0x563; another solicited-node
+  // group, ff02::1:ff00:42's, to 0x420, not in the table.
+  const uint8_t ours[6] = {0x33, 0x33, 0xff, 0x12, 0x34, 0x56};
+  const uint8_t other[6] = {0x33, 0x33, 0xff, 0x00, 0x00, 0x42};
+  EXPECT_EQ(phy::MulticastTable::hash(ours, 0), 0x563u);
+  EXPECT_EQ(phy::MulticastTable::hash(other, 0), 0x420u);
+  EXPECT_TRUE(table.passes(ours));
+  EXPECT_FALSE(table.passes(other));
+}
+
 TEST(InterfaceIpv6, DeviceWithoutAGroupListIsAskedForAllMulticast) {
   Stack s;
   s.device.modes = phy::kRxAllMulticast;
@@ -314,6 +350,136 @@ TEST(InterfaceIpv6, DeviceWithoutAGroupListIsAskedForAllMulticast) {
   ASSERT_EQ(s.device.filters.size(), 1u);
   EXPECT_EQ(s.device.filters[0].modes, uint32_t{phy::kRxAllMulticast});
   EXPECT_EQ(s.iface.counters().rx_filter_refused, 0u);
+}
+
+// ---------------------------------------------------------------------------
+// MLD: the solicited-node group reported, Linux's queries answered as Linux does
+
+// The MLD listener's delays come from a generator seeded with the MAC: the same
+// draws, in the same order, name the millisecond each report is due.
+constexpr uint64_t kMldSeed = 0x525400123456;
+
+// Rewrites an MLD frame's ICMPv6 checksum (the message after the 8-byte
+// hop-by-hop header) for its addresses.
+void reseal_mld(Buffer& frame) {
+  constexpr size_t kMessage = EthernetFrame::kHeaderLen + Ipv6Packet::kHeaderLen + kRouterAlertHeaderLen;
+  Ipv6Address src = Ipv6Address::from_bytes(frame.data() + EthernetFrame::kHeaderLen + Ipv6Packet::kSrcOffset);
+  Ipv6Address dst = Ipv6Address::from_bytes(frame.data() + EthernetFrame::kHeaderLen + Ipv6Packet::kDstOffset);
+  Bytes message(frame.data() + kMessage, frame.size() - kMessage);
+  store_be16(frame.data() + kMessage + 2, icmpv6_checksum(src, dst, message));
+}
+
+TEST(InterfaceIpv6, JoinReportIsRepeatedOnceWithinASecond) {
+  Stack s;
+  s.iface.enable_ipv6(0);
+  s.sent();
+  Prng draws(kMldSeed);
+  Millis repeat = 1 + draws.below(1000);
+  ASSERT_LT(repeat, Slaac::kRetransTimer);  // this MAC's draw: before DAD ends
+  EXPECT_EQ(s.iface.next_deadline(), repeat);
+  s.iface.poll(repeat - 1);
+  EXPECT_TRUE(s.sent().empty());
+  s.iface.poll(repeat);
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0], test::to_buffer(mld_frames::kMldv2JoinFromUnspecified));
+  EXPECT_EQ(s.iface.mld().stats().reports_sent, 2u);
+  // Nothing more about the group, also once dnsmasq's addresses (same group) come.
+  s.iface.poll(1000);
+  s.feed(frames6::kNdpRaDnsmasq, 1000);
+  s.iface.poll(2000);
+  for (const Buffer& frame : s.sent()) EXPECT_NE(parse_sent(frame).ip.hop_limit, kMldHopLimit);
+  EXPECT_EQ(s.iface.mld().stats().reports_sent, 2u);
+  EXPECT_EQ(s.iface.mld().group_count(), 1u);
+}
+
+TEST(InterfaceIpv6, LinuxBridgeGeneralQueryIsAnsweredWithLinuxsReport) {
+  Stack s;
+  bring_up(s);
+  Prng draws(kMldSeed);
+  draws.below(1000);  // the join's repeat
+  s.feed(mld_frames::kMldv2GeneralQuery, 2000);
+  EXPECT_EQ(s.iface.mld().stats().general_queries, 1u);
+  Millis due = 2000 + draws.below(1001);  // Maximum Response Delay 1000 ms
+  EXPECT_EQ(s.iface.next_deadline(), due);
+  s.iface.poll(due - 1);
+  EXPECT_TRUE(s.sent().empty());
+  s.iface.poll(due);
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  // From the link-local address now: MODE_IS_EXCLUDE {} for ff02::1:ff12:3456,
+  // what the Linux kernel answered the same bridge with.
+  EXPECT_EQ(out[0], test::to_buffer(mld_frames::kMldv2CurrentState));
+}
+
+TEST(InterfaceIpv6, LinuxBridgeV1QueryIsAnsweredWithLinuxsV1Report) {
+  Stack s;
+  bring_up(s);
+  Prng draws(kMldSeed);
+  draws.below(1000);
+  s.feed(mld_frames::kMldv1GeneralQuery, 2000);
+  EXPECT_EQ(s.iface.mld().stats().v1_queries, 1u);
+  Millis due = 2000 + draws.below(1001);
+  s.iface.poll(due);
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0], test::to_buffer(mld_frames::kMldv1Report));
+}
+
+TEST(InterfaceIpv6, AddressSpecificQueryForOurGroupIsAnsweredAndForAnotherIsNotOurs) {
+  Stack s;
+  bring_up(s);
+  Prng draws(kMldSeed);
+  draws.below(1000);
+  // The bridge's query for ff02::1:ff00:42, a group we never joined: dropped
+  // at the address check, nothing scheduled.
+  uint32_t not_ours = s.dropped(Drop::NotForUs);
+  s.feed(mld_frames::kMldv2GroupQuery, 2000);
+  EXPECT_EQ(s.dropped(Drop::NotForUs), not_ours + 1);
+  EXPECT_EQ(s.iface.mld().stats().specific_queries + s.iface.mld().stats().other_queries, 0u);
+  // The same query for our group (to it, naming it, resealed).
+  const Ipv6Address ours = kLinkLocal.solicited_node();
+  Buffer query = test::to_buffer(mld_frames::kMldv2GroupQuery);
+  ours.multicast_mac().write(query.data());
+  ours.write(query.data() + EthernetFrame::kHeaderLen + Ipv6Packet::kDstOffset);
+  ours.write(query.data() + 62 + 8);
+  reseal_mld(query);
+  s.feed(query, 3000);
+  EXPECT_EQ(s.iface.mld().stats().specific_queries, 1u);
+  Millis due = 3000 + draws.below(501);  // Maximum Response Delay 500 ms
+  s.iface.poll(due - 1);
+  EXPECT_TRUE(s.sent().empty());
+  s.iface.poll(due);
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0], test::to_buffer(mld_frames::kMldv2CurrentState));
+}
+
+TEST(InterfaceIpv6, QueryNotFromALinkLocalAddressOrOverOneHopIsDropped) {
+  Stack s;
+  bring_up(s);
+  // RFC 3810 5.1.14: from a global address.
+  Buffer query = test::to_buffer(mld_frames::kMldv2GeneralQuery);
+  kDnsmasqServer.write(query.data() + EthernetFrame::kHeaderLen + Ipv6Packet::kSrcOffset);
+  reseal_mld(query);
+  uint32_t malformed = s.dropped(Drop::Malformed);
+  s.feed(query, 2000);
+  EXPECT_EQ(s.dropped(Drop::Malformed), malformed + 1);
+  // Hop limit 2: it crossed a router.
+  query = test::to_buffer(mld_frames::kMldv2GeneralQuery);
+  query[EthernetFrame::kHeaderLen + Ipv6Packet::kHopLimitOffset] = 2;
+  s.feed(query, 2000);
+  EXPECT_EQ(s.dropped(Drop::Malformed), malformed + 2);
+  // A wrong checksum.
+  query = test::to_buffer(mld_frames::kMldv2GeneralQuery);
+  query[64] ^= 1;
+  uint32_t bad_checksum = s.dropped(Drop::BadChecksum);
+  s.feed(query, 2000);
+  EXPECT_EQ(s.dropped(Drop::BadChecksum), bad_checksum + 1);
+  EXPECT_EQ(s.iface.mld().stats().general_queries, 0u);
+  EXPECT_EQ(s.iface.next_deadline(), s.iface.slaac().next_deadline());
+  s.iface.poll(5000);
+  for (const Buffer& frame : s.sent()) EXPECT_NE(parse_sent(frame).ip.hop_limit, kMldHopLimit);
 }
 
 // ---------------------------------------------------------------------------

@@ -21,6 +21,14 @@ off and this script sends the client's segments from a packet socket, from
 mpxe's SLAAC address, port and RFC 6528 ISN for the random words the test feeds
 the interface (TCP_RANDOM_WORDS, connecting at TCP_CONNECT_AT ms), so the
 server's SYN-ACK, data and FIN are what the interface must accept.
+
+With --mld (python3 capture_ipv6.py --mld > mld_frames.h) it captures MLD instead:
+a Linux bridge in one namespace is the MLD querier (multicast snooping, querier
+on, 1 s query interval), a client kernel with the same MAC in the other answers
+it. The client's MLDv2 reports as its link comes up and as it answers the
+bridge's General Query, the bridge's General and Multicast Address Specific
+queries (the latter after the client leaves a group), then, with the bridge
+switched to MLDv1, its v1 General Query and the client's v1 report.
 """
 import functools, hashlib, os, shutil, socket, struct, subprocess, sys, tempfile, time
 
@@ -410,6 +418,31 @@ def tcp_client():
         sys.stdout.buffer.write(struct.pack("!H", len(f)) + f)
 
 
+MQ, MC = "mpxe-mld-q", "mpxe-mld-c"
+LEFT_GROUP = "ff02::1:ff00:42"  # joined and left by a socket: the querier asks after it
+
+
+def mld_setup():
+    sh("ip", "netns", "add", MQ)
+    sh("ip", "netns", "add", MC)
+    sh("ip", "link", "add", "mq-q", "netns", MQ, "type", "veth", "peer", "mq-c", "netns", MC)
+    sh("ip", "-n", MC, "link", "set", "mq-c", "address", "52:54:00:12:34:56")
+    sh("ip", "-n", MQ, "link", "add", "mq-br", "address", "52:54:00:ab:cd:ef", "type", "bridge",
+       "stp_state", "0", "mcast_snooping", "1", "mcast_querier", "1", "mcast_mld_version", "2",
+       "mcast_query_interval", "100", "mcast_startup_query_interval", "100",
+       "mcast_query_response_interval", "100", "mcast_last_member_interval", "50")
+    sh("ip", "netns", "exec", MQ, "sysctl", "-q", "-w", "net.ipv6.conf.mq-br.accept_dad=0")
+    sh("ip", "-n", MQ, "link", "set", "mq-q", "master", "mq-br")
+    sh("ip", "-n", MQ, "link", "set", "mq-q", "up")
+    sh("ip", "-n", MQ, "link", "set", "mq-br", "up")
+
+
+def mld_client():
+    frames, _ = record_frames("mq-c", mld_drive)
+    for f in frames:
+        sys.stdout.buffer.write(struct.pack("!H", len(f)) + f)
+
+
 def write_tcp_header(frames):
     port, isn = tcp_port_and_isn()
     server = [f for f in frames if f[6:12] == SERVER_MAC and f[12:14] == b"\x86\xdd" and f[20] == 6]
@@ -478,6 +511,95 @@ def capture_tcp():
     write_tcp_header(read_frames(blob))
 
 
+def mld_drive():
+    # The link comes up: reports from :: during DAD, then the querier's queries and
+    # the kernel's answers from its link-local address.
+    subprocess.run(["ip", "link", "set", "mq-c", "up"], check=True)
+    time.sleep(4.0)
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    mreq = socket.inet_pton(socket.AF_INET6, LEFT_GROUP) + struct.pack("@I", socket.if_nametoindex("mq-c"))
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
+    time.sleep(1.5)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_LEAVE_GROUP, mreq)
+    time.sleep(2.0)
+    s.close()
+    subprocess.run(["ip", "-n", MQ, "link", "set", "mq-br", "type", "bridge", "mcast_mld_version", "1"],
+                   check=True)
+    time.sleep(3.0)
+
+
+def write_mld_header(frames):
+    chosen = {}
+    client_mac = CLIENT_MAC
+    ours = socket.inet_pton(socket.AF_INET6, "ff02::1:ff12:3456")
+    left = socket.inet_pton(socket.AF_INET6, LEFT_GROUP)
+
+    def keep(name, comment, frame):
+        if name not in chosen:
+            chosen[name] = c_array(name, comment, frame)
+
+    for f in frames:
+        # MLD goes behind the 8-byte hop-by-hop header (router alert): ICMPv6 at 62, a
+        # query's or v1 report's group at 70, an MLDv2 report's first record at 70.
+        if f[12:14] != b"\x86\xdd" or f[20] != 0 or f[54] != 58 or len(f) < 70:
+            continue
+        src = f[22:38]
+        t, from_client = f[62], f[6:12] == client_mac
+        if t == 130 and not from_client:
+            v2, group = len(f) - 62 >= 28, f[70:86]
+            if v2 and group == bytes(16):
+                keep("kMldv2GeneralQuery", "MLDv2 General Query from a Linux bridge (querier on, "
+                     "query response interval 1 s), to ff02::1", f)
+            elif v2 and group == left:
+                keep("kMldv2GroupQuery", "MLDv2 Multicast Address Specific Query for "
+                     "ff02::1:ff00:42 from the Linux bridge, after the client left that group", f)
+            elif not v2 and group == bytes(16):
+                keep("kMldv1GeneralQuery", "MLDv1 General Query (24 bytes) from the Linux bridge "
+                     "set to mcast_mld_version 1", f)
+        elif t == 143 and from_client:
+            records = struct.unpack("!H", f[68:70])[0]
+            if records != 1 or f[74:90] != ours:
+                continue
+            kind = f[70]
+            if kind == 4 and src == bytes(16):
+                keep("kMldv2JoinFromUnspecified", "MLDv2 report from the client's kernel as its link "
+                     "comes up: CHANGE_TO_EXCLUDE {} for ff02::1:ff12:3456, from :: (DAD)", f)
+            elif kind == 2 and src[:2] == b"\xfe\x80":
+                keep("kMldv2CurrentState", "MLDv2 report from the client's kernel answering the "
+                     "General Query: MODE_IS_EXCLUDE {} for ff02::1:ff12:3456, from fe80::", f)
+        elif t == 131 and from_client and f[70:86] == ours:
+            keep("kMldv1Report", "MLDv1 report for ff02::1:ff12:3456 from the client's kernel "
+                 "answering the v1 General Query, to the group", f)
+    print("// Real MLD frames captured by capture_ipv6.py --mld (run it as root to capture them")
+    print("// again): a Linux client and a Linux bridge as MLD querier on a veth pair. Each is a")
+    print("// whole Ethernet II frame as the wire carried it.")
+    print("#pragma once")
+    print()
+    print("#include <stdint.h>")
+    print()
+    print("namespace mpxe::net::mld_frames {")
+    for name in sorted(chosen):
+        print()
+        print(chosen[name])
+    print()
+    print("}  // namespace mpxe::net::mld_frames")
+    missing = {"kMldv2GeneralQuery", "kMldv2GroupQuery", "kMldv1GeneralQuery",
+               "kMldv2JoinFromUnspecified", "kMldv2CurrentState", "kMldv1Report"} - set(chosen)
+    if missing:
+        raise SystemExit("not captured: " + ", ".join(sorted(missing)))
+
+
+def mld_main():
+    try:
+        mld_setup()
+        blob = subprocess.run(["ip", "netns", "exec", MC, sys.executable, os.path.abspath(__file__),
+                               "--mld-client"], check=True, stdout=subprocess.PIPE).stdout
+    finally:
+        sh("ip", "netns", "del", MQ, check=False)
+        sh("ip", "netns", "del", MC, check=False)
+    write_mld_header(read_frames(blob))
+
+
 def read_frames(blob):
     frames, i = [], 0
     while i + 2 <= len(blob):
@@ -496,6 +618,12 @@ def main():
         return
     if len(sys.argv) > 1 and sys.argv[1] in ("--tcp", "--tcp-client", "--http-server"):
         {"--tcp": capture_tcp, "--tcp-client": tcp_client, "--http-server": http_server}[sys.argv[1]]()
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--mld-client":
+        mld_client()
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--mld":
+        mld_main()
         return
     root = tempfile.mkdtemp(prefix="mpxe-v6-")
     procs = []
