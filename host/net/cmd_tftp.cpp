@@ -1,4 +1,4 @@
-// mpxe-net tftp get FILE --server A.B.C.D [--blksize N] [--windowsize N]
+// mpxe-net tftp get FILE --server ADDRESS [--blksize N] [--windowsize N]
 //                        [--out PATH] [--size-only] [--port N] [--linger SECONDS]
 //
 // Fetches FILE with our TFTP client (src/net/socket/tftp_client.h) through our
@@ -13,6 +13,10 @@
 // 10.77.0.1: blksize 2048 granted, more than the 1468 asked), then the datagrams
 // dropped, by reason, each with the sender of the first.
 //
+// ADDRESS is IPv4 (A.B.C.D, with --ip) or IPv6 (with --ipv6: from the address
+// SLAAC gave, or the link-local one for a link-local server); over IPv6 the
+// default blksize is 1448, what fits a 1500-byte MTU under the 40-byte header.
+//
 // The time runs from the RRQ to the last block delivered. With --size-only it
 // asks tsize alone and refuses the transfer (what PXE's GET_FILE_SIZE does), and
 // prints size=N. Exits 0 on success, 1 when the transfer failed.
@@ -26,7 +30,7 @@
 #include "core/sha256.h"
 #include "host/net/net_app.h"
 #include "net/socket/tftp_client.h"
-#include "net/wire/ipv4_address.h"
+#include "net/wire/ip_address.h"
 
 namespace mpxe::host {
 namespace {
@@ -36,6 +40,7 @@ struct TftpGetOptions {
   std::string server;
   uint16_t port = net::kTftpServerPort;
   unsigned blksize = net::kTftpClientBlockSize;
+  bool blksize_given = false;
   unsigned windowsize = net::kTftpClientWindowSize;
   unsigned timeout = 0;  // the RFC 2349 option, seconds; 0: not asked
   std::string out;
@@ -105,16 +110,23 @@ void print_drops(const net::TftpClient& client, FILE* out) {
     fprintf(out, "mpxe-net tftp: %s\n", line);
 }
 
-int run_tftp_get(NetApp& net, const TftpGetOptions& options) {
-  auto server = net::Ipv4Address::parse(options.server.c_str());
+int run_tftp_get(NetApp& net, TftpGetOptions options) {
+  auto server = net::IpAddress::parse(options.server.c_str());
   if (!server) {
-    fprintf(stderr, "mpxe-net tftp: --server %s: expected A.B.C.D\n", options.server.c_str());
+    fprintf(stderr, "mpxe-net tftp: --server %s: expected A.B.C.D or an IPv6 address\n",
+            options.server.c_str());
     return NetApp::kExitUsage;
   }
-  if (!net.iface().ipv4().configured()) {
+  const bool v6 = server.value().is_v6();
+  if (v6 && !net.iface().ipv6_enabled()) {
+    fprintf(stderr, "mpxe-net tftp: an IPv6 server needs --ipv6\n");
+    return NetApp::kExitUsage;
+  }
+  if (!v6 && !net.iface().ipv4().configured()) {
     fprintf(stderr, "mpxe-net tftp: the stack has no address (give --ip)\n");
     return NetApp::kExitUsage;
   }
+  if (v6 && !options.blksize_given) options.blksize = net::kTftpClientBlockSize6;
   HashingFileSink sink;
   if (!options.out.empty() && !sink.open(options.out)) {
     fprintf(stderr, "mpxe-net tftp: --out %s: cannot create\n", options.out.c_str());
@@ -131,7 +143,8 @@ int run_tftp_get(NetApp& net, const TftpGetOptions& options) {
   net::TftpRequest request;
   request.server = server.value();
   request.server_port = options.port;
-  request.client = net.iface().ipv4().address;
+  // Over IPv6 the interface picks the source for each datagram (:: here).
+  request.client = v6 ? net::IpAddress(net::Ipv6Address()) : net::IpAddress(net.iface().ipv4().address);
   request.client_port = port.value();
   request.filename = Bytes(reinterpret_cast<const uint8_t*>(options.file.data()), options.file.size());
   request.sink = &sink;
@@ -229,10 +242,13 @@ void add_tftp_command(CLI::App& app, NetApp& net) {
   tftp->require_subcommand(1);
   CLI::App* get = tftp->add_subcommand("get", "Fetch a file; print its size, rate and SHA-256");
   get->add_option("file", options->file, "File name on the server")->required();
-  get->add_option("--server", options->server, "Server address, A.B.C.D")->required();
+  get->add_option("--server", options->server, "Server address, A.B.C.D or IPv6 (with --ipv6)")
+      ->required();
   get->add_option("--port", options->port, "Server port")->check(CLI::Range(1, 65535));
-  get->add_option("--blksize", options->blksize, "Block size to ask (0: do not ask, 512)")
-      ->check(CLI::Range(0, 65464));
+  get->add_option("--blksize", options->blksize,
+                  "Block size to ask (0: do not ask, 512; default 1468, over IPv6 1448)")
+      ->check(CLI::Range(0, 65464))
+      ->each([options](const std::string&) { options->blksize_given = true; });
   get->add_option("--windowsize", options->windowsize, "Window to ask (1: lock-step, not asked)")
       ->check(CLI::Range(1, 65535));
   get->add_option("--timeout-option", options->timeout, "RFC 2349 timeout to ask, seconds")

@@ -58,6 +58,8 @@ void NetApp::add_global_options(CLI::App& app) {
                  "Apply the faults to frames received (rx), sent (tx) or both")
       ->check(CLI::IsMember({"both", "rx", "tx"}));
   app.add_option("--seed", options.seed, "Seed of the fault injector (replays a run)");
+  app.add_flag("--ipv6", options.ipv6,
+               "Turn IPv6 on: SLAAC and router discovery settle before the command");
   app.add_option("--timeout", options.timeout, "Give up after this many seconds")
       ->check(CLI::PositiveNumber);
   app.add_flag("-v,--verbose", options.verbose, "Log what happens, print counters at the end");
@@ -156,7 +158,64 @@ bool NetApp::open() {
     iface_->poll(now());
     (void)iface_->announce();
   }
+  if (options.ipv6 && !start_ipv6()) return false;
   return true;
+}
+
+namespace {
+
+std::string text6(const net::Ipv6Address& address) {
+  char out[net::Ipv6Address::kMaxTextLen + 1];
+  address.format(out, sizeof out);
+  return out;
+}
+
+}  // namespace
+
+bool NetApp::start_ipv6() {
+  const net::Millis start = now();
+  iface_->enable_ipv6(start);
+  const net::Slaac& slaac = iface_->slaac();
+  auto settled = [&] {
+    if (slaac.failure() != net::SlaacFailure::None) return true;
+    if (!slaac.link_local_ready()) return false;
+    if (!slaac.ra_received() && !slaac.routers_settled(now())) return false;
+    for (size_t i = 0; i < net::Slaac::kMaxAddresses; ++i)
+      if (slaac.address(i).state == net::SlaacAddressState::Tentative) return false;
+    return true;
+  };
+  bool done = run_until(settled, deadline());
+  if (slaac.failure() != net::SlaacFailure::None) {
+    fprintf(stderr, "mpxe-net: ipv6: %s\n", net::slaac_failure_text(slaac.failure()));
+    return false;
+  }
+  if (!done) {
+    fprintf(stderr, "mpxe-net: ipv6: SLAAC did not settle within --timeout\n");
+    return false;
+  }
+  log("ipv6: settled in %.3f s: %s, link-local %s", static_cast<double>(now() - start) / 1000.0,
+      slaac.ra_received() ? "router advertisement taken" : "no router answered",
+      text6(slaac.link_local()).c_str());
+  return true;
+}
+
+void NetApp::print_ipv6(FILE* out) const {
+  if (!iface_ || !iface_->ipv6_enabled()) return;
+  const net::Slaac& slaac = iface_->slaac();
+  net::Millis t = now();
+  fprintf(out, "link-local: %s\n", text6(slaac.link_local()).c_str());
+  for (size_t i = 1; i < net::Slaac::kDhcpv6Slot; ++i) {
+    const net::SlaacAddress& a = slaac.address(i);
+    if (a.state == net::SlaacAddressState::Empty) continue;
+    fprintf(out, "slaac: %s %s\n", text6(a.address).c_str(), net::slaac_address_state_text(a.state));
+  }
+  net::Ipv6Address router;
+  if (slaac.default_router(t, router)) fprintf(out, "router: %s\n", text6(router).c_str());
+  fprintf(out, "ra: %s, managed %d, other %d, mtu %u\n", slaac.ra_received() ? "yes" : "no",
+          slaac.managed() ? 1 : 0, slaac.other_config() ? 1 : 0, slaac.mtu());
+  net::Ipv6Address dns[net::Slaac::kMaxDnsServers];
+  size_t n = slaac.dns_servers(t, dns, net::Slaac::kMaxDnsServers);
+  for (size_t i = 0; i < n; ++i) fprintf(out, "rdnss: %s\n", text6(dns[i]).c_str());
 }
 
 net::Millis NetApp::deadline() const {

@@ -3,6 +3,7 @@
 //
 //   cmd_ping.cpp   ping ADDR [-c COUNT]          (here)
 //   cmd_dhcp.cpp   dhcp                          (add_dhcp_command)
+//   cmd_dhcp6.cpp  dhcp6 [--mode M]              (add_dhcp6_command)
 //   cmd_tftp.cpp   tftp get FILE                 (add_tftp_command)
 //   cmd_dns.cpp    dns NAME...                   (add_dns_command)
 //   cmd_http.cpp   http get URL [--connections N] (add_http_command)
@@ -13,7 +14,10 @@
 //
 //   TapDevice -> FaultInjector -> PcapWriter (with --pcap) -> net::Interface
 //
-// so the capture shows what the stack saw and sent, faults included. Drive the
+// so the capture shows what the stack saw and sent, faults included. With --ipv6
+// the IPv6 side is on and SLAAC has settled (the link-local address, the RA and
+// its addresses, or no router after the solicitations) before the command runs.
+// Drive the
 // stack with run_until(), which polls it and sleeps on the TAP descriptor until
 // the earliest deadline.
 //
@@ -65,6 +69,7 @@ struct NetOptions {
   // or "tx" (to what it sends).
   std::string faults_way = "both";
   uint64_t seed = 1;
+  bool ipv6 = false;    // enable IPv6 and wait for SLAAC/router discovery first
   double timeout = 30;  // seconds: the longest a command runs
   int verbose = 0;
 };
@@ -113,11 +118,17 @@ class NetApp {
 
   // -v: a line to stderr, printf-style.
   void log(const char* format, ...) __attribute__((format(printf, 2, 3)));
+  // With --ipv6: the SLAAC addresses, router and flags, one "name: value" line each.
+  void print_ipv6(FILE* out) const;
   // The interface, fault and capture counters, to `out`.
   void print_counters(FILE* out) const;
 
  private:
   bool parse_config(net::Ipv4Config& config, uint8_t (&mac)[6]);
+  // Turns IPv6 on and waits (bounded by --timeout) until the link-local address
+  // and every address an RA gave have passed DAD, or no router answered; false
+  // when our link-local address is another node's.
+  bool start_ipv6();
 
   std::vector<std::pair<CLI::App*, Command>> commands_;
   std::unique_ptr<TapDevice> tap_;
@@ -133,6 +144,7 @@ class NetApp {
 // Subcommands, one cmd_*.cpp each; main() calls each.
 void add_ping_command(CLI::App& app, NetApp& net);
 void add_dhcp_command(CLI::App& app, NetApp& net);
+void add_dhcp6_command(CLI::App& app, NetApp& net);
 void add_tftp_command(CLI::App& app, NetApp& net);
 void add_dns_command(CLI::App& app, NetApp& net);
 void add_http_command(CLI::App& app, NetApp& net);

@@ -169,6 +169,12 @@ class Interface final : public UdpSender, public TcpHost, public NdpSender, publ
   void refresh_rx_filter() { rx_filter_valid_ = false; }
   const phy::RxFilter& rx_filter() const { return rx_filter_; }
   const Slaac& slaac() const { return slaac_; }
+  // The address DHCPv6 assigned (IA_NA, lifetimes in seconds), held beside
+  // Slaac's (Slaac::assign_dhcpv6): DAD first, then a source, answered for and in
+  // the rx filter until its valid lifetime ends; slaac().dhcpv6_address() says
+  // when it is usable, or a duplicate to Decline. Iface/Unsupported with IPv6 off.
+  Result<void> set_dhcpv6_address(const Ipv6Address& address, uint32_t preferred_s,
+                                  uint32_t valid_s);
   const NeighborCache& neighbors() const { return neighbors_; }
   // NdpSender (Slaac's way out): hop limit 255, a multicast `dst` to its 33:33
   // MAC, a unicast one to the MAC the neighbour cache holds (Ndp/WouldBlock

@@ -57,6 +57,14 @@ void Interface::rx_ndp(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes mes
   }
 }
 
+Result<void> Interface::set_dhcpv6_address(const Ipv6Address& address, uint32_t preferred_s,
+                                            uint32_t valid_s) {
+  if (!ipv6_enabled_) return Error(Layer::Iface, Errc::Unsupported);
+  Result<void> status = slaac_.assign_dhcpv6(address, preferred_s, valid_s, now_, *this);
+  if (status) sync_rx_filter();
+  return status;
+}
+
 Result<void> Interface::send_ndp(const Ipv6Address& src, const Ipv6Address& dst, Bytes message) {
   // RFC 4862 5.4.2: the solicited-node group of a tentative address is joined,
   // and so reported, before DAD's solicitation goes to it.

@@ -25,6 +25,7 @@ const char* dhcpv6_state_text(Dhcpv6State state) {
     case Dhcpv6State::Soliciting: return "soliciting";
     case Dhcpv6State::Requesting: return "requesting";
     case Dhcpv6State::InformationRequesting: return "information-requesting";
+    case Dhcpv6State::Declining: return "declining";
     case Dhcpv6State::Bound: return "bound";
     case Dhcpv6State::Failed: return "failed";
   }
@@ -39,6 +40,7 @@ const char* dhcpv6_failure_text(Dhcpv6Failure failure) {
     case Dhcpv6Failure::NoReply: return "no DHCPv6 Reply";
     case Dhcpv6Failure::ServerStatus: return "DHCPv6 server refused";
     case Dhcpv6Failure::SendFailed: return "could not send";
+    case Dhcpv6Failure::AddressInUse: return "DHCPv6 address in use on the link (DAD)";
   }
   return "unknown";
 }
@@ -81,6 +83,7 @@ Error Dhcpv6Client::error() const {
     case Dhcpv6Failure::NoReply: return Error(Layer::Dhcp, Errc::TimedOut);
     case Dhcpv6Failure::NoAddress: return Error(Layer::Dhcp, Errc::NotFound);
     case Dhcpv6Failure::ServerStatus: return Error(Layer::Dhcp, Errc::Rejected);
+    case Dhcpv6Failure::AddressInUse: return Error(Layer::Dhcp, Errc::InUse);
     case Dhcpv6Failure::SendFailed:
       return send_error_.is_error() ? send_error_ : Error(Layer::Dhcp, Errc::WouldBlock);
   }
@@ -168,7 +171,8 @@ Millis Dhcpv6Client::next_deadline() const {
   switch (state_) {
     case Dhcpv6State::Soliciting:
     case Dhcpv6State::Requesting:
-    case Dhcpv6State::InformationRequesting: return rt_.due;
+    case Dhcpv6State::InformationRequesting:
+    case Dhcpv6State::Declining: return rt_.due;
     case Dhcpv6State::Idle:
     case Dhcpv6State::Bound:
     case Dhcpv6State::Failed: return kNever;
@@ -225,6 +229,19 @@ void Dhcpv6Client::restart_or_fail(Millis now, Dhcpv6Failure failure) {
   enter_soliciting(now);
 }
 
+Result<void> Dhcpv6Client::decline(Millis now) {
+  if (state_ != Dhcpv6State::Bound || !lease_.has_address) return Error(Layer::Dhcp, Errc::BadValue);
+  // RFC 8415 18.2.7: to the server that assigned it, a new transaction, the
+  // address in its IA; and the client "MUST NOT use" it meanwhile.
+  declined_ = lease_.address;
+  lease_.has_address = false;
+  xid_ = random_.next_u32() & Dhcpv6Packet::kXidMask;
+  exchange_started_ = kNever;
+  state_ = Dhcpv6State::Declining;
+  rt_ = begin(now, kDecTimeout, kDecTimeout * 64, kDecMaxRc, kDeclineDuration);
+  return {};
+}
+
 void Dhcpv6Client::poll(Millis now, UdpSender& tx) {
   switch (state_) {
     case Dhcpv6State::Soliciting:
@@ -250,6 +267,14 @@ void Dhcpv6Client::poll(Millis now, UdpSender& tx) {
       if (!retransmit(rt_, Message::InformationRequest, now, tx))
         fail(now, rt_.sends ? Dhcpv6Failure::NoReply : Dhcpv6Failure::SendFailed);
       break;
+    case Dhcpv6State::Declining:
+      // 18.2.7: unanswered after DEC_MAX_RC, the client "SHOULD abandon" the
+      // Decline; either way a new address is asked for.
+      if (!retransmit(rt_, Message::Decline, now, tx)) {
+        restart_or_fail(now, Dhcpv6Failure::AddressInUse);
+        if (state_ == Dhcpv6State::Soliciting) poll(now, tx);
+      }
+      break;
     case Dhcpv6State::Idle:
     case Dhcpv6State::Bound:
     case Dhcpv6State::Failed: break;
@@ -265,6 +290,27 @@ Result<void> Dhcpv6Client::send(Message message, Millis now, UdpSender& tx) {
   m.client_id = duid_;
   m.elapsed_time = elapsed(now);
   DhcpRawPacket* out = &lease_.solicit;
+  if (message == Message::Decline) {
+    // Client ID, Server ID, Elapsed Time and the IA (RFC 8415 18.2.7); no ORO
+    // or boot options (Appendix C). Not kept: the raw packets serve PXE's Mode.
+    m.type = Dhcpv6MessageType::Decline;
+    m.server_id = offer_.server_id;
+    m.has_ia_na = true;
+    m.iaid = iaid_;
+    m.has_ia_address = true;
+    m.ia_address = declined_;
+    uint8_t buffer[256];
+    Result<size_t> len = m.emit(MutableBytes(buffer));
+    if (!len) return len.error();
+    UdpMeta meta;
+    meta.src = config_.link_local;
+    meta.dst = kDhcpv6AllServers;
+    meta.src_port = kDhcpv6ClientPort;
+    meta.dst_port = kDhcpv6ServerPort;
+    Result<void> status = tx.send_udp(meta, Bytes(buffer, len.value()));
+    if (status) ++stats_.declines_sent;
+    return status;
+  }
   // What every message asks for (RFC 8415 18.2.1 and 18.2.6 make the ORO carry
   // SOL_MAX_RT, INF_MAX_RT and the refresh time; slirp reads 23 and 59 only).
   auto ask = [&m](uint16_t code) { m.oro[m.oro_count++] = code; };
@@ -290,6 +336,7 @@ Result<void> Dhcpv6Client::send(Message message, Millis now, UdpSender& tx) {
       ask(dhcpv6_option::kSolMaxRt);
       out = &lease_.request;
       break;
+    case Message::Decline: break;  // sent above
     case Message::InformationRequest:
       // No IA: slirp drops a message with an IA Address, as RFC 3315 told it to.
       m.type = Dhcpv6MessageType::InformationRequest;
@@ -319,6 +366,7 @@ Result<void> Dhcpv6Client::send(Message message, Millis now, UdpSender& tx) {
     case Message::Solicit: ++stats_.solicits_sent; break;
     case Message::Request: ++stats_.requests_sent; break;
     case Message::InformationRequest: ++stats_.information_requests_sent; break;
+    case Message::Decline: break;
   }
   return {};
 }
@@ -347,7 +395,7 @@ void Dhcpv6Client::on_datagram(const UdpMeta& meta, Bytes payload, Millis now, U
   ++stats_.received;
   datagram_from_ = meta.src;
   if (state_ != Dhcpv6State::Soliciting && state_ != Dhcpv6State::Requesting &&
-      state_ != Dhcpv6State::InformationRequesting)
+      state_ != Dhcpv6State::InformationRequesting && state_ != Dhcpv6State::Declining)
     return drop(Dhcpv6Drop::WrongState);
   // QEMU's slirp writes port 547 in host order where network order belongs, so
   // on x86 its Reply leaves from port 8962 (captured: dhcpv6_frames.h). Taken in
@@ -409,8 +457,17 @@ void Dhcpv6Client::handle_advertise(const Dhcpv6Params& params, Bytes payload, M
 void Dhcpv6Client::handle_reply(const Dhcpv6Params& params, Bytes payload, Millis now) {
   bool stateful = config_.mode == Dhcpv6Mode::Stateful;
   if (params.server_id.empty() && stateful) return drop(Dhcpv6Drop::NoServerId);
-  if (state_ == Dhcpv6State::Requesting && !bytes_equal(params.server_id, offer_.server_id.view()))
+  bool asked = state_ == Dhcpv6State::Requesting || state_ == Dhcpv6State::Declining;
+  if (asked && !bytes_equal(params.server_id, offer_.server_id.view()))
     return drop(Dhcpv6Drop::WrongServer);
+  if (state_ == Dhcpv6State::Declining) {
+    // The server has taken the Decline (its status, whatever it is, changes
+    // nothing: 18.2.10.1 has the client ask anew).
+    ++stats_.accepted;
+    if (!params.status.ok()) note_status(params.status);
+    restart_or_fail(now, Dhcpv6Failure::AddressInUse);
+    return;
+  }
   if (!params.status.ok()) {
     // UnspecFail, UseMulticast (we send multicast only), NotOnLink, NoAddrsAvail:
     // a new round may meet a server in a better mood; a bounded number of them.

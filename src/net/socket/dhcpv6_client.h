@@ -15,6 +15,9 @@
 //                                  v                                        v  Reply
 //                                Failed <------------------------------- Bound (address)
 //   stateless  Idle --start()--> InformationRequesting --Reply--> Bound (no address)
+//   duplicate  Bound --decline()--> Declining --Reply, or DEC_MAX_RC unanswered--> Soliciting
+//              (the caller's DAD found the address in use, RFC 8415 18.2.10.1; a
+//              restart, bounded like the others, then Failed: AddressInUse)
 //
 // Advertise collection (RFC 8415 18.2.1): Advertises are collected until the
 // first retransmission time of the Solicit has elapsed, unless one carries
@@ -30,6 +33,7 @@
 //   Solicit              IRT SOL_TIMEOUT 1 s, MRT SOL_MAX_RT 3600 s
 //   Request              IRT REQ_TIMEOUT 1 s, MRT REQ_MAX_RT 30 s, MRC REQ_MAX_RC 10
 //   Information-Request  IRT INF_TIMEOUT 1 s, MRT INF_MAX_RT 3600 s
+//   Decline              IRT DEC_TIMEOUT 1 s, MRC DEC_MAX_RC 4
 // The RFC lets Solicit and Information-Request go on for ever; a boot cannot, so
 // every exchange also has a maximum duration of our own (kSolicitDuration,
 // kRequestDuration, kInformationDuration: 15 s each, the DHCPv4 client's bound,
@@ -92,6 +96,7 @@ enum class Dhcpv6State : uint8_t {
   Soliciting,             // Solicit sent, collecting Advertises
   Requesting,             // Request sent to the chosen server
   InformationRequesting,  // Information-Request sent (stateless)
+  Declining,              // Decline sent for a duplicate address
   Bound,                  // done: lease() is complete
   Failed,                 // done: failure() says why
 };
@@ -104,6 +109,7 @@ enum class Dhcpv6Failure : uint8_t {
   NoReply = 3,       // Request/Information-Request unanswered, restarts used up
   ServerStatus = 4,  // the Reply refused with a status (last_status)
   SendFailed = 5,    // the UdpSender refused every send of a phase
+  AddressInUse = 6,  // every address assigned was another node's (DAD), restarts used up
 };
 const char* dhcpv6_failure_text(Dhcpv6Failure failure);
 
@@ -174,6 +180,7 @@ struct Dhcpv6Stats {
   uint16_t solicits_sent = 0;
   uint16_t requests_sent = 0;
   uint16_t information_requests_sent = 0;
+  uint16_t declines_sent = 0;
   uint16_t send_failures = 0;
   uint8_t advertises = 0;  // usable Advertises seen
   uint8_t restarts = 0;
@@ -190,12 +197,15 @@ class Dhcpv6Client final : public UdpEndpoint {
   static constexpr Millis kReqTimeout = 1000;
   static constexpr Millis kReqMaxRt = 30 * 1000;
   static constexpr uint8_t kReqMaxRc = 10;
+  static constexpr Millis kDecTimeout = 1000;
+  static constexpr uint8_t kDecMaxRc = 4;
   static constexpr Millis kInfTimeout = 1000;
   static constexpr Millis kInfMaxRt = 3600 * 1000;
   // Our bounds (see the top of this file).
   static constexpr Millis kSolicitDuration = 15000;
   static constexpr Millis kRequestDuration = 15000;
   static constexpr Millis kInformationDuration = 15000;
+  static constexpr Millis kDeclineDuration = 15000;
   static constexpr uint8_t kMaxRestarts = 2;
   static constexpr Millis kSendRetry = 20;
   // EDK II's PXEBC_DHCP6_ENTERPRISE_NUM / HTTP_BOOT_DHCP6_ENTERPRISE_NUM
@@ -207,6 +217,10 @@ class Dhcpv6Client final : public UdpEndpoint {
   // Starts (or starts over): a new transaction, the first message goes out at
   // the next poll(). Forgets any earlier lease.
   void start(Millis now);
+
+  // Bound with an address that DAD found in use: Decline it to the server that
+  // gave it, then start over with a Solicit. Dhcp/BadValue in any other state.
+  Result<void> decline(Millis now);
 
   void on_datagram(const UdpMeta& meta, Bytes payload, Millis now, UdpSender& tx) override;
   void poll(Millis now, UdpSender& tx);
@@ -248,7 +262,7 @@ class Dhcpv6Client final : public UdpEndpoint {
     Ipv6Address address;
     IpAddress from;
   };
-  enum class Message : uint8_t { Solicit, Request, InformationRequest };
+  enum class Message : uint8_t { Solicit, Request, InformationRequest, Decline };
 
   static Retransmit begin(Millis now, Millis irt, Millis mrt, uint8_t mrc, Millis duration);
   Step step(const Retransmit& rt, Millis now) const;
@@ -286,6 +300,7 @@ class Dhcpv6Client final : public UdpEndpoint {
   Offer offer_;
   Dhcpv6StatusNote last_status_;
   Dhcpv6Lease lease_;
+  Ipv6Address declined_;  // the address a Decline is out for
   Dhcpv6Stats stats_;
   IpAddress datagram_from_;
 };

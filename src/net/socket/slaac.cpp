@@ -241,7 +241,7 @@ void Slaac::on_prefix(const NdpPrefix& info, Millis now, NdpSender& tx) {
   }
   SlaacAddress* existing = nullptr;
   SlaacAddress* free_slot = nullptr;
-  for (size_t i = 1; i < kMaxAddresses; ++i) {
+  for (size_t i = 1; i < kDhcpv6Slot; ++i) {
     SlaacAddress& a = addresses_[i];
     if (a.state == SlaacAddressState::Empty) {
       if (free_slot == nullptr) free_slot = &a;
@@ -276,6 +276,44 @@ void Slaac::on_prefix(const NdpPrefix& info, Millis now, NdpSender& tx) {
   } else if (remaining > kTwoHours) {
     existing->valid_until = now + kTwoHours;
   }
+}
+
+Result<void> Slaac::assign_dhcpv6(const Ipv6Address& address, uint32_t preferred_s,
+                                  uint32_t valid_s, Millis now, NdpSender& tx) {
+  if (!started_ || failure_ != SlaacFailure::None || !address.is_unicast() ||
+      address.is_link_local() || address.is_loopback())
+    return Error(Layer::Iface, Errc::BadValue);
+  expire(now);
+  SlaacAddress& slot = addresses_[kDhcpv6Slot];
+  if (valid_s == 0) {
+    slot = SlaacAddress{};
+    return {};
+  }
+  Millis preferred_until = until(now, preferred_s < valid_s ? preferred_s : valid_s);
+  Millis valid_until = until(now, valid_s);
+  if (slot.state != SlaacAddressState::Empty && slot.address == address) {
+    // A renewal: the server's lifetimes stand (RFC 8415 18.2.10.1), no new DAD.
+    slot.preferred_until = preferred_until;
+    slot.valid_until = valid_until;
+    if (slot.state == SlaacAddressState::Deprecated && now < preferred_until)
+      slot.state = SlaacAddressState::Preferred;
+    return {};
+  }
+  slot = SlaacAddress{};
+  slot.address = address;
+  slot.preferred_until = preferred_until;
+  slot.valid_until = valid_until;
+  // Already ours from a prefix (the server handed out our EUI-64 address): DAD
+  // has run for it, and a probe of our own would find ourselves.
+  for (size_t i = 0; i < kDhcpv6Slot; ++i) {
+    if (addresses_[i].usable() && addresses_[i].address == address) {
+      slot.state = now < preferred_until ? SlaacAddressState::Preferred
+                                         : SlaacAddressState::Deprecated;
+      return {};
+    }
+  }
+  begin_dad(slot, now, tx);
+  return {};
 }
 
 void Slaac::on_rdnss(const NdpRdnss& rdnss, Millis now) {

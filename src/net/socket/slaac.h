@@ -21,6 +21,10 @@
 // A neighbour solicitation from :: or an advertisement for a tentative address is
 // a duplicate: the address is given up with the reason; a duplicate link-local
 // address fails the machine (RFC 4862 5.4.5: the interface has no address then).
+// An address a DHCPv6 server assigned (assign_dhcpv6) takes a slot of its own
+// beside these and lives by the same rules: DAD first (RFC 8415 18.2.10.1), then
+// it is a source, is answered for and is in the solicited-node groups until its
+// valid lifetime ends; a duplicate is kept as such, for the client to Decline.
 // Every table is bounded; what does not fit is counted and ignored, so an RA
 // flood costs nothing but counters. Unlike RFC 4861 6.3.7, the first solicitation
 // is not delayed by a random 0-1 s: a booting firmware is alone in waiting for it.
@@ -102,7 +106,9 @@ struct SlaacStats {
 
 class Slaac {
  public:
-  static constexpr size_t kMaxAddresses = 4;  // the link-local one and three from prefixes
+  // The link-local one, three from prefixes and one from DHCPv6 (the last slot).
+  static constexpr size_t kMaxAddresses = 5;
+  static constexpr size_t kDhcpv6Slot = kMaxAddresses - 1;
   static constexpr size_t kMaxPrefixes = 4;   // on-link prefixes
   static constexpr size_t kMaxRouters = 2;
   static constexpr size_t kMaxDnsServers = 3;
@@ -137,6 +143,14 @@ class Slaac {
   bool ra_received() const { return stats_.advertisements != 0; }
 
   const SlaacAddress& address(size_t i) const { return addresses_[i]; }
+  // The address DHCPv6 assigned (IA_NA), lifetimes in seconds (0xffffffff: for
+  // ever): a new one replaces any earlier one and runs DAD; the same one again
+  // (a renewal) takes the new lifetimes; valid lifetime 0 removes it. Refused
+  // (Iface/BadValue) unless a global unicast address, or while not started.
+  Result<void> assign_dhcpv6(const Ipv6Address& address, uint32_t preferred_s, uint32_t valid_s,
+                             Millis now, NdpSender& tx);
+  // Its slot: Empty when none, Duplicate when DAD found another holder.
+  const SlaacAddress& dhcpv6_address() const { return addresses_[kDhcpv6Slot]; }
   // A usable address for sources: a preferred global one if any (else deprecated),
   // else the link-local one. False while none is usable.
   bool source_for(const Ipv6Address& dst, Millis now, Ipv6Address& out) const;

@@ -75,6 +75,8 @@ namespace mpxe::net {
 // The largest block that crosses an Ethernet link unfragmented: MTU 1500 less the
 // IPv4 header (20), the UDP header (8) and the TFTP DATA header (4).
 inline constexpr uint16_t kTftpClientBlockSize = 1500 - 20 - 8 - 4;
+// The same over IPv6, whose header is 40 bytes and which is never fragmented here.
+inline constexpr uint16_t kTftpClientBlockSize6 = 1500 - 40 - 8 - 4;
 // Blocks in flight before an ACK. RFC 7440's measurements flatten out around 16:
 // beyond it the per-block cost of the receive path, not the round trip, sets the
 // rate, while a lost block costs the server a resend of up to window-1 blocks.

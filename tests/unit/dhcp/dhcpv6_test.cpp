@@ -4,6 +4,7 @@
 // scripted exchanges at explicit milliseconds.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "dhcp_test_util.h"
@@ -243,6 +244,115 @@ TEST_F(Dhcpv6StatefulTest, WholeExchangeWithDnsmasqSendsTheCapturedBytes) {
   EXPECT_EQ(str(lease.server), kDnsmasqLinkLocal);
   EXPECT_EQ(buf(lease.reply.view()), buf(Bytes(kDnsmasqReply)));
   EXPECT_EQ(client.next_deadline(), kNever);
+}
+
+// Solicit, dnsmasq's Advertise, Request and its Reply: Bound at `*now`.
+void bind_to_dnsmasq(Dhcpv6Client& client, RecordingSender& tx, Millis* now) {
+  client.start(0);
+  client.poll(0, tx);
+  client.on_datagram(from6(kDnsmasqLinkLocal), Bytes(kDnsmasqAdvertise), 5, tx);
+  *now = client.next_deadline();
+  client.poll(*now, tx);
+  client.on_datagram(from6(kDnsmasqLinkLocal), Bytes(kDnsmasqReply), *now + 3, tx);
+  ASSERT_EQ(client.state(), Dhcpv6State::Bound);
+  *now += 3;
+}
+
+TEST_F(Dhcpv6StatefulTest, DuplicateAddressIsDeclinedToItsServerThenSolicitedAgain) {
+  Millis now = 0;
+  bind_to_dnsmasq(client, tx, &now);
+  // Only a bound lease with an address can be declined.
+  Dhcpv6Client idle(config_for(Dhcpv6Mode::Stateful), random);
+  EXPECT_EQ(idle.decline(0).error(), Error(Layer::Dhcp, Errc::BadValue));
+
+  random.push(0x646563);  // the Decline's xid
+  ASSERT_TRUE(client.decline(now).ok());
+  EXPECT_EQ(client.state(), Dhcpv6State::Declining);
+  EXPECT_FALSE(client.lease().has_address);  // not to be used meanwhile
+  EXPECT_EQ(client.next_deadline(), now);
+  size_t before = tx.count();
+  client.poll(now, tx);
+  ASSERT_EQ(tx.count(), before + 1);
+  EXPECT_EQ(tx.last().meta.dst, IpAddress(kDhcpv6AllServers));
+  EXPECT_EQ(tx.last().meta.src, IpAddress(kLinkLocal));
+  // RFC 8415 18.2.7: Client ID, Server ID, Elapsed Time, the IA with the address.
+  Dhcpv6Params decline = params_of(view(tx.last().bytes));
+  EXPECT_EQ(decline.msg_type, static_cast<uint8_t>(Dhcpv6MessageType::Decline));
+  EXPECT_EQ(decline.transaction_id, 0x646563u);
+  EXPECT_EQ(buf(decline.client_id), buf(client.client_duid().view()));
+  EXPECT_EQ(buf(decline.server_id), buf(params_of(Bytes(kDnsmasqReply)).server_id));
+  EXPECT_TRUE(decline.has_elapsed_time);
+  ASSERT_TRUE(decline.has_ia_na);
+  EXPECT_EQ(decline.ia_na.iaid, client.iaid());
+  EXPECT_EQ(decline.ia_na.addresses, 1);
+  EXPECT_TRUE(decline.oro.empty());
+  EXPECT_FALSE(decline.has_client_arch);
+  EXPECT_EQ(client.stats().declines_sent, 1u);
+  // The IA Address is the declined one (lifetimes 0: parsed, not offered).
+  Buffer wire = tx.last().bytes;
+  Buffer leased(kLeased.octets, kLeased.octets + 16);
+  EXPECT_NE(std::search(wire.begin(), wire.end(), leased.begin(), leased.end()), wire.end());
+
+  // A Reply from another server is not the answer.
+  Buffer other = with_xid6(Bytes(kDnsmasqReply), 0x646563);
+  Dhcpv6OptionReader reader(Bytes(other.data() + 4, other.size() - 4));
+  Dhcpv6Option option;
+  while (reader.next(option))
+    if (option.code == dhcpv6_option::kServerId)
+      other[option.value.data() - other.data() + option.value.size() - 1] ^= 0xff;
+  client.on_datagram(from6(kDnsmasqLinkLocal), view(other), now + 10, tx);
+  EXPECT_EQ(client.state(), Dhcpv6State::Declining);
+  EXPECT_EQ(client.stats().drops(Dhcpv6Drop::WrongServer), 1u);
+
+  // The server's Reply ends the Decline: a new Solicit, a new transaction.
+  Buffer reply = with_xid6(Bytes(kDnsmasqReply), 0x646563);
+  client.on_datagram(from6(kDnsmasqLinkLocal), view(reply), now + 20, tx);
+  EXPECT_EQ(client.state(), Dhcpv6State::Soliciting);
+  EXPECT_EQ(client.stats().restarts, 1);
+  before = tx.count();
+  client.poll(now + 20, tx);
+  ASSERT_EQ(tx.count(), before + 1);
+  EXPECT_EQ(params_of(view(tx.last().bytes)).msg_type,
+            static_cast<uint8_t>(Dhcpv6MessageType::Solicit));
+}
+
+TEST_F(Dhcpv6StatefulTest, UnansweredDeclineGoesFourTimesThenTheClientGivesUpAfterItsRestarts) {
+  random.fallback = 0x80000000;  // RAND = 0
+  Millis now = 0;
+  bind_to_dnsmasq(client, tx, &now);
+  // Each round: every address assigned is found in use again.
+  int declines = 0;
+  int rounds = 0;
+  while (!client.done() || client.state() == Dhcpv6State::Bound) {
+    if (client.state() == Dhcpv6State::Bound) {
+      ASSERT_TRUE(client.decline(now).ok());
+      ++rounds;
+    }
+    size_t before = tx.count();
+    client.poll(now, tx);
+    if (tx.count() != before) {
+      uint8_t type = tx.last().bytes[0];
+      uint32_t xid = client.transaction_id();
+      if (type == static_cast<uint8_t>(Dhcpv6MessageType::Decline)) ++declines;
+      if (type == static_cast<uint8_t>(Dhcpv6MessageType::Solicit)) {
+        Buffer adv = with_xid6(Bytes(kDnsmasqAdvertise), xid);
+        client.on_datagram(from6(kDnsmasqLinkLocal), view(adv), now, tx);
+      }
+      if (type == static_cast<uint8_t>(Dhcpv6MessageType::Request)) {
+        Buffer reply = with_xid6(Bytes(kDnsmasqReply), xid);
+        client.on_datagram(from6(kDnsmasqLinkLocal), view(reply), now, tx);
+        continue;
+      }
+    }
+    if (client.done()) break;
+    now = client.next_deadline();
+    ASSERT_LT(now, Millis{1000000});
+  }
+  EXPECT_EQ(client.state(), Dhcpv6State::Failed);
+  EXPECT_EQ(client.failure(), Dhcpv6Failure::AddressInUse);
+  EXPECT_EQ(client.error(), Error(Layer::Dhcp, Errc::InUse));
+  EXPECT_EQ(rounds, Dhcpv6Client::kMaxRestarts + 1);
+  EXPECT_EQ(declines, (Dhcpv6Client::kMaxRestarts + 1) * Dhcpv6Client::kDecMaxRc);
 }
 
 TEST_F(Dhcpv6StatefulTest, Preference255IsTakenAtOnce) {

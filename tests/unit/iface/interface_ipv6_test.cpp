@@ -4,6 +4,7 @@
 // is parsed back, or compared byte for byte with what Linux sent in our place.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <string>
 #include <vector>
@@ -758,6 +759,138 @@ TEST(InterfaceIpv6, SendRefusals) {
   EXPECT_EQ(s.iface.send_udp(meta, view(big)).error(), Error(Layer::Udp, Errc::TooBig));
   Buffer fits(1500 - 40 - 8, 0x55);
   EXPECT_TRUE(s.iface.send_udp(meta, view(fits)).ok());
+}
+
+// ---------------------------------------------------------------------------
+// The address DHCPv6 assigned
+
+// What dnsmasq's range would hand out: another /128 in the RA's prefix, with a
+// solicited-node group of its own.
+const Ipv6Address kAssigned = Ipv6Address::of(0xfd00, 0x6d70, 0, 0, 0, 0, 0, 0x100);
+
+Buffer solicitation_for(const Ipv6Address& target, const Ipv6Address& src) {
+  NdpRepr ns;
+  ns.type = Icmpv6Type::NeighborSolicit;
+  ns.target = target;
+  Ipv6Address group = target.solicited_node();
+  if (!src.is_unspecified()) {
+    ns.has_source_mac = true;
+    ns.source_mac = kDnsmasqMac;
+  }
+  return ipv6_frame(kDnsmasqMac, group.multicast_mac(),
+                    header(src, group, ipv6_next::kIcmpv6, kNdpHopLimit),
+                    ndp_message(ns, src, group));
+}
+
+TEST(InterfaceIpv6, Dhcpv6AddressRunsDadThenIsAnsweredForReceivesAndSends) {
+  Stack s;
+  s.device.modes = phy::kRxMulticastList;
+  configure_from_dnsmasq(s);
+  size_t filters = s.device.filters.size();
+  ASSERT_TRUE(s.iface.set_dhcpv6_address(kAssigned, 3600, 7200).ok());
+  // DAD: from :: to its solicited-node group, hop limit 255.
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  Sent dad = parse_sent(out[0]);
+  EXPECT_EQ(dad.eth_dst, kAssigned.solicited_node().multicast_mac());
+  EXPECT_TRUE(dad.ip.src.is_unspecified());
+  EXPECT_EQ(dad.ip.dst, kAssigned.solicited_node());
+  EXPECT_EQ(dad.ip.hop_limit, kNdpHopLimit);
+  EXPECT_EQ(parse_ndp(dad).type, Icmpv6Type::NeighborSolicit);
+  EXPECT_EQ(parse_ndp(dad).target, kAssigned);
+  // Its group joins the device's filter at once (the probe's answer comes there).
+  ASSERT_EQ(s.device.filters.size(), filters + 1);
+  const MacAddress assigned_group{{0x33, 0x33, 0xff, 0x00, 0x01, 0x00}};
+  auto groups = groups_of(s.device.filters.back());
+  EXPECT_NE(std::find(groups.begin(), groups.end(), assigned_group), groups.end());
+  EXPECT_EQ(groups.size(), 3u);  // all-nodes, the EUI-64 group, this one
+
+  // Tentative: neither answered for nor a destination yet.
+  RecordingEndpoint endpoint;
+  ASSERT_TRUE(s.iface.bind(4000, endpoint));
+  auto datagram_to_us = [&] {
+    return ipv6_frame(kDnsmasqMac, kOurMac, header(kDnsmasqServer, kAssigned, ipv6_next::kUdp),
+                      udp6(kDnsmasqServer, kAssigned, 69, 4000, bytes_of("data")));
+  };
+  s.feed(datagram_to_us(), 2500);
+  EXPECT_TRUE(endpoint.datagrams.empty());
+  EXPECT_EQ(s.iface.slaac().dhcpv6_address().state, SlaacAddressState::Tentative);
+
+  s.iface.poll(3000);
+  EXPECT_EQ(s.iface.slaac().dhcpv6_address().state, SlaacAddressState::Preferred);
+  s.sent();
+  // The server resolves it: answered, from it, with our MAC.
+  s.feed(solicitation_for(kAssigned, kDnsmasqServer), 3100);
+  out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  Sent na = parse_sent(out[0]);
+  EXPECT_EQ(na.ip.src, kAssigned);
+  EXPECT_EQ(na.ip.dst, kDnsmasqServer);
+  NdpRepr advert = parse_ndp(na);
+  EXPECT_EQ(advert.type, Icmpv6Type::NeighborAdvert);
+  EXPECT_EQ(advert.target, kAssigned);
+  EXPECT_TRUE(advert.solicited);
+  // A datagram to it reaches the endpoint; one from it leaves with it as source.
+  s.feed(datagram_to_us(), 3200);
+  ASSERT_EQ(endpoint.datagrams.size(), 1u);
+  EXPECT_EQ(endpoint.datagrams[0].meta.dst, IpAddress(kAssigned));
+  UdpMeta meta;
+  meta.src = kAssigned;
+  meta.dst = kDnsmasqServer;
+  meta.src_port = 4000;
+  meta.dst_port = 69;
+  ASSERT_TRUE(s.iface.send_udp(meta, bytes_of("ack")).ok());
+  out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  Sent ack = parse_sent(out[0]);
+  EXPECT_EQ(ack.eth_dst, kDnsmasqMac);
+  EXPECT_EQ(ack.ip.src, kAssigned);
+  auto udp = UdpDatagram::check(view(ack.upper));
+  ASSERT_TRUE(udp.ok());
+  EXPECT_TRUE(udp.value().verify_checksum(ack.ip.src, ack.ip.dst));
+
+  // Past its valid lifetime it is no longer ours, and its group leaves the filter.
+  s.iface.poll(2000 + 7200 * 1000);
+  EXPECT_EQ(s.iface.slaac().dhcpv6_address().state, SlaacAddressState::Empty);
+  s.feed(datagram_to_us(), 2000 + 7200 * 1000);
+  EXPECT_EQ(endpoint.datagrams.size(), 1u);
+  groups = groups_of(s.device.filters.back());
+  EXPECT_EQ(std::find(groups.begin(), groups.end(), assigned_group), groups.end());
+}
+
+TEST(InterfaceIpv6, Dhcpv6AddressAnotherNodeHoldsIsADuplicate) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  ASSERT_TRUE(s.iface.set_dhcpv6_address(kAssigned, 3600, 3600).ok());
+  s.sent();
+  // The holder defends it: an NA to all-nodes for the tentative address.
+  NdpRepr defence;
+  defence.type = Icmpv6Type::NeighborAdvert;
+  defence.target = kAssigned;
+  defence.override_ = true;
+  defence.has_target_mac = true;
+  defence.target_mac = kDnsmasqMac;
+  Ipv6Address all = Ipv6Address::all_nodes();
+  s.feed(ipv6_frame(kDnsmasqMac, all.multicast_mac(),
+                    header(kAssigned, all, ipv6_next::kIcmpv6, kNdpHopLimit),
+                    ndp_message(defence, kAssigned, all)),
+         2500);
+  s.iface.poll(3000);
+  EXPECT_EQ(s.iface.slaac().dhcpv6_address().state, SlaacAddressState::Duplicate);
+  EXPECT_EQ(s.iface.slaac().dhcpv6_address().conflict, DadConflict::Advertised);
+  // Never ours: a solicitation for it goes unanswered, IPv6 carries on.
+  s.sent();
+  s.feed(solicitation_for(kAssigned, kDnsmasqServer), 3100);
+  EXPECT_TRUE(s.sent().empty());
+  EXPECT_TRUE(s.iface.slaac().is_assigned(kDnsmasqGlobal, 3100));
+}
+
+TEST(InterfaceIpv6, Dhcpv6AddressNeedsIpv6On) {
+  Stack s;
+  EXPECT_EQ(s.iface.set_dhcpv6_address(kAssigned, 1, 1).error(), Error(Layer::Iface, Errc::Unsupported));
+  bring_up(s);
+  EXPECT_EQ(s.iface.set_dhcpv6_address(kLinkLocal, 1, 1).error(), Error(Layer::Iface, Errc::BadValue));
+  EXPECT_TRUE(s.sent().empty());
 }
 
 TEST(InterfaceIpv6, ZeroOrWrongUdpChecksumIsDropped) {

@@ -394,5 +394,151 @@ TEST(Slaac, RefusedSendsAreRetriedSoon) {
   EXPECT_TRUE(slaac.link_local_ready());
 }
 
+// ---------------------------------------------------------------------------
+// The address DHCPv6 assigned (IA_NA), beside SLAAC's
+
+const Ipv6Address kManaged = Ipv6Address::of(0x2001, 0xdb8, 1, 0, 0, 0, 0, 0x100);
+
+// Started at 0, the link-local address preferred at 1000.
+void started(Slaac& slaac, RecordingSender& tx) {
+  slaac.start(0, tx);
+  slaac.poll(1000, tx);
+  ASSERT_TRUE(slaac.link_local_ready());
+  tx.sent.clear();
+}
+
+TEST(SlaacManaged, RunsDadThenIsOursUntilItsValidLifetime) {
+  Slaac slaac(kMac, 1500);
+  RecordingSender tx;
+  started(slaac, tx);
+  ASSERT_TRUE(slaac.assign_dhcpv6(kManaged, 1800, 3600, 2000, tx).ok());
+  // RFC 8415 18.2.10.1 / RFC 4862 5.4.2: a DAD probe from :: to its group.
+  ASSERT_EQ(tx.sent.size(), 1u);
+  EXPECT_EQ(tx.sent[0].repr.type, Icmpv6Type::NeighborSolicit);
+  EXPECT_TRUE(tx.sent[0].src.is_unspecified());
+  EXPECT_EQ(tx.sent[0].dst, kManaged.solicited_node());
+  EXPECT_EQ(tx.sent[0].repr.target, kManaged);
+  EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Tentative);
+  EXPECT_TRUE(slaac.is_tentative(kManaged));
+  EXPECT_FALSE(slaac.is_assigned(kManaged, 2500));
+  EXPECT_EQ(slaac.next_deadline(), 3000u);
+  slaac.poll(3000, tx);
+  EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Preferred);
+  EXPECT_TRUE(slaac.is_assigned(kManaged, 3000));
+  // The only global address: the source for a global destination.
+  Ipv6Address src;
+  ASSERT_TRUE(slaac.source_for(Ipv6Address::of(0x2001, 0xdb8, 1, 0, 0, 0, 0, 1), 3000, src));
+  EXPECT_EQ(src, kManaged);
+  ASSERT_TRUE(slaac.source_for(kRouter, 3000, src));
+  EXPECT_EQ(src, kLinkLocal);
+  // Deprecated at its preferred lifetime, gone at its valid one.
+  EXPECT_EQ(slaac.dhcpv6_address().preferred_until, 2000u + 1800 * 1000);
+  EXPECT_EQ(slaac.dhcpv6_address().valid_until, 2000u + 3600 * 1000);
+  slaac.poll(2000 + 1800 * 1000, tx);
+  EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Deprecated);
+  EXPECT_TRUE(slaac.is_assigned(kManaged, 2000 + 1800 * 1000));
+  slaac.poll(2000 + 3600 * 1000, tx);
+  EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Empty);
+  EXPECT_FALSE(slaac.is_assigned(kManaged, 2000 + 3600 * 1000));
+  EXPECT_EQ(slaac.failure(), SlaacFailure::None);
+}
+
+TEST(SlaacManaged, AnAdvertisementForItDuringDadMakesItADuplicateToDecline) {
+  Slaac slaac(kMac, 1500);
+  RecordingSender tx;
+  started(slaac, tx);
+  ASSERT_TRUE(slaac.assign_dhcpv6(kManaged, 3600, 3600, 2000, tx).ok());
+  Input na;
+  na.ip.src = Ipv6Address::of(0x2001, 0xdb8, 1, 0, 0, 0, 0, 0x99);
+  na.ip.dst = Ipv6Address::all_nodes();
+  na.ip.hop_limit = kNdpHopLimit;
+  NdpRepr repr;
+  repr.type = Icmpv6Type::NeighborAdvert;
+  repr.target = kManaged;
+  repr.override_ = true;
+  na.bytes.resize(repr.buffer_len());
+  ASSERT_TRUE(repr.emit(MutableBytes(na.bytes.data(), na.bytes.size()), na.ip.src, na.ip.dst).ok());
+  feed(slaac, na, 2500, tx);
+  EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Duplicate);
+  EXPECT_EQ(slaac.dhcpv6_address().conflict, DadConflict::Advertised);
+  EXPECT_EQ(slaac.stats().duplicates, 1u);
+  slaac.poll(3000, tx);
+  EXPECT_FALSE(slaac.is_assigned(kManaged, 3000));
+  // Only the address is lost, not IPv6.
+  EXPECT_EQ(slaac.failure(), SlaacFailure::None);
+  EXPECT_TRUE(slaac.link_local_ready());
+  // The next address the server gives replaces it, with a DAD of its own.
+  const Ipv6Address next = Ipv6Address::of(0x2001, 0xdb8, 1, 0, 0, 0, 0, 0x101);
+  tx.sent.clear();
+  ASSERT_TRUE(slaac.assign_dhcpv6(next, 3600, 3600, 4000, tx).ok());
+  EXPECT_EQ(tx.count(Icmpv6Type::NeighborSolicit), 1u);
+  EXPECT_EQ(slaac.dhcpv6_address().address, next);
+  EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Tentative);
+}
+
+TEST(SlaacManaged, RenewalTakesTheNewLifetimesWithoutDadAndZeroRemovesIt) {
+  Slaac slaac(kMac, 1500);
+  RecordingSender tx;
+  started(slaac, tx);
+  ASSERT_TRUE(slaac.assign_dhcpv6(kManaged, 60, 120, 2000, tx).ok());
+  slaac.poll(3000, tx);
+  tx.sent.clear();
+  ASSERT_TRUE(slaac.assign_dhcpv6(kManaged, 600, 1200, 50000, tx).ok());
+  EXPECT_TRUE(tx.sent.empty());
+  EXPECT_EQ(slaac.dhcpv6_address().valid_until, 50000u + 1200 * 1000);
+  EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Preferred);
+  ASSERT_TRUE(slaac.assign_dhcpv6(kManaged, 0, 0, 60000, tx).ok());
+  EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Empty);
+  EXPECT_FALSE(slaac.is_assigned(kManaged, 60000));
+  // Infinite lifetimes stay.
+  ASSERT_TRUE(slaac.assign_dhcpv6(kManaged, NdpPrefix::kInfinite, NdpPrefix::kInfinite, 70000, tx).ok());
+  slaac.poll(71000, tx);
+  EXPECT_TRUE(slaac.is_assigned(kManaged, kNever - 1));
+}
+
+TEST(SlaacManaged, RefusesWhatCannotBeAnAssignedAddress) {
+  Slaac slaac(kMac, 1500);
+  RecordingSender tx;
+  EXPECT_FALSE(slaac.assign_dhcpv6(kManaged, 1, 1, 0, tx).ok());  // not started
+  started(slaac, tx);
+  EXPECT_FALSE(slaac.assign_dhcpv6(kLinkLocal, 1, 1, 2000, tx).ok());
+  EXPECT_FALSE(slaac.assign_dhcpv6(Ipv6Address::all_nodes(), 1, 1, 2000, tx).ok());
+  EXPECT_FALSE(slaac.assign_dhcpv6(Ipv6Address(), 1, 1, 2000, tx).ok());
+  EXPECT_TRUE(tx.sent.empty());
+  EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Empty);
+}
+
+TEST(SlaacManaged, PrefixesDoNotTakeItsSlotNorMistakeItForTheirs) {
+  Slaac slaac(kMac, 1500);
+  RecordingSender tx;
+  started(slaac, tx);
+  // Assigned first, in the same /64 an RA then advertises with A set.
+  ASSERT_TRUE(slaac.assign_dhcpv6(kManaged, 3600, 3600, 2000, tx).ok());
+  slaac.poll(3000, tx);
+  std::vector<uint8_t> options;
+  for (uint16_t group : {1, 2, 3, 4}) {
+    auto p = prefix_option(group, 64, 7200, 3600);
+    options.insert(options.end(), p.begin(), p.end());
+  }
+  Input advert = ra(1800, options);
+  feed(slaac, advert, 3000, tx);
+  // Three SLAAC addresses, the 2001:db8:1:: one among them; the managed slot kept.
+  size_t slaac_addresses = 0;
+  for (size_t i = 1; i < Slaac::kDhcpv6Slot; ++i)
+    slaac_addresses += slaac.address(i).state != SlaacAddressState::Empty;
+  EXPECT_EQ(slaac_addresses, 3u);
+  EXPECT_EQ(slaac.address(1).address,
+            Ipv6Address::of(0x2001, 0xdb8, 1, 0, 0x5054, 0x00ff, 0xfe12, 0x3456));
+  EXPECT_EQ(slaac.dhcpv6_address().address, kManaged);
+  EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Preferred);
+  EXPECT_EQ(slaac.stats().prefixes_full, 1u);
+  // An address the prefix already gave us needs no second DAD.
+  tx.sent.clear();
+  slaac.poll(4000, tx);
+  ASSERT_TRUE(slaac.assign_dhcpv6(slaac.address(1).address, 3600, 3600, 4000, tx).ok());
+  EXPECT_EQ(tx.count(Icmpv6Type::NeighborSolicit), 0u);
+  EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Preferred);
+}
+
 }  // namespace
 }  // namespace mpxe::net
