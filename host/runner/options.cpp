@@ -291,6 +291,13 @@ void add_run_options(CLI::App& app, Bound& b) {
                  "after the prompt's timeout)")
       ->check(CLI::Range(1, 255))
       ->option_text("N");
+  app.add_flag("--ipv6", o.ipv6,
+               "Boot over IPv6 first: QEMU's user network gets ipv6=on (router advertisements "
+               "for fec0::/64, a stateless DHCPv6 answer naming tftp://[fec0::2]/<boot file>, "
+               "TFTP over IPv6) and mpxe's ROM tries IPv6 before IPv4 (fw_cfg "
+               "opt/org.mpxe/ipv6-first; IPv4 stays the fallback). With --tap only the ROM's "
+               "order changes. ovmf and ipxe cannot boot from QEMU's DHCPv6 (they send Solicit, "
+               "which it ignores) and fall back to IPv4");
   app.add_flag("--hash-on-ap", o.hash_on_ap,
                "--stack mpxe: hash the image on an application processor whenever there is "
                "one (default: on the BSP between blocks, on an AP only when the BSP falls behind)");
@@ -505,6 +512,9 @@ std::optional<std::string> check_combination(const RunOptions& o) {
   if (o.http_aps >= 0 && o.stack != Stack::kMpxe) return "--http-aps needs --stack mpxe";
   if (!o.faults.empty() && o.stack != Stack::kMpxe) return "--faults needs --stack mpxe";
   if (o.pxe_menu > 0 && o.stack != Stack::kMpxe) return "--pxe-menu needs --stack mpxe";
+  if (o.ipv6 && (o.http || !o.boot_url.empty()))
+    return "--ipv6 boots over TFTP: an http:// boot file over IPv6 needs TCP over IPv6, which "
+           "mpxe's ROM does not have yet; leave out --http/--https/--boot-url";
   if (o.boot_file.empty()) return "--boot-file must not be empty";
   if (o.boot_file.front() == '/')
     return "--boot-file " + o.boot_file + " must be relative to the PXE folder";

@@ -81,6 +81,7 @@ struct RunOptions {
   int http_aps = -1;               // mpxe's ROM runs HTTP connections on up to this many APs; -1: its default
   bool digest = false;              // mpxe's ROM prints the image's SHA-256
   bool hash_on_ap = false;          // mpxe's ROM hashes on an AP, not between blocks on the BSP
+  bool ipv6 = false;                // QEMU's user network with IPv6 on; mpxe's ROM tries IPv6 first
   std::optional<uint16_t> gdb_port;
   std::string serial_log;
   std::string pcap;

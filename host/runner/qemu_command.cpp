@@ -89,9 +89,11 @@ std::vector<std::string> netdev_args(const RunOptions& o, const QemuPlan& plan) 
                            ",script=no,downscript=no" + (o.pcap.empty() ? "" : ",vnet_hdr=off")};
   // The DHCP answer's file field: the boot file (TFTP), or an http:// URL the
   // stack fetches itself while TFTP keeps serving the folder.
+  // --ipv6 says ipv6=on outright (slirp then also sends RAs and answers DHCPv6
+  // with tftp://[fec0::2]/<bootfile>), whatever QEMU's default.
   const std::string& bootfile = plan.boot_url.empty() ? o.boot_file : plan.boot_url;
   return {"-netdev", "user," + id + ",tftp=" + qemu_opt_value(plan.pxe_folder) +
-                         ",bootfile=" + qemu_opt_value(bootfile)};
+                         ",bootfile=" + qemu_opt_value(bootfile) + (o.ipv6 ? ",ipv6=on" : "")};
 }
 
 // The stack is chosen through the NIC's option ROM: ours, none (OVMF's own
@@ -150,6 +152,8 @@ std::vector<std::string> fw_cfg_args(const QemuPlan& plan) {
     append(args, {"-fw_cfg", "name=opt/org.mpxe/faults,file=" + qemu_opt_value(plan.faults_file)});
   if (!plan.pxe_menu_file.empty())
     append(args, {"-fw_cfg", "name=opt/org.mpxe/pxe-menu,file=" + qemu_opt_value(plan.pxe_menu_file)});
+  if (!plan.ipv6_first_file.empty())
+    append(args, {"-fw_cfg", "name=opt/org.mpxe/ipv6-first,file=" + qemu_opt_value(plan.ipv6_first_file)});
   return args;
 }
 

@@ -50,6 +50,7 @@ struct QemuPlan {
   std::string http_aps_file;     // empty: no --http-aps
   std::string faults_file;       // empty: no --faults
   std::string pxe_menu_file;     // empty: no --pxe-menu
+  std::string ipv6_first_file;   // empty: no --ipv6 (the ROM tries IPv4 first)
   std::string cacerts_file;      // --https/--ca-cert: EFI_SIGNATURE_LISTs for etc/edk2/https/cacerts
   bool cacerts_in_variable = false;  // --ca-cert-in-var: they go into the vars copy, not fw_cfg
   std::string serial_logfile;    // --serial-port: where QEMU logs the console

@@ -87,6 +87,7 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
   if (o.http_aps >= 0) plan.http_aps_file = dir + "/http-aps";
   if (!o.faults.empty()) plan.faults_file = dir + "/faults";
   if (o.pxe_menu > 0) plan.pxe_menu_file = dir + "/pxe-menu";
+  if (o.ipv6) plan.ipv6_first_file = dir + "/ipv6-first";
   if (o.serial_port) plan.serial_logfile = o.serial_log.empty() ? dir + "/serial.log" : o.serial_log;
   plan.show_display = paths.has_display && !o.headless;
   if (o.tap.empty())
@@ -137,6 +138,7 @@ bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& d
   if (!plan.http_aps_file.empty()) std::ofstream(plan.http_aps_file) << o.http_aps << "\n";
   if (!plan.faults_file.empty()) std::ofstream(plan.faults_file) << o.faults << "\n";
   if (!plan.pxe_menu_file.empty()) std::ofstream(plan.pxe_menu_file) << o.pxe_menu << "\n";
+  if (!plan.ipv6_first_file.empty()) std::ofstream(plan.ipv6_first_file) << "1\n";
   return true;
 }
 

@@ -1,6 +1,7 @@
 // Network commands over the PXE Base Code the shell was booted through:
 // net, tftp get/size/tsize, sha256.
 #include "core/sha256.h"
+#include "net/wire/ipv6_address.h"
 #include "mpsh/pxe_client.h"
 #include "mpsh/shell.h"
 #include "mpsh/text.h"
@@ -125,8 +126,21 @@ uefi::Status tftp_get(Shell& shell, const char* file) {
 
 }  // namespace
 
+// A boot over IPv6 (the ROM's PXE Base Code with UsingIpv6): the station's address
+// and whether DHCPv6 answered (Mode.DhcpAck holds its Reply).
+uefi::Status net_ipv6(const uefi::PxeMode* m) {
+  char ip[mpxe::net::Ipv6Address::kMaxTextLen + 1];
+  mpxe::net::Ipv6Address::from_bytes(m->StationIp.v6.Addr).format(ip, sizeof(ip));
+  uefi::print("net: ipv6 %s\n", ip);
+  uefi::print(m->DhcpAckReceived ? "net: dhcpv6 reply received\n" : "net: no dhcpv6 reply received\n");
+  return uefi::kSuccess;
+}
+
 uefi::Status cmd_net(Shell& shell, size_t, CommandArgs) {
   uefi::PxeBaseCodeProtocol* pxe = nullptr;
+  if (!uefi::is_error(pxe_find(shell.image, &pxe)) && pxe->Mode != nullptr && pxe->Mode->Started &&
+      pxe->Mode->UsingIpv6)
+    return net_ipv6(pxe->Mode);
   uefi::Status s = open_pxe(shell, "net", &pxe);
   if (uefi::is_error(s)) return s;
   const uefi::PxeMode* m = pxe->Mode;

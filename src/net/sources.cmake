@@ -24,6 +24,7 @@ set(MPXE_NET_SOURCES
   wire/pxe_options.cpp
   wire/tcp.cpp
   wire/tftp.cpp
+  wire/tftp_url.cpp
   wire/udp.cpp
   iface/arp.cpp
   iface/arp_cache.cpp

@@ -21,6 +21,8 @@ inline constexpr char kHttpApsFile[] = "opt/org.mpxe/http-aps";
 inline constexpr char kFaultsFile[] = "opt/org.mpxe/faults";
 // mpxe run --pxe-menu N: the PXE boot menu item to boot, in decimal.
 inline constexpr char kPxeMenuFile[] = "opt/org.mpxe/pxe-menu";
+// mpxe run --ipv6: the ROM tries IPv6 before IPv4 (present or not).
+inline constexpr char kIpv6FirstFile[] = "opt/org.mpxe/ipv6-first";
 
 bool fw_cfg_present();
 // Reads the first `size` bytes of item `select`.

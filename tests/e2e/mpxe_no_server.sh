@@ -3,7 +3,8 @@
 # file: each ends with a clear line from the driver and the firmware moving on to
 # its next boot option, which the runner reports as status 109 -- never a hang.
 # The NIC sits on a TAP device in a network namespace this test makes (root only).
-#   1. no DHCP server at all: DHCP gives up after its retries;
+#   1. no DHCP server and no IPv6 router at all: DHCP gives up after its retries,
+#      then IPv6 after its router solicitations;
 #   2. dnsmasq answers DHCP with a boot file its TFTP folder does not hold.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../interop/netns_lib.sh"
@@ -18,7 +19,10 @@ run_mpxe_in_ns --stack mpxe --nic virtio --tap "$TAP" --serial-log "$log"
 expect_status 109
 expect_in "$log" '^mpxe: DHCP \(PXE\) on 52:54:00:12:34:56$'
 expect_in "$log" '^mpxe: no DHCP lease: '
-expect_stderr '^mpxe: boot failed: mpxe: no DHCP lease: no DHCP offer; then '
+# Then IPv6, the other family of the one boot option: no router here either.
+expect_in "$log" '^mpxe: no boot over IPv4; trying IPv6$'
+expect_in "$log" '^mpxe: IPv6: no router advertisement in [0-9]+ ms'
+expect_stderr '^mpxe: boot failed: mpxe: no DHCP lease: no DHCP offer; IPv6: no router advertisement in [0-9]+ ms .*; then '
 
 mkdir "$WORK/tftp"
 ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface="$TAP" \

@@ -6,7 +6,9 @@
 #include "net/iface/interface.h"
 #include "net/socket/pxe_discovery.h"
 #include "net/socket/pxe_ip_filter.h"
+#include "net/wire/ip_address.h"
 #include "net/wire/ipv4_address.h"
+#include "net/wire/ipv6_address.h"
 #include "net/wire/mac_address.h"
 #include "uefi/types.h"
 
@@ -28,6 +30,13 @@ struct NetLease {
   net::Ipv4Address boot_server;   // where the boot file is fetched from
   char boot_file[256] = {};       // NUL-terminated, empty when none was offered
   RawPacket discover, ack, proxy_offer, pxe_discover, pxe_reply;
+  // The boot file's TFTP server in either family: boot_server over IPv4; an IPv6
+  // boot (ipv6) takes it and its port from the DHCPv6 boot file URL, and leaves
+  // the IPv4 fields above unset.
+  net::IpAddress boot_address;
+  uint16_t boot_port = 69;
+  bool ipv6 = false;
+  net::Ipv6Address station6;      // ipv6: the address TFTP goes from
 };
 
 enum class DhcpFlavor { Pxe, Http };
@@ -72,13 +81,15 @@ class NetSession {
   virtual void set_station(net::Ipv4Address ip, net::Ipv4Address mask,
                            net::Ipv4Address router) = 0;
 
-  // Size of a file through TFTP's tsize option.
-  virtual uefi::Status tftp_size(net::Ipv4Address server, const char* name, uint64_t* size) = 0;
+  // Size of a file through TFTP's tsize option (a server of either family, port 69).
+  virtual uefi::Status tftp_size(const net::IpAddress& server, const char* name,
+                                 uint64_t* size) = 0;
   // Reads a whole file into `buffer` (capacity bytes); with buffer == nullptr the
   // data is fetched and discarded. *size gets the file's size; kBufferTooSmall when
   // it does not fit (the size is still reported when the server told it).
-  virtual uefi::Status tftp_read(net::Ipv4Address server, const char* name, uint8_t* buffer,
-                                 uint64_t capacity, uint64_t* size, uint16_t block_size) = 0;
+  virtual uefi::Status tftp_read(const net::IpAddress& server, const char* name,
+                                 uint8_t* buffer, uint64_t capacity, uint64_t* size,
+                                 uint16_t block_size) = 0;
 
   // src_port in/out: 0 picks an ephemeral port, which stays bound for replies.
   // A non-zero gateway overrides the route.

@@ -130,6 +130,36 @@ void NetBoot::init(StackSession* session, PxeBaseCode* pxe) {
 
 Status NetBoot::ensure_lease() {
   if (have_lease_) return kSuccess;
+  // One boot option, both families in turn: IPv4 then IPv6, or IPv6 first when
+  // the runner says so (mpxe run --ipv6). The first that names a boot file wins;
+  // each failure is logged, and the boot's cause names every family's.
+  const bool v6_first = fw_cfg_flag(qemu::kIpv6FirstFile);
+  const bool order[2] = {v6_first, !v6_first};  // true: IPv6
+  char causes[sizeof(failure_)] = {};
+  size_t length = 0;
+  Status s = kNotFound;
+  for (int i = 0; i < 2; ++i) {
+    const bool v6 = order[i];
+    failure_[0] = '\0';
+    family_final_ = false;
+    s = v6 ? lease_ipv6() : lease_ipv4();
+    if (!is_error(s)) {
+      pxe_->adopt_lease();
+      have_lease_ = true;
+      return kSuccess;
+    }
+    // The site answered and its menu said no (local boot, no server): that is
+    // this boot's answer, not a family that failed.
+    if (family_final_) return s;
+    format_append(causes, sizeof(causes), length, "%s%s", length == 0 ? "" : "; ",
+                  failure_[0] != '\0' ? failure_ : status_text(s));
+    if (i == 0) log("mpxe: no boot over %s; trying %s\n", v6 ? "IPv6" : "IPv4", v6 ? "IPv4" : "IPv6");
+  }
+  format(failure_, sizeof(failure_), "%s", causes);
+  return s;
+}
+
+Status NetBoot::lease_ipv4() {
   log("mpxe: DHCP (PXE) on %02x:%02x:%02x:%02x:%02x:%02x\n", session_->mac().octets[0],
       session_->mac().octets[1], session_->mac().octets[2], session_->mac().octets[3],
       session_->mac().octets[4], session_->mac().octets[5]);
@@ -137,8 +167,12 @@ Status NetBoot::ensure_lease() {
   Status s = session_->dhcp(DhcpFlavor::Pxe);
   if (!is_error(s) && session_->dhcp_client().lease().needs_discovery) {
     s = run_pxe_boot_menu(*session_, pxe_menu_requested());
-    // A site with a PXE menu is not an HTTP boot site: no HTTPClient retry.
-    if (is_error(s)) return s;
+    // A site with a PXE menu is not an HTTP boot site: no HTTPClient retry, and
+    // not a site to try IPv6 on either.
+    if (is_error(s)) {
+      family_final_ = true;
+      return s;
+    }
   }
   if (!is_error(s) && session_->lease().boot_file[0] == '\0') {
     // A server set up for UEFI HTTP boot only names a file to the HTTPClient class.
@@ -163,8 +197,39 @@ Status NetBoot::ensure_lease() {
       static_cast<unsigned long long>(dhcp_ms_));
   log("mpxe: boot server %s file '%s'%s\n", server, lease.boot_file,
       lease.proxy_offer.valid() ? " (ProxyDHCP)" : "");
-  pxe_->adopt_lease();
-  have_lease_ = true;
+  if (lease.boot_file[0] == '\0') {
+    fail("the DHCP answer names no boot file");
+    return kNotFound;
+  }
+  log("mpxe: IPv4: boot file from %s via DHCP\n", server);
+  return kSuccess;
+}
+
+Status NetBoot::lease_ipv6() {
+  const net::MacAddress mac = session_->mac();
+  log("mpxe: IPv6 (SLAAC, DHCPv6) on %02x:%02x:%02x:%02x:%02x:%02x\n", mac.octets[0],
+      mac.octets[1], mac.octets[2], mac.octets[3], mac.octets[4], mac.octets[5]);
+  Millis start = session_->now();
+  Status s = session_->ipv6_lease(DhcpFlavor::Pxe);
+  dhcp_ms_ = session_->now() - start;
+  const Ipv6Outcome& v6 = session_->ipv6();
+  if (is_error(s)) {
+    fail("%s", v6.failure[0] != '\0' ? v6.failure : status_text(s));
+    return s;
+  }
+  char address[net::IpAddress::kMaxTextLen + 1], router[net::IpAddress::kMaxTextLen + 1];
+  char dhcp[net::IpAddress::kMaxTextLen + 1], server[net::IpAddress::kMaxTextLen + 1];
+  v6.address.format(address, sizeof address);
+  if (v6.has_router) v6.router.format(router, sizeof router);
+  else format(router, sizeof router, "none");
+  v6.dhcp_server.format(dhcp, sizeof dhcp);
+  const NetLease& lease = session_->lease();
+  lease.boot_address.format(server, sizeof server);
+  log("mpxe: IPv6: address %s router %s, RA M=%u O=%u (%llu ms)\n", address, router,
+      v6.managed ? 1u : 0u, v6.other ? 1u : 0u, static_cast<unsigned long long>(v6.slaac_ms));
+  log("mpxe: IPv6: boot file URL '%s' via %s DHCPv6 from %s (%llu ms)\n", v6.boot_url,
+      v6.stateful ? "stateful" : "stateless", dhcp, static_cast<unsigned long long>(v6.dhcp_ms));
+  log("mpxe: boot server %s file '%s'\n", server, lease.boot_file);
   return kSuccess;
 }
 
@@ -184,7 +249,7 @@ Status NetBoot::query_size(uint64_t* size) {
       format(failure_, sizeof(failure_), "'%s': %s", lease.boot_file, http_.last_cause());
     return s;
   }
-  Status s = session_->tftp_size(lease.boot_server, lease.boot_file, size);
+  Status s = session_->tftp_size(lease.boot_address, lease.boot_port, lease.boot_file, size);
   size_ms_ = session_->now() - start;
   if (s == kUnsupported) {
     fail("the TFTP server does not report file sizes (tsize); cannot size '%s'", lease.boot_file);
@@ -219,7 +284,7 @@ Status NetBoot::fetch_published_digest(net::Sha256Text* digest) {
       s = http_.fetch(*session_, text, size, 1, none, StackSession::FetchHooks{}, mp_, 0);
     }
   } else {
-    s = session_->tftp_read(lease.boot_server, name, text, sizeof(text), &size, 0);
+    s = session_->tftp_read(lease.boot_address, lease.boot_port, name, text, sizeof(text), &size, 0);
   }
   // Not there (TFTP: any error the server sends) is no digest; a digest file too
   // big to be one, or one that does not read, is a broken digest.
@@ -314,7 +379,7 @@ Status NetBoot::download(uint8_t* buffer, uint64_t capacity, uint64_t* size) {
       s = http_.fetch(*session_, buffer, known_size_, mp_.enabled_processors(), hasher, hooks, mp_,
                       http_aps_requested());
   } else {
-    s = session_->tftp_fetch(lease.boot_server, lease.boot_file, sink, 0, hooks);
+    s = session_->tftp_fetch(lease.boot_address, lease.boot_port, lease.boot_file, sink, 0, hooks);
   }
   Millis elapsed = session_->now() - start;
   log("\n");
@@ -506,6 +571,8 @@ Status NetBoot::load(void* context, bool boot_policy, Uintn* size, void* buffer)
   auto* self = static_cast<NetBoot*>(context);
   self->failure_[0] = '\0';
   self->image_returned_ = false;
+  // An image we started may have driven the NIC through SNP since the last call.
+  self->session_->reclaim_device();
   Status s = load_file(self, boot_policy, size, buffer);
   // BDS moves on to its next option after an error: the last line names why.
   if (is_error(s) && s != kBufferTooSmall && !self->image_returned_)

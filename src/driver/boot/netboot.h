@@ -62,7 +62,11 @@ class NetBoot {
   // load() repeats as its last line ("mpxe: cannot boot: ...") for BDS's log and
   // the runner's final word.
   void fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+  // The boot file's name and server, from IPv4 then IPv6 or the other way round
+  // (fw_cfg kIpv6FirstFile); each family's step logs its own lines.
   uefi::Status ensure_lease();
+  uefi::Status lease_ipv4();  // DHCP, a PXE menu, the HTTPClient retry
+  uefi::Status lease_ipv6();  // SLAAC, DHCPv6, the boot file URL
   uefi::Status query_size(uint64_t* size);
   // What the boot file is: its HTTP Content-Type when that says (after a size
   // query), else its name's extension.
@@ -98,6 +102,7 @@ class NetBoot {
   PxeBaseCode* pxe_ = nullptr;
   const BootHandle* boot_ = nullptr;
   bool have_lease_ = false;
+  bool family_final_ = false;  // lease_ipv4/6 failed in a way the other family must not retry
   net::Millis dhcp_ms_ = 0;
   net::Millis size_ms_ = 0;
   uint64_t known_size_ = 0;  // from the last size query, so BDS's repeated asks cost nothing

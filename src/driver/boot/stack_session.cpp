@@ -18,6 +18,9 @@ constexpr Millis kProgressEveryMs = 200;
 constexpr Millis kUdpWriteArpWaitMs = 2000;
 constexpr Millis kArpWaitMs = 3000;
 constexpr uint16_t kDiscardPort = 9;  // RFC 863; nothing is ever sent to it
+// The largest TFTP block that crosses Ethernet unfragmented over IPv6: MTU 1500
+// less the IPv6 (40), UDP (8) and DATA (4) headers. IPv6 is never fragmented here.
+constexpr uint16_t kTftpV6BlockSize = 1500 - 40 - 8 - 4;
 
 void copy_raw(RawPacket& out, const net::DhcpRawPacket& in) {
   out.size = copy_bytes(MutableBytes(out.bytes, sizeof(out.bytes)), in.view());
@@ -133,21 +136,6 @@ void StackSession::down() { up_ = false; }
 
 net::MacAddress StackSession::mac() const { return iface_->mac(); }
 
-template <typename Done, typename Machine>
-bool StackSession::poll_until(Done done, Machine* machine, Millis deadline,
-                              const FetchHooks* idle) {
-  while (!done()) {
-    Millis now = clock_.now();
-    if (now >= deadline) return false;
-    size_t frames = iface_->poll(now);
-    if (machine != nullptr) machine->poll(now, *iface_);
-    if (frames != 0) continue;
-    if (idle != nullptr && idle->idle != nullptr) idle->idle(idle->context);
-    else asm volatile("pause");
-  }
-  return true;
-}
-
 void StackSession::adopt(const net::DhcpLease& lease) {
   dns_server_count_ = lease.dns_server_count;
   for (uint8_t i = 0; i < dns_server_count_; ++i) dns_servers_[i] = lease.dns_servers[i];
@@ -156,6 +144,7 @@ void StackSession::adopt(const net::DhcpLease& lease) {
   lease_.mask = lease.subnet_mask;
   lease_.router = lease.router_count > 0 ? lease.routers[0] : Ipv4Address::unspecified();
   lease_.boot_server = lease.boot_server;
+  lease_.boot_address = lease.boot_server;
   copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(lease_.boot_file), sizeof(lease_.boot_file) - 1),
              lease.boot_file.view());
   copy_raw(lease_.discover, lease.discover);
@@ -249,24 +238,29 @@ void StackSession::set_station(Ipv4Address ip, Ipv4Address mask, Ipv4Address rou
   iface_->set_ipv4(net::Ipv4Config{ip, mask, router});
 }
 
-Status StackSession::tftp_fetch(Ipv4Address server, const char* name, Sink& sink,
-                                uint16_t block_size, const FetchHooks& hooks) {
-  return tftp_run(server, name, sink, block_size, false, hooks);
+Status StackSession::tftp_fetch(const net::IpAddress& server, uint16_t server_port,
+                                const char* name, Sink& sink, uint16_t block_size,
+                                const FetchHooks& hooks) {
+  return tftp_run(server, server_port, name, sink, block_size, false, hooks);
 }
 
-Status StackSession::tftp_run(Ipv4Address server, const char* name, Sink& sink,
-                              uint16_t block_size, bool size_only, const FetchHooks& hooks) {
+Status StackSession::tftp_run(const net::IpAddress& server, uint16_t server_port,
+                              const char* name, Sink& sink, uint16_t block_size, bool size_only,
+                              const FetchHooks& hooks) {
   if (!up_) return kNotStarted;
   tftp_failed_ = false;
   net::Result<uint16_t> port = iface_->allocate_port(random_);
   if (!port.ok() || !iface_->bind(port.value(), tftp_).ok()) return kOutOfResources;
   net::TftpRequest request;
   request.server = server;
-  request.client = lease_.station;
+  request.server_port = server_port;
+  // Over IPv6 the interface picks the source (SLAAC's address, else link-local).
+  request.client = server.is_v6() ? net::IpAddress(net::Ipv6Address()) : net::IpAddress(lease_.station);
   request.client_port = port.value();
   request.filename = bytes_of(name);
   request.sink = &sink;
   if (block_size != 0) request.blksize = block_size;
+  else if (server.is_v6()) request.blksize = kTftpV6BlockSize;
   request.size_only = size_only;
   request.reorder_store = MutableBytes(tftp_reorder_, sizeof tftp_reorder_);
   Millis start = clock_.now();
@@ -295,17 +289,28 @@ Status StackSession::tftp_run(Ipv4Address server, const char* name, Sink& sink,
   return s;
 }
 
-Status StackSession::tftp_size(Ipv4Address server, const char* name, uint64_t* size) {
+Status StackSession::tftp_size(const net::IpAddress& server, const char* name, uint64_t* size) {
+  return tftp_size(server, net::kTftpServerPort, name, size);
+}
+
+Status StackSession::tftp_size(const net::IpAddress& server, uint16_t server_port,
+                               const char* name, uint64_t* size) {
   BufferSink sink(nullptr, 0);
-  Status s = tftp_run(server, name, sink, 0, true, FetchHooks{});
+  Status s = tftp_run(server, server_port, name, sink, 0, true, FetchHooks{});
   if (!is_error(s)) *size = tftp_.tsize();
   return s;
 }
 
-Status StackSession::tftp_read(Ipv4Address server, const char* name, uint8_t* buffer,
+Status StackSession::tftp_read(const net::IpAddress& server, const char* name, uint8_t* buffer,
                                uint64_t capacity, uint64_t* size, uint16_t block_size) {
+  return tftp_read(server, net::kTftpServerPort, name, buffer, capacity, size, block_size);
+}
+
+Status StackSession::tftp_read(const net::IpAddress& server, uint16_t server_port,
+                               const char* name, uint8_t* buffer, uint64_t capacity,
+                               uint64_t* size, uint16_t block_size) {
   BufferSink sink(buffer, capacity);
-  Status s = tftp_run(server, name, sink, block_size, false, FetchHooks{});
+  Status s = tftp_run(server, server_port, name, sink, block_size, false, FetchHooks{});
   if (sink.too_small()) {
     *size = sink.announced_size() != 0 ? sink.announced_size() : capacity + 1;
     return kBufferTooSmall;

@@ -7,6 +7,7 @@
 #include "driver/boot/platform.h"
 #include "net/iface/interface.h"
 #include "net/socket/dhcp_client.h"
+#include "net/socket/dhcpv6_client.h"
 #include "net/socket/dns_resolver.h"
 #include "net/socket/tftp_client.h"
 #include "phy/device.h"
@@ -43,6 +44,22 @@ class RawUdpQueue final : public net::UdpEndpoint {
   uint8_t unreachable_code_ = 0;
 };
 
+// What an IPv6 lease attempt found (StackSession::ipv6_lease), for the console and
+// the PXE Base Code's v6 Mode fields.
+struct Ipv6Outcome {
+  net::Ipv6Address link_local;
+  net::Ipv6Address address;      // the source TFTP uses (SLAAC's, else link-local)
+  net::Ipv6Address router;
+  bool has_router = false;
+  bool managed = false, other = false;  // the RA's M and O
+  bool stateful = false;                // DHCPv6 ran Solicit/Request (M set)
+  net::IpAddress dhcp_server;           // the Reply's source
+  net::Millis slaac_ms = 0;             // enable_ipv6 to a usable address and the RA
+  net::Millis dhcp_ms = 0;
+  char boot_url[256] = {};
+  char failure[200] = {};  // why the attempt failed; empty on success
+};
+
 class StackSession final : public NetSession {
  public:
   // Sink for downloads; the caller decides where bytes go (a buffer, a hasher).
@@ -56,6 +73,19 @@ class StackSession final : public NetSession {
   net::MacAddress mac() const override;
 
   uefi::Status dhcp(DhcpFlavor flavor) override;
+  // The boot over IPv6, up to the boot file's name and server: IPv6 on (SLAAC),
+  // a router advertisement within bounds, DHCPv6 (stateful when the RA sets M,
+  // else an Information-Request), and its boot file URL, tftp://[addr]/file. On
+  // success the lease's boot_file, boot_address and boot_port come from the URL
+  // (lease().ipv6); on failure ipv6().failure says why. Each wait is bounded.
+  uefi::Status ipv6_lease(DhcpFlavor flavor);
+  const Ipv6Outcome& ipv6() const { return ipv6_; }
+  const net::Dhcpv6Client* dhcpv6_client() const { return dhcpv6_; }
+  // After the NIC was lent (SNP): the device's receive filter is written again
+  // from what the interface needs (IPv6's groups), whatever SNP left in it.
+  void reclaim_device() {
+    if (iface_ != nullptr) iface_->refresh_rx_filter();
+  }
   uefi::Status discover(const net::PxeDiscoveryRequest& request) override;
   Bytes pxe_options() const override;
   uint16_t discovered_layer() const override { return discovery_ != nullptr ? discovery_->layer() : 0; }
@@ -64,8 +94,9 @@ class StackSession final : public NetSession {
   const NetLease& lease() const override { return lease_; }
   void set_station(net::Ipv4Address ip, net::Ipv4Address mask, net::Ipv4Address router) override;
 
-  uefi::Status tftp_size(net::Ipv4Address server, const char* name, uint64_t* size) override;
-  uefi::Status tftp_read(net::Ipv4Address server, const char* name, uint8_t* buffer,
+  uefi::Status tftp_size(const net::IpAddress& server, const char* name,
+                         uint64_t* size) override;
+  uefi::Status tftp_read(const net::IpAddress& server, const char* name, uint8_t* buffer,
                          uint64_t capacity, uint64_t* size, uint16_t block_size) override;
   bool tftp_error(uint8_t* code, const char** text) const override;
   // What a download calls back: progress every ~200 ms (with `detail`, a short
@@ -78,8 +109,14 @@ class StackSession final : public NetSession {
     void (*idle)(void* context) = nullptr;
     void* context = nullptr;
   };
-  uefi::Status tftp_fetch(net::Ipv4Address server, const char* name, Sink& sink,
-                          uint16_t block_size, const FetchHooks& hooks);
+  uefi::Status tftp_fetch(const net::IpAddress& server, uint16_t port, const char* name,
+                          Sink& sink, uint16_t block_size, const FetchHooks& hooks);
+  // tftp_size and tftp_read from a server of either family, on any port.
+  uefi::Status tftp_size(const net::IpAddress& server, uint16_t port, const char* name,
+                         uint64_t* size);
+  uefi::Status tftp_read(const net::IpAddress& server, uint16_t port, const char* name,
+                         uint8_t* buffer, uint64_t capacity, uint64_t* size,
+                         uint16_t block_size);
   const net::TftpClient& tftp() const { return tftp_; }
 
   uefi::Status udp_write(net::Ipv4Address src, net::Ipv4Address dst, uint16_t dst_port,
@@ -115,8 +152,14 @@ class StackSession final : public NetSession {
   template <typename Done, typename Machine>
   bool poll_until(Done done, Machine* machine, net::Millis deadline,
                   const FetchHooks* idle = nullptr);
-  uefi::Status tftp_run(net::Ipv4Address server, const char* name, Sink& sink,
-                        uint16_t block_size, bool size_only, const FetchHooks& hooks);
+  uefi::Status tftp_run(const net::IpAddress& server, uint16_t port, const char* name,
+                        Sink& sink, uint16_t block_size, bool size_only,
+                        const FetchHooks& hooks);
+  // ipv6_lease's steps; each sets ipv6_.failure when it fails.
+  bool await_slaac();
+  bool run_dhcpv6(DhcpFlavor flavor);
+  bool take_boot_url();
+  void ipv6_fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
   void adopt(const net::DhcpLease& lease);
   uefi::Status bind_raw(uint16_t* port);
 
@@ -125,6 +168,8 @@ class StackSession final : public NetSession {
   PlatformRandom random_;
   net::Interface* iface_ = nullptr;   // placement-constructed in init()
   net::DhcpClient* dhcp_ = nullptr;   // likewise
+  net::Dhcpv6Client* dhcpv6_ = nullptr;  // made by ipv6_lease()
+  Ipv6Outcome ipv6_;
   net::PxeDiscovery* discovery_ = nullptr;  // made on the first discover()
   net::TftpClient tftp_;
   // Where TFTP blocks that come ahead of a gap wait for it: a window of the
@@ -141,5 +186,21 @@ class StackSession final : public NetSession {
   bool up_ = false;
   bool tftp_failed_ = false;
 };
+
+// Shared by stack_session.cpp and stack_session_v6.cpp.
+template <typename Done, typename Machine>
+inline bool StackSession::poll_until(Done done, Machine* machine, net::Millis deadline,
+                                     const FetchHooks* idle) {
+  while (!done()) {
+    net::Millis now = clock_.now();
+    if (now >= deadline) return false;
+    size_t frames = iface_->poll(now);
+    if (machine != nullptr) machine->poll(now, *iface_);
+    if (frames != 0) continue;
+    if (idle != nullptr && idle->idle != nullptr) idle->idle(idle->context);
+    else asm volatile("pause");
+  }
+  return true;
+}
 
 }  // namespace mpxe::driver

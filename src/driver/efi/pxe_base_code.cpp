@@ -103,7 +103,26 @@ void PxeBaseCode::update_route_and_arp() {
 void PxeBaseCode::adopt_lease() {
   const NetLease& lease = session_->lease();
   mode_.Started = true;
-  mode_.UsingIpv6 = false;
+  mode_.UsingIpv6 = lease.ipv6;
+  if (lease.ipv6) {
+    // A boot over IPv6: the station's address, and the DHCPv6 Information-Request
+    // (or Solicit) and Reply as DhcpDiscover and DhcpAck, as EDK II's PXEv6 keeps
+    // them. Of the members only Mtftp works over IPv6 here (UdpRead/UdpWrite, Arp,
+    // Dhcp, Discover and SetStationIp answer Unsupported).
+    fill_bytes(MutableBytes(reinterpret_cast<uint8_t*>(&mode_.StationIp), sizeof(mode_.StationIp)), 0);
+    lease.station6.write(mode_.StationIp.v6.Addr);
+    fill_bytes(MutableBytes(reinterpret_cast<uint8_t*>(&mode_.SubnetMask), sizeof(mode_.SubnetMask)), 0);
+    mode_.DhcpDiscoverValid = lease.discover.valid();
+    copy_packet(&mode_.DhcpDiscover, lease.discover);
+    mode_.DhcpAckReceived = lease.ack.valid();
+    copy_packet(&mode_.DhcpAck, lease.ack);
+    mode_.ProxyOfferReceived = false;
+    mode_.PxeDiscoverValid = false;
+    mode_.PxeReplyReceived = false;
+    mode_.RouteTableEntries = 0;
+    mode_.ArpCacheEntries = 0;
+    return;
+  }
   from_v4(&mode_.StationIp, lease.station);
   from_v4(&mode_.SubnetMask, lease.mask);
   mode_.DhcpDiscoverValid = lease.discover.valid();
@@ -154,7 +173,14 @@ bool PxeBaseCode::callback_allows(PxeFunction function, bool received, const uin
          PxeCallbackStatus::Abort;
 }
 
-Ipv4Address PxeBaseCode::tftp_server(const IpAddress* given) const {
+net::IpAddress PxeBaseCode::tftp_server(const IpAddress* given) const {
+  if (mode_.UsingIpv6) {
+    if (given != nullptr) {
+      net::Ipv6Address v6 = net::Ipv6Address::from_bytes(given->v6.Addr);
+      if (!v6.is_unspecified()) return v6;
+    }
+    return session_->lease().boot_address;
+  }
   if (given != nullptr && !to_v4(*given).is_unspecified()) return to_v4(*given);
   return session_->lease().boot_server;
 }
@@ -180,6 +206,7 @@ Status PxeBaseCode::stop(PxeBaseCodeProtocol* self) {
 Status PxeBaseCode::dhcp(PxeBaseCodeProtocol* self, Boolean) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
+  if (pxe->mode_.UsingIpv6) return kUnsupported;  // IPv4 only (adopt_lease)
   if (!pxe->callback_allows(PxeFunction::Dhcp)) return kAborted;
   Status s = pxe->session_->dhcp(DhcpFlavor::Pxe);
   if (is_error(s)) return s;
@@ -194,6 +221,7 @@ Status PxeBaseCode::discover(PxeBaseCodeProtocol* self, uint16_t type, uint16_t*
                              Boolean use_bis, PxeDiscoverInfo* info) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
+  if (pxe->mode_.UsingIpv6) return kUnsupported;  // IPv4 only (adopt_lease)
   if (use_bis && !pxe->mode_.BisSupported) return kInvalidParameter;
   if (info != nullptr && info->IpCnt > net::PxeDiscoveryRequest::kMaxTargets) return kInvalidParameter;
   if (!pxe->mode_.DhcpAckReceived) return kNotReady;
@@ -245,7 +273,7 @@ Status PxeBaseCode::mtftp(PxeBaseCodeProtocol* self, PxeTftpOpcode operation, vo
   if (filename == nullptr || buffer_size == nullptr) return kInvalidParameter;
   if (block_size != nullptr && *block_size < 512) return kInvalidParameter;
   const char* name = reinterpret_cast<const char*>(filename);
-  Ipv4Address server = pxe->tftp_server(server_ip);
+  net::IpAddress server = pxe->tftp_server(server_ip);
   if (server.is_unspecified()) return kInvalidParameter;
   pxe->mode_.TftpErrorReceived = false;
   if (!pxe->callback_allows(PxeFunction::Mtftp)) return kAborted;
@@ -288,6 +316,7 @@ Status PxeBaseCode::udp_write(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAd
                               Uintn* buffer_size, void* buffer) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
+  if (pxe->mode_.UsingIpv6) return kUnsupported;  // IPv4 only (adopt_lease)
   if (dest_ip == nullptr || dest_port == nullptr || buffer_size == nullptr ||
       (buffer == nullptr && *buffer_size != 0) || (header_size != nullptr && header == nullptr))
     return kInvalidParameter;
@@ -322,6 +351,7 @@ Status PxeBaseCode::udp_read(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAdd
                              Uintn* header_size, void* header, Uintn* buffer_size, void* buffer) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
+  if (pxe->mode_.UsingIpv6) return kUnsupported;  // IPv4 only (adopt_lease)
   if (buffer_size == nullptr || buffer == nullptr || (header_size != nullptr && header == nullptr))
     return kInvalidParameter;
   UdpFilter filter;
@@ -381,6 +411,7 @@ Status PxeBaseCode::set_ip_filter(PxeBaseCodeProtocol* self, PxeIpFilter* filter
 Status PxeBaseCode::arp(PxeBaseCodeProtocol* self, IpAddress* ip, MacAddress* mac) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
+  if (pxe->mode_.UsingIpv6) return kUnsupported;  // IPv4 only (adopt_lease)
   if (ip == nullptr) return kInvalidParameter;
   if (!pxe->callback_allows(PxeFunction::Arp)) return kAborted;
   net::MacAddress resolved;
@@ -426,6 +457,7 @@ Status PxeBaseCode::set_station_ip(PxeBaseCodeProtocol* self, IpAddress* station
                                    IpAddress* subnet_mask) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
+  if (pxe->mode_.UsingIpv6) return kUnsupported;  // IPv4 only (adopt_lease)
   if (station_ip != nullptr) pxe->mode_.StationIp = *station_ip;
   if (subnet_mask != nullptr) pxe->mode_.SubnetMask = *subnet_mask;
   Ipv4Address router = pxe->mode_.RouteTableEntries > 0

@@ -64,7 +64,7 @@ class PxeBaseCode {
   void note_icmp_error();
   void reset_mode();
   void update_route_and_arp();
-  net::Ipv4Address tftp_server(const uefi::IpAddress* given) const;
+  net::IpAddress tftp_server(const uefi::IpAddress* given) const;
 
   // First member: the protocol pointer NBPs hold converts back to this object.
   uefi::PxeBaseCodeProtocol protocol_{};

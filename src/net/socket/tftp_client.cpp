@@ -559,8 +559,9 @@ void TftpClient::on_unreachable(const UdpMeta& quoted, uint8_t code, Millis now)
   (void)now;
   if (state_ != State::Requesting && state_ != State::Receiving) return;
   uint16_t port = tid_known_ ? tid_port_ : request_.server_port;
-  // Port unreachable (3): nothing listens there, so nothing will answer.
-  if (code != 3 || quoted.dst != request_.server || quoted.dst_port != port) return;
+  // Port unreachable (ICMP 3, ICMPv6 4): nothing listens there, nothing will answer.
+  const uint8_t port_unreachable = request_.server.is_v6() ? 4 : 3;
+  if (code != port_unreachable || quoted.dst != request_.server || quoted.dst_port != port) return;
   fail(TftpFailure::Unreachable, failure_error(TftpFailure::Unreachable, 0));
 }
 

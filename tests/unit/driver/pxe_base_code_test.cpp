@@ -71,12 +71,14 @@ class FakeSession final : public NetSession {
   }
   uint16_t discovered_layer() const override { return granted_layer; }
   Bytes pxe_options() const override { return Bytes(options.data(), options.size()); }
-  Status tftp_size(Ipv4Address, const char*, uint64_t* size) override {
+  Status tftp_size(const net::IpAddress& server, const char*, uint64_t* size) override {
+    tftp_server = server;
     *size = file_size;
     return kSuccess;
   }
-  Status tftp_read(Ipv4Address, const char*, uint8_t* buffer, uint64_t capacity, uint64_t* size,
-                   uint16_t) override {
+  Status tftp_read(const net::IpAddress& server, const char*, uint8_t* buffer, uint64_t capacity,
+                   uint64_t* size, uint16_t) override {
+    tftp_server = server;
     *size = file_size;
     if (buffer != nullptr && capacity < file_size) return kBufferTooSmall;
     return kSuccess;
@@ -141,6 +143,7 @@ class FakeSession final : public NetSession {
   UdpDatagram icmp_quoted;
   uint8_t icmp_code = 0;
   std::vector<std::pair<Ipv4Address, net::MacAddress>> neighbours;
+  net::IpAddress tftp_server;  // of the last tftp_size/tftp_read
 };
 
 struct Harness {
@@ -404,6 +407,53 @@ TEST(PxeBaseCode, MtftpTooSmallGivesTheRealSize) {
                          &server, reinterpret_cast<const uint8_t*>("boot.efi"), nullptr, false),
             kBufferTooSmall);
   EXPECT_EQ(size, 5000u);
+}
+
+// After a boot over IPv6 (NetBoot adopts the lease the ROM booted with): Mode says
+// IPv6 with the station's address and the DHCPv6 packets; Mtftp goes to the boot
+// URL's server, or to the IPv6 address given; the IPv4-only members refuse.
+TEST(PxeBaseCode, AnIpv6LeaseFillsTheV6ModeAndMtftpUsesIt) {
+  const net::Ipv6Address station = net::Ipv6Address::of(0xfec0, 0, 0, 0, 0x5054, 0xff, 0xfe12, 0x3456);
+  const net::Ipv6Address server = net::Ipv6Address::of(0xfec0, 0, 0, 0, 0, 0, 0, 2);
+  Harness h;
+  ASSERT_EQ(h.p()->Start(h.p(), false), kSuccess);
+  NetLease& lease = h.session.lease_;
+  lease.ipv6 = true;
+  lease.station6 = station;
+  lease.boot_address = server;
+  std::strcpy(lease.boot_file, "mpsh.efi");
+  lease.discover.size = 60;
+  lease.ack.size = 90;
+  lease.ack.bytes[0] = 7;  // Reply
+  h.pxe.adopt_lease();
+  const PxeMode* m = h.p()->Mode;
+  EXPECT_TRUE(m->UsingIpv6);
+  EXPECT_EQ(net::Ipv6Address::from_bytes(m->StationIp.v6.Addr), station);
+  EXPECT_TRUE(m->DhcpDiscoverValid);
+  EXPECT_TRUE(m->DhcpAckReceived);
+  EXPECT_EQ(m->DhcpAck.Dhcpv6.MessageType, 7u);
+  EXPECT_EQ(m->RouteTableEntries, 0u);
+
+  uint64_t size = 0;
+  EXPECT_EQ(h.p()->Mtftp(h.p(), PxeTftpOpcode::TftpGetFileSize, nullptr, false, &size, nullptr,
+                         nullptr, reinterpret_cast<const uint8_t*>("mpsh.efi"), nullptr, false),
+            kSuccess);
+  EXPECT_EQ(h.session.tftp_server, net::IpAddress(server));
+  IpAddress other{};
+  net::Ipv6Address::of(0x2001, 0xdb8, 0, 0, 0, 0, 0, 9).write(other.v6.Addr);
+  EXPECT_EQ(h.p()->Mtftp(h.p(), PxeTftpOpcode::TftpGetFileSize, nullptr, false, &size, nullptr,
+                         &other, reinterpret_cast<const uint8_t*>("mpsh.efi"), nullptr, false),
+            kSuccess);
+  EXPECT_EQ(h.session.tftp_server, net::IpAddress(net::Ipv6Address::of(0x2001, 0xdb8, 0, 0, 0, 0, 0, 9)));
+
+  IpAddress a = ip(kServer);
+  PxeUdpPort port = 7;
+  Uintn usize = 0;
+  EXPECT_EQ(h.p()->UdpWrite(h.p(), 0, &a, &port, nullptr, nullptr, nullptr, nullptr, nullptr,
+                            &usize, nullptr),
+            kUnsupported);
+  EXPECT_EQ(h.p()->Arp(h.p(), &a, nullptr), kUnsupported);
+  EXPECT_EQ(h.p()->Dhcp(h.p(), false), kUnsupported);
 }
 
 TEST(PxeBaseCode, ArpCacheMirrorsTheStacks) {

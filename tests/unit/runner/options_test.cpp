@@ -349,6 +349,16 @@ TEST(RunOptions, PxeMenuIsAnItemForOurRom) {
   EXPECT_EQ(parse({"--pxe-menu", "1", "--stack", "ovmf"}).exit_status, kUsage);
 }
 
+TEST(RunOptions, Ipv6BootsOverTftpOnly) {
+  EXPECT_TRUE(options({"--ipv6"}).ipv6);
+  EXPECT_FALSE(options({}).ipv6);
+  EXPECT_TRUE(options({"--ipv6", "--stack", "ovmf"}).ipv6);  // to show the peers cannot
+  EXPECT_TRUE(options({"--ipv6", "--tap", "tap0"}).ipv6);
+  EXPECT_EQ(parse({"--ipv6", "--http"}).exit_status, kUsage);
+  EXPECT_EQ(parse({"--ipv6", "--https"}).exit_status, kUsage);
+  EXPECT_EQ(parse({"--ipv6", "--boot-url", "http://[fec0::2]/mpsh.efi"}).exit_status, kUsage);
+}
+
 TEST(RunOptions, HttpApsIsACountForOurRom) {
   EXPECT_EQ(options({"--http-aps", "3"}).http_aps, 3);
   EXPECT_EQ(options({"--http-aps", "0"}).http_aps, 0);

@@ -86,6 +86,22 @@ TEST(QemuCommand, UserNetworkServesTheFolderAndBootFile) {
             (Args{"-netdev", "user,id=n0,tftp=/tmp/w/pxe,bootfile=grub/grubnetx64.efi"}));
 }
 
+// --ipv6: slirp's IPv6 side says so outright, and the ROM is told to try it first;
+// on a TAP the link is the user's, only the ROM's order changes.
+TEST(QemuCommand, Ipv6TurnsOnTheUserNetworksIpv6) {
+  RunOptions o;
+  o.ipv6 = true;
+  EXPECT_EQ(netdev_args(o, plan()),
+            (Args{"-netdev", "user,id=n0,tftp=/tmp/w/pxe,bootfile=mpsh.efi,ipv6=on"}));
+  o.tap = "tap0";
+  EXPECT_EQ(netdev_args(o, plan()),
+            (Args{"-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"}));
+  QemuPlan p = plan();
+  p.ipv6_first_file = "/tmp/w/ipv6-first";
+  EXPECT_EQ(fw_cfg_args(p),
+            (Args{"-fw_cfg", "name=opt/org.mpxe/ipv6-first,file=/tmp/w/ipv6-first"}));
+}
+
 struct Case {
   Stack stack;
   Nic nic;

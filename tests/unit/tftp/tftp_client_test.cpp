@@ -1031,6 +1031,26 @@ TEST(TftpClientMisc, PortUnreachableFromTheServerFailsAtOnce) {
   EXPECT_EQ(h.client.error(), Error(Layer::Tftp, Errc::Unreachable));
 }
 
+// Over IPv6 port unreachable is ICMPv6 code 4 (RFC 4443 3.1); code 3 there is
+// "address unreachable", which may pass.
+TEST(TftpClientMisc, Icmpv6PortUnreachableFailsAtOnce) {
+  const Ipv6Address server = Ipv6Address::of(0xfec0, 0, 0, 0, 0, 0, 0, 2);
+  const Ipv6Address client = Ipv6Address::of(0xfec0, 0, 0, 0, 0x5054, 0xff, 0xfe12, 0x3456);
+  Harness h;
+  h.request.server = server;
+  h.request.client = client;
+  h.start();
+  UdpMeta quoted;
+  quoted.src = client;
+  quoted.dst = server;
+  quoted.src_port = kClientPort;
+  quoted.dst_port = 69;
+  h.client.on_unreachable(quoted, 3, 5);
+  EXPECT_EQ(h.client.state(), State::Requesting);
+  h.client.on_unreachable(quoted, 4, 5);
+  EXPECT_EQ(h.client.failure(), TftpFailure::Unreachable);
+}
+
 TEST(TftpClientMisc, CancelTellsTheServer) {
   Harness h;
   h.start();

@@ -1,0 +1,212 @@
+// The IPv6 side of StackSession: SLAAC, DHCPv6 and the boot file URL, each wait
+// bounded by a clock and each failure named (Ipv6Outcome::failure).
+//
+// QEMU's user network (libslirp 4.7) is the case this is shaped by: its RA comes
+// from fe80::2 with fec0::/64, M=0 O=0; it answers DHCPv6 only once it knows our
+// MAC (it does not resolve a link-local destination itself), so a router
+// solicitation with our link-layer address goes out from the link-local address
+// before the first DHCPv6 message; it answers an Information-Request only (the
+// client's stateless mode), and names the boot file as tftp://[fec0::2]/FILE.
+#include <stdarg.h>
+
+#include "core/byte_ops.h"
+#include "core/format.h"
+#include "driver/boot/stack_session.h"
+#include "driver/efi/efi_status.h"
+#include "net/wire/ndp.h"
+#include "net/wire/tftp_url.h"
+#include "uefi/runtime/log.h"
+#include "uefi/runtime/memory.h"
+
+namespace mpxe::driver {
+
+using namespace uefi;
+using net::Ipv6Address;
+using net::Millis;
+
+namespace {
+
+// DAD of the link-local address takes RetransTimer (1 s); a margin for the sends.
+constexpr Millis kLinkLocalLimitMs = 3000;
+// Router discovery: Slaac sends up to 3 solicitations 4 s apart and then waits
+// 4 s more (routers_settled); this fence only guards that bound.
+constexpr Millis kRouterLimitMs = 14000;
+// DAD of the addresses an RA's prefixes make: 1 s each, run side by side.
+constexpr Millis kAddressLimitMs = 3000;
+// The DHCPv6 client bounds each exchange to 15 s and restarts at most twice.
+constexpr Millis kDhcpv6LimitMs = 65000;
+
+bool is_http_url(const char* url) {
+  return starts_with_nocase(url, "http://") || starts_with_nocase(url, "https://");
+}
+
+}  // namespace
+
+void StackSession::ipv6_fail(const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  format_v(ipv6_.failure, sizeof(ipv6_.failure), fmt, args);
+  va_end(args);
+}
+
+Status StackSession::ipv6_lease(DhcpFlavor flavor) {
+  Status s = up();
+  if (is_error(s)) return s;
+  ipv6_ = Ipv6Outcome();
+  if (!iface_->ipv6_enabled()) iface_->enable_ipv6(clock_.now());
+  if (!await_slaac()) return kNoResponse;
+  if (!run_dhcpv6(flavor)) return kNoResponse;
+  if (!take_boot_url()) return kNotFound;
+  return kSuccess;
+}
+
+bool StackSession::await_slaac() {
+  const net::Slaac& slaac = iface_->slaac();
+  Millis start = clock_.now();
+  // The link-local address first: DAD must pass before anything but DAD and the
+  // first solicitation may leave.
+  poll_until([&] { return slaac.link_local_ready() || slaac.failure() != net::SlaacFailure::None; },
+             static_cast<net::TftpClient*>(nullptr), start + kLinkLocalLimitMs);
+  if (slaac.failure() != net::SlaacFailure::None) {
+    ipv6_fail("IPv6: %s", net::slaac_failure_text(slaac.failure()));
+    return false;
+  }
+  if (!slaac.link_local_ready()) {
+    ipv6_fail("IPv6: the link-local address did not become usable in %llu ms",
+              static_cast<unsigned long long>(kLinkLocalLimitMs));
+    return false;
+  }
+  ipv6_.link_local = slaac.link_local();
+  // A solicitation with our link-layer address, from the link-local address: a
+  // router that resolves no one (slirp) learns our MAC from it, and answers
+  // DHCPv6 after it. It may also be the one that draws the RA.
+  net::NdpRepr rs;
+  rs.type = net::Icmpv6Type::RouterSolicit;
+  rs.has_source_mac = true;
+  rs.source_mac = iface_->mac();
+  uint8_t message[32];
+  if (rs.emit(MutableBytes(message), ipv6_.link_local, Ipv6Address::all_routers()).ok())
+    (void)iface_->send_ndp(ipv6_.link_local, Ipv6Address::all_routers(),
+                           Bytes(message, rs.buffer_len()));
+  poll_until([&] { return slaac.ra_received() || slaac.routers_settled(clock_.now()); },
+             static_cast<net::TftpClient*>(nullptr), start + kRouterLimitMs);
+  if (!slaac.ra_received()) {
+    ipv6_fail("IPv6: no router advertisement in %llu ms (%u solicitations)",
+              static_cast<unsigned long long>(clock_.now() - start),
+              slaac.stats().solicitations_sent + 1);
+    return false;
+  }
+  // The RA's prefixes make addresses that run DAD of their own: wait for them.
+  Millis ra_at = clock_.now();
+  poll_until(
+      [&] {
+        for (size_t i = 1; i < net::Slaac::kMaxAddresses; ++i)
+          if (slaac.address(i).state == net::SlaacAddressState::Tentative) return false;
+        return true;
+      },
+      static_cast<net::TftpClient*>(nullptr), ra_at + kAddressLimitMs);
+  ipv6_.managed = slaac.managed();
+  ipv6_.other = slaac.other_config();
+  ipv6_.has_router = slaac.default_router(clock_.now(), ipv6_.router);
+  ipv6_.address = ipv6_.link_local;
+  for (size_t i = 1; i < net::Slaac::kMaxAddresses; ++i) {
+    if (slaac.address(i).usable()) {
+      ipv6_.address = slaac.address(i).address;
+      break;
+    }
+  }
+  ipv6_.slaac_ms = clock_.now() - start;
+  return true;
+}
+
+bool StackSession::run_dhcpv6(DhcpFlavor flavor) {
+  delete dhcpv6_;
+  net::Dhcpv6Config config;
+  config.mac = iface_->mac();
+  config.link_local = ipv6_.link_local;
+  // M: addresses from DHCPv6 (Solicit/Request). Neither M nor O (slirp's RA)
+  // still runs an Information-Request: that is where the boot file URL comes from.
+  config.mode = ipv6_.managed ? net::Dhcpv6Mode::Stateful : net::Dhcpv6Mode::Stateless;
+  config.boot = flavor == DhcpFlavor::Http ? net::DhcpMode::Http : net::DhcpMode::Pxe;
+  ipv6_.stateful = ipv6_.managed;
+  dhcpv6_ = new (std::nothrow) net::Dhcpv6Client(config, random_);
+  if (dhcpv6_ == nullptr) {
+    ipv6_fail("IPv6: no memory for the DHCPv6 client");
+    return false;
+  }
+  net::Result<void> bound = iface_->bind(net::kDhcpv6ClientPort, *dhcpv6_);
+  if (!bound.ok()) {
+    ipv6_fail("IPv6: cannot bind the DHCPv6 client port");
+    return false;
+  }
+  Millis start = clock_.now();
+  dhcpv6_->start(start);
+  poll_until([&] { return dhcpv6_->done(); }, dhcpv6_, start + kDhcpv6LimitMs);
+  iface_->unbind(net::kDhcpv6ClientPort);
+  ipv6_.dhcp_ms = clock_.now() - start;
+  const char* mode = ipv6_.stateful ? "stateful" : "stateless";
+  if (dhcpv6_->state() != net::Dhcpv6State::Bound) {
+    const net::Dhcpv6StatusNote& status = dhcpv6_->last_status();
+    if (status.valid) {
+      char from[net::IpAddress::kMaxTextLen + 1];
+      status.from.format(from, sizeof from);
+      ipv6_fail("IPv6: %s DHCPv6 failed: %s (status %u from %s: %s)", mode,
+                dhcpv6_->done() ? net::dhcpv6_failure_text(dhcpv6_->failure()) : "no answer",
+                status.code, from, status.message.text);
+    } else {
+      ipv6_fail("IPv6: %s DHCPv6 failed: %s (%u dropped)", mode,
+                dhcpv6_->done() ? net::dhcpv6_failure_text(dhcpv6_->failure()) : "no answer",
+                dhcpv6_->stats().dropped_total());
+    }
+    return false;
+  }
+  ipv6_.dhcp_server = dhcpv6_->lease().server;
+  // A stateful lease's address is not given to the interface (it has no API
+  // for one yet): TFTP goes from the SLAAC or link-local address.
+  return true;
+}
+
+bool StackSession::take_boot_url() {
+  const net::Dhcpv6Lease& lease = dhcpv6_->lease();
+  char server[net::IpAddress::kMaxTextLen + 1];
+  lease.server.format(server, sizeof server);
+  if (!lease.has_boot_file()) {
+    ipv6_fail("IPv6: the DHCPv6 reply from %s names no boot file URL (option 59)", server);
+    return false;
+  }
+  Bytes url = lease.boot_file_url.view();
+  copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(ipv6_.boot_url), sizeof(ipv6_.boot_url) - 1),
+             url);
+  if (is_http_url(ipv6_.boot_url)) {
+    ipv6_fail("IPv6: boot file URL '%s': HTTP over IPv6 needs TCP over IPv6, which this ROM "
+              "does not have yet",
+              ipv6_.boot_url);
+    return false;
+  }
+  net::Result<net::TftpUrl> parsed = net::parse_tftp_url(url);
+  if (!parsed.ok()) {
+    char why[48];
+    net::error_format(parsed.error(), why, sizeof why);
+    ipv6_fail("IPv6: boot file URL '%s' from %s is not a tftp:// URL this ROM can fetch (%s)",
+              ipv6_.boot_url, server, why);
+    return false;
+  }
+  const net::TftpUrl& tftp = parsed.value();
+  if (!tftp.server.is_v6()) {
+    ipv6_fail("IPv6: boot file URL '%s' names an IPv4 server", ipv6_.boot_url);
+    return false;
+  }
+  lease_ = NetLease();
+  lease_.ipv6 = true;
+  lease_.station6 = ipv6_.address;
+  lease_.boot_address = tftp.server;
+  lease_.boot_port = tftp.port;
+  copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(lease_.boot_file), sizeof(lease_.boot_file) - 1),
+             Bytes(reinterpret_cast<const uint8_t*>(tftp.file), tftp.file_size));
+  // For the PXE Base Code's Mode: what we sent first and the Reply, as on the wire.
+  lease_.discover.size = copy_bytes(MutableBytes(lease_.discover.bytes), lease.solicit.view());
+  lease_.ack.size = copy_bytes(MutableBytes(lease_.ack.bytes), lease.reply.view());
+  return true;
+}
+
+}  // namespace mpxe::driver
