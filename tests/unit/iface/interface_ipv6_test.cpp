@@ -788,10 +788,12 @@ TEST(InterfaceIpv6, Dhcpv6AddressRunsDadThenIsAnsweredForReceivesAndSends) {
   configure_from_dnsmasq(s);
   size_t filters = s.device.filters.size();
   ASSERT_TRUE(s.iface.set_dhcpv6_address(kAssigned, 3600, 7200).ok());
-  // DAD: from :: to its solicited-node group, hop limit 255.
+  // The MLD report for the new solicited-node group first (RFC 4862 5.4.2), then
+  // DAD: from :: to that group, hop limit 255.
   std::vector<Buffer> out = s.sent();
-  ASSERT_EQ(out.size(), 1u);
-  Sent dad = parse_sent(out[0]);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(parse_sent(out[0]).ip.dst, kMldv2Routers);
+  Sent dad = parse_sent(out[1]);
   EXPECT_EQ(dad.eth_dst, kAssigned.solicited_node().multicast_mac());
   EXPECT_TRUE(dad.ip.src.is_unspecified());
   EXPECT_EQ(dad.ip.dst, kAssigned.solicited_node());
