@@ -34,8 +34,48 @@ list(TRANSFORM MPXE_WOLFSSL_SOURCES PREPEND ${MPXE_WOLFSSL_DIR}/)
 # Where wolfSSL's headers and our configuration are, for the library and its users.
 set(MPXE_WOLFSSL_INCLUDES ${MPXE_WOLFSSL_DIR} ${CMAKE_CURRENT_LIST_DIR}/../src/tls)
 
+# AES-NI (user_settings.h: WOLFSSL_AESNI). The ROM is built by a compiler that
+# says _MSC_VER, so aes.c takes its intrinsics path (AES-GCM) and calls the MASM
+# file for key expansion, ECB and CBC; the host takes the GNU assembly (its aes.c
+# still has the AES-NI decryption key schedule in intrinsics).
+# aes.c alone is built with what its intrinsics need, and so that the
+# instructions stay inside the functions aes.c calls only when cpuid has AES-NI:
+# no vectorizer (it put SSE4.1's pmovzxbd into the C AES-GCM, the path of a CPU
+# without it) and no inlining (an inlined AES-NI function's shuffles may be
+# hoisted above the cpuid test into code every CPU runs).
+set(MPXE_WOLFSSL_AESNI_FLAGS -maes -mpclmul -msse4.1 -fno-vectorize -fno-inline)
+if(NOT CMAKE_C_COMPILER_TARGET MATCHES "windows")
+  enable_language(ASM)  # at file scope, as CMake asks
+endif()
+
 function(mpxe_add_wolfssl name)
-  add_library(${name} STATIC ${MPXE_WOLFSSL_SOURCES})
+  set(sources ${MPXE_WOLFSSL_SOURCES})
+  if(CMAKE_C_COMPILER_TARGET MATCHES "windows")
+    find_program(MPXE_LLVM_ML NAMES llvm-ml-19 llvm-ml)
+    if(NOT MPXE_LLVM_ML)
+      message(FATAL_ERROR "llvm-ml-19 (LLVM's MASM assembler, Debian package llvm-19) is "
+                          "needed to assemble wolfSSL's aes_asm.asm for the ROM: run scripts/setup")
+    endif()
+    find_program(MPXE_OBJCOPY NAMES llvm-objcopy-19 llvm-objcopy REQUIRED)
+    # The file's "_text SEGMENT" names no class, and llvm-ml makes such a
+    # segment read-write data: marked read-only code here, or the image would
+    # have its AES code in a section that is not executable.
+    set(asm_object ${CMAKE_CURRENT_BINARY_DIR}/${name}_aes_asm.obj)
+    add_custom_command(OUTPUT ${asm_object}
+      COMMAND ${MPXE_LLVM_ML} -m64 -nologo -c -Fo ${asm_object}.raw ${MPXE_WOLFSSL_DIR}/wolfcrypt/src/aes_asm.asm
+      COMMAND ${MPXE_OBJCOPY} --set-section-flags _text=alloc,load,readonly,code ${asm_object}.raw ${asm_object}
+      DEPENDS ${MPXE_WOLFSSL_DIR}/wolfcrypt/src/aes_asm.asm
+      COMMENT "Assembling wolfSSL's aes_asm.asm with llvm-ml")
+    list(APPEND sources ${asm_object})
+  else()
+    set(gnu_asm ${MPXE_WOLFSSL_DIR}/wolfcrypt/src/aes_asm.S ${MPXE_WOLFSSL_DIR}/wolfcrypt/src/aes_gcm_asm.S)
+    # What wolfSSL's configure defines for these files on x86_64.
+    set_source_files_properties(${gnu_asm} PROPERTIES COMPILE_DEFINITIONS WOLFSSL_X86_64_BUILD)
+    list(APPEND sources ${gnu_asm})
+  endif()
+  set_source_files_properties(${MPXE_WOLFSSL_DIR}/wolfcrypt/src/aes.c PROPERTIES
+    COMPILE_OPTIONS "${MPXE_WOLFSSL_AESNI_FLAGS}")
+  add_library(${name} STATIC ${sources})
   target_include_directories(${name} SYSTEM PUBLIC ${MPXE_WOLFSSL_INCLUDES})
   target_compile_definitions(${name} PUBLIC WOLFSSL_USER_SETTINGS)
   # Upstream code: its warnings are not ours to fix. Nor is what UBSan reports in

@@ -287,7 +287,9 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
     config.trust_anchors = views.data();
     config.trust_anchor_count = views.size();
     config.handshake_ms = static_cast<net::Millis>(options.tls_timeout * 1000.0);
-    config.cpu_has_aes = __builtin_cpu_supports("aes");
+    config.cpu_has_aes = __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul") &&
+                         __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("ssse3");
+    if (!config.cpu_has_aes) tls::CipherSuites::keep_aes_in_c();
     config.cipher_ids = Bytes(cipher_ids.data(), cipher_ids.size());
     config.cipher_source = "--ciphers";
     tls_context = std::make_unique<tls::TlsContext>();

@@ -318,6 +318,10 @@ void add_run_options(CLI::App& app, Bound& b) {
                  "QEMU accelerator (OVMF dies under this host's KVM: keep tcg)")
       ->transform(CLI::CheckedTransformer(kAccels, CLI::ignore_case).description(""))
       ->option_text("tcg|kvm (tcg)");
+  app.add_option("--cpu", o.cpu,
+                 "QEMU CPU model and features (-cpu), e.g. max: AES-NI and RDRAND under TCG "
+                 "(default: QEMU's, qemu64 under TCG, which has neither)")
+      ->option_text("MODEL");
   app.add_option("--serial-port", b.serial_port,
                  "Serial console on a TCP server at 127.0.0.1:PORT instead of this terminal "
                  "(still logged and scanned)")

@@ -87,6 +87,7 @@ struct RunOptions {
   std::string pcap;
   unsigned timeout_s = 600;         // 0: none
   Accel accel = Accel::kTcg;
+  std::string cpu;                  // -cpu MODEL; empty: QEMU's default (qemu64 under TCG)
   std::optional<uint16_t> serial_port;
   std::optional<uint16_t> monitor_port;
   bool headless = false;

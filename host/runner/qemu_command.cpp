@@ -51,9 +51,11 @@ std::string qemu_opt_value(std::string_view value) {
 }
 
 std::vector<std::string> machine_args(const RunOptions& o) {
-  return {"-machine", "q35,accel=" + std::string(accel_name(o.accel)),
-          "-smp",     std::to_string(o.cores),
-          "-m",       std::to_string(o.memory_mib)};
+  std::vector<std::string> args = {"-machine", "q35,accel=" + std::string(accel_name(o.accel)),
+                                   "-smp",     std::to_string(o.cores),
+                                   "-m",       std::to_string(o.memory_mib)};
+  if (!o.cpu.empty()) args.insert(args.end(), {"-cpu", o.cpu});
+  return args;
 }
 
 // OVMF split into read-only code and a writable variable store (a private copy, so

@@ -2,6 +2,7 @@
 
 #include <wolfssl/wolfcrypt/settings.h>
 #include <wolfssl/ssl.h>
+#include <wolfssl/wolfcrypt/cpuid.h>
 
 #include "core/format.h"
 
@@ -43,6 +44,13 @@ bool CipherSuites::aes_uses_cpu_instructions() {
   return true;
 #else
   return false;
+#endif
+}
+
+void CipherSuites::keep_aes_in_c() {
+#ifdef WOLFSSL_AESNI
+  cpuid_get_flags();  // cpuid once, so that the cleared flag stays cleared
+  cpuid_clear_flag(CPUID_AESNI);
 #endif
 }
 

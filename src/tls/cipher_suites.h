@@ -26,7 +26,8 @@ class CipherSuites {
   // Skipped ids a line names; the rest are counted.
   static constexpr size_t kMaxNamed = 8;
 
-  // mpxe's order for a CPU that does (not) have AES instructions.
+  // mpxe's order for a CPU that does (not) have AES instructions (AES-NI with
+  // PCLMULQDQ, SSE4.1 and SSSE3: what wolfSSL's AES-GCM runs on).
   static CipherSuites builtin(bool cpu_has_aes);
   // The order itself: TLS 1.3 suites first, then 1.2's ECDHE, DHE and CBC ones;
   // within each, AES-GCM or ChaCha20-Poly1305 first as `aes_first` says.
@@ -38,6 +39,11 @@ class CipherSuites {
 
   // Whether this build's AES-GCM runs on the CPU's AES instructions when it has them.
   static bool aes_uses_cpu_instructions();
+  // Keeps wolfSSL's AES in C on a CPU whose cpuid has the AES bit but not the
+  // rest its AES-NI code runs (PCLMULQDQ, SSE4.1, SSSE3): wolfSSL looks at the AES bit
+  // alone, a CPU model such as QEMU's qemu64,+aes may have it alone. Call before
+  // the first TLS context (wolfSSL reads the flag once, at the first key).
+  static void keep_aes_in_c();
 
   size_t count() const { return count_; }
   uint16_t id(size_t i) const { return load_be16(bytes_ + 2 * i); }

@@ -33,8 +33,8 @@ struct TlsConfig {
   bool allow_tls12 = true;
   // Offer the first connection's session to the next ones of the same server.
   bool resume_sessions = true;
-  // The CPU has AES instructions (CPUID.1:ECX[25]): whether AES-GCM may go
-  // ahead of ChaCha20-Poly1305 in mpxe's own order.
+  // The CPU has AES-NI, PCLMULQDQ, SSE4.1 and SSSE3 (CPUID.1:ECX[25], [1], [19], [9]):
+  // whether AES-GCM may go ahead of ChaCha20-Poly1305 in mpxe's own order.
   bool cpu_has_aes = false;
   // Cipher suite ids to offer instead of mpxe's order (two bytes each, most
   // preferred first, as etc/edk2/https/ciphers holds them; read by init() only).

@@ -4,7 +4,8 @@
  * port, so the TLS the host tests is the TLS the firmware runs: a TLS 1.3 and 1.2
  * client, modern suites only, no sockets, no files, no OS.
  *
- * Plain C, included by C and C++ alike. */
+ * Plain C, included by C and C++ alike, and by wolfSSL's GNU assembly on the
+ * host (aes_gcm_asm.S), which sees only the macros. */
 #ifndef MPXE_TLS_USER_SETTINGS_H
 #define MPXE_TLS_USER_SETTINGS_H
 
@@ -26,6 +27,7 @@
 #define XTIME(t) mpxe_tls_time(t)
 #define USER_TICKS                           /* ticket ages and timeouts: LowResTimer() and
                                                 TimeNowInMilliseconds() come from tls_platform */
+#ifndef __ASSEMBLER__
 #include <stdint.h>
 #ifdef __cplusplus
 extern "C" {
@@ -36,6 +38,7 @@ int64_t mpxe_tls_time(int64_t* out);
 #ifdef __cplusplus
 }
 #endif
+#endif /* __ASSEMBLER__ */
 
 #ifdef MPXE_FIRMWARE
 /* The ROM is built for the Microsoft x64 ABI, so the compiler says _WIN32 and
@@ -63,6 +66,7 @@ typedef long long time_t;
  * prints them with snprintf, which is core's bounded printf in both worlds
  * (src/tls/wolfssl_snprintf.cpp: the ROM has no C library). */
 #define WOLFSSL_IP_ALT_NAME
+#ifndef __ASSEMBLER__
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -70,6 +74,7 @@ int mpxe_snprintf(char* out, __SIZE_TYPE__ capacity, const char* fmt, ...);
 #ifdef __cplusplus
 }
 #endif
+#endif /* __ASSEMBLER__ */
 #define XSNPRINTF mpxe_snprintf
 
 /* --- Protocol versions and extensions ------------------------------------ */
@@ -114,7 +119,13 @@ int mpxe_snprintf(char* out, __SIZE_TYPE__ capacity, const char* fmt, ...);
 
 /* --- Bulk ciphers and hashes --------------------------------------------- */
 #define HAVE_AESGCM
-#define GCM_TABLE_4BIT
+#define GCM_TABLE_4BIT       /* GHASH in C, when the CPU has no PCLMULQDQ */
+/* AES and GHASH on AES-NI and PCLMULQDQ when cpuid says the CPU has them
+ * (wolfSSL checks once, at the first key; mpxe also clears wolfSSL's AES-NI
+ * flag on a CPU without PCLMULQDQ or SSE4.1, see CipherSuites). The ROM builds
+ * aes.c's intrinsics path (the compiler says _MSC_VER) with aes_asm.asm, the
+ * host the GNU assembly aes_asm.S and aes_gcm_asm.S: cmake/wolfssl.cmake. */
+#define WOLFSSL_AESNI
 #define HAVE_AES_CBC
 #define HAVE_CHACHA
 #define HAVE_POLY1305

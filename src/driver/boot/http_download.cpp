@@ -313,6 +313,7 @@ Status HttpDownload::init_tls(StackSession& session) {
   config.trust_anchors = ders;
   config.trust_anchor_count = anchors.size();
   config.cpu_has_aes = cpu_has_aes();
+  if (!config.cpu_has_aes) tls::CipherSuites::keep_aes_in_c();
   config.cipher_ids = trust.ciphers().ids();  // empty when there is no file: mpxe's order
   config.cipher_source = "fw_cfg etc/edk2/https/ciphers";
   net::Result<void> made = context->init(config);

@@ -37,7 +37,12 @@ CpuidRegisters cpuid(uint32_t leaf) {
 
 bool cpu_has_rdrand() { return (cpuid(1).ecx & (1u << 30)) != 0; }
 
-bool cpu_has_aes() { return (cpuid(1).ecx & (1u << 25)) != 0; }
+// AES-NI (ECX 25), PCLMULQDQ (ECX 1), SSE4.1 (ECX 19) and SSSE3 (ECX 9): wolfSSL's
+// AES-GCM runs them all (a real CPU with AES-NI has the rest; a QEMU model may not).
+bool cpu_has_aes() {
+  constexpr uint32_t kNeeded = (1u << 25) | (1u << 1) | (1u << 19) | (1u << 9);
+  return (cpuid(1).ecx & kNeeded) == kNeeded;
+}
 
 // Intel SDM: retry a few times; the carry flag says whether a value came back.
 bool rdrand64(uint64_t* value) {

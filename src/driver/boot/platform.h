@@ -39,7 +39,8 @@ struct CpuidRegisters {
 CpuidRegisters cpuid(uint32_t leaf);
 // CPUID.1:ECX[30].
 bool cpu_has_rdrand();
-// CPUID.1:ECX[25]: AES-NI.
+// CPUID.1:ECX[25], [1], [19] and [9]: AES-NI with PCLMULQDQ, SSE4.1 and SSSE3,
+// the instructions wolfSSL's AES-GCM runs (tls::CipherSuites::builtin).
 bool cpu_has_aes();
 // One RDRAND value, retried a bounded number of times (Intel SDM); false when
 // the CPU gave none.

@@ -55,6 +55,15 @@ TEST(QemuCommand, Machine) {
   EXPECT_EQ(machine_args(o), (Args{"-machine", "q35,accel=kvm", "-smp", "2", "-m", "4096"}));
 }
 
+TEST(QemuCommand, CpuModelOnlyWhenGiven) {
+  RunOptions o;
+  const Args plain = machine_args(o);
+  EXPECT_EQ(std::count(plain.begin(), plain.end(), "-cpu"), 0);
+  o.cpu = "qemu64,+aes,+pclmulqdq";
+  EXPECT_EQ(machine_args(o), (Args{"-machine", "q35,accel=tcg", "-smp", "4", "-m", "1024", "-cpu",
+                                   "qemu64,+aes,+pclmulqdq"}));
+}
+
 TEST(QemuCommand, PlatformAlwaysHasDebugExitNoRebootStrictBoot) {
   EXPECT_EQ(platform_args(), (Args{"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                                    "-no-reboot", "-boot", "strict=on"}));
