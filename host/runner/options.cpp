@@ -517,8 +517,8 @@ std::optional<std::string> check_combination(const RunOptions& o) {
   if (!o.faults.empty() && o.stack != Stack::kMpxe) return "--faults needs --stack mpxe";
   if (o.pxe_menu > 0 && o.stack != Stack::kMpxe) return "--pxe-menu needs --stack mpxe";
   if (o.ipv6 && (o.http || !o.boot_url.empty()))
-    return "--ipv6 boots over TFTP: an http:// boot file over IPv6 needs TCP over IPv6, which "
-           "mpxe's ROM does not have yet; leave out --http/--https/--boot-url";
+    return "--ipv6 boots over TFTP: the ROM's HTTP download does not run over IPv6 yet; "
+           "leave out --http/--https/--boot-url";
   if (o.boot_file.empty()) return "--boot-file must not be empty";
   if (o.boot_file.front() == '/')
     return "--boot-file " + o.boot_file + " must be relative to the PXE folder";

@@ -178,8 +178,8 @@ bool StackSession::take_boot_url() {
   copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(ipv6_.boot_url), sizeof(ipv6_.boot_url) - 1),
              url);
   if (is_http_url(ipv6_.boot_url)) {
-    ipv6_fail("IPv6: boot file URL '%s': HTTP over IPv6 needs TCP over IPv6, which this ROM "
-              "does not have yet",
+    ipv6_fail("IPv6: boot file URL '%s': this ROM's HTTP download does not run over IPv6 "
+              "yet",
               ipv6_.boot_url);
     return false;
   }
