@@ -10,7 +10,8 @@
 #
 #   https_test.sh path/to/mpxe-net clean
 #     1 MiB and 64 MiB over TLS 1.3 and over TLS 1.2, one connection and four
-#     (the others resume the first's session), byte-exact; the same files over
+#     (the others resume the first's session), and 256 MiB over each with four
+#     connections, byte-exact; the 1 and 64 MiB files over
 #     plain http for the throughput comparison; refusals, each named: no
 #     --ca-cert, another CA, another name.
 #   https_test.sh path/to/mpxe-net faults
@@ -65,6 +66,7 @@ make_file() { head -c "$2" /dev/urandom >"$ROOT/$1"; chmod 644 "$ROOT/$1"; }
 make_file size1m $((1 << 20))
 BIG=${BIG:-1}
 if [ "$MODE" = clean ] || [ "$BIG" = 1 ]; then make_file size64m $((64 << 20)); fi
+if [ "$MODE" = clean ]; then make_file size256m $((256 << 20)); fi
 
 cat >"$WORK/nginx.conf" <<CONF
 worker_processes 1;
@@ -170,6 +172,8 @@ if [ "$MODE" = clean ]; then
     get "$file" 1 "https://$HOST_IP:8443/$file" TLSv1.2 "${CA[@]}"
     get "$file" 4 "https://$HOST_IP:8443/$file" TLSv1.2 "${CA[@]}"
   done
+  get size256m 4 "https://$HOST_IP/size256m" TLSv1.3 "${CA[@]}"
+  get size256m 4 "https://$HOST_IP:8443/size256m" TLSv1.2 "${CA[@]}"
   # The first connection's session serves the other three.
   if ! grep -q "^tls: TLSv1.2, .*, 3 of 4 connections resumed" <<<"$out"; then
     echo "FAIL: want 3 of 4 connections resumed"
