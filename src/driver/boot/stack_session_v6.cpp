@@ -108,13 +108,9 @@ bool StackSession::await_slaac() {
   ipv6_.managed = slaac.managed();
   ipv6_.other = slaac.other_config();
   ipv6_.has_router = slaac.default_router(clock_.now(), ipv6_.router);
-  ipv6_.address = ipv6_.link_local;
-  for (size_t i = 1; i < net::Slaac::kMaxAddresses; ++i) {
-    if (slaac.address(i).usable()) {
-      ipv6_.address = slaac.address(i).address;
-      break;
-    }
-  }
+  // Our station address: the source Slaac picks for an off-link peer (:: is one),
+  // a global address when the RA made one, else the link-local one.
+  if (!slaac.source_for(Ipv6Address(), clock_.now(), ipv6_.address)) ipv6_.address = ipv6_.link_local;
   ipv6_.slaac_ms = clock_.now() - start;
   return true;
 }
