@@ -144,19 +144,13 @@ Result<void> DnsResolver::start(Bytes name, uint16_t local_port, Millis now, Dns
   // A fresh lookup: everything of the last one goes, the cache stays.
   state_ = DnsResolverState::Querying;
   failure_ = DnsFailure::None;
-  server_failure_ = DnsFailure::None;
   rcode_ = 0;
   send_error_ = Error();
   name_ = parsed.value();
   local_port_ = local_port;
   started_ = now;
   finished_ = kNever;
-  sends_ = 0;
-  next_server_ = 0;
-  asked_ = 0;
-  out_ = 0;
-  sent_any_ = false;
-  send_pending_ = false;
+  reset_query();
   family_ = family;
   phase_ = 0;
   phase_count_ = family == DnsFamily::PreferV4 || family == DnsFamily::PreferV6 ? 2 : 1;
@@ -201,11 +195,7 @@ Result<void> DnsResolver::start(Bytes name, uint16_t local_port, Millis now, Dns
   return {};
 }
 
-void DnsResolver::begin_phase(Millis now) {
-  const bool v6_first = family_ == DnsFamily::V6 || family_ == DnsFamily::PreferV6;
-  query_type_ = (phase_ == 0) == v6_first ? DnsType::Aaaa : DnsType::A;
-  // Each query its own ID (RFC 5452 9.2), its servers asked afresh.
-  id_ = static_cast<uint16_t>(random_.next_u32() >> 16);
+void DnsResolver::reset_query() {
   sends_ = 0;
   next_server_ = 0;
   asked_ = 0;
@@ -213,6 +203,14 @@ void DnsResolver::begin_phase(Millis now) {
   sent_any_ = false;
   send_pending_ = false;
   server_failure_ = DnsFailure::None;
+}
+
+void DnsResolver::begin_phase(Millis now) {
+  const bool v6_first = family_ == DnsFamily::V6 || family_ == DnsFamily::PreferV6;
+  query_type_ = (phase_ == 0) == v6_first ? DnsType::Aaaa : DnsType::A;
+  // Each query its own ID (RFC 5452 9.2), its servers asked afresh.
+  id_ = static_cast<uint16_t>(random_.next_u32() >> 16);
+  reset_query();
   DnsQueryRepr query;
   query.id = id_;
   query.name = name_;

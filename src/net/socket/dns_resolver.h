@@ -280,6 +280,9 @@ class DnsResolver final : public UdpEndpoint {
   void finish_done(Millis now);
   void fail(DnsFailure failure, Millis now);
   void begin_phase(Millis now);
+  // The counters of one query (its sends, servers asked, answers out): zero at
+  // a lookup's start and at each phase's.
+  void reset_query();
   // The current phase is over (None: it found addresses): the next phase, or
   // the lookup's end.
   void end_phase(DnsFailure failure, Millis now);
