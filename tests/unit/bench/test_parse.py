@@ -486,6 +486,25 @@ class Summary(unittest.TestCase):
         self.assertEqual([v for _, v in run.ratios(rows)], [0.5, 1.5, 3.0])
         self.assertEqual(run.stack_label(rows[1]), "mpxe (--sha256)")
 
+    def test_ipv6_servers_pair_mpxe_with_its_ipv4_figures_and_leave_slirp6_to_mpxe(self):
+        run = load_run_script()
+        a = run.parse_args(["--stacks", "mpxe,ovmf", "--nics", "virtio", "--cores", "4",
+                            "--servers", "slirp6,atftpd6", "--reps", "1", "--sizes", "64M"])
+        configs, skipped = run.plan_configs(a)
+        # QEMU's DHCPv6 answers no Solicit: only mpxe boots over slirp6.
+        self.assertEqual(configs, [("slirp6", "mpxe", "virtio", 4, None, None),
+                                   ("atftpd6", "mpxe", "virtio", 4, None, None),
+                                   ("atftpd6", "ovmf", "virtio", 4, None, None)])
+        self.assertEqual(len(skipped), 1)
+        self.assertIn("ovmf over slirp6", skipped[0])
+        rows = [{"server": sv, "size": "64M", "stack": s, "nic": "virtio", "cores": 4,
+                 "boot_cost_s": v} for sv, s, v in [
+                     ("slirp6", "mpxe", 2.2), ("slirp", "mpxe", 2.0),
+                     ("atftpd6", "mpxe", 1.0), ("atftpd6", "ovmf", 4.0), ("atftpd", "mpxe", 0.8)]]
+        # slirp6 against slirp; atftpd6 against OVMF's PXEv6, then against atftpd (IPv4)
+        self.assertEqual([v for _, v in run.ratios(rows)], [1.1, 0.25, 1.25])
+        self.assertIn("IPv6 / mpxe IPv4", run.ratios(rows)[0][0])
+
     def test_ovmf_e1000_is_skipped(self):
         run = load_run_script()
         a = run.parse_args(["--quick"])
