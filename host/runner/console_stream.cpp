@@ -140,7 +140,7 @@ class Streamer {
         say("symbols: add-symbol-file " + paths_.build_dir + "/firmware/mpxe.debug.efi -o " +
             event.detail);
       }
-      if (ends_boot(event, o_.tap.empty())) {
+      if (ends_boot(event, o_.tap.empty(), o_.ipv6)) {
         result_ = {StreamResult::Why::kBootFailed,
                    describe_boot_failure(event, first_failure_, rom_cause_, plan_.boot_url), 0};
         ended_ = true;

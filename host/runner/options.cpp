@@ -298,6 +298,10 @@ void add_run_options(CLI::App& app, Bound& b) {
                "opt/org.mpxe/ipv6-first; IPv4 stays the fallback). With --tap only the ROM's "
                "order changes. ovmf and ipxe cannot boot from QEMU's DHCPv6 (they send Solicit, "
                "which it ignores) and fall back to IPv4");
+  app.add_flag("--ipv6-only", o.ipv6_only,
+               "--ipv6 with IPv4 turned off on QEMU's user network (ipv4=off): nothing to fall "
+               "back to, so the boot shows what each stack does on an IPv6-only network. OVMF "
+               "and iPXE cannot boot there; they try every boot option and stop");
   app.add_flag("--hash-on-ap", o.hash_on_ap,
                "--stack mpxe: hash the image on an application processor whenever there is "
                "one (default: on the BSP between blocks, on an AP only when the BSP falls behind)");
@@ -516,6 +520,9 @@ std::optional<std::string> check_combination(const RunOptions& o) {
   if (o.http_aps >= 0 && o.stack != Stack::kMpxe) return "--http-aps needs --stack mpxe";
   if (!o.faults.empty() && o.stack != Stack::kMpxe) return "--faults needs --stack mpxe";
   if (o.pxe_menu > 0 && o.stack != Stack::kMpxe) return "--pxe-menu needs --stack mpxe";
+  if (o.ipv6_only && !o.tap.empty())
+    return "--ipv6-only turns IPv4 off on QEMU's user network; with --tap the network is "
+           "yours (give it no DHCPv4 server for an IPv6-only link)";
   if (o.ipv6 && (o.http || !o.boot_url.empty()))
     return "--ipv6 boots over TFTP: the ROM's HTTP download does not run over IPv6 yet; "
            "leave out --http/--https/--boot-url";
@@ -618,6 +625,7 @@ ParseResult parse_run_arguments(const std::vector<std::string>& args, const Envi
     return usage_error(e.what());
   }
   RunOptions options = finish(bound);
+  if (options.ipv6_only) options.ipv6 = true;
   // A debugging session has no natural end: no default timeout under --gdb.
   if (options.gdb_port && app->get_option("--timeout")->count() == 0) options.timeout_s = 0;
   // Given nowhere, the boot file is the payload the runner's folder holds.

@@ -82,6 +82,7 @@ struct RunOptions {
   bool digest = false;              // mpxe's ROM prints the image's SHA-256
   bool hash_on_ap = false;          // mpxe's ROM hashes on an AP, not between blocks on the BSP
   bool ipv6 = false;                // QEMU's user network with IPv6 on; mpxe's ROM tries IPv6 first
+  bool ipv6_only = false;           // --ipv6 with IPv4 off on QEMU's user network
   std::optional<uint16_t> gdb_port;
   std::string serial_log;
   std::string pcap;

@@ -95,7 +95,8 @@ std::vector<std::string> netdev_args(const RunOptions& o, const QemuPlan& plan) 
   // with tftp://[fec0::2]/<bootfile>), whatever QEMU's default.
   const std::string& bootfile = plan.boot_url.empty() ? o.boot_file : plan.boot_url;
   return {"-netdev", "user," + id + ",tftp=" + qemu_opt_value(plan.pxe_folder) +
-                         ",bootfile=" + qemu_opt_value(bootfile) + (o.ipv6 ? ",ipv6=on" : "")};
+                         ",bootfile=" + qemu_opt_value(bootfile) + (o.ipv6 ? ",ipv6=on" : "") +
+                         (o.ipv6_only ? ",ipv4=off" : "")};
 }
 
 // The stack is chosen through the NIC's option ROM: ours, none (OVMF's own

@@ -164,9 +164,10 @@ std::optional<std::string> qemu_fatal_error(std::string_view line) {
   return std::nullopt;
 }
 
-bool ends_boot(const SerialEvent& event, bool user_network) {
+bool ends_boot(const SerialEvent& event, bool user_network, bool ipv6) {
   if (event.kind == SerialEventKind::kFirmwareGaveUp) return true;
-  return user_network && event.kind == SerialEventKind::kBootOptionFailed;
+  if (!user_network || event.kind != SerialEventKind::kBootOptionFailed) return false;
+  return !ipv6 || contains(event.detail, "PXEv6");
 }
 
 std::string describe_boot_failure(const SerialEvent& event, const std::string& first_failure,

@@ -76,11 +76,13 @@ class SerialScanner {
 };
 
 // Whether EVENT means the boot is over and failed. With QEMU's user network the
-// runner's server offers only IPv4 PXE/TFTP, so the first failed boot option is
-// final (OVMF would otherwise spend minutes on PXEv6 and HTTP boot before falling
-// back to its shell); on a TAP the server is someone else's and may offer those,
-// so only the firmware's own fallback ends the run.
-bool ends_boot(const SerialEvent& event, bool user_network);
+// runner's server offers PXE/TFTP only: over IPv4 alone the first failed boot
+// option is final (OVMF would otherwise spend minutes on PXEv6 and HTTP boot before
+// falling back to its shell); with --ipv6 (slirp answers DHCPv6 too) the run goes
+// on to the IPv6 PXE option and ends when that fails. On a TAP the server is
+// someone else's and may offer anything, so only the firmware's own fallback ends
+// the run.
+bool ends_boot(const SerialEvent& event, bool user_network, bool ipv6);
 
 // What the runner says when EVENT (ends_boot) ended a failed boot: the ROM's last
 // named cause first (ROM_CAUSE, from "mpxe: cannot boot: ..."; empty when none),

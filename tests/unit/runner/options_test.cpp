@@ -359,6 +359,15 @@ TEST(RunOptions, Ipv6BootsOverTftpOnly) {
   EXPECT_EQ(parse({"--ipv6", "--boot-url", "http://[fec0::2]/mpsh.efi"}).exit_status, kUsage);
 }
 
+TEST(RunOptions, Ipv6OnlyIsIpv6WithoutIpv4OnTheUserNetwork) {
+  RunOptions o = options({"--ipv6-only", "--stack", "ipxe"});
+  EXPECT_TRUE(o.ipv6_only);
+  EXPECT_TRUE(o.ipv6);
+  EXPECT_FALSE(options({"--ipv6"}).ipv6_only);
+  EXPECT_EQ(parse({"--ipv6-only", "--tap", "tap0"}).exit_status, kUsage);
+  EXPECT_EQ(parse({"--ipv6-only", "--http"}).exit_status, kUsage);
+}
+
 TEST(RunOptions, HttpApsIsACountForOurRom) {
   EXPECT_EQ(options({"--http-aps", "3"}).http_aps, 3);
   EXPECT_EQ(options({"--http-aps", "0"}).http_aps, 0);

@@ -111,6 +111,14 @@ TEST(QemuCommand, Ipv6TurnsOnTheUserNetworksIpv6) {
             (Args{"-fw_cfg", "name=opt/org.mpxe/ipv6-first,file=/tmp/w/ipv6-first"}));
 }
 
+TEST(QemuCommand, Ipv6OnlyTurnsTheUserNetworksIpv4Off) {
+  RunOptions o;
+  o.ipv6 = true;
+  o.ipv6_only = true;
+  EXPECT_EQ(netdev_args(o, plan()),
+            (Args{"-netdev", "user,id=n0,tftp=/tmp/w/pxe,bootfile=mpsh.efi,ipv6=on,ipv4=off"}));
+}
+
 struct Case {
   Stack stack;
   Nic nic;

@@ -198,14 +198,14 @@ TEST(SerialCapture, OvmfWithoutANicDriverFallsStraightBack) {
 TEST(SerialCapture, SuccessfulBootHasNoFailure) {
   auto events = scan_all(capture("ovmf-virtio-mpsh.log"));
   EXPECT_EQ(kinds(events), (std::vector<K>{K::kBootOptionStarted}));
-  for (const auto& e : events) EXPECT_FALSE(ends_boot(e, true));
+  for (const auto& e : events) EXPECT_FALSE(ends_boot(e, true, false));
 }
 
 TEST(SerialCapture, TftpErrorFailsTheFirstOption) {
   auto events = scan_all(capture("ovmf-virtio-missing.log"));
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0].kind, K::kBootOptionFailed);
-  EXPECT_TRUE(ends_boot(events[0], true));
+  EXPECT_TRUE(ends_boot(events[0], true, false));
 }
 
 // --stack ovmf --http: the runner's URI boot option (Boot0000) is the first thing BDS
@@ -226,7 +226,7 @@ TEST(SerialCapture, OvmfHttpBootFailureEndsTheRun) {
   EXPECT_EQ(events[0].kind, K::kBootOptionFailed);
   EXPECT_EQ(events[0].detail,
             "Boot0000 \"mpxe HTTP boot http://10.0.2.2:1/missing.efi\": Not Found");
-  EXPECT_TRUE(ends_boot(events[0], true));
+  EXPECT_TRUE(ends_boot(events[0], true, false));
 }
 
 TEST(SerialScanner, CountsBytes) {
@@ -240,11 +240,22 @@ TEST(EndsBoot, UserNetworkStopsAtTheFirstFailureTapWaitsForTheFirmware) {
   SerialEvent failed{K::kBootOptionFailed, "Boot0001", ""};
   SerialEvent gave_up{K::kFirmwareGaveUp, "fell back to EFI Internal Shell", ""};
   SerialEvent loaded{K::kDriverLoaded, "0x1000", ""};
-  EXPECT_TRUE(ends_boot(failed, true));
-  EXPECT_FALSE(ends_boot(failed, false));
-  EXPECT_TRUE(ends_boot(gave_up, true));
-  EXPECT_TRUE(ends_boot(gave_up, false));
-  EXPECT_FALSE(ends_boot(loaded, true));
+  EXPECT_TRUE(ends_boot(failed, true, false));
+  EXPECT_FALSE(ends_boot(failed, false, false));
+  EXPECT_TRUE(ends_boot(gave_up, true, false));
+  EXPECT_TRUE(ends_boot(gave_up, false, false));
+  EXPECT_FALSE(ends_boot(loaded, true, false));
+}
+
+// --ipv6 on the user network: slirp answers DHCPv6 too, so OVMF's PXEv4 failing is
+// not the end; its PXEv6 failing is (HTTP boot has nothing to reach there).
+TEST(EndsBoot, Ipv6UserNetworkGoesOnToThePxev6Option) {
+  SerialEvent v4{K::kBootOptionFailed, "Boot0001 \"UEFI PXEv4 (MAC:525400123456)\": Not Found", ""};
+  SerialEvent v6{K::kBootOptionFailed, "Boot0002 \"UEFI PXEv6 (MAC:525400123456)\": Not Found", ""};
+  EXPECT_FALSE(ends_boot(v4, true, true));
+  EXPECT_TRUE(ends_boot(v6, true, true));
+  EXPECT_FALSE(ends_boot(v6, false, true));
+  EXPECT_TRUE(ends_boot(v4, true, false));
 }
 
 }  // namespace
