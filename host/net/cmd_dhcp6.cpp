@@ -22,6 +22,7 @@
 #include <string>
 
 #include "host/net/net_app.h"
+#include "net/socket/dhcpv6_binding.h"
 #include "net/socket/dhcpv6_client.h"
 #include "net/wire/dhcpv6.h"
 
@@ -125,46 +126,34 @@ int run_dhcp6(NetApp& net, const Dhcp6Options& options) {
     fprintf(stderr, "mpxe-net dhcp6: cannot bind port %u\n", net::kDhcpv6ClientPort);
     return NetApp::kExitUsage;
   }
-  const net::Millis start = net.now();
-  client->start(start);
-  net::Dhcpv6State last = net::Dhcpv6State::Idle;
-  bool assigned = false;  // the lease's address is on the interface
   // Done when the client gave up, or is bound and its address (if any) has
   // passed DAD; a duplicate is declined and the client asks again.
-  auto done = [&] {
-    if (client->state() == net::Dhcpv6State::Failed) return true;
-    if (client->state() != net::Dhcpv6State::Bound) return false;
-    if (!client->lease().has_address) return true;
-    return assigned && slaac.dhcpv6_address().usable();
-  };
-  bool finished = net.run_until(done, net.deadline(), [&](net::Millis now) {
-    if (client->state() == net::Dhcpv6State::Bound && client->lease().has_address) {
-      const net::Dhcpv6Lease& lease = client->lease();
-      if (!assigned) {
-        net::Result<void> set =
-            iface.set_dhcpv6_address(lease.address, lease.preferred_lifetime, lease.valid_lifetime);
-        if (!set) {
-          char error[64];
-          net::error_format(set.error(), error, sizeof error);
-          net.log("dhcp6: the interface refused %s: %s", text(lease.address).c_str(), error);
-        }
-        assigned = true;
-        net.log("dhcp6: %s assigned, DAD", text(lease.address).c_str());
-      } else if (slaac.dhcpv6_address().state == net::SlaacAddressState::Duplicate ||
-                 slaac.dhcpv6_address().state == net::SlaacAddressState::Empty) {
-        net.log("dhcp6: %s is in use on the link (%s): Decline", text(lease.address).c_str(),
-                net::dad_conflict_text(slaac.dhcpv6_address().conflict));
-        (void)client->decline(now);
-        assigned = false;
-      }
+  net::Dhcpv6Binding binding(*client, iface);
+  const net::Millis start = net.now();
+  binding.start(start);
+  net::Dhcpv6State last = net::Dhcpv6State::Idle;
+  net::Dhcpv6BindingState last_binding = net::Dhcpv6BindingState::Running;
+  size_t declines_logged = 0;
+  bool finished = net.run_until([&] { return binding.done(); }, net.deadline(), [&](net::Millis now) {
+    binding.poll(now, iface);
+    if (binding.state() != last_binding) {
+      last_binding = binding.state();
+      if (last_binding == net::Dhcpv6BindingState::Testing)
+        net.log("dhcp6: %s assigned, DAD", text(client->lease().address).c_str());
     }
-    client->poll(now, iface);
+    for (; declines_logged < binding.decline_count() &&
+           declines_logged < net::Dhcpv6Binding::kMaxDeclines;
+         ++declines_logged) {
+      const net::Dhcpv6Decline& declined = binding.decline(declines_logged);
+      net.log("dhcp6: %s is in use on the link (%s): Decline", text(declined.address).c_str(),
+              net::dad_conflict_text(declined.conflict));
+    }
     if (client->state() != last) {
       last = client->state();
       net.log("dhcp6: %s at %.3f s", net::dhcpv6_state_text(last),
               static_cast<double>(now - start) / 1000.0);
     }
-    return client->next_deadline();
+    return binding.next_deadline();
   });
   iface.unbind(net::kDhcpv6ClientPort);
   if (!finished) {
@@ -172,10 +161,14 @@ int run_dhcp6(NetApp& net, const Dhcp6Options& options) {
     print_stats(*client);
     return NetApp::kExitFailed;
   }
-  if (client->state() == net::Dhcpv6State::Failed) {
+  if (binding.state() == net::Dhcpv6BindingState::Failed) {
     char error[64];
-    net::error_format(client->error(), error, sizeof error);
-    printf("dhcp6: failed: %s (%s)", net::dhcpv6_failure_text(client->failure()), error);
+    net::error_format(binding.error(), error, sizeof error);
+    printf("dhcp6: failed: %s (%s)",
+           binding.failure() == net::Dhcpv6BindingFailure::Client
+               ? net::dhcpv6_failure_text(client->failure())
+               : net::dhcpv6_binding_failure_text(binding.failure()),
+           error);
     const net::Dhcpv6StatusNote& status = client->last_status();
     if (status.valid)
       printf(": %s \"%s\" from %s", net::dhcpv6_status_text(status.code), status.message.text,

@@ -42,6 +42,7 @@ set(MPXE_NET_SOURCES
   iface/udp.cpp
   stream/tcp_stream.cpp
   socket/dhcp_client.cpp
+  socket/dhcpv6_binding.cpp
   socket/dhcpv6_client.cpp
   socket/dns_resolver.cpp
   socket/http_client.cpp

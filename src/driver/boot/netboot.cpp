@@ -213,13 +213,14 @@ Status NetBoot::lease_ipv6() {
   Status s = session_->ipv6_lease(DhcpFlavor::Pxe);
   dhcp_ms_ = session_->now() - start;
   const Ipv6Outcome& v6 = session_->ipv6();
+  log_declines();
   if (is_error(s)) {
     fail("%s", v6.failure[0] != '\0' ? v6.failure : status_text(s));
     return s;
   }
   char address[net::IpAddress::kMaxTextLen + 1], router[net::IpAddress::kMaxTextLen + 1];
   char dhcp[net::IpAddress::kMaxTextLen + 1], server[net::IpAddress::kMaxTextLen + 1];
-  v6.address.format(address, sizeof address);
+  v6.autoconf.format(address, sizeof address);
   if (v6.has_router) v6.router.format(router, sizeof router);
   else format(router, sizeof router, "none");
   v6.dhcp_server.format(dhcp, sizeof dhcp);
@@ -227,10 +228,33 @@ Status NetBoot::lease_ipv6() {
   lease.boot_address.format(server, sizeof server);
   log("mpxe: IPv6: address %s router %s, RA M=%u O=%u (%llu ms)\n", address, router,
       v6.managed ? 1u : 0u, v6.other ? 1u : 0u, static_cast<unsigned long long>(v6.slaac_ms));
+  if (v6.leased) {
+    v6.address.format(address, sizeof address);
+    log("mpxe: IPv6: address %s via stateful DHCPv6 from %s (%llu ms)\n", address, dhcp,
+        static_cast<unsigned long long>(v6.dhcp_ms));
+  }
   log("mpxe: IPv6: boot file URL '%s' via %s DHCPv6 from %s (%llu ms)\n", v6.boot_url,
       v6.stateful ? "stateful" : "stateless", dhcp, static_cast<unsigned long long>(v6.dhcp_ms));
   log("mpxe: boot server %s file '%s'\n", server, lease.boot_file);
   return kSuccess;
+}
+
+void NetBoot::log_declines() {
+  const net::Dhcpv6Binding* binding = session_->dhcpv6_binding();
+  if (binding == nullptr) return;
+  const size_t kept = binding->decline_count() < net::Dhcpv6Binding::kMaxDeclines
+                          ? binding->decline_count()
+                          : net::Dhcpv6Binding::kMaxDeclines;
+  for (size_t i = 0; i < kept; ++i) {
+    const net::Dhcpv6Decline& declined = binding->decline(i);
+    char address[net::IpAddress::kMaxTextLen + 1], from[net::IpAddress::kMaxTextLen + 1];
+    net::IpAddress(declined.address).format(address, sizeof address);
+    declined.server.format(from, sizeof from);
+    log("mpxe: IPv6: DHCPv6 address %s from %s is in use on the link (%s): declined "
+        "(%u of at most %u)\n",
+        address, from, net::dad_conflict_text(declined.conflict), static_cast<unsigned>(i + 1),
+        static_cast<unsigned>(net::Dhcpv6Binding::kMaxDeclines));
+  }
 }
 
 Status NetBoot::query_size(uint64_t* size) {

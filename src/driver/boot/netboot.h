@@ -67,6 +67,7 @@ class NetBoot {
   uefi::Status ensure_lease();
   uefi::Status lease_ipv4();  // DHCP, a PXE menu, the HTTPClient retry
   uefi::Status lease_ipv6();  // SLAAC, DHCPv6, the boot file URL
+  void log_declines();        // the DHCPv6 addresses DAD found in use
   uefi::Status query_size(uint64_t* size);
   // What the boot file is: its HTTP Content-Type when that says (after a size
   // query), else its name's extension.

@@ -7,6 +7,7 @@
 #include "driver/boot/platform.h"
 #include "net/iface/interface.h"
 #include "net/socket/dhcp_client.h"
+#include "net/socket/dhcpv6_binding.h"
 #include "net/socket/dhcpv6_client.h"
 #include "net/socket/dns_resolver.h"
 #include "net/socket/tftp_client.h"
@@ -48,7 +49,9 @@ class RawUdpQueue final : public net::UdpEndpoint {
 // the PXE Base Code's v6 Mode fields.
 struct Ipv6Outcome {
   net::Ipv6Address link_local;
-  net::Ipv6Address address;      // the source TFTP uses (SLAAC's, else link-local)
+  net::Ipv6Address address;      // the source TFTP uses (DHCPv6's, SLAAC's, else link-local)
+  net::Ipv6Address autoconf;     // SLAAC's address (or the link-local one) before DHCPv6
+  bool leased = false;           // `address` is the stateful DHCPv6 lease's (DAD passed)
   net::Ipv6Address router;
   bool has_router = false;
   bool managed = false, other = false;  // the RA's M and O
@@ -81,6 +84,8 @@ class StackSession final : public NetSession {
   uefi::Status ipv6_lease(DhcpFlavor flavor);
   const Ipv6Outcome& ipv6() const { return ipv6_; }
   const net::Dhcpv6Client* dhcpv6_client() const { return dhcpv6_; }
+  // The last IPv6 lease attempt's DHCPv6 run: the addresses it declined.
+  const net::Dhcpv6Binding* dhcpv6_binding() const { return dhcpv6_binding_; }
   // After the NIC was lent (SNP): the device's receive filter is written again
   // from what the interface needs (IPv6's groups), whatever SNP left in it.
   void reclaim_device() {
@@ -169,6 +174,7 @@ class StackSession final : public NetSession {
   net::Interface* iface_ = nullptr;   // placement-constructed in init()
   net::DhcpClient* dhcp_ = nullptr;   // likewise
   net::Dhcpv6Client* dhcpv6_ = nullptr;  // made by ipv6_lease()
+  net::Dhcpv6Binding* dhcpv6_binding_ = nullptr;  // likewise, over dhcpv6_ and the interface
   Ipv6Outcome ipv6_;
   net::PxeDiscovery* discovery_ = nullptr;  // made on the first discover()
   net::TftpClient tftp_;

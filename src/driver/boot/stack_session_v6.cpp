@@ -111,11 +111,14 @@ bool StackSession::await_slaac() {
   // Our station address: the source Slaac picks for an off-link peer (:: is one),
   // a global address when the RA made one, else the link-local one.
   if (!slaac.source_for(Ipv6Address(), clock_.now(), ipv6_.address)) ipv6_.address = ipv6_.link_local;
+  ipv6_.autoconf = ipv6_.address;
   ipv6_.slaac_ms = clock_.now() - start;
   return true;
 }
 
 bool StackSession::run_dhcpv6(DhcpFlavor flavor) {
+  delete dhcpv6_binding_;
+  dhcpv6_binding_ = nullptr;
   delete dhcpv6_;
   net::Dhcpv6Config config;
   config.mac = iface_->mac();
@@ -126,7 +129,8 @@ bool StackSession::run_dhcpv6(DhcpFlavor flavor) {
   config.boot = flavor == DhcpFlavor::Http ? net::DhcpMode::Http : net::DhcpMode::Pxe;
   ipv6_.stateful = ipv6_.managed;
   dhcpv6_ = new (std::nothrow) net::Dhcpv6Client(config, random_);
-  if (dhcpv6_ == nullptr) {
+  if (dhcpv6_ != nullptr) dhcpv6_binding_ = new (std::nothrow) net::Dhcpv6Binding(*dhcpv6_, *iface_);
+  if (dhcpv6_binding_ == nullptr) {
     ipv6_fail("IPv6: no memory for the DHCPv6 client");
     return false;
   }
@@ -135,13 +139,25 @@ bool StackSession::run_dhcpv6(DhcpFlavor flavor) {
     ipv6_fail("IPv6: cannot bind the DHCPv6 client port");
     return false;
   }
+  // The binding ends Bound only once a stateful lease's address has passed DAD
+  // on the interface; a duplicate is declined and another asked for, within
+  // the client's restarts (dhcpv6_binding.h).
+  net::Dhcpv6Binding& binding = *dhcpv6_binding_;
   Millis start = clock_.now();
-  dhcpv6_->start(start);
-  poll_until([&] { return dhcpv6_->done(); }, dhcpv6_, start + kDhcpv6LimitMs);
+  binding.start(start);
+  poll_until([&] { return binding.done(); }, &binding, start + kDhcpv6LimitMs);
   iface_->unbind(net::kDhcpv6ClientPort);
   ipv6_.dhcp_ms = clock_.now() - start;
   const char* mode = ipv6_.stateful ? "stateful" : "stateless";
-  if (dhcpv6_->state() != net::Dhcpv6State::Bound) {
+  if (binding.state() == net::Dhcpv6BindingState::Failed &&
+      binding.failure() != net::Dhcpv6BindingFailure::Client) {
+    char address[net::IpAddress::kMaxTextLen + 1];
+    net::IpAddress(binding.address()).format(address, sizeof address);
+    ipv6_fail("IPv6: stateful DHCPv6 leased %s, but %s", address,
+              net::dhcpv6_binding_failure_text(binding.failure()));
+    return false;
+  }
+  if (binding.state() != net::Dhcpv6BindingState::Bound) {
     const net::Dhcpv6StatusNote& status = dhcpv6_->last_status();
     if (status.valid) {
       char from[net::IpAddress::kMaxTextLen + 1];
@@ -157,8 +173,12 @@ bool StackSession::run_dhcpv6(DhcpFlavor flavor) {
     return false;
   }
   ipv6_.dhcp_server = dhcpv6_->lease().server;
-  // A stateful lease's address is not given to the interface (it has no API
-  // for one yet): TFTP goes from the SLAAC or link-local address.
+  if (binding.has_address()) {
+    // The leased address is the station's from now on: TFTP's and HTTP's source
+    // (Slaac::source_for puts it before SLAAC's), the PXE Base Code's StationIp.
+    ipv6_.leased = true;
+    ipv6_.address = binding.address();
+  }
   return true;
 }
 

@@ -41,6 +41,7 @@
 #include "net/iface/rate_limit.h"
 #include "net/iface/reassembly.h"
 #include "net/result.h"
+#include "net/socket/dhcpv6_binding.h"
 #include "net/socket/mld_listener.h"
 #include "net/socket/slaac.h"
 #include "net/socket/tcp_connection.h"
@@ -125,7 +126,11 @@ class TcpSegmentSink {
   ~TcpSegmentSink() = default;
 };
 
-class Interface final : public UdpSender, public TcpHost, public NdpSender, public MldSender {
+class Interface final : public UdpSender,
+                        public TcpHost,
+                        public NdpSender,
+                        public MldSender,
+                        public Dhcpv6AddressHolder {
  public:
   static constexpr size_t kMaxBindings = 8;
   static constexpr size_t kMaxTcpConnections = 16;
@@ -173,8 +178,10 @@ class Interface final : public UdpSender, public TcpHost, public NdpSender, publ
   // Slaac's (Slaac::assign_dhcpv6): DAD first, then a source, answered for and in
   // the rx filter until its valid lifetime ends; slaac().dhcpv6_address() says
   // when it is usable, or a duplicate to Decline. Iface/Unsupported with IPv6 off.
+  // It is the Dhcpv6AddressHolder a Dhcpv6Binding hands a stateful lease to.
   Result<void> set_dhcpv6_address(const Ipv6Address& address, uint32_t preferred_s,
-                                  uint32_t valid_s);
+                                  uint32_t valid_s) override;
+  const SlaacAddress& dhcpv6_address() const override { return slaac_.dhcpv6_address(); }
   const NeighborCache& neighbors() const { return neighbors_; }
   // NdpSender (Slaac's way out): hop limit 255, a multicast `dst` to its 33:33
   // MAC, a unicast one to the MAC the neighbour cache holds (Ndp/WouldBlock

@@ -388,8 +388,10 @@ Millis Slaac::next_deadline() const {
 bool Slaac::source_for(const Ipv6Address& dst, Millis now, Ipv6Address& out) const {
   const SlaacAddress* deprecated = nullptr;
   if (!dst.is_link_local() && !dst.is_link_local_multicast()) {
-    for (size_t i = 1; i < kMaxAddresses; ++i) {
-      const SlaacAddress& a = addresses_[i];
+    // The DHCPv6 slot first: a site that runs stateful DHCPv6 names its hosts by
+    // the addresses it leases (its logs, its firewall rules), SLAAC or not.
+    for (size_t n = 0; n + 1 < kMaxAddresses; ++n) {
+      const SlaacAddress& a = addresses_[n == 0 ? kDhcpv6Slot : n];
       if (!a.usable() || now >= a.valid_until) continue;
       if (a.state == SlaacAddressState::Preferred && now < a.preferred_until) {
         out = a.address;

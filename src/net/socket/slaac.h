@@ -152,7 +152,8 @@ class Slaac {
   // Its slot: Empty when none, Duplicate when DAD found another holder.
   const SlaacAddress& dhcpv6_address() const { return addresses_[kDhcpv6Slot]; }
   // A usable address for sources: a preferred global one if any (else deprecated),
-  // else the link-local one. False while none is usable.
+  // the DHCPv6 one before those of prefixes, else the link-local one. False while
+  // none is usable.
   bool source_for(const Ipv6Address& dst, Millis now, Ipv6Address& out) const;
   // One of our addresses that is usable (NS for it gets an answer) / tentative.
   bool is_assigned(const Ipv6Address& address, Millis now) const;

@@ -15,6 +15,7 @@
 #include "net/iface/interface.h"
 #include "net/ipv6_frames.h"
 #include "net/mld_frames.h"
+#include "net/socket/dhcpv6_binding.h"
 #include "net/socket/dhcpv6_client.h"
 #include "net/wire/icmpv6.h"
 #include "net/wire/ipv6.h"
@@ -1017,6 +1018,96 @@ TEST(InterfaceIpv6, SlirpInformationRequestAndReply) {
   EXPECT_EQ(std::string(client.lease().boot_file_url.text),
             "tftp://[fec0:0000:0000:0000:0000:0000:0000:0002]/mpsh.efi");
   EXPECT_EQ(client.lease().server, IpAddress(kSlirpHost));
+}
+
+// The stateful lease through the interface: dnsmasq's captured Advertise and
+// Reply (their transaction id rewritten), DAD on the leased address, another
+// node's advertisement for it, and the Decline that goes out on the wire.
+TEST(InterfaceIpv6, StatefulLeaseInUseIsDeclinedOnTheWireAndNeverASource) {
+  Stack s;
+  configure_from_dnsmasq(s);
+  Dhcpv6Config config;
+  config.mac = s.iface.mac();
+  config.link_local = s.iface.slaac().link_local();
+  config.mode = Dhcpv6Mode::Stateful;
+  config.has_uuid = true;  // the captures' client
+  const uint8_t guid[16] = {0x6a, 0x0b, 0x4d, 0x2c, 0x8e, 0x1f, 0x4a, 0x5b,
+                            0x9c, 0x7d, 0x0e, 0x2f, 0x3a, 0x4b, 0x5c, 0x6d};
+  for (size_t i = 0; i < 16; ++i) config.uuid[i] = guid[i];
+  ScriptedRandom random{};  // every transaction id 0, RAND 0
+  Dhcpv6Client client(config, random);
+  Dhcpv6Binding binding(client, s.iface);
+  ASSERT_TRUE(s.iface.bind(546, client));
+  const Ipv6Address server = Ipv6Address::parse(test::v6frames::kDnsmasqLinkLocal).value();
+  const Ipv6Address leased = Ipv6Address::of(0xfd00, 0x6d70, 0x7865, 0, 0, 0, 0, 0x100);
+  auto from_server = [&](Bytes captured) {
+    Buffer message = test::to_buffer(captured);
+    message[1] = message[2] = message[3] = 0;  // our transaction id
+    return ipv6_frame(kDnsmasqMac, kOurMac, header(server, kLinkLocal, ipv6_next::kUdp),
+                      udp6(server, kLinkLocal, 547, 546, view(message)));
+  };
+  // The DHCPv6 message in a frame we sent, or an empty buffer.
+  auto dhcpv6_of = [](const Buffer& frame) {
+    Sent sent = parse_sent(frame);
+    if (sent.ip.next_header != ipv6_next::kUdp) return Buffer();
+    auto udp = UdpDatagram::check(view(sent.upper));
+    if (!udp || udp.value().dst_port() != 547) return Buffer();
+    EXPECT_EQ(sent.ip.src, kLinkLocal);
+    EXPECT_EQ(sent.ip.dst, Ipv6Address::of(0xff02, 0, 0, 0, 0, 0, 1, 2));
+    return test::to_buffer(udp.value().payload());
+  };
+
+  binding.start(2000);
+  binding.poll(2000, s.iface);
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(dhcpv6_of(out[0])[0], 1);  // Solicit
+  s.feed(from_server(Bytes(test::v6frames::kDnsmasqAdvertise)), 2010);
+  Millis now = binding.next_deadline();
+  s.iface.poll(now);
+  binding.poll(now, s.iface);
+  out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(dhcpv6_of(out[0])[0], 3);  // Request
+  s.feed(from_server(Bytes(test::v6frames::kDnsmasqReply)), now + 10);
+  binding.poll(now + 10, s.iface);
+  ASSERT_EQ(binding.state(), Dhcpv6BindingState::Testing);
+  // The MLD report for its group, then DAD's probe for it from ::.
+  out = s.sent();
+  ASSERT_EQ(out.size(), 2u);
+  Sent dad = parse_sent(out[1]);
+  EXPECT_TRUE(dad.ip.src.is_unspecified());
+  EXPECT_EQ(parse_ndp(dad).target, leased);
+
+  // Its holder defends it.
+  NdpRepr defence;
+  defence.type = Icmpv6Type::NeighborAdvert;
+  defence.target = leased;
+  defence.override_ = true;
+  defence.has_target_mac = true;
+  defence.target_mac = kDnsmasqMac;
+  Ipv6Address all = Ipv6Address::all_nodes();
+  s.feed(ipv6_frame(kDnsmasqMac, all.multicast_mac(),
+                    header(leased, all, ipv6_next::kIcmpv6, kNdpHopLimit),
+                    ndp_message(defence, leased, all)),
+         now + 500);
+  binding.poll(now + 500, s.iface);
+  EXPECT_EQ(binding.state(), Dhcpv6BindingState::Running);
+  ASSERT_EQ(binding.decline_count(), 1u);
+  EXPECT_EQ(binding.decline(0).address, leased);
+  EXPECT_EQ(binding.decline(0).conflict, DadConflict::Advertised);
+  EXPECT_EQ(binding.decline(0).server, IpAddress(server));
+  out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  Buffer decline = dhcpv6_of(out[0]);
+  ASSERT_FALSE(decline.empty());
+  EXPECT_EQ(decline[0], 9);  // Decline, naming the address
+  EXPECT_NE(std::search(decline.begin(), decline.end(), leased.octets, leased.octets + 16),
+            decline.end());
+  // Never a source: the SLAAC address stays the one datagrams leave from.
+  Ipv6Address src;
+  ASSERT_TRUE(s.iface.slaac().source_for(kDnsmasqServer, now + 2000, src));
+  EXPECT_EQ(src, kDnsmasqGlobal);
 }
 
 }  // namespace

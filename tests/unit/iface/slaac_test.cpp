@@ -540,5 +540,36 @@ TEST(SlaacManaged, PrefixesDoNotTakeItsSlotNorMistakeItForTheirs) {
   EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Preferred);
 }
 
+TEST(SlaacManaged, IsTheSourceBeforeASlaacAddressUnlessItIsOnlyDeprecated) {
+  Slaac slaac(kMac, 1500);
+  RecordingSender tx;
+  started(slaac, tx);
+  // dnsmasq's "slaac" mode: a prefix with A set and a DHCPv6 lease in it.
+  Input advert = ra(1800, prefix_option(1, 64, 7200, 3600));
+  feed(slaac, advert, 1000, tx);
+  slaac.poll(2000, tx);
+  const Ipv6Address eui64 = Ipv6Address::of(0x2001, 0xdb8, 1, 0, 0x5054, 0x00ff, 0xfe12, 0x3456);
+  ASSERT_TRUE(slaac.is_assigned(eui64, 2000));
+  const Ipv6Address server = Ipv6Address::of(0x2001, 0xdb8, 1, 0, 0, 0, 0, 1);
+  Ipv6Address src;
+  ASSERT_TRUE(slaac.source_for(server, 2000, src));
+  EXPECT_EQ(src, eui64);
+  // Tentative: not a source yet.
+  ASSERT_TRUE(slaac.assign_dhcpv6(kManaged, 60, 3600, 2000, tx).ok());
+  ASSERT_TRUE(slaac.source_for(server, 2500, src));
+  EXPECT_EQ(src, eui64);
+  slaac.poll(3000, tx);
+  ASSERT_TRUE(slaac.source_for(server, 3000, src));
+  EXPECT_EQ(src, kManaged);
+  // Link-local destinations keep the link-local source.
+  ASSERT_TRUE(slaac.source_for(kRouter, 3000, src));
+  EXPECT_EQ(src, kLinkLocal);
+  // Deprecated (60 s), it gives way to the preferred SLAAC address.
+  slaac.poll(2000 + 60 * 1000, tx);
+  ASSERT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Deprecated);
+  ASSERT_TRUE(slaac.source_for(server, 2000 + 60 * 1000, src));
+  EXPECT_EQ(src, eui64);
+}
+
 }  // namespace
 }  // namespace mpxe::net

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The reference for mpxe_pxe6_tap: stock OVMF's PXEv6 (NetworkPkg, VirtioNetDxe)
+# boots mpsh from the same IPv6 site (tests/e2e/ipv6_site.sh: dnsmasq's RA with
+# M=1, stateful DHCPv6 naming tftp://[fd77::1]/mpsh.efi, its TFTP). dnsmasq serves
+# no IPv4 range, so OVMF's PXEv4 option runs to its DHCP timeout first and then
+# PXEv6 boots; the test prints how long the whole boot took.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../interop/netns_lib.sh"
+source "$(dirname "$0")/ipv6_site.sh"
+require_machine
+command -v dnsmasq >/dev/null || skip "no dnsmasq"
+netns_setup
+
+mkdir "$WORK/tftp"
+cp "$MPXE_BUILD_DIR/firmware/mpsh.efi" "$WORK/tftp/"
+chmod -R a+rX "$WORK"
+ipv6_site stateful --enable-tftp --tftp-root="$WORK/tftp" \
+  "--dhcp-option=option6:bootfile-url,tftp://[$SITE6_IP]/mpsh.efi"
+
+log=$WORK/serial.log
+start=$SECONDS
+run_mpxe_in_ns --stack ovmf --nic virtio --tap "$TAP" --ipv6 --shell-cmd "net; exit 0" \
+  --serial-log "$log"
+echo "OVMF: power-on to mpsh's exit in $((SECONDS - start)) s (PXEv4's timeout included)"
+expect_status 0
+# OVMF's DHCPv6 Solicit carries the PXE client architecture (option 61); dnsmasq
+# leased it an address from the range and sent the file over TFTP to it.
+leased=$(sed -n "s/.*DHCPREPLY($TAP) \\(fd77::[0-9a-f]*\\) .*/\\1/p" "$SITE6_LOG" | tail -1)
+[[ -n $leased ]] || fail "dnsmasq leased OVMF no address"
+grep -q "sent .*mpsh\\.efi to $leased" "$SITE6_LOG" || fail "dnsmasq's TFTP did not send mpsh.efi to $leased"
+expect_in "$log" "^net: ipv6 $leased\$"
+((FAILED)) && { echo "--- dnsmasq"; cat "$SITE6_LOG"; }
+finish
