@@ -32,7 +32,7 @@ bool is_efi_subsystem(uint16_t subsystem) {
 class ViolationList {
  public:
   void add(Rule rule, std::string message) {
-    list_.push_back(Violation{rule, std::move(message), PeError::None});
+    list_.push_back(Violation{rule, std::move(message), PeError::None, CertError::None});
   }
   std::vector<Violation> take() { return std::move(list_); }
 
@@ -93,6 +93,8 @@ const char* rule_name(Rule rule) {
     case Rule::BaseRelocations: return "base-relocations";
     case Rule::EntryPointExecutable: return "entry-point-executable";
     case Rule::DiscardableNeeded: return "discardable-needed";
+    case Rule::CertificateTable: return "certificate-table";
+    case Rule::Signed: return "signed";
   }
   return "unknown";
 }
@@ -127,12 +129,21 @@ std::vector<Violation> check_pe_image(const PeImage& image) {
   return out.take();
 }
 
-std::vector<Violation> check_pe(std::span<const uint8_t> file) {
+std::vector<Violation> check_pe(std::span<const uint8_t> file, const CheckOptions& options) {
   PeParseResult parsed = parse_pe(file);
   if (!parsed.image)
     return {Violation{Rule::Malformed, std::string(pe_error_text(parsed.error)) + ": " + parsed.detail,
-                      parsed.error}};
-  return check_pe_image(*parsed.image);
+                      parsed.error, CertError::None}};
+  std::vector<Violation> violations = check_pe_image(*parsed.image);
+  CertParseResult certificates = parse_certificate_table(file, *parsed.image);
+  if (!certificates.table)
+    violations.push_back(Violation{Rule::CertificateTable,
+                                   std::string(cert_error_text(certificates.error)) + ": " + certificates.detail,
+                                   PeError::None, certificates.error});
+  else if (options.require_signature && !certificates.table->signed_image())
+    violations.push_back(Violation{Rule::Signed, "no Authenticode signature (security directory empty)",
+                                   PeError::None, CertError::None});
+  return violations;
 }
 
 }  // namespace mpxe::pe

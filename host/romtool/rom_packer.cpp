@@ -51,6 +51,13 @@ Checked check_input(const RomImageInput& input, size_t index) {
   // PCI bus drivers skip applications in ROMs; only drivers are started.
   if (subsystem != pe::kSubsystemEfiBootServiceDriver && subsystem != pe::kSubsystemEfiRuntimeDriver)
     return fail(RomErrc::NotEfiDriver, index, "Subsystem is " + std::to_string(subsystem));
+  // The firmware hands the whole ROM image, padding included, to LoadImage as
+  // the file, and Authenticode hashes what lies between the sections and the
+  // certificate table at the file's end: padding after a signed image would
+  // break its signature. sign-efi pads before signing instead.
+  if (image.pe32_plus->directory(pe::Directory::Security).size != 0 && input.pe.size() % kUnitSize != 0)
+    return fail(RomErrc::SignedNotUnits, index,
+                hex(input.pe.size()) + " bytes: the ROM's padding would follow its certificate table");
   if (input.class_code > kMaxClassCode)
     return fail(RomErrc::BadClassCode, index, "class code " + hex(input.class_code));
   return Checked{DriverFacts{image.machine, subsystem}, std::nullopt};
@@ -112,6 +119,7 @@ const char* rom_error_text(RomErrc code) {
     case RomErrc::NotEfiDriver: return "not an EFI driver (subsystem 11 or 12)";
     case RomErrc::BadClassCode: return "class code over 24 bits";
     case RomErrc::TooLarge: return "ROM over 16 MiB";
+    case RomErrc::SignedNotUnits: return "signed image not a multiple of 512 bytes";
   }
   return "unknown error";
 }

@@ -33,6 +33,7 @@ enum class RomErrc : uint8_t {
   NotEfiDriver,   // Subsystem is not an EFI boot-service or runtime driver
   BadClassCode,   // class code over 24 bits
   TooLarge,       // over the 16 MiB a PCI expansion ROM can hold
+  SignedNotUnits, // signed, but not a whole number of 512-byte units (see check_input)
 };
 
 const char* rom_error_text(RomErrc code);

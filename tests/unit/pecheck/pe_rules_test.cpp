@@ -158,7 +158,7 @@ TEST(PeRules, SeveralViolationsInRuleOrder) {
 
 TEST(PeRules, RuleNamesAreDistinct) {
   std::vector<std::string> names;
-  for (int r = static_cast<int>(Rule::Malformed); r <= static_cast<int>(Rule::DiscardableNeeded); ++r)
+  for (int r = static_cast<int>(Rule::Malformed); r <= static_cast<int>(Rule::Signed); ++r)
     names.push_back(rule_name(static_cast<Rule>(r)));
   for (size_t i = 0; i < names.size(); ++i)
     for (size_t j = i + 1; j < names.size(); ++j) EXPECT_NE(names[i], names[j]);

@@ -18,6 +18,7 @@ using mpxe::rom::RomImageInput;
 using mpxe::rom::RomPackResult;
 using mpxe::test::get16;
 using mpxe::test::get32;
+using mpxe::test::put32;
 using mpxe::test::TestPe;
 
 constexpr size_t kPcir = 0x1C;   // where our PCIR sits
@@ -214,6 +215,22 @@ TEST(RomPacker, RejectsClassCodeOver24Bits) {
   RomPackResult result = pack_rom(std::span<const RomImageInput>(&input, 1));
   ASSERT_TRUE(result.error);
   EXPECT_EQ(result.error->code, RomErrc::BadClassCode);
+}
+
+// A signed image is packed only if no padding follows it: the firmware would
+// hash the padding as image data and the signature would fail.
+TEST(RomPacker, RejectsSignedImageThatNeedsPadding) {
+  TestPe pe;
+  std::vector<uint8_t> unpadded = pe.build();
+  uint32_t table = static_cast<uint32_t>(unpadded.size());
+  pe.directories.push_back({4, table, 0x10});
+  std::vector<uint8_t> bytes = pe.build();
+  bytes.resize(bytes.size() + 0x10);  // the table's bytes (the packer does not read them)
+  EXPECT_EQ(error_of(bytes), RomErrc::SignedNotUnits);
+  bytes.resize(bytes.size() + 512 - 0x10);
+  put32(bytes, TestPe::kOptionalOffset + 112 + 8 * 4 + 4, 512);
+  std::vector<uint8_t> rom = packed(bytes);
+  EXPECT_EQ(rom.size(), kImage + bytes.size());
 }
 
 TEST(RomPacker, RejectsOver16MiB) {
