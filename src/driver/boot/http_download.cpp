@@ -170,7 +170,7 @@ void HttpDownload::close_all(StackSession& session, uint32_t n) {
   for (;;) {
     bool closed = true;
     for (uint32_t i = 0; i < n; ++i)
-      closed = closed && (abandoned(i) || client(i).connection_closed());
+      closed = closed && (abandoned(i) || client(i).connection_closed() || fin_acked(i));
     if (closed || session.now() >= until) break;
     poll_clients(session, n);
   }
