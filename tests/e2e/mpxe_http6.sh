@@ -11,7 +11,8 @@
 #                             named only to the HTTPClient vendor class and looked up
 #                             as AAAA through the DHCPv6 DNS server
 #   mpxe_http6.sh NIC errors  refusals named, status 109: connection refused by
-#                             [fd00:6d70::1]:8081; a name with only an A record
+#                             [fd00:6d70::1]:8081; a name with only an A record; an
+#                             off-link server when the RA gives no default route
 #   mpxe_http6.sh NIC https   https://[fd00:6d70::1]:8443/big.efi, the certificate's
 #                             subjectAltName the IPv6 address, the CA from --ca-cert
 NIC=${1:-virtio}
@@ -124,6 +125,15 @@ errors)
   expect_status 109
   expect_in "$log" '^mpxe: cannot resolve v4only\.mpxe\.test: no AAAA record, only A \(10\.77\.0\.1\): this boot has no IPv4 address$'
   expect_stderr '^mpxe: boot failed: .*v4only\.mpxe\.test'
+  # An off-link server, and the RA gives no default route (router lifetime 0):
+  # named before any SYN, not after they time out.
+  site noroute --ra-param=$SERVER_IF6,10,0 \
+    "--dhcp-option=option6:bootfile-url,http://[fd99::1]:8080/mpsh.efi"
+  log=$WORK/noroute.log
+  run_mpxe_in_ns --stack mpxe --nic "$NIC" --tap "$TAP" --ipv6 --serial-log "$log"
+  expect_status 109
+  expect_in "$log" "^mpxe: IPv6: address $ours_re router none, RA M=0 O=1 "
+  expect_in "$log" '^mpxe: http://\[fd99::1\]:8080/mpsh\.efi: no route to \[fd99::1\]:8080 over IPv6: it is not on-link and no router advertised a default route \(router lifetime 0\)$'
   ;;
 https)
   cd "$WORK" || exit 1

@@ -245,6 +245,20 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   }
   head.has_address = has_address_;
   head.address = address_;
+  // An IPv6 server off the link with no router to it: named now, not after the
+  // SYNs time out.
+  const net::IpAddress* target = has_address_ ? &address_
+                                 : parsed.ok() && parsed.value().has_address ? &parsed.value().address
+                                                                             : nullptr;
+  const char* unroutable =
+      target != nullptr && target->is_v6() ? session.ipv6_unroutable(target->v6()) : nullptr;
+  if (unroutable != nullptr) {
+    char endpoint[net::IpAddress::kMaxEndpointTextLen + 1];
+    target->format_with_port(parsed.value().port, endpoint, sizeof(endpoint));
+    format(cause_, sizeof(cause_), "no route to %s over IPv6: %s", endpoint, unroutable);
+    log("mpxe: %s: %s\n", url_, cause_);
+    return kNoMapping;
+  }
   media_type_[0] = '\0';
   tcp(0).attach(session.iface());
   net::HttpClient& client = this->client(0);

@@ -150,6 +150,10 @@ class StackSession final : public NetSession {
   // and cached names answer at once. On failure `why` says what went wrong (text
   // that stays valid until the next call).
   uefi::Status resolve(Bytes name, net::IpAddress* address, const char** why);
+  // Why this boot cannot reach `address` over IPv6 (IPv6 off, no source address,
+  // neither on-link nor a default router to send it to), or null when it can: a
+  // connection to it would only time out its SYNs.
+  const char* ipv6_unroutable(const net::Ipv6Address& address) const;
   // Which records resolve() asks for: what the lease's family can use.
   net::DnsFamily dns_family() const { return dns_family_; }
   // The servers resolve() asks, in order.

@@ -269,4 +269,14 @@ void StackSession::adopt_v6(const net::IpAddress& server, uint16_t port, Bytes f
   dns_family_ = net::DnsFamily::PreferV6;
 }
 
+const char* StackSession::ipv6_unroutable(const Ipv6Address& address) const {
+  if (iface_ == nullptr || !iface_->ipv6_enabled()) return "IPv6 is not up on this boot";
+  const net::Slaac& slaac = iface_->slaac();
+  const Millis now = clock_.now();
+  Ipv6Address unused;
+  if (!slaac.source_for(address, now, unused)) return "no IPv6 address of ours can reach it";
+  if (slaac.on_link(address, now) || slaac.default_router(now, unused)) return nullptr;
+  return "it is not on-link and no router advertised a default route (router lifetime 0)";
+}
+
 }  // namespace mpxe::driver
