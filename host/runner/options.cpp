@@ -229,7 +229,8 @@ void add_run_options(CLI::App& app, Bound& b) {
                "HTTPS)");
   app.add_option("--ca-cert", o.ca_certs,
                  "Trust this CA too (PEM, one or more certificates, or DER; repeatable): "
-                 "added to etc/edk2/https/cacerts, for --https or an https:// --boot-url")
+                 "added to etc/edk2/https/cacerts, for --https, an https:// --boot-url, or the "
+                 "https:// URL a --tap link's DHCP server names")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->option_text("FILE");
   app.add_flag("--ca-cert-in-var", o.ca_cert_in_var,
@@ -296,7 +297,8 @@ void add_run_options(CLI::App& app, Bound& b) {
                "for fec0::/64, a stateless DHCPv6 answer naming tftp://[fec0::2]/<boot file>, "
                "TFTP over IPv6) and mpxe's ROM tries IPv6 before IPv4 (fw_cfg "
                "opt/org.mpxe/ipv6-first; IPv4 stays the fallback). With --tap only the ROM's "
-               "order changes. ovmf and ipxe cannot boot from QEMU's DHCPv6 (they send Solicit, "
+               "order changes, and the link's DHCPv6 server may name a tftp://, http:// or "
+               "https:// URL. ovmf and ipxe cannot boot from QEMU's DHCPv6 (they send Solicit, "
                "which it ignores) and fall back to IPv4");
   app.add_flag("--ipv6-only", o.ipv6_only,
                "--ipv6 with IPv4 turned off on QEMU's user network (ipv4=off): nothing to fall "
@@ -523,9 +525,14 @@ std::optional<std::string> check_combination(const RunOptions& o) {
   if (o.ipv6_only && !o.tap.empty())
     return "--ipv6-only turns IPv4 off on QEMU's user network; with --tap the network is "
            "yours (give it no DHCPv4 server for an IPv6-only link)";
-  if (o.ipv6 && (o.http || !o.boot_url.empty()))
-    return "--ipv6 boots over TFTP: the ROM's HTTP download does not run over IPv6 yet; "
-           "leave out --http/--https/--boot-url";
+  // On a TAP the link's own DHCPv6 server names the URL; the check below refuses
+  // --http/--boot-url there with its own reason.
+  if (o.ipv6 && o.tap.empty() && (o.http || !o.boot_url.empty()))
+    return std::string("--ipv6 on QEMU's user network boots over TFTP only: its DHCPv6 (slirp) "
+                       "names the boot file as tftp://[host]/FILE and nothing else, so ") +
+           (o.http ? (o.https ? "--https" : "--http") : "--boot-url") +
+           " cannot reach the guest over IPv6; for http(s):// over IPv6 use --tap with a "
+           "DHCPv6 server of yours naming the URL (docs/real-server.md, IPv6 HTTP boot)";
   if (o.boot_file.empty()) return "--boot-file must not be empty";
   if (o.boot_file.front() == '/')
     return "--boot-file " + o.boot_file + " must be relative to the PXE folder";
@@ -537,10 +544,13 @@ std::optional<std::string> check_combination(const RunOptions& o) {
            ": Debian's iPXE ROMs (ipxe-qemu) are built without HTTPS (their banner lists "
            "'Features: DNS HTTP iSCSI NFS TFTP AoE EFI Menu'; an https:// file fails with "
            "'Operation not supported'); use --stack mpxe or --stack ovmf, or --http";
-  if (!o.ca_certs.empty() && !o.https && !is_https_url(o.boot_url))
-    return "--ca-cert needs --https or an https:// --boot-url: the guest uses it only for TLS";
-  if (o.ca_cert_in_var && !o.https && !is_https_url(o.boot_url))
-    return "--ca-cert-in-var needs --https or an https:// --boot-url: the guest uses the "
+  // On a TAP the link's DHCP server may name an https:// URL the runner never sees.
+  const bool may_boot_https = o.https || is_https_url(o.boot_url) || !o.tap.empty();
+  if (!o.ca_certs.empty() && !may_boot_https)
+    return "--ca-cert needs --https, an https:// --boot-url or --tap (whose DHCP server may "
+           "name an https:// URL): the guest uses it only for TLS";
+  if (o.ca_cert_in_var && !may_boot_https)
+    return "--ca-cert-in-var needs --https, an https:// --boot-url or --tap: the guest uses the "
            "certificates only for TLS";
   if (is_https_url(o.boot_url) && o.ca_certs.empty())
     return "--boot-url " + o.boot_url + " needs --ca-cert FILE with the CA of that server: the "

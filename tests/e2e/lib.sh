@@ -80,6 +80,44 @@ CONF
   wait_for_port "$TLS_PORT"
 }
 
+# start_ns_nginx ADDRESS PORT ROOT [CERT KEY]: nginx inside the test's namespace
+# $NS (netns_lib.sh) on ADDRESS:PORT -- "[fd00::1]" for an IPv6 address, as
+# nginx's listen takes it -- serving ROOT, over TLS 1.2 and 1.3 when CERT and KEY
+# are given; sets NS_NGINX_LOG (its error log) and NS_NGINX_ACCESS_LOG (a line per
+# request, the client's address first). It goes with the namespace
+# (netns_cleanup stops whatever runs there).
+start_ns_nginx() {
+  local address=$1 port=$2 root=$3 tls=
+  local dir=$WORK/ns-nginx-$port
+  [[ $# -ge 5 ]] && tls="ssl; ssl_certificate $4; ssl_certificate_key $5;
+    ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers HIGH:!aNULL:!MD5"
+  NS_NGINX_LOG=$dir.log
+  NS_NGINX_ACCESS_LOG=$dir.access.log
+  mkdir -p "$dir"
+  cat >"$dir/nginx.conf" <<CONF
+daemon off; master_process off; worker_processes 1;
+pid $dir/nginx.pid; error_log $NS_NGINX_LOG info;
+events { worker_connections 16; }
+http {
+  access_log $NS_NGINX_ACCESS_LOG;
+  client_body_temp_path $dir/cb; proxy_temp_path $dir/px; fastcgi_temp_path $dir/fc;
+  uwsgi_temp_path $dir/uw; scgi_temp_path $dir/sc;
+  server {
+    listen $address:$port $tls;
+    root $root;
+  }
+}
+CONF
+  ip netns exec "$NS" "$(command -v nginx || echo /usr/sbin/nginx)" -p "$dir" -e "$NS_NGINX_LOG" \
+    -c "$dir/nginx.conf" &
+  for _ in $(seq 50); do
+    ip netns exec "$NS" ss -ltn 2>/dev/null | grep -qF " $address:$port " && return 0
+    sleep 0.1
+  done
+  fail "nginx does not listen on $address:$port in $NS"
+  cat "$NS_NGINX_LOG"
+}
+
 # run_mpxe ARGS...: runs `mpxe run ARGS` headless with a timeout below CTest's, and
 # records STATUS, $WORK/stdout (the console) and $WORK/stderr (the runner's lines).
 # With RUN_NETNS set, inside that network namespace.

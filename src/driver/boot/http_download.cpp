@@ -170,7 +170,7 @@ void HttpDownload::close_all(StackSession& session, uint32_t n) {
   for (;;) {
     bool closed = true;
     for (uint32_t i = 0; i < n; ++i)
-      closed = closed && (abandoned(i) || client(i).connection_closed());
+      closed = closed && (abandoned(i) || client(i).connection_closed() || fin_acked(i));
     if (closed || session.now() >= until) break;
     poll_clients(session, n);
   }
@@ -178,13 +178,32 @@ void HttpDownload::close_all(StackSession& session, uint32_t n) {
     if (!abandoned(i)) client(i).release();
 }
 
+namespace {
+
+// "[fd77::1]:8080 over IPv6": where the client's requests go (the URL's literal,
+// or what DNS gave for its name; after redirects, the last hop's).
+void format_peer(const net::HttpClient& client, char* out, size_t size) {
+  const net::HttpUrl& url = client.url();
+  char endpoint[net::IpAddress::kMaxEndpointTextLen + 1];
+  url.address.format_with_port(url.port, endpoint, sizeof(endpoint));
+  format(out, size, "%s over IPv%u", endpoint, url.address.is_v6() ? 6u : 4u);
+}
+
+}  // namespace
+
 void HttpDownload::report_failure(const net::HttpClient& client) {
   if (client.failure() == net::HttpFailure::Status) {
     format(cause_, sizeof(cause_), "HTTP %u %s", client.status(), client.reason());
     log("mpxe: %s from %s\n", cause_, url_);
     return;
   }
-  client.describe_failure(cause_, sizeof(cause_));
+  size_t length = client.describe_failure(cause_, sizeof(cause_));
+  // Which server and family refused or never answered: for a host name, what DNS gave.
+  if (client.failure() == net::HttpFailure::Connection && client.url().has_address) {
+    char peer[net::IpAddress::kMaxEndpointTextLen + 16];
+    format_peer(client, peer, sizeof(peer));
+    format_append(cause_, sizeof(cause_), length, ", to %s", peer);
+  }
   log("mpxe: %s: %s\n", url_, cause_);
 }
 
@@ -226,6 +245,20 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
   }
   head.has_address = has_address_;
   head.address = address_;
+  // An IPv6 server off the link with no router to it: named now, not after the
+  // SYNs time out.
+  const net::IpAddress* target = has_address_ ? &address_
+                                 : parsed.ok() && parsed.value().has_address ? &parsed.value().address
+                                                                             : nullptr;
+  const char* unroutable =
+      target != nullptr && target->is_v6() ? session.ipv6_unroutable(target->v6()) : nullptr;
+  if (unroutable != nullptr) {
+    char endpoint[net::IpAddress::kMaxEndpointTextLen + 1];
+    target->format_with_port(parsed.value().port, endpoint, sizeof(endpoint));
+    format(cause_, sizeof(cause_), "no route to %s over IPv6: %s", endpoint, unroutable);
+    log("mpxe: %s: %s\n", url_, cause_);
+    return kNoMapping;
+  }
   media_type_[0] = '\0';
   tcp(0).attach(session.iface());
   net::HttpClient& client = this->client(0);
@@ -252,6 +285,11 @@ Status HttpDownload::size(StackSession& session, const char* url, uint64_t* size
     s = kUnsupported;
   } else {
     *size = client.content_length();
+    char peer[net::IpAddress::kMaxEndpointTextLen + 16];
+    char local[net::IpAddress::kMaxTextLen + 1];
+    format_peer(client, peer, sizeof(peer));
+    tcp(0).connection().tuple().local.format(local, sizeof(local));
+    log("mpxe: http: %s answered (from %s)\n", peer, local);
     accept_ranges_ = client.accept_ranges();
     format(media_type_, sizeof(media_type_), "%s", client.media_type());
     // Later requests go where the redirects led.

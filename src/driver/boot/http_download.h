@@ -90,6 +90,13 @@ class HttpDownload {
   uefi::Status init_tls(StackSession& session);
   net::HttpClient& client(uint32_t i) { return secure_ ? tls_conns_[i]->client : conns_[i]->client; }
   net::TcpStream& tcp(uint32_t i) { return secure_ ? tls_conns_[i]->tcp : conns_[i]->stream; }
+  // Our FIN is acknowledged (FIN-WAIT-2): nothing more is needed from the server.
+  // Its own FIN need not be waited for: a finished range leaves our window at 0,
+  // and Linux never sends a FIN into a zero window (it probes), so that wait was
+  // kCloseWaitMs per request on a real server; what it sends later gets a RST.
+  bool fin_acked(uint32_t i) {
+    return tcp(i).connection().state() == net::TcpConnection::State::FinWait2;
+  }
 
   net::HttpConnection* conns_[kMaxConnections] = {};
   HttpsConnection* tls_conns_[kMaxConnections] = {};

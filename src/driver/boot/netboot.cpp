@@ -233,9 +233,23 @@ Status NetBoot::lease_ipv6() {
     log("mpxe: IPv6: address %s via stateful DHCPv6 from %s (%llu ms)\n", address, dhcp,
         static_cast<unsigned long long>(v6.dhcp_ms));
   }
-  log("mpxe: IPv6: boot file URL '%s' via %s DHCPv6 from %s (%llu ms)\n", v6.boot_url,
-      v6.stateful ? "stateful" : "stateless", dhcp, static_cast<unsigned long long>(v6.dhcp_ms));
-  log("mpxe: boot server %s file '%s'\n", server, lease.boot_file);
+  log("mpxe: IPv6: boot file URL '%s' via %s DHCPv6 from %s%s (%llu ms)\n", v6.boot_url,
+      v6.stateful ? "stateful" : "stateless", dhcp, v6.http_client ? " as HTTPClient" : "",
+      static_cast<unsigned long long>(v6.dhcp_ms));
+  if (is_http_url(lease.boot_file) && lease.boot_address.is_unspecified()) {
+    // A host name: looked up when the download starts, through these servers.
+    char servers[4 * (net::IpAddress::kMaxTextLen + 2)] = {};
+    size_t length = 0;
+    for (size_t i = 0; i < session_->dns_server_count(); ++i) {
+      char one[net::IpAddress::kMaxTextLen + 1];
+      session_->dns_server(i).format(one, sizeof one);
+      format_append(servers, sizeof servers, length, "%s%s", i == 0 ? "" : ", ", one);
+    }
+    log("mpxe: boot file '%s', its server by DNS (%s) over IPv6\n", lease.boot_file,
+        length != 0 ? servers : "no DNS server given");
+  } else {
+    log("mpxe: boot server %s file '%s'\n", server, lease.boot_file);
+  }
   return kSuccess;
 }
 

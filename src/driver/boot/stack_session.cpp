@@ -1,6 +1,7 @@
 #include "driver/boot/stack_session.h"
 
 #include "core/byte_ops.h"
+#include "core/format.h"
 #include "driver/efi/efi_status.h"
 #include "uefi/runtime/log.h"
 #include "uefi/runtime/memory.h"
@@ -137,8 +138,10 @@ void StackSession::down() { up_ = false; }
 net::MacAddress StackSession::mac() const { return iface_->mac(); }
 
 void StackSession::adopt(const net::DhcpLease& lease) {
-  dns_server_count_ = lease.dns_server_count;
-  for (uint8_t i = 0; i < dns_server_count_; ++i) dns_servers_[i] = lease.dns_servers[i];
+  dns_server_count_ = 0;
+  for (uint8_t i = 0; i < lease.dns_server_count && i < net::DnsResolverConfig::kMaxServers; ++i)
+    dns_servers_[dns_server_count_++] = lease.dns_servers[i];
+  dns_family_ = net::DnsFamily::V4;
   lease_ = NetLease();
   lease_.station = lease.address;
   lease_.mask = lease.subnet_mask;
@@ -415,6 +418,28 @@ Status StackSession::arp(Ipv4Address ip, net::MacAddress* mac) {
              : kTimeout;
 }
 
+// The answer lists the preferred family first; an address of a family this
+// boot has no address of (an A record on an IPv6-only lease) is never reached.
+Status StackSession::pick_reachable(const net::DnsAnswer& answer, net::IpAddress* address,
+                                    const char** why) {
+  const bool has_v4 = !lease_.ipv6 && !lease_.station.is_unspecified();
+  const bool has_v6 = iface_->ipv6_enabled();
+  for (uint8_t i = 0; i < answer.count; ++i) {
+    const net::IpAddress& candidate = answer.addresses[i];
+    if (candidate.is_v4() ? has_v4 : has_v6) {
+      *address = candidate;
+      return kSuccess;
+    }
+  }
+  char first[net::IpAddress::kMaxTextLen + 1];
+  answer.addresses[0].format(first, sizeof first);
+  const bool v4_only = answer.addresses[0].is_v4();
+  format(resolve_why_, sizeof resolve_why_, "no %s record, only %s (%s): this boot has no %s address",
+         v4_only ? "AAAA" : "A", v4_only ? "A" : "AAAA", first, v4_only ? "IPv4" : "IPv6");
+  *why = resolve_why_;
+  return kNotFound;
+}
+
 Status StackSession::resolve(Bytes name, net::IpAddress* address, const char** why) {
   *why = nullptr;
   if (!up_) return kNotStarted;
@@ -431,17 +456,17 @@ Status StackSession::resolve(Bytes name, net::IpAddress* address, const char** w
   if (!port.ok() || !iface_->bind(port.value(), *dns_).ok()) return kOutOfResources;
   Millis start = clock_.now();
   Status s = kSuccess;
-  if (!dns_->start(name, port.value(), start).ok()) {
+  if (!dns_->start(name, port.value(), start, dns_family_).ok()) {
     s = kInvalidParameter;
     *why = "not a host name";
   } else {
     // The resolver bounds itself (total_limit); the deadline is a second fence.
     poll_until([&] { return dns_->done(); }, dns_, start + config.total_limit + 1000);
     if (dns_->state() == net::DnsResolverState::Done && dns_->answer().count > 0) {
-      *address = dns_->answer().addresses[0];
+      s = pick_reachable(dns_->answer(), address, why);
     } else {
       if (!dns_->done()) dns_->cancel(clock_.now());
-      *why = net::dns_failure_text(dns_->failure());
+      *why = net::dns_failure_text(dns_->failure(), dns_family_);
       s = efi_status(dns_->failure());
     }
   }

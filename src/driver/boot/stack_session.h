@@ -56,6 +56,7 @@ struct Ipv6Outcome {
   bool has_router = false;
   bool managed = false, other = false;  // the RA's M and O
   bool stateful = false;                // DHCPv6 ran Solicit/Request (M set)
+  bool http_client = false;             // the answer was to the HTTPClient class
   net::IpAddress dhcp_server;           // the Reply's source
   net::Millis slaac_ms = 0;             // enable_ipv6 to a usable address and the RA
   net::Millis dhcp_ms = 0;
@@ -78,9 +79,12 @@ class StackSession final : public NetSession {
   uefi::Status dhcp(DhcpFlavor flavor) override;
   // The boot over IPv6, up to the boot file's name and server: IPv6 on (SLAAC),
   // a router advertisement within bounds, DHCPv6 (stateful when the RA sets M,
-  // else an Information-Request), and its boot file URL, tftp://[addr]/file. On
-  // success the lease's boot_file, boot_address and boot_port come from the URL
-  // (lease().ipv6); on failure ipv6().failure says why. Each wait is bounded.
+  // else an Information-Request; asked again as HTTPClient when the PXEClient
+  // answer names no URL), and its boot file URL. tftp://[addr]/file: the lease's
+  // boot_file, boot_address and boot_port come from the URL; http(s)://: the
+  // boot_file is the URL, boot_address its IPv6 literal (:: for a name, which
+  // resolve() looks up over IPv6). lease().ipv6 is set; on failure
+  // ipv6().failure says why. Each wait is bounded.
   uefi::Status ipv6_lease(DhcpFlavor flavor);
   const Ipv6Outcome& ipv6() const { return ipv6_; }
   const net::Dhcpv6Client* dhcpv6_client() const { return dhcpv6_; }
@@ -138,10 +142,23 @@ class StackSession final : public NetSession {
     return iface_ != nullptr ? iface_->arp_cache().complete(clock_.now(), ips, macs, capacity) : 0;
   }
 
-  // A host name to its first IPv4 address, through the lease's DNS servers
-  // (option 6); dotted quads and cached names answer at once. On failure `why`
-  // says what went wrong.
+  // A host name to an address this boot can reach, through the lease's DNS
+  // servers: over IPv4, A records from the servers of DHCP option 6; over IPv6,
+  // AAAA then A records (DnsFamily::PreferV6) from the servers of DHCPv6 option
+  // 23 and the RA's RDNSS, and the first address of a family the interface has
+  // (an A record cannot be reached from an IPv6-only lease). Address literals
+  // and cached names answer at once. On failure `why` says what went wrong (text
+  // that stays valid until the next call).
   uefi::Status resolve(Bytes name, net::IpAddress* address, const char** why);
+  // Why this boot cannot reach `address` over IPv6 (IPv6 off, no source address,
+  // neither on-link nor a default router to send it to), or null when it can: a
+  // connection to it would only time out its SYNs.
+  const char* ipv6_unroutable(const net::Ipv6Address& address) const;
+  // Which records resolve() asks for: what the lease's family can use.
+  net::DnsFamily dns_family() const { return dns_family_; }
+  // The servers resolve() asks, in order.
+  size_t dns_server_count() const { return dns_server_count_; }
+  const net::IpAddress& dns_server(size_t i) const { return dns_servers_[i]; }
 
   net::Millis now() const { return clock_.now(); }
   // For protocols driven from outside the session (HTTP): the interface, and one
@@ -164,8 +181,13 @@ class StackSession final : public NetSession {
   bool await_slaac();
   bool run_dhcpv6(DhcpFlavor flavor);
   bool take_boot_url();
+  bool take_http_url(Bytes url, const char* dhcp_server);
+  // The IPv6 lease: station, boot server and file, DHCPv6 packets, DNS servers.
+  void adopt_v6(const net::IpAddress& server, uint16_t port, Bytes file);
   void ipv6_fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
   void adopt(const net::DhcpLease& lease);
+  uefi::Status pick_reachable(const net::DnsAnswer& answer, net::IpAddress* address,
+                              const char** why);
   uefi::Status bind_raw(uint16_t* port);
 
   phy::Device* device_ = nullptr;
@@ -183,8 +205,11 @@ class StackSession final : public NetSession {
   uint8_t tftp_reorder_[net::kTftpReorderStoreSize] = {};
   RawUdpQueue* raw_ = nullptr;
   net::DnsResolver* dns_ = nullptr;  // made on the first lookup
-  net::Ipv4Address dns_servers_[net::DhcpLease::kMaxDnsServers];
+  // The lease's DNS servers, of its family (adopt(), take_boot_url()).
+  net::IpAddress dns_servers_[net::DnsResolverConfig::kMaxServers];
   uint8_t dns_server_count_ = 0;
+  net::DnsFamily dns_family_ = net::DnsFamily::V4;
+  char resolve_why_[160] = {};
   uint16_t raw_ports_[4] = {};
   NetLease lease_;
   UdpDatagram icmp_quoted_;

@@ -13,6 +13,7 @@
 #include "core/format.h"
 #include "driver/boot/stack_session.h"
 #include "driver/efi/efi_status.h"
+#include "net/wire/http.h"
 #include "net/wire/ndp.h"
 #include "net/wire/tftp_url.h"
 #include "uefi/runtime/log.h"
@@ -56,6 +57,12 @@ Status StackSession::ipv6_lease(DhcpFlavor flavor) {
   if (!iface_->ipv6_enabled()) iface_->enable_ipv6(clock_.now());
   if (!await_slaac()) return kNoResponse;
   if (!run_dhcpv6(flavor)) return kNoResponse;
+  if (flavor == DhcpFlavor::Pxe && !dhcpv6_->lease().has_boot_file()) {
+    // As over IPv4: a site set up for UEFI HTTP boot names its URL only to the
+    // HTTPClient class (vendor class "HTTPClient", client architecture 16).
+    log("mpxe: IPv6: no boot file URL for PXEClient; asking again as HTTPClient\n");
+    if (!run_dhcpv6(DhcpFlavor::Http)) return kNoResponse;
+  }
   if (!take_boot_url()) return kNotFound;
   return kSuccess;
 }
@@ -128,6 +135,7 @@ bool StackSession::run_dhcpv6(DhcpFlavor flavor) {
   config.mode = ipv6_.managed ? net::Dhcpv6Mode::Stateful : net::Dhcpv6Mode::Stateless;
   config.boot = flavor == DhcpFlavor::Http ? net::DhcpMode::Http : net::DhcpMode::Pxe;
   ipv6_.stateful = ipv6_.managed;
+  ipv6_.http_client = flavor == DhcpFlavor::Http;
   dhcpv6_ = new (std::nothrow) net::Dhcpv6Client(config, random_);
   if (dhcpv6_ != nullptr) dhcpv6_binding_ = new (std::nothrow) net::Dhcpv6Binding(*dhcpv6_, *iface_);
   if (dhcpv6_binding_ == nullptr) {
@@ -193,12 +201,7 @@ bool StackSession::take_boot_url() {
   Bytes url = lease.boot_file_url.view();
   copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(ipv6_.boot_url), sizeof(ipv6_.boot_url) - 1),
              url);
-  if (is_http_url(ipv6_.boot_url)) {
-    ipv6_fail("IPv6: boot file URL '%s': this ROM's HTTP download does not run over IPv6 "
-              "yet",
-              ipv6_.boot_url);
-    return false;
-  }
+  if (is_http_url(ipv6_.boot_url)) return take_http_url(url, server);
   net::Result<net::TftpUrl> parsed = net::parse_tftp_url(url);
   if (!parsed.ok()) {
     char why[48];
@@ -212,17 +215,68 @@ bool StackSession::take_boot_url() {
     ipv6_fail("IPv6: boot file URL '%s' names an IPv4 server", ipv6_.boot_url);
     return false;
   }
+  adopt_v6(tftp.server, tftp.port,
+           Bytes(reinterpret_cast<const uint8_t*>(tftp.file), tftp.file_size));
+  return true;
+}
+
+// An http:// or https:// boot file URL is fetched by the same HttpDownload as
+// over IPv4: the lease's boot file is the URL itself, and a host name is looked
+// up (resolve()) through the DNS servers DHCPv6 and the RA gave.
+bool StackSession::take_http_url(Bytes url, const char* dhcp_server) {
+  const char* why = nullptr;
+  net::Result<net::HttpUrl> parsed = net::HttpUrl::parse(url, &why);
+  if (!parsed.ok()) {
+    char error[48];
+    net::error_format(parsed.error(), error, sizeof error);
+    ipv6_fail("IPv6: boot file URL '%s' from %s is not a URL this ROM can fetch (%s)",
+              ipv6_.boot_url, dhcp_server, why != nullptr ? why : error);
+    return false;
+  }
+  const net::HttpUrl& http = parsed.value();
+  // An IPv6 boot has no IPv4 address to reach it from.
+  if (http.has_address && !http.address.is_v6()) {
+    ipv6_fail("IPv6: boot file URL '%s' names an IPv4 server", ipv6_.boot_url);
+    return false;
+  }
+  adopt_v6(http.has_address ? http.address : net::IpAddress(Ipv6Address()), http.port, url);
+  return true;
+}
+
+void StackSession::adopt_v6(const net::IpAddress& server, uint16_t port, Bytes file) {
+  const net::Dhcpv6Lease& lease = dhcpv6_->lease();
   lease_ = NetLease();
   lease_.ipv6 = true;
   lease_.station6 = ipv6_.address;
-  lease_.boot_address = tftp.server;
-  lease_.boot_port = tftp.port;
+  lease_.boot_address = server;
+  lease_.boot_port = port;
   copy_bytes(MutableBytes(reinterpret_cast<uint8_t*>(lease_.boot_file), sizeof(lease_.boot_file) - 1),
-             Bytes(reinterpret_cast<const uint8_t*>(tftp.file), tftp.file_size));
+             file);
   // For the PXE Base Code's Mode: what we sent first and the Reply, as on the wire.
   lease_.discover.size = copy_bytes(MutableBytes(lease_.discover.bytes), lease.solicit.view());
   lease_.ack.size = copy_bytes(MutableBytes(lease_.ack.bytes), lease.reply.view());
-  return true;
+  // DNS: DHCPv6's servers (option 23) first, then the RA's (RDNSS, RFC 8106).
+  net::IpAddress servers[net::Dhcpv6Lease::kMaxDnsServers + net::Slaac::kMaxDnsServers];
+  size_t count = 0;
+  for (uint8_t i = 0; i < lease.dns_server_count; ++i) servers[count++] = lease.dns_servers[i];
+  Ipv6Address rdnss[net::Slaac::kMaxDnsServers];
+  const size_t advertised = iface_->slaac().dns_servers(clock_.now(), rdnss, net::Slaac::kMaxDnsServers);
+  for (size_t i = 0; i < advertised; ++i) servers[count++] = rdnss[i];
+  net::DnsResolverConfig config;
+  config.set_servers(servers, count);  // drops repeats, keeps the first kMaxServers
+  dns_server_count_ = config.server_count;
+  for (uint8_t i = 0; i < dns_server_count_; ++i) dns_servers_[i] = config.servers[i];
+  dns_family_ = net::DnsFamily::PreferV6;
+}
+
+const char* StackSession::ipv6_unroutable(const Ipv6Address& address) const {
+  if (iface_ == nullptr || !iface_->ipv6_enabled()) return "IPv6 is not up on this boot";
+  const net::Slaac& slaac = iface_->slaac();
+  const Millis now = clock_.now();
+  Ipv6Address unused;
+  if (!slaac.source_for(address, now, unused)) return "no IPv6 address of ours can reach it";
+  if (slaac.on_link(address, now) || slaac.default_router(now, unused)) return nullptr;
+  return "it is not on-link and no router advertised a default route (router lifetime 0)";
 }
 
 }  // namespace mpxe::driver

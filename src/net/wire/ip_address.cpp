@@ -1,6 +1,7 @@
 #include "net/wire/ip_address.h"
 
 #include "core/byte_ops.h"
+#include "core/format.h"
 
 namespace mpxe::net {
 
@@ -20,6 +21,13 @@ Result<IpAddress> IpAddress::parse(const char* text) { return parse(bytes_of(tex
 
 size_t IpAddress::format(char* out, size_t capacity) const {
   return is_v4() ? v4().format(out, capacity) : v6().format(out, capacity);
+}
+
+size_t IpAddress::format_with_port(uint16_t port, char* out, size_t capacity) const {
+  char address[kMaxTextLen + 1];
+  format(address, sizeof address);
+  return is_v6() ? mpxe::format(out, capacity, "[%s]:%u", address, port)
+                 : mpxe::format(out, capacity, "%s:%u", address, port);
 }
 
 }  // namespace mpxe::net

@@ -53,6 +53,12 @@ class IpAddress {
   // The family's text form; returns its full length (at most kMaxTextLen),
   // NUL-terminates when capacity > 0.
   size_t format(char* out, size_t capacity) const;
+  // The address and a port as a URL writes them (RFC 3986 3.2.2): "a.b.c.d:port",
+  // or "[v6]:port", the brackets keeping the port apart from the address's colons.
+  // Returns the full length (at most kMaxEndpointTextLen), NUL-terminates when
+  // capacity > 0, as format() does.
+  static constexpr size_t kMaxEndpointTextLen = kMaxTextLen + 2 + 6;
+  size_t format_with_port(uint16_t port, char* out, size_t capacity) const;
 
   constexpr bool operator==(const IpAddress&) const = default;
 

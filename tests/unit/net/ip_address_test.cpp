@@ -139,5 +139,24 @@ TEST(IpAddress, TextRoundTrips) {
   }
 }
 
+TEST(IpAddress, FormatsWithAPortAsAUrlWritesIt) {
+  char out[IpAddress::kMaxEndpointTextLen + 1];
+  EXPECT_EQ(IpAddress(Ipv4Address::of(10, 77, 0, 1)).format_with_port(8080, out, sizeof out), 14u);
+  EXPECT_STREQ(out, "10.77.0.1:8080");
+  // The brackets keep the port apart from the address's own colons.
+  EXPECT_EQ(IpAddress(Ipv6Address::of(0xfd77, 0, 0, 0, 0, 0, 0, 1)).format_with_port(80, out, sizeof out),
+            12u);
+  EXPECT_STREQ(out, "[fd77::1]:80");
+  // The longest there is fits the constant.
+  const IpAddress longest =
+      IpAddress::parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").value();
+  EXPECT_EQ(longest.format_with_port(65535, out, sizeof out), IpAddress::kMaxEndpointTextLen);
+  // Cut short: NUL-terminated, the full length still reported.
+  char tiny[6];
+  EXPECT_EQ(IpAddress(Ipv6Address::of(0xfd77, 0, 0, 0, 0, 0, 0, 1)).format_with_port(443, tiny, sizeof tiny),
+            13u);
+  EXPECT_STREQ(tiny, "[fd77");
+}
+
 }  // namespace
 }  // namespace mpxe::net

@@ -349,14 +349,27 @@ TEST(RunOptions, PxeMenuIsAnItemForOurRom) {
   EXPECT_EQ(parse({"--pxe-menu", "1", "--stack", "ovmf"}).exit_status, kUsage);
 }
 
-TEST(RunOptions, Ipv6BootsOverTftpOnly) {
+TEST(RunOptions, Ipv6OnTheUserNetworkBootsOverTftpOnly) {
   EXPECT_TRUE(options({"--ipv6"}).ipv6);
   EXPECT_FALSE(options({}).ipv6);
   EXPECT_TRUE(options({"--ipv6", "--stack", "ovmf"}).ipv6);  // to show the peers cannot
   EXPECT_TRUE(options({"--ipv6", "--tap", "tap0"}).ipv6);
-  EXPECT_EQ(parse({"--ipv6", "--http"}).exit_status, kUsage);
-  EXPECT_EQ(parse({"--ipv6", "--https"}).exit_status, kUsage);
-  EXPECT_EQ(parse({"--ipv6", "--boot-url", "http://[fec0::2]/mpsh.efi"}).exit_status, kUsage);
+  // slirp's DHCPv6 names only tftp:// URLs: the refusal says so and points to --tap.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--ipv6", "--http"}, {"--ipv6", "--https"},
+        {"--ipv6", "--boot-url", "http://[fec0::2]/mpsh.efi"}}) {
+    ParseResult r = parse(args);
+    EXPECT_EQ(r.exit_status, kUsage) << args.back();
+    EXPECT_NE(r.err.find("--ipv6 on QEMU's user network boots over TFTP only"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("tftp://[host]/FILE"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("use --tap"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(args[1]), std::string::npos) << r.err;
+  }
+  // On a TAP the link's DHCPv6 server names the URL: --http is refused for its own reason.
+  ParseResult tap = parse({"--ipv6", "--tap", "tap0", "--http"});
+  EXPECT_EQ(tap.exit_status, kUsage);
+  EXPECT_NE(tap.err.find("--http needs QEMU's user network"), std::string::npos) << tap.err;
 }
 
 TEST(RunOptions, Ipv6OnlyIsIpv6WithoutIpv4OnTheUserNetwork) {
@@ -443,6 +456,9 @@ TEST(RunOptions, CaCertIsRepeatableAndKeepsItsOrder) {
   EXPECT_FALSE(o.https);
   EXPECT_EQ(o.boot_url, "https://boot.example:8443/x.efi");
   EXPECT_EQ(o.ca_certs, (std::vector<std::string>{"/site-ca.pem"}));
+  // On a TAP the link's DHCP(v6) server names the URL, https:// perhaps.
+  o = options({"--tap", "tap0", "--ipv6", "--ca-cert", "/site-ca.pem"});
+  EXPECT_EQ(o.ca_certs, (std::vector<std::string>{"/site-ca.pem"}));
 }
 
 TEST(RunOptions, CaCertInVarHandsTheSameCertificatesOverAsTheVariable) {
@@ -464,10 +480,10 @@ TEST(RunOptions, HttpsCombinationsThatMakeNoSense) {
            {{"--https", "--stack", "ipxe", "--nic", "e1000"}, "--stack ipxe cannot boot --https: Debian's iPXE ROMs (ipxe-qemu) are built without HTTPS"},
            {{"--boot-url", "https://h/x", "--ca-cert", "/c", "--stack", "ipxe", "--nic", "e1000"},
             "--stack ipxe cannot boot an https:// URL"},
-           {{"--ca-cert", "/c.pem"}, "--ca-cert needs --https or an https:// --boot-url"},
+           {{"--ca-cert", "/c.pem"}, "--ca-cert needs --https, an https:// --boot-url or --tap"},
            {{"--http", "--ca-cert", "/c.pem"}, "--ca-cert needs --https"},
            {{"--boot-url", "http://h/x", "--ca-cert", "/c.pem"}, "--ca-cert needs --https"},
-           {{"--ca-cert-in-var"}, "--ca-cert-in-var needs --https or an https:// --boot-url"},
+           {{"--ca-cert-in-var"}, "--ca-cert-in-var needs --https, an https:// --boot-url or --tap"},
            {{"--http", "--ca-cert-in-var"}, "--ca-cert-in-var needs --https"},
            {{"--https", "--tap", "tap0"}, "needs QEMU's user network"},
            // "https://10.0.2.2:65535/" leaves 104 bytes of the 127.
