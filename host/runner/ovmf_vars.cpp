@@ -303,7 +303,8 @@ std::optional<std::string> enrol_secure_boot_keys(std::vector<uint8_t>& image,
   if (pk.empty() || kek.empty() || db.empty()) return "PK, KEK and db must not be empty";
   std::vector<NewVariable> vars = {
       {"db", kImageSecurityDatabaseGuid, kSecureBootKeyAttributes, db}};
-  if (!dbx.empty()) vars.push_back({"dbx", kImageSecurityDatabaseGuid, kSecureBootKeyAttributes, dbx});
+  if (!dbx.empty())
+    vars.push_back({"dbx", kImageSecurityDatabaseGuid, kSecureBootKeyAttributes, dbx});
   vars.push_back({"KEK", kGlobalVariableGuid, kSecureBootKeyAttributes, kek});
   vars.push_back({"PK", kGlobalVariableGuid, kSecureBootKeyAttributes, pk});
   return replace_variables(image, vars);

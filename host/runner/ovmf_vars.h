@@ -80,7 +80,8 @@ struct StoredVariable {
   std::array<uint8_t, 16> guid;
   uint32_t attributes;
   std::vector<uint8_t> data;
-  std::array<uint8_t, 16> timestamp{};  // EFI_TIME of an authenticated store's header; zero in a plain one
+  // EFI_TIME of an authenticated store's header; zero in a plain store.
+  std::array<uint8_t, 16> timestamp{};
 };
 // Every variable in state "added", in store order; nothing if IMAGE is no store.
 std::optional<std::vector<StoredVariable>> read_variables(std::span<const uint8_t> image);

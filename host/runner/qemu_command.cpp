@@ -62,10 +62,10 @@ std::string qemu_opt_value(std::string_view value) {
 }
 
 std::vector<std::string> machine_args(const RunOptions& o) {
-  // OVMF's Secure Boot build keeps its variables in SMRAM's care: without SMM it
-  // stops before the first line on the console.
-  std::vector<std::string> args = {"-machine", std::string("q35,") + (o.secure_boot ? "smm=on," : "") +
-                                                   "accel=" + std::string(accel_name(o.accel)),
+  // OVMF's Secure Boot build runs its variable services in SMM, so that code
+  // outside SMM cannot write the key databases: it needs the machine's SMM on.
+  const std::string smm = o.secure_boot ? "smm=on," : "";
+  std::vector<std::string> args = {"-machine", "q35," + smm + "accel=" + std::string(accel_name(o.accel)),
                                    "-smp",     std::to_string(o.cores),
                                    "-m",       std::to_string(o.memory_mib)};
   if (!o.cpu.empty()) args.insert(args.end(), {"-cpu", o.cpu});
