@@ -257,8 +257,8 @@ void add_run_options(CLI::App& app, Bound& b) {
                "shims verify), dbx = that store's; checked by reading it back. The firmware then "
                "starts only boot images signed by a key in db; it runs option ROMs signed or not "
                "(Debian's OVMF: PcdOptionRomImageVerificationPolicy 0), so ipxe's unsigned ROM "
-               "runs too and the images it loads are checked. SMM under TCG is slow: about 17 s "
-               "to the payload with --cores 1, over a minute with more");
+               "runs too and the images it loads are checked. SMM under TCG slows with every "
+               "processor: give it --cores 1");
   app.add_option("--secure-boot-cert", o.secure_boot_cert,
                  "--secure-boot: the certificate (PEM or DER; the first of a PEM file) enrolled "
                  "as PK, KEK and in db: the one your boot images are signed with")
