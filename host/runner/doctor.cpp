@@ -76,6 +76,22 @@ std::vector<DoctorLine> doctor_checks(const HostPaths& paths, const DoctorProbe&
                               install_hint(package::kOvmf) + " (or set " + variable + ")"));
   }
 
+  for (const auto& [what, image, variable] :
+       {std::tuple{"OVMF Secure Boot code", paths.ovmf_code_secboot, "MPXE_OVMF_CODE_SECBOOT"},
+        std::tuple{"OVMF Microsoft keys", paths.ovmf_vars_ms, "MPXE_OVMF_VARS_MS"}}) {
+    if (files.is_file(image))
+      lines.push_back(found(what, "--secure-boot", false, image));
+    else
+      lines.push_back(missing(what, "--secure-boot", false, image + " not found",
+                              install_hint(package::kOvmf) + " (or set " + variable + ")"));
+  }
+  const std::string signing_cert = secure_boot_cert_path(paths, RunOptions{});
+  if (files.is_file(signing_cert))
+    lines.push_back(found("signing certificate", "--secure-boot", false, signing_cert));
+  else
+    lines.push_back(missing("signing certificate", "--secure-boot", false,
+                            signing_cert + " not found", std::string(kSigningCertHint)));
+
   // Our ROM for each NIC model; the default run needs virtio's.
   for (const NicModel& model : nic_models()) {
     const Nic nic = model.nic;

@@ -123,6 +123,22 @@ std::optional<std::vector<Der>> read_certificates(const std::string& path, std::
   return certificates;
 }
 
+std::string certificate_name(const std::vector<uint8_t>& der) {
+  const auto* p = der.data();
+  std::unique_ptr<X509, X509Free> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  ERR_clear_error();
+  if (!cert) return "(not a certificate)";
+  X509_NAME* subject = X509_get_subject_name(cert.get());
+  char name[256];
+  if (X509_NAME_get_text_by_NID(subject, NID_commonName, name, sizeof name) > 0) return name;
+  ERR_clear_error();
+  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), subject, 0, XN_FLAG_ONELINE);
+  char* text = nullptr;
+  long length = BIO_get_mem_data(bio.get(), &text);
+  return length > 0 ? std::string(text, static_cast<size_t>(length)) : "(no subject)";
+}
+
 std::vector<uint8_t> signature_lists(const std::vector<Der>& certificates) {
   std::vector<uint8_t> out;
   for (const Der& der : certificates) {

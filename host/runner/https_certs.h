@@ -50,6 +50,10 @@ std::vector<std::vector<std::string>> https_openssl_commands(const std::string& 
 // not parse.
 std::optional<std::vector<Der>> read_certificates(const std::string& path, std::string& error);
 
+// A certificate's subject as a person names it: its common name, else the whole
+// subject on one line; "(not a certificate)" when DER does not parse.
+std::string certificate_name(const std::vector<uint8_t>& der);
+
 // One EFI_SIGNATURE_LIST per certificate (type EFI_CERT_X509_GUID, owner mpxe's GUID).
 std::vector<uint8_t> signature_lists(const std::vector<Der>& certificates);
 

@@ -118,6 +118,11 @@ constexpr HostVariable kHostVariables[] = {
     {"MPXE_QEMU", "QEMU binary (default: qemu-system-x86_64 from PATH)"},
     {"MPXE_OVMF_CODE", "OVMF code image (default: /usr/share/OVMF/OVMF_CODE_4M.fd)"},
     {"MPXE_OVMF_VARS", "OVMF variable store template (default: /usr/share/OVMF/OVMF_VARS_4M.fd)"},
+    {"MPXE_OVMF_CODE_SECBOOT",
+     "--secure-boot's OVMF code image (default: /usr/share/OVMF/OVMF_CODE_4M.secboot.fd)"},
+    {"MPXE_OVMF_VARS_MS",
+     "--secure-boot: the store Microsoft's KEK, db and dbx are copied from (default: "
+     "/usr/share/OVMF/OVMF_VARS_4M.ms.fd)"},
     {"MPXE_NGINX", "nginx for --http (default: nginx from PATH, else /usr/sbin/nginx)"},
     {"MPXE_OPENSSL", "openssl for --https's certificates (default: openssl from PATH)"},
     {"MPXE_UEFI_SHELL",
@@ -244,6 +249,21 @@ void add_run_options(CLI::App& app, Bound& b) {
                  "127 bytes, the DHCP file field); the stacks take it as with --http. https "
                  "needs --ca-cert for the server's CA")
       ->option_text("URL");
+  app.add_flag("--secure-boot", o.secure_boot,
+               "Boot with UEFI Secure Boot enforced: OVMF's Secure Boot build "
+               "(OVMF_CODE_4M.secboot.fd, SMM on, its flash only writable from SMM) and a "
+               "variable store written from the empty template with PK and KEK = the "
+               "--secure-boot-cert certificate, db = it plus Microsoft's two db certificates and "
+               "KEK plus Microsoft's KEK (copied out of OVMF_VARS_4M.ms.fd, so Microsoft-signed "
+               "shims verify), dbx = that store's; checked by reading it back. The firmware then "
+               "starts only boot images signed by a key in db; it runs option ROMs signed or not "
+               "(Debian's OVMF: PcdOptionRomImageVerificationPolicy 0), so ipxe's unsigned ROM "
+               "runs too and the images it loads are checked. SMM under TCG slows with every "
+               "processor: give it --cores 1");
+  app.add_option("--secure-boot-cert", o.secure_boot_cert,
+                 "--secure-boot: the certificate (PEM or DER; the first of a PEM file) enrolled "
+                 "as PK, KEK and in db: the one your boot images are signed with")
+      ->option_text("FILE (build/firmware/signing-cert.pem)");
   app.add_option("--shell-cmd", o.shell_cmd,
                  "Commands the payload runs at start (\"CMD; CMD\"): mpsh reads them with "
                  "-fw_cfg, the UEFI Shell as its startup.nsh; 'exit N' ends the run with status N")
@@ -569,6 +589,11 @@ std::optional<std::string> check_combination(const RunOptions& o) {
            ": the URL must fit QEMU's DHCP file field (" + std::to_string(kDhcpFileMax) +
            " bytes), which leaves " + std::to_string(max_http_boot_file_length(o.https)) +
            " for the path";
+  if (!o.secure_boot_cert.empty() && !o.secure_boot)
+    return "--secure-boot-cert needs --secure-boot: the certificate is enrolled only then";
+  if (o.secure_boot && o.accel == Accel::kKvm)
+    return "--secure-boot needs --accel tcg: OVMF dies under this host's KVM, and its Secure "
+           "Boot build needs SMM as well";
   if (o.serial_port && o.gdb_port && *o.serial_port == *o.gdb_port)
     return "--serial-port and --gdb use the same port";
   if (o.serial_port && o.monitor_port && *o.serial_port == *o.monitor_port)

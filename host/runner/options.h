@@ -74,6 +74,8 @@ struct RunOptions {
   std::vector<std::string> ca_certs;  // --ca-cert: PEM/DER files the guest trusts (etc/edk2/https/cacerts)
   bool ca_cert_in_var = false;      // hand them over as the TlsCaCertificate variable, not fw_cfg
   std::string boot_url;             // empty: none; else the DHCP answer names this URL
+  bool secure_boot = false;         // OVMF's Secure Boot build, enforcing, with our keys enrolled
+  std::string secure_boot_cert;     // --secure-boot's certificate (PK, KEK, db); empty: the build's
   std::string shell_cmd;            // empty: none
   std::string sha256;               // 64 hex digits the image must hash to; empty: any
   std::string faults;              // mpxe's ROM: a lossy link for tests (phy/fault_spec.h); empty: clean

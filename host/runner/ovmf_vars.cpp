@@ -13,6 +13,9 @@ const std::array<uint8_t, 16> kGlobalVariableGuid = {0x61, 0xdf, 0xe4, 0x8b, 0xc
 const std::array<uint8_t, 16> kTlsCaCertificateGuid = {0xd0, 0x40, 0x23, 0xfd, 0xab, 0x3d,
                                                        0x49, 0x43, 0xa6, 0xc7, 0x3b, 0x4f,
                                                        0x12, 0xb4, 0x8e, 0xae};
+const std::array<uint8_t, 16> kImageSecurityDatabaseGuid = {0xcb, 0xb2, 0x19, 0xd7, 0x3a, 0x3d,
+                                                            0x96, 0x45, 0xa3, 0xbc, 0xda, 0xd0,
+                                                            0x0e, 0x67, 0x65, 0x6f};
 
 namespace {
 
@@ -53,6 +56,7 @@ struct StoreKind {
   size_t name_size_offset;  // then data size, then vendor GUID
 };
 constexpr StoreKind kAuthenticated{60, 36};
+constexpr size_t kVarTimeStampOffset = 16;  // authenticated headers only
 constexpr StoreKind kPlain{32, 8};
 
 size_t align4(size_t n) { return (n + 3) & ~size_t{3}; }
@@ -192,19 +196,21 @@ std::vector<uint8_t> variable(const StoreKind& kind, const NewVariable& v) {
 }
 
 // Marks every live variable of the same name and GUID as one of VARS deleted, then
-// appends VARS in order at the start of the free space.
+// appends VARS in order at the start of the free space. A store that cannot take
+// them is left as it was.
 std::optional<std::string> replace_variables(std::vector<uint8_t>& image,
                                              std::span<const NewVariable> vars) {
   std::string error;
   auto store = find_store(image, error);
   if (!store) return error;
+  std::vector<size_t> replaced;  // headers of the variables VARS replace
   auto free_at = walk(image, *store, [&](const VariableAt& v) {
     if (!live(image[v.offset + kVarStateOffset])) return;
     for (const NewVariable& n : vars) {
       std::vector<uint8_t> name = utf16z(n.name);
       if (guid_of(image, *store, v) == n.guid && name.size() == v.name_size &&
           std::equal(name.begin(), name.end(), image.begin() + static_cast<long>(v.name_offset)))
-        image[v.offset + kVarStateOffset] &= kVarDeleted;
+        replaced.push_back(v.offset);
     }
   });
   if (!free_at) return "a variable runs past the end of the store";
@@ -220,6 +226,7 @@ std::optional<std::string> replace_variables(std::vector<uint8_t>& image,
                    image.begin() + static_cast<long>(*free_at + add.size()),
                    [](uint8_t b) { return b == 0xff; }))
     return "the variable store's free space is not erased";
+  for (size_t offset : replaced) image[offset + kVarStateOffset] &= kVarDeleted;
   std::copy(add.begin(), add.end(), image.begin() + static_cast<long>(*free_at));
   return std::nullopt;
 }
@@ -282,6 +289,27 @@ std::optional<std::string> add_boot_option(std::vector<uint8_t>& image, uint16_t
   return replace_variables(image, vars);
 }
 
+std::optional<std::string> enrol_secure_boot_keys(std::vector<uint8_t>& image,
+                                                  std::span<const uint8_t> pk,
+                                                  std::span<const uint8_t> kek,
+                                                  std::span<const uint8_t> db,
+                                                  std::span<const uint8_t> dbx) {
+  std::string error;
+  auto store = find_store(image, error);
+  if (!store) return error;
+  if (store->kind.header_size != kAuthenticated.header_size)
+    return "the variable store is of the plain kind (gEfiVariableGuid): its headers have no "
+           "room for authenticated variables";
+  if (pk.empty() || kek.empty() || db.empty()) return "PK, KEK and db must not be empty";
+  std::vector<NewVariable> vars = {
+      {"db", kImageSecurityDatabaseGuid, kSecureBootKeyAttributes, db}};
+  if (!dbx.empty())
+    vars.push_back({"dbx", kImageSecurityDatabaseGuid, kSecureBootKeyAttributes, dbx});
+  vars.push_back({"KEK", kGlobalVariableGuid, kSecureBootKeyAttributes, kek});
+  vars.push_back({"PK", kGlobalVariableGuid, kSecureBootKeyAttributes, pk});
+  return replace_variables(image, vars);
+}
+
 std::optional<std::string> enrol_tls_ca_certificates(std::vector<uint8_t>& image,
                                                      std::span<const uint8_t> signature_lists) {
   const NewVariable vars[] = {
@@ -304,12 +332,25 @@ std::optional<std::vector<StoredVariable>> read_variables(std::span<const uint8_
     }
     var.guid = guid_of(image, *store, v);
     var.attributes = get32(image, v.offset + kVarAttributesOffset);
+    if (store->kind.header_size == kAuthenticated.header_size)
+      std::memcpy(var.timestamp.data(), &image[v.offset + kVarTimeStampOffset], 16);
     auto data = image.subspan(v.name_offset + v.name_size, v.data_size);
     var.data.assign(data.begin(), data.end());
     vars.push_back(std::move(var));
   });
   if (!free_at) return std::nullopt;
   return vars;
+}
+
+std::optional<StoredVariable> find_variable(std::span<const uint8_t> image,
+                                            std::u16string_view name,
+                                            const std::array<uint8_t, 16>& guid) {
+  auto vars = read_variables(image);
+  if (!vars) return std::nullopt;
+  std::optional<StoredVariable> found;
+  for (StoredVariable& var : *vars)
+    if (var.name == name && var.guid == guid) found = std::move(var);
+  return found;
 }
 
 }  // namespace mpxe::runner

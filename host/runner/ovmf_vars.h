@@ -1,6 +1,7 @@
 // Variables written into the run's private copy of OVMF's variable store: an HTTP
 // boot option with a fixed URI, so `--stack ovmf --http` HTTP-boots from QEMU's DHCP
-// server; and, for --ca-cert-in-var, the TlsCaCertificate variable.
+// server; for --ca-cert-in-var, the TlsCaCertificate variable; for --secure-boot,
+// the key databases PK, KEK, db and dbx.
 //
 // Why the boot option: OVMF's HttpBootDxe takes its URI from a DHCP offer only when
 // the offer carries vendor class "HTTPClient" (option 60); QEMU's DHCP server never
@@ -58,19 +59,46 @@ std::optional<std::string> add_boot_option(std::vector<uint8_t>& image, uint16_t
 std::optional<std::string> enrol_tls_ca_certificates(std::vector<uint8_t>& image,
                                                      std::span<const uint8_t> signature_lists);
 
+// Writes Secure Boot's key databases into IMAGE, each an EFI_SIGNATURE_LIST run: db
+// and, when DBX is not empty, dbx (EFI_IMAGE_SECURITY_DATABASE_GUID), then KEK and
+// PK (EFI_GLOBAL_VARIABLE), PK last as a firmware enrolling them writes it. Each is
+// a time-based authenticated variable (NV|BS|RT|TIME_BASED_AUTHENTICATED_WRITE_ACCESS)
+// whose header carries a zero time stamp, monotonic count and key index: the
+// firmware's authenticated-variable code takes such a store as it finds it at boot
+// and reports SecureBoot 1, SetupMode 0 once PK is there, and later updates need
+// time stamps after zero, i.e. any. Any earlier copies are marked deleted. IMAGE must
+// be a store of the authenticated kind. Returns why it could not, or nothing.
+std::optional<std::string> enrol_secure_boot_keys(std::vector<uint8_t>& image,
+                                                  std::span<const uint8_t> pk,
+                                                  std::span<const uint8_t> kek,
+                                                  std::span<const uint8_t> db,
+                                                  std::span<const uint8_t> dbx = {});
+
 // One live variable of a store image (for tests and diagnostics).
 struct StoredVariable {
   std::u16string name;
   std::array<uint8_t, 16> guid;
   uint32_t attributes;
   std::vector<uint8_t> data;
+  // EFI_TIME of an authenticated store's header; zero in a plain store.
+  std::array<uint8_t, 16> timestamp{};
 };
 // Every variable in state "added", in store order; nothing if IMAGE is no store.
 std::optional<std::vector<StoredVariable>> read_variables(std::span<const uint8_t> image);
+// The live variable NAME of vendor GUID in IMAGE (the last, should there be two);
+// nothing if IMAGE is no store or holds none.
+std::optional<StoredVariable> find_variable(std::span<const uint8_t> image,
+                                            std::u16string_view name,
+                                            const std::array<uint8_t, 16>& guid);
 
 // EFI_GLOBAL_VARIABLE (8be4df61-93ca-11d2-aa0d-00e098032b8c) in its byte order.
 extern const std::array<uint8_t, 16> kGlobalVariableGuid;
 // gEfiTlsCaCertificateGuid (fd2340d0-3dab-4349-a6c7-3b4f12b48eae) in its byte order.
 extern const std::array<uint8_t, 16> kTlsCaCertificateGuid;
+// EFI_IMAGE_SECURITY_DATABASE_GUID (d719b2cb-3d3a-4596-a3bc-dad00e67656f): db, dbx.
+extern const std::array<uint8_t, 16> kImageSecurityDatabaseGuid;
+// TIME_BASED_AUTHENTICATED_WRITE_ACCESS | RUNTIME_ACCESS | BOOTSERVICE_ACCESS |
+// NON_VOLATILE: what PK, KEK, db and dbx carry.
+inline constexpr uint32_t kSecureBootKeyAttributes = 0x27;
 
 }  // namespace mpxe::runner

@@ -68,10 +68,20 @@ std::optional<Outcome> preflight(const RunOptions& o, const HostPaths& paths,
     return fail(RunnerStatus::kMissingQemu,
                 paths.qemu + " not found (" + install_hint(package::kQemu) +
                     ", or set MPXE_QEMU)");
-  for (const auto& image : {paths.ovmf_code, paths.ovmf_vars})
+  for (const auto& image : {ovmf_code_path(paths, o), paths.ovmf_vars})
     if (!probe.is_file(image))
       return fail(RunnerStatus::kMissingOvmf,
                   "OVMF image " + image + " not found (" + install_hint(package::kOvmf) + ")");
+  if (o.secure_boot) {
+    const std::string cert = secure_boot_cert_path(paths, o);
+    if (!probe.is_file(cert)) {
+      if (!o.secure_boot_cert.empty())
+        return fail(RunnerStatus::kUsage, "--secure-boot-cert " + cert + " not found");
+      return fail(RunnerStatus::kMissingPayload,
+                  "--secure-boot: the build's signing certificate " + cert +
+                      " not found (" + std::string(kSigningCertHint) + ")");
+    }
+  }
   if (o.stack == Stack::kMpxe && !probe.is_file(rom_path(paths, o.nic)))
     return fail(RunnerStatus::kMissingRom,
                 "--stack mpxe: option ROM " + rom_path(paths, o.nic) +

@@ -32,6 +32,10 @@ std::string install_hint(std::string_view package);
 inline constexpr std::string_view kRomHint = "build the 'roms' target, or set MPXE_BUILD_DIR";
 inline constexpr std::string_view kPayloadHint =
     "build the 'firmware' target, set MPXE_BUILD_DIR, or pass --pxe-folder";
+inline constexpr std::string_view kSigningCertHint =
+    "the build writes it when it signs mpsh.efi and the ROMs: build the 'firmware' target, "
+    "set MPXE_BUILD_DIR, or pass --secure-boot-cert with the certificate your images are "
+    "signed with";
 inline constexpr std::string_view kUefiShellHint =
     "run scripts/setup --uefi-shell, or set MPXE_UEFI_SHELL";
 
@@ -44,7 +48,8 @@ struct FileProbe {
   static FileProbe real(const Environment& env);
 };
 
-// The first problem, in this order: QEMU, OVMF, ROM (--stack mpxe), nginx (--http),
+// The first problem, in this order: QEMU, OVMF (the Secure Boot build for
+// --secure-boot), --secure-boot's certificate, ROM (--stack mpxe), nginx (--http),
 // PXE folder or default payload, boot file. With --tap the folder and boot file are
 // not ours to check: the server is someone else's; with --boot-url the boot file is
 // the URL's server's business.

@@ -26,6 +26,8 @@ HostPaths resolve_host_paths(const Environment& env, std::string_view compiled_b
   if (auto qemu = env.get("MPXE_QEMU")) paths.qemu = *qemu;
   if (auto code = env.get("MPXE_OVMF_CODE")) paths.ovmf_code = *code;
   if (auto vars = env.get("MPXE_OVMF_VARS")) paths.ovmf_vars = *vars;
+  if (auto code = env.get("MPXE_OVMF_CODE_SECBOOT")) paths.ovmf_code_secboot = *code;
+  if (auto vars = env.get("MPXE_OVMF_VARS_MS")) paths.ovmf_vars_ms = *vars;
   if (auto nginx = env.get("MPXE_NGINX")) paths.nginx = *nginx;
   if (auto openssl = env.get("MPXE_OPENSSL")) paths.openssl = *openssl;
   paths.has_display = env.get("DISPLAY").has_value() || env.get("WAYLAND_DISPLAY").has_value();
@@ -41,6 +43,15 @@ std::string rom_path(const HostPaths& paths, Nic nic) {
   return paths.build_dir + "/rom/mpxe-" + std::string(nic_name(nic)) + ".rom";
 }
 
+std::string secure_boot_cert_path(const HostPaths& paths, const RunOptions& options) {
+  if (!options.secure_boot_cert.empty()) return options.secure_boot_cert;
+  return paths.build_dir + "/firmware/signing-cert.pem";
+}
+
+std::string ovmf_code_path(const HostPaths& paths, const RunOptions& options) {
+  return options.secure_boot ? paths.ovmf_code_secboot : paths.ovmf_code;
+}
+
 std::string qemu_opt_value(std::string_view value) {
   std::string out;
   for (char c : value) {
@@ -51,7 +62,10 @@ std::string qemu_opt_value(std::string_view value) {
 }
 
 std::vector<std::string> machine_args(const RunOptions& o) {
-  std::vector<std::string> args = {"-machine", "q35,accel=" + std::string(accel_name(o.accel)),
+  // OVMF's Secure Boot build runs its variable services in SMM, so that code
+  // outside SMM cannot write the key databases: it needs the machine's SMM on.
+  const std::string smm = o.secure_boot ? "smm=on," : "";
+  std::vector<std::string> args = {"-machine", "q35," + smm + "accel=" + std::string(accel_name(o.accel)),
                                    "-smp",     std::to_string(o.cores),
                                    "-m",       std::to_string(o.memory_mib)};
   if (!o.cpu.empty()) args.insert(args.end(), {"-cpu", o.cpu});
@@ -60,10 +74,14 @@ std::vector<std::string> machine_args(const RunOptions& o) {
 
 // OVMF split into read-only code and a writable variable store (a private copy, so
 // boot options one run records never leak into the next).
+// For Secure Boot the flash answers writes only from SMM, so code outside SMM cannot
+// rewrite the key databases behind the firmware's back.
 std::vector<std::string> firmware_args(const QemuPlan& plan) {
-  return {"-drive",
-          "if=pflash,format=raw,unit=0,readonly=on,file=" + qemu_opt_value(plan.ovmf_code),
-          "-drive", "if=pflash,format=raw,unit=1,file=" + qemu_opt_value(plan.ovmf_vars_copy)};
+  std::vector<std::string> args = {
+      "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + qemu_opt_value(plan.ovmf_code),
+      "-drive", "if=pflash,format=raw,unit=1,file=" + qemu_opt_value(plan.ovmf_vars_copy)};
+  if (plan.secure_boot) append(args, {"-global", "driver=cfi.pflash01,property=secure,value=on"});
+  return args;
 }
 
 // isa-debug-exit lets the payload end QEMU with a status; a reset ends QEMU too

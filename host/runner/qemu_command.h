@@ -18,6 +18,8 @@ struct HostPaths {
   std::string qemu = "qemu-system-x86_64";                     // MPXE_QEMU
   std::string ovmf_code = "/usr/share/OVMF/OVMF_CODE_4M.fd";  // MPXE_OVMF_CODE
   std::string ovmf_vars = "/usr/share/OVMF/OVMF_VARS_4M.fd";  // MPXE_OVMF_VARS
+  std::string ovmf_code_secboot = "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd";  // MPXE_OVMF_CODE_SECBOOT
+  std::string ovmf_vars_ms = "/usr/share/OVMF/OVMF_VARS_4M.ms.fd";  // MPXE_OVMF_VARS_MS
   std::string nginx;  // MPXE_NGINX; empty: nginx from PATH, else /usr/sbin/nginx
   std::string openssl = "openssl";  // MPXE_OPENSSL: --https makes its certificates with it
   std::string uefi_shell;  // MPXE_UEFI_SHELL, else .tools/uefi-shell/Shell.efi in the source tree
@@ -34,12 +36,18 @@ HostPaths resolve_host_paths(const Environment& env, std::string_view compiled_b
 std::string payload_path(const HostPaths& paths, Payload payload);
 // build/rom/mpxe-<nic>.rom, the option ROM for --stack mpxe.
 std::string rom_path(const HostPaths& paths, Nic nic);
+// The certificate --secure-boot enrols unless --secure-boot-cert names another:
+// build/firmware/signing-cert.pem, the one the build signs mpsh.efi and the ROMs with.
+std::string secure_boot_cert_path(const HostPaths& paths, const RunOptions& options);
+// The OVMF code image a run boots: the Secure Boot build for --secure-boot.
+std::string ovmf_code_path(const HostPaths& paths, const RunOptions& options);
 
 // Everything the command needs that is decided at run time.
 struct QemuPlan {
   std::string qemu;
   std::string ovmf_code;
   std::string ovmf_vars_copy;    // private writable copy of OVMF_VARS
+  bool secure_boot = false;      // the flash's variable store writable only from SMM
   std::string pxe_folder;        // served over TFTP (user network only)
   std::string rom;               // --stack mpxe: the option ROM
   std::string shell_cmd_file;    // empty: no --shell-cmd for mpsh

@@ -19,6 +19,7 @@
 #include "nginx_child.h"
 #include "ovmf_vars.h"
 #include "preflight.h"
+#include "secure_boot_store.h"
 #include "serial_scanner.h"
 #include "signal_pipe.h"
 #include "uefi_shell.h"
@@ -74,7 +75,8 @@ class Workspace {
 bool make_plan(const RunOptions& o, const HostPaths& paths, const std::string& dir, bool create,
                QemuPlan& plan, std::string& error) {
   plan.qemu = paths.qemu;
-  plan.ovmf_code = paths.ovmf_code;
+  plan.ovmf_code = ovmf_code_path(paths, o);
+  plan.secure_boot = o.secure_boot;
   plan.ovmf_vars_copy = dir + "/" + fs::path(paths.ovmf_vars).filename().string();
   if (o.stack == Stack::kMpxe) plan.rom = rom_path(paths, o.nic);
   if (!o.shell_cmd.empty()) {
@@ -246,6 +248,23 @@ Outcome make_https_material(const RunOptions& o, const HostPaths& paths, const Q
   return {};
 }
 
+// --secure-boot: the keys into the run's vars copy, read back, and said.
+Outcome enrol_secure_boot(const RunOptions& o, const HostPaths& paths, const QemuPlan& plan) {
+  SecureBootStoreFiles files{plan.ovmf_vars_copy, secure_boot_cert_path(paths, o),
+                             paths.ovmf_vars_ms};
+  SecureBootStoreReport report;
+  if (auto problem = write_secure_boot_store(files, report))
+    return {static_cast<int>(RunnerStatus::kMissingOvmf), "--secure-boot: " + *problem};
+  say("secure boot: " + plan.ovmf_code + ", enforcing; the run's " +
+      fs::path(plan.ovmf_vars_copy).filename().string() + " holds (read back):");
+  for (const std::string& line : report.lines) say("  " + line);
+  if (o.stack == Stack::kIpxe)
+    say("secure boot: QEMU's iPXE ROM is not signed; Debian's OVMF runs option ROMs signed or "
+        "not (PcdOptionRomImageVerificationPolicy 0), so it runs, and what it boots must still "
+        "be signed by a key in db");
+  return {};
+}
+
 void print_gdb_help(const RunOptions& o, const HostPaths& paths) {
   std::string port = std::to_string(*o.gdb_port);
   say("gdb server on tcp::" + port + "; the CPUs wait for it. In another terminal:");
@@ -290,6 +309,10 @@ int run_session(const RunOptions& o, const HostPaths& paths, const Environment& 
     Outcome made = make_https_material(o, paths, plan, https_files);
     if (made.status != 0) return finish(made, console);
   }
+  if (o.secure_boot) {
+    Outcome enrolled = enrol_secure_boot(o, paths, plan);
+    if (enrolled.status != 0) return finish(enrolled, console);
+  }
   std::optional<NginxTls> tls;
   if (o.https) tls = NginxTls{https_files.server_certificate(), https_files.server_key()};
 
@@ -323,7 +346,7 @@ int run_session(const RunOptions& o, const HostPaths& paths, const Environment& 
                          : plan.pxe_folder + "/" + o.boot_file + " over QEMU's TFTP";
   say("booting " + where + " (--stack " + std::string(stack_name(o.stack)) + ", --nic " +
       std::string(nic_name(o.nic)) + ", " + std::to_string(o.cores) + " cores, " +
-      std::to_string(o.memory_mib) + " MiB" +
+      std::to_string(o.memory_mib) + " MiB" + (o.secure_boot ? ", Secure Boot" : "") +
       (o.timeout_s ? ", timeout " + std::to_string(o.timeout_s) + " s" : "") + ")");
   if (!plan.startup_drive.empty())
     say("--shell-cmd: " + std::string(kStartupScriptName) +

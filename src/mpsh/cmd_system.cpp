@@ -24,6 +24,39 @@ void narrow(const char16_t* wide, char* out, size_t capacity) {
   out[n] = '\0';
 }
 
+// EFI_GLOBAL_VARIABLE (UEFI 2.10, 3.3), the vendor of SecureBoot and SetupMode.
+constexpr uefi::Guid kGlobalVariableGuid = {
+    0x8be4df61, 0x93ca, 0x11d2, {0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c}};
+
+// A one-byte global variable as text: "1", or why there is none ("Not Found" on
+// firmware built without Secure Boot).
+void byte_variable(const char16_t* name, char* out, size_t capacity, int* value) {
+  uint8_t byte = 0;
+  uefi::Uintn size = sizeof(byte);
+  uefi::Status s = uefi::rt()->GetVariable(name, &kGlobalVariableGuid, nullptr, &size, &byte);
+  *value = uefi::is_error(s) || size != 1 ? -1 : byte;
+  if (*value < 0)
+    mpxe::format(out, capacity, "%s", uefi::is_error(s) ? uefi::status_text(s) : "not one byte");
+  else
+    mpxe::format(out, capacity, "%d", *value);
+}
+
+// "SecureBoot 1, SetupMode 0 (enforced)": what the firmware says of Secure Boot, as
+// the variables it keeps for the OS (UEFI 2.10, 32.3) hold it.
+void print_secure_boot() {
+  char secure_boot[32];
+  char setup_mode[32];
+  int enforced = -1;
+  int setup = -1;
+  byte_variable(u"SecureBoot", secure_boot, sizeof(secure_boot), &enforced);
+  byte_variable(u"SetupMode", setup_mode, sizeof(setup_mode), &setup);
+  const char* meaning = enforced == 1               ? "enforced"
+                        : enforced < 0 && setup < 0 ? "not in this firmware"
+                        : setup == 1                ? "off: setup mode, no PK enrolled"
+                                                    : "off";
+  uefi::print("secure boot: SecureBoot %s, SetupMode %s (%s)\n", secure_boot, setup_mode, meaning);
+}
+
 }  // namespace
 
 uefi::Status cmd_ver(Shell&, size_t, CommandArgs) {
@@ -35,6 +68,7 @@ uefi::Status cmd_ver(Shell&, size_t, CommandArgs) {
   uefi::print("mpsh %s\n", MPXE_VERSION);
   uefi::print("firmware: %s revision 0x%08x\n", vendor, st->FirmwareRevision);
   uefi::print("uefi: %s\n", uefi_revision);
+  print_secure_boot();
   return uefi::kSuccess;
 }
 

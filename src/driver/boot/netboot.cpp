@@ -512,7 +512,11 @@ Status NetBoot::boot_from_load_file(uint64_t size) {
   // boot services data); an image that returns gives them back to us.
   if (is_error(s)) {
     bs()->FreePages(at, pages);
-    fail("the firmware cannot load '%s': %s", name, status_text(s));
+    // EDK II's LoadImage answers Access Denied when Secure Boot's policy forbids the
+    // image outright, Security Violation when it is to be deferred; both mean db.
+    const bool refused_by_policy = s == kAccessDenied || s == kSecurityViolation;
+    fail("the firmware cannot load '%s': %s%s", name, status_text(s),
+         refused_by_policy ? " (Secure Boot: no signature db trusts, or one dbx revokes)" : "");
     // A Secure Boot refusal still made an image handle (UEFI 2.10, 7.4 LoadImage).
     if (s == kSecurityViolation && image != nullptr) bs()->UnloadImage(image);
     return s;

@@ -18,7 +18,8 @@ struct FakeHost {
       "/b/rom/mpxe-virtio-modern.rom",   "/b/rom/mpxe-e1000.rom",
       "/b/rom/mpxe-e1000e.rom",          "/usr/lib/ipxe/qemu/efi-virtio.rom",
       "/usr/lib/ipxe/qemu/efi-e1000.rom", "/usr/lib/ipxe/qemu/efi-e1000e.rom",
-      "/s/.tools/uefi-shell/Shell.efi"};
+      "/s/.tools/uefi-shell/Shell.efi",  "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd",
+      "/usr/share/OVMF/OVMF_VARS_4M.ms.fd", "/b/firmware/signing-cert.pem"};
   // On PATH (name -> path) and in /usr/sbin.
   std::map<std::string, std::string> path = {{"qemu-system-x86_64", "/usr/bin/qemu-system-x86_64"},
                                              {"openssl", "/usr/bin/openssl"}};
@@ -77,7 +78,8 @@ TEST(Doctor, AllThereIsStatusZeroAndShowsWhereAndWhichVersion) {
                            "mpxe ROM e1000e", "mpsh (payload)", "UEFI Shell (payload)",
                            "iPXE efi-virtio.rom",
                            "iPXE efi-e1000.rom", "iPXE efi-e1000e.rom", "nginx", "openssl",
-                           "dnsmasq", "atftpd", "ip", "network namespaces", "/dev/net/tun"})
+                           "dnsmasq", "atftpd", "ip", "network namespaces", "/dev/net/tun",
+                           "OVMF Secure Boot code", "OVMF Microsoft keys", "signing certificate"})
     EXPECT_TRUE(line(lines, what).found) << what;
 }
 
@@ -97,6 +99,14 @@ TEST(Doctor, EachMissingToolNamesItsPackage) {
        "apt-get install ovmf", true},
       {"OVMF variables", [](FakeHost& h) { h.files.erase("/usr/share/OVMF/OVMF_VARS_4M.fd"); },
        "apt-get install ovmf", true},
+      {"OVMF Secure Boot code",
+       [](FakeHost& h) { h.files.erase("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"); },
+       "apt-get install ovmf (or set MPXE_OVMF_CODE_SECBOOT)", false},
+      {"OVMF Microsoft keys",
+       [](FakeHost& h) { h.files.erase("/usr/share/OVMF/OVMF_VARS_4M.ms.fd"); },
+       "apt-get install ovmf (or set MPXE_OVMF_VARS_MS)", false},
+      {"signing certificate", [](FakeHost& h) { h.files.erase("/b/firmware/signing-cert.pem"); },
+       "--secure-boot-cert", false},
       {"mpxe ROM virtio", [](FakeHost& h) { h.files.erase("/b/rom/mpxe-virtio.rom"); },
        "build the 'roms' target", true},
       {"mpxe ROM e1000", [](FakeHost& h) { h.files.erase("/b/rom/mpxe-e1000.rom"); },

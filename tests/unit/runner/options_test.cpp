@@ -129,6 +129,22 @@ TEST(RunOptions, OvmfCannotDriveIntelNics) {
   EXPECT_TRUE(parse({"--stack", "ovmf", "--nic", "virtio-modern"}).options);
 }
 
+TEST(RunOptions, SecureBootAndItsCertificate) {
+  ParseResult r = parse({"--secure-boot", "--stack", "ipxe", "--nic", "e1000"});
+  ASSERT_TRUE(r.options) << r.err;
+  EXPECT_TRUE(r.options->secure_boot);
+  EXPECT_EQ(r.options->secure_boot_cert, "");
+  r = parse({"--secure-boot", "--secure-boot-cert", "/k/cert.pem"});
+  ASSERT_TRUE(r.options) << r.err;
+  EXPECT_EQ(r.options->secure_boot_cert, "/k/cert.pem");
+  r = parse({"--secure-boot-cert", "/k/cert.pem"});
+  EXPECT_EQ(r.exit_status, kUsage);
+  EXPECT_NE(r.err.find("--secure-boot-cert needs --secure-boot"), std::string::npos) << r.err;
+  r = parse({"--secure-boot", "--accel", "kvm"});
+  EXPECT_EQ(r.exit_status, kUsage);
+  EXPECT_FALSE(parse({}).options->secure_boot);
+}
+
 TEST(RunOptions, PortsMustDiffer) {
   EXPECT_EQ(parse({"--gdb=5000", "--serial-port=5000"}).exit_status, kUsage);
   EXPECT_EQ(parse({"--monitor-port=5000", "--serial-port=5000"}).exit_status, kUsage);

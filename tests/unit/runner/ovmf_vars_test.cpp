@@ -130,6 +130,12 @@ TEST(OvmfVars, RefusesWhatIsNoStoreOrFull) {
   auto full = add_boot_option(tiny, 0, load_option("x", http_boot_device_path(kPinnedMac, 2, kUri)));
   ASSERT_TRUE(full);
   EXPECT_NE(full->find("no room"), std::string::npos) << *full;
+  // A refusal leaves the store as it was: the earlier option is not marked deleted.
+  Bytes small = empty_store(0x200, 0x100);
+  ASSERT_EQ(add_boot_option(small, 0, load_option("x", {})), std::nullopt);
+  Bytes before = small;
+  EXPECT_TRUE(add_boot_option(small, 0, load_option("x", http_boot_device_path(kPinnedMac, 2, kUri))));
+  EXPECT_EQ(small, before);
   Bytes unhealthy = empty_store();
   unhealthy[0x48 + 21] = 0xff;
   EXPECT_TRUE(add_boot_option(unhealthy, 0, option));

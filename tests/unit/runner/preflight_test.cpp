@@ -53,6 +53,28 @@ TEST(Preflight, MissingOvmf) {
   EXPECT_EQ(check(RunOptions{}, fs), s(RunnerStatus::kMissingOvmf));
 }
 
+// --secure-boot needs OVMF's Secure Boot build (not the plain one) and the
+// certificate it enrols: the build's, or the one given.
+TEST(Preflight, SecureBootNeedsItsCodeImageAndCertificate) {
+  RunOptions o;
+  o.secure_boot = true;
+  FakeFs fs;
+  fs.files.erase("/usr/share/OVMF/OVMF_CODE_4M.fd");
+  EXPECT_EQ(check(o, fs), s(RunnerStatus::kMissingOvmf));
+  fs.files.insert("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd");
+  auto problem = preflight(o, paths(), fs.probe());
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->status, s(RunnerStatus::kMissingPayload));
+  EXPECT_NE(problem->reason.find("/b/firmware/signing-cert.pem not found"), std::string::npos)
+      << problem->reason;
+  fs.files.insert("/b/firmware/signing-cert.pem");
+  EXPECT_EQ(check(o, fs), 0);
+  o.secure_boot_cert = "/k/mine.pem";
+  EXPECT_EQ(check(o, fs), s(RunnerStatus::kUsage));
+  fs.files.insert("/k/mine.pem");
+  EXPECT_EQ(check(o, fs), 0);
+}
+
 TEST(Preflight, MissingRomOnlyMattersForOurStack) {
   RunOptions o;
   o.stack = Stack::kMpxe;

@@ -64,6 +64,35 @@ TEST(QemuCommand, CpuModelOnlyWhenGiven) {
                                    "qemu64,+aes,+pclmulqdq"}));
 }
 
+// OVMF's Secure Boot build: SMM on, the flash writable only from SMM, its own code
+// image; nothing of that otherwise.
+TEST(QemuCommand, SecureBootTurnsOnSmmAndTheSecureFlash) {
+  RunOptions o;
+  o.secure_boot = true;
+  o.cores = 1;
+  EXPECT_EQ(machine_args(o), (Args{"-machine", "q35,smm=on,accel=tcg", "-smp", "1", "-m", "1024"}));
+  HostPaths paths;
+  paths.build_dir = "/b";
+  EXPECT_EQ(ovmf_code_path(paths, o), "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd");
+  EXPECT_EQ(secure_boot_cert_path(paths, o), "/b/firmware/signing-cert.pem");
+  o.secure_boot_cert = "/keys/mine.der";
+  EXPECT_EQ(secure_boot_cert_path(paths, o), "/keys/mine.der");
+  QemuPlan p = plan();
+  p.ovmf_code = ovmf_code_path(paths, o);
+  p.secure_boot = true;
+  EXPECT_EQ(firmware_args(p),
+            (Args{"-drive",
+                  "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd",
+                  "-drive", "if=pflash,format=raw,unit=1,file=/tmp/w/OVMF_VARS_4M.fd", "-global",
+                  "driver=cfi.pflash01,property=secure,value=on"}));
+  Args all = build_qemu_command(o, p);
+  EXPECT_EQ(std::count(all.begin(), all.end(), "-global"), 1);
+
+  RunOptions plain;
+  EXPECT_EQ(ovmf_code_path(paths, plain), "/usr/share/OVMF/OVMF_CODE_4M.fd");
+  EXPECT_FALSE(has(build_qemu_command(plain, plan()), "-global"));
+}
+
 TEST(QemuCommand, PlatformAlwaysHasDebugExitNoRebootStrictBoot) {
   EXPECT_EQ(platform_args(), (Args{"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                                    "-no-reboot", "-boot", "strict=on"}));
@@ -319,6 +348,8 @@ TEST(HostPaths, DefaultsAndOverrides) {
   EXPECT_EQ(d.qemu, "qemu-system-x86_64");
   EXPECT_EQ(d.ovmf_code, "/usr/share/OVMF/OVMF_CODE_4M.fd");
   EXPECT_EQ(d.ovmf_vars, "/usr/share/OVMF/OVMF_VARS_4M.fd");
+  EXPECT_EQ(d.ovmf_code_secboot, "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd");
+  EXPECT_EQ(d.ovmf_vars_ms, "/usr/share/OVMF/OVMF_VARS_4M.ms.fd");
   EXPECT_EQ(d.nginx, "");
   EXPECT_FALSE(d.has_display);
   EXPECT_EQ(payload_path(d, Payload::kMpsh), "/src/build/firmware/mpsh.efi");
@@ -332,12 +363,16 @@ TEST(HostPaths, DefaultsAndOverrides) {
                                                 {"MPXE_OVMF_VARS", "/v.fd"},
                                                 {"MPXE_NGINX", "/opt/nginx"},
                                                 {"MPXE_UEFI_SHELL", "/opt/Shell.efi"},
+                                                {"MPXE_OVMF_CODE_SECBOOT", "/cs.fd"},
+                                                {"MPXE_OVMF_VARS_MS", "/ms.fd"},
                                                 {"DISPLAY", ":0"}}),
                                    "/src/build", "/src");
   EXPECT_EQ(o.build_dir, "/other");
   EXPECT_EQ(o.qemu, "/opt/qemu");
   EXPECT_EQ(o.ovmf_code, "/c.fd");
   EXPECT_EQ(o.ovmf_vars, "/v.fd");
+  EXPECT_EQ(o.ovmf_code_secboot, "/cs.fd");
+  EXPECT_EQ(o.ovmf_vars_ms, "/ms.fd");
   EXPECT_EQ(o.nginx, "/opt/nginx");
   EXPECT_EQ(payload_path(o, Payload::kUefiShell), "/opt/Shell.efi");
   EXPECT_TRUE(o.has_display);
