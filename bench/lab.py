@@ -1,6 +1,6 @@
 """The lab network of bench/run: a network namespace with tap0 (QEMU's NIC is opened in
-it with `mpxe run --tap tap0`), atftpd (TFTP with windowsize) and dnsmasq. Only what a
-Lab made is stopped or deleted.
+it with `mpxe run --tap tap0`), dnsmasq, and atftpd (TFTP with windowsize) or nginx.
+Only what a Lab made is stopped or deleted.
 
   Lab(root, work, "v4")  DHCPv4 naming boot.efi on atftpd at LAB_V4, plus IPv6 router
                          advertisements (ra-only) so iPXE does not wait for a router
@@ -8,6 +8,10 @@ Lab made is stopped or deleted.
                          (a range, as OVMF's PXEv6 needs an IA_NA address) naming
                          tftp://[LAB_V6]/boot.efi (option 59), atftpd on [LAB_V6]:69.
                          No DHCPv4 server: the peers find no IPv4 offer and go on to IPv6
+  Lab(root, work, "v4", "http"), Lab(root, work, "v6", "http")
+                         the same DHCP, naming http://LAB_V4:8080/boot.efi or
+                         http://[LAB_V6]:8080/boot.efi, served by nginx as `mpxe run
+                         --http` configures it (sendfile, keep-alive)
 """
 
 import os
@@ -19,6 +23,19 @@ LAB_V4 = "10.78.0.1"
 LAB_V6 = "fd00:78::1"
 LAB_RANGE = "10.78.0.50,10.78.0.99,1h"
 LAB_RANGE6 = "fd00:78::100,fd00:78::1ff,64,1h"
+HTTP_PORT = 8080
+
+NGINX_CONF = """daemon off; master_process off; worker_processes 1;
+pid {work}/nginx.pid; error_log {work}/nginx.log warn;
+events {{ worker_connections 64; }}
+http {{
+  access_log off; sendfile on; tcp_nopush on; tcp_nodelay on; keepalive_timeout 65;
+  default_type application/octet-stream;
+  client_body_temp_path {work}/cb; proxy_temp_path {work}/px; fastcgi_temp_path {work}/fc;
+  uwsgi_temp_path {work}/uw; scgi_temp_path {work}/sc;
+  server {{ listen {listen}; root {root}; }}
+}}
+"""
 
 # atftpd 0.8.0 binds IPv4 only as a daemon; started as inetd would start it (a bound
 # socket on stdin) it serves IPv6, until idle for --tftpd-timeout seconds.
@@ -32,14 +49,22 @@ os.execvp("atftpd", ["atftpd", "--tftpd-timeout", "86400", "--retry-timeout", "1
 """
 
 
-def describe(family):
+def boot_url(family, scheme):
+    host = LAB_V4 if family == "v4" else f"[{LAB_V6}]"
+    return f"tftp://{host}/boot.efi" if scheme == "tftp" else f"http://{host}:{HTTP_PORT}/boot.efi"
+
+
+def describe(family, scheme="tftp"):
+    server = ("atftpd (windowsize available)" if scheme == "tftp" else
+              f"nginx on port {HTTP_PORT} (sendfile, keep-alive, as `mpxe run --http`)")
     if family == "v6":
         return (f"netns, tap0 {LAB_V6}/64 only, dnsmasq RA (M=1) + stateful DHCPv6 "
-                f"({LAB_RANGE6}) with option 59 tftp://[{LAB_V6}]/FILE, atftpd on "
-                f"[{LAB_V6}]:69 (windowsize available), no DHCPv4")
-    return (f"netns, tap0 {LAB_V4}/24 + {LAB_V6}/64, atftpd (windowsize available), dnsmasq "
-            "DHCP only with --enable-ra and an ra-only IPv6 range (router advertisements, "
-            "so iPXE does not wait for a router)")
+                f"({LAB_RANGE6}) with option 59 {boot_url(family, scheme)}, {server}, "
+                "no DHCPv4")
+    return (f"netns, tap0 {LAB_V4}/24 + {LAB_V6}/64, {server}, dnsmasq DHCP naming "
+            f"{'boot.efi' if scheme == 'tftp' else boot_url(family, scheme)} with "
+            "--enable-ra and an ra-only IPv6 range (router advertisements, so iPXE does "
+            "not wait for a router)")
 
 
 def tool_output(argv):
@@ -50,11 +75,12 @@ def tool_output(argv):
 
 
 class Lab:
-    def __init__(self, root, work, family="v4"):
+    def __init__(self, root, work, family="v4", scheme="tftp"):
         self.family = family
-        self.ns = f"mpxe-bench-{os.getpid()}-{family}"
+        self.scheme = scheme
+        self.ns = f"mpxe-bench-{os.getpid()}-{family}-{scheme}"
         self.root = root
-        self.work = os.path.join(work, f"lab-{family}")
+        self.work = os.path.join(work, f"lab-{family}-{scheme}")
         self.procs = []
         self.made = False
 
@@ -65,7 +91,8 @@ class Lab:
         if os.geteuid() != 0:
             raise RuntimeError("not root: they need a network namespace with a TAP device "
                                "(run bench/run as root to include them)")
-        for tool, pkg in (("ip", "iproute2"), ("atftpd", "atftpd"), ("dnsmasq", "dnsmasq-base")):
+        server = ("atftpd", "atftpd") if self.scheme == "tftp" else ("nginx", "nginx-light")
+        for tool, pkg in (("ip", "iproute2"), server, ("dnsmasq", "dnsmasq-base")):
             if not shutil.which(tool):
                 raise RuntimeError(f"{tool} is not installed (apt-get install {pkg})")
         os.makedirs(self.work, exist_ok=True)
@@ -91,9 +118,12 @@ class Lab:
         raise RuntimeError("atftpd or dnsmasq did not start in the namespace")
 
     def _listening(self, ss):
-        if self.family == "v4":
-            return f"{LAB_V4}:69 " in ss and ":67 " in ss
-        return f"[{LAB_V6}]:69 " in ss and ":547 " in ss
+        dhcp = ":67 " if self.family == "v4" else ":547 "
+        if self.scheme == "http":
+            tcp = tool_output(["ip", "netns", "exec", self.ns, "ss", "-ltn"]) or ""
+            return f":{HTTP_PORT} " in tcp and dhcp in ss
+        host = LAB_V4 if self.family == "v4" else f"[{LAB_V6}]"
+        return f"{host}:69 " in ss and dhcp in ss
 
     def _spawn(self, argv):
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
@@ -106,19 +136,37 @@ class Lab:
                      f"--pid-file={os.path.join(self.work, 'dnsmasq.pid')}",
                      "--log-facility=-", "-q"])
 
+    def _start_nginx(self):
+        host = LAB_V4 if self.family == "v4" else f"[{LAB_V6}]"
+        conf = os.path.join(self.work, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(NGINX_CONF.format(work=self.work, root=self.root,
+                                      listen=f"{host}:{HTTP_PORT}"))
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self._spawn([nginx, "-p", self.work, "-e", os.path.join(self.work, "nginx.log"),
+                     "-c", conf])
+
     def _start_v4(self):
-        # --no-fork: atftpd stays our child, its pid ours to stop. 1 s retry timer.
-        self._spawn(["atftpd", "--daemon", "--no-fork", "--port", "69", "--bind-address",
-                     LAB_V4, "--user", "root", "--group", "root", "--retry-timeout", "1",
-                     "--logfile", "/dev/null", "--pidfile", os.path.join(self.work, "atftpd.pid"),
-                     self.root])
-        self._dnsmasq(f"--dhcp-range={LAB_RANGE}", f"--dhcp-boot=boot.efi,,{LAB_V4}",
-                      f"--dhcp-option=66,{LAB_V4}", "--enable-ra", "--dhcp-range=fd00:78::,ra-only")
+        if self.scheme == "http":
+            self._start_nginx()
+            boot = [f"--dhcp-boot={boot_url('v4', 'http')}"]
+        else:
+            # --no-fork: atftpd stays our child, its pid ours to stop. 1 s retry timer.
+            self._spawn(["atftpd", "--daemon", "--no-fork", "--port", "69", "--bind-address",
+                         LAB_V4, "--user", "root", "--group", "root", "--retry-timeout", "1",
+                         "--logfile", "/dev/null", "--pidfile",
+                         os.path.join(self.work, "atftpd.pid"), self.root])
+            boot = [f"--dhcp-boot=boot.efi,,{LAB_V4}", f"--dhcp-option=66,{LAB_V4}"]
+        self._dnsmasq(f"--dhcp-range={LAB_RANGE}", *boot, "--enable-ra",
+                      "--dhcp-range=fd00:78::,ra-only")
 
     def _start_v6(self):
-        self._spawn(["python3", "-c", ATFTPD_ON_V6_SOCKET, LAB_V6, self.root])
+        if self.scheme == "http":
+            self._start_nginx()
+        else:
+            self._spawn(["python3", "-c", ATFTPD_ON_V6_SOCKET, LAB_V6, self.root])
         self._dnsmasq("--enable-ra", f"--dhcp-range={LAB_RANGE6}",
-                      f"--dhcp-option=option6:bootfile-url,tftp://[{LAB_V6}]/boot.efi")
+                      f"--dhcp-option=option6:bootfile-url,{boot_url('v6', self.scheme)}")
 
     def serve(self, path):
         """Makes PATH the boot file the lab's DHCP names (boot.efi)."""
