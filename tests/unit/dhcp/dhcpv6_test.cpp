@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <string>
 
-#include "dhcp_test_util.h"
 #include "dhcpv6_frames.h"
+#include "dhcpv6_test_util.h"
 #include "net/socket/dhcpv6_client.h"
 #include "net/wire/dhcpv6.h"
 
@@ -17,10 +17,6 @@ namespace {
 
 using namespace v6frames;
 
-Ipv6Address ip6(const char* text) { return Ipv6Address::parse(text).value(); }
-
-const Ipv6Address kLinkLocal = ip6("fe80::5054:ff:fe12:3456");
-const Ipv6Address kLeased = ip6("fd00:6d70:7865::100");
 constexpr char kBootUrl[] = "tftp://[fd00:6d70:7865::1]/mpsh.efi";
 
 Dhcpv6Params params_of(Bytes message, uint32_t iaid = 0) {
@@ -29,33 +25,6 @@ Dhcpv6Params params_of(Bytes message, uint32_t iaid = 0) {
   auto params = Dhcpv6Params::parse(packet.value(), iaid);
   EXPECT_TRUE(params.ok()) << error_text(params.error());
   return params.value();
-}
-
-Dhcpv6Config config_for(Dhcpv6Mode mode) {
-  Dhcpv6Config config;
-  config.mac = client_mac();
-  config.link_local = kLinkLocal;
-  config.mode = mode;
-  config.has_uuid = true;
-  for (size_t i = 0; i < 16; ++i) config.uuid[i] = kGuid[i];
-  return config;
-}
-
-UdpMeta from6(const char* server, uint16_t port = kDhcpv6ServerPort) {
-  UdpMeta meta;
-  meta.src = ip6(server);
-  meta.dst = kLinkLocal;
-  meta.src_port = port;
-  meta.dst_port = kDhcpv6ClientPort;
-  return meta;
-}
-
-Buffer with_xid6(Bytes message, uint32_t xid) {
-  Buffer b = buf(message);
-  b[1] = static_cast<uint8_t>(xid >> 16);
-  b[2] = static_cast<uint8_t>(xid >> 8);
-  b[3] = static_cast<uint8_t>(xid);
-  return b;
 }
 
 // ---- wire -------------------------------------------------------------------
