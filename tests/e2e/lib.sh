@@ -48,6 +48,33 @@ require_nginx() {
   command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || skip "nginx not installed"
 }
 
+# write_nginx_conf DIR LISTEN ROOT [CERT KEY]: DIR/nginx.conf for one foreground
+# nginx listening on LISTEN ("127.0.0.1:8080", "[fd00::1]:8080") and serving ROOT,
+# over TLS 1.2 and 1.3 when CERT and KEY are given; its error log (at info) is
+# DIR.log and its access log (a line per request, the client's address first)
+# DIR.access.log.
+write_nginx_conf() {
+  local dir=$1 listen=$2 root=$3 tls=
+  [[ $# -ge 5 ]] && tls=" ssl;
+    ssl_certificate $4; ssl_certificate_key $5;
+    ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers HIGH:!aNULL:!MD5"
+  mkdir -p "$dir"
+  cat >"$dir/nginx.conf" <<CONF
+daemon off; master_process off; worker_processes 1;
+pid $dir/nginx.pid; error_log $dir.log info;
+events { worker_connections 16; }
+http {
+  access_log $dir.access.log;
+  client_body_temp_path $dir/cb; proxy_temp_path $dir/px; fastcgi_temp_path $dir/fc;
+  uwsgi_temp_path $dir/uw; scgi_temp_path $dir/sc;
+  server {
+    listen $listen$tls;
+    root $root;
+  }
+}
+CONF
+}
+
 # start_tls_nginx CERT KEY ROOT: a server of "the user's" for --boot-url https://:
 # nginx on a free port of 127.0.0.1 with TLS 1.2 and 1.3, serving ROOT with CERT;
 # sets TLS_PORT, TLS_NGINX_LOG (its error log, at info) and TLS_NGINX_ACCESS_LOG
@@ -57,23 +84,7 @@ start_tls_nginx() {
   local dir=$WORK/tls-nginx-$TLS_PORT
   TLS_NGINX_LOG=$dir.log
   TLS_NGINX_ACCESS_LOG=$dir.access.log
-  mkdir -p "$dir"
-  cat >"$dir/nginx.conf" <<CONF
-daemon off; master_process off; worker_processes 1;
-pid $dir/nginx.pid; error_log $TLS_NGINX_LOG info;
-events { worker_connections 16; }
-http {
-  access_log $TLS_NGINX_ACCESS_LOG;
-  client_body_temp_path $dir/cb; proxy_temp_path $dir/px; fastcgi_temp_path $dir/fc;
-  uwsgi_temp_path $dir/uw; scgi_temp_path $dir/sc;
-  server {
-    listen 127.0.0.1:$TLS_PORT ssl;
-    ssl_certificate $1; ssl_certificate_key $2;
-    ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers HIGH:!aNULL:!MD5;
-    root $3;
-  }
-}
-CONF
+  write_nginx_conf "$dir" "127.0.0.1:$TLS_PORT" "$3" "$1" "$2"
   "$(command -v nginx || echo /usr/sbin/nginx)" -p "$dir" -e "$TLS_NGINX_LOG" -c "$dir/nginx.conf" &
   TLS_NGINX_PIDS="${TLS_NGINX_PIDS:-} $!"
   trap 'kill $TLS_NGINX_PIDS 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -87,27 +98,11 @@ CONF
 # request, the client's address first). It goes with the namespace
 # (netns_cleanup stops whatever runs there).
 start_ns_nginx() {
-  local address=$1 port=$2 root=$3 tls=
+  local address=$1 port=$2
   local dir=$WORK/ns-nginx-$port
-  [[ $# -ge 5 ]] && tls="ssl; ssl_certificate $4; ssl_certificate_key $5;
-    ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers HIGH:!aNULL:!MD5"
   NS_NGINX_LOG=$dir.log
   NS_NGINX_ACCESS_LOG=$dir.access.log
-  mkdir -p "$dir"
-  cat >"$dir/nginx.conf" <<CONF
-daemon off; master_process off; worker_processes 1;
-pid $dir/nginx.pid; error_log $NS_NGINX_LOG info;
-events { worker_connections 16; }
-http {
-  access_log $NS_NGINX_ACCESS_LOG;
-  client_body_temp_path $dir/cb; proxy_temp_path $dir/px; fastcgi_temp_path $dir/fc;
-  uwsgi_temp_path $dir/uw; scgi_temp_path $dir/sc;
-  server {
-    listen $address:$port $tls;
-    root $root;
-  }
-}
-CONF
+  write_nginx_conf "$dir" "$address:$port" "${@:3}"
   ip netns exec "$NS" "$(command -v nginx || echo /usr/sbin/nginx)" -p "$dir" -e "$NS_NGINX_LOG" \
     -c "$dir/nginx.conf" &
   for _ in $(seq 50); do
