@@ -29,6 +29,8 @@ esac
 expect_in "$log" '^secure boot: SecureBoot 1, SetupMode 0 \(enforced\)$'
 expect_stderr '^mpxe: secure boot: /usr/share/OVMF/OVMF_CODE_4M\.secboot\.fd, enforcing'
 subject=$(openssl x509 -in "$SB_CERT" -noout -subject -nameopt multiline | sed -n 's/^ *commonName *= //p')
+# As a literal in the patterns below: the build's name has parentheses.
+subject=$(sed 's/[][\\.*^$()+?{}|]/\\&/g' <<<"$subject")
 expect_stderr "^mpxe:   PK: '$subject'\$"
 expect_stderr "^mpxe:   KEK: '$subject', 'Microsoft Corporation KEK CA 2011' "
 expect_stderr "^mpxe:   db: '$subject', 'Microsoft Windows Production PCA 2011', 'Microsoft Corporation UEFI CA 2011' "
