@@ -127,14 +127,35 @@ class Lab:
 
     def _spawn(self, argv):
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        self.procs.append(subprocess.Popen(["ip", "netns", "exec", self.ns, *argv], **quiet))
+        proc = subprocess.Popen(["ip", "netns", "exec", self.ns, *argv], **quiet)
+        self.procs.append(proc)
+        return proc
 
     def _dnsmasq(self, *ranges):
-        self._spawn(["dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--port=0",
-                     "--interface=tap0", "--bind-interfaces", "--user=root", *ranges,
-                     f"--dhcp-leasefile={os.path.join(self.work, 'leases')}",
-                     f"--pid-file={os.path.join(self.work, 'dnsmasq.pid')}",
-                     "--log-facility=-", "-q"])
+        self.dnsmasq_argv = ["dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+                             "--port=0", "--interface=tap0", "--bind-interfaces", "--user=root",
+                             *ranges, f"--dhcp-leasefile={os.path.join(self.work, 'leases')}",
+                             f"--pid-file={os.path.join(self.work, 'dnsmasq.pid')}",
+                             "--log-facility=-", "-q"]
+        self.dnsmasq = self._spawn(self.dnsmasq_argv)
+
+    def _fresh_dhcp(self):
+        """dnsmasq again with no leases. Every boot here has the same DUID (OVMF and mpxe
+        make it from QEMU's SMBIOS UUID) and does not release its lease: OVMF's PXEv6
+        found no valid offer on its second boot against a dnsmasq that held its first
+        lease, so each boot gets a server as on its first day."""
+        self.dnsmasq.terminate()
+        self.dnsmasq.wait(timeout=5)
+        self.procs.remove(self.dnsmasq)
+        leases = os.path.join(self.work, "leases")
+        if os.path.exists(leases):
+            os.unlink(leases)
+        self.dnsmasq = self._spawn(self.dnsmasq_argv)
+        for _ in range(100):
+            if ":547 " in (tool_output(["ip", "netns", "exec", self.ns, "ss", "-lun"]) or ""):
+                return
+            time.sleep(0.1)
+        raise RuntimeError("dnsmasq did not come back in the namespace")
 
     def _start_nginx(self):
         host = LAB_V4 if self.family == "v4" else f"[{LAB_V6}]"
@@ -175,6 +196,8 @@ class Lab:
             os.unlink(tmp)
         os.link(path, tmp)
         os.replace(tmp, os.path.join(self.root, "boot.efi"))
+        if self.family == "v6":
+            self._fresh_dhcp()
 
     def down(self):
         for p in self.procs:
