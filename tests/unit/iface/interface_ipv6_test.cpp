@@ -153,6 +153,21 @@ void configure_from_dnsmasq(Stack& s) {
   s.sent();
 }
 
+// dnsmasq's host defends ADDRESS: an unsolicited, overriding NA to all-nodes, at NOW.
+void defend_from_dnsmasq(Stack& s, const Ipv6Address& address, Millis now) {
+  NdpRepr defence;
+  defence.type = Icmpv6Type::NeighborAdvert;
+  defence.target = address;
+  defence.override_ = true;
+  defence.has_target_mac = true;
+  defence.target_mac = kDnsmasqMac;
+  Ipv6Address all = Ipv6Address::all_nodes();
+  s.feed(ipv6_frame(kDnsmasqMac, all.multicast_mac(),
+                    header(address, all, ipv6_next::kIcmpv6, kNdpHopLimit),
+                    ndp_message(defence, address, all)),
+         now);
+}
+
 // ---------------------------------------------------------------------------
 // Off by default
 
@@ -867,17 +882,7 @@ TEST(InterfaceIpv6, Dhcpv6AddressAnotherNodeHoldsIsADuplicate) {
   ASSERT_TRUE(s.iface.set_dhcpv6_address(kAssigned, 3600, 3600).ok());
   s.sent();
   // The holder defends it: an NA to all-nodes for the tentative address.
-  NdpRepr defence;
-  defence.type = Icmpv6Type::NeighborAdvert;
-  defence.target = kAssigned;
-  defence.override_ = true;
-  defence.has_target_mac = true;
-  defence.target_mac = kDnsmasqMac;
-  Ipv6Address all = Ipv6Address::all_nodes();
-  s.feed(ipv6_frame(kDnsmasqMac, all.multicast_mac(),
-                    header(kAssigned, all, ipv6_next::kIcmpv6, kNdpHopLimit),
-                    ndp_message(defence, kAssigned, all)),
-         2500);
+  defend_from_dnsmasq(s, kAssigned, 2500);
   s.iface.poll(3000);
   EXPECT_EQ(s.iface.slaac().dhcpv6_address().state, SlaacAddressState::Duplicate);
   EXPECT_EQ(s.iface.slaac().dhcpv6_address().conflict, DadConflict::Advertised);
@@ -1080,17 +1085,7 @@ TEST(InterfaceIpv6, StatefulLeaseInUseIsDeclinedOnTheWireAndNeverASource) {
   EXPECT_EQ(parse_ndp(dad).target, leased);
 
   // Its holder defends it.
-  NdpRepr defence;
-  defence.type = Icmpv6Type::NeighborAdvert;
-  defence.target = leased;
-  defence.override_ = true;
-  defence.has_target_mac = true;
-  defence.target_mac = kDnsmasqMac;
-  Ipv6Address all = Ipv6Address::all_nodes();
-  s.feed(ipv6_frame(kDnsmasqMac, all.multicast_mac(),
-                    header(leased, all, ipv6_next::kIcmpv6, kNdpHopLimit),
-                    ndp_message(defence, leased, all)),
-         now + 500);
+  defend_from_dnsmasq(s, leased, now + 500);
   binding.poll(now + 500, s.iface);
   EXPECT_EQ(binding.state(), Dhcpv6BindingState::Running);
   ASSERT_EQ(binding.decline_count(), 1u);
