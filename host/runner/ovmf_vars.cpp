@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/byte_ops.h"
+#include "core/bytes.h"
 
 namespace mpxe::runner {
 
@@ -61,13 +62,6 @@ constexpr StoreKind kPlain{32, 8};
 
 size_t align4(size_t n) { return (n + 3) & ~size_t{3}; }
 
-uint16_t get16(std::span<const uint8_t> b, size_t at) {
-  return static_cast<uint16_t>(b[at] | b[at + 1] << 8);
-}
-uint32_t get32(std::span<const uint8_t> b, size_t at) {
-  return static_cast<uint32_t>(b[at]) | static_cast<uint32_t>(b[at + 1]) << 8 |
-         static_cast<uint32_t>(b[at + 2]) << 16 | static_cast<uint32_t>(b[at + 3]) << 24;
-}
 void put16(std::vector<uint8_t>& out, uint16_t v) {
   out.push_back(static_cast<uint8_t>(v));
   out.push_back(static_cast<uint8_t>(v >> 8));
@@ -102,11 +96,12 @@ struct Store {
 };
 
 std::optional<Store> find_store(std::span<const uint8_t> image, std::string& error) {
-  if (image.size() < kFvHeaderLengthOffset + 2 || get32(image, kFvSignatureOffset) != kFvSignature) {
+  if (image.size() < kFvHeaderLengthOffset + 2 ||
+      load_le32(&image[kFvSignatureOffset]) != kFvSignature) {
     error = "not a firmware volume (no _FVH signature)";
     return std::nullopt;
   }
-  size_t store = get16(image, kFvHeaderLengthOffset);
+  size_t store = load_le16(&image[kFvHeaderLengthOffset]);
   if (store + kStoreHeaderSize > image.size()) {
     error = "truncated variable store header";
     return std::nullopt;
@@ -125,7 +120,7 @@ std::optional<Store> find_store(std::span<const uint8_t> image, std::string& err
     error = "variable store is not formatted or not healthy";
     return std::nullopt;
   }
-  size_t end = store + get32(image, store + kStoreSizeOffset);
+  size_t end = store + load_le32(&image[store + kStoreSizeOffset]);
   if (end > image.size()) {
     error = "variable store runs past the file";
     return std::nullopt;
@@ -146,9 +141,9 @@ struct VariableAt {
 template <typename Visit>
 std::optional<size_t> walk(std::span<const uint8_t> image, const Store& store, Visit visit) {
   size_t at = store.first;
-  while (at + store.kind.header_size <= store.end && get16(image, at) == kVariableStartId) {
-    size_t name_size = get32(image, at + store.kind.name_size_offset);
-    size_t data_size = get32(image, at + store.kind.name_size_offset + 4);
+  while (at + store.kind.header_size <= store.end && load_le16(&image[at]) == kVariableStartId) {
+    size_t name_size = load_le32(&image[at + store.kind.name_size_offset]);
+    size_t data_size = load_le32(&image[at + store.kind.name_size_offset + 4]);
     size_t name_offset = at + store.kind.header_size;
     if (name_size > store.end || data_size > store.end ||
         name_offset + name_size + data_size > store.end)
@@ -326,12 +321,12 @@ std::optional<std::vector<StoredVariable>> read_variables(std::span<const uint8_
     if (!live(image[v.offset + kVarStateOffset])) return;
     StoredVariable var;
     for (size_t i = 0; i + 1 < v.name_size; i += 2) {
-      char16_t c = get16(image, v.name_offset + i);
+      char16_t c = load_le16(&image[v.name_offset + i]);
       if (c == 0) break;
       var.name += c;
     }
     var.guid = guid_of(image, *store, v);
-    var.attributes = get32(image, v.offset + kVarAttributesOffset);
+    var.attributes = load_le32(&image[v.offset + kVarAttributesOffset]);
     if (store->kind.header_size == kAuthenticated.header_size)
       std::memcpy(var.timestamp.data(), &image[v.offset + kVarTimeStampOffset], 16);
     auto data = image.subspan(v.name_offset + v.name_size, v.data_size);

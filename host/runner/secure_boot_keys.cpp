@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/bytes.h"
 #include "ovmf_vars.h"
 
 namespace mpxe::runner {
@@ -23,11 +24,6 @@ constexpr size_t kListSizeOffset = 16;
 constexpr size_t kHeaderSizeOffset = 20;
 constexpr size_t kSignatureSizeOffset = 24;
 constexpr size_t kOwnerSize = 16;
-
-uint32_t get32(std::span<const uint8_t> b, size_t at) {
-  return static_cast<uint32_t>(b[at]) | static_cast<uint32_t>(b[at + 1]) << 8 |
-         static_cast<uint32_t>(b[at + 2]) << 16 | static_cast<uint32_t>(b[at + 3]) << 24;
-}
 
 Guid guid_at(std::span<const uint8_t> b, size_t at) {
   Guid g;
@@ -59,9 +55,9 @@ std::optional<std::vector<SignatureList>> split_signature_lists(std::span<const 
       error = list_error(index, at, std::to_string(left) + " bytes left for a 28-byte header");
       return std::nullopt;
     }
-    const size_t list_size = get32(lists, at + kListSizeOffset);
-    const size_t header_size = get32(lists, at + kHeaderSizeOffset);
-    const size_t signature_size = get32(lists, at + kSignatureSizeOffset);
+    const size_t list_size = load_le32(&lists[at + kListSizeOffset]);
+    const size_t header_size = load_le32(&lists[at + kHeaderSizeOffset]);
+    const size_t signature_size = load_le32(&lists[at + kSignatureSizeOffset]);
     if (list_size < kListHeader || list_size > left) {
       error = list_error(index, at, "SignatureListSize " + std::to_string(list_size) +
                                         (list_size < kListHeader ? " below its header"
