@@ -22,7 +22,13 @@ import time
 LAB_V4 = "10.78.0.1"
 LAB_V6 = "fd00:78::1"
 LAB_RANGE = "10.78.0.50,10.78.0.99,1h"
-LAB_RANGE6 = "fd00:78::100,fd00:78::1ff,64,1h"
+# PXE clients (DHCPv6 option 61) lease from one range, everyone else from another:
+# stock OVMF's IPv6 stack and its PXEv6 ask with one DUID and two IAIDs, which
+# dnsmasq hashes to one address of a 2^k range; if the stack's Request lands first
+# PXEv6 repeats its Request against NoAddrsAvail until the run times out.
+LAB_RANGES6 = ["--dhcp-match=set:pxe6,option6:61",
+               "--dhcp-range=tag:pxe6,fd00:78::100,fd00:78::1ff,64,1h",
+               "--dhcp-range=tag:!pxe6,fd00:78::200,fd00:78::2ff,64,1h"]
 HTTP_PORT = 8080
 
 NGINX_CONF = """daemon off; master_process off; worker_processes 1;
@@ -59,7 +65,8 @@ def describe(family, scheme="tftp"):
               f"nginx on port {HTTP_PORT} (sendfile, keep-alive, as `mpxe run --http`)")
     if family == "v6":
         return (f"netns, tap0 {LAB_V6}/64 only, dnsmasq RA (M=1) + stateful DHCPv6 "
-                f"({LAB_RANGE6}) with option 59 {boot_url(family, scheme)}, {server}, "
+                "(PXE clients fd00:78::100-1ff, others fd00:78::200-2ff) "
+                f"with option 59 {boot_url(family, scheme)}, {server}, "
                 "no DHCPv4")
     return (f"netns, tap0 {LAB_V4}/24 + {LAB_V6}/64, {server}, dnsmasq DHCP naming "
             f"{'boot.efi' if scheme == 'tftp' else boot_url(family, scheme)} with "
@@ -186,7 +193,7 @@ class Lab:
             self._start_nginx()
         else:
             self._spawn(["python3", "-c", ATFTPD_ON_V6_SOCKET, LAB_V6, self.root])
-        self._dnsmasq("--enable-ra", f"--dhcp-range={LAB_RANGE6}",
+        self._dnsmasq("--enable-ra", *LAB_RANGES6,
                       f"--dhcp-option=option6:bootfile-url,{boot_url('v6', self.scheme)}")
 
     def serve(self, path):

@@ -7,8 +7,17 @@
 # the namespace is the router) and starts dnsmasq on TAP with router
 # advertisements and DHCPv6, in the MODE the caller names:
 #
-#   stateful    a range SITE6_RANGE_FIRST..SITE6_RANGE_LAST: RA M=1, the /64 on-link
-#               but not autonomous, so DHCPv6 (IA_NA) is the only global address
+#   stateful    a range SITE6_RANGE_FIRST..SITE6_RANGE_LAST for PXE clients (those
+#               whose DHCPv6 carries the client architecture, option 61) and
+#               SITE6_OTHER_FIRST..SITE6_OTHER_LAST for everyone else: RA M=1, the
+#               /64 on-link but not autonomous, so DHCPv6 (IA_NA) is the only
+#               global address. Stock OVMF runs two DHCPv6 clients with one DUID
+#               and two IAIDs (its IPv6 stack's own, because the RA sets M, and
+#               PXEv6's); in one shared range of 2^k addresses dnsmasq hashes
+#               both to the same address (IAIDs 0x3f497776 and 0x3662ff76 differ
+#               by a multiple of 2^11), and when the IPv6 stack's Request lands
+#               first OVMF's PXEv6 repeats its Request against NoAddrsAvail until
+#               the test times out. Separate ranges keep the two apart.
 #   stateless   ra-stateless: RA M=0 O=1 with the /64 for SLAAC, DHCPv6 by
 #               Information-Request only
 #
@@ -20,6 +29,8 @@
 SITE6_IP=fd77::1
 SITE6_RANGE_FIRST=fd77::100
 SITE6_RANGE_LAST=fd77::1ff
+SITE6_OTHER_FIRST=fd77::200
+SITE6_OTHER_LAST=fd77::2ff
 SITE6_LOG=
 SITE6_PID=
 
@@ -28,7 +39,10 @@ ipv6_site() {
   shift
   local -a range
   case $mode in
-    stateful) range=("--dhcp-range=$SITE6_RANGE_FIRST,$SITE6_RANGE_LAST,64,1h") ;;
+    stateful)
+      range=("--dhcp-match=set:pxe6,option6:61"
+             "--dhcp-range=tag:pxe6,$SITE6_RANGE_FIRST,$SITE6_RANGE_LAST,64,1h"
+             "--dhcp-range=tag:!pxe6,$SITE6_OTHER_FIRST,$SITE6_OTHER_LAST,64,1h") ;;
     stateless) range=("--dhcp-range=::,constructor:$TAP,ra-stateless,64,1h") ;;
     *) fail "ipv6_site: unknown mode '$mode' (stateful or stateless)"; return 1 ;;
   esac
@@ -41,4 +55,13 @@ ipv6_site() {
     --interface="$TAP" --bind-interfaces --pid-file= --leasefile-ro --log-dhcp \
     --log-facility="$SITE6_LOG" --enable-ra "${range[@]}" "$@" &
   SITE6_PID=$!
+}
+
+# in_site6_range ADDR FIRST LAST: ADDR lies within FIRST..LAST.
+in_site6_range() {
+  python3 - "$@" <<'PY'
+import ipaddress, sys
+a, lo, hi = (ipaddress.IPv6Address(x) for x in sys.argv[1:])
+sys.exit(0 if lo <= a <= hi else 1)
+PY
 }

@@ -42,11 +42,8 @@ leased=$(clean "$log" | sed -n 's/^mpxe: IPv6: address \(fd77::[0-9a-f]*\) via s
 station=$(clean "$log" | sed -n 's/^net: ipv6 \([0-9a-f:]*\)$/\1/p' | head -1)
 [[ -n $leased ]] || fail "no stateful DHCPv6 address on the console"
 [[ $station == "$leased" ]] || fail "mpsh's net shows ipv6 '$station', the ROM leased '$leased'"
-python3 - "$leased" "$SITE6_RANGE_FIRST" "$SITE6_RANGE_LAST" <<'PY' || fail "$leased is outside $SITE6_RANGE_FIRST-$SITE6_RANGE_LAST"
-import ipaddress, sys
-a, lo, hi = (ipaddress.IPv6Address(x) for x in sys.argv[1:])
-sys.exit(0 if lo <= a <= hi else 1)
-PY
+in_site6_range "$leased" "$SITE6_RANGE_FIRST" "$SITE6_RANGE_LAST" ||
+  fail "$leased is outside the PXE range $SITE6_RANGE_FIRST-$SITE6_RANGE_LAST"
 expect_in "$log" '^net: dhcpv6 reply received$'
 grep -q "DHCPREPLY($TAP) $leased " "$SITE6_LOG" || fail "dnsmasq logged no Reply of $leased"
 # dnsmasq's TFTP sent the file to the leased address, not to a link-local one.

@@ -23,11 +23,14 @@ run_mpxe_in_ns --stack ovmf --nic virtio --tap "$TAP" --ipv6 --shell-cmd "net; e
   --serial-log "$log"
 echo "OVMF: power-on to mpsh's exit in $((SECONDS - start)) s (PXEv4's timeout included)"
 expect_status 0
-# OVMF's DHCPv6 Solicit carries the PXE client architecture (option 61); dnsmasq
-# leased it an address from the range and sent the file over TFTP to it.
-leased=$(sed -n "s/.*DHCPREPLY($TAP) \\(fd77::[0-9a-f]*\\) .*/\\1/p" "$SITE6_LOG" | tail -1)
-[[ -n $leased ]] || fail "dnsmasq leased OVMF no address"
-grep -q "sent .*mpsh\\.efi to $leased" "$SITE6_LOG" || fail "dnsmasq's TFTP did not send mpsh.efi to $leased"
+# OVMF's PXEv6 Solicit carries the PXE client architecture (option 61): dnsmasq
+# leased it an address from the PXE range, replied it, and sent the file over TFTP
+# to it. (OVMF's IPv6 stack leases its own address from the other range.)
+leased=$(sed -n "s/.*sent .*mpsh\\.efi to \\(fd77::[0-9a-f]*\\)$/\\1/p" "$SITE6_LOG" | tail -1)
+[[ -n $leased ]] || fail "dnsmasq's TFTP sent mpsh.efi to no fd77:: address"
+in_site6_range "$leased" "$SITE6_RANGE_FIRST" "$SITE6_RANGE_LAST" ||
+  fail "$leased is outside the PXE range $SITE6_RANGE_FIRST-$SITE6_RANGE_LAST"
+grep -q "DHCPREPLY($TAP) $leased " "$SITE6_LOG" || fail "dnsmasq logged no Reply of $leased"
 expect_in "$log" "^net: ipv6 $leased\$"
 ((FAILED)) && { echo "--- dnsmasq"; cat "$SITE6_LOG"; }
 finish
