@@ -448,7 +448,7 @@ TEST(PxeBaseCode, MtftpOfAnHttpUrlGoesToTheUrlReader) {
                          &server, name, nullptr, false),
             kBufferTooSmall);
   EXPECT_EQ(size, 3000u);
-  std::vector<uint8_t> buffer(4096);
+  std::vector<uint8_t> buffer(8192);
   size = buffer.size();
   EXPECT_EQ(h.p()->Mtftp(h.p(), PxeTftpOpcode::TftpReadFile, buffer.data(), false, &size,
                          nullptr, &server, reinterpret_cast<const uint8_t*>("HTTPS://h/x.efi"),
