@@ -32,6 +32,7 @@ debian_installer_setup() {
   cat >"$dir/grub/grub.cfg" <<CFG
 set timeout=0
 echo "grub.cfg of the installer from \${net_default_server}"
+echo "grub.cfg: root \${root}"
 linux /debian-installer/amd64/linux console=ttyS0,115200 panic=-1 rdinit=/bin/sh -- -c '/bin/echo\${IFS}$token:\${IFS}up;/bin/uname\${IFS}-r;/sbin/reboot\${IFS}-f'
 initrd /debian-installer/amd64/initrd.gz
 boot

@@ -126,6 +126,26 @@ void show_progress(void*, uint64_t bytes, uint64_t total, Millis elapsed, const 
 void NetBoot::init(StackSession* session, PxeBaseCode* pxe) {
   session_ = session;
   pxe_ = pxe;
+  pxe_->set_url_reader(read_url, this);
+}
+
+Status NetBoot::read_url(void* context, const char* url, uint8_t* buffer, uint64_t* size) {
+  auto* self = static_cast<NetBoot*>(context);
+  uint64_t room = *size;
+  uint64_t length = 0;
+  Status s = self->http_.init();
+  // size() and fetch() log their own failures, with the server's answer.
+  if (!is_error(s)) s = self->http_.size(*self->session_, url, &length);
+  if (is_error(s)) return s;
+  *size = length;
+  if (buffer == nullptr) return kSuccess;
+  if (length > room) return kBufferTooSmall;
+  ImageHasher none(self->mp_, false, false);
+  s = self->http_.fetch(*self->session_, buffer, length, 1, none, StackSession::FetchHooks{},
+                        self->mp_, 0);
+  if (!is_error(s))
+    log("mpxe: pxebc: '%s' %llu bytes over HTTP\n", url, static_cast<unsigned long long>(length));
+  return s;
 }
 
 Status NetBoot::ensure_lease() {

@@ -57,6 +57,9 @@ class NetBoot {
   static uefi::Status load(void* context, bool boot_policy, uefi::Uintn* size, void* buffer);
 
  private:
+  // PxeBaseCode::UrlReader: an NBP's Mtftp of an http(s):// name (shim's next
+  // stage beside a boot file that came as a URL), over HttpDownload on one connection.
+  static uefi::Status read_url(void* context, const char* url, uint8_t* buffer, uint64_t* size);
   static uefi::Status load_file(NetBoot* self, bool boot_policy, uefi::Uintn* size, void* buffer);
   // Logs "mpxe: <text>" and keeps the text as this boot's cause of failure, which
   // load() repeats as its last line ("mpxe: cannot boot: ...") for BDS's log and

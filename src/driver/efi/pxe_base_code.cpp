@@ -273,6 +273,9 @@ Status PxeBaseCode::mtftp(PxeBaseCodeProtocol* self, PxeTftpOpcode operation, vo
   if (filename == nullptr || buffer_size == nullptr) return kInvalidParameter;
   if (block_size != nullptr && *block_size < 512) return kInvalidParameter;
   const char* name = reinterpret_cast<const char*>(filename);
+  if (pxe->url_reader_ != nullptr &&
+      (starts_with_nocase(name, "http://") || starts_with_nocase(name, "https://")))
+    return pxe->mtftp_url(operation, buffer, buffer_size, name, dont_use_buffer);
   net::IpAddress server = pxe->tftp_server(server_ip);
   if (server.is_unspecified()) return kInvalidParameter;
   pxe->mode_.TftpErrorReceived = false;
@@ -307,6 +310,21 @@ Status PxeBaseCode::mtftp(PxeBaseCodeProtocol* self, PxeTftpOpcode operation, vo
     return kTftpError;
   }
   pxe->update_route_and_arp();
+  return s;
+}
+
+Status PxeBaseCode::mtftp_url(PxeTftpOpcode operation, void* buffer, uint64_t* buffer_size,
+                              const char* url, bool dont_use_buffer) {
+  if (operation != PxeTftpOpcode::TftpGetFileSize && operation != PxeTftpOpcode::TftpReadFile)
+    return kUnsupported;
+  if (operation == PxeTftpOpcode::TftpReadFile && buffer == nullptr && !dont_use_buffer)
+    return kInvalidParameter;
+  mode_.TftpErrorReceived = false;
+  if (!callback_allows(PxeFunction::Mtftp)) return kAborted;
+  bool size_only = operation == PxeTftpOpcode::TftpGetFileSize || dont_use_buffer;
+  Status s = url_reader_(url_reader_context_, url,
+                         size_only ? nullptr : static_cast<uint8_t*>(buffer), buffer_size);
+  update_route_and_arp();
   return s;
 }
 

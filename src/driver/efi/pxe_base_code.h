@@ -18,6 +18,17 @@ class PxeBaseCode {
   // Copies the lease of a DHCP run that happened outside the protocol (LoadFile's)
   // into Mode, as if Dhcp() had run: NBPs expect the PXE boot's packets there.
   void adopt_lease();
+  // Mtftp with an absolute http:// or https:// name: what shim asks for when the
+  // boot file came as a URL (its folder plus the next stage's name). Such a name
+  // is no TFTP file, so it is read over HTTP through this reader when one is set.
+  // `buffer` null asks the size only; *size is the room in, the file's size out
+  // (kBufferTooSmall when it does not fit).
+  using UrlReader = uefi::Status (*)(void* context, const char* url, uint8_t* buffer,
+                                     uint64_t* size);
+  void set_url_reader(UrlReader reader, void* context) {
+    url_reader_ = reader;
+    url_reader_context_ = context;
+  }
 
  private:
   static PxeBaseCode* from(uefi::PxeBaseCodeProtocol* self);
@@ -31,6 +42,9 @@ class PxeBaseCode {
                             uefi::Uintn* block_size, uefi::IpAddress* server_ip,
                             const uint8_t* filename, uefi::PxeMtftpInfo* info,
                             uefi::Boolean dont_use_buffer);
+  // Mtftp of an http(s):// name, through url_reader_.
+  uefi::Status mtftp_url(uefi::PxeTftpOpcode operation, void* buffer, uint64_t* buffer_size,
+                         const char* url, bool dont_use_buffer);
   static uefi::Status udp_write(uefi::PxeBaseCodeProtocol* self, uint16_t op_flags,
                                 uefi::IpAddress* dest_ip, uefi::PxeUdpPort* dest_port,
                                 uefi::IpAddress* gateway_ip, uefi::IpAddress* src_ip,
@@ -72,6 +86,8 @@ class PxeBaseCode {
   NetSession* session_ = nullptr;
   uefi::Handle handle_ = nullptr;
   uefi::PxeBaseCodeCallbackProtocol* callback_ = nullptr;
+  UrlReader url_reader_ = nullptr;
+  void* url_reader_context_ = nullptr;
 };
 
 }  // namespace mpxe::driver

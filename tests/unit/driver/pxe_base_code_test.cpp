@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <deque>
+#include <string>
 #include <vector>
 
 #include "uefi_stubs.h"
@@ -407,6 +408,69 @@ TEST(PxeBaseCode, MtftpTooSmallGivesTheRealSize) {
                          &server, reinterpret_cast<const uint8_t*>("boot.efi"), nullptr, false),
             kBufferTooSmall);
   EXPECT_EQ(size, 5000u);
+}
+
+// shim, booted from an http:// boot file, asks Mtftp for the URL's folder plus its
+// next stage: that name goes to the URL reader (HTTP), never to a TFTP server.
+struct UrlCalls {
+  std::vector<std::string> urls;
+  std::vector<bool> with_buffer;
+  uint64_t file_size = 3000;
+  static Status read(void* context, const char* url, uint8_t* buffer, uint64_t* size) {
+    auto* self = static_cast<UrlCalls*>(context);
+    self->urls.push_back(url);
+    self->with_buffer.push_back(buffer != nullptr);
+    uint64_t room = *size;
+    *size = self->file_size;
+    if (buffer == nullptr) return kSuccess;
+    if (room < self->file_size) return kBufferTooSmall;
+    std::memset(buffer, 0xab, self->file_size);
+    return kSuccess;
+  }
+};
+
+TEST(PxeBaseCode, MtftpOfAnHttpUrlGoesToTheUrlReader) {
+  Harness h;
+  UrlCalls calls;
+  h.pxe.set_url_reader(UrlCalls::read, &calls);
+  h.start_and_dhcp();
+  IpAddress server = ip(kServer);
+  const char* url = "http://10.0.2.2:8080/debian-installer/amd64/grubx64.efi";
+  auto name = reinterpret_cast<const uint8_t*>(url);
+  uint64_t size = 0;
+  EXPECT_EQ(h.p()->Mtftp(h.p(), PxeTftpOpcode::TftpGetFileSize, nullptr, false, &size, nullptr,
+                         &server, name, nullptr, false),
+            kSuccess);
+  EXPECT_EQ(size, 3000u);
+  std::vector<uint8_t> small(100);
+  size = small.size();
+  EXPECT_EQ(h.p()->Mtftp(h.p(), PxeTftpOpcode::TftpReadFile, small.data(), false, &size, nullptr,
+                         &server, name, nullptr, false),
+            kBufferTooSmall);
+  EXPECT_EQ(size, 3000u);
+  std::vector<uint8_t> buffer(8192);
+  size = buffer.size();
+  EXPECT_EQ(h.p()->Mtftp(h.p(), PxeTftpOpcode::TftpReadFile, buffer.data(), false, &size,
+                         nullptr, &server, reinterpret_cast<const uint8_t*>("HTTPS://h/x.efi"),
+                         nullptr, false),
+            kSuccess);
+  EXPECT_EQ(size, 3000u);  // the file's size, not the buffer's
+  EXPECT_EQ(buffer[2999], 0xab);
+  EXPECT_EQ(buffer[3000], 0);
+  EXPECT_EQ(calls.urls, (std::vector<std::string>{url, url, "HTTPS://h/x.efi"}));
+  EXPECT_EQ(calls.with_buffer, (std::vector<bool>{false, true, true}));
+  EXPECT_TRUE(h.session.tftp_server.is_unspecified());  // no TFTP request at all
+  // Other operations on a URL are not offered; a plain name still goes to TFTP.
+  EXPECT_EQ(h.p()->Mtftp(h.p(), PxeTftpOpcode::TftpWriteFile, buffer.data(), false, &size,
+                         nullptr, &server, name, nullptr, false),
+            kUnsupported);
+  size = buffer.size();
+  EXPECT_EQ(h.p()->Mtftp(h.p(), PxeTftpOpcode::TftpReadFile, buffer.data(), false, &size,
+                         nullptr, &server, reinterpret_cast<const uint8_t*>("grubx64.efi"),
+                         nullptr, false),
+            kSuccess);
+  EXPECT_EQ(calls.urls.size(), 3u);
+  EXPECT_EQ(h.session.tftp_server, net::IpAddress(kServer));
 }
 
 // After a boot over IPv6 (NetBoot adopts the lease the ROM booted with): Mode says
