@@ -4,10 +4,12 @@
 # firmware itself wrote, for tests/unit/runner/varstore_firmware_test.cpp to hold
 # the runner's offline writer against (e2e_varstore_firmware makes a fresh one in a
 # temporary DIR and runs that test on it). Debian's Secure Boot OVMF (SMM, secure pflash) boots from the empty
-# template (setup mode) into EDK II's UEFI Shell, which runs efitools' UpdateVars.efi
-# to SetVariable db, dbx, KEK and PK (PK last: it ends setup mode), the order and the
+# template (setup mode) into EDK II's UEFI Shell, whose `dmpstore -l` hands
+# SetVariable db, dbx, KEK and PK (PK last: it ends setup mode), the order and the
 # content `mpxe run --secure-boot` writes them in, each an EFI_VARIABLE_AUTHENTICATION_2
-# payload signed on the host with sign-efi-sig-list and test-key.pem at $TIMESTAMP.
+# payload signed on the host with sign-efi-sig-list and test-key.pem at $timestamp.
+# (efitools' UpdateVars.efi would do the same, but Debian's build of it cannot tell
+# its own variable names apart: "Invalid Variable db".)
 #
 # Content: the user's certificate (test-cert.pem, as an X.509 list made by efitools'
 # cert-to-efi-sig-list with mpxe's owner GUID) is PK; KEK and db are it followed by
@@ -27,7 +29,6 @@ code=${MPXE_OVMF_CODE_SECBOOT:-/usr/share/OVMF/OVMF_CODE_4M.secboot.fd}
 template=${MPXE_OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 vendor_store=${MPXE_OVMF_VARS_MS:-/usr/share/OVMF/OVMF_VARS_4M.ms.fd}
 shell=${MPXE_UEFI_SHELL:-$source_dir/.tools/uefi-shell/Shell.efi}
-update_vars=/usr/lib/efitools/x86_64-linux-gnu/UpdateVars.efi
 # mpxe's owner GUID (src/tls/signature_list.h kMpxeOwnerGuid): what the runner's
 # writer records in the user's list, so the lists can match byte for byte.
 owner=6d707865-7472-7573-742d-616e63686f72
@@ -35,7 +36,7 @@ owner=6d707865-7472-7573-742d-616e63686f72
 # header. Also in the test (kSignedAt).
 timestamp="2026-01-02 03:04:05"
 
-for f in "$code" "$template" "$vendor_store" "$shell" "$update_vars"; do
+for f in "$code" "$template" "$vendor_store" "$shell"; do
   [ -r "$f" ] || { echo "regenerate.sh: missing $f" >&2; exit 1; }
 done
 
@@ -52,17 +53,17 @@ cat "$work/user.esl" "$out/vendor-db.esl" > "$work/db.esl"
 cp "$out/vendor-dbx.esl" "$work/dbx.esl"
 for var in db dbx KEK PK; do
   sign-efi-sig-list -t "$timestamp" -c "$here/test-cert.pem" -k "$here/test-key.pem" \
-    "$var" "$work/$var.esl" "$drive/$var.auth" > "$work/sign-$var.log"
+    "$var" "$work/$var.esl" "$work/$var.auth" > "$work/sign-$var.log"
+  python3 "$here/store_tool.py" dmpstore "$var" "$work/$var.auth" "$drive/$var.dmp"
 done
 
 cp "$shell" "$drive/EFI/BOOT/BOOTX64.EFI"
-cp "$update_vars" "$drive/UpdateVars.efi"
-# The Shell finds startup.nsh on FS0: (the only file system). Each write's status is
-# echoed so that the host can see which one failed; dmpstore shows SetupMode left.
+# The Shell finds startup.nsh on FS0: (the only file system). dmpstore names each
+# variable it sets and says when SetVariable fails; SetupMode shows 0 once PK is in.
 {
   printf '@echo -off\r\nfs0:\r\n'
   for var in db dbx KEK PK; do
-    printf 'UpdateVars.efi %s %s.auth\r\necho "varstore: %s %%lasterror%%"\r\n' "$var" "$var" "$var"
+    printf 'dmpstore -all -l %s.dmp\r\necho "varstore: %s %%lasterror%%"\r\n' "$var" "$var"
   done
   printf 'dmpstore SetupMode -guid 8be4df61-93ca-11d2-aa0d-00e098032b8c\r\n'
   printf 'echo "varstore: done"\r\nreset -s\r\n'
@@ -78,10 +79,18 @@ timeout 300 qemu-system-x86_64 -machine q35,smm=on,accel=tcg -m 512 -smp 1 \
   -device virtio-blk-pci,drive=drive,bootindex=1 \
   -nic none -display none -serial "file:$work/serial.log" -no-reboot </dev/null
 
-tr -d '\r' < "$work/serial.log" | grep -a 'varstore:' || true
+console() { sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g' "$work/serial.log" | tr -d '\r'; }
+console | grep -a 'varstore:' || true
 for var in db dbx KEK PK; do
-  tr -d '\r' < "$work/serial.log" | grep -aqE "varstore: $var (0x)?0\"?\$" ||
-    { echo "regenerate.sh: the firmware did not take $var (serial log above)" >&2; exit 1; }
+  console | grep -aqE "varstore: $var (0x)?0\"?\$" || {
+    console | grep -av '^$' | tail -40
+    echo "regenerate.sh: the firmware did not take $var (the console's end above)" >&2
+    exit 1
+  }
 done
+if console | grep -ai 'failed'; then
+  echo "regenerate.sh: SetVariable failed (above)" >&2
+  exit 1
+fi
 python3 "$here/store_tool.py" trim "$work/vars.fd" "$out/firmware-vars.bin"
 python3 "$here/store_tool.py" show "$out/firmware-vars.bin"

@@ -11,10 +11,16 @@ fixture does not come out of the code it tests.
       header, variables); checks that all that is cut from the store is erased (0xFF).
   store_tool.py show VARS
       One line per variable: state, attributes, name, vendor GUID, data size.
+  store_tool.py dmpstore NAME PAYLOAD OUT
+      A file for the UEFI Shell's `dmpstore -l OUT`, which hands each record to
+      SetVariable as it is: NAME (PK, KEK, db or dbx) with its vendor GUID,
+      NV|BS|RT|TIME_BASED_AUTHENTICATED_WRITE_ACCESS and PAYLOAD (an
+      EFI_VARIABLE_AUTHENTICATION_2 descriptor and the signature lists).
 """
 import struct
 import sys
 import uuid
+import zlib
 
 AUTH_STORE = uuid.UUID("aaf32c78-947b-439a-a180-2e144ec37792").bytes_le
 GLOBAL = uuid.UUID("8be4df61-93ca-11d2-aa0d-00e098032b8c").bytes_le
@@ -22,6 +28,8 @@ SECURITY_DB = uuid.UUID("d719b2cb-3d3a-4596-a3bc-dad00e67656f").bytes_le
 MICROSOFT = uuid.UUID("77fa9abd-0359-4d32-bd60-28f4e78f784b").bytes_le
 HEADER = struct.Struct("<HBBIQ16sIII16s")  # AUTHENTICATED_VARIABLE_HEADER, 60 bytes
 VAR_ADDED = 0x3F
+KEY_VENDORS = {"PK": GLOBAL, "KEK": GLOBAL, "db": SECURITY_DB, "dbx": SECURITY_DB}
+KEY_ATTRIBUTES = 0x27
 
 
 def variables(image):
@@ -35,7 +43,7 @@ def variables(image):
     end = store + size
     at = (store + 28 + 3) & ~3
     found = []
-    while at + HEADER.size <= end and struct.unpack_from("<H", image, at)[0] == 0x55AA:
+    while at + HEADER.size <= min(end, len(image)) and struct.unpack_from("<H", image, at)[0] == 0x55AA:
         (_, state, _, attributes, _, _, _, name_size, data_size,
          guid) = HEADER.unpack_from(image, at)
         name_at = at + HEADER.size
@@ -81,11 +89,25 @@ def vendor_lists(ms_store, outdir):
 
 def trim(path, out_path):
     image = open(path, "rb").read()
+    for name, guid in KEY_VENDORS.items():
+        if not live(image, name, guid):
+            sys.exit(f"{path}: no {name}: the firmware did not take it")
     _, free, end = variables(image)
     if any(b != 0xFF for b in image[free:end]):
         sys.exit(f"{path}: the store's free space is not erased")
     with open(out_path, "wb") as out:
         out.write(image[:free])
+
+
+def dmpstore(name, payload, out_path):
+    # dmpstore's record: NameSize, DataSize, Name, Guid, Attributes, Data, then the
+    # CRC-32 of all that (gBS->CalculateCrc32, the same polynomial as zlib's).
+    name16 = (name + "\0").encode("utf-16-le")
+    data = open(payload, "rb").read()
+    record = (struct.pack("<II", len(name16), len(data)) + name16 + KEY_VENDORS[name] +
+              struct.pack("<I", KEY_ATTRIBUTES) + data)
+    with open(out_path, "wb") as out:
+        out.write(record + struct.pack("<I", zlib.crc32(record)))
 
 
 def show(path):
@@ -95,7 +117,7 @@ def show(path):
 
 
 if __name__ == "__main__":
-    commands = {"vendor-lists": vendor_lists, "trim": trim, "show": show}
+    commands = {"vendor-lists": vendor_lists, "trim": trim, "show": show, "dmpstore": dmpstore}
     if len(sys.argv) < 3 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     commands[sys.argv[1]](*sys.argv[2:])
