@@ -3,11 +3,12 @@
 # default this script's own folder, where they are committed: a variable store the
 # firmware itself wrote, for tests/unit/runner/varstore_firmware_test.cpp to hold
 # the runner's offline writer against (e2e_varstore_firmware makes a fresh one in a
-# temporary DIR and runs that test on it). Debian's Secure Boot OVMF (SMM, secure pflash) boots from the empty
-# template (setup mode) into EDK II's UEFI Shell, whose `dmpstore -l` hands
-# SetVariable db, dbx, KEK and PK (PK last: it ends setup mode), the order and the
-# content `mpxe run --secure-boot` writes them in, each an EFI_VARIABLE_AUTHENTICATION_2
-# payload signed on the host with sign-efi-sig-list and test-key.pem at $timestamp.
+# temporary DIR and runs that test on it). Debian's Secure Boot OVMF (SMM, secure
+# pflash) boots from the empty template (setup mode) into EDK II's UEFI Shell, whose
+# `dmpstore -l` hands SetVariable db, dbx, KEK and PK (PK last: it ends setup
+# mode), the order and the content `mpxe run --secure-boot` writes them in, each an
+# EFI_VARIABLE_AUTHENTICATION_2 payload signed on the host with sign-efi-sig-list
+# and test-key.pem at $timestamp.
 # (efitools' UpdateVars.efi would do the same, but Debian's build of it cannot tell
 # its own variable names apart: "Invalid Variable db".)
 #
@@ -19,7 +20,7 @@
 #
 # Needs: qemu-system-x86, ovmf, efitools, python3 and the UEFI Shell
 # (scripts/setup --uefi-shell). test-key.pem/test-cert.pem are a throwaway key
-# committed for this fixture only; nothing is signed with it.
+# committed for this fixture only: it signs these payloads and nothing else.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
