@@ -11,6 +11,8 @@
 # and test-key.pem at $timestamp.
 # (efitools' UpdateVars.efi would do the same, but Debian's build of it cannot tell
 # its own variable names apart: "Invalid Variable db".)
+# About 30 s under TCG; with the same Debian packages a run makes the committed
+# files again bit for bit.
 #
 # Content: the user's certificate (test-cert.pem, as an X.509 list made by efitools'
 # cert-to-efi-sig-list with mpxe's owner GUID) is PK; KEK and db are it followed by
