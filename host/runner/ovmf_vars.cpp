@@ -57,7 +57,10 @@ struct StoreKind {
   size_t name_size_offset;  // then data size, then vendor GUID
 };
 constexpr StoreKind kAuthenticated{60, 36};
-constexpr size_t kVarTimeStampOffset = 16;  // authenticated headers only
+// Authenticated headers only: monotonic count, time stamp, public key index.
+constexpr size_t kVarMonotonicCountOffset = 8;
+constexpr size_t kVarTimeStampOffset = 16;
+constexpr size_t kVarPubKeyIndexOffset = 32;
 constexpr StoreKind kPlain{32, 8};
 
 size_t align4(size_t n) { return (n + 3) & ~size_t{3}; }
@@ -326,9 +329,15 @@ std::optional<std::vector<StoredVariable>> read_variables(std::span<const uint8_
       var.name += c;
     }
     var.guid = guid_of(image, *store, v);
+    var.state = image[v.offset + kVarStateOffset];
     var.attributes = load_le32(&image[v.offset + kVarAttributesOffset]);
-    if (store->kind.header_size == kAuthenticated.header_size)
+    if (store->kind.header_size == kAuthenticated.header_size) {
+      var.monotonic_count = load_le32(&image[v.offset + kVarMonotonicCountOffset]) |
+                            uint64_t{load_le32(&image[v.offset + kVarMonotonicCountOffset + 4])}
+                                << 32;
       std::memcpy(var.timestamp.data(), &image[v.offset + kVarTimeStampOffset], 16);
+      var.pubkey_index = load_le32(&image[v.offset + kVarPubKeyIndexOffset]);
+    }
     auto data = image.subspan(v.name_offset + v.name_size, v.data_size);
     var.data.assign(data.begin(), data.end());
     vars.push_back(std::move(var));

@@ -80,8 +80,12 @@ struct StoredVariable {
   std::array<uint8_t, 16> guid;
   uint32_t attributes;
   std::vector<uint8_t> data;
-  // EFI_TIME of an authenticated store's header; zero in a plain store.
+  uint8_t state = 0;  // VAR_ADDED (0x3f), or it ANDed with VAR_IN_DELETED_TRANSITION
+  // An authenticated store's header fields (zero in a plain store): the monotonic
+  // count, the EFI_TIME and the public key index.
+  uint64_t monotonic_count = 0;
   std::array<uint8_t, 16> timestamp{};
+  uint32_t pubkey_index = 0;
 };
 // Every variable in state "added", in store order; nothing if IMAGE is no store.
 std::optional<std::vector<StoredVariable>> read_variables(std::span<const uint8_t> image);
