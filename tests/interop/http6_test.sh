@@ -17,13 +17,14 @@
 #     0 B, 1 B, 1 MiB and 16 MiB by literal on one connection, 16 MiB in 4
 #     parallel ranges (4 connections, also on worker threads); 16 MiB and 1 MiB
 #     by name (the RDNSS server, and --dns); a redirect to an IPv6-literal URL
-#     and a relative one; a missing file (404); a name with an A record only
+#     and a relative one by name (the same address); a missing file (404); a name with an A record only
 #     (named failure); https by literal and by name (its certificate names
 #     both), one connection and 4.
 #   http6_test.sh path/to/mpxe-net faults
-#     1 MiB and 16 MiB, one connection and 4, by literal and by name, plain and
-#     over TLS, through the fault injector (1% loss, 1% duplication, 2%
-#     reordering each way; seeded, so a failure replays), byte-exact.
+#     1 MiB on one connection, 16 MiB on one and 4, by literal and by name,
+#     plain and over TLS, through the fault injector (1% loss, 1% duplication,
+#     2% reordering each way; seeded, so a failure replays), byte-exact; each
+#     16 MiB run must have met every one of those faults.
 #
 # Prints one "RESULT" line per download. Exits 77 (skip) when not root, without
 # /dev/net/tun, nginx, openssl or dnsmasq.
