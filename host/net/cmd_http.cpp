@@ -21,6 +21,13 @@
 // in within --head-timeout), or an early close with the byte counts, and how
 // many tries it took. Exits 0 on success, 1 when the transfer failed.
 //
+// The URL's host is an IPv4 address (with --ip), an IPv6 literal in brackets
+// (with --ipv6: http://[fd00::1]/boot.efi) or a name, looked up as the ROM looks
+// it up (src/net/socket/dns_resolver.h): at the --dns servers, else (with --ipv6)
+// at the RA's RDNSS ones; AAAA records, A records or AAAA then A, as the stack
+// has IPv6, IPv4 or both; the first address of a family the stack has. The
+// Host header and TLS keep the name.
+//
 // An https:// URL goes over TLS (src/tls/tls_stream.h) under the same client,
 // verified against the --ca-cert certificates (PEM or DER, repeatable; none:
 // refused, with the reason); the connections after the first resume its session.
@@ -48,6 +55,7 @@
 #include "mp/http_shards.h"
 #include "net/fetch/http_fetch.h"
 #include "net/fetch/http_connection.h"
+#include "net/socket/dns_resolver.h"
 #include "net/socket/http_client.h"
 #include "net/stream/tcp_stream.h"
 #include "tls/tls_context.h"
@@ -76,6 +84,7 @@ struct HttpGetOptions {
   std::vector<std::string> ca_certs;  // https: trust anchors, PEM or DER files
   double tls_timeout = 30;            // https: the handshake's bound, seconds
   std::vector<std::string> ciphers;   // https: IANA suite ids, most preferred first
+  std::vector<std::string> dns;       // a host name: ask these servers (default: the RA's RDNSS)
 };
 
 // "0x1303,0xc02f" (CLI splits at commas): big-endian bytes, as the fw_cfg file.
@@ -174,6 +183,77 @@ class FetchDigest final : public net::FetchObserver {
   Sha256 sha_;
 };
 
+std::string address_text(const net::IpAddress& address) {
+  char out[net::IpAddress::kMaxTextLen + 1];
+  address.format(out, sizeof out);
+  return out;
+}
+
+bool has_family(NetApp& net, const net::IpAddress& address) {
+  return address.is_v4() ? net.iface().ipv4().configured() : net.iface().ipv6_enabled();
+}
+
+// The URL's host name to an address the stack can reach (see the top of the
+// file); false with the reason on stderr.
+bool lookup_host(NetApp& net, const HttpGetOptions& options, const net::HttpUrl& url,
+                 net::IpAddress& out) {
+  std::vector<net::IpAddress> servers;
+  for (const std::string& s : options.dns) {
+    auto parsed = net::IpAddress::parse(s.c_str());
+    if (!parsed || !has_family(net, parsed.value())) {
+      fprintf(stderr, "mpxe-net http: --dns %s: not an address of a family the stack has\n", s.c_str());
+      return false;
+    }
+    servers.push_back(parsed.value());
+  }
+  if (servers.empty() && net.iface().ipv6_enabled()) {
+    net::Ipv6Address rdnss[net::Slaac::kMaxDnsServers];
+    const size_t n = net.iface().slaac().dns_servers(net.now(), rdnss, net::Slaac::kMaxDnsServers);
+    for (size_t i = 0; i < n; ++i) servers.emplace_back(rdnss[i]);
+  }
+  if (servers.empty()) {
+    fprintf(stderr, "mpxe-net http: %s is a name: give --dns (or --ipv6 on a link whose RA names a server)\n",
+            url.host);
+    return false;
+  }
+  const bool v4 = net.iface().ipv4().configured(), v6 = net.iface().ipv6_enabled();
+  const net::DnsFamily family = v4 && v6 ? net::DnsFamily::PreferV6 : v6 ? net::DnsFamily::V6 : net::DnsFamily::V4;
+  net::DnsResolverConfig config;
+  config.set_servers(servers.data(), servers.size());
+  auto resolver = std::make_unique<net::DnsResolver>(config, net.random);
+  // A fresh random port for the lookup (RFC 5452), bound only while it runs.
+  auto port = net.iface().allocate_port(net.random);
+  if (!port || !net.iface().bind(port.value(), *resolver)) {
+    fprintf(stderr, "mpxe-net http: no free local port for DNS\n");
+    return false;
+  }
+  const bool started = static_cast<bool>(resolver->start(url.host_bytes(), port.value(), net.now(), family));
+  if (started)
+    net.run_until([&] { return resolver->done(); }, net.deadline(), [&](net::Millis now) {
+      resolver->poll(now, net.iface());
+      return resolver->next_deadline();
+    });
+  net.iface().unbind(port.value());
+  if (!started || !resolver->done() || resolver->state() != net::DnsResolverState::Done) {
+    if (started && !resolver->done()) resolver->cancel(net.now());
+    fprintf(stderr, "mpxe-net http: %s: %s\n", url.host,
+            !started               ? "not a host name"
+            : !resolver->done()    ? "no DNS answer within --timeout"
+                                   : net::dns_failure_text(resolver->failure(), family));
+    return false;
+  }
+  const net::DnsAnswer& answer = resolver->answer();
+  for (uint8_t i = 0; i < answer.count; ++i) {
+    if (!has_family(net, answer.addresses[i])) continue;
+    out = answer.addresses[i];
+    net.log("dns: %s (%s) is %s, from %s", url.host, net::dns_family_text(family),
+            address_text(out).c_str(), address_text(answer.server).c_str());
+    return true;
+  }
+  fprintf(stderr, "mpxe-net http: %s: no address of a family the stack has\n", url.host);
+  return false;
+}
+
 // Polls every client until all are finished or the command's time is up.
 bool run_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
   return net.run_until(
@@ -245,9 +325,22 @@ void close_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
 }
 
 int run_http_get(NetApp& net, const HttpGetOptions& options) {
-  if (!net.iface().ipv4().configured()) {
-    fprintf(stderr, "mpxe-net http: the stack has no address (give --ip)\n");
+  if (!net.iface().ipv4().configured() && !net.iface().ipv6_enabled()) {
+    fprintf(stderr, "mpxe-net http: the stack has no address (give --ip or --ipv6)\n");
     return NetApp::kExitUsage;
+  }
+  // Where the URL's host is: its literal, or its name looked up.
+  bool named = false;
+  net::IpAddress named_address;
+  if (net::Result<net::HttpUrl> parsed = net::HttpUrl::parse(text_bytes(options.url))) {
+    if (!parsed.value().has_address) {
+      if (!lookup_host(net, options, parsed.value(), named_address)) return NetApp::kExitFailed;
+      named = true;
+    } else if (!has_family(net, parsed.value().address)) {
+      fprintf(stderr, "mpxe-net http: %s: an %s address needs %s\n", options.url.c_str(),
+              parsed.value().address.is_v4() ? "IPv4" : "IPv6", parsed.value().address.is_v4() ? "--ip" : "--ipv6");
+      return NetApp::kExitUsage;
+    }
   }
   if (options.threads > 0 && options.connections > mp::HttpShards::kMaxShards) {
     fprintf(stderr, "mpxe-net http: --threads takes at most %u connections\n", mp::HttpShards::kMaxShards);
@@ -313,14 +406,14 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   net::HttpGetRequest head = base;
   head.url = text_bytes(options.url);
   head.head = true;
+  head.has_address = named;
+  head.address = named_address;
   net::Result<void> started = first.start(head, net.now());
   if (!started) {
     char error[64];
     net::error_format(started.error(), error, sizeof error);
     const char* why = nullptr;
     (void)net::HttpUrl::parse(head.url, &why);  // a URL it refuses says what
-    if (why == nullptr && started.error() == net::Error(net::Layer::Http, net::Errc::Unsupported))
-      why = "a host name (give an IP address)";
     fprintf(stderr, "mpxe-net http: %s: %s\n", options.url.c_str(), why != nullptr ? why : error);
     return NetApp::kExitUsage;
   }
@@ -364,6 +457,8 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   net::HttpFetch download(clients.data(), n);
   net::HttpFetch::Request request;
   request.url = text_bytes(url);
+  request.has_address = named;
+  request.address = named_address;
   request.buffer = MutableBytes(buffer.get(), size);
   request.connections = options.connections;
   request.accept_ranges = first.accept_ranges();
@@ -481,7 +576,9 @@ void add_http_command(CLI::App& app, NetApp& net) {
   CLI::App* http = app.add_subcommand("http", "HTTP/1.1 client over our TCP (RFC 9110, 9112, 9293)");
   http->require_subcommand(1);
   CLI::App* get = http->add_subcommand("get", "Fetch a URL; print its size, rate and SHA-256");
-  get->add_option("url", options->url, "http[s]://A.B.C.D[:PORT]/PATH")->required();
+  get->add_option("url", options->url, "http[s]://HOST[:PORT]/PATH, HOST A.B.C.D, [IPv6] or a name")->required();
+  get->add_option("--dns", options->dns,
+                  "A host name: ask this DNS server, A.B.C.D or IPv6 (repeatable; default: the RA's RDNSS)");
   get->add_option("--ca-cert", options->ca_certs,
                   "https: trust this CA certificate (PEM or DER file; repeatable). None: https is refused");
   get->add_option("--tls-timeout", options->tls_timeout,

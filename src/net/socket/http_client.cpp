@@ -241,6 +241,13 @@ void HttpClient::on_head(uint64_t end) {
     Result<HttpUrl> next = url_.resolve(head.location);
     if (!next) return fail(HttpFailure::BadResponse, next.error());
     next_url_ = next.value();
+    // The same name again (a relative Location, say): where the caller's lookup
+    // of it went. Another name still needs DNS.
+    if (!next_url_.has_address && url_.has_address &&
+        bytes_equal_nocase(next_url_.host_bytes(), url_.host_bytes())) {
+      next_url_.address = url_.address;
+      next_url_.has_address = true;
+    }
     if (request_.head) {
       redirect_pending_ = true;
       return complete_response(body_base_);

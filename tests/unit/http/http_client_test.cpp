@@ -180,6 +180,24 @@ TEST_F(HttpClientTest, FollowsRelativeAndAbsoluteRedirects) {
   for (size_t i = 0; i < 4000; ++i) ASSERT_EQ(body[i], file_byte(i));
 }
 
+TEST_F(HttpClientTest, ARedirectOnTheSameNameGoesToTheCallersAddress) {
+  const IpAddress fd00_7 = Ipv6Address::of(0xfd00, 0, 0, 0, 0, 0, 0, 7);
+  server.responses.push_back(response(nginx::kStatus301));  // Location: /file4000
+  server.responses.push_back(response(nginx::kStatus200));
+  HttpGetRequest named = request("http://Boot.Example/moved");
+  named.has_address = true;
+  named.address = fd00_7;
+  ASSERT_TRUE(client.start(named, now));
+  run();
+  ASSERT_TRUE(client.succeeded()) << http_failure_text(client.failure());
+  EXPECT_EQ(client.stats().redirects, 1u);
+  ASSERT_EQ(server.peers.size(), 2u);
+  for (const auto& peer : server.peers) EXPECT_EQ(peer.tuple.remote, fd00_7);
+  ASSERT_EQ(server.requests.size(), 2u);
+  EXPECT_EQ(server.requests[1].rfind("GET /file4000 HTTP/1.1\r\nHost: Boot.Example\r\n", 0), 0u);
+  for (size_t i = 0; i < 4000; ++i) ASSERT_EQ(body[i], file_byte(i)) << i;
+}
+
 TEST_F(HttpClientTest, RedirectLoopsAreBounded) {
   for (int i = 0; i < 10; ++i) server.responses.push_back(response(nginx::kStatus302));
   HttpGetRequest r = request("http://10.77.0.1/found");
