@@ -1,9 +1,13 @@
-// `pxebc`: what the boot device's EFI_PXE_BASE_CODE_PROTOCOL answers an NBP.
-// Prints its Mode, then calls every member but Start and Stop (they would take
-// the shell's own boot device away) and prints what each returned, one line per
-// item: "pxebc: <Member>: <STATUS> <details>", Mode fields as
-// "pxebc: Mode.<Field>: <value>". The statuses are the specification's names
-// (pxebc_text.h), so a test can hold two firmwares' answers side by side.
+// `pxebc [ADDRESS/PREFIX]`: what the boot device's EFI_PXE_BASE_CODE_PROTOCOL
+// answers an NBP. Prints its Mode, then calls the members and prints what each
+// returned, one line per item: "pxebc: <Member>: <STATUS> <details>", Mode
+// fields as "pxebc: Mode.<Field>: <value>". The statuses are the specification's
+// names (pxebc_text.h), so a test can hold two firmwares' answers side by side.
+// Over IPv4 every member but Start and Stop is called (they would take the
+// shell's own boot device away). Over IPv6 (UsingIpv6) the members are called
+// in the order an NBP using them would: SetStationIp to ADDRESS/PREFIX when
+// given (else to the station itself) with a UDP round trip from it, then Stop,
+// Start(UseIpv6) and Dhcp, which bring the lease back, and a round trip from that.
 
 #include "core/format.h"
 #include "core/sha256.h"
@@ -12,6 +16,8 @@
 #include "mpsh/pxe_client.h"
 #include "mpsh/pxebc_text.h"
 #include "mpsh/shell.h"
+#include "mpsh/text.h"
+#include "net/wire/ipv6_address.h"
 #include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
 
@@ -19,6 +25,7 @@ namespace mpsh {
 namespace {
 
 using mpxe::net::Ipv4Address;
+using mpxe::net::Ipv6Address;
 using uefi::PxeBaseCodeProtocol;
 using uefi::PxeMode;
 using uefi::PxePacket;
@@ -48,12 +55,22 @@ constexpr uefi::PxeUdpPort kMtftpServerPort = 1759;
 
 const char* yes(uefi::Boolean b) { return b ? "TRUE" : "FALSE"; }
 
+// An EFI_IP_ADDRESS in the protocol's family (Mode.UsingIpv6).
 struct IpText {
-  explicit IpText(const uefi::IpAddress& ip) {
-    Ipv4Address::from_bytes(ip.v4.Addr).format(text, sizeof(text));
+  explicit IpText(const uefi::IpAddress& ip, bool v6 = false) {
+    if (v6) Ipv6Address::from_bytes(ip.v6.Addr).format(text, sizeof(text));
+    else Ipv4Address::from_bytes(ip.v4.Addr).format(text, sizeof(text));
   }
   explicit IpText(Ipv4Address ip) { ip.format(text, sizeof(text)); }
-  char text[16];
+  char text[Ipv6Address::kMaxTextLen + 1];
+};
+
+// "10.77.0.2:7", "[fd77::1]:7".
+struct EndpointText {
+  EndpointText(const uefi::IpAddress& ip, uefi::PxeUdpPort port, bool v6) {
+    mpxe::format(text, sizeof(text), v6 ? "[%s]:%u" : "%s:%u", IpText(ip, v6).text, port);
+  }
+  char text[Ipv6Address::kMaxTextLen + 9];
 };
 
 uefi::IpAddress to_ip(Ipv4Address v4) {
@@ -141,12 +158,12 @@ void print_route_table(const PxeMode& m) {
   uefi::print("\n");
 }
 
-void print_ip_filter(const char* label, const uefi::PxeIpFilter& f) {
+void print_ip_filter(const char* label, const uefi::PxeIpFilter& f, bool v6) {
   char names[96];
   format_ip_filters(f.Filters, names, sizeof(names));
   uefi::print("pxebc: %s: 0x%02x %s IpCnt %u", label, f.Filters, names, f.IpCnt);
   for (uint8_t i = 0; i < f.IpCnt && i < uefi::kPxeMaxIpCount; ++i)
-    uefi::print(" %s", IpText(f.IpList[i]).text);
+    uefi::print(" %s", IpText(f.IpList[i], v6).text);
   uefi::print("\n");
 }
 
@@ -159,6 +176,19 @@ void print_packet(const char* label, uefi::Boolean received, const PxePacket& p)
   LeaseSummary s = summarize_lease(mpxe::Bytes(p.Raw, sizeof(p.Raw)), mpxe::Bytes());
   out.say(label, "file %s server %s", s.boot_file[0] != '\0' ? s.boot_file : "(none)",
       s.has_server ? IpText(s.server).text : "(none)");
+}
+
+// A DHCPv6 Reply: its boot file URL, and the server and file in it.
+void print_packet6(const char* label, uefi::Boolean received, const PxePacket& p) {
+  if (!received) {
+    out.say(label, "not received");
+    return;
+  }
+  Lease6Summary s = summarize_lease6(mpxe::Bytes(p.Raw, sizeof(p.Raw)));
+  char server[Ipv6Address::kMaxTextLen + 1] = "(none)";
+  if (s.has_server) s.server.format(server, sizeof(server));
+  out.say(label, "type %u url %s file %s server %s", static_cast<unsigned>(p.Dhcpv6.MessageType),
+          s.has_url ? s.url : "(none)", s.boot_file[0] != '\0' ? s.boot_file : "(none)", server);
 }
 
 void print_mode(const PxeMode& m) {
@@ -183,11 +213,15 @@ void print_mode(const PxeMode& m) {
   out.say("Mode.TTL", "%u", m.TTL);
   out.say("Mode.ToS", "0x%02x", m.ToS);
   print_flags(after_tos, sizeof(after_tos) / sizeof(after_tos[0]));
-  out.say("Mode.StationIp", "%s", IpText(m.StationIp).text);
-  out.say("Mode.SubnetMask", "%s", IpText(m.SubnetMask).text);
+  out.say("Mode.StationIp", "%s", IpText(m.StationIp, m.UsingIpv6).text);
+  out.say("Mode.SubnetMask", "%s", IpText(m.SubnetMask, m.UsingIpv6).text);
   print_arp_cache(m);
   print_route_table(m);
-  print_ip_filter("Mode.IpFilter.Filters", m.IpFilter);
+  print_ip_filter("Mode.IpFilter.Filters", m.IpFilter, m.UsingIpv6);
+  if (m.UsingIpv6) {
+    print_packet6("Mode.DhcpAck", m.DhcpAckReceived, m.DhcpAck);
+    return;
+  }
   print_packet("Mode.PxeReply", m.PxeReplyReceived, m.PxeReply);
   print_packet("Mode.ProxyOffer", m.ProxyOfferReceived, m.ProxyOffer);
   print_packet("Mode.DhcpAck", m.DhcpAckReceived, m.DhcpAck);
@@ -208,28 +242,31 @@ void call_set_ip_filter(PxeBaseCodeProtocol* pxe) {
   filter.Filters = uefi::kPxeIpFilterStationIp;
   Status s = pxe->SetIpFilter(pxe, &filter);
   out.report("SetIpFilter", s, "STATION_IP");
-  print_ip_filter("SetIpFilter.Mode.IpFilter", pxe->Mode->IpFilter);
+  print_ip_filter("SetIpFilter.Mode.IpFilter", pxe->Mode->IpFilter, pxe->Mode->UsingIpv6);
 }
 
-void call_arp(PxeBaseCodeProtocol* pxe, Ipv4Address server) {
-  uefi::IpAddress ip = to_ip(server);
+// Over IPv6 the specification's answer is UNSUPPORTED (neighbours are NDP's).
+void call_arp(PxeBaseCodeProtocol* pxe, const uefi::IpAddress& server) {
+  const bool v6 = pxe->Mode->UsingIpv6;
+  uefi::IpAddress ip = server;
   uefi::MacAddress mac{};
   Status s = pxe->Arp(pxe, &ip, &mac);
   if (uefi::is_error(s))
-    out.report("Arp", s, "%s ArpCacheEntries %u", IpText(server).text, pxe->Mode->ArpCacheEntries);
+    out.report("Arp", s, "%s ArpCacheEntries %u", IpText(server, v6).text,
+               pxe->Mode->ArpCacheEntries);
   else
-    out.report("Arp", s, "%s is %s ArpCacheEntries %u", IpText(server).text, MacText(mac).text,
-           pxe->Mode->ArpCacheEntries);
+    out.report("Arp", s, "%s is %s ArpCacheEntries %u", IpText(server, v6).text,
+               MacText(mac).text, pxe->Mode->ArpCacheEntries);
 }
 
 struct BootFile {
-  Ipv4Address server;
+  uefi::IpAddress server;
   const char* name;
 };
 
 Status mtftp(PxeBaseCodeProtocol* pxe, PxeTftpOpcode op, void* buffer, uint64_t* size,
              const BootFile& file, uefi::PxeMtftpInfo* info = nullptr) {
-  uefi::IpAddress server = to_ip(file.server);
+  uefi::IpAddress server = file.server;
   return pxe->Mtftp(pxe, op, buffer, false, size, nullptr, &server,
                     reinterpret_cast<const uint8_t*>(file.name), info, false);
 }
@@ -318,17 +355,23 @@ void call_mtftp(PxeBaseCodeProtocol* pxe, const BootFile& file) {
 
 // A datagram to the server's echo port, then a read for an answer through the IP
 // filter SetIpFilter set: silence (TIMEOUT) or an ICMP error is what a site
-// without an echo service gives.
-void call_udp(PxeBaseCodeProtocol* pxe, Ipv4Address server) {
+// without an echo service gives; an echo's answer is printed as text. `tag`
+// tells one round trip from another ("", "(station)").
+void call_udp(PxeBaseCodeProtocol* pxe, const uefi::IpAddress& server, const char* tag = "") {
+  const bool v6 = pxe->Mode->UsingIpv6;
   char payload[] = "mpsh pxebc";
-  uefi::IpAddress dest = to_ip(server);
+  uefi::IpAddress dest = server;
   uefi::PxeUdpPort dest_port = kEchoPort;
   uefi::PxeUdpPort our_port = 0;
   uefi::Uintn length = sizeof(payload) - 1;
+  char write_label[32], read_label[32];
+  mpxe::format(write_label, sizeof(write_label), "UdpWrite%s", tag);
+  mpxe::format(read_label, sizeof(read_label), "UdpRead%s", tag);
   Status s = pxe->UdpWrite(pxe, kUdpAnySrcPort, &dest, &dest_port, nullptr, nullptr, &our_port,
                            nullptr, nullptr, &length, payload);
-  out.report("UdpWrite", s, "%s:%u from port %u length %llu", IpText(server).text, kEchoPort, our_port,
-         static_cast<unsigned long long>(length));
+  out.report(write_label, s, "%s from %s port %u length %llu",
+             EndpointText(server, kEchoPort, v6).text, IpText(pxe->Mode->StationIp, v6).text,
+             our_port, static_cast<unsigned long long>(length));
 
   uefi::IpAddress to = pxe->Mode->StationIp;
   uefi::PxeUdpPort to_port = our_port;
@@ -339,14 +382,18 @@ void call_udp(PxeBaseCodeProtocol* pxe, Ipv4Address server) {
   s = pxe->UdpRead(pxe, kUdpUseFilter | kUdpAnySrcIp | kUdpAnySrcPort, &to, &to_port, &from,
                    &from_port, nullptr, nullptr, &size, reply);
   const PxeMode& m = *pxe->Mode;
-  if (!uefi::is_error(s))
-    out.report("UdpRead", s, "port %u: %llu bytes from %s:%u", to_port,
-           static_cast<unsigned long long>(size), IpText(from).text, from_port);
-  else if (m.IcmpErrorReceived)
-    out.report("UdpRead", s, "port %u IcmpErrorReceived TRUE type %u code %u", to_port,
-           m.IcmpError.Type, m.IcmpError.Code);
-  else
-    out.report("UdpRead", s, "port %u IcmpErrorReceived FALSE", to_port);
+  if (!uefi::is_error(s)) {
+    char text[80];
+    mpxe::copy_printable(mpxe::Bytes(reply, size < 64 ? size : 64), text, sizeof(text));
+    out.report(read_label, s, "port %u: %llu bytes from %s to %s '%s'", to_port,
+               static_cast<unsigned long long>(size), EndpointText(from, from_port, v6).text,
+               IpText(to, v6).text, text);
+  } else if (m.IcmpErrorReceived) {
+    out.report(read_label, s, "port %u IcmpErrorReceived TRUE type %u code %u", to_port,
+               m.IcmpError.Type, m.IcmpError.Code);
+  } else {
+    out.report(read_label, s, "port %u IcmpErrorReceived FALSE", to_port);
+  }
 }
 
 void call_discover(PxeBaseCodeProtocol* pxe) {
@@ -356,12 +403,15 @@ void call_discover(PxeBaseCodeProtocol* pxe) {
   print_packet("Discover.PxeReply", pxe->Mode->PxeReplyReceived, pxe->Mode->PxeReply);
 }
 
-void call_set_station_ip(PxeBaseCodeProtocol* pxe) {
-  uefi::IpAddress ip = pxe->Mode->StationIp;
-  uefi::IpAddress mask = pxe->Mode->SubnetMask;
+// To `ip` and `mask`, or the station's own when null.
+void call_set_station_ip(PxeBaseCodeProtocol* pxe, const uefi::IpAddress* station = nullptr,
+                         const uefi::IpAddress* subnet = nullptr) {
+  const bool v6 = pxe->Mode->UsingIpv6;
+  uefi::IpAddress ip = station != nullptr ? *station : pxe->Mode->StationIp;
+  uefi::IpAddress mask = subnet != nullptr ? *subnet : pxe->Mode->SubnetMask;
   Status s = pxe->SetStationIp(pxe, &ip, &mask);
-  out.report("SetStationIp", s, "%s/%s -> Mode.StationIp %s", IpText(ip).text, IpText(mask).text,
-         IpText(pxe->Mode->StationIp).text);
+  out.report("SetStationIp", s, "%s/%s -> Mode.StationIp %s", IpText(ip, v6).text,
+             IpText(mask, v6).text, IpText(pxe->Mode->StationIp, v6).text);
 }
 
 // The Mode's own packets and flags, from copies: the member reads its
@@ -385,13 +435,73 @@ void call_dhcp(PxeBaseCodeProtocol* pxe) {
   const PxeMode& m = *pxe->Mode;
   out.report("Dhcp", s,
          "Mode.StationIp %s DhcpAckReceived %s ProxyOfferReceived %s PxeReplyReceived %s",
-         IpText(m.StationIp).text, yes(m.DhcpAckReceived), yes(m.ProxyOfferReceived),
+         IpText(m.StationIp, m.UsingIpv6).text, yes(m.DhcpAckReceived), yes(m.ProxyOfferReceived),
          yes(m.PxeReplyReceived));
+}
+
+// --- IPv6 -------------------------------------------------------------------
+
+// "fd77::42/64": the address, and the prefix as the mask SetStationIp takes.
+bool parse_station6(const char* arg, uefi::IpAddress* ip, uefi::IpAddress* mask) {
+  size_t slash = 0;
+  while (arg[slash] != '\0' && arg[slash] != '/') ++slash;
+  if (arg[slash] != '/') return false;
+  mpxe::net::Result<Ipv6Address> address =
+      Ipv6Address::parse(mpxe::Bytes(reinterpret_cast<const uint8_t*>(arg), slash));
+  uint64_t prefix = 0;
+  if (!address || !parse_u64(arg + slash + 1, &prefix) || prefix > 128) return false;
+  *ip = uefi::IpAddress{};
+  address.value().write(ip->v6.Addr);
+  *mask = uefi::IpAddress{};
+  for (uint64_t bit = 0; bit < prefix; ++bit)
+    mask->v6.Addr[bit / 8] = static_cast<uint8_t>(mask->v6.Addr[bit / 8] | (0x80 >> (bit % 8)));
+  return true;
+}
+
+void call_restart6(PxeBaseCodeProtocol* pxe) {
+  Status s = pxe->Stop(pxe);
+  out.report("Stop", s, "Mode.Started %s", yes(pxe->Mode->Started));
+  s = pxe->Start(pxe, true);
+  out.report("Start(UseIpv6)", s, "Mode.UsingIpv6 %s Mode.StationIp %s", yes(pxe->Mode->UsingIpv6),
+             IpText(pxe->Mode->StationIp, true).text);
+}
+
+Status run_ipv6(PxeBaseCodeProtocol* pxe, const uefi::IpAddress* station,
+                const uefi::IpAddress* subnet) {
+  Lease6Summary lease = summarize_lease6(mpxe::Bytes(pxe->Mode->DhcpAck.Raw,
+                                                     sizeof(pxe->Mode->DhcpAck.Raw)));
+  if (!lease.has_server) {
+    out.say("calls", "skipped: the DHCPv6 Reply names no tftp://[IPv6] boot file URL");
+    return uefi::kNotFound;
+  }
+  BootFile file{};
+  lease.server.write(file.server.v6.Addr);
+  file.name = lease.boot_file;
+  call_set_parameters(pxe);
+  call_set_ip_filter(pxe);
+  call_arp(pxe, file.server);
+  call_mtftp(pxe, file);
+  call_udp(pxe, file.server);
+  call_discover(pxe);
+  call_set_station_ip(pxe, station, subnet);
+  if (station != nullptr) call_udp(pxe, file.server, "(station)");
+  call_set_packets(pxe);
+  call_restart6(pxe);
+  call_dhcp(pxe);
+  print_packet6("Dhcp.Mode.DhcpAck", pxe->Mode->DhcpAckReceived, pxe->Mode->DhcpAck);
+  call_udp(pxe, file.server, "(dhcp)");
+  uefi::print("pxebc: done\n");
+  return uefi::kSuccess;
 }
 
 }  // namespace
 
-uefi::Status cmd_pxebc(Shell& shell, size_t, CommandArgs) {
+uefi::Status cmd_pxebc(Shell& shell, size_t argc, CommandArgs argv) {
+  uefi::IpAddress station{}, subnet{};
+  if (argc > 2 || (argc == 2 && !parse_station6(argv[1], &station, &subnet))) {
+    uefi::print("usage: pxebc [IPV6-ADDRESS/PREFIX]\n");
+    return uefi::kInvalidParameter;
+  }
   PxeBaseCodeProtocol* pxe = nullptr;
   Status s = pxe_find(shell.image, &pxe);
   if (uefi::is_error(s) || pxe->Mode == nullptr) {
@@ -400,17 +510,19 @@ uefi::Status cmd_pxebc(Shell& shell, size_t, CommandArgs) {
   }
   out.say("Revision", "0x%llx", static_cast<unsigned long long>(pxe->Revision));
   print_mode(*pxe->Mode);
-  if (!pxe->Mode->Started || pxe->Mode->UsingIpv6) {
-    out.say("calls", "skipped: mpsh calls an IPv4 PXE Base Code that is started");
+  if (!pxe->Mode->Started) {
+    out.say("calls", "skipped: mpsh calls a PXE Base Code that is started");
     return uefi::kNotStarted;
   }
+  if (pxe->Mode->UsingIpv6)
+    return run_ipv6(pxe, argc == 2 ? &station : nullptr, argc == 2 ? &subnet : nullptr);
   LeaseSummary lease = pxe_lease(pxe);
-  BootFile file{lease.server, lease.boot_file};
+  BootFile file{to_ip(lease.server), lease.boot_file};
   call_set_parameters(pxe);
   call_set_ip_filter(pxe);
-  call_arp(pxe, lease.server);
+  call_arp(pxe, to_ip(lease.server));
   call_mtftp(pxe, file);
-  call_udp(pxe, lease.server);
+  call_udp(pxe, to_ip(lease.server));
   call_discover(pxe);
   call_set_station_ip(pxe);
   call_set_packets(pxe);

@@ -39,7 +39,7 @@ constexpr HelpLine kHelp[] = {
     {"tftp get FILE", "download FILE from the boot server, print size and SHA-256"},
     {"tftp size FILE", "FILE's size through PXE Base Code TFTP_GET_FILE_SIZE"},
     {"tftp tsize FILE", "FILE's size from the server itself (TFTP tsize request)"},
-    {"pxebc", "call every PXE Base Code member but Start/Stop, print what each answers"},
+    {"pxebc [IP6/LEN]", "call the PXE Base Code's members, print what each answers"},
     {"snp", "call every Simple Network member but Start/Stop/Initialize/Reset/Shutdown"},
     {"sha256", "SHA-256 of the last downloaded file"},
     {"fwcfg", "list QEMU fw_cfg files"},

@@ -3,6 +3,8 @@
 #include "core/format.h"
 #include "net/wire/dhcp.h"
 #include "net/wire/dhcp_options.h"
+#include "net/wire/dhcpv6.h"
+#include "net/wire/tftp_url.h"
 
 namespace mpsh {
 namespace {
@@ -65,6 +67,41 @@ LeaseSummary summarize_lease(Bytes ack, Bytes proxy_offer, Bytes pxe_reply) {
   }
   s.has_router = find_address(checked_ack, mpxe::net::dhcp_option::kRouter, s.router) ||
                  find_address(checked_proxy, mpxe::net::dhcp_option::kRouter, s.router);
+  return s;
+}
+
+// The message's length inside a zero-filled packet: up to the first option of
+// code 0, or the end; 0 when an option runs past the bytes.
+size_t dhcpv6_message_length(Bytes packet) {
+  size_t at = mpxe::net::Dhcpv6Packet::kHeaderLen;
+  if (packet.size() < at) return 0;
+  while (at + 4 <= packet.size()) {
+    uint16_t code = mpxe::load_be16(packet.data() + at);
+    uint16_t length = mpxe::load_be16(packet.data() + at + 2);
+    if (code == 0) break;
+    if (packet.size() - at - 4 < length) return 0;
+    at += 4 + size_t{length};
+  }
+  return at;
+}
+
+Lease6Summary summarize_lease6(Bytes reply) {
+  Lease6Summary s;
+  size_t length = dhcpv6_message_length(reply);
+  Result<mpxe::net::Dhcpv6Packet> packet = mpxe::net::Dhcpv6Packet::check(reply.subspan(0, length));
+  if (length == 0 || !packet) return s;
+  Result<mpxe::net::Dhcpv6Params> params = mpxe::net::Dhcpv6Params::parse(packet.value());
+  if (!params || params.value().bootfile_url.empty()) return s;
+  Bytes url = params.value().bootfile_url;
+  s.has_url = true;
+  mpxe::copy_printable(url, s.url, sizeof(s.url));
+  Result<mpxe::net::TftpUrl> tftp = mpxe::net::parse_tftp_url(url);
+  if (!tftp || !tftp.value().server.is_v6()) return s;
+  s.has_server = true;
+  s.server = tftp.value().server.v6();
+  mpxe::copy_printable(Bytes(reinterpret_cast<const uint8_t*>(tftp.value().file),
+                             tftp.value().file_size),
+                       s.boot_file, sizeof(s.boot_file));
   return s;
 }
 

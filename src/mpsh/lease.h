@@ -6,6 +6,7 @@
 
 #include "core/bytes.h"
 #include "net/wire/ipv4_address.h"
+#include "net/wire/ipv6_address.h"
 
 namespace mpsh {
 
@@ -34,5 +35,19 @@ struct LeaseSummary {
 // one that was not received.
 LeaseSummary summarize_lease(mpxe::Bytes ack, mpxe::Bytes proxy_offer,
                              mpxe::Bytes pxe_reply = mpxe::Bytes());
+
+// What a DHCPv6 Reply names for a boot (a PXE Base Code running IPv6 keeps it in
+// Mode.DhcpAck): its boot file URL (option 59), and when that is a tftp:// URL
+// with an IPv6 literal, the server and the file. The Mode's packet is zero-filled
+// past the message, so the message ends at the first option of code 0 (which
+// RFC 8415 21 leaves unassigned). A message that fails the checks names nothing.
+struct Lease6Summary {
+  bool has_url = false;
+  char url[256] = {};  // printable ASCII, other bytes as '?'
+  bool has_server = false;
+  mpxe::net::Ipv6Address server;
+  char boot_file[256] = {};
+};
+Lease6Summary summarize_lease6(mpxe::Bytes reply);
 
 }  // namespace mpsh

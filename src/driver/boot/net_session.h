@@ -41,20 +41,25 @@ struct NetLease {
 
 enum class DhcpFlavor { Pxe, Http };
 
-// Addresses of a UDP datagram, and which of them a UdpRead filter ignores.
+// Addresses of a UDP datagram (both of one family), and which of them a UdpRead
+// filter ignores.
 struct UdpDatagram {
-  net::Ipv4Address src, dst;
+  net::IpAddress src, dst;
   uint16_t src_port = 0, dst_port = 0;
 };
 
 struct UdpFilter {
   UdpDatagram want;
+  bool ipv6 = false;  // the family taken: the protocol's (UsingIpv6)
   bool any_src_ip = false, any_src_port = false, any_dst_ip = false, any_dst_port = false;
-  // USE_FILTER: the destination must pass the PXE Base Code's IP filter instead.
+  // USE_FILTER: the destination must pass the PXE Base Code's IP filter instead,
+  // against the station address (its family is the protocol's) and, over IPv4, mask.
   const net::PxeIpFilterRule* ip_filter = nullptr;
-  net::Ipv4Address station, mask;
+  net::IpAddress station;
+  net::Ipv4Address mask;
 
   bool matches(const UdpDatagram& m) const {
+    if (m.dst.is_v6() != ipv6) return false;
     if (!any_src_ip && !(m.src == want.src)) return false;
     if (!any_src_port && m.src_port != want.src_port) return false;
     if (!any_dst_port && m.dst_port != want.dst_port) return false;
@@ -81,6 +86,23 @@ class NetSession {
   virtual void set_station(net::Ipv4Address ip, net::Ipv4Address mask,
                            net::Ipv4Address router) = 0;
 
+  // IPv6 on the interface, as the boot brings it up: the link-local address
+  // after DAD, a router solicitation, and the addresses the RA's prefixes make,
+  // each wait bounded. *station gets the address sources go from (a global one
+  // when there is one, else the link-local one). A link with no router is no
+  // failure: the link-local address is enough to talk on it.
+  virtual uefi::Status start_ipv6(net::Ipv6Address* station) = 0;
+  // DHCPv6 again, on IPv6 brought up as start_ipv6() does: stateful (Solicit,
+  // Request) when the RA sets M, else an Information-Request. On success lease()
+  // is the IPv6 one: station6 (the leased address once DAD passed, else the
+  // autoconfigured one), its first message and the Reply as discover and ack,
+  // and the boot file URL's server and file when the Reply names one.
+  virtual uefi::Status dhcp6() = 0;
+  // A station address by hand, with its /prefix_len on-link; DAD runs first.
+  // kDeviceError when another node holds it, kInvalidParameter for a link-local
+  // address that is not the interface's own.
+  virtual uefi::Status set_station6(const net::Ipv6Address& ip, uint8_t prefix_len) = 0;
+
   // Size of a file through TFTP's tsize option (a server of either family, port 69).
   virtual uefi::Status tftp_size(const net::IpAddress& server, const char* name,
                                  uint64_t* size) = 0;
@@ -96,9 +118,12 @@ class NetSession {
   // After a failed read: the server's TFTP ERROR, if that is what ended it.
   virtual bool tftp_error(uint8_t* code, const char** text) const = 0;
 
-  // A UdpWrite: `src` unspecified means the station address; `ip` carries the
-  // gateway (for off-subnet destinations), TTL and ToS.
-  virtual uefi::Status udp_write(net::Ipv4Address src, net::Ipv4Address dst, uint16_t dst_port,
+  // A UdpWrite to an IPv4 or IPv6 `dst`: `src` unspecified means the station
+  // address (over IPv6 the one the interface picks for `dst`); `ip` carries the
+  // gateway (IPv4 only, for off-subnet destinations), TTL (hop limit) and ToS
+  // (traffic class). The next hop is resolved by ARP or NDP, waiting a little.
+  virtual uefi::Status udp_write(const net::IpAddress& src, const net::IpAddress& dst,
+                                 uint16_t dst_port,
                                  const net::Interface::UdpSendOptions& ip, uint16_t* src_port,
                                  const uint8_t* data, size_t size) = 0;
   // Waits up to timeout_ms for a datagram the filter accepts; *size in/out; the

@@ -61,24 +61,21 @@ class BufferSink final : public net::TftpSink {
 }  // namespace
 
 void RawUdpQueue::on_datagram(const net::UdpMeta& meta, Bytes payload, Millis, net::UdpSender&) {
-  // This PXE Base Code runs over IPv4 only (Mode.UsingIpv6 is FALSE).
-  if (!meta.src.is_v4() || !meta.dst.is_v4()) return;
+  // Either family: UdpRead's filter keeps to the protocol's (the station's).
   // Oldest first; a full queue drops the newest, as a socket buffer would.
   for (size_t i = 0; i < kSlots; ++i) {
     Slot& slot = slots_[(next_ + i) % kSlots];
     if (slot.used) continue;
     slot.used = true;
-    slot.meta = UdpDatagram{meta.src.v4(), meta.dst.v4(), meta.src_port, meta.dst_port};
+    slot.meta = UdpDatagram{meta.src, meta.dst, meta.src_port, meta.dst_port};
     slot.size = copy_bytes(MutableBytes(slot.bytes, sizeof(slot.bytes)), payload);
     return;
   }
 }
 
 void RawUdpQueue::on_unreachable(const net::UdpMeta& quoted, uint8_t code, net::Millis) {
-  if (!quoted.src.is_v4() || !quoted.dst.is_v4()) return;
   unreachable_ = true;
-  unreachable_quoted_ =
-      UdpDatagram{quoted.src.v4(), quoted.dst.v4(), quoted.src_port, quoted.dst_port};
+  unreachable_quoted_ = UdpDatagram{quoted.src, quoted.dst, quoted.src_port, quoted.dst_port};
   unreachable_code_ = code;
 }
 
@@ -350,15 +347,20 @@ Status StackSession::bind_raw(uint16_t* port) {
   return iface_->bind(*port, *raw_).ok() ? kSuccess : kOutOfResources;
 }
 
-Status StackSession::udp_write(Ipv4Address src, Ipv4Address dst, uint16_t dst_port,
-                               const net::Interface::UdpSendOptions& ip, uint16_t* src_port,
-                               const uint8_t* data, size_t size) {
+Status StackSession::udp_write(const net::IpAddress& src, const net::IpAddress& dst,
+                               uint16_t dst_port, const net::Interface::UdpSendOptions& ip,
+                               uint16_t* src_port, const uint8_t* data, size_t size) {
   if (!up_) return kNotStarted;
+  if (src.is_v4() != dst.is_v4() && !src.is_unspecified()) return kInvalidParameter;
   Status s = bind_raw(src_port);
   if (is_error(s)) return s;
-  net::UdpMeta meta{src.is_unspecified() ? lease_.station : src, dst, *src_port, dst_port};
+  // Over IPv6 an unspecified source is the interface's choice for `dst`.
+  net::IpAddress from = src;
+  if (dst.is_v4() && src.is_unspecified()) from = lease_.station;
+  else if (dst.is_v6() && src.is_unspecified()) from = net::Ipv6Address();
+  net::UdpMeta meta{from, dst, *src_port, dst_port};
   Bytes payload(data, size);
-  // The first send may start ARP resolution; retry while the answer comes in.
+  // The first send may start ARP (NDP) resolution; retry while the answer comes in.
   Millis deadline = clock_.now() + kUdpWriteArpWaitMs;
   net::Result<void> sent = iface_->send_udp(meta, payload, ip);
   while (!sent.ok() && sent.error().reason() == net::Errc::WouldBlock) {

@@ -102,6 +102,10 @@ class StackSession final : public NetSession {
   const net::PxeDiscovery* last_discovery() const { return discovery_; }
   const NetLease& lease() const override { return lease_; }
   void set_station(net::Ipv4Address ip, net::Ipv4Address mask, net::Ipv4Address router) override;
+  // The PXE Base Code over IPv6 (stack_session_v6.cpp).
+  uefi::Status start_ipv6(net::Ipv6Address* station) override;
+  uefi::Status dhcp6() override;
+  uefi::Status set_station6(const net::Ipv6Address& ip, uint8_t prefix_len) override;
 
   uefi::Status tftp_size(const net::IpAddress& server, const char* name,
                          uint64_t* size) override;
@@ -128,7 +132,7 @@ class StackSession final : public NetSession {
                          uint16_t block_size);
   const net::TftpClient& tftp() const { return tftp_; }
 
-  uefi::Status udp_write(net::Ipv4Address src, net::Ipv4Address dst, uint16_t dst_port,
+  uefi::Status udp_write(const net::IpAddress& src, const net::IpAddress& dst, uint16_t dst_port,
                          const net::Interface::UdpSendOptions& ip, uint16_t* src_port,
                          const uint8_t* data, size_t size) override;
   uefi::Status udp_read(const UdpFilter& filter, uint8_t* buffer, size_t* size,

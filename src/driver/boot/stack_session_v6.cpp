@@ -36,6 +36,8 @@ constexpr Millis kRouterLimitMs = 14000;
 constexpr Millis kAddressLimitMs = 3000;
 // The DHCPv6 client bounds each exchange to 15 s and restarts at most twice.
 constexpr Millis kDhcpv6LimitMs = 65000;
+// DAD of an address set by hand: RetransTimer (1 s) and a margin.
+constexpr Millis kStaticDadLimitMs = 3000;
 
 bool is_http_url(const char* url) {
   return starts_with_nocase(url, "http://") || starts_with_nocase(url, "https://");
@@ -267,6 +269,63 @@ void StackSession::adopt_v6(const net::IpAddress& server, uint16_t port, Bytes f
   dns_server_count_ = config.server_count;
   for (uint8_t i = 0; i < dns_server_count_; ++i) dns_servers_[i] = config.servers[i];
   dns_family_ = net::DnsFamily::PreferV6;
+}
+
+// The PXE Base Code's Start(UseIpv6) with the boot's own steps: a link without
+// a router fails only await_slaac's last step, and the link-local address stands.
+Status StackSession::start_ipv6(Ipv6Address* station) {
+  Status s = up();
+  if (is_error(s)) return s;
+  ipv6_ = Ipv6Outcome();
+  if (!iface_->ipv6_enabled()) iface_->enable_ipv6(clock_.now());
+  if (!await_slaac()) {
+    if (!iface_->slaac().link_local_ready()) return kNoResponse;
+    log("mpxe: PXE Base Code: %s; IPv6 on its link-local address\n", ipv6_.failure);
+    ipv6_.link_local = iface_->slaac().link_local();
+    ipv6_.address = ipv6_.autoconf = ipv6_.link_local;
+  }
+  *station = ipv6_.address;
+  return kSuccess;
+}
+
+// The PXE Base Code's Dhcp() over IPv6: the boot's DHCPv6 run as PXEClient, with
+// no need of a boot file URL (Dhcp() answers for the lease, not for a boot).
+Status StackSession::dhcp6() {
+  Ipv6Address station;
+  Status s = start_ipv6(&station);
+  if (is_error(s)) return s;
+  if (!run_dhcpv6(DhcpFlavor::Pxe)) {
+    log("mpxe: PXE Base Code: %s\n", ipv6_.failure);
+    return kNoResponse;
+  }
+  if (dhcpv6_->lease().has_boot_file() && take_boot_url()) return kSuccess;
+  adopt_v6(net::IpAddress(Ipv6Address()), net::kTftpServerPort, Bytes());
+  return kSuccess;
+}
+
+Status StackSession::set_station6(const Ipv6Address& ip, uint8_t prefix_len) {
+  if (!up_ || !iface_->ipv6_enabled()) return kNotStarted;
+  const net::Slaac& slaac = iface_->slaac();
+  if (ip.is_link_local()) {
+    // The interface's link-local address comes from its MAC: only that one.
+    if (!slaac.is_assigned(ip, clock_.now())) return kInvalidParameter;
+    lease_.station6 = ip;
+    return kSuccess;
+  }
+  if (!iface_->set_static_ipv6(ip, prefix_len).ok()) return kInvalidParameter;
+  poll_until([&] { return !slaac.is_tentative(ip); }, static_cast<net::TftpClient*>(nullptr),
+             clock_.now() + kStaticDadLimitMs);
+  if (!slaac.is_assigned(ip, clock_.now())) {
+    char text[net::IpAddress::kMaxTextLen + 1];
+    ip.format(text, sizeof text);
+    log("mpxe: PXE Base Code: SetStationIp %s/%u: %s\n", text, static_cast<unsigned>(prefix_len),
+        slaac.dhcpv6_address().state == net::SlaacAddressState::Duplicate
+            ? "another node holds it (DAD)"
+            : "DAD did not end");
+    return kDeviceError;
+  }
+  lease_.station6 = ip;
+  return kSuccess;
 }
 
 const char* StackSession::ipv6_unroutable(const Ipv6Address& address) const {

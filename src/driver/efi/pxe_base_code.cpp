@@ -1,6 +1,7 @@
 #include "driver/efi/pxe_base_code.h"
 
 #include "core/byte_ops.h"
+#include "net/socket/pxe_station6.h"
 #include "uefi/runtime/efi.h"
 #include "uefi/runtime/log.h"
 
@@ -8,6 +9,7 @@ namespace mpxe::driver {
 
 using namespace uefi;
 using net::Ipv4Address;
+using net::Ipv6Address;
 
 namespace {
 
@@ -22,15 +24,35 @@ constexpr uint16_t kUdpMayFragment = 0x0020;
 // DEFAULT_TTL of the specification's PXE Base Code header (what EDK II starts with).
 constexpr uint8_t kDefaultTtl = 16;
 constexpr uint8_t kIcmpDestinationUnreachable = 3;
+constexpr uint8_t kIcmpv6DestinationUnreachable = 1;
 constexpr uint8_t kIpProtocolUdp = 17;
 constexpr uint32_t kUdpReadTimeoutMs = 1000;
 constexpr uint16_t kMaxUdpPayload = 1472;  // what one Ethernet frame carries
+// Over IPv6, which is never fragmented here: the MTU less the IPv6 and UDP headers.
+constexpr uint16_t kMaxUdp6Payload = 1500 - 40 - 8;
 
 Ipv4Address to_v4(const IpAddress& ip) { return Ipv4Address::from_bytes(ip.v4.Addr); }
 
 void from_v4(IpAddress* out, Ipv4Address ip) {
   fill_bytes(MutableBytes(reinterpret_cast<uint8_t*>(out), sizeof(*out)), 0);
   ip.write(out->v4.Addr);
+}
+
+Ipv6Address to_v6(const IpAddress& ip) { return Ipv6Address::from_bytes(ip.v6.Addr); }
+
+void from_v6(IpAddress* out, const Ipv6Address& ip) {
+  fill_bytes(MutableBytes(reinterpret_cast<uint8_t*>(out), sizeof(*out)), 0);
+  ip.write(out->v6.Addr);
+}
+
+// An EFI_IP_ADDRESS in the protocol's family, and back.
+net::IpAddress to_ip(const IpAddress& ip, bool ipv6) {
+  return ipv6 ? net::IpAddress(to_v6(ip)) : net::IpAddress(to_v4(ip));
+}
+
+void from_ip(IpAddress* out, const net::IpAddress& ip) {
+  if (ip.is_v6()) from_v6(out, ip.v6());
+  else from_v4(out, ip.v4());
 }
 
 void copy_packet(PxePacket* out, const RawPacket& in) {
@@ -65,13 +87,21 @@ void PxeBaseCode::init(NetSession* session) {
 
 void PxeBaseCode::reset_mode() {
   fill_bytes(MutableBytes(reinterpret_cast<uint8_t*>(&mode_), sizeof(mode_)), 0);
-  mode_.IpV6Supported = false;
+  mode_.IpV6Available = true;
+  mode_.IpV6Supported = true;
   mode_.AutoArp = true;
   mode_.TTL = kDefaultTtl;
   mode_.IpFilter.Filters = kPxeIpFilterStationIp;
 }
 
 void PxeBaseCode::update_route_and_arp() {
+  // Over IPv6 routes come from RAs and neighbours from NDP, neither of which these
+  // IPv4 tables describe: EDK II's PXEv6 leaves them empty too.
+  if (mode_.UsingIpv6) {
+    mode_.RouteTableEntries = 0;
+    mode_.ArpCacheEntries = 0;
+    return;
+  }
   // The routes the stack uses: the station's subnet on the link, then the default
   // route through the lease's router (EDK II lists only the first).
   const NetLease& lease = session_->lease();
@@ -105,12 +135,11 @@ void PxeBaseCode::adopt_lease() {
   mode_.Started = true;
   mode_.UsingIpv6 = lease.ipv6;
   if (lease.ipv6) {
-    // A boot over IPv6: the station's address, and the DHCPv6 Information-Request
-    // (or Solicit) and Reply as DhcpDiscover and DhcpAck, as EDK II's PXEv6 keeps
-    // them. Of the members only Mtftp works over IPv6 here (UdpRead/UdpWrite, Arp,
-    // Dhcp, Discover and SetStationIp answer Unsupported).
-    fill_bytes(MutableBytes(reinterpret_cast<uint8_t*>(&mode_.StationIp), sizeof(mode_.StationIp)), 0);
-    lease.station6.write(mode_.StationIp.v6.Addr);
+    // A lease over IPv6 (the boot's, or Dhcp()'s): the station's address, and the
+    // DHCPv6 Information-Request (or Solicit) and Reply as DhcpDiscover and
+    // DhcpAck, as EDK II's PXEv6 keeps them. Arp and Discover have no IPv6 meaning
+    // and answer Unsupported; the other members work over IPv6.
+    from_v6(&mode_.StationIp, lease.station6);
     fill_bytes(MutableBytes(reinterpret_cast<uint8_t*>(&mode_.SubnetMask), sizeof(mode_.SubnetMask)), 0);
     mode_.DhcpDiscoverValid = lease.discover.valid();
     copy_packet(&mode_.DhcpDiscover, lease.discover);
@@ -138,24 +167,37 @@ void PxeBaseCode::adopt_lease() {
   update_route_and_arp();
 }
 
-// Mode.IcmpError as EDK II keeps it: the ICMP header, then the quoted IPv4
-// header and the first 8 bytes of the UDP datagram it refused.
+// Mode.IcmpError as EDK II keeps it: the ICMP (ICMPv6) header, then the quoted
+// IPv4 (IPv6) header and the first 8 bytes of the UDP datagram it refused.
 void PxeBaseCode::note_icmp_error() {
   UdpDatagram quoted;
   uint8_t code = 0;
   session_->last_icmp_error(&quoted, &code);
   PxeIcmpError& e = mode_.IcmpError;
   fill_bytes(MutableBytes(reinterpret_cast<uint8_t*>(&e), sizeof(e)), 0);
-  e.Type = kIcmpDestinationUnreachable;
   e.Code = code;
   uint8_t* ip = e.Data;
-  ip[0] = 0x45;  // version 4, 20-byte header
-  ip[8] = mode_.TTL;
-  ip[9] = kIpProtocolUdp;
-  quoted.src.write(ip + 12);
-  quoted.dst.write(ip + 16);
-  store_be16(ip + 20, quoted.src_port);
-  store_be16(ip + 22, quoted.dst_port);
+  uint8_t* udp = nullptr;
+  if (quoted.dst.is_v6()) {
+    e.Type = kIcmpv6DestinationUnreachable;
+    ip[0] = 0x60;  // version 6
+    store_be16(ip + 4, 8);  // payload length: the UDP header quoted
+    ip[6] = kIpProtocolUdp;
+    ip[7] = mode_.TTL;
+    quoted.src.v6().write(ip + 8);
+    quoted.dst.v6().write(ip + 24);
+    udp = ip + 40;
+  } else {
+    e.Type = kIcmpDestinationUnreachable;
+    ip[0] = 0x45;  // version 4, 20-byte header
+    ip[8] = mode_.TTL;
+    ip[9] = kIpProtocolUdp;
+    quoted.src.v4().write(ip + 12);
+    quoted.dst.v4().write(ip + 16);
+    udp = ip + 20;
+  }
+  store_be16(udp, quoted.src_port);
+  store_be16(udp + 2, quoted.dst_port);
   mode_.IcmpErrorReceived = true;
 }
 
@@ -185,14 +227,25 @@ net::IpAddress PxeBaseCode::tftp_server(const IpAddress* given) const {
   return session_->lease().boot_server;
 }
 
+// Start. With UseIpv6 the interface is brought up for IPv6 as the
+// boot does (link-local address, router solicitation, SLAAC), and StationIp is
+// the address that gives: sources go from it until Dhcp() or SetStationIp().
 Status PxeBaseCode::start(PxeBaseCodeProtocol* self, Boolean use_ipv6) {
   PxeBaseCode* pxe = from(self);
-  if (use_ipv6) return kUnsupported;
   if (pxe->mode_.Started) return kAlreadyStarted;
   Status s = pxe->session_->up();
   if (is_error(s)) return s;
+  Ipv6Address station;
+  if (use_ipv6) {
+    s = pxe->session_->start_ipv6(&station);
+    if (is_error(s)) return s;
+  }
   pxe->reset_mode();
   pxe->mode_.Started = true;
+  if (use_ipv6) {
+    pxe->mode_.UsingIpv6 = true;
+    from_v6(&pxe->mode_.StationIp, station);
+  }
   return kSuccess;
 }
 
@@ -206,9 +259,8 @@ Status PxeBaseCode::stop(PxeBaseCodeProtocol* self) {
 Status PxeBaseCode::dhcp(PxeBaseCodeProtocol* self, Boolean) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
-  if (pxe->mode_.UsingIpv6) return kUnsupported;  // IPv4 only (adopt_lease)
   if (!pxe->callback_allows(PxeFunction::Dhcp)) return kAborted;
-  Status s = pxe->session_->dhcp(DhcpFlavor::Pxe);
+  Status s = pxe->mode_.UsingIpv6 ? pxe->session_->dhcp6() : pxe->session_->dhcp(DhcpFlavor::Pxe);
   if (is_error(s)) return s;
   pxe->adopt_lease();
   return kSuccess;
@@ -221,7 +273,8 @@ Status PxeBaseCode::discover(PxeBaseCodeProtocol* self, uint16_t type, uint16_t*
                              Boolean use_bis, PxeDiscoverInfo* info) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
-  if (pxe->mode_.UsingIpv6) return kUnsupported;  // IPv4 only (adopt_lease)
+  // PXE 2.1 boot server discovery is DHCPv4's (options 43 and 60, port 4011).
+  if (pxe->mode_.UsingIpv6) return kUnsupported;
   if (use_bis && !pxe->mode_.BisSupported) return kInvalidParameter;
   if (info != nullptr && info->IpCnt > net::PxeDiscoveryRequest::kMaxTargets) return kInvalidParameter;
   if (!pxe->mode_.DhcpAckReceived) return kNotReady;
@@ -334,15 +387,17 @@ Status PxeBaseCode::udp_write(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAd
                               Uintn* buffer_size, void* buffer) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
-  if (pxe->mode_.UsingIpv6) return kUnsupported;  // IPv4 only (adopt_lease)
   if (dest_ip == nullptr || dest_port == nullptr || buffer_size == nullptr ||
       (buffer == nullptr && *buffer_size != 0) || (header_size != nullptr && header == nullptr))
     return kInvalidParameter;
+  const bool v6 = pxe->mode_.UsingIpv6;
   size_t head = header_size != nullptr ? *header_size : 0;
-  // UEFI 2.10 24.3.6: over one frame only with MAY_FRAGMENT, as IPv4 fragments.
+  // UEFI 2.10 24.3.6: over one frame only with MAY_FRAGMENT, as IPv4 fragments;
+  // IPv6 is never fragmented here, so one frame is the limit there.
   size_t total = head + *buffer_size;
-  bool may_fragment = (op_flags & kUdpMayFragment) != 0;
-  if (total > net::Interface::kMaxUdpDatagramPayload || (total > kMaxUdpPayload && !may_fragment))
+  bool may_fragment = (op_flags & kUdpMayFragment) != 0 && !v6;
+  if (total > net::Interface::kMaxUdpDatagramPayload ||
+      (total > (v6 ? kMaxUdp6Payload : kMaxUdpPayload) && !may_fragment))
     return kBadBufferSize;
   Bytes body(static_cast<const uint8_t*>(buffer), *buffer_size);
   uint16_t port = 0;
@@ -352,13 +407,16 @@ Status PxeBaseCode::udp_write(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAd
   net::Interface::UdpSendOptions ip;
   ip.may_fragment = may_fragment;
   ip.prefix = Bytes(static_cast<const uint8_t*>(header), head);
-  if (gateway_ip != nullptr) ip.gateway = to_v4(*gateway_ip);
+  // The gateway is IPv4's: over IPv6 the next hop is the RA's router (NDP).
+  if (gateway_ip != nullptr && !v6) ip.gateway = to_v4(*gateway_ip);
   ip.ttl = pxe->mode_.TTL;
   ip.tos = pxe->mode_.ToS;
-  Ipv4Address src = src_ip != nullptr && (op_flags & kUdpAnySrcIp) == 0 ? to_v4(*src_ip)
-                                                                         : Ipv4Address::unspecified();
-  Status s = pxe->session_->udp_write(src, to_v4(*dest_ip), *dest_port, ip, &port, body.data(),
-                                      body.size());
+  // No source given: the station address (over IPv4 the session's, which is it).
+  net::IpAddress src = v6 ? net::IpAddress(to_v6(pxe->mode_.StationIp))
+                          : net::IpAddress(Ipv4Address::unspecified());
+  if (src_ip != nullptr && (op_flags & kUdpAnySrcIp) == 0) src = to_ip(*src_ip, v6);
+  Status s = pxe->session_->udp_write(src, to_ip(*dest_ip, v6), *dest_port, ip, &port,
+                                      body.data(), body.size());
   if (!is_error(s) && src_port != nullptr) *src_port = port;
   pxe->update_route_and_arp();
   return s;
@@ -369,10 +427,11 @@ Status PxeBaseCode::udp_read(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAdd
                              Uintn* header_size, void* header, Uintn* buffer_size, void* buffer) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
-  if (pxe->mode_.UsingIpv6) return kUnsupported;  // IPv4 only (adopt_lease)
   if (buffer_size == nullptr || buffer == nullptr || (header_size != nullptr && header == nullptr))
     return kInvalidParameter;
+  const bool v6 = pxe->mode_.UsingIpv6;
   UdpFilter filter;
+  filter.ipv6 = v6;
   filter.any_src_ip = (op_flags & kUdpAnySrcIp) != 0 || src_ip == nullptr;
   filter.any_src_port = (op_flags & kUdpAnySrcPort) != 0 || src_port == nullptr;
   filter.any_dst_ip = (op_flags & (kUdpAnyDestIp | kUdpUseFilter)) != 0 || dest_ip == nullptr;
@@ -381,15 +440,15 @@ Status PxeBaseCode::udp_read(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAdd
     const PxeIpFilter& f = pxe->mode_.IpFilter;
     rule.filters = f.Filters;
     rule.count = f.IpCnt < net::PxeIpFilterRule::kMaxList ? f.IpCnt : net::PxeIpFilterRule::kMaxList;
-    for (uint8_t i = 0; i < rule.count; ++i) rule.list[i] = to_v4(f.IpList[i]);
+    for (uint8_t i = 0; i < rule.count; ++i) rule.list[i] = to_ip(f.IpList[i], v6);
     filter.ip_filter = &rule;
-    filter.station = to_v4(pxe->mode_.StationIp);
-    filter.mask = to_v4(pxe->mode_.SubnetMask);
+    filter.station = to_ip(pxe->mode_.StationIp, v6);
+    if (!v6) filter.mask = to_v4(pxe->mode_.SubnetMask);
   }
   filter.any_dst_port = (op_flags & kUdpAnyDestPort) != 0 || dest_port == nullptr;
-  if (!filter.any_src_ip) filter.want.src = to_v4(*src_ip);
+  if (!filter.any_src_ip) filter.want.src = to_ip(*src_ip, v6);
   if (!filter.any_src_port) filter.want.src_port = *src_port;
-  if (!filter.any_dst_ip) filter.want.dst = to_v4(*dest_ip);
+  if (!filter.any_dst_ip) filter.want.dst = to_ip(*dest_ip, v6);
   if (!filter.any_dst_port) filter.want.dst_port = *dest_port;
 
   uint8_t datagram[kMaxUdpPayload];
@@ -410,9 +469,9 @@ Status PxeBaseCode::udp_read(PxeBaseCodeProtocol* self, uint16_t op_flags, IpAdd
   }
   copy_bytes(MutableBytes(static_cast<uint8_t*>(buffer), body), Bytes(datagram + head, body));
   *buffer_size = body;
-  if (dest_ip != nullptr) from_v4(dest_ip, got.dst);
+  if (dest_ip != nullptr) from_ip(dest_ip, got.dst);
   if (dest_port != nullptr) *dest_port = got.dst_port;
-  if (src_ip != nullptr) from_v4(src_ip, got.src);
+  if (src_ip != nullptr) from_ip(src_ip, got.src);
   if (src_port != nullptr) *src_port = got.src_port;
   pxe->update_route_and_arp();
   return result;
@@ -429,7 +488,8 @@ Status PxeBaseCode::set_ip_filter(PxeBaseCodeProtocol* self, PxeIpFilter* filter
 Status PxeBaseCode::arp(PxeBaseCodeProtocol* self, IpAddress* ip, MacAddress* mac) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
-  if (pxe->mode_.UsingIpv6) return kUnsupported;  // IPv4 only (adopt_lease)
+  // The specification has Arp refuse IPv6 (neighbours are NDP's there).
+  if (pxe->mode_.UsingIpv6) return kUnsupported;
   if (ip == nullptr) return kInvalidParameter;
   if (!pxe->callback_allows(PxeFunction::Arp)) return kAborted;
   net::MacAddress resolved;
@@ -475,13 +535,28 @@ Status PxeBaseCode::set_station_ip(PxeBaseCodeProtocol* self, IpAddress* station
                                    IpAddress* subnet_mask) {
   PxeBaseCode* pxe = from(self);
   if (!pxe->mode_.Started) return kNotStarted;
-  if (pxe->mode_.UsingIpv6) return kUnsupported;  // IPv4 only (adopt_lease)
+  if (pxe->mode_.UsingIpv6) return pxe->set_station_ip6(station_ip, subnet_mask);
   if (station_ip != nullptr) pxe->mode_.StationIp = *station_ip;
   if (subnet_mask != nullptr) pxe->mode_.SubnetMask = *subnet_mask;
   Ipv4Address router = pxe->mode_.RouteTableEntries > 0
                            ? to_v4(pxe->mode_.RouteTable[0].GwAddr)
                            : Ipv4Address::unspecified();
   pxe->session_->set_station(to_v4(pxe->mode_.StationIp), to_v4(pxe->mode_.SubnetMask), router);
+  return kSuccess;
+}
+
+// Over IPv6 the station goes onto the interface (DAD first) with the prefix
+// SubnetMask's leading ones give (/64 when none), and becomes the source of
+// what follows; Mode changes only once the interface holds it.
+Status PxeBaseCode::set_station_ip6(IpAddress* station_ip, IpAddress* subnet_mask) {
+  Ipv6Address station = to_v6(station_ip != nullptr ? *station_ip : mode_.StationIp);
+  Ipv6Address mask = to_v6(subnet_mask != nullptr ? *subnet_mask : mode_.SubnetMask);
+  net::Result<uint8_t> prefix_len = net::pxe_ipv6_prefix_len(mask);
+  if (!net::pxe_ipv6_station_valid(station) || !prefix_len.ok()) return kInvalidParameter;
+  Status s = session_->set_station6(station, prefix_len.value());
+  if (is_error(s)) return s;
+  from_v6(&mode_.StationIp, station);
+  if (subnet_mask != nullptr) mode_.SubnetMask = *subnet_mask;
   return kSuccess;
 }
 

@@ -71,6 +71,8 @@ class PxeBaseCode {
                                   uefi::PxePacket* pxe_discover, uefi::PxePacket* pxe_reply,
                                   uefi::PxePacket* bis_reply);
 
+  // SetStationIp's IPv6 side.
+  uefi::Status set_station_ip6(uefi::IpAddress* station_ip, uefi::IpAddress* subnet_mask);
   // With MakeCallbacks set, asks the caller's callback whether `function` may go
   // on (`packet` is what was just sent or received, or null before an operation).
   bool callback_allows(uefi::PxeFunction function, bool received = false,

@@ -182,6 +182,9 @@ class Interface final : public UdpSender,
   Result<void> set_dhcpv6_address(const Ipv6Address& address, uint32_t preferred_s,
                                   uint32_t valid_s) override;
   const SlaacAddress& dhcpv6_address() const override { return slaac_.dhcpv6_address(); }
+  // An address set by hand with its /prefix_len on-link (Slaac::assign_static):
+  // DAD first, then the station's; Iface/Unsupported with IPv6 off.
+  Result<void> set_static_ipv6(const Ipv6Address& address, uint8_t prefix_len);
   const NeighborCache& neighbors() const { return neighbors_; }
   // NdpSender (Slaac's way out): hop limit 255, a multicast `dst` to its 33:33
   // MAC, a unicast one to the MAC the neighbour cache holds (Ndp/WouldBlock

@@ -65,6 +65,13 @@ Result<void> Interface::set_dhcpv6_address(const Ipv6Address& address, uint32_t 
   return status;
 }
 
+Result<void> Interface::set_static_ipv6(const Ipv6Address& address, uint8_t prefix_len) {
+  if (!ipv6_enabled_) return Error(Layer::Iface, Errc::Unsupported);
+  Result<void> status = slaac_.assign_static(address, prefix_len, now_, *this);
+  if (status) sync_rx_filter();
+  return status;
+}
+
 Result<void> Interface::send_ndp(const Ipv6Address& src, const Ipv6Address& dst, Bytes message) {
   // RFC 4862 5.4.2: the solicited-node group of a tentative address is joined,
   // and so reported, before DAD's solicitation goes to it.

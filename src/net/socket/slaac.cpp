@@ -431,8 +431,23 @@ bool Slaac::default_router(Millis now, Ipv6Address& router) const {
   return false;
 }
 
+Result<void> Slaac::assign_static(const Ipv6Address& address, uint8_t prefix_len, Millis now,
+                                  NdpSender& tx) {
+  if (prefix_len > 128) return Error(Layer::Iface, Errc::BadValue);
+  Result<void> status = assign_dhcpv6(address, 0xFFFFFFFF, 0xFFFFFFFF, now, tx);
+  if (!status) return status;
+  static_prefix_.prefix = address;
+  static_prefix_.len = prefix_len;
+  static_prefix_.valid_until = kNever;
+  return {};
+}
+
 bool Slaac::on_link(const Ipv6Address& dst, Millis now) const {
   if (dst.is_link_local() || dst.is_multicast()) return true;
+  const SlaacAddress& configured = addresses_[kDhcpv6Slot];
+  if (static_prefix_.len != 0 && configured.usable() && configured.address == static_prefix_.prefix &&
+      dst.in_prefix(static_prefix_.prefix, static_prefix_.len))
+    return true;
   for (const Prefix& p : prefixes_)
     if (alive(p.valid_until, now) && dst.in_prefix(p.prefix, p.len)) return true;
   return false;

@@ -151,6 +151,13 @@ class Slaac {
                              Millis now, NdpSender& tx);
   // Its slot: Empty when none, Duplicate when DAD found another holder.
   const SlaacAddress& dhcpv6_address() const { return addresses_[kDhcpv6Slot]; }
+  // An address set by hand (the PXE Base Code's SetStationIp), for ever, with
+  // its /prefix_len on-link (0: only the address itself). It takes the DHCPv6
+  // slot, as a configured rather than autoconfigured address, and lives by that
+  // slot's rules (DAD first, refused as assign_dhcpv6 refuses); a later DHCPv6
+  // address replaces it, and its prefix with it.
+  Result<void> assign_static(const Ipv6Address& address, uint8_t prefix_len, Millis now,
+                             NdpSender& tx);
   // A usable address for sources: a preferred global one if any (else deprecated),
   // the DHCPv6 one before those of prefixes, else the link-local one. False while
   // none is usable.
@@ -160,7 +167,8 @@ class Slaac {
   bool is_tentative(const Ipv6Address& address) const;
 
   bool default_router(Millis now, Ipv6Address& router) const;
-  // `dst` is on the link: link-local, or inside an on-link prefix.
+  // `dst` is on the link: link-local, or inside an on-link prefix (an RA's, or
+  // assign_static's).
   bool on_link(const Ipv6Address& dst, Millis now) const;
   // The latest RA's M and O flags (RFC 4861 4.2): whether to run DHCPv6.
   bool managed() const { return managed_; }
@@ -210,6 +218,7 @@ class Slaac {
   SlaacFailure failure_ = SlaacFailure::None;
   SlaacAddress addresses_[kMaxAddresses];
   Prefix prefixes_[kMaxPrefixes];
+  Prefix static_prefix_;  // assign_static's, while its address holds the DHCPv6 slot
   Router routers_[kMaxRouters];
   DnsServer dns_[kMaxDnsServers];
   uint8_t rs_sent_ = 0;

@@ -35,7 +35,7 @@ class FakeSession final : public NetSession {
     std::vector<uint8_t> bytes;
   };
   struct Write {
-    Ipv4Address src, dst;
+    net::IpAddress src, dst;
     uint16_t dst_port;
     net::Interface::UdpSendOptions ip;
     std::vector<uint8_t> bytes;
@@ -85,7 +85,29 @@ class FakeSession final : public NetSession {
     return kSuccess;
   }
   bool tftp_error(uint8_t*, const char**) const override { return false; }
-  Status udp_write(Ipv4Address src, Ipv4Address dst, uint16_t dst_port,
+  Status start_ipv6(net::Ipv6Address* station) override {
+    ++ipv6_starts;
+    *station = slaac_station;
+    return kSuccess;
+  }
+  Status dhcp6() override {
+    ++dhcp6_calls;
+    lease_ = NetLease();
+    lease_.ipv6 = true;
+    lease_.station6 = leased_station;
+    lease_.discover.size = 60;
+    lease_.discover.bytes[0] = 1;  // Solicit
+    lease_.ack.size = 90;
+    lease_.ack.bytes[0] = 7;  // Reply
+    return kSuccess;
+  }
+  Status set_station6(const net::Ipv6Address& ip, uint8_t prefix_len) override {
+    station6_set = ip;
+    station6_prefix = prefix_len;
+    lease_.station6 = ip;
+    return kSuccess;
+  }
+  Status udp_write(const net::IpAddress& src, const net::IpAddress& dst, uint16_t dst_port,
                    const net::Interface::UdpSendOptions& ip, uint16_t* src_port,
                    const uint8_t* data, size_t size) override {
     if (*src_port == 0) *src_port = 49152;
@@ -145,6 +167,11 @@ class FakeSession final : public NetSession {
   uint8_t icmp_code = 0;
   std::vector<std::pair<Ipv4Address, net::MacAddress>> neighbours;
   net::IpAddress tftp_server;  // of the last tftp_size/tftp_read
+  net::Ipv6Address slaac_station = net::Ipv6Address::of(0xfd77, 0, 0, 0, 0x5054, 0xff, 0xfe12, 0x3456);
+  net::Ipv6Address leased_station = net::Ipv6Address::of(0xfd77, 0, 0, 0, 0, 0, 0, 0x123);
+  int ipv6_starts = 0, dhcp6_calls = 0;
+  net::Ipv6Address station6_set;
+  uint8_t station6_prefix = 0;
 };
 
 struct Harness {
@@ -475,7 +502,7 @@ TEST(PxeBaseCode, MtftpOfAnHttpUrlGoesToTheUrlReader) {
 
 // After a boot over IPv6 (NetBoot adopts the lease the ROM booted with): Mode says
 // IPv6 with the station's address and the DHCPv6 packets; Mtftp goes to the boot
-// URL's server, or to the IPv6 address given; the IPv4-only members refuse.
+// URL's server, or to the IPv6 address given; Arp and Discover refuse.
 TEST(PxeBaseCode, AnIpv6LeaseFillsTheV6ModeAndMtftpUsesIt) {
   const net::Ipv6Address station = net::Ipv6Address::of(0xfec0, 0, 0, 0, 0x5054, 0xff, 0xfe12, 0x3456);
   const net::Ipv6Address server = net::Ipv6Address::of(0xfec0, 0, 0, 0, 0, 0, 0, 2);
@@ -510,14 +537,189 @@ TEST(PxeBaseCode, AnIpv6LeaseFillsTheV6ModeAndMtftpUsesIt) {
             kSuccess);
   EXPECT_EQ(h.session.tftp_server, net::IpAddress(net::Ipv6Address::of(0x2001, 0xdb8, 0, 0, 0, 0, 0, 9)));
 
+  // Arp and Discover have no IPv6 meaning; Dhcp runs DHCPv6 (below).
   IpAddress a = ip(kServer);
-  PxeUdpPort port = 7;
-  Uintn usize = 0;
-  EXPECT_EQ(h.p()->UdpWrite(h.p(), 0, &a, &port, nullptr, nullptr, nullptr, nullptr, nullptr,
-                            &usize, nullptr),
-            kUnsupported);
+  uint16_t layer = 0;
   EXPECT_EQ(h.p()->Arp(h.p(), &a, nullptr), kUnsupported);
-  EXPECT_EQ(h.p()->Dhcp(h.p(), false), kUnsupported);
+  EXPECT_EQ(h.p()->Discover(h.p(), 0, &layer, false, nullptr), kUnsupported);
+}
+
+IpAddress ip6(const char* text) {
+  IpAddress out{};
+  net::Ipv6Address::parse(text).value().write(out.v6.Addr);
+  return out;
+}
+net::Ipv6Address v6(const IpAddress& a) { return net::Ipv6Address::from_bytes(a.v6.Addr); }
+net::IpAddress net6(const char* text) { return net::Ipv6Address::parse(text).value(); }
+
+TEST(PxeBaseCode, StartWithIpv6BringsIpv6UpAndTakesItsAddress) {
+  Harness h;
+  EXPECT_TRUE(h.p()->Mode->IpV6Supported);
+  EXPECT_TRUE(h.p()->Mode->IpV6Available);
+  ASSERT_EQ(h.p()->Start(h.p(), true), kSuccess);
+  const PxeMode* m = h.p()->Mode;
+  EXPECT_EQ(h.session.ipv6_starts, 1);
+  EXPECT_TRUE(m->Started);
+  EXPECT_TRUE(m->UsingIpv6);
+  EXPECT_EQ(v6(m->StationIp), h.session.slaac_station);
+  EXPECT_EQ(h.p()->Start(h.p(), true), kAlreadyStarted);
+  ASSERT_EQ(h.p()->Stop(h.p()), kSuccess);
+  ASSERT_EQ(h.p()->Start(h.p(), false), kSuccess);
+  EXPECT_FALSE(h.p()->Mode->UsingIpv6);
+  EXPECT_EQ(h.session.ipv6_starts, 1);
+}
+
+TEST(PxeBaseCode, DhcpOverIpv6RunsDhcpv6AndKeepsSolicitAndReply) {
+  Harness h;
+  ASSERT_EQ(h.p()->Start(h.p(), true), kSuccess);
+  ASSERT_EQ(h.p()->Dhcp(h.p(), false), kSuccess);
+  const PxeMode* m = h.p()->Mode;
+  EXPECT_EQ(h.session.dhcp6_calls, 1);
+  EXPECT_EQ(h.session.dhcp_calls, 0);
+  EXPECT_TRUE(m->UsingIpv6);
+  EXPECT_EQ(v6(m->StationIp), h.session.leased_station);
+  EXPECT_TRUE(m->DhcpDiscoverValid);
+  EXPECT_EQ(m->DhcpDiscover.Dhcpv6.MessageType, 1u);
+  EXPECT_TRUE(m->DhcpAckReceived);
+  EXPECT_EQ(m->DhcpAck.Dhcpv6.MessageType, 7u);
+  EXPECT_FALSE(m->ProxyOfferReceived);
+}
+
+TEST(PxeBaseCode, UdpWriteOverIpv6GoesFromTheStationUnfragmented) {
+  Harness h;
+  ASSERT_EQ(h.p()->Start(h.p(), true), kSuccess);
+  uint8_t hops = 9;
+  ASSERT_EQ(h.p()->SetParameters(h.p(), nullptr, nullptr, &hops, nullptr, nullptr), kSuccess);
+  IpAddress dst = ip6("fd77::1");
+  IpAddress gateway = ip(Ipv4Address::of(10, 77, 0, 254));
+  PxeUdpPort dst_port = 7, src_port = 0;
+  uint8_t header[2] = {0, 1};
+  uint8_t body[3] = {'a', 'b', 'c'};
+  Uintn header_size = 2, body_size = 3;
+  constexpr uint16_t kAnySrcIp = 0x0001, kAnySrcPort = 0x0002, kMayFragment = 0x0020;
+  ASSERT_EQ(h.p()->UdpWrite(h.p(), kAnySrcIp | kAnySrcPort, &dst, &dst_port, &gateway, nullptr,
+                            &src_port, &header_size, header, &body_size, body),
+            kSuccess);
+  ASSERT_EQ(h.session.writes.size(), 1u);
+  const FakeSession::Write& w = h.session.writes[0];
+  EXPECT_EQ(w.dst, net6("fd77::1"));
+  EXPECT_EQ(w.src, net::IpAddress(h.session.slaac_station));
+  EXPECT_TRUE(w.ip.gateway.is_unspecified());  // IPv4's; NDP finds the next hop
+  EXPECT_EQ(w.ip.ttl, 9);
+  EXPECT_EQ(w.bytes, (std::vector<uint8_t>{0, 1, 'a', 'b', 'c'}));
+  EXPECT_EQ(src_port, 49152);
+  IpAddress src = ip6("fd77::42");
+  src_port = 4000;
+  ASSERT_EQ(h.p()->UdpWrite(h.p(), 0, &dst, &dst_port, nullptr, &src, &src_port, nullptr,
+                            nullptr, &body_size, body),
+            kSuccess);
+  EXPECT_EQ(h.session.writes.back().src, net6("fd77::42"));
+  // 1452 bytes fill a frame; more is refused even with MAY_FRAGMENT.
+  std::vector<uint8_t> full(1452), over(1453);
+  Uintn full_size = full.size(), over_size = over.size();
+  EXPECT_EQ(h.p()->UdpWrite(h.p(), 0, &dst, &dst_port, nullptr, nullptr, &src_port, nullptr,
+                            nullptr, &full_size, full.data()),
+            kSuccess);
+  EXPECT_EQ(h.p()->UdpWrite(h.p(), kMayFragment, &dst, &dst_port, nullptr, nullptr, &src_port,
+                            nullptr, nullptr, &over_size, over.data()),
+            kBadBufferSize);
+  EXPECT_FALSE(h.session.writes.back().ip.may_fragment);
+}
+
+TEST(PxeBaseCode, UdpReadOverIpv6FiltersSplitsAndReportsAddresses) {
+  Harness h;
+  ASSERT_EQ(h.p()->Start(h.p(), true), kSuccess);
+  const net::IpAddress station = h.session.slaac_station;
+  // An IPv4 datagram is never an IPv6 caller's, even with every ANY flag.
+  h.session.inbox.push_back({UdpDatagram{kServer, kStation, 7, 4000}, {9}});
+  h.session.inbox.push_back({UdpDatagram{net6("fd77::1"), net6("fd77::99"), 7, 4000}, {8}});
+  h.session.inbox.push_back({UdpDatagram{net6("fd77::1"), station, 7, 4000}, {1, 2, 3, 4, 5}});
+  constexpr uint16_t kUseFilter = 0x0010, kAnySrcIp = 0x0001, kAnySrcPort = 0x0002;
+  PxeIpFilter filter{};
+  filter.Filters = kPxeIpFilterStationIp;
+  ASSERT_EQ(h.p()->SetIpFilter(h.p(), &filter), kSuccess);
+  IpAddress from{}, to{};
+  PxeUdpPort from_port = 0, to_port = 4000;
+  uint8_t header[2] = {}, body[8] = {};
+  Uintn header_size = 2, body_size = sizeof(body);
+  ASSERT_EQ(h.p()->UdpRead(h.p(), kUseFilter | kAnySrcIp | kAnySrcPort, &to, &to_port, &from,
+                           &from_port, &header_size, header, &body_size, body),
+            kSuccess);
+  EXPECT_EQ(header[0], 1);
+  EXPECT_EQ(header[1], 2);
+  EXPECT_EQ(body_size, 3u);
+  EXPECT_EQ(body[0], 3);
+  EXPECT_EQ(v6(from), net::Ipv6Address::parse("fd77::1").value());
+  EXPECT_EQ(from_port, 7);
+  EXPECT_EQ(net::IpAddress(v6(to)), station);
+  // Without the filter, the destination asked for.
+  IpAddress other = ip6("fd77::99");
+  body_size = sizeof(body);
+  ASSERT_EQ(h.p()->UdpRead(h.p(), kAnySrcIp | kAnySrcPort, &other, &to_port, nullptr, nullptr,
+                           nullptr, nullptr, &body_size, body),
+            kSuccess);
+  EXPECT_EQ(body[0], 8);
+  body_size = sizeof(body);
+  EXPECT_EQ(h.p()->UdpRead(h.p(), 0x000F, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                           &body_size, body),
+            kTimeout);
+  EXPECT_EQ(h.session.inbox.size(), 1u);  // the IPv4 one, still unread
+}
+
+TEST(PxeBaseCode, AnIcmpv6ErrorDuringUdpReadIsReportedInMode) {
+  Harness h;
+  ASSERT_EQ(h.p()->Start(h.p(), true), kSuccess);
+  h.session.icmp_pending = true;
+  h.session.icmp_quoted = UdpDatagram{h.session.slaac_station, net6("fd77::1"), 49152, 7};
+  h.session.icmp_code = 4;  // port unreachable
+  uint8_t buffer[8];
+  Uintn size = sizeof(buffer);
+  EXPECT_EQ(h.p()->UdpRead(h.p(), 0x000F, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                           &size, buffer),
+            kIcmpError);
+  const PxeMode* m = h.p()->Mode;
+  ASSERT_TRUE(m->IcmpErrorReceived);
+  EXPECT_EQ(m->IcmpError.Type, 1);
+  EXPECT_EQ(m->IcmpError.Code, 4);
+  EXPECT_EQ(m->IcmpError.Data[0] >> 4, 6);
+  EXPECT_EQ(m->IcmpError.Data[6], 17);
+  EXPECT_EQ(net::Ipv6Address::from_bytes(m->IcmpError.Data + 24),
+            net::Ipv6Address::parse("fd77::1").value());
+  EXPECT_EQ((m->IcmpError.Data[42] << 8) | m->IcmpError.Data[43], 7);
+}
+
+TEST(PxeBaseCode, SetStationIpOverIpv6PutsTheAddressAndPrefixOnTheInterface) {
+  Harness h;
+  ASSERT_EQ(h.p()->Start(h.p(), true), kSuccess);
+  IpAddress station = ip6("fd77::42");
+  IpAddress mask = ip6("ffff:ffff:ffff:ff00::");
+  ASSERT_EQ(h.p()->SetStationIp(h.p(), &station, &mask), kSuccess);
+  EXPECT_EQ(h.session.station6_set, net::Ipv6Address::parse("fd77::42").value());
+  EXPECT_EQ(h.session.station6_prefix, 56);
+  EXPECT_EQ(v6(h.p()->Mode->StationIp), net::Ipv6Address::parse("fd77::42").value());
+  EXPECT_EQ(v6(h.p()->Mode->SubnetMask), net::Ipv6Address::parse("ffff:ffff:ffff:ff00::").value());
+  // What follows goes from it.
+  IpAddress dst = ip6("fd77::1");
+  PxeUdpPort port = 7;
+  uint8_t body[1] = {1};
+  Uintn body_size = 1;
+  ASSERT_EQ(h.p()->UdpWrite(h.p(), 0x0002, &dst, &port, nullptr, nullptr, nullptr, nullptr,
+                            nullptr, &body_size, body),
+            kSuccess);
+  EXPECT_EQ(h.session.writes.back().src, net6("fd77::42"));
+  // No mask: /64. A group or a mask with holes: refused, the Mode unchanged.
+  h.session.station6_prefix = 0;
+  IpAddress next = ip6("fd77::43");
+  ASSERT_EQ(h.p()->SetStationIp(h.p(), &next, nullptr), kSuccess);
+  EXPECT_EQ(h.session.station6_prefix, 56);  // the Mode's mask stands
+  IpAddress none{};
+  ASSERT_EQ(h.p()->SetStationIp(h.p(), &next, &none), kSuccess);
+  EXPECT_EQ(h.session.station6_prefix, 64);
+  IpAddress group = ip6("ff02::1");
+  IpAddress holes = ip6("ffff:0:ffff::");
+  EXPECT_EQ(h.p()->SetStationIp(h.p(), &group, nullptr), kInvalidParameter);
+  EXPECT_EQ(h.p()->SetStationIp(h.p(), &station, &holes), kInvalidParameter);
+  EXPECT_EQ(v6(h.p()->Mode->StationIp), net::Ipv6Address::parse("fd77::43").value());
 }
 
 TEST(PxeBaseCode, ArpCacheMirrorsTheStacks) {

@@ -496,6 +496,35 @@ TEST(SlaacManaged, RenewalTakesTheNewLifetimesWithoutDadAndZeroRemovesIt) {
   EXPECT_TRUE(slaac.is_assigned(kManaged, kNever - 1));
 }
 
+TEST(SlaacStatic, RunsDadIsForEverAndPutsItsPrefixOnLinkUntilDhcpv6ReplacesIt) {
+  Slaac slaac(kMac, 1500);
+  RecordingSender tx;
+  started(slaac, tx);
+  const Ipv6Address station = Ipv6Address::of(0xfd77, 0, 0, 0, 0, 0, 0, 0x42);
+  const Ipv6Address neighbour = Ipv6Address::of(0xfd77, 0, 0, 0, 0, 0, 0, 1);
+  const Ipv6Address elsewhere = Ipv6Address::of(0xfd78, 0, 0, 0, 0, 0, 0, 1);
+  EXPECT_FALSE(slaac.on_link(neighbour, 2000));
+  ASSERT_TRUE(slaac.assign_static(station, 64, 2000, tx).ok());
+  EXPECT_EQ(tx.count(Icmpv6Type::NeighborSolicit), 1u);
+  EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Tentative);
+  // Not on-link while its address is only being tested.
+  EXPECT_FALSE(slaac.on_link(neighbour, 2500));
+  slaac.poll(3000, tx);
+  EXPECT_TRUE(slaac.is_assigned(station, kNever - 1));
+  EXPECT_TRUE(slaac.on_link(neighbour, 3000));
+  EXPECT_FALSE(slaac.on_link(elsewhere, 3000));
+  Ipv6Address src;
+  ASSERT_TRUE(slaac.source_for(neighbour, 3000, src));
+  EXPECT_EQ(src, station);
+  // A DHCPv6 lease takes the slot, and the hand-set prefix goes with the address.
+  ASSERT_TRUE(slaac.assign_dhcpv6(kManaged, 3600, 3600, 4000, tx).ok());
+  slaac.poll(5000, tx);
+  EXPECT_FALSE(slaac.is_assigned(station, 5000));
+  EXPECT_FALSE(slaac.on_link(neighbour, 5000));
+  EXPECT_FALSE(slaac.assign_static(station, 129, 6000, tx).ok());
+  EXPECT_FALSE(slaac.assign_static(Ipv6Address::all_nodes(), 64, 6000, tx).ok());
+}
+
 TEST(SlaacManaged, RefusesWhatCannotBeAnAssignedAddress) {
   Slaac slaac(kMac, 1500);
   RecordingSender tx;

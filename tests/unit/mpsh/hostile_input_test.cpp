@@ -49,6 +49,23 @@ TEST(HostileInput, DhcpPackets) {
   }
 }
 
+TEST(HostileInput, Dhcpv6Replies) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    auto p = random_bytes(rng, 1472);
+    // Well-formed option headers now and then, so the walk gets past them.
+    for (size_t at = 4; rng() % 2 && at + 4 <= p.size(); at += 4 + p[at + 3]) {
+      p[at] = 0;
+      p[at + 1] = static_cast<uint8_t>(rng() % 2 ? 59 : rng() % 64);
+      p[at + 2] = 0;
+    }
+    std::vector<uint8_t> exact(p);
+    Lease6Summary s = summarize_lease6(mpxe::Bytes(exact.data(), exact.size()));
+    ASSERT_LT(std::strlen(s.url), sizeof(s.url));
+    ASSERT_LT(std::strlen(s.boot_file), sizeof(s.boot_file));
+  }
+}
+
 TEST(HostileInput, TftpReplies) {
   std::mt19937 rng(2);
   for (int i = 0; i < 50000; ++i) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../dhcp/dhcpv6_frames.h"
 #include "captured_dhcp.h"
 #include "net/wire/dhcp.h"
 #include "net/wire/dhcp_options.h"
@@ -162,6 +163,30 @@ TEST(Lease, MessagesThatFailTheCheckNameNothing) {
   s = summarize_lease(mpxe::Bytes(), mpxe::Bytes());
   EXPECT_FALSE(s.has_server);
   EXPECT_STREQ(s.boot_file, "");
+}
+
+// A PXE Base Code running IPv6 keeps the DHCPv6 Reply in Mode.DhcpAck.
+TEST(Lease6, DnsmasqsReplyInTheModeNamesItsTftpServerAndFile) {
+  namespace v6 = mpxe::net::test::v6frames;
+  Packet reply = in_mode(captured(v6::kDnsmasqReply));
+  Lease6Summary s = summarize_lease6(view(reply));
+  ASSERT_TRUE(s.has_url);
+  EXPECT_STREQ(s.url, "tftp://[fd00:6d70:7865::1]/mpsh.efi");
+  ASSERT_TRUE(s.has_server);
+  EXPECT_EQ(s.server, mpxe::net::Ipv6Address::parse("fd00:6d70:7865::1").value());
+  EXPECT_STREQ(s.boot_file, "mpsh.efi");
+  // Exactly as long as the message, too.
+  EXPECT_TRUE(summarize_lease6(view(captured(v6::kDnsmasqReply))).has_server);
+}
+
+TEST(Lease6, NoUrlOrABrokenMessageNamesNothing) {
+  namespace v6 = mpxe::net::test::v6frames;
+  EXPECT_FALSE(summarize_lease6(view(in_mode(captured(v6::kDnsmasqNoAddrsAdvertise)))).has_url);
+  Packet cut = captured(v6::kDnsmasqReply);
+  cut.resize(cut.size() - 3);  // the URL option runs past the end
+  EXPECT_FALSE(summarize_lease6(view(cut)).has_url);
+  EXPECT_FALSE(summarize_lease6(mpxe::Bytes()).has_url);
+  EXPECT_FALSE(summarize_lease6(view(in_mode(Packet()))).has_url);
 }
 
 }  // namespace
