@@ -66,7 +66,7 @@ void print_lease(const net::Dhcpv6Client& client, const net::Interface& iface) {
            lifetime(lease.preferred_lifetime).c_str(), lifetime(lease.valid_lifetime).c_str());
     printf("t1: %s\nt2: %s\n", lifetime(lease.t1).c_str(), lifetime(lease.t2).c_str());
     const net::SlaacAddress& held = iface.slaac().dhcpv6_address();
-    printf("dad: %s\n", held.usable() ? "ok" : net::slaac_address_state_text(held.state));
+    printf("dad: %s\n", held.dad_passed() ? "ok" : net::slaac_address_state_text(held.state));
   } else {
     printf("address: none\n");
   }

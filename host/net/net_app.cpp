@@ -181,7 +181,7 @@ bool NetApp::start_ipv6() {
     if (!slaac.link_local_ready()) return false;
     if (!slaac.ra_received() && !slaac.routers_settled(now())) return false;
     for (size_t i = 0; i < net::Slaac::kMaxAddresses; ++i)
-      if (slaac.address(i).state == net::SlaacAddressState::Tentative) return false;
+      if (slaac.address(i).dad_running()) return false;
     return true;
   };
   bool done = run_until(settled, deadline());

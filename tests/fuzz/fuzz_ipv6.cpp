@@ -255,7 +255,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(slaac.routers_settled(now));
     FUZZ_CHECK(slaac.link_local_ready());
     for (size_t k = 0; k < Slaac::kMaxAddresses; ++k)
-      FUZZ_CHECK(slaac.address(k).state != SlaacAddressState::Tentative);
+      FUZZ_CHECK(!slaac.address(k).dad_running());
   }
   return 0;
 }

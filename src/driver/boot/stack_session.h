@@ -182,7 +182,8 @@ class StackSession final : public NetSession {
                         Sink& sink, uint16_t block_size, bool size_only,
                         const FetchHooks& hooks);
   // ipv6_lease's steps; each sets ipv6_.failure when it fails.
-  bool await_slaac();
+  // `solicit`: IPv6 was already on, so Slaac's first solicitation is long gone.
+  bool await_slaac(bool solicit);
   bool run_dhcpv6(DhcpFlavor flavor);
   bool take_boot_url();
   bool take_http_url(Bytes url, const char* dhcp_server);

@@ -3,10 +3,12 @@
 //
 // QEMU's user network (libslirp 4.7) is the case this is shaped by: its RA comes
 // from fe80::2 with fec0::/64, M=0 O=0; it answers DHCPv6 only once it knows our
-// MAC (it does not resolve a link-local destination itself), so a router
-// solicitation with our link-layer address goes out from the link-local address
-// before the first DHCPv6 message; it answers an Information-Request only (the
-// client's stateless mode), and names the boot file as tftp://[fec0::2]/FILE.
+// MAC (it does not resolve a link-local destination itself; it takes the MAC a
+// router or neighbour solicitation from a unicast source came from), so a router
+// solicitation from the link-local address goes out before the first DHCPv6
+// message (Slaac's first one, at once from the optimistic address); it answers
+// an Information-Request only (the client's stateless mode), and names the boot
+// file as tftp://[fec0::2]/FILE.
 #include <stdarg.h>
 
 #include "core/byte_ops.h"
@@ -27,12 +29,14 @@ using net::Millis;
 
 namespace {
 
-// DAD of the link-local address takes RetransTimer (1 s); a margin for the sends.
+// The link-local address is optimistic, so usable, from enable_ipv6() on (Slaac);
+// this fence only guards that.
 constexpr Millis kLinkLocalLimitMs = 3000;
 // Router discovery: Slaac sends up to 3 solicitations 4 s apart and then waits
 // 4 s more (routers_settled); this fence only guards that bound.
 constexpr Millis kRouterLimitMs = 14000;
-// DAD of the addresses an RA's prefixes make: 1 s each, run side by side.
+// The addresses an RA's prefixes make are optimistic too: nothing tentative to
+// wait for unless one is also DHCPv6's; the fence guards that.
 constexpr Millis kAddressLimitMs = 3000;
 // The DHCPv6 client bounds each exchange to 15 s and restarts at most twice.
 constexpr Millis kDhcpv6LimitMs = 65000;
@@ -56,8 +60,11 @@ Status StackSession::ipv6_lease(DhcpFlavor flavor) {
   Status s = up();
   if (is_error(s)) return s;
   ipv6_ = Ipv6Outcome();
+  // On a first attempt Slaac's own solicitation goes now; on a later one the
+  // routers (and slirp, which learns our MAC from it) hear from us again.
+  bool solicit = iface_->ipv6_enabled();
   if (!iface_->ipv6_enabled()) iface_->enable_ipv6(clock_.now());
-  if (!await_slaac()) return kNoResponse;
+  if (!await_slaac(solicit)) return kNoResponse;
   if (!run_dhcpv6(flavor)) return kNoResponse;
   if (flavor == DhcpFlavor::Pxe && !dhcpv6_->lease().has_boot_file()) {
     // As over IPv4: a site set up for UEFI HTTP boot names its URL only to the
@@ -69,43 +76,36 @@ Status StackSession::ipv6_lease(DhcpFlavor flavor) {
   return kSuccess;
 }
 
-bool StackSession::await_slaac() {
+bool StackSession::await_slaac(bool solicit) {
   const net::Slaac& slaac = iface_->slaac();
   Millis start = clock_.now();
-  // The link-local address first: DAD must pass before anything but DAD and the
-  // first solicitation may leave.
-  poll_until([&] { return slaac.link_local_ready() || slaac.failure() != net::SlaacFailure::None; },
+  // The link-local address first: optimistic (RFC 4429), usable while its DAD
+  // runs; a duplicate found later fails Slaac, and run_dhcpv6 stops on that.
+  poll_until([&] { return slaac.link_local_usable() || slaac.failure() != net::SlaacFailure::None; },
              static_cast<net::TftpClient*>(nullptr), start + kLinkLocalLimitMs);
   if (slaac.failure() != net::SlaacFailure::None) {
     ipv6_fail("IPv6: %s", net::slaac_failure_text(slaac.failure()));
     return false;
   }
-  if (!slaac.link_local_ready()) {
+  if (!slaac.link_local_usable()) {
     ipv6_fail("IPv6: the link-local address did not become usable in %llu ms",
               static_cast<unsigned long long>(kLinkLocalLimitMs));
     return false;
   }
   ipv6_.link_local = slaac.link_local();
-  // A solicitation with our link-layer address, from the link-local address: a
-  // router that resolves no one (slirp) learns our MAC from it, and answers
-  // DHCPv6 after it. It may also be the one that draws the RA.
-  net::NdpRepr rs;
-  rs.type = net::Icmpv6Type::RouterSolicit;
-  rs.has_source_mac = true;
-  rs.source_mac = iface_->mac();
-  uint8_t message[32];
-  if (rs.emit(MutableBytes(message), ipv6_.link_local, Ipv6Address::all_routers()).ok())
-    (void)iface_->send_ndp(ipv6_.link_local, Ipv6Address::all_routers(),
-                           Bytes(message, rs.buffer_len()));
+  // A router that resolves no one (slirp) learns our MAC from a solicitation
+  // from the link-local address, and answers DHCPv6 after it.
+  if (solicit) (void)iface_->solicit_routers();
   poll_until([&] { return slaac.ra_received() || slaac.routers_settled(clock_.now()); },
              static_cast<net::TftpClient*>(nullptr), start + kRouterLimitMs);
   if (!slaac.ra_received()) {
     ipv6_fail("IPv6: no router advertisement in %llu ms (%u solicitations)",
               static_cast<unsigned long long>(clock_.now() - start),
-              slaac.stats().solicitations_sent + 1);
+              slaac.stats().solicitations_sent);
     return false;
   }
-  // The RA's prefixes make addresses that run DAD of their own: wait for them.
+  // The RA's prefixes make addresses that run DAD of their own, optimistic: only
+  // a tentative one (none, unless DHCPv6's) is waited for.
   Millis ra_at = clock_.now();
   poll_until(
       [&] {
@@ -155,9 +155,17 @@ bool StackSession::run_dhcpv6(DhcpFlavor flavor) {
   net::Dhcpv6Binding& binding = *dhcpv6_binding_;
   Millis start = clock_.now();
   binding.start(start);
-  poll_until([&] { return binding.done(); }, &binding, start + kDhcpv6LimitMs);
+  const net::Slaac& slaac = iface_->slaac();
+  poll_until([&] { return binding.done() || slaac.failure() != net::SlaacFailure::None; },
+             &binding, start + kDhcpv6LimitMs);
   iface_->unbind(net::kDhcpv6ClientPort);
   ipv6_.dhcp_ms = clock_.now() - start;
+  // The link-local address's optimistic DAD found a duplicate meanwhile: no
+  // address of ours is left to speak from (RFC 4862 5.4.5).
+  if (slaac.failure() != net::SlaacFailure::None) {
+    ipv6_fail("IPv6: %s", net::slaac_failure_text(slaac.failure()));
+    return false;
+  }
   const char* mode = ipv6_.stateful ? "stateful" : "stateless";
   if (binding.state() == net::Dhcpv6BindingState::Failed &&
       binding.failure() != net::Dhcpv6BindingFailure::Client) {

@@ -174,6 +174,10 @@ class Interface final : public UdpSender,
   void refresh_rx_filter() { rx_filter_valid_ = false; }
   const phy::RxFilter& rx_filter() const { return rx_filter_; }
   const Slaac& slaac() const { return slaac_; }
+  // One router solicitation now, built by Slaac (Slaac::solicit_routers): for a
+  // caller that needs the routers to hear from us again (a new lease attempt).
+  // Iface/Unsupported with IPv6 off.
+  Result<void> solicit_routers();
   // The address DHCPv6 assigned (IA_NA, lifetimes in seconds), held beside
   // Slaac's (Slaac::assign_dhcpv6): DAD first, then a source, answered for and in
   // the rx filter until its valid lifetime ends; slaac().dhcpv6_address() says

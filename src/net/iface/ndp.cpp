@@ -33,12 +33,14 @@ void Interface::rx_ndp(const EthernetFrame& frame, const Ipv6Repr& ip, Bytes mes
       // 7.2.4: solicited, to the sender; to all-nodes, unsolicited, for a DAD
       // probe (4862 5.4.3, where our address being another's probe's target
       // means we defend it). The reply goes to the MAC the solicitation came
-      // from: no resolution round trip.
+      // from: no resolution round trip. RFC 4429 2.2: for an optimistic address
+      // Override stays clear, so a cache that holds another node for it (the
+      // duplicate DAD has yet to find) keeps it.
       NdpRepr advert;
       advert.type = Icmpv6Type::NeighborAdvert;
       advert.target = ndp.target;
       advert.solicited = !ip.src.is_unspecified();
-      advert.override_ = true;
+      advert.override_ = !slaac_.is_optimistic(ndp.target);
       advert.has_target_mac = true;
       advert.target_mac = mac_;
       Ipv6Address dst = ip.src.is_unspecified() ? Ipv6Address::all_nodes() : ip.src;
@@ -70,6 +72,11 @@ Result<void> Interface::set_static_ipv6(const Ipv6Address& address, uint8_t pref
   Result<void> status = slaac_.assign_static(address, prefix_len, now_, *this);
   if (status) sync_rx_filter();
   return status;
+}
+
+Result<void> Interface::solicit_routers() {
+  if (!ipv6_enabled_) return Error(Layer::Iface, Errc::Unsupported);
+  return slaac_.solicit_routers(now_, *this);
 }
 
 Result<void> Interface::send_ndp(const Ipv6Address& src, const Ipv6Address& dst, Bytes message) {
@@ -111,13 +118,15 @@ Result<void> Interface::tx_ndp(MacAddress dst_mac, const Ipv6Address& src, const
 
 Result<void> Interface::tx_neighbor_solicitation(const Ipv6Address& target, const MacAddress* mac) {
   // RFC 4861 7.2.2: from an address of ours (:: is for DAD only), with our
-  // link-layer address so the target can answer without asking back.
+  // link-layer address so the target can answer without asking back; RFC 4429
+  // 2.2: not from an optimistic address, which must not put itself into the
+  // target's cache (the target asks back, and our answer does not override).
   Ipv6Address src;
   if (!slaac_.source_for(target, now_, src)) return Error(Layer::Iface, Errc::Unreachable);
   NdpRepr ns;
   ns.type = Icmpv6Type::NeighborSolicit;
   ns.target = target;
-  ns.has_source_mac = true;
+  ns.has_source_mac = !slaac_.is_optimistic(src);
   ns.source_mac = mac_;
   Ipv6Address dst = mac != nullptr ? target : target.solicited_node();
   MacAddress dst_mac = mac != nullptr ? *mac : dst.multicast_mac();

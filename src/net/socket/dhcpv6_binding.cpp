@@ -113,7 +113,10 @@ void Dhcpv6Binding::watch_dad(Millis now, UdpSender& tx) {
       client_.poll(now, tx);  // the Decline goes now
       return;
     }
+    // Slaac runs DAD of a leased address tentative, never optimistic (slaac.h
+    // says why); either way the lease is not the station's before DAD ends.
     case SlaacAddressState::Tentative:
+    case SlaacAddressState::Optimistic:
       if (now >= add(dad_started_, kDadLimit)) fail(Dhcpv6BindingFailure::DadTimeout);
       return;
     case SlaacAddressState::Empty: return;  // handled above

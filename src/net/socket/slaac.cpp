@@ -19,6 +19,7 @@ const char* slaac_address_state_text(SlaacAddressState state) {
   switch (state) {
     case SlaacAddressState::Empty: return "empty";
     case SlaacAddressState::Tentative: return "tentative";
+    case SlaacAddressState::Optimistic: return "optimistic";
     case SlaacAddressState::Preferred: return "preferred";
     case SlaacAddressState::Deprecated: return "deprecated";
     case SlaacAddressState::Duplicate: return "duplicate";
@@ -51,13 +52,13 @@ void Slaac::start(Millis now, NdpSender& tx) {
   started_ = true;
   addresses_[0] = SlaacAddress{};
   addresses_[0].address = Ipv6Address::link_local(mac_);
-  begin_dad(addresses_[0], now, tx);
+  begin_dad(addresses_[0], true, now, tx);
   rs_due_ = now;
   send_rs(now, tx);
 }
 
-void Slaac::begin_dad(SlaacAddress& address, Millis now, NdpSender& tx) {
-  address.state = SlaacAddressState::Tentative;
+void Slaac::begin_dad(SlaacAddress& address, bool optimistic, Millis now, NdpSender& tx) {
+  address.state = optimistic ? SlaacAddressState::Optimistic : SlaacAddressState::Tentative;
   address.conflict = DadConflict::None;
   address.dad_sent = false;
   address.due = now;
@@ -82,25 +83,41 @@ void Slaac::send_dad(SlaacAddress& address, Millis now, NdpSender& tx) {
   address.due = now + kRetransTimer;
 }
 
-void Slaac::send_rs(Millis now, NdpSender& tx) {
+Result<size_t> Slaac::build_router_solicitation(MutableBytes out, Ipv6Address& src) const {
   NdpRepr rs;
   rs.type = Icmpv6Type::RouterSolicit;
-  Ipv6Address src;
+  src = Ipv6Address();
+  // RFC 4861 6.3.7: from :: while no address is usable, and then without the
+  // link-layer option; RFC 4429 2.2: from an optimistic address, without it too.
+  if (link_local_usable()) src = link_local();
   if (link_local_ready()) {
-    src = link_local();
     rs.has_source_mac = true;
     rs.source_mac = mac_;
   }
+  Result<void> emitted = rs.emit(out, src, Ipv6Address::all_routers());
+  if (!emitted) return emitted.error();
+  return rs.buffer_len();
+}
+
+Result<void> Slaac::solicit_routers(Millis now, NdpSender& tx) {
+  if (!started_ || failure_ != SlaacFailure::None) return Error(Layer::Ndp, Errc::BadValue);
   uint8_t buffer[32];
-  if (!rs.emit(MutableBytes(buffer), src, Ipv6Address::all_routers())) return;
-  if (!tx.send_ndp(src, Ipv6Address::all_routers(), Bytes(buffer, rs.buffer_len()))) {
+  Ipv6Address src;
+  Result<size_t> length = build_router_solicitation(MutableBytes(buffer), src);
+  if (!length) return length.error();
+  Result<void> sent = tx.send_ndp(src, Ipv6Address::all_routers(), Bytes(buffer, length.value()));
+  if (!sent) {
     ++stats_.send_failures;
-    rs_due_ = now + kSendRetry;
-    return;
+    return sent;
   }
   ++stats_.solicitations_sent;
   ++rs_sent_;
   rs_due_ = now + kRtrSolicitationInterval;
+  return {};
+}
+
+void Slaac::send_rs(Millis now, NdpSender& tx) {
+  if (!solicit_routers(now, tx)) rs_due_ = now + kSendRetry;
 }
 
 bool Slaac::soliciting() const {
@@ -113,10 +130,10 @@ bool Slaac::routers_settled(Millis now) const {
   return rs_sent_ >= kMaxRtrSolicitations && now >= rs_due_;
 }
 
-SlaacAddress* Slaac::find_address(const Ipv6Address& address) {
+void Slaac::on_dad_conflict(const Ipv6Address& target, DadConflict conflict) {
+  // Two slots may hold one address: a prefix's and DHCPv6's (assign_dhcpv6).
   for (SlaacAddress& a : addresses_)
-    if (a.state != SlaacAddressState::Empty && a.address == address) return &a;
-  return nullptr;
+    if (a.dad_running() && a.address == target) on_duplicate(a, conflict);
 }
 
 void Slaac::on_duplicate(SlaacAddress& address, DadConflict conflict) {
@@ -130,22 +147,17 @@ void Slaac::on_ndp(const Ipv6Repr& ip, const NdpRepr& message, Millis now, NdpSe
   if (!started_ || failure_ != SlaacFailure::None) return;
   expire(now);
   switch (message.type) {
-    case Icmpv6Type::NeighborSolicit: {
+    case Icmpv6Type::NeighborSolicit:
       // RFC 4862 5.4.3: a solicitation for a tentative address from :: is another
-      // node's DAD; one from a unicast source is address resolution, ignored.
-      SlaacAddress* address = find_address(message.target);
-      if (address != nullptr && address->state == SlaacAddressState::Tentative &&
-          ip.src.is_unspecified())
-        on_duplicate(*address, DadConflict::Probed);
+      // node's DAD; one from a unicast source is address resolution, ignored
+      // here (the interface answers it for an optimistic address). RFC 4429
+      // treats an optimistic address as a tentative one in both.
+      if (ip.src.is_unspecified()) on_dad_conflict(message.target, DadConflict::Probed);
       return;
-    }
-    case Icmpv6Type::NeighborAdvert: {
+    case Icmpv6Type::NeighborAdvert:
       // 5.4.4: an advertisement for a tentative address: it is a duplicate.
-      SlaacAddress* address = find_address(message.target);
-      if (address != nullptr && address->state == SlaacAddressState::Tentative)
-        on_duplicate(*address, DadConflict::Advertised);
+      on_dad_conflict(message.target, DadConflict::Advertised);
       return;
-    }
     case Icmpv6Type::RouterAdvert:
       on_advertisement(ip, message, now, tx);
       return;
@@ -259,7 +271,7 @@ void Slaac::on_prefix(const NdpPrefix& info, Millis now, NdpSender& tx) {
     free_slot->address = Ipv6Address::from_prefix(info.prefix, iid_);
     free_slot->preferred_until = until(now, info.preferred_lifetime);
     free_slot->valid_until = until(now, info.valid_lifetime);
-    begin_dad(*free_slot, now, tx);
+    begin_dad(*free_slot, true, now, tx);
     return;
   }
   if (existing->state == SlaacAddressState::Duplicate) return;
@@ -304,15 +316,24 @@ Result<void> Slaac::assign_dhcpv6(const Ipv6Address& address, uint32_t preferred
   slot.preferred_until = preferred_until;
   slot.valid_until = valid_until;
   // Already ours from a prefix (the server handed out our EUI-64 address): DAD
-  // has run for it, and a probe of our own would find ourselves.
+  // has run for it, and a probe of our own would find ourselves. While that DAD
+  // still runs, this slot waits for its end, tentative: a conflict gives up both.
   for (size_t i = 0; i < kDhcpv6Slot; ++i) {
-    if (addresses_[i].usable() && addresses_[i].address == address) {
+    const SlaacAddress& same = addresses_[i];
+    if (same.address != address) continue;
+    if (same.dad_passed()) {
       slot.state = now < preferred_until ? SlaacAddressState::Preferred
                                          : SlaacAddressState::Deprecated;
       return {};
     }
+    if (same.dad_running()) {
+      slot.state = SlaacAddressState::Tentative;
+      slot.dad_sent = same.dad_sent;
+      slot.due = same.due;
+      return {};
+    }
   }
-  begin_dad(slot, now, tx);
+  begin_dad(slot, false, now, tx);
   return {};
 }
 
@@ -357,7 +378,7 @@ void Slaac::poll(Millis now, NdpSender& tx) {
   if (!started_ || failure_ != SlaacFailure::None) return;
   expire(now);
   for (SlaacAddress& a : addresses_) {
-    if (a.state != SlaacAddressState::Tentative || now < a.due) continue;
+    if (!a.dad_running() || now < a.due) continue;
     if (!a.dad_sent) {
       send_dad(a, now, tx);
       continue;
@@ -374,7 +395,7 @@ Millis Slaac::next_deadline() const {
   Millis deadline = kNever;
   for (const SlaacAddress& a : addresses_) {
     Millis due = kNever;
-    if (a.state == SlaacAddressState::Tentative) due = a.due;
+    if (a.dad_running()) due = a.due;
     else if (a.state == SlaacAddressState::Preferred && &a != &addresses_[0])
       due = a.preferred_until < a.valid_until ? a.preferred_until : a.valid_until;
     else if (a.state == SlaacAddressState::Deprecated && &a != &addresses_[0])
@@ -393,6 +414,7 @@ bool Slaac::source_for(const Ipv6Address& dst, Millis now, Ipv6Address& out) con
     for (size_t n = 0; n + 1 < kMaxAddresses; ++n) {
       const SlaacAddress& a = addresses_[n == 0 ? kDhcpv6Slot : n];
       if (!a.usable() || now >= a.valid_until) continue;
+      // RFC 4429: an optimistic address ranks with deprecated ones.
       if (a.state == SlaacAddressState::Preferred && now < a.preferred_until) {
         out = a.address;
         return true;
@@ -404,7 +426,7 @@ bool Slaac::source_for(const Ipv6Address& dst, Millis now, Ipv6Address& out) con
       return true;
     }
   }
-  if (!link_local_ready()) return false;
+  if (!link_local_usable()) return false;
   out = link_local();
   return true;
 }
@@ -418,6 +440,12 @@ bool Slaac::is_assigned(const Ipv6Address& address, Millis now) const {
 bool Slaac::is_tentative(const Ipv6Address& address) const {
   for (const SlaacAddress& a : addresses_)
     if (a.state == SlaacAddressState::Tentative && a.address == address) return true;
+  return false;
+}
+
+bool Slaac::is_optimistic(const Ipv6Address& address) const {
+  for (const SlaacAddress& a : addresses_)
+    if (a.state == SlaacAddressState::Optimistic && a.address == address) return true;
   return false;
 }
 

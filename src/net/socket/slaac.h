@@ -3,28 +3,42 @@
 // messages come in parsed (NdpRepr::parse has validated them), time through the
 // `now` arguments, and what it sends leaves through the NdpSender it is handed.
 //
-//   start()   the link-local address fe80::EUI-64 is tentative: one DAD
-//             solicitation from :: to its solicited-node group; the first router
-//             solicitation goes at once from :: (RFC 4861 6.3.7 allows it while no
-//             address is assigned; the router's answer to it is multicast, 6.2.6),
-//             so a router answers while DAD runs
+//   start()   the link-local address fe80::EUI-64 is optimistic (RFC 4429): one
+//             DAD solicitation from :: to its solicited-node group, and the
+//             address is usable at once while DAD runs; the first router
+//             solicitation goes at once from it, without our link-layer address
+//             (RFC 4429 2.2: an optimistic source must not put itself into other
+//             nodes' caches), so a router answers while DAD runs and a router
+//             that learns neighbours from the frame (slirp) learns us
 //   +1 s      (RetransTimer, DupAddrDetectTransmits 1) no one objected: the
 //             address is preferred; later solicitations, 4 s apart, up to 3 in
-//             all, come from it with our link-layer address
+//             all, carry our link-layer address
 //   an RA     with a router lifetime: a default router, and no more solicitations;
 //             each prefix with A set and a /64 makes an address (prefix + EUI-64)
-//             that runs DAD of its own; L set, an on-link prefix; M and O are kept
-//             for DHCPv6; MTU (1280..link MTU) and RDNSS (RFC 8106) are kept
+//             that is optimistic in the same way while its own DAD runs; L set,
+//             an on-link prefix; M and O are kept for DHCPv6; MTU (1280..link
+//             MTU) and RDNSS (RFC 8106) are kept
 //   lifetimes count down from the RA; RFC 4862 5.5.3 e's two-hour rule keeps an
 //             unauthenticated RA from cutting an address's valid lifetime short
 //
-// A neighbour solicitation from :: or an advertisement for a tentative address is
-// a duplicate: the address is given up with the reason; a duplicate link-local
-// address fails the machine (RFC 4862 5.4.5: the interface has no address then).
+// Why optimistic: these addresses are made from the EUI-64 interface identifier,
+// the case RFC 4429 is for (a collision is unlikely, and costly only when it
+// happens); a boot that waited a second for each DAD waited for nothing. While
+// an address is optimistic it is a source (ranked with deprecated ones, as RFC
+// 4429 ranks it), a destination and answered for, but our answers to
+// solicitations for it do not set Override, and neither a solicitation nor a
+// router solicitation from it carries our link-layer address (RFC 4429 2.2).
+//
+// A neighbour solicitation from :: or an advertisement for an address whose DAD
+// runs (tentative or optimistic) is a duplicate: the address is given up with
+// the reason, whatever already used it; a duplicate link-local address fails the
+// machine (RFC 4862 5.4.5: the interface has no address then).
 // An address a DHCPv6 server assigned (assign_dhcpv6) takes a slot of its own
-// beside these and lives by the same rules: DAD first (RFC 8415 18.2.10.1), then
-// it is a source, is answered for and is in the solicited-node groups until its
-// valid lifetime ends; a duplicate is kept as such, for the client to Decline.
+// beside these and lives by the same rules, except that it is tentative, not
+// optimistic, while its DAD runs: RFC 8415 18.2.10.1 asks for DAD before the
+// address is used, and its uniqueness rests on a server's bookkeeping, not on
+// an interface identifier (a server can lease an address another node holds and
+// forget the Decline); a duplicate is kept as such, for the client to Decline.
 // Every table is bounded; what does not fit is counted and ignored, so an RA
 // flood costs nothing but counters. Unlike RFC 4861 6.3.7, the first solicitation
 // is not delayed by a random 0-1 s: a booting firmware is alone in waiting for it.
@@ -56,6 +70,7 @@ class NdpSender {
 enum class SlaacAddressState : uint8_t {
   Empty,
   Tentative,   // DAD running: not usable yet
+  Optimistic,  // DAD running (RFC 4429): usable, with the restrictions above
   Preferred,   // usable
   Deprecated,  // preferred lifetime over: usable for what already uses it
   Duplicate,   // DAD found another holder: never used
@@ -81,13 +96,18 @@ struct SlaacAddress {
   Ipv6Address address;
   SlaacAddressState state = SlaacAddressState::Empty;
   DadConflict conflict = DadConflict::None;
-  bool dad_sent = false;         // Tentative: the solicitation is out
-  Millis due = 0;                // Tentative: when to send it, or when DAD ends
+  bool dad_sent = false;         // DAD running: the solicitation is out
+  Millis due = 0;                // DAD running: when to send it, or when DAD ends
   Millis preferred_until = kNever;
   Millis valid_until = kNever;
 
-  bool usable() const {
+  bool usable() const { return dad_passed() || state == SlaacAddressState::Optimistic; }
+  // DAD has ended without a conflict.
+  bool dad_passed() const {
     return state == SlaacAddressState::Preferred || state == SlaacAddressState::Deprecated;
+  }
+  bool dad_running() const {
+    return state == SlaacAddressState::Tentative || state == SlaacAddressState::Optimistic;
   }
 };
 
@@ -134,13 +154,23 @@ class Slaac {
 
   bool started() const { return started_; }
   SlaacFailure failure() const { return failure_; }
-  // The link-local address is preferred.
-  bool link_local_ready() const { return addresses_[0].usable(); }
+  // The link-local address is usable: optimistic from start() on, unless DAD
+  // has found it a duplicate.
+  bool link_local_usable() const { return addresses_[0].usable(); }
+  // Its DAD has passed: it is preferred.
+  bool link_local_ready() const { return addresses_[0].dad_passed(); }
   const Ipv6Address& link_local() const { return addresses_[0].address; }
   // Router discovery is over: an RA with a router came, or every solicitation
   // went unanswered.
   bool routers_settled(Millis now) const;
   bool ra_received() const { return stats_.advertisements != 0; }
+  // One router solicitation now, beside the schedule (it counts among its
+  // kMaxRtrSolicitations): for a caller that needs routers to hear from us again.
+  Result<void> solicit_routers(Millis now, NdpSender& tx);
+  // The router solicitation this machine sends now, and its source: from the
+  // link-local address once it is usable, with our link-layer address only once
+  // its DAD has passed; from :: before. Returns its length.
+  Result<size_t> build_router_solicitation(MutableBytes out, Ipv6Address& src) const;
 
   const SlaacAddress& address(size_t i) const { return addresses_[i]; }
   // The address DHCPv6 assigned (IA_NA), lifetimes in seconds (0xffffffff: for
@@ -158,13 +188,15 @@ class Slaac {
   // address replaces it, and its prefix with it.
   Result<void> assign_static(const Ipv6Address& address, uint8_t prefix_len, Millis now,
                              NdpSender& tx);
-  // A usable address for sources: a preferred global one if any (else deprecated),
-  // the DHCPv6 one before those of prefixes, else the link-local one. False while
-  // none is usable.
+  // A usable address for sources: a preferred global one if any (else a
+  // deprecated or optimistic one), the DHCPv6 one before those of prefixes, else
+  // the link-local one. False while none is usable.
   bool source_for(const Ipv6Address& dst, Millis now, Ipv6Address& out) const;
-  // One of our addresses that is usable (NS for it gets an answer) / tentative.
+  // One of our addresses that is usable (NS for it gets an answer) / tentative
+  // (DAD running, not usable) / optimistic (DAD running, usable).
   bool is_assigned(const Ipv6Address& address, Millis now) const;
   bool is_tentative(const Ipv6Address& address) const;
+  bool is_optimistic(const Ipv6Address& address) const;
 
   bool default_router(Millis now, Ipv6Address& router) const;
   // `dst` is on the link: link-local, or inside an on-link prefix (an RA's, or
@@ -203,8 +235,9 @@ class Slaac {
   void on_prefix(const NdpPrefix& prefix, Millis now, NdpSender& tx);
   void on_rdnss(const NdpRdnss& rdnss, Millis now);
   void on_duplicate(SlaacAddress& address, DadConflict conflict);
-  SlaacAddress* find_address(const Ipv6Address& address);
-  void begin_dad(SlaacAddress& address, Millis now, NdpSender& tx);
+  // Every address whose DAD runs for `target` is a duplicate.
+  void on_dad_conflict(const Ipv6Address& target, DadConflict conflict);
+  void begin_dad(SlaacAddress& address, bool optimistic, Millis now, NdpSender& tx);
   void send_dad(SlaacAddress& address, Millis now, NdpSender& tx);
   void send_rs(Millis now, NdpSender& tx);
   void expire(Millis now);

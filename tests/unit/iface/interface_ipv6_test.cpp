@@ -168,6 +168,21 @@ void defend_from_dnsmasq(Stack& s, const Ipv6Address& address, Millis now) {
          now);
 }
 
+// dnsmasq's host solicits TARGET from SRC (with its MAC), or probes it from ::.
+Buffer solicitation_for(const Ipv6Address& target, const Ipv6Address& src) {
+  NdpRepr ns;
+  ns.type = Icmpv6Type::NeighborSolicit;
+  ns.target = target;
+  Ipv6Address group = target.solicited_node();
+  if (!src.is_unspecified()) {
+    ns.has_source_mac = true;
+    ns.source_mac = kDnsmasqMac;
+  }
+  return ipv6_frame(kDnsmasqMac, group.multicast_mac(),
+                    header(src, group, ipv6_next::kIcmpv6, kNdpHopLimit),
+                    ndp_message(ns, src, group));
+}
+
 // ---------------------------------------------------------------------------
 // Off by default
 
@@ -210,8 +225,83 @@ TEST(InterfaceIpv6, EnableSendsDadAndRouterSolicitationWithHopLimit255) {
   EXPECT_EQ(parse_ndp(dad).target, kLinkLocal);
   Sent rs = parse_sent(out[1]);
   EXPECT_EQ(rs.eth_dst, (MacAddress{{0x33, 0x33, 0, 0, 0, 2}}));
+  EXPECT_EQ(rs.ip.hop_limit, kNdpHopLimit);
+  // From the optimistic link-local address (RFC 4429), without our MAC.
+  EXPECT_EQ(rs.ip.src, kLinkLocal);
   EXPECT_EQ(parse_ndp(rs).type, Icmpv6Type::RouterSolicit);
+  EXPECT_FALSE(parse_ndp(rs).has_source_mac);
   EXPECT_EQ(s.iface.slaac().next_deadline(), Slaac::kRetransTimer);
+}
+
+TEST(InterfaceIpv6, SolicitRoutersSendsSlaacsSolicitationNow) {
+  Stack s;
+  EXPECT_EQ(s.iface.solicit_routers().error(), Error(Layer::Iface, Errc::Unsupported));
+  bring_up(s);
+  s.iface.poll(1500);
+  ASSERT_TRUE(s.iface.solicit_routers().ok());
+  std::vector<Buffer> out = s.sent();
+  ASSERT_EQ(out.size(), 1u);
+  // DAD has passed: the Linux kernel's RS from this MAC, byte for byte.
+  EXPECT_EQ(out[0], test::to_buffer(frames6::kNdpRs));
+}
+
+// RFC 4429: while the link-local address's DAD runs it is ours to use, but it
+// puts itself into no one's cache: our answers for it do not override, and our
+// solicitations from it carry no link-layer address.
+TEST(InterfaceIpv6, OptimisticAddressIsUsedButOverridesNoCache) {
+  Stack s;
+  s.iface.enable_ipv6(0);
+  s.sent();
+  const Ipv6Address neighbour = Ipv6Address::of(0xfe80, 0, 0, 0, 0, 0, 0, 0x99);
+  // What left besides MLD's repeated report (its time is drawn from the MAC).
+  auto ndp_sent = [&] {
+    std::vector<Buffer> out;
+    for (Buffer& frame : s.sent())
+      if (parse_sent(frame).ip.hop_limit == kNdpHopLimit) out.push_back(frame);
+    return out;
+  };
+  auto resolve_us = [&](Millis now) {
+    s.feed(solicitation_for(kLinkLocal, kDnsmasqRouter), now);
+    std::vector<Buffer> out = ndp_sent();
+    EXPECT_EQ(out.size(), 1u);
+    return out.empty() ? NdpRepr{} : parse_ndp(parse_sent(out[0]));
+  };
+  NdpRepr advert = resolve_us(100);
+  EXPECT_EQ(advert.type, Icmpv6Type::NeighborAdvert);
+  EXPECT_EQ(advert.target, kLinkLocal);
+  EXPECT_TRUE(advert.solicited);
+  EXPECT_FALSE(advert.override_);
+  EXPECT_TRUE(advert.has_target_mac);
+  // A datagram to it is ours.
+  RecordingEndpoint endpoint;
+  ASSERT_TRUE(s.iface.bind(4000, endpoint));
+  s.feed(ipv6_frame(kDnsmasqMac, kOurMac, header(kDnsmasqRouter, kLinkLocal, ipv6_next::kUdp),
+                    udp6(kDnsmasqRouter, kLinkLocal, 547, 4000, bytes_of("reply"))),
+         200);
+  ASSERT_EQ(endpoint.datagrams.size(), 1u);
+  // A datagram from it to a neighbour not yet known: the solicitation comes from
+  // it, without our link-layer address.
+  UdpMeta meta;
+  meta.dst = neighbour;
+  meta.src_port = 4000;
+  meta.dst_port = 547;
+  EXPECT_EQ(s.iface.send_udp(meta, bytes_of("x")).error(), Error(Layer::Ndp, Errc::WouldBlock));
+  std::vector<Buffer> out = ndp_sent();
+  ASSERT_EQ(out.size(), 1u);
+  Sent ns = parse_sent(out[0]);
+  EXPECT_EQ(ns.ip.src, kLinkLocal);
+  EXPECT_EQ(ns.ip.dst, neighbour.solicited_node());
+  EXPECT_EQ(parse_ndp(ns).type, Icmpv6Type::NeighborSolicit);
+  EXPECT_FALSE(parse_ndp(ns).has_source_mac);
+  // DAD over: answers override, solicitations carry our MAC.
+  s.iface.poll(1000);
+  s.sent();
+  EXPECT_TRUE(resolve_us(1100).override_);
+  meta.dst = Ipv6Address::of(0xfe80, 0, 0, 0, 0, 0, 0, 0x98);
+  EXPECT_EQ(s.iface.send_udp(meta, bytes_of("x")).error(), Error(Layer::Ndp, Errc::WouldBlock));
+  out = ndp_sent();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(parse_ndp(parse_sent(out[0])).has_source_mac);
 }
 
 TEST(InterfaceIpv6, WithoutARouterTheLaterSolicitationIsLinuxsByteForByte) {
@@ -550,14 +640,24 @@ TEST(InterfaceIpv6, SolicitationForOurAddressIsAnswered) {
   EXPECT_FALSE(parse_ndp(defence).solicited);
 }
 
-TEST(InterfaceIpv6, SolicitationForATentativeAddressIsADuplicateNotAnAnswer) {
+TEST(InterfaceIpv6, ProbeForAnAddressWhoseDadRunsIsADuplicateNotAnAnswer) {
   Stack s;
   s.iface.enable_ipv6(0);
+  s.sent();
+  // Optimistic: already a source.
+  UdpMeta meta;
+  meta.dst = Ipv6Address::all_nodes();
+  meta.src_port = 1;
+  meta.dst_port = 2;
+  ASSERT_TRUE(s.iface.send_udp(meta, bytes_of("x")).ok());
   s.sent();
   // The Linux kernel's DAD probe for the same link-local address.
   s.feed(frames6::kNdpDadNs, 500);
   EXPECT_TRUE(s.sent().empty());
   EXPECT_EQ(s.iface.slaac().failure(), SlaacFailure::LinkLocalDuplicate);
+  // Given up: nothing leaves from it any more.
+  EXPECT_EQ(s.iface.send_udp(meta, bytes_of("x")).error(), Error(Layer::Iface, Errc::Unreachable));
+  EXPECT_TRUE(s.sent().empty());
 }
 
 TEST(InterfaceIpv6, SolicitationWithHopLimitUnder255IsDropped) {
@@ -756,8 +856,12 @@ TEST(InterfaceIpv6, SendRefusals) {
   meta.src = kLinkLocal;
   meta.src_port = 1;
   meta.dst_port = 2;
-  // The link-local address is tentative until DAD is over.
+  // Not ours: refused.
+  meta.src = Ipv6Address::of(0xfe80, 0, 0, 0, 0, 0, 0, 0x77);
   EXPECT_EQ(s.iface.send_udp(meta, bytes_of("x")).error(), Error(Layer::Iface, Errc::Unreachable));
+  // The link-local address is optimistic, so a source, before DAD is over.
+  meta.src = kLinkLocal;
+  EXPECT_TRUE(s.iface.send_udp(meta, bytes_of("x")).ok());
   s.iface.poll(1000);
   s.sent();
   EXPECT_TRUE(s.iface.send_udp(meta, bytes_of("x")).ok());
@@ -783,20 +887,6 @@ TEST(InterfaceIpv6, SendRefusals) {
 // What dnsmasq's range would hand out: another /128 in the RA's prefix, with a
 // solicited-node group of its own.
 const Ipv6Address kAssigned = Ipv6Address::of(0xfd00, 0x6d70, 0, 0, 0, 0, 0, 0x100);
-
-Buffer solicitation_for(const Ipv6Address& target, const Ipv6Address& src) {
-  NdpRepr ns;
-  ns.type = Icmpv6Type::NeighborSolicit;
-  ns.target = target;
-  Ipv6Address group = target.solicited_node();
-  if (!src.is_unspecified()) {
-    ns.has_source_mac = true;
-    ns.source_mac = kDnsmasqMac;
-  }
-  return ipv6_frame(kDnsmasqMac, group.multicast_mac(),
-                    header(src, group, ipv6_next::kIcmpv6, kNdpHopLimit),
-                    ndp_message(ns, src, group));
-}
 
 TEST(InterfaceIpv6, Dhcpv6AddressRunsDadThenIsAnsweredForReceivesAndSends) {
   Stack s;
@@ -1103,6 +1193,66 @@ TEST(InterfaceIpv6, StatefulLeaseInUseIsDeclinedOnTheWireAndNeverASource) {
   Ipv6Address src;
   ASSERT_TRUE(s.iface.slaac().source_for(kDnsmasqServer, now + 2000, src));
   EXPECT_EQ(src, kDnsmasqGlobal);
+}
+
+// The boot's order with optimistic DAD: DHCPv6 starts at once, from the
+// link-local address whose DAD still runs, and its answers to that address are
+// taken; the leased address itself runs DAD tentative, not optimistic: no source
+// and not Bound until its DAD has passed.
+TEST(InterfaceIpv6, StatefulLeaseStartsBeforeLinkLocalDadEndsButWaitsForItsOwn) {
+  Stack s;
+  s.iface.enable_ipv6(0);
+  s.feed(frames6::kNdpRaDnsmasq, 5);
+  s.sent();
+  ASSERT_EQ(s.iface.slaac().address(0).state, SlaacAddressState::Optimistic);
+  Dhcpv6Config config;
+  config.mac = s.iface.mac();
+  config.link_local = s.iface.slaac().link_local();
+  config.mode = Dhcpv6Mode::Stateful;
+  config.has_uuid = true;  // the captures' client
+  const uint8_t guid[16] = {0x6a, 0x0b, 0x4d, 0x2c, 0x8e, 0x1f, 0x4a, 0x5b,
+                            0x9c, 0x7d, 0x0e, 0x2f, 0x3a, 0x4b, 0x5c, 0x6d};
+  for (size_t i = 0; i < 16; ++i) config.uuid[i] = guid[i];
+  ScriptedRandom random{};
+  Dhcpv6Client client(config, random);
+  Dhcpv6Binding binding(client, s.iface);
+  ASSERT_TRUE(s.iface.bind(546, client));
+  const Ipv6Address server = Ipv6Address::parse(test::v6frames::kDnsmasqLinkLocal).value();
+  const Ipv6Address leased = Ipv6Address::of(0xfd00, 0x6d70, 0x7865, 0, 0, 0, 0, 0x100);
+  auto from_server = [&](Bytes captured) {
+    Buffer message = test::to_buffer(captured);
+    message[1] = message[2] = message[3] = 0;
+    return ipv6_frame(kDnsmasqMac, kOurMac, header(server, kLinkLocal, ipv6_next::kUdp),
+                      udp6(server, kLinkLocal, 547, 546, view(message)));
+  };
+  binding.start(10);
+  binding.poll(10, s.iface);
+  bool solicit_sent = false;
+  for (const Buffer& frame : s.sent()) {
+    Sent sent = parse_sent(frame);
+    if (sent.ip.next_header != ipv6_next::kUdp) continue;
+    EXPECT_EQ(sent.ip.src, kLinkLocal);  // optimistic
+    solicit_sent = true;
+  }
+  EXPECT_TRUE(solicit_sent);
+  s.feed(from_server(Bytes(test::v6frames::kDnsmasqAdvertise)), 20);
+  EXPECT_EQ(client.stats().advertises, 1u);  // taken at the optimistic address
+  Millis now = binding.next_deadline();
+  s.iface.poll(now);
+  binding.poll(now, s.iface);
+  s.feed(from_server(Bytes(test::v6frames::kDnsmasqReply)), now + 10);
+  binding.poll(now + 10, s.iface);
+  ASSERT_EQ(binding.state(), Dhcpv6BindingState::Testing);
+  EXPECT_EQ(s.iface.slaac().dhcpv6_address().state, SlaacAddressState::Tentative);
+  EXPECT_FALSE(s.iface.slaac().is_assigned(leased, now + 500));
+  s.iface.poll(now + 500);
+  binding.poll(now + 500, s.iface);
+  EXPECT_EQ(binding.state(), Dhcpv6BindingState::Testing);
+  s.iface.poll(now + 10 + Slaac::kRetransTimer);
+  binding.poll(now + 10 + Slaac::kRetransTimer, s.iface);
+  EXPECT_EQ(binding.state(), Dhcpv6BindingState::Bound);
+  EXPECT_EQ(binding.dad_ms(), Slaac::kRetransTimer);
+  EXPECT_TRUE(s.iface.slaac().is_assigned(leased, now + 10 + Slaac::kRetransTimer));
 }
 
 }  // namespace

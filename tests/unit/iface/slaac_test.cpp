@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <vector>
 
 #include "core/byte_ops.h"
@@ -120,20 +121,102 @@ TEST(Slaac, StartsDadAndSolicitsRoutersAtOnce) {
   EXPECT_EQ(tx.sent[0].dst, kLinkLocal.solicited_node());
   EXPECT_EQ(tx.sent[0].repr.target, kLinkLocal);
   EXPECT_FALSE(tx.sent[0].repr.has_source_mac);
-  // RS from :: (no address yet), so without our MAC.
+  // RS from the optimistic link-local address, so without our MAC (RFC 4429 2.2).
   EXPECT_EQ(tx.sent[1].repr.type, Icmpv6Type::RouterSolicit);
-  EXPECT_TRUE(tx.sent[1].src.is_unspecified());
+  EXPECT_EQ(tx.sent[1].src, kLinkLocal);
   EXPECT_EQ(tx.sent[1].dst, Ipv6Address::all_routers());
   EXPECT_FALSE(tx.sent[1].repr.has_source_mac);
   EXPECT_FALSE(slaac.link_local_ready());
-  EXPECT_TRUE(slaac.is_tentative(kLinkLocal));
+  EXPECT_TRUE(slaac.is_optimistic(kLinkLocal));
+  EXPECT_FALSE(slaac.is_tentative(kLinkLocal));
   EXPECT_EQ(slaac.next_deadline(), Slaac::kRetransTimer);
   slaac.poll(999, tx);
   EXPECT_FALSE(slaac.link_local_ready());
   slaac.poll(1000, tx);
   EXPECT_TRUE(slaac.link_local_ready());
+  EXPECT_FALSE(slaac.is_optimistic(kLinkLocal));
+  EXPECT_EQ(slaac.address(0).state, SlaacAddressState::Preferred);
   EXPECT_EQ(slaac.link_local(), kLinkLocal);
   EXPECT_TRUE(slaac.is_assigned(kLinkLocal, 1000));
+}
+
+// RFC 4429: the link-local address is used from start() on, before its DAD ends.
+TEST(Slaac, LinkLocalAddressIsUsableWhileItsDadRuns) {
+  Slaac slaac(kMac, 1500);
+  RecordingSender tx;
+  slaac.start(0, tx);
+  EXPECT_TRUE(slaac.link_local_usable());
+  EXPECT_EQ(slaac.address(0).state, SlaacAddressState::Optimistic);
+  EXPECT_TRUE(slaac.is_assigned(kLinkLocal, 0));
+  Ipv6Address src;
+  ASSERT_TRUE(slaac.source_for(kRouter, 0, src));
+  EXPECT_EQ(src, kLinkLocal);
+  // With no global address, the link-local one for a global destination too.
+  ASSERT_TRUE(slaac.source_for(Ipv6Address::of(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), 500, src));
+  EXPECT_EQ(src, kLinkLocal);
+  EXPECT_STREQ(slaac_address_state_text(slaac.address(0).state), "optimistic");
+}
+
+TEST(Slaac, RouterSolicitationBytesFollowTheLinkLocalAddressesDad) {
+  Slaac slaac(kMac, 1500);
+  RecordingSender tx;
+  uint8_t out[32];
+  Ipv6Address src;
+  // Before start(): from ::, no option (RFC 4861 6.3.7).
+  Result<size_t> length = slaac.build_router_solicitation(MutableBytes(out), src);
+  ASSERT_TRUE(length.ok());
+  EXPECT_TRUE(src.is_unspecified());
+  const uint8_t kFromUnspecified[] = {0x85, 0x00, 0x7b, 0xb8, 0, 0, 0, 0};
+  EXPECT_EQ(std::vector<uint8_t>(out, out + length.value()),
+            std::vector<uint8_t>(std::begin(kFromUnspecified), std::end(kFromUnspecified)));
+  // Optimistic: from the link-local address, still no option (RFC 4429 2.2).
+  slaac.start(0, tx);
+  length = slaac.build_router_solicitation(MutableBytes(out), src);
+  ASSERT_TRUE(length.ok());
+  EXPECT_EQ(src, kLinkLocal);
+  const uint8_t kFromOptimistic[] = {0x85, 0x00, 0xf9, 0x7a, 0, 0, 0, 0};
+  EXPECT_EQ(std::vector<uint8_t>(out, out + length.value()),
+            std::vector<uint8_t>(std::begin(kFromOptimistic), std::end(kFromOptimistic)));
+  // The one start() sent is those bytes.
+  ASSERT_EQ(tx.count(Icmpv6Type::RouterSolicit), 1u);
+  EXPECT_EQ(tx.sent[1].bytes, std::vector<uint8_t>(std::begin(kFromOptimistic), std::end(kFromOptimistic)));
+  // DAD passed: with our MAC, the ICMPv6 bytes the Linux kernel sent from this MAC.
+  slaac.poll(1000, tx);
+  length = slaac.build_router_solicitation(MutableBytes(out), src);
+  ASSERT_TRUE(length.ok());
+  EXPECT_EQ(src, kLinkLocal);
+  const size_t icmp = EthernetFrame::kHeaderLen + Ipv6Packet::kHeaderLen;
+  EXPECT_EQ(std::vector<uint8_t>(out, out + length.value()),
+            std::vector<uint8_t>(std::begin(frames6::kNdpRs) + icmp, std::end(frames6::kNdpRs)));
+  // Too small a buffer is refused, not overrun.
+  uint8_t small[8];
+  EXPECT_FALSE(slaac.build_router_solicitation(MutableBytes(small), src).ok());
+}
+
+TEST(Slaac, SolicitRoutersSendsOneNowAndItCountsInTheSchedule) {
+  Slaac slaac(kMac, 1500);
+  RecordingSender tx;
+  EXPECT_FALSE(slaac.solicit_routers(0, tx).ok());  // not started
+  EXPECT_TRUE(tx.sent.empty());
+  slaac.start(0, tx);
+  slaac.poll(1000, tx);
+  tx.sent.clear();
+  ASSERT_TRUE(slaac.solicit_routers(1500, tx).ok());
+  ASSERT_EQ(tx.sent.size(), 1u);
+  EXPECT_EQ(tx.sent[0].repr.type, Icmpv6Type::RouterSolicit);
+  EXPECT_EQ(tx.sent[0].src, kLinkLocal);
+  EXPECT_TRUE(tx.sent[0].repr.has_source_mac);
+  EXPECT_EQ(slaac.stats().solicitations_sent, 2u);
+  // The next one is due RtrSolicitationInterval after it, the third and last.
+  EXPECT_EQ(slaac.next_deadline(), 1500 + Slaac::kRtrSolicitationInterval);
+  for (Millis t = 1500; t <= 20'000; t += 100) slaac.poll(t, tx);
+  EXPECT_EQ(slaac.stats().solicitations_sent, 3u);
+  // A refused send is counted and named.
+  tx.refuse = 1;
+  Result<void> refused = slaac.solicit_routers(20'000, tx);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error(), Error(Layer::Iface, Errc::WouldBlock));
+  EXPECT_EQ(slaac.stats().send_failures, 1u);
 }
 
 TEST(Slaac, SolicitsThreeTimesFourSecondsApartWithoutARouter) {
@@ -190,15 +273,19 @@ TEST(Slaac, DnsmasqAdvertisementConfiguresTwoAddressesAndDns) {
   EXPECT_EQ(dns[0], Ipv6Address::of(0xfd00, 0x6d70, 0, 0, 0, 0, 0, 1));
   EXPECT_TRUE(slaac.on_link(Ipv6Address::of(0xfd00, 0x6d71, 0, 0, 0, 0, 0, 9), 300));
   EXPECT_FALSE(slaac.on_link(Ipv6Address::of(0xfd00, 0x6d72, 0, 0, 0, 0, 0, 9), 300));
-  // Both prefixes' addresses run DAD (the same addresses Linux made from them).
-  EXPECT_TRUE(slaac.is_tentative(kGlobal70));
-  EXPECT_TRUE(slaac.is_tentative(kGlobal71));
+  // Both prefixes' addresses run DAD (the same addresses Linux made from them),
+  // optimistic: usable at once.
+  EXPECT_TRUE(slaac.is_optimistic(kGlobal70));
+  EXPECT_TRUE(slaac.is_optimistic(kGlobal71));
+  EXPECT_TRUE(slaac.is_assigned(kGlobal70, 300));
   EXPECT_EQ(tx.count(Icmpv6Type::NeighborSolicit), 3u);
   Ipv6Address source;
   slaac.poll(1000, tx);
   ASSERT_TRUE(slaac.source_for(Ipv6Address::of(0xfd00, 0x6d70, 0, 0, 0, 0, 0, 1), 1000, source));
-  EXPECT_EQ(source, kLinkLocal);  // the global ones are still tentative
+  EXPECT_EQ(source, kGlobal70);  // optimistic, before its DAD ends at 1300
+  EXPECT_EQ(slaac.address(1).state, SlaacAddressState::Optimistic);
   slaac.poll(1300, tx);
+  EXPECT_EQ(slaac.address(1).state, SlaacAddressState::Preferred);
   ASSERT_TRUE(slaac.source_for(Ipv6Address::of(0xfd00, 0x6d70, 0, 0, 0, 0, 0, 1), 1300, source));
   EXPECT_EQ(source, kGlobal70);
   ASSERT_TRUE(slaac.source_for(kRouter, 1300, source));
@@ -239,9 +326,15 @@ TEST(Slaac, DuplicateLinkLocalFailsTheMachine) {
   Slaac slaac(kMac, 1500);
   RecordingSender tx;
   slaac.start(0, tx);
+  // Optimistic, it is in use before the probe comes.
+  Ipv6Address src;
+  ASSERT_TRUE(slaac.source_for(kRouter, 400, src));
   Input dad = ndp_of(frames6::kNdpDadNs);
   feed(slaac, dad, 500, tx);
   EXPECT_EQ(slaac.failure(), SlaacFailure::LinkLocalDuplicate);
+  EXPECT_FALSE(slaac.link_local_usable());
+  EXPECT_FALSE(slaac.is_assigned(kLinkLocal, 500));
+  EXPECT_FALSE(slaac.source_for(kRouter, 500, src));
   EXPECT_EQ(slaac.address(0).state, SlaacAddressState::Duplicate);
   EXPECT_EQ(slaac.address(0).conflict, DadConflict::Probed);
   EXPECT_EQ(slaac.stats().duplicates, 1u);
@@ -252,7 +345,9 @@ TEST(Slaac, DuplicateLinkLocalFailsTheMachine) {
   EXPECT_STREQ(slaac_failure_text(slaac.failure()), "link-local address is a duplicate");
 }
 
-TEST(Slaac, AdvertisementForATentativeGlobalAddressGivesItUp) {
+// RFC 4429: a collision found while an optimistic address is already in use
+// still gives it up.
+TEST(Slaac, AdvertisementForAnOptimisticGlobalAddressGivesItUp) {
   Slaac slaac(kMac, 1500);
   RecordingSender tx;
   slaac.start(0, tx);
@@ -266,7 +361,16 @@ TEST(Slaac, AdvertisementForATentativeGlobalAddressGivesItUp) {
   na.repr.type = Icmpv6Type::NeighborAdvert;
   na.repr.target = kGlobal70;
   na.repr.override_ = true;
+  Ipv6Address src;
+  const Ipv6Address server = Ipv6Address::of(0xfd00, 0x6d70, 0, 0, 0, 0, 0, 1);
+  ASSERT_TRUE(slaac.source_for(server, 1400, src));
+  EXPECT_EQ(src, kGlobal70);
   slaac.on_ndp(na.ip, na.repr, 1500, tx);
+  EXPECT_EQ(slaac.address(1).state, SlaacAddressState::Duplicate);
+  EXPECT_FALSE(slaac.is_assigned(kGlobal70, 1500));
+  // The other prefix's address, still optimistic, takes its place as the source.
+  ASSERT_TRUE(slaac.source_for(server, 1500, src));
+  EXPECT_EQ(src, kGlobal71);
   slaac.poll(2100, tx);
   EXPECT_EQ(slaac.failure(), SlaacFailure::None);
   EXPECT_FALSE(slaac.is_assigned(kGlobal70, 2100));
@@ -569,6 +673,41 @@ TEST(SlaacManaged, PrefixesDoNotTakeItsSlotNorMistakeItForTheirs) {
   EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Preferred);
 }
 
+// The server leases the EUI-64 address a prefix made a moment ago: no second
+// probe, but the lease is tentative until that DAD ends, and falls with it.
+TEST(SlaacManaged, LeaseOfAnOptimisticPrefixAddressWaitsForItsDad) {
+  const Ipv6Address eui64 = Ipv6Address::of(0x2001, 0xdb8, 1, 0, 0x5054, 0x00ff, 0xfe12, 0x3456);
+  for (bool collide : {false, true}) {
+    Slaac slaac(kMac, 1500);
+    RecordingSender tx;
+    started(slaac, tx);
+    Input advert = ra(1800, prefix_option(1, 64, 7200, 3600));
+    feed(slaac, advert, 1000, tx);
+    ASSERT_TRUE(slaac.is_optimistic(eui64));
+    tx.sent.clear();
+    ASSERT_TRUE(slaac.assign_dhcpv6(eui64, 3600, 3600, 1200, tx).ok());
+    EXPECT_TRUE(tx.sent.empty());
+    EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Tentative);
+    EXPECT_EQ(slaac.next_deadline(), 2000u);
+    if (collide) {
+      Input na;
+      na.ip.src = Ipv6Address::of(0x2001, 0xdb8, 1, 0, 0, 0, 0, 0x99);
+      na.ip.dst = Ipv6Address::all_nodes();
+      na.ip.hop_limit = kNdpHopLimit;
+      na.repr.type = Icmpv6Type::NeighborAdvert;
+      na.repr.target = eui64;
+      slaac.on_ndp(na.ip, na.repr, 1500, tx);
+      EXPECT_EQ(slaac.address(1).state, SlaacAddressState::Duplicate);
+      EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Duplicate);
+      EXPECT_EQ(slaac.dhcpv6_address().conflict, DadConflict::Advertised);
+    } else {
+      slaac.poll(2000, tx);
+      EXPECT_EQ(slaac.address(1).state, SlaacAddressState::Preferred);
+      EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Preferred);
+    }
+  }
+}
+
 TEST(SlaacManaged, IsTheSourceBeforeASlaacAddressUnlessItIsOnlyDeprecated) {
   Slaac slaac(kMac, 1500);
   RecordingSender tx;
@@ -583,8 +722,9 @@ TEST(SlaacManaged, IsTheSourceBeforeASlaacAddressUnlessItIsOnlyDeprecated) {
   Ipv6Address src;
   ASSERT_TRUE(slaac.source_for(server, 2000, src));
   EXPECT_EQ(src, eui64);
-  // Tentative: not a source yet.
+  // Tentative, not optimistic (slaac.h says why): not a source yet.
   ASSERT_TRUE(slaac.assign_dhcpv6(kManaged, 60, 3600, 2000, tx).ok());
+  EXPECT_EQ(slaac.dhcpv6_address().state, SlaacAddressState::Tentative);
   ASSERT_TRUE(slaac.source_for(server, 2500, src));
   EXPECT_EQ(src, eui64);
   slaac.poll(3000, tx);
