@@ -285,8 +285,9 @@ Status StackSession::start_ipv6(Ipv6Address* station) {
   Status s = up();
   if (is_error(s)) return s;
   ipv6_ = Ipv6Outcome();
+  bool solicit = iface_->ipv6_enabled();  // as in ipv6_lease
   if (!iface_->ipv6_enabled()) iface_->enable_ipv6(clock_.now());
-  if (!await_slaac()) {
+  if (!await_slaac(solicit)) {
     if (!iface_->slaac().link_local_ready()) return kNoResponse;
     log("mpxe: PXE Base Code: %s; IPv6 on its link-local address\n", ipv6_.failure);
     ipv6_.link_local = iface_->slaac().link_local();
