@@ -19,7 +19,10 @@
 // whole file once more). A failure says what the server did: its status and
 // text, a reset, a stall, a trickle (--min-rate over --rate-window, a head not
 // in within --head-timeout), or an early close with the byte counts, and how
-// many tries it took. Exits 0 on success, 1 when the transfer failed.
+// many tries it took; all connections together under --download-min-rate over
+// --download-rate-window end the download too. Once every chunk is taken, a
+// connection that has finished takes over the rest of a far slower one's (the
+// summary line counts them). Exits 0 on success, 1 when the transfer failed.
 //
 // The URL's host is an IPv4 address (with --ip), an IPv6 literal in brackets
 // (with --ipv6: http://[fd00::1]/boot.efi) or a name, looked up as the ROM looks
@@ -73,6 +76,8 @@ struct HttpGetOptions {
   unsigned min_rate = 1024;  // bytes/s, 0: no rate rule
   double rate_window = 20;
   unsigned resumes = 3;
+  unsigned download_min_rate = 4096;  // bytes/s over all connections, 0: no such rule
+  double download_rate_window = 60;
   // The receive windows of all connections together, KiB: split evenly. Over a
   // TAP link the kernel's queue (1000 frames) is the bottleneck buffer: four
   // connections of 4 MiB each overflow it and lose frames by the hundred, four
@@ -274,9 +279,9 @@ bool run_all(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches) {
 
 // The download with its connections on worker threads: this thread moves
 // segments between the TAP and the shards' rings until the download is over, or
-// until every connection is back and a chunk cut short waits to be resumed here.
+// until the download wants its connections back here (*why says for what).
 bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches,
-                    net::HttpFetch& download, unsigned threads) {
+                    net::HttpFetch& download, unsigned threads, net::HttpFetch::Recall* why) {
   auto shards = std::make_unique<mp::HttpShards>();
   shards->reset(threads, net.now());
   for (size_t i = 0; i < download.connections(); ++i) {
@@ -300,6 +305,7 @@ bool run_on_threads(NetApp& net, std::vector<std::unique_ptr<Fetch>>& fetches,
   shards->request_stop();
   for (auto& worker : workers) worker.join();
   shards->drain(net.iface());
+  *why = download.recall();
   download.run_elsewhere(nullptr);
   for (size_t i = 0; i < download.connections(); ++i) {
     net.iface().tcp_undivert(fetches[i]->tcp.connection());
@@ -444,6 +450,8 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   policy.min_rate = base.min_rate;
   policy.rate_window_ms = base.rate_window_ms;
   policy.max_resumes = options.resumes;
+  policy.download_min_rate = options.download_min_rate;
+  policy.download_rate_window_ms = static_cast<net::Millis>(options.download_rate_window * 1000);
   policy.window_budget = options.window_kib << 10;
   policy.chunk = uint64_t{options.chunk_kib} << 10;
   if (options.threads > 0) policy.max_window = mp::HttpShards::kMaxWindow;
@@ -474,10 +482,14 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
   }
   bool done = true;
   if (options.threads > 0) {
-    done = run_on_threads(net, fetches, download, options.threads);
-    if (done && !download.finished())
+    net::HttpFetch::Recall why = net::HttpFetch::Recall::None;
+    done = run_on_threads(net, fetches, download, options.threads, &why);
+    if (done && !download.finished() && why == net::HttpFetch::Recall::Resume)
       net.log("http: resuming %u cut chunk%s on this thread", download.resumes(),
               download.resumes() == 1 ? "" : "s");
+    else if (done && !download.finished() && why == net::HttpFetch::Recall::Overtake)
+      net.log("http: a connection runs far slower than one that has finished; the rest runs "
+              "on this thread");
   }
   if (done && !download.finished())
     done = net.run_until([&] { return download.finished(); }, net.deadline(),
@@ -536,10 +548,14 @@ int run_http_get(NetApp& net, const HttpGetOptions& options) {
 
   double seconds = static_cast<double>(finished_us - started_us) / 1e6;
   double rate = seconds > 0 ? static_cast<double>(size) / 1e6 / seconds : 0;
-  char resumed[48] = "";
+  char resumed[96] = "";
+  int at = 0;
   if (download.resumes() != 0)
-    snprintf(resumed, sizeof resumed, ", %u chunk%s resumed", download.resumes(),
-             download.resumes() == 1 ? "" : "s");
+    at = snprintf(resumed, sizeof resumed, ", %u chunk%s resumed", download.resumes(),
+                  download.resumes() == 1 ? "" : "s");
+  if (download.overtakes() != 0)
+    snprintf(resumed + at, sizeof resumed - at, ", %u taken over from a slow connection",
+             download.overtakes());
   printf("%s: %llu bytes in %.3f s, %.2f MB/s (%llu connection%s%s)\n", url.c_str(),
          static_cast<unsigned long long>(size), seconds, rate, static_cast<unsigned long long>(n),
          n == 1 ? "" : "s", resumed);
@@ -602,6 +618,12 @@ void add_http_command(CLI::App& app, NetApp& net) {
                   "Fail a request that brings fewer bytes a second than this over --rate-window "
                   "(0: no such rule)");
   get->add_option("--rate-window", options->rate_window, "Seconds over which --min-rate is measured")
+      ->check(CLI::PositiveNumber);
+  get->add_option("--download-min-rate", options->download_min_rate,
+                  "Fail the download when all its connections together bring fewer bytes a "
+                  "second than this over --download-rate-window (0: no such rule)");
+  get->add_option("--download-rate-window", options->download_rate_window,
+                  "Seconds over which --download-min-rate is measured")
       ->check(CLI::PositiveNumber);
   get->add_option("--resumes", options->resumes,
                   "Ask a range cut short again from where it stopped at most this many times")

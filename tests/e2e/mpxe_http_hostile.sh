@@ -9,7 +9,10 @@
 #      bounds (20 s under 1 KiB/s, one fresh GET: about 45 s; the test allows
 #      150 s), names the cause with its figures, and the boot ends in status 109;
 #   3. (virtio only) cut-plain: no ranges, the first response cut; one fresh GET
-#      boots the shell.
+#      boots the shell;
+#   4. (virtio only) slow-first: the range from byte 0 at 100 KB/s (within its
+#      own rules, half a minute to its end), the others at once; a connection that
+#      finished takes the rest of it over, and the shell runs.
 #   mpxe_http_hostile.sh NIC
 NIC=${1:-virtio}
 source "$(dirname "$0")/lib.sh"
@@ -66,6 +69,14 @@ if [[ $NIC == virtio ]]; then
   run_mpxe_in_ns --stack mpxe --nic "$NIC" --tap "$TAP" --sha256 "$digest" --serial-log "$log" \
     --shell-cmd "exit 0"
   expect_status 0
+  expect_in "$log" "^sha256=$digest\$"
+
+  serve slow-first --rate 100000
+  log=$WORK/slow-first.log
+  run_mpxe_in_ns --stack mpxe --nic "$NIC" --tap "$TAP" --sha256 "$digest" --serial-log "$log" \
+    --shell-cmd "exit 0"
+  expect_status 0
+  expect_in "$log" '^mpxe: http: 1 slow range taken over by a faster connection'
   expect_in "$log" "^sha256=$digest\$"
 fi
 kill "$SERVER" 2>/dev/null

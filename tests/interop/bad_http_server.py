@@ -3,6 +3,7 @@
 and for ROM-over-TAP e2e tests:
 
   bad_http_server.py ADDR PORT MODE [--file PATH | --size BYTES] [--cut BYTES]
+                     [--rate BYTES]
 
 It serves one resource (any path but *.sha256, which is 404 so that the
 option ROM finds no published digest): PATH's bytes, or BYTES bytes of a fixed
@@ -19,10 +20,13 @@ properly; MODE decides what a GET gets:
   reset           no ranges; the head and --cut/2 body bytes, then a reset
   trickle         no ranges; the head, then one body byte a second
   trickle-head    no ranges; the response head one byte a second
+  slow            honours Range; every body at --rate bytes a second
+  slow-first      honours Range; the first response for a range from byte 0 at
+                  --rate bytes a second, every other one whole at once
   stall           reads the request, never answers (the HEAD too)
 
 Connections are kept alive between requests and served concurrently until the
-server is killed. --cut defaults to 100000.
+server is killed. --cut defaults to 100000, --rate to 20000.
 """
 import argparse, re, socket, struct, sys, threading, time
 
@@ -30,10 +34,12 @@ parser = argparse.ArgumentParser()
 parser.add_argument("addr")
 parser.add_argument("port", type=int)
 parser.add_argument("mode", choices=["close-mid-body", "cut-plain", "cut-ranges", "truncate-every",
-                                     "reset", "trickle", "trickle-head", "stall"])
+                                     "reset", "trickle", "trickle-head", "stall", "slow",
+                                     "slow-first"])
 parser.add_argument("--file")
 parser.add_argument("--size", type=int, default=1 << 20)
 parser.add_argument("--cut", type=int, default=100000)
+parser.add_argument("--rate", type=int, default=20000)
 args = parser.parse_args()
 
 if args.file:
@@ -42,7 +48,7 @@ if args.file:
 else:
     DATA = bytes((i * 7 + 3) & 0xFF for i in range(args.size))
 SIZE = len(DATA)
-RANGES = args.mode in ("cut-ranges", "truncate-every")
+RANGES = args.mode in ("cut-ranges", "truncate-every", "slow", "slow-first")
 lock = threading.Lock()
 cut_once = set()  # cut-plain, cut-ranges: the range ends already cut once
 
@@ -111,6 +117,13 @@ def serve(conn):
                 for b in body:
                     conn.sendall(bytes([b]))
                     time.sleep(1)
+                continue
+            if mode == "slow" or (mode == "slow-first" and first == 0 and first_cut(last)):
+                conn.sendall(out)
+                piece = max(1, args.rate // 10)
+                for at in range(0, len(body), piece):
+                    conn.sendall(body[at:at + piece])
+                    time.sleep(0.1)
                 continue
             if mode == "reset":
                 conn.sendall(out + body[:args.cut // 2])

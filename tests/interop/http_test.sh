@@ -132,8 +132,9 @@ if [ "$MODE" = clean ]; then
   # Hostile servers (bad_http_server.py serving size1m or size4m, a fresh one per
   # run): a cut transfer resumes byte-exact; one that cannot ends in its named
   # error within the bound stated.
-  bad_server() {  # MODE FILE
-    ip netns exec "$NS" python3 "$HERE/bad_http_server.py" "$HOST_IP" 8080 "$1" --file "$ROOT/$2" &
+  bad_server() {  # MODE FILE [SERVER ARGS...]
+    ip netns exec "$NS" python3 "$HERE/bad_http_server.py" "$HOST_IP" 8080 "$1" --file "$ROOT/$2" \
+      "${@:3}" &
     pids+=($!)
     for _ in $(seq 50); do
       ip netns exec "$NS" ss -ltn 2>/dev/null | grep -q "$HOST_IP:8080 " && break
@@ -182,6 +183,30 @@ if [ "$MODE" = clean ]; then
   resumed cut-ranges size4m 4 4
   # On worker threads: the cut ranges resumed once the threads are done.
   resumed cut-ranges size4m 4 4 --threads 2
+  # overtaken FILE [ARGS...]: one range each over 2 connections, the range from
+  # byte 0 at 20000 bytes/s (within every rule of its own, 105 s to its end):
+  # the connection that finished takes the rest over, byte-exact, well before.
+  overtaken() {
+    local file=$1 t0
+    shift
+    bad_server slow-first "$file"
+    t0=$(date +%s)
+    get "$file" 2 "http://$HOST_IP:8080/image" --chunk 0 "$@"
+    if ! grep -q "1 taken over from a slow connection" <<<"$out" || [ $(($(date +%s) - t0)) -gt 30 ]; then
+      echo "FAIL: overtaken $file $*: want 1 taken over within 30 s"
+      echo "$out" | sed 's/^/    /'
+      failures=$((failures + 1))
+    fi
+    bad_server_stop
+  }
+  overtaken size4m
+  overtaken size4m --threads 2
+  # Every connection at 2000 bytes/s: each above its own 1024, together under the
+  # download's 4096 over a 5 s window.
+  bad_server slow size1m --rate 2000
+  fails slow 'download too slow: [0-9]* bytes in 5[0-9][0-9][0-9] ms over every connection, under 4096 bytes/s' 15 \
+    http get "http://$HOST_IP:8080/image" --connections 1 --download-rate-window 5
+  bad_server_stop
 else
   get size1m 1
   get size1m 4

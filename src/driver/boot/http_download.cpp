@@ -438,12 +438,18 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
     download.poll(session.now());
     if (download.finished()) break;
     if (sharded_ && download.needs_local()) {
-      // The APs cannot start a request: a range cut short there is resumed here,
-      // once every connection is back.
+      // The APs can neither start nor end a request: a range cut short there is
+      // resumed here once every connection is back, a slow one overtaken here,
+      // a download too slow ended here.
+      const net::HttpFetch::Recall why = download.recall();
       stop_shards(session, n, mp);
       if (abandoned_ != 0) break;
-      log("mpxe: http: resuming %u cut range%s on the BSP\n", download.resumes(),
-          download.resumes() == 1 ? "" : "s");
+      if (why == net::HttpFetch::Recall::Resume)
+        log("mpxe: http: resuming %u cut range%s on the BSP\n", download.resumes(),
+            download.resumes() == 1 ? "" : "s");
+      else if (why == net::HttpFetch::Recall::Overtake)
+        log("mpxe: http: a connection runs far slower than one that has finished; the rest "
+            "runs on the BSP\n");
       download.run_elsewhere(nullptr);
     }
     if (!frames) hasher.idle();
@@ -460,9 +466,13 @@ Status HttpDownload::fetch(StackSession& session, uint8_t* buffer, uint64_t size
     const net::HttpClient* failed = download.failed_client();
     s = failed != nullptr ? http_status(*failed) : download.stalled() ? kTimeout : kAborted;
     if (!is_error(s)) s = kAborted;
-  } else if (download.resumes() != 0) {
-    log("\nmpxe: http: %u cut range%s resumed\n", download.resumes(),
-        download.resumes() == 1 ? "" : "s");
+  } else {
+    if (download.resumes() != 0)
+      log("\nmpxe: http: %u cut range%s resumed\n", download.resumes(),
+          download.resumes() == 1 ? "" : "s");
+    if (download.overtakes() != 0)
+      log("\nmpxe: http: %u slow range%s taken over by a faster connection\n",
+          download.overtakes(), download.overtakes() == 1 ? "" : "s");
   }
   download.report_progress(session.now());
   close_all(session, n);

@@ -53,6 +53,8 @@ class ChunkPlan {
   Chunk held(uint32_t c) const { return chunk(static_cast<uint32_t>(holding_[c])); }
   // Bytes of c's chunk that were in place when c took it.
   uint64_t resumed_at(uint32_t c) const { return base_[c]; }
+  // Times c's chunk had been given back when c took it.
+  uint32_t returns(uint32_t c) const { return returns_[c]; }
 
   // How far the resource is final from byte 0: whole chunks taken and completed,
   // then as much of the first chunk not complete as is in place: what its holder

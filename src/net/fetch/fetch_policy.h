@@ -39,6 +39,16 @@ struct FetchPolicy {
   // The whole download fails when no connection brings a byte for this long,
   // whatever each is doing (reconnecting and backing off included).
   Millis download_stall_ms = 60000;
+  // ... and when all of them together bring fewer than download_min_rate bytes a
+  // second over download_rate_window_ms (0: no such rule). A server can keep each
+  // connection just above min_rate for hours; a 64 kbit/s line, the slowest a
+  // boot is taken over, still moves nearly twice this.
+  uint32_t download_min_rate = 4096;
+  Millis download_rate_window_ms = 60000;
+  // Once every chunk is taken, a connection that has finished takes the rest of a
+  // slower one's chunk when it was at least twice as fast on its last chunk and
+  // that brings the end forward by overtake_gain_ms at least (0: never).
+  Millis overtake_gain_ms = 2000;
   // How often the observer hears how far the download is.
   Millis progress_every_ms = 200;
 };

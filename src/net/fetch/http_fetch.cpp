@@ -55,8 +55,13 @@ Result<void> HttpFetch::start(const Request& request, const FetchPolicy& policy,
   started_ = 0;
   failed_ = false;
   accept_ranges_ = request.accept_ranges;
-  needs_local_ = false;
+  recall_ = Recall::None;
   resumes_ = 0;
+  overtakes_ = 0;
+  for (uint32_t i = 0; i < kMaxConnections; ++i) last_rate_[i] = 0;
+  rate_mark_ = 0;
+  rate_at_ = now;
+  too_slow_ = false;
   resume_at_ = now;
   progress_mark_ = 0;
   progress_at_ = now;
@@ -87,6 +92,7 @@ Result<void> HttpFetch::take_chunk(uint32_t connection, Millis now) {
     get.has_range = true;
     get.range = HttpRange{chunk.from, chunk.to - 1};
   }
+  request_at_[connection] = now;
   Result<void> started = clients_[connection]->start(get, now);
   if (!started) {
     observer_->fetch_cannot_start(connection, started.error());
@@ -143,17 +149,78 @@ void HttpFetch::hand_out(Millis now) {
   }
 }
 
+// How long a request runs before its rate is worth comparing.
+constexpr Millis kOvertakeMeasureMs = 1000;
+
+void HttpFetch::overtake_slow(Millis now) {
+  if (policy_.overtake_gain_ms == 0 || !accept_ranges_ || failed_ || !plan_.all_taken()) return;
+  uint32_t fast = kMaxConnections;
+  for (uint32_t i = 0; i < started_; ++i) {
+    if (plan_.holding(i) || !clients_[i]->succeeded() || last_rate_[i] == 0) continue;
+    if (fast == kMaxConnections || last_rate_[i] > last_rate_[fast]) fast = i;
+  }
+  if (fast == kMaxConnections) return;
+  const uint64_t fast_rate = last_rate_[fast];
+  uint32_t slow = kMaxConnections;
+  Millis best_gain = 0;
+  for (uint32_t i = 0; i < started_; ++i) {
+    if (!plan_.holding(i) || connection_finished(i)) continue;
+    if (plan_.returns(i) >= policy_.max_resumes) continue;  // its tries are spent
+    const Millis ran = now - request_at_[i];
+    if (ran < kOvertakeMeasureMs) continue;
+    const ChunkPlan::Chunk chunk = plan_.held(i);
+    const uint64_t in_place = plan_.resumed_at(i) + body_bytes(i);
+    if (in_place >= chunk.to - chunk.from) continue;
+    const uint64_t left = chunk.to - chunk.from - in_place;
+    const uint64_t rate = body_bytes(i) * 1000 / ran;
+    if (rate * 2 > fast_rate) continue;
+    const Millis fast_end = left * 1000 / fast_rate;
+    const Millis slow_end = rate == 0 ? kNever : left * 1000 / rate;
+    if (slow_end - fast_end < policy_.overtake_gain_ms || slow_end - fast_end <= best_gain) continue;
+    best_gain = slow_end - fast_end;
+    slow = i;
+  }
+  if (slow == kMaxConnections) return;
+  if (runner_ != nullptr) {
+    recall_ = Recall::Overtake;
+    return;
+  }
+  const uint64_t have = plan_.resumed_at(slow) + body_bytes(slow);
+  clients_[slow]->close();
+  (void)plan_.give_back(slow, have);
+  ++overtakes_;
+  if (!take_chunk(fast, now)) failed_ = true;
+}
+
+void HttpFetch::end_every_request() {
+  failed_ = true;
+  for (uint32_t i = 0; i < started_; ++i) {
+    if (!plan_.holding(i)) continue;
+    clients_[i]->close();
+    (void)plan_.give_back(i, 0);
+  }
+}
+
 void HttpFetch::poll(Millis now) {
   if (state_ != State::Running) return;
-  if (runner_ == nullptr)
+  if (runner_ == nullptr) {
+    // Tripped while the connections ran elsewhere: they are back to be ended.
+    if (too_slow_ && !failed_) end_every_request();
     for (uint32_t i = 0; i < started_; ++i) clients_[i]->poll(now);
+  }
   // Connections done with their request: the chunk complete, or given back.
   for (uint32_t i = 0; i < started_; ++i) {
     if (!plan_.holding(i) || !connection_finished(i)) continue;
-    if (clients_[i]->succeeded()) plan_.complete(i);
-    else settle_failure(i, now);
+    if (clients_[i]->succeeded()) {
+      const Millis ran = now - request_at_[i];
+      last_rate_[i] = body_bytes(i) * 1000 / (ran == 0 ? 1 : ran);
+      plan_.complete(i);
+    } else {
+      settle_failure(i, now);
+    }
   }
   hand_out(now);
+  if (recall_ == Recall::None) overtake_slow(now);
   bool busy = false;
   uint64_t in_order[kMaxConnections] = {};
   for (uint32_t i = 0; i < started_; ++i) {
@@ -175,18 +242,31 @@ void HttpFetch::poll(Millis now) {
   } else if (busy && !failed_ && now >= progress_at_ + policy_.download_stall_ms) {
     // Every connection, whatever it is doing, ends now.
     stalled_ = true;
-    failed_ = true;
-    for (uint32_t i = 0; i < started_; ++i) {
-      if (!plan_.holding(i)) continue;
-      clients_[i]->close();
-      (void)plan_.give_back(i, 0);
-    }
+    end_every_request();
     busy = false;
+  }
+  if (!failed_ && !too_slow_ && policy_.download_min_rate != 0 &&
+      policy_.download_rate_window_ms != 0 && now >= rate_at_ + policy_.download_rate_window_ms) {
+    const uint64_t arrived = total - rate_mark_;
+    if (arrived < uint64_t{policy_.download_min_rate} * (now - rate_at_) / 1000) {
+      too_slow_ = true;
+      slow_bytes_ = arrived;
+      slow_ms_ = now - rate_at_;
+      if (runner_ != nullptr) {
+        recall_ = Recall::GiveUp;
+        return;
+      }
+      end_every_request();
+      busy = false;
+    } else {
+      rate_at_ = now;
+      rate_mark_ = total;
+    }
   }
   if (!busy) {
     if (!failed_ && plan_.has_returned()) {
       // A chunk waits for its backoff, or for connections that are not ours.
-      if (runner_ != nullptr) needs_local_ = true;
+      if (runner_ != nullptr) recall_ = Recall::Resume;
       return;
     }
     return finish();
@@ -218,6 +298,9 @@ Millis HttpFetch::next_deadline() const {
     if (plan_.has_returned() && resume_at_ < next) next = resume_at_;
     if (progress_at_ + policy_.download_stall_ms < next) next = progress_at_ + policy_.download_stall_ms;
   }
+  if (policy_.download_min_rate != 0 && policy_.download_rate_window_ms != 0 &&
+      rate_at_ + policy_.download_rate_window_ms < next)
+    next = rate_at_ + policy_.download_rate_window_ms;
   return next;
 }
 
@@ -240,6 +323,14 @@ size_t HttpFetch::describe_failure(char* out, size_t capacity) const {
   if (stalled_)
     return format(out, capacity, "no byte of the download arrived for %llu ms (%llu of %llu bytes final)",
                   static_cast<unsigned long long>(policy_.download_stall_ms),
+                  static_cast<unsigned long long>(final_to_),
+                  static_cast<unsigned long long>(buffer_.size()));
+  if (too_slow_)
+    return format(out, capacity,
+                  "download too slow: %llu bytes in %llu ms over every connection, under %u "
+                  "bytes/s (%llu of %llu bytes final)",
+                  static_cast<unsigned long long>(slow_bytes_),
+                  static_cast<unsigned long long>(slow_ms_), policy_.download_min_rate,
                   static_cast<unsigned long long>(final_to_),
                   static_cast<unsigned long long>(buffer_.size()));
   if (failed_connection_ >= started_) return format(out, capacity, "%s", "the download failed");

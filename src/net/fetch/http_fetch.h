@@ -17,16 +17,22 @@
 // per chunk. Without ranges nothing can be resumed: the whole resource is asked
 // again once, rewriting the same bytes in place (the prefix already announced
 // final is the same resource's). Any other failure (a status, a bad response)
-// fails the fetch; so does no byte at all for download_stall_ms.
+// fails the fetch; so do no byte at all for download_stall_ms and fewer than
+// download_min_rate bytes a second over download_rate_window_ms, all connections
+// together. Once every chunk is taken, a connection that has finished takes over
+// the rest of a much slower one's chunk (FetchPolicy::overtake_gain_ms), the
+// slow one's request closed: the end of a download does not wait on its slowest
+// connection.
 //
 // An I/O-free state machine: the caller polls the interface, then poll(now),
 // which polls the connections, hands out chunks and reports. The connections
 // may also run elsewhere (the ROM's APs, the host's threads): after
 // run_elsewhere() the fetch only reads their progress from a FetchRunner and
 // starts no more requests, so give it start() with one range per connection;
-// a chunk cut short there waits until every connection has finished, then
+// when it must start or end one (a chunk cut short there, once every connection
+// has finished; a slow one to overtake; the download's rate rule tripped),
 // needs_local() asks the caller to take the connections back (run_elsewhere(
-// nullptr)) so that the fetch can resume it here.
+// nullptr)) and recall() says why.
 #pragma once
 
 #include <stddef.h>
@@ -76,6 +82,13 @@ class HttpFetch {
   static constexpr uint32_t kMaxConnections = ChunkPlan::kMaxConnections;
 
   enum class State : uint8_t { Idle, Running, Done, Failed };
+  // Why the fetch wants the connections run elsewhere back.
+  enum class Recall : uint8_t {
+    None,
+    Resume,    // a chunk cut short waits to be asked for again
+    Overtake,  // a finished connection is to take over a slow one's chunk
+    GiveUp,    // the download's rate rule tripped: every connection ends
+  };
 
   struct Request {
     Bytes url;  // where the resource is (after the caller's HEAD and its redirects)
@@ -103,10 +116,11 @@ class HttpFetch {
   // From now on `runner` runs the connections (null: the fetch polls them again).
   void run_elsewhere(const FetchRunner* runner) {
     runner_ = runner;
-    needs_local_ = false;
+    recall_ = Recall::None;
   }
-  // Every connection run elsewhere has finished and a chunk waits to be resumed.
-  bool needs_local() const { return needs_local_; }
+  // The connections run elsewhere are wanted back, for recall().
+  bool needs_local() const { return recall_ != Recall::None; }
+  Recall recall() const { return recall_; }
   void poll(Millis now);
   // When poll() has something to do without a frame arriving.
   Millis next_deadline() const;
@@ -126,15 +140,18 @@ class HttpFetch {
   uint64_t received() const;
   // Chunks given back to be asked for again, so far.
   uint32_t resumes() const { return resumes_; }
+  // Chunks a faster connection took over from a slow one, so far.
+  uint32_t overtakes() const { return overtakes_; }
   // Why the fetch failed, in one line with its figures (the length format()
   // would return); "" before it has.
   size_t describe_failure(char* out, size_t capacity) const;
-  // The client whose failure failed the fetch; null when none did (no byte for
-  // download_stall_ms: stalled()).
+  // The client whose failure failed the fetch; null when none did (the
+  // download's own rules: stalled(), too_slow()).
   const HttpClient* failed_client() const {
     return failed_connection_ < started_ ? clients_[failed_connection_] : nullptr;
   }
   bool stalled() const { return stalled_; }
+  bool too_slow() const { return too_slow_; }
 
  private:
   // The next chunk on `connection`; nothing when every chunk is taken.
@@ -144,6 +161,11 @@ class HttpFetch {
   // fetch fails.
   void settle_failure(uint32_t connection, Millis now);
   void hand_out(Millis now);
+  // Once every chunk is taken: the finished connection that was fastest takes the
+  // rest of the chunk whose end that brings forward most.
+  void overtake_slow(Millis now);
+  // The download's own rules ended it: every connection's request ends.
+  void end_every_request();
   bool connection_finished(uint32_t connection) const;
   uint64_t body_bytes(uint32_t connection) const;
   void finish();
@@ -160,13 +182,24 @@ class HttpFetch {
   uint32_t started_ = 0;
   bool failed_ = false;
   bool accept_ranges_ = false;
-  bool needs_local_ = false;
+  Recall recall_ = Recall::None;
   uint32_t resumes_ = 0;
+  uint32_t overtakes_ = 0;
+  // Each connection's current request: when it went out; and the rate of its
+  // last completed one, bytes a second (0: none yet).
+  Millis request_at_[kMaxConnections] = {};
+  uint64_t last_rate_[kMaxConnections] = {};
+  // The download's rate window: received() at its start, and when it began.
+  uint64_t rate_mark_ = 0;
+  Millis rate_at_ = 0;
+  bool too_slow_ = false;
+  uint64_t slow_bytes_ = 0;  // what the window that tripped the rule brought
+  Millis slow_ms_ = 0;
   Millis resume_at_ = 0;        // no chunk given back is taken before this
   // The download's progress: received() as last seen, and when it changed.
   uint64_t progress_mark_ = 0;
   Millis progress_at_ = 0;
-  // Why the fetch failed: no byte for download_stall_ms, or connection
+  // Why the fetch failed: no byte for download_stall_ms, too slow, or connection
   // failed_connection_'s failure (after `failed_tries_` tries of bytes
   // [failed_from_, failed_to_) when it was a chunk's last).
   bool stalled_ = false;

@@ -366,8 +366,9 @@ TEST_F(HttpFetchTest, ATricklingServerEndsTooSlowInBoundedTime) {
       << text;
 }
 
-TEST_F(HttpFetchTest, ASlowConnectionsChunkIsTakenOverByAnother) {
+TEST_F(HttpFetchTest, ATooSlowConnectionsChunkIsTakenOverByAnother) {
   policy.chunk = 0;  // one range each: connection 0 has 0-51261, connection 1 the rest
+  policy.overtake_gain_ms = 0;  // the rate rule's way, not overtaking's (below)
   bool slow = false;
   server.trickle_for = [&](const std::string& head) -> size_t {
     if (slow || asked(head).first != 0) return 0;
@@ -386,6 +387,96 @@ TEST_F(HttpFetchTest, ASlowConnectionsChunkIsTakenOverByAnother) {
   EXPECT_LE(asked(server.requests[2]).first, 5000u + policy.rate_window_ms / 1000 + 2);
   EXPECT_EQ(server.peers.size(), 2u) << "the rest went on connection 1's kept-alive connection";
   EXPECT_EQ(fetch().client(1).stats().reused, 1u);
+}
+
+// Within every rule but far slower than a connection that has finished: the
+// finished one takes the rest, and the download does not wait on the slow one.
+TEST_F(HttpFetchTest, ASlowConnectionWithinItsRulesIsOvertakenByAFinishedOne) {
+  policy.chunk = 0;  // one range each: connection 0 has 0-51261, connection 1 the rest
+  server.trickle_bytes = 2000;  // 2000 bytes/s: above min_rate, so never too slow
+  bool slow = false;
+  server.trickle_for = [&](const std::string& head) -> size_t {
+    if (slow || asked(head).first != 0) return 0;
+    slow = true;
+    return head_length(head) + 5000;
+  };
+  ASSERT_TRUE(fetch().start(request(2), policy, recorder, now));
+  const Millis started = now;
+  run();
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+  EXPECT_EQ(fetch().overtakes(), 1u);
+  EXPECT_EQ(fetch().resumes(), 0u);
+  // At 2000 bytes/s the slow range had 23 s to go; measured for a second, then
+  // taken over.
+  EXPECT_LT(now - started, 3000u);
+  ASSERT_EQ(server.requests.size(), 3u);
+  const uint64_t from = asked(server.requests[2]).first;
+  EXPECT_GE(from, 5000u);
+  EXPECT_LE(from, 5000u + 2 * server.trickle_bytes);
+  EXPECT_EQ(asked(server.requests[2]).second, 51261u);
+  EXPECT_EQ(server.peers.size(), 2u) << "on connection 1's kept-alive connection";
+  EXPECT_EQ(fetch().client(0).failure(), HttpFailure::Connection) << "the slow request was closed";
+}
+
+// A slow connection near its end is left to finish: taking over would not bring
+// the end forward by overtake_gain_ms.
+TEST_F(HttpFetchTest, ASlowConnectionNearItsEndIsLeftToFinish) {
+  policy.chunk = 0;
+  server.trickle_bytes = 2000;
+  bool slow = false;
+  server.trickle_for = [&](const std::string& head) -> size_t {
+    if (slow || asked(head).first != 0) return 0;
+    slow = true;
+    return head_length(head) + 51262 - 3000;  // 3000 bytes left: 1.5 s at 2000 bytes/s
+  };
+  ASSERT_TRUE(fetch().start(request(2), policy, recorder, now));
+  run();
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+  EXPECT_EQ(fetch().overtakes(), 0u);
+  EXPECT_EQ(server.requests.size(), 2u);
+}
+
+TEST_F(HttpFetchTest, ADownloadUnderItsRateRuleEndsNamed) {
+  // Each connection's own rate rule is off: only the download's can end it.
+  policy.min_rate = 0;
+  policy.download_min_rate = 4096;
+  policy.download_rate_window_ms = 10000;
+  server.trickle_bytes = 1000;  // 2000 bytes/s over both connections
+  server.trickle_for = [&](const std::string& head) { return head_length(head) + 100; };
+  ASSERT_TRUE(fetch().start(request(2), policy, recorder, now));
+  const Millis started = now;
+  run();
+  ASSERT_TRUE(fetch().finished());
+  EXPECT_FALSE(fetch().succeeded());
+  EXPECT_TRUE(fetch().too_slow());
+  EXPECT_FALSE(fetch().stalled());
+  EXPECT_EQ(fetch().failed_client(), nullptr);
+  EXPECT_EQ(now - started, 10000u);
+  char text[256];
+  fetch().describe_failure(text, sizeof(text));
+  // Each connection: 100 bytes at once, then 1000 a second for 9 s.
+  EXPECT_STREQ(text,
+               "download too slow: 18200 bytes in 10000 ms over every connection, under 4096 "
+               "bytes/s (9100 of 102523 bytes final)");
+  for (uint32_t i = 0; i < 2; ++i) EXPECT_TRUE(fetch().client(i).finished());
+}
+
+TEST_F(HttpFetchTest, AnHonestDownloadAboveItsRateRuleGoesOn) {
+  policy.min_rate = 0;
+  policy.download_min_rate = 1500;
+  policy.download_rate_window_ms = 10000;
+  server.trickle_bytes = 1000;  // 2000 bytes/s over both connections: slow, enough
+  server.trickle_for = [&](const std::string& head) -> size_t {
+    return asked(head).first == 0 || asked(head).first == 51262 ? head_length(head) + 30000 : 0;
+  };
+  policy.chunk = 0;
+  ASSERT_TRUE(fetch().start(request(2), policy, recorder, now));
+  run();
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+  EXPECT_FALSE(fetch().too_slow());
 }
 
 TEST_F(HttpFetchTest, NoByteForTheDownloadsBoundEndsEveryConnection) {
@@ -442,6 +533,80 @@ TEST_F(HttpFetchTest, ACutRangeRunElsewhereIsResumedOnceTheConnectionsAreBack) {
   expect_whole_file();
   ASSERT_EQ(server.requests.size(), 3u);
   EXPECT_EQ(asked(server.requests[2]).first, 2000u);
+}
+
+// Connections run elsewhere are taken back for what only the fetch's side can
+// do: overtake a slow one, end a download under its rate rule.
+TEST_F(HttpFetchTest, RunElsewhereASlowConnectionIsOvertakenOnceTheyAreBack) {
+  struct Runner final : FetchRunner {
+    explicit Runner(HttpClient* const* c) : clients(c) {}
+    uint64_t body_bytes(uint32_t i) const override { return clients[i]->body_bytes(); }
+    bool finished(uint32_t i) const override { return clients[i]->finished(); }
+    HttpClient* const* clients;
+  } runner(clients);
+  server.trickle_bytes = 2000;
+  bool slow = false;
+  server.trickle_for = [&](const std::string& head) -> size_t {
+    if (slow || asked(head).first != 0) return 0;
+    slow = true;
+    return head_length(head) + 5000;
+  };
+  HttpFetch::Request r = request(2);
+  r.one_range_each = true;
+  ASSERT_TRUE(fetch().start(r, policy, recorder, now));
+  fetch().run_elsewhere(&runner);
+  server.run(now);
+  for (Millis end = now + 60000; !fetch().needs_local() && !fetch().finished() && now < end; now += 10) {
+    for (uint32_t i = 0; i < 2; ++i) clients[i]->poll(now);  // the runner's side
+    for (auto& p : server.peers) p.conn->poll(now, server);
+    server.tick(now);
+    server.run(now);
+    fetch().poll(now);
+  }
+  ASSERT_TRUE(fetch().needs_local());
+  EXPECT_EQ(fetch().recall(), HttpFetch::Recall::Overtake);
+  EXPECT_EQ(server.requests.size(), 2u) << "nothing was started while they ran elsewhere";
+  fetch().run_elsewhere(nullptr);
+  run();
+  ASSERT_TRUE(fetch().succeeded());
+  expect_whole_file();
+  EXPECT_EQ(fetch().overtakes(), 1u);
+  ASSERT_EQ(server.requests.size(), 3u);
+  EXPECT_GE(asked(server.requests[2]).first, 5000u);
+}
+
+TEST_F(HttpFetchTest, RunElsewhereADownloadUnderItsRateRuleIsEndedOnceTheyAreBack) {
+  struct Runner final : FetchRunner {
+    explicit Runner(HttpClient* const* c) : clients(c) {}
+    uint64_t body_bytes(uint32_t i) const override { return clients[i]->body_bytes(); }
+    bool finished(uint32_t i) const override { return clients[i]->finished(); }
+    HttpClient* const* clients;
+  } runner(clients);
+  policy.min_rate = 0;
+  policy.download_rate_window_ms = 10000;
+  server.trickle_bytes = 100;
+  server.trickle_for = [&](const std::string& head) { return head_length(head) + 100; };
+  HttpFetch::Request r = request(2);
+  r.one_range_each = true;
+  ASSERT_TRUE(fetch().start(r, policy, recorder, now));
+  fetch().run_elsewhere(&runner);
+  server.run(now);
+  for (Millis end = now + 60000; !fetch().needs_local() && !fetch().finished() && now < end; now += 10) {
+    for (uint32_t i = 0; i < 2; ++i) clients[i]->poll(now);
+    for (auto& p : server.peers) p.conn->poll(now, server);
+    server.tick(now);
+    server.run(now);
+    fetch().poll(now);
+  }
+  ASSERT_TRUE(fetch().needs_local());
+  EXPECT_EQ(fetch().recall(), HttpFetch::Recall::GiveUp);
+  EXPECT_FALSE(fetch().finished()) << "its connections are not its to end yet";
+  fetch().run_elsewhere(nullptr);
+  fetch().poll(now);
+  ASSERT_TRUE(fetch().finished());
+  EXPECT_FALSE(fetch().succeeded());
+  EXPECT_TRUE(fetch().too_slow());
+  for (uint32_t i = 0; i < 2; ++i) EXPECT_TRUE(fetch().client(i).finished());
 }
 
 }  // namespace
