@@ -11,8 +11,9 @@
 #   3. (virtio only) cut-plain: no ranges, the first response cut; one fresh GET
 #      boots the shell;
 #   4. (virtio only) slow-first: the range from byte 0 at 100 KB/s (within its
-#      own rules, half a minute to its end), the others at once; a connection that
-#      finished takes the rest of it over, and the shell runs.
+#      own rules, half a minute to its end), the others at once, the connections
+#      on 3 APs (--http-aps); they come back to the BSP, a connection that
+#      finished takes the rest over, and the shell runs.
 #   mpxe_http_hostile.sh NIC
 NIC=${1:-virtio}
 source "$(dirname "$0")/lib.sh"
@@ -74,8 +75,9 @@ if [[ $NIC == virtio ]]; then
   serve slow-first --rate 100000
   log=$WORK/slow-first.log
   run_mpxe_in_ns --stack mpxe --nic "$NIC" --tap "$TAP" --sha256 "$digest" --serial-log "$log" \
-    --shell-cmd "exit 0"
+    --http-aps 3 --shell-cmd "exit 0"
   expect_status 0
+  expect_in "$log" '^mpxe: http: a connection runs far slower than one that has finished; the rest runs on the BSP'
   expect_in "$log" '^mpxe: http: 1 slow range taken over by a faster connection'
   expect_in "$log" "^sha256=$digest\$"
 fi
