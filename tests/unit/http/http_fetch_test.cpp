@@ -100,6 +100,32 @@ class HttpFetchTest : public ::testing::Test {
     }
   }
 
+  // A runner of the connections away from the fetch (the ROM's APs), here the
+  // test's own loop: run_elsewhere_until_recalled() polls the clients itself.
+  struct ClientRunner final : FetchRunner {
+    explicit ClientRunner(HttpClient* const* c) : clients(c) {}
+    uint64_t body_bytes(uint32_t i) const override { return clients[i]->body_bytes(); }
+    bool finished(uint32_t i) const override { return clients[i]->finished(); }
+    HttpClient* const* clients;
+  };
+
+  // The fetch's connections run elsewhere, in 10 ms steps, until it wants them
+  // back or has finished (a minute at most).
+  void run_elsewhere_until_recalled() {
+    fetch().run_elsewhere(&elsewhere);
+    server.run(now);
+    for (Millis end = now + 60000; !fetch().needs_local() && !fetch().finished() && now < end;
+         now += 10) {
+      for (uint32_t i = 0; i < fetch().connections(); ++i) clients[i]->poll(now);
+      for (auto& p : server.peers) p.conn->poll(now, server);
+      server.tick(now);
+      server.run(now);
+      fetch().poll(now);
+    }
+  }
+
+  void trickle_first_range_after(size_t bytes);
+
   // Every byte of the file is in place, and was announced final exactly once, in order.
   void expect_whole_file() {
     size_t wrong = 0;
@@ -117,6 +143,7 @@ class HttpFetchTest : public ::testing::Test {
   std::vector<std::vector<uint8_t>> scratch;
   std::vector<std::unique_ptr<HttpConnection>> conns;
   HttpClient* clients[kConnections] = {};
+  ClientRunner elsewhere{clients};
   SimServer server;
   std::unique_ptr<HttpFetch> fetch_storage;  // made once the clients are
   HttpFetch& fetch() { return *fetch_storage; }
@@ -247,6 +274,16 @@ std::pair<uint64_t, uint64_t> asked(const std::string& head) {
 
 size_t head_length(const std::string& head) { return file_response(head).find("\r\n\r\n") + 4; }
 
+// The first answer for the range from byte 0 sends `bytes` of its body, then
+// trickles the rest (server.trickle_bytes every server.trickle_every_ms).
+void HttpFetchTest::trickle_first_range_after(size_t bytes) {
+  server.trickle_for = [bytes, slow = false](const std::string& head) mutable -> size_t {
+    if (slow || asked(head).first != 0) return 0;
+    slow = true;
+    return head_length(head) + bytes;
+  };
+}
+
 TEST_F(HttpFetchTest, ACutRangeIsAskedAgainFromWhereItStopped) {
   // The first answer for each range is cut 3000 bytes into its body.
   std::vector<uint64_t> cut_ends;
@@ -369,12 +406,7 @@ TEST_F(HttpFetchTest, ATricklingServerEndsTooSlowInBoundedTime) {
 TEST_F(HttpFetchTest, ATooSlowConnectionsChunkIsTakenOverByAnother) {
   policy.chunk = 0;  // one range each: connection 0 has 0-51261, connection 1 the rest
   policy.overtake_gain_ms = 0;  // the rate rule's way, not overtaking's (below)
-  bool slow = false;
-  server.trickle_for = [&](const std::string& head) -> size_t {
-    if (slow || asked(head).first != 0) return 0;
-    slow = true;
-    return head_length(head) + 5000;
-  };
+  trickle_first_range_after(5000);
   ASSERT_TRUE(fetch().start(request(2), policy, recorder, now));
   run(600000);
   ASSERT_TRUE(fetch().succeeded());
@@ -394,12 +426,7 @@ TEST_F(HttpFetchTest, ATooSlowConnectionsChunkIsTakenOverByAnother) {
 TEST_F(HttpFetchTest, ASlowConnectionWithinItsRulesIsOvertakenByAFinishedOne) {
   policy.chunk = 0;  // one range each: connection 0 has 0-51261, connection 1 the rest
   server.trickle_bytes = 2000;  // 2000 bytes/s: above min_rate, so never too slow
-  bool slow = false;
-  server.trickle_for = [&](const std::string& head) -> size_t {
-    if (slow || asked(head).first != 0) return 0;
-    slow = true;
-    return head_length(head) + 5000;
-  };
+  trickle_first_range_after(5000);
   ASSERT_TRUE(fetch().start(request(2), policy, recorder, now));
   const Millis started = now;
   run();
@@ -424,12 +451,7 @@ TEST_F(HttpFetchTest, ASlowConnectionWithinItsRulesIsOvertakenByAFinishedOne) {
 TEST_F(HttpFetchTest, ASlowConnectionNearItsEndIsLeftToFinish) {
   policy.chunk = 0;
   server.trickle_bytes = 2000;
-  bool slow = false;
-  server.trickle_for = [&](const std::string& head) -> size_t {
-    if (slow || asked(head).first != 0) return 0;
-    slow = true;
-    return head_length(head) + 51262 - 3000;  // 3000 bytes left: 1.5 s at 2000 bytes/s
-  };
+  trickle_first_range_after(51262 - 3000);  // 3000 bytes left: 1.5 s at 2000 bytes/s
   ASSERT_TRUE(fetch().start(request(2), policy, recorder, now));
   run();
   ASSERT_TRUE(fetch().succeeded());
@@ -502,12 +524,6 @@ TEST_F(HttpFetchTest, NoByteForTheDownloadsBoundEndsEveryConnection) {
 // Connections run elsewhere cannot start a request: a cut one is resumed once
 // they are all back.
 TEST_F(HttpFetchTest, ACutRangeRunElsewhereIsResumedOnceTheConnectionsAreBack) {
-  struct Runner final : FetchRunner {
-    explicit Runner(HttpClient* const* c) : clients(c) {}
-    uint64_t body_bytes(uint32_t i) const override { return clients[i]->body_bytes(); }
-    bool finished(uint32_t i) const override { return clients[i]->finished(); }
-    HttpClient* const* clients;
-  } runner(clients);
   bool cut = false;
   server.cut_for = [&](const std::string& head) -> size_t {
     if (cut) return 0;
@@ -517,14 +533,7 @@ TEST_F(HttpFetchTest, ACutRangeRunElsewhereIsResumedOnceTheConnectionsAreBack) {
   HttpFetch::Request r = request(2);
   r.one_range_each = true;
   ASSERT_TRUE(fetch().start(r, policy, recorder, now));
-  fetch().run_elsewhere(&runner);
-  server.run(now);
-  for (Millis end = now + 60000; !fetch().needs_local() && !fetch().finished() && now < end; now += 10) {
-    for (uint32_t i = 0; i < 2; ++i) clients[i]->poll(now);  // the runner's side
-    for (auto& p : server.peers) p.conn->poll(now, server);
-    server.run(now);
-    fetch().poll(now);
-  }
+  run_elsewhere_until_recalled();
   ASSERT_TRUE(fetch().needs_local());
   EXPECT_EQ(server.requests.size(), 2u) << "nothing was started while they ran elsewhere";
   fetch().run_elsewhere(nullptr);
@@ -538,31 +547,12 @@ TEST_F(HttpFetchTest, ACutRangeRunElsewhereIsResumedOnceTheConnectionsAreBack) {
 // Connections run elsewhere are taken back for what only the fetch's side can
 // do: overtake a slow one, end a download under its rate rule.
 TEST_F(HttpFetchTest, RunElsewhereASlowConnectionIsOvertakenOnceTheyAreBack) {
-  struct Runner final : FetchRunner {
-    explicit Runner(HttpClient* const* c) : clients(c) {}
-    uint64_t body_bytes(uint32_t i) const override { return clients[i]->body_bytes(); }
-    bool finished(uint32_t i) const override { return clients[i]->finished(); }
-    HttpClient* const* clients;
-  } runner(clients);
   server.trickle_bytes = 2000;
-  bool slow = false;
-  server.trickle_for = [&](const std::string& head) -> size_t {
-    if (slow || asked(head).first != 0) return 0;
-    slow = true;
-    return head_length(head) + 5000;
-  };
+  trickle_first_range_after(5000);
   HttpFetch::Request r = request(2);
   r.one_range_each = true;
   ASSERT_TRUE(fetch().start(r, policy, recorder, now));
-  fetch().run_elsewhere(&runner);
-  server.run(now);
-  for (Millis end = now + 60000; !fetch().needs_local() && !fetch().finished() && now < end; now += 10) {
-    for (uint32_t i = 0; i < 2; ++i) clients[i]->poll(now);  // the runner's side
-    for (auto& p : server.peers) p.conn->poll(now, server);
-    server.tick(now);
-    server.run(now);
-    fetch().poll(now);
-  }
+  run_elsewhere_until_recalled();
   ASSERT_TRUE(fetch().needs_local());
   EXPECT_EQ(fetch().recall(), HttpFetch::Recall::Overtake);
   EXPECT_EQ(server.requests.size(), 2u) << "nothing was started while they ran elsewhere";
@@ -576,12 +566,6 @@ TEST_F(HttpFetchTest, RunElsewhereASlowConnectionIsOvertakenOnceTheyAreBack) {
 }
 
 TEST_F(HttpFetchTest, RunElsewhereADownloadUnderItsRateRuleIsEndedOnceTheyAreBack) {
-  struct Runner final : FetchRunner {
-    explicit Runner(HttpClient* const* c) : clients(c) {}
-    uint64_t body_bytes(uint32_t i) const override { return clients[i]->body_bytes(); }
-    bool finished(uint32_t i) const override { return clients[i]->finished(); }
-    HttpClient* const* clients;
-  } runner(clients);
   policy.min_rate = 0;
   policy.download_rate_window_ms = 10000;
   server.trickle_bytes = 100;
@@ -589,15 +573,7 @@ TEST_F(HttpFetchTest, RunElsewhereADownloadUnderItsRateRuleIsEndedOnceTheyAreBac
   HttpFetch::Request r = request(2);
   r.one_range_each = true;
   ASSERT_TRUE(fetch().start(r, policy, recorder, now));
-  fetch().run_elsewhere(&runner);
-  server.run(now);
-  for (Millis end = now + 60000; !fetch().needs_local() && !fetch().finished() && now < end; now += 10) {
-    for (uint32_t i = 0; i < 2; ++i) clients[i]->poll(now);
-    for (auto& p : server.peers) p.conn->poll(now, server);
-    server.tick(now);
-    server.run(now);
-    fetch().poll(now);
-  }
+  run_elsewhere_until_recalled();
   ASSERT_TRUE(fetch().needs_local());
   EXPECT_EQ(fetch().recall(), HttpFetch::Recall::GiveUp);
   EXPECT_FALSE(fetch().finished()) << "its connections are not its to end yet";
