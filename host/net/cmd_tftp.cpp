@@ -1,5 +1,6 @@
 // mpxe-net tftp get FILE --server ADDRESS [--blksize N] [--windowsize N]
 //                        [--out PATH] [--size-only] [--port N] [--linger SECONDS]
+//                        [--min-rate BYTES] [--rate-window SECONDS]
 //
 // Fetches FILE with our TFTP client (src/net/socket/tftp_client.h) through our
 // stack, hashing it as it arrives, and prints what a person comparing servers
@@ -46,6 +47,8 @@ struct TftpGetOptions {
   std::string out;
   bool size_only = false;
   double linger = 3.0;
+  unsigned min_rate = 512;  // bytes/s, 0: no rate rule
+  double rate_window = 60;
 };
 
 // Hashes the file and, with --out, writes it; buffered, since the offsets only
@@ -160,6 +163,8 @@ int run_tftp_get(NetApp& net, TftpGetOptions options) {
   if (options.windowsize > 1)
     request.reorder_store = MutableBytes(reorder_store.data(), reorder_store.size());
   request.linger_ms = static_cast<net::Millis>(options.linger * 1000.0);
+  request.min_rate = options.min_rate;
+  request.rate_window_ms = static_cast<net::Millis>(options.rate_window * 1000.0);
   if (auto bound = net.iface().bind(port.value(), *client); !bound) {
     fprintf(stderr, "mpxe-net tftp: cannot bind port %u\n", port.value());
     return NetApp::kExitFailed;
@@ -258,6 +263,11 @@ void add_tftp_command(CLI::App& app, NetApp& net) {
   get->add_option("--linger", options->linger,
                   "Seconds to stay for a resent last block after the final ACK")
       ->check(CLI::NonNegativeNumber);
+  get->add_option("--min-rate", options->min_rate,
+                  "Fail a transfer that brings fewer bytes a second than this over --rate-window "
+                  "(0: no such rule)");
+  get->add_option("--rate-window", options->rate_window, "Seconds over which --min-rate is measured")
+      ->check(CLI::PositiveNumber);
   net.on_command(get, [options](NetApp& net) { return run_tftp_get(net, *options); });
 }
 

@@ -60,6 +60,7 @@ Status efi_status(net::TftpFailure failure) {
     case net::TftpFailure::SinkFailed: return kBufferTooSmall;
     case net::TftpFailure::Unreachable: return kIcmpError;
     case net::TftpFailure::Cancelled: return kAborted;
+    case net::TftpFailure::TooSlow: return kTimeout;
   }
   return kAborted;
 }

@@ -20,6 +20,7 @@ Error failure_error(TftpFailure failure, uint16_t remote_code) {
     case TftpFailure::NoTsize: return tftp_error(Errc::Unsupported);
     case TftpFailure::SinkFailed: return tftp_error(Errc::NoSpace);
     case TftpFailure::Cancelled: return tftp_error(Errc::Unsupported);
+    case TftpFailure::TooSlow: return tftp_error(Errc::TimedOut);
     case TftpFailure::ServerError:
       switch (static_cast<TftpErrorCode>(remote_code)) {
         case TftpErrorCode::FileNotFound: return tftp_error(Errc::NotFound);
@@ -114,6 +115,10 @@ size_t tftp_failure_format(const TftpClient& client, char* out, size_t capacity)
       format_append(out, capacity, length, "%s stopped answering: timed out after %llu retransmissions",
              server, ull(client.stats().retransmits));
       return length;
+    case TftpFailure::TooSlow:
+      format_append(out, capacity, length, "%s too slow: %llu bytes in %llu ms, under %u bytes/s",
+                    server, ull(client.slow_bytes()), ull(client.slow_ms()), client.min_rate());
+      return length;
     default: {
       char why[48];
       error_format(client.error(), why, sizeof why);
@@ -135,6 +140,7 @@ const char* tftp_failure_text(TftpFailure failure) {
     case TftpFailure::SinkFailed: return "sink refused the data";
     case TftpFailure::Unreachable: return "server unreachable";
     case TftpFailure::Cancelled: return "cancelled";
+    case TftpFailure::TooSlow: return "server too slow";
   }
   return "unknown failure";
 }
@@ -178,6 +184,7 @@ Result<void> TftpClient::start(const TftpRequest& request, Millis now, UdpSender
   base_interval_ = copy.retransmit_ms;
   state_ = State::Requesting;
   progress_at_ = now;
+  rate_at_ = now;
   last_send_failed_ = !send_to(tx, request_.server, request_.server_port, Bytes(rrq_, rrq_len_));
   timing_ = !last_send_failed_;
   timed_send_at_ = now;
@@ -566,6 +573,20 @@ void TftpClient::on_unreachable(const UdpMeta& quoted, uint8_t code, Millis now)
 }
 
 void TftpClient::poll(Millis now, UdpSender& tx) {
+  if ((state_ == State::Requesting || state_ == State::Receiving) && request_.min_rate != 0 &&
+      request_.rate_window_ms != 0 && now >= rate_at_ + request_.rate_window_ms) {
+    const uint64_t arrived = stats_.bytes - rate_mark_;
+    if (arrived < uint64_t{request_.min_rate} * (now - rate_at_) / 1000) {
+      slow_bytes_ = arrived;
+      slow_ms_ = now - rate_at_;
+      if (tid_known_)
+        send_error(tx, request_.server, tid_port_, TftpErrorCode::NotDefined, "too slow");
+      fail(TftpFailure::TooSlow, failure_error(TftpFailure::TooSlow, 0));
+      return;
+    }
+    rate_at_ = now;
+    rate_mark_ = stats_.bytes;
+  }
   if (state_ == State::Receiving && gap_deadline_ != kNever && now >= gap_deadline_) {
     answer_gap(now, tx, true);
     arm(now);
@@ -600,15 +621,22 @@ void TftpClient::poll(Millis now, UdpSender& tx) {
 }
 
 Millis TftpClient::next_deadline() const {
+  Millis next = kNever;
   switch (state_) {
     case State::Requesting:
     case State::Closing:
-      return deadline_;
+      next = deadline_;
+      break;
     case State::Receiving:
-      return gap_deadline_ < deadline_ ? gap_deadline_ : deadline_;
+      next = gap_deadline_ < deadline_ ? gap_deadline_ : deadline_;
+      break;
     default:
       return kNever;
   }
+  if (state_ != State::Closing && request_.min_rate != 0 && request_.rate_window_ms != 0 &&
+      rate_at_ + request_.rate_window_ms < next)
+    next = rate_at_ + request_.rate_window_ms;
+  return next;
 }
 
 void TftpClient::cancel(UdpSender& tx) {

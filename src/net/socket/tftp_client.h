@@ -54,8 +54,9 @@
 // after the fifth. In the transfer the first interval comes from the measured
 // round trip (RFC 6298; at least 20 ms, at most 1 s or the negotiated timeout)
 // and doubles on each retransmission of the last ACK; the transfer fails when
-// nothing has moved for 19 s. After the final ACK the machine lingers 3 s to
-// answer a resent last block.
+// nothing has moved for 19 s, and when fewer than 512 bytes a second arrive
+// over any 60 s (TftpRequest::min_rate). After the final ACK the machine lingers
+// 3 s to answer a resent last block.
 #pragma once
 
 #include <stddef.h>
@@ -151,6 +152,13 @@ struct TftpRequest {
   // How long the final ACK is repeated for a server that resends the last DATA
   // (our ACK was lost) before the machine goes from Closing to Complete.
   Millis linger_ms = 3000;
+  // The transfer fails when fewer than min_rate bytes a second arrive over
+  // rate_window_ms, the first window from the RRQ (0: no such rule). A server
+  // can send each block just before the retransmissions give up, for hours;
+  // lock-step 512-byte blocks over a 600 ms satellite round trip still bring
+  // 850 bytes/s.
+  uint32_t min_rate = 512;
+  Millis rate_window_ms = 60000;
 };
 
 // Why a transfer failed; error() gives the same as an Error.
@@ -164,6 +172,7 @@ enum class TftpFailure : uint8_t {
   SinkFailed = 6,   // the sink refused the size or a block (ERROR 3 or 0 sent)
   Unreachable = 7,  // ICMP said the server's port is closed
   Cancelled = 8,    // cancel()
+  TooSlow = 9,      // under min_rate over a window: slow_bytes() in slow_ms() (ERROR 0 sent)
 };
 const char* tftp_failure_text(TftpFailure failure);
 
@@ -298,6 +307,10 @@ class TftpClient final : public UdpEndpoint {
   bool oack_received() const { return oack_; }
   bool has_tsize() const { return has_tsize_; }
   uint64_t tsize() const { return tsize_; }
+  // When failure() is TooSlow: what the window that tripped the rule brought.
+  uint64_t slow_bytes() const { return slow_bytes_; }
+  Millis slow_ms() const { return slow_ms_; }
+  uint32_t min_rate() const { return request_.min_rate; }
   uint16_t server_tid() const { return tid_port_; }
 
   const TftpStats& stats() const { return stats_; }
@@ -370,6 +383,11 @@ class TftpClient final : public UdpEndpoint {
   Millis base_interval_ = 1000;  // retransmit_ms, or the negotiated timeout
   Millis deadline_ = kNever;
   Millis progress_at_ = 0;
+  // The rate window: stats_.bytes at its start, and when it began.
+  uint64_t rate_mark_ = 0;
+  Millis rate_at_ = 0;
+  uint64_t slow_bytes_ = 0;
+  Millis slow_ms_ = 0;
   Millis last_ack_at_ = 0;
   uint8_t retries_ = 0;          // since the last progress
   bool last_send_failed_ = false;

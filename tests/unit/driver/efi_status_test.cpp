@@ -74,6 +74,7 @@ TEST(EfiStatus, TftpFailures) {
   EXPECT_EQ(efi_status(net::TftpFailure::SinkFailed), kBufferTooSmall);
   EXPECT_EQ(efi_status(net::TftpFailure::Unreachable), kIcmpError);
   EXPECT_EQ(efi_status(net::TftpFailure::Cancelled), kAborted);
+  EXPECT_EQ(efi_status(net::TftpFailure::TooSlow), kTimeout);
 }
 
 TEST(EfiStatus, DhcpFailures) {

@@ -848,6 +848,56 @@ TEST(TftpClientTimer, InTheTransferTheRoundTripSetsTheFirstIntervalThenItBacksOf
   EXPECT_EQ(h.client.stats().retransmits, expected.size());
 }
 
+// A block every 3 s: each comes long before the retransmissions would give up,
+// but 19 blocks of 512 bytes in the first minute is under 512 bytes/s.
+TEST(TftpClientTimer, ATricklingServerEndsTooSlowNamedAfterItsWindow) {
+  Harness h;
+  h.start(0);
+  Buffer file = file_of(1000 * 512);
+  h.deliver(oack({{"blksize", "512"}}), 0);
+  uint64_t block = 1;
+  Millis t = 0;
+  while (h.client.state() == State::Receiving && t < 120000) {
+    const Millis next_block = block * 3000;
+    while (h.client.state() == State::Receiving && h.client.next_deadline() < next_block) {
+      t = h.client.next_deadline();
+      h.poll(t);
+    }
+    if (h.client.state() != State::Receiving) break;
+    t = next_block;
+    h.poll(t);
+    if (h.client.state() != State::Receiving) break;
+    h.deliver(data_of(file, block++, 512), t);
+  }
+  EXPECT_EQ(t, 60000u);
+  EXPECT_EQ(h.client.failure(), TftpFailure::TooSlow);
+  EXPECT_EQ(h.client.error(), Error(Layer::Tftp, Errc::TimedOut));
+  EXPECT_EQ(h.client.next_deadline(), kNever);
+  std::vector<Sent> sent = h.tx.take();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.back().bytes, error_packet(0, "too slow"));
+  char text[128];
+  tftp_failure_format(h.client, text, sizeof text);
+  EXPECT_STREQ(text, "10.77.0.1 too slow: 9728 bytes in 60000 ms, under 512 bytes/s");
+}
+
+// Lock-step 512-byte blocks over a 600 ms round trip: slow, honest, whole.
+TEST(TftpClientTimer, ALongRoundTripInLockStepIsNotTooSlow) {
+  Harness h;
+  h.start(0);
+  Buffer file = file_of(300 * 512 + 100);
+  h.deliver(oack({{"blksize", "512"}}), 600);
+  Millis t = 600;
+  for (uint64_t block = 1; h.client.state() == State::Receiving; ++block) {
+    t += 600;
+    h.poll(t - 1);
+    h.deliver(data_of(file, block, 512), t);
+  }
+  EXPECT_GT(t, 180000u) << "three rate windows";
+  EXPECT_EQ(h.client.state(), State::Closing);
+  EXPECT_EQ(h.sink.data, file);
+}
+
 TEST(TftpClientTimer, ASlowServerRaisesTheInterval) {
   Harness h;
   h.start(0);
@@ -1085,7 +1135,7 @@ TEST(TftpClientMisc, StartingAgainForgetsTheLastTransfer) {
 }
 
 TEST(TftpClientMisc, FailureTextsNameEveryFailure) {
-  for (int f = 0; f <= 8; ++f)
+  for (int f = 0; f <= 9; ++f)
     EXPECT_STRNE(tftp_failure_text(static_cast<TftpFailure>(f)), "unknown failure") << f;
 }
 
