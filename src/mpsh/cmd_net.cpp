@@ -19,7 +19,7 @@ struct Ipv4Text {
   char text[16];  // "255.255.255.255" and the NUL
 };
 
-// Finds the PXE Base Code and checks it holds an IPv4 lease; prints why not.
+// Finds the PXE Base Code and checks it holds a lease; prints why not.
 uefi::Status open_pxe(Shell& shell, const char* who, uefi::PxeBaseCodeProtocol** pxe) {
   uefi::Status s = pxe_find(shell.image, pxe);
   if (uefi::is_error(s)) {
@@ -32,23 +32,35 @@ uefi::Status open_pxe(Shell& shell, const char* who, uefi::PxeBaseCodeProtocol**
     uefi::print("%s: PXE Base Code is not started (no lease)\n", who);
     return uefi::kNotStarted;
   }
-  if (m->UsingIpv6) {
-    uefi::print("%s: PXE Base Code runs IPv6; mpsh handles IPv4 only\n", who);
-    return uefi::kUnsupported;
-  }
   return uefi::kSuccess;
 }
 
-// open_pxe, and the TFTP server of the lease.
-uefi::Status open_tftp(Shell& shell, uefi::PxeBaseCodeProtocol** pxe, Ipv4Address* server) {
+// What the DHCPv6 Reply the PXE Base Code keeps names for a boot.
+Lease6Summary pxe_lease6(const uefi::PxeBaseCodeProtocol* pxe) {
+  return summarize_lease6(mpxe::Bytes(pxe->Mode->DhcpAck.Raw, sizeof(pxe->Mode->DhcpAck.Raw)));
+}
+
+// open_pxe, and the TFTP server of the lease: over IPv6 the host of the Reply's
+// tftp://[address]/ boot file URL.
+uefi::Status open_tftp(Shell& shell, uefi::PxeBaseCodeProtocol** pxe, uefi::IpAddress* server) {
   uefi::Status s = open_pxe(shell, "tftp", pxe);
   if (uefi::is_error(s)) return s;
+  *server = uefi::IpAddress{};
+  if ((*pxe)->Mode->UsingIpv6) {
+    Lease6Summary lease = pxe_lease6(*pxe);
+    if (!lease.has_server) {
+      uefi::print("tftp: the DHCPv6 Reply names no tftp://[address]/ boot file URL\n");
+      return uefi::kNotFound;
+    }
+    lease.server.write(server->v6.Addr);
+    return uefi::kSuccess;
+  }
   LeaseSummary lease = pxe_lease(*pxe);
   if (!lease.has_server) {
     uefi::print("tftp: the lease names no server\n");
     return uefi::kNotFound;
   }
-  *server = lease.server;
+  lease.server.write(server->v4.Addr);
   return uefi::kSuccess;
 }
 
@@ -56,7 +68,7 @@ uefi::Status open_tftp(Shell& shell, uefi::PxeBaseCodeProtocol** pxe, Ipv4Addres
 // server itself (pxe_probe_size).
 uefi::Status tftp_size(Shell& shell, const char* file, bool ask_server) {
   uefi::PxeBaseCodeProtocol* pxe = nullptr;
-  Ipv4Address server;
+  uefi::IpAddress server;
   uefi::Status s = open_tftp(shell, &pxe, &server);
   if (uefi::is_error(s)) return s;
   uint64_t size = 0;
@@ -83,7 +95,7 @@ bool worth_reading_anyway(uefi::Status s) {
 
 uefi::Status tftp_get(Shell& shell, const char* file) {
   uefi::PxeBaseCodeProtocol* pxe = nullptr;
-  Ipv4Address server;
+  uefi::IpAddress server;
   uefi::Status s = open_tftp(shell, &pxe, &server);
   if (uefi::is_error(s)) return s;
 
@@ -126,12 +138,20 @@ uefi::Status tftp_get(Shell& shell, const char* file) {
 
 }  // namespace
 
-// A boot over IPv6 (the ROM's PXE Base Code with UsingIpv6): the station's address
-// and whether DHCPv6 answered (Mode.DhcpAck holds its Reply).
-uefi::Status net_ipv6(const uefi::PxeMode* m) {
+// A boot over IPv6 (a PXE Base Code with UsingIpv6): the station's address, the
+// boot file URL and its server, and whether DHCPv6 answered (Mode.DhcpAck holds
+// its Reply).
+uefi::Status net_ipv6(const uefi::PxeBaseCodeProtocol* pxe) {
+  const uefi::PxeMode* m = pxe->Mode;
   char ip[mpxe::net::Ipv6Address::kMaxTextLen + 1];
   mpxe::net::Ipv6Address::from_bytes(m->StationIp.v6.Addr).format(ip, sizeof(ip));
   uefi::print("net: ipv6 %s\n", ip);
+  Lease6Summary lease = pxe_lease6(pxe);
+  if (lease.has_url) uefi::print("net: boot file url %s\n", lease.url);
+  if (lease.has_server) {
+    lease.server.format(ip, sizeof(ip));
+    uefi::print("net: server %s file %s\n", ip, lease.boot_file);
+  }
   uefi::print(m->DhcpAckReceived ? "net: dhcpv6 reply received\n" : "net: no dhcpv6 reply received\n");
   return uefi::kSuccess;
 }
@@ -140,7 +160,7 @@ uefi::Status cmd_net(Shell& shell, size_t, CommandArgs) {
   uefi::PxeBaseCodeProtocol* pxe = nullptr;
   if (!uefi::is_error(pxe_find(shell.image, &pxe)) && pxe->Mode != nullptr && pxe->Mode->Started &&
       pxe->Mode->UsingIpv6)
-    return net_ipv6(pxe->Mode);
+    return net_ipv6(pxe);
   uefi::Status s = open_pxe(shell, "net", &pxe);
   if (uefi::is_error(s)) return s;
   const uefi::PxeMode* m = pxe->Mode;

@@ -23,12 +23,6 @@ constexpr int kReadAttempts = 12;
 constexpr int kProbeAttempts = 3;
 constexpr uint64_t kProbeWait100ns = 20'000'000;  // 2 s per attempt
 
-uefi::IpAddress to_ip(mpxe::net::Ipv4Address v4) {
-  uefi::IpAddress ip{};
-  v4.write(ip.v4.Addr);
-  return ip;
-}
-
 uefi::Uintn pages_for(uint64_t bytes) {
   // At least one page: a zero-byte file still gets a buffer to point at.
   return bytes == 0 ? 1 : static_cast<uefi::Uintn>((bytes + kPageSize - 1) / kPageSize);
@@ -166,21 +160,21 @@ void pxe_print_error(const uefi::PxeBaseCodeProtocol* pxe, const char* prefix, u
   }
 }
 
-uefi::Status pxe_file_size(uefi::PxeBaseCodeProtocol* pxe, mpxe::net::Ipv4Address server,
+uefi::Status pxe_file_size(uefi::PxeBaseCodeProtocol* pxe, const uefi::IpAddress& server,
                            const char* file, uint64_t* size) {
-  uefi::IpAddress ip = to_ip(server);
+  uefi::IpAddress ip = server;
   *size = 0;
   return pxe->Mtftp(pxe, uefi::PxeTftpOpcode::TftpGetFileSize, nullptr, false, size, nullptr,
                     &ip, reinterpret_cast<const uint8_t*>(file), nullptr, false);
 }
 
-uefi::Status pxe_probe_size(uefi::PxeBaseCodeProtocol* pxe, mpxe::net::Ipv4Address server,
+uefi::Status pxe_probe_size(uefi::PxeBaseCodeProtocol* pxe, const uefi::IpAddress& server,
                             const char* file, uint64_t* size) {
   uint8_t request[600];
   mpxe::net::Result<size_t> built = tsize_request(mpxe::MutableBytes(request), file);
   if (!built) return uefi::kInvalidParameter;
   const uefi::Uintn request_length = built.value();
-  const uefi::IpAddress server_ip = to_ip(server);
+  const uefi::IpAddress server_ip = server;
   uefi::Status last = uefi::kTimeout;
   for (int attempt = 0; attempt < kProbeAttempts; ++attempt) {
     uefi::IpAddress dest = server_ip;
@@ -227,10 +221,10 @@ uefi::Status pxe_probe_size(uefi::PxeBaseCodeProtocol* pxe, mpxe::net::Ipv4Addre
   return last;
 }
 
-uefi::Status pxe_read_file(uefi::PxeBaseCodeProtocol* pxe, mpxe::net::Ipv4Address server,
+uefi::Status pxe_read_file(uefi::PxeBaseCodeProtocol* pxe, const uefi::IpAddress& server,
                            const char* file, uint64_t size_hint, Download* out,
                            Download* previous) {
-  uefi::IpAddress ip = to_ip(server);
+  uefi::IpAddress ip = server;
   bool size_known = size_hint != kUnknownSize;
   uint64_t capacity = size_known ? size_hint : kFirstGuess;
   for (int attempt = 0; attempt < kReadAttempts; ++attempt) {

@@ -23,20 +23,21 @@ LeaseSummary pxe_lease(const uefi::PxeBaseCodeProtocol* pxe);
 void pxe_print_error(const uefi::PxeBaseCodeProtocol* pxe, const char* prefix, uefi::Status s);
 
 // TFTP_GET_FILE_SIZE.
-uefi::Status pxe_file_size(uefi::PxeBaseCodeProtocol* pxe, mpxe::net::Ipv4Address server,
+// `server` is an IPv4 or an IPv6 address, as the PXE Base Code runs (Mode.UsingIpv6).
+uefi::Status pxe_file_size(uefi::PxeBaseCodeProtocol* pxe, const uefi::IpAddress& server,
                            const char* file, uint64_t* size);
 
 // Asks the server for the size itself: an RRQ with "tsize 0" over UdpWrite, the
 // OACK read with UdpRead, then an ERROR 8 to end the transfer (RFC 2347), as the
 // PXE Base Code in EDK II does for TFTP_GET_FILE_SIZE. kUnsupported when the
 // server answers without tsize, kTimeout when it does not answer at all.
-uefi::Status pxe_probe_size(uefi::PxeBaseCodeProtocol* pxe, mpxe::net::Ipv4Address server,
+uefi::Status pxe_probe_size(uefi::PxeBaseCodeProtocol* pxe, const uefi::IpAddress& server,
                             const char* file, uint64_t* size);
 
 // TFTP_READ_FILE into pages of its own. `size_hint` is the size when known
 // (kUnknownSize otherwise); the buffer grows on EFI_BUFFER_TOO_SMALL.
 constexpr uint64_t kUnknownSize = ~uint64_t{0};
-uefi::Status pxe_read_file(uefi::PxeBaseCodeProtocol* pxe, mpxe::net::Ipv4Address server,
+uefi::Status pxe_read_file(uefi::PxeBaseCodeProtocol* pxe, const uefi::IpAddress& server,
                            const char* file, uint64_t size_hint, Download* out,
                            Download* previous);
 

@@ -5,7 +5,9 @@
 # tftp://[fd77::1]/mpsh.efi, and dnsmasq's own TFTP. The ROM (--ipv6: IPv6 first)
 # takes the leased address onto the interface after DAD, fetches mpsh from it
 # byte-exact (--sha256), and mpsh's `net` shows that address through our PXE Base
-# Code. No IPv4 range is served: IPv4 is never needed.
+# Code, and its `tftp` asks the size (Mtftp, then its own tsize probe over UdpWrite
+# and UdpRead) and reads the file again over IPv6, byte-exact. No IPv4 range is
+# served: IPv4 is never needed.
 #   mpxe_pxe6_tap.sh NIC
 NIC=${1:-virtio}
 source "$(dirname "$0")/lib.sh"
@@ -25,7 +27,8 @@ ipv6_site stateful --enable-tftp --tftp-root="$WORK/tftp" \
 
 log=$WORK/serial.log
 run_mpxe_in_ns --stack mpxe --nic "$NIC" --tap "$TAP" --ipv6 --sha256 "$digest" \
-  --shell-cmd "net; exit 0" --serial-log "$log"
+  --shell-cmd "net; tftp size mpsh.efi; tftp tsize mpsh.efi; tftp get mpsh.efi; exit 0" \
+  --serial-log "$log"
 expect_status 0
 clean "$log" | grep -E '^mpxe: (IPv6|summary)'
 expect_in "$log" '^mpxe: IPv6 \(SLAAC, DHCPv6\) on 52:54:00:12:34:56$'
@@ -45,6 +48,14 @@ station=$(clean "$log" | sed -n 's/^net: ipv6 \([0-9a-f:]*\)$/\1/p' | head -1)
 in_site6_range "$leased" "$SITE6_RANGE_FIRST" "$SITE6_RANGE_LAST" ||
   fail "$leased is outside the PXE range $SITE6_RANGE_FIRST-$SITE6_RANGE_LAST"
 expect_in "$log" '^net: dhcpv6 reply received$'
+expect_in "$log" "^net: boot file url tftp://\\[fd77::1\\]/mpsh\\.efi\$"
+expect_in "$log" '^net: server fd77::1 file mpsh\.efi$'
+size=$(stat -c %s "$WORK/tftp/mpsh.efi")
+expect_in "$log" "^tftp: mpsh\\.efi size $size\$"
+expect_in "$log" "^tftp: mpsh\\.efi tsize $size\$"
+expect_in "$log" "^tftp: mpsh\\.efi $size bytes\$"
+# The ROM's digest line, then mpsh's of what its own tftp get read.
+(($(clean "$log" | grep -c "^sha256=$digest\$") == 2)) || fail "mpsh's tftp get did not read mpsh.efi byte-exact"
 grep -q "DHCPREPLY($TAP) $leased " "$SITE6_LOG" || fail "dnsmasq logged no Reply of $leased"
 # dnsmasq's TFTP sent the file to the leased address, not to a link-local one.
 grep -q "sent .*mpsh\\.efi to $leased" "$SITE6_LOG" || fail "dnsmasq's TFTP did not send mpsh.efi to $leased"
