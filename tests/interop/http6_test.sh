@@ -117,13 +117,9 @@ failures=0
 runs=0
 seed=0
 
-# mpxe ARGS...: runs mpxe-net --ipv6 in the namespace; output in $out, status in $status.
-mpxe() {
-  seed=$((seed + 1))
-  status=0
-  out=$(ip netns exec "$NS" "$MPXE_NET" --tap "$TAP" --mac "$OUR_MAC" --ipv6 --timeout 120 \
-        --seed "$seed" "${FAULTS[@]}" "$@" 2>&1) || status=$?
-}
+# netns_lib.sh's mpxe runs mpxe-net with this stack.
+MPXE_NET_STACK=(--mac "$OUR_MAC" --ipv6)
+MPXE_NET_TIMEOUT=120
 
 # get FILE CONNECTIONS URL [ARGS...]: download, compare; with several
 # connections, all of them must have run. Prints a RESULT line.

@@ -132,12 +132,8 @@ failures=0
 runs=0
 seed=0
 
-mpxe() {
-  seed=$((seed + 1))
-  status=0
-  out=$(ip netns exec "$NS" "$MPXE_NET" --tap "$TAP" --ip 10.77.0.2/24 --timeout 240 \
-        --seed "$seed" "${FAULTS[@]}" "$@" 2>&1) || status=$?
-}
+# netns_lib.sh's mpxe runs mpxe-net with this stack.
+MPXE_NET_STACK=(--ip 10.77.0.2/24)
 
 # get FILE CONNECTIONS URL WANT_TLS [ARGS...]: download, compare, print a RESULT
 # line; WANT_TLS is the version the tls: line must name ("" for plain http).

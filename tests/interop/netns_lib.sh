@@ -160,9 +160,20 @@ relay_counter() {
   grep "^$1 " "$RELAY_LOG" | tail -n 1 | grep -o "[ ,]$2 [0-9]*" | grep -o '[0-9]*$'
 }
 
-# fails WHAT PATTERN MAX_SECONDS ARGS...: `mpxe ARGS` (the test's own function,
-# which sets $out and $status) must exit 1 with PATTERN in its output within
-# MAX_SECONDS; counts into the test's $runs and $failures.
+# mpxe ARGS...: $MPXE_NET in the namespace on $TAP with the stack's own flags
+# (MPXE_NET_STACK, e.g. --ip 10.77.0.2/24), --timeout MPXE_NET_TIMEOUT (240),
+# the next --seed and the test's FAULTS; sets $out (stdout and stderr) and
+# $status.
+mpxe() {
+  seed=$((${seed:-0} + 1))
+  status=0
+  out=$(ip netns exec "$NS" "$MPXE_NET" --tap "$TAP" "${MPXE_NET_STACK[@]}" \
+        --timeout "${MPXE_NET_TIMEOUT:-240}" --seed "$seed" "${FAULTS[@]}" "$@" 2>&1) || status=$?
+}
+
+# fails WHAT PATTERN MAX_SECONDS ARGS...: `mpxe ARGS` (above, or the test's own
+# function that sets $out and $status) must exit 1 with PATTERN in its output
+# within MAX_SECONDS; counts into the test's $runs and $failures.
 fails() {
   local what=$1 pattern=$2 max=$3
   shift 3
