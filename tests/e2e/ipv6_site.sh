@@ -57,6 +57,19 @@ ipv6_site() {
   SITE6_PID=$!
 }
 
+# ipv6_mpsh_site [DNSMASQ ARGS...]: the stateful site serving mpsh.efi from
+# dnsmasq's TFTP in $WORK/tftp, named tftp://[SITE6_IP]/mpsh.efi, and ARGS;
+# MPSH_SIZE and MPSH_SHA256 are that file's.
+ipv6_mpsh_site() {
+  mkdir "$WORK/tftp"
+  cp "$MPXE_BUILD_DIR/firmware/mpsh.efi" "$WORK/tftp/"
+  chmod -R a+rX "$WORK"
+  MPSH_SIZE=$(stat -c %s "$WORK/tftp/mpsh.efi")
+  MPSH_SHA256=$(sha256sum "$WORK/tftp/mpsh.efi" | cut -d' ' -f1)
+  ipv6_site stateful --enable-tftp --tftp-root="$WORK/tftp" \
+    "--dhcp-option=option6:bootfile-url,tftp://[$SITE6_IP]/mpsh.efi" "$@"
+}
+
 # in_site6_range ADDR FIRST LAST: ADDR lies within FIRST..LAST.
 in_site6_range() {
   python3 - "$@" <<'PY'

@@ -21,13 +21,8 @@ ip netns exec "$NS" sysctl -qw "net.ipv6.conf.$TAP.proxy_ndp=1"
 ip netns exec "$NS" sysctl -qw "net.ipv6.neigh.$TAP.proxy_delay=0"
 ip -n "$NS" -6 neigh add proxy "$taken" dev "$TAP"
 
-mkdir "$WORK/tftp"
-cp "$MPXE_BUILD_DIR/firmware/mpsh.efi" "$WORK/tftp/"
-chmod -R a+rX "$WORK"
 SITE6_RANGE_FIRST=$taken SITE6_RANGE_LAST=$taken
-ipv6_site stateful --enable-tftp --tftp-root="$WORK/tftp" \
-  "--dhcp-option=option6:bootfile-url,tftp://[$SITE6_IP]/mpsh.efi" \
-  --dhcp-range=10.77.0.50,10.77.0.99,1h --dhcp-boot=mpsh.efi
+ipv6_mpsh_site --dhcp-range=10.77.0.50,10.77.0.99,1h --dhcp-boot=mpsh.efi
 
 log=$WORK/serial.log
 run_mpxe_in_ns --stack mpxe --nic virtio --tap "$TAP" --ipv6 --shell-cmd "net; exit 0" \

@@ -18,12 +18,8 @@ require_machine
 command -v dnsmasq >/dev/null || skip "no dnsmasq"
 netns_setup
 
-mkdir "$WORK/tftp"
-cp "$MPXE_BUILD_DIR/firmware/mpsh.efi" "$WORK/tftp/"
-chmod -R a+rX "$WORK"
-digest=$(sha256sum "$WORK/tftp/mpsh.efi" | cut -d' ' -f1)
-ipv6_site stateful --enable-tftp --tftp-root="$WORK/tftp" \
-  "--dhcp-option=option6:bootfile-url,tftp://[$SITE6_IP]/mpsh.efi"
+ipv6_mpsh_site
+digest=$MPSH_SHA256
 
 log=$WORK/serial.log
 run_mpxe_in_ns --stack mpxe --nic "$NIC" --tap "$TAP" --ipv6 --sha256 "$digest" \
@@ -50,10 +46,9 @@ in_site6_range "$leased" "$SITE6_RANGE_FIRST" "$SITE6_RANGE_LAST" ||
 expect_in "$log" '^net: dhcpv6 reply received$'
 expect_in "$log" "^net: boot file url tftp://\\[fd77::1\\]/mpsh\\.efi\$"
 expect_in "$log" '^net: server fd77::1 file mpsh\.efi$'
-size=$(stat -c %s "$WORK/tftp/mpsh.efi")
-expect_in "$log" "^tftp: mpsh\\.efi size $size\$"
-expect_in "$log" "^tftp: mpsh\\.efi tsize $size\$"
-expect_in "$log" "^tftp: mpsh\\.efi $size bytes\$"
+expect_in "$log" "^tftp: mpsh\\.efi size $MPSH_SIZE\$"
+expect_in "$log" "^tftp: mpsh\\.efi tsize $MPSH_SIZE\$"
+expect_in "$log" "^tftp: mpsh\\.efi $MPSH_SIZE bytes\$"
 # The ROM's digest line, then mpsh's of what its own tftp get read.
 (($(clean "$log" | grep -c "^sha256=$digest\$") == 2)) || fail "mpsh's tftp get did not read mpsh.efi byte-exact"
 grep -q "DHCPREPLY($TAP) $leased " "$SITE6_LOG" || fail "dnsmasq logged no Reply of $leased"

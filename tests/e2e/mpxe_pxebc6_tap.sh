@@ -19,13 +19,9 @@ require_machine
 command -v dnsmasq >/dev/null || skip "no dnsmasq"
 netns_setup
 
-mkdir "$WORK/tftp"
-cp "$MPXE_BUILD_DIR/firmware/mpsh.efi" "$WORK/tftp/"
-chmod -R a+rX "$WORK"
-image_size=$(stat -c %s "$WORK/tftp/mpsh.efi")
-image_sha=$(sha256sum "$WORK/tftp/mpsh.efi" | cut -d' ' -f1)
-ipv6_site stateful --enable-tftp --tftp-root="$WORK/tftp" \
-  "--dhcp-option=option6:bootfile-url,tftp://[$SITE6_IP]/mpsh.efi"
+ipv6_mpsh_site
+image_size=$MPSH_SIZE
+image_sha=$MPSH_SHA256
 
 # The echo: one line per datagram, "from ADDR PORT hops N data TEXT".
 echo_log=$WORK/echo.log

@@ -11,11 +11,7 @@ require_machine
 command -v dnsmasq >/dev/null || skip "no dnsmasq"
 netns_setup
 
-mkdir "$WORK/tftp"
-cp "$MPXE_BUILD_DIR/firmware/mpsh.efi" "$WORK/tftp/"
-chmod -R a+rX "$WORK"
-ipv6_site stateful --enable-tftp --tftp-root="$WORK/tftp" \
-  "--dhcp-option=option6:bootfile-url,tftp://[$SITE6_IP]/mpsh.efi"
+ipv6_mpsh_site
 
 log=$WORK/serial.log
 start=$SECONDS
