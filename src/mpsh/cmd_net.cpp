@@ -35,11 +35,6 @@ uefi::Status open_pxe(Shell& shell, const char* who, uefi::PxeBaseCodeProtocol**
   return uefi::kSuccess;
 }
 
-// What the DHCPv6 Reply the PXE Base Code keeps names for a boot.
-Lease6Summary pxe_lease6(const uefi::PxeBaseCodeProtocol* pxe) {
-  return summarize_lease6(mpxe::Bytes(pxe->Mode->DhcpAck.Raw, sizeof(pxe->Mode->DhcpAck.Raw)));
-}
-
 // open_pxe, and the TFTP server of the lease: over IPv6 the host of the Reply's
 // tftp://[address]/ boot file URL.
 uefi::Status open_tftp(Shell& shell, uefi::PxeBaseCodeProtocol** pxe, uefi::IpAddress* server) {

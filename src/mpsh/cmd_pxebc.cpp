@@ -468,8 +468,7 @@ void call_restart6(PxeBaseCodeProtocol* pxe) {
 
 Status run_ipv6(PxeBaseCodeProtocol* pxe, const uefi::IpAddress* station,
                 const uefi::IpAddress* subnet) {
-  Lease6Summary lease = summarize_lease6(mpxe::Bytes(pxe->Mode->DhcpAck.Raw,
-                                                     sizeof(pxe->Mode->DhcpAck.Raw)));
+  Lease6Summary lease = pxe_lease6(pxe);
   if (!lease.has_server) {
     out.say("calls", "skipped: the DHCPv6 Reply names no tftp://[IPv6] boot file URL");
     return uefi::kNotFound;

@@ -135,6 +135,10 @@ uefi::Status pxe_find(uefi::Handle image, uefi::PxeBaseCodeProtocol** pxe) {
                                reinterpret_cast<void**>(pxe), nullptr);
 }
 
+Lease6Summary pxe_lease6(const uefi::PxeBaseCodeProtocol* pxe) {
+  return summarize_lease6(mpxe::Bytes(pxe->Mode->DhcpAck.Raw, sizeof(pxe->Mode->DhcpAck.Raw)));
+}
+
 LeaseSummary pxe_lease(const uefi::PxeBaseCodeProtocol* pxe) {
   const uefi::PxeMode* m = pxe->Mode;
   auto packet = [](bool valid, const uefi::PxePacket& p) {

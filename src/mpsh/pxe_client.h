@@ -18,6 +18,8 @@ uefi::Status network_protocol_find(uefi::Handle image, const uefi::Guid& protoco
 uefi::Status pxe_find(uefi::Handle image, uefi::PxeBaseCodeProtocol** pxe);
 
 LeaseSummary pxe_lease(const uefi::PxeBaseCodeProtocol* pxe);
+// What the DHCPv6 Reply a PXE Base Code running IPv6 keeps (Mode.DhcpAck) names.
+Lease6Summary pxe_lease6(const uefi::PxeBaseCodeProtocol* pxe);
 
 // Prints "<prefix>: <status text>", with the server's TFTP error when there is one.
 void pxe_print_error(const uefi::PxeBaseCodeProtocol* pxe, const char* prefix, uefi::Status s);
